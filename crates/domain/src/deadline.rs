@@ -1,0 +1,1 @@
+//! Deadlines computed from the working-day calendar.

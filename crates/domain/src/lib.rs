@@ -1,0 +1,9 @@
+//! Proofless domain: pure types and rules. No I/O, no async.
+//! Every rule cites the seed article or SPEC rule it implements.
+
+pub mod calendar;
+pub mod codes;
+pub mod deadline;
+pub mod org;
+pub mod region;
+pub mod role;
