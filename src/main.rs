@@ -1,1 +1,138 @@
-fn main() {}
+//! `proofless`: the 无证明城市 application system in one binary.
+
+mod config;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use proofless_app::{App, AppSettings, SystemClock};
+use proofless_store::{Db, DbOptions};
+use proofless_web::{AppState, WebConfig};
+
+use crate::config::{Config, DatabaseUrl};
+
+#[derive(Parser)]
+#[command(
+    name = "proofless",
+    version,
+    about = "高青县“无证明城市”应用系统 (Proofless)",
+    long_about = "高青县“无证明城市”应用系统：证明事项清单、部门核验、告知承诺、投诉与责任追究。\n\n\
+        首次体验：proofless serve --demo ，然后打开 http://127.0.0.1:8080/ 。"
+)]
+struct Cli {
+    /// Configuration file (TOML); environment variables PROOFLESS_* override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database: sqlite://data/proofless.db (default) or postgres://user@host/db.
+    #[arg(long, global = true, env = "PROOFLESS_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "PROOFLESS_BIND")]
+        bind: Option<String>,
+        /// Load the Gaoqing demo data first (only once per database).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Load the Gaoqing demo data (only once per database).
+    Demo,
+    /// Audit-log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the SM3 hash chain and report the first edited or missing row.
+    Verify,
+}
+
+async fn open(cfg: &Config) -> anyhow::Result<App> {
+    let db = Db::connect(&cfg.database_url.0, &DbOptions { max_connections: cfg.max_connections })
+        .await
+        .with_context(|| format!("无法连接数据库 {}", cfg.database_url))?;
+    db.migrate().await.context("数据库迁移失败")?;
+    let settings = AppSettings { session_minutes: cfg.session_minutes, ..AppSettings::default() };
+    let app = App::new(db, Arc::new(SystemClock), settings);
+    proofless_app::regions::ensure_builtin(&app).await.context("无法写入内置区划")?;
+    Ok(app)
+}
+
+async fn load_demo(app: &App) -> anyhow::Result<()> {
+    if proofless_app::demo::load(app).await.context("演示数据加载失败")? {
+        tracing::info!("演示数据已加载（高青县）。演示账号密码：{}", proofless_app::demo::DEMO_PASSWORD);
+    } else {
+        tracing::info!("演示数据此前已加载，跳过");
+    }
+    Ok(())
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut cfg = Config::load(cli.config.as_deref())?;
+    if let Some(d) = cli.database {
+        cfg.database_url = DatabaseUrl(d);
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()))
+        .init();
+    tracing::debug!(config = ?cfg, "configuration");
+    match cli.command {
+        Command::Migrate => {
+            open(&cfg).await?;
+            println!("数据库已是最新结构：{}", cfg.database_url);
+        }
+        Command::Demo => {
+            let app = open(&cfg).await?;
+            load_demo(&app).await?;
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let app = open(&cfg).await?;
+            let r = proofless_app::audit::verify(&app.db).await?;
+            if r.ok {
+                println!("审计日志完整：已校验 {} 条记录，SM3 哈希链无断裂。", r.rows_checked);
+            } else {
+                println!(
+                    "审计日志被篡改：第 {} 条起链条断裂。{}",
+                    r.first_broken_seq.unwrap_or_default(),
+                    r.problem.unwrap_or_default()
+                );
+                std::process::exit(2);
+            }
+        }
+        Command::Serve { bind, demo } => {
+            if let Some(b) = bind {
+                cfg.bind = b;
+            }
+            let app = open(&cfg).await?;
+            if demo {
+                load_demo(&app).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&cfg.bind)
+                .await
+                .with_context(|| format!("无法监听 {}（端口被占用？可用 --bind 换一个）", cfg.bind))?;
+            let addr = listener.local_addr()?;
+            tracing::info!("Proofless 已启动：http://{addr}/  数据库：{}", cfg.database_url);
+            let state = AppState::new(app, WebConfig { cookie_secure: cfg.cookie_secure });
+            proofless_web::serve(listener, state, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,1 +1,75 @@
+//! Use cases: one service per workflow. Permissions, org/region scope, transactions,
+//! audit. Knows nothing of HTTP.
 
+pub mod actor;
+pub mod applicants;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod idempotency;
+pub mod identity;
+pub mod orgs;
+pub mod page;
+pub mod password;
+pub mod regions;
+pub mod staff;
+
+use std::sync::Arc;
+
+pub use actor::{Actor, ActorKind};
+pub use clock::{Clock, SystemClock, TestClock};
+pub use error::{AppError, FieldError};
+use proofless_store::Db;
+
+/// Settings the services need (the binary reads them from file and environment).
+#[derive(Clone)]
+pub struct AppSettings {
+    /// How long a browser session lives without activity, in minutes.
+    pub session_minutes: i64,
+    /// Failed logins allowed per account within `throttle_window_minutes`.
+    pub max_login_failures: i64,
+    pub throttle_window_minutes: i64,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings { session_minutes: 8 * 60, max_login_failures: 5, throttle_window_minutes: 15 }
+    }
+}
+
+/// Everything a use case needs: the database, the clock, settings.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub settings: AppSettings,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, settings: AppSettings) -> App {
+        App { db, clock, settings }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+}
+
+/// Whether the database answers (for `/healthz`).
+pub async fn database_ok(app: &App) -> bool {
+    app.db.reader().scalar_i64(proofless_store::q("SELECT 1")).await.is_ok()
+}
+
+/// The deployment's time zone: Asia/Shanghai, UTC+8 all year (no daylight saving).
+pub fn beijing() -> chrono::FixedOffset {
+    use chrono::Offset;
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+}
+
+/// An instant in milliseconds shown as Beijing time.
+pub fn local_time(ms: i64) -> String {
+    use chrono::TimeZone;
+    beijing().timestamp_millis_opt(ms).single().map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()
+}

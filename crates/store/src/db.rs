@@ -1,0 +1,335 @@
+//! The database handle: an SQLite file or a PostgreSQL server behind one API.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::{Query, Row, StoreError, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Pool sizes for a 2-core machine: SQLite has one writer anyway, PostgreSQL gains
+/// little past a few connections per core.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub max_connections: u32,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions { max_connections: 8 }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+fn bind_sqlite<'q>(
+    mut qy: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    args: &'q [Value],
+) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    for a in args {
+        qy = match a {
+            Value::Null => qy.bind(Option::<i64>::None),
+            Value::I64(v) => qy.bind(*v),
+            Value::F64(v) => qy.bind(*v),
+            Value::Bool(v) => qy.bind(*v),
+            Value::Text(v) => qy.bind(v.as_str()),
+            Value::Bytes(v) => qy.bind(v.as_slice()),
+        };
+    }
+    qy
+}
+
+fn bind_sqlite_as<'q, T>(
+    mut qy: sqlx::query::QueryAs<'q, Sqlite, T, sqlx::sqlite::SqliteArguments<'q>>,
+    args: &'q [Value],
+) -> sqlx::query::QueryAs<'q, Sqlite, T, sqlx::sqlite::SqliteArguments<'q>> {
+    for a in args {
+        qy = match a {
+            Value::Null => qy.bind(Option::<i64>::None),
+            Value::I64(v) => qy.bind(*v),
+            Value::F64(v) => qy.bind(*v),
+            Value::Bool(v) => qy.bind(*v),
+            Value::Text(v) => qy.bind(v.as_str()),
+            Value::Bytes(v) => qy.bind(v.as_slice()),
+        };
+    }
+    qy
+}
+
+fn bind_pg<'q>(
+    mut qy: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
+    args: &'q [Value],
+) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
+    for a in args {
+        qy = match a {
+            // An untyped NULL: PostgreSQL infers the column type.
+            Value::Null => qy.bind(Option::<String>::None),
+            Value::I64(v) => qy.bind(*v),
+            Value::F64(v) => qy.bind(*v),
+            Value::Bool(v) => qy.bind(*v),
+            Value::Text(v) => qy.bind(v.as_str()),
+            Value::Bytes(v) => qy.bind(v.as_slice()),
+        };
+    }
+    qy
+}
+
+fn bind_pg_as<'q, T>(
+    mut qy: sqlx::query::QueryAs<'q, Postgres, T, sqlx::postgres::PgArguments>,
+    args: &'q [Value],
+) -> sqlx::query::QueryAs<'q, Postgres, T, sqlx::postgres::PgArguments> {
+    for a in args {
+        qy = match a {
+            Value::Null => qy.bind(Option::<String>::None),
+            Value::I64(v) => qy.bind(*v),
+            Value::F64(v) => qy.bind(*v),
+            Value::Bool(v) => qy.bind(*v),
+            Value::Text(v) => qy.bind(v.as_str()),
+            Value::Bytes(v) => qy.bind(v.as_slice()),
+        };
+    }
+    qy
+}
+
+/// Implements execute / fetch_* for a type whose sqlite and postgres executors are
+/// reached by the two given expressions.
+macro_rules! executor_methods {
+    ($sqlite:ident, $pg:ident) => {
+        /// Run a statement; returns the number of rows affected.
+        pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
+            exec!(self, $sqlite, $pg, |c| {
+                let r = bind_sqlite(sqlx::query(q.sql.as_str()), &q.args)
+                    .execute(c)
+                    .await?;
+                Ok(r.rows_affected())
+            }, |c| {
+                let sql = q.postgres_sql();
+                let r = bind_pg(sqlx::query(sql.as_str()), &q.args)
+                    .execute(c)
+                    .await?;
+                Ok(r.rows_affected())
+            })
+        }
+
+        pub async fn fetch_all<T: Row>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
+            exec!(self, $sqlite, $pg, |c| {
+                Ok(bind_sqlite_as(sqlx::query_as::<_, T>(q.sql.as_str()), &q.args)
+                    .fetch_all(c)
+                    .await?)
+            }, |c| {
+                let sql = q.postgres_sql();
+                Ok(bind_pg_as(sqlx::query_as::<_, T>(sql.as_str()), &q.args)
+                    .fetch_all(c)
+                    .await?)
+            })
+        }
+
+        pub async fn fetch_optional<T: Row>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
+            exec!(self, $sqlite, $pg, |c| {
+                Ok(bind_sqlite_as(sqlx::query_as::<_, T>(q.sql.as_str()), &q.args)
+                    .fetch_optional(c)
+                    .await?)
+            }, |c| {
+                let sql = q.postgres_sql();
+                Ok(bind_pg_as(sqlx::query_as::<_, T>(sql.as_str()), &q.args)
+                    .fetch_optional(c)
+                    .await?)
+            })
+        }
+
+        pub async fn fetch_one<T: Row>(&mut self, q: Query) -> Result<T, StoreError> {
+            match self.fetch_optional(q).await? {
+                Some(v) => Ok(v),
+                None => Err(StoreError::Sqlx(sqlx::Error::RowNotFound)),
+            }
+        }
+
+        /// A single scalar, e.g. `SELECT COUNT(*)` or `INSERT … RETURNING id`.
+        pub async fn scalar_i64(&mut self, q: Query) -> Result<i64, StoreError> {
+            let (v,): (i64,) = self.fetch_one(q).await?;
+            Ok(v)
+        }
+    };
+}
+
+impl Db {
+    /// Connect to `sqlite://path` or `postgres://…`, creating the SQLite file and its
+    /// directory when missing.
+    pub async fn connect(url: &str, opts: &DbOptions) -> Result<Db, StoreError> {
+        if url.starts_with("sqlite:") {
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            if !path.is_empty() && path != ":memory:" {
+                if let Some(parent) = std::path::Path::new(path).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                }
+            }
+            let co = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // Anything a user was told is saved must survive a power cut.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.clamp(1, 16))
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(co)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let co = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.clamp(1, 64))
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(co)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(StoreError::BadUrl(format!(
+                "不支持的数据库地址（应以 sqlite:// 或 postgres:// 开头）：{}",
+                redact_url(url)
+            )))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(p) => crate::MIGRATIONS_SQLITE.run(p).await?,
+            Db::Postgres(p) => crate::MIGRATIONS_POSTGRES.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Begin a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a read-then-write never fails with a stale snapshot.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A read-only handle usable for single statements outside a transaction.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader(self)
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Hide the password part of a database URL before it is shown anywhere.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Statements on the pool, outside any explicit transaction.
+pub struct Reader<'a>(&'a Db);
+
+macro_rules! exec {
+    ($self:ident, Pool, Pool, |$c:ident| $s:block, |$c2:ident| $p:block) => {
+        match $self.0 {
+            Db::Sqlite(pool) => {
+                let $c = pool;
+                $s
+            }
+            Db::Postgres(pool) => {
+                let $c2 = pool;
+                $p
+            }
+        }
+    };
+    ($self:ident, Tx, Tx, |$c:ident| $s:block, |$c2:ident| $p:block) => {
+        match $self {
+            Tx::Sqlite(tx) => {
+                let $c = &mut **tx;
+                $s
+            }
+            Tx::Postgres(tx) => {
+                let $c2 = &mut **tx;
+                $p
+            }
+        }
+    };
+}
+
+impl Reader<'_> {
+    executor_methods!(Pool, Pool);
+}
+
+/// An open transaction on either backend. Dropped without `commit`, it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    executor_methods!(Tx, Tx);
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_hidden_before_display() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db.local:5432/proofless"),
+            "postgres://app:***@db.local:5432/proofless"
+        );
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

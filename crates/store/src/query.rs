@@ -1,0 +1,132 @@
+//! A statement and its arguments, independent of the backend.
+
+/// One bound argument.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    I64(i64),
+    F64(f64),
+    Bool(bool),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::I64(v)
+    }
+}
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::I64(v.into())
+    }
+}
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::I64(v.into())
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::F64(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(v)
+    }
+}
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Self {
+        Value::Bytes(v.to_vec())
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map(Into::into).unwrap_or(Value::Null)
+    }
+}
+
+/// SQL written with `?` placeholders plus its arguments. Never put a literal `?`
+/// inside a string constant in SQL: arguments are the only way values enter a query.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub sql: String,
+    pub args: Vec<Value>,
+}
+
+impl Query {
+    pub fn new(sql: impl Into<String>) -> Self {
+        Query { sql: sql.into(), args: Vec::new() }
+    }
+
+    pub fn bind(mut self, v: impl Into<Value>) -> Self {
+        self.args.push(v.into());
+        self
+    }
+
+    pub fn push_sql(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+    }
+
+    pub fn push_arg(&mut self, v: impl Into<Value>) {
+        self.args.push(v.into());
+    }
+
+    /// `?, ?, ?` for an IN list of `n` arguments.
+    pub fn placeholders(n: usize) -> String {
+        vec!["?"; n].join(", ")
+    }
+
+    /// The SQL with `$1, $2…` placeholders for PostgreSQL.
+    pub fn postgres_sql(&self) -> String {
+        let mut out = String::with_capacity(self.sql.len() + 16);
+        let mut n = 0;
+        for ch in self.sql.chars() {
+            if ch == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(ch);
+            }
+        }
+        out
+    }
+}
+
+/// Build a query: `q("SELECT … WHERE id = ?").bind(id)`.
+pub fn q(sql: impl Into<String>) -> Query {
+    Query::new(sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_placeholders_are_numbered_in_order() {
+        let q = q("SELECT a FROM t WHERE b = ? AND c IN (?, ?)");
+        assert_eq!(q.postgres_sql(), "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)");
+    }
+}

@@ -1,0 +1,176 @@
+//! Per-request context: the operation id, the caller (session cookie or bearer token),
+//! and CSRF protection for cookie-authenticated writes.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use proofless_app::auth;
+use proofless_app::Actor;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "pl_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const OPERATION_HEADER: &str = "x-operation-id";
+
+#[derive(Clone)]
+pub struct OperationId(pub String);
+
+/// Every request gets an operation id: in the response header, in every audit row and
+/// in every error body.
+pub async fn operation_id_layer(mut req: Request, next: Next) -> Response {
+    let op = uuid::Uuid::new_v4().simple().to_string();
+    req.extensions_mut().insert(OperationId(op.clone()));
+    let mut res = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&op) {
+        res.headers_mut().insert(OPERATION_HEADER, v);
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        res = add_operation_id_to_problem(res, &op).await;
+    }
+    res
+}
+
+async fn add_operation_id_to_problem(res: Response, op: &str) -> Response {
+    let (parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("operation_id".to_owned(), serde_json::Value::String(op.to_owned()));
+    }
+    let mut parts = parts;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(v.to_string()))
+}
+
+/// How the caller proved who they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    None,
+    Session { token: String, csrf: String },
+    Bearer(String),
+}
+
+/// The caller as resolved once per request by [`auth_layer`].
+#[derive(Clone)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub credential: Credential,
+}
+
+impl Ctx {
+    pub fn csrf(&self) -> &str {
+        match &self.credential {
+            Credential::Session { csrf, .. } => csrf,
+            _ => "",
+        }
+    }
+
+    pub fn op(&self) -> &str {
+        &self.actor.operation_id
+    }
+
+    /// A stable, non-secret name for the credential (idempotency keys are per caller).
+    pub fn principal(&self) -> String {
+        match &self.credential {
+            Credential::None => "anonymous".to_owned(),
+            Credential::Session { token, .. } => format!("s:{}", auth::token_hash(token)),
+            Credential::Bearer(t) => format!("t:{}", auth::token_hash(t)),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Ctx>().cloned().ok_or_else(|| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "请求上下文缺失")
+        })
+    }
+}
+
+pub fn cookie_value(parts: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    parts.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|s| s.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_owned())
+    })
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Resolve the caller; refuse cookie-authenticated writes without the session's CSRF
+/// token (header `X-CSRF-Token`, or form field `csrf` for plain HTML forms).
+pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let op = req.extensions().get::<OperationId>().map(|o| o.0.clone()).unwrap_or_default();
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").map(str::trim).map(str::to_owned));
+    let cookie = cookie_value(req.headers(), SESSION_COOKIE);
+    let app = &state.app;
+    let resolved = if let Some(token) = bearer {
+        match auth::token_actor(app, &token, &op).await {
+            Ok(Some(actor)) => Ok(Ctx { actor, credential: Credential::Bearer(token) }),
+            Ok(None) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "令牌无效", "接口令牌无效或已吊销")),
+            Err(e) => Err(e.into()),
+        }
+    } else if let Some(token) = cookie {
+        match auth::session_actor(app, &token, &op).await {
+            Ok(Some((actor, csrf))) => Ok(Ctx { actor, credential: Credential::Session { token, csrf } }),
+            // An expired or unknown cookie is simply not logged in.
+            Ok(None) => Ok(Ctx { actor: Actor::anonymous(&op), credential: Credential::None }),
+            Err(e) => Err(e.into()),
+        }
+    } else {
+        Ok(Ctx { actor: Actor::anonymous(&op), credential: Credential::None })
+    };
+    let ctx = match resolved {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let mut req = req;
+    if let Credential::Session { csrf, .. } = &ctx.credential {
+        if !is_safe(req.method()) {
+            let header_ok = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) == Some(csrf.as_str());
+            if !header_ok {
+                let is_form = req
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+                let (parts, body) = req.into_parts();
+                let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+                    Ok(b) => b,
+                    Err(_) => return crate::error::too_large().into_response(),
+                };
+                let form_ok = is_form
+                    && url::form_urlencoded::parse(&bytes).any(|(k, v)| k == "csrf" && v.as_ref() == csrf.as_str());
+                if !form_ok {
+                    return ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "csrf",
+                        "请求来源校验失败",
+                        "缺少或错误的 CSRF 令牌，请刷新页面后重试",
+                    )
+                    .into_response();
+                }
+                req = Request::from_parts(parts, axum::body::Body::from(bytes));
+            }
+        }
+    }
+    req.extensions_mut().insert(ctx);
+    next.run(req).await
+}

@@ -1,0 +1,199 @@
+//! One place maps engine errors to responses: RFC 9457 problem+json in Chinese, with
+//! the operation id so a clerk can quote it to support.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use proofless_app::{AppError, FieldError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub title: String,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, kind: &'static str, title: &str, detail: impl Into<String>) -> ApiError {
+        ApiError { status, kind, title: title.to_owned(), detail: detail.into(), errors: vec![] }
+    }
+
+    pub fn field(status: StatusCode, field: &str, message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        ApiError {
+            status,
+            kind: "validation",
+            title: "输入有误".to_owned(),
+            detail: message.clone(),
+            errors: vec![FieldError::new(field, message)],
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
+        match e {
+            AppError::Validation(errors) => {
+                let detail = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
+                ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, kind: "validation", title: "输入有误".to_owned(), detail, errors }
+            }
+            AppError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, "not-found", "未找到", format!("未找到{what}")),
+            AppError::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录", "请先登录后再操作"),
+            AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", "无权操作", m),
+            AppError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", "与现有数据冲突", m),
+            AppError::PreconditionFailed => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                "数据已被修改",
+                "数据已被他人修改，请刷新后重试",
+            ),
+            AppError::Throttled(min) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled",
+                "尝试次数过多",
+                format!("登录失败次数过多，请 {min} 分钟后再试"),
+            ),
+            AppError::Store(e) => {
+                tracing::error!(error = %e, "database error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "数据库操作失败，请稍后重试")
+            }
+            AppError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "服务器内部错误，请稍后重试")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Problem {
+            type_: format!("urn:proofless:problem:{}", self.kind),
+            title: self.title,
+            status: self.status.as_u16(),
+            detail: self.detail,
+            errors: self.errors,
+            // Filled in by the operation-id layer, which sees every response.
+            operation_id: None,
+        };
+        let mut res = (self.status, axum::Json(body)).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// JSON body extractor whose every rejection is a Chinese problem+json.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(json_rejection(rej)),
+        }
+    }
+}
+
+fn json_rejection(rej: JsonRejection) -> ApiError {
+    match rej {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "请求格式不支持",
+            "请求体必须是 JSON（Content-Type: application/json）",
+        ),
+        JsonRejection::JsonSyntaxError(e) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "JSON 格式错误", format!("JSON 格式错误：{}", e.body_text()))
+        }
+        JsonRejection::JsonDataError(e) => {
+            let text = e.body_text();
+            let field = text.split(": ").next().unwrap_or("").trim_start_matches("Failed to deserialize the JSON body into the target type").to_owned();
+            ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                kind: "validation",
+                title: "输入有误".to_owned(),
+                detail: format!("字段类型或名称不正确：{}", translate_serde(&text)),
+                errors: vec![FieldError::new(if field.is_empty() { "body".to_owned() } else { field }, translate_serde(&text))],
+            }
+        }
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        other => ApiError::new(other.status(), "bad-request", "请求无效", other.body_text()),
+    }
+}
+
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        "请求体过大",
+        format!("请求体超过上限 {} KB", crate::BODY_LIMIT / 1024),
+    )
+}
+
+/// serde's English messages, with the common ones said in Chinese.
+fn translate_serde(text: &str) -> String {
+    let t = text.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
+    if let Some(rest) = t.split("unknown field `").nth(1) {
+        let name = rest.split('`').next().unwrap_or("");
+        return format!("不认识的字段“{name}”");
+    }
+    if let Some(rest) = t.split("missing field `").nth(1) {
+        let name = rest.split('`').next().unwrap_or("");
+        return format!("缺少必填字段“{name}”");
+    }
+    if t.contains("invalid type") {
+        return format!("字段类型不正确（{t}）");
+    }
+    t.to_owned()
+}
+
+/// Query-string extractor with Chinese errors.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(query_rejection(e)),
+        }
+    }
+}
+
+fn query_rejection(e: QueryRejection) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad-query", "查询参数无效", format!("查询参数无效：{}", e.body_text()))
+}
+
+pub async fn not_found(req: Request) -> Response {
+    let path = req.uri().path().to_owned();
+    if path.starts_with("/api/") {
+        ApiError::new(StatusCode::NOT_FOUND, "not-found", "未找到", format!("接口 {path} 不存在")).into_response()
+    } else {
+        crate::pages::not_found_page().into_response()
+    }
+}

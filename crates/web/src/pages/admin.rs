@@ -1,0 +1,293 @@
+//! Org, staff, registry and audit administration pages.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use proofless_app::audit::{self, AuditQuery, VerifyReport};
+use proofless_app::orgs::{self, Org, OrgFilter, OrgInput};
+use proofless_app::page::PageRequest;
+use proofless_app::regions::{self, Region};
+use proofless_app::staff::{self, StaffInput, UnitStaffing, UNIT_ROLES};
+use proofless_app::AppError;
+use proofless_domain::org::{OrgKind, ALL_ORG_KINDS};
+use proofless_domain::role::{Duty, Role, Staffing, ALL_ROLES};
+use serde::Deserialize;
+
+use super::session::{page_error, require_staff};
+use super::{render, FormData, Layout};
+use crate::ctx::Ctx;
+use crate::AppState;
+
+pub use proofless_app::local_time;
+
+pub struct OrgRow {
+    id: i64,
+    name: String,
+    kind_label: &'static str,
+    region_name: String,
+    credit_code: String,
+    warning: bool,
+}
+
+fn kind_label(k: &str) -> &'static str {
+    OrgKind::parse(k).map(OrgKind::label).unwrap_or("未知")
+}
+
+#[derive(Template)]
+#[template(path = "orgs.html")]
+struct OrgsPage {
+    layout: Layout,
+    orgs: Vec<OrgRow>,
+    total: i64,
+    regions: Vec<Region>,
+    region: String,
+    q: String,
+    can_create: bool,
+    kinds: Vec<(&'static str, &'static str)>,
+    error: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrgsQuery {
+    region: Option<String>,
+    q: Option<String>,
+}
+
+async fn orgs_page(s: &AppState, ctx: &Ctx, f: OrgsQuery, error: String, status: StatusCode) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
+    }
+    let a = &ctx.actor;
+    if !a.has_any(&[Role::SystemAdmin, Role::JointOffice]) {
+        // A unit admin manages only their own unit.
+        if a.has(Role::UnitAdmin) {
+            if let Some(org) = a.org_id {
+                return Redirect::to(&format!("/admin/orgs/{org}")).into_response();
+            }
+        }
+        return page_error(ctx, AppError::forbidden("无权访问单位管理：需要系统管理员或联席会议办公室角色"), "/workbench");
+    }
+    let filter = OrgFilter { region: f.region.clone(), kind: None, q: f.q.clone() };
+    let page = match orgs::list(&s.app, a, &filter, PageRequest { limit: Some(500), offset: None }).await {
+        Ok(p) => p,
+        Err(e) => return page_error(ctx, e, "/workbench"),
+    };
+    let regions = regions::list(&s.app, None, None).await.unwrap_or_default();
+    let rows = page
+        .items
+        .into_iter()
+        .map(|o: Org| OrgRow {
+            id: o.id,
+            kind_label: kind_label(&o.kind),
+            name: o.name,
+            region_name: o.region_name,
+            credit_code: o.credit_code.unwrap_or_default(),
+            warning: o.credit_code_warning.is_some(),
+        })
+        .collect();
+    let p = OrgsPage {
+        layout: Layout::new("单位管理", ctx, "/admin/orgs"),
+        orgs: rows,
+        total: page.total,
+        regions: regions.into_iter().filter(|r| r.level != "province").collect(),
+        region: f.region.unwrap_or_default(),
+        q: f.q.unwrap_or_default(),
+        can_create: a.has(Role::SystemAdmin),
+        kinds: ALL_ORG_KINDS.iter().map(|k| (k.as_str(), k.label())).collect(),
+        error,
+    };
+    render(status, &p)
+}
+
+pub async fn orgs(State(s): State<AppState>, ctx: Ctx, Query(f): Query<OrgsQuery>) -> Response {
+    orgs_page(&s, &ctx, f, String::new(), StatusCode::OK).await
+}
+
+pub async fn create_org(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    let input = OrgInput {
+        name: f.get("name"),
+        credit_code: Some(f.get("credit_code")),
+        kind: f.get("kind"),
+        region_code: f.get("region_code"),
+        supervisor_id: None,
+        confirm_warnings: f.get("confirm_warnings") == "true",
+    };
+    match orgs::create(&s.app, &ctx.actor, input).await {
+        Ok(org) => Redirect::to(&format!("/admin/orgs/{}", org.id)).into_response(),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            let msg = crate::error::ApiError::from(e).detail;
+            orgs_page(&s, &ctx, OrgsQuery::default(), msg, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => page_error(&ctx, e, "/admin/orgs"),
+    }
+}
+
+pub struct PostRow {
+    duty_label: &'static str,
+    a_name: String,
+    b_name: String,
+    a_absent: bool,
+}
+
+pub struct StaffRow {
+    name: String,
+    username: String,
+    roles: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    layout: Layout,
+    org: Org,
+    kind_label: &'static str,
+    staffing: Staffing,
+    posts: Vec<PostRow>,
+    staff: Vec<StaffRow>,
+    can_manage: bool,
+    grantable: Vec<(&'static str, &'static str)>,
+    error: String,
+}
+
+async fn org_page(s: &AppState, ctx: &Ctx, id: i64, error: String, status: StatusCode) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
+    }
+    let a = &ctx.actor;
+    let members = match staff::list_for_org(&s.app, a, id).await {
+        Ok(m) => m,
+        Err(e) => return page_error(ctx, e, "/workbench"),
+    };
+    let org = match orgs::get(&s.app, id).await {
+        Ok(o) => o,
+        Err(e) => return page_error(ctx, e, "/admin/orgs"),
+    };
+    let posts = staff::posts(&s.app, id).await.unwrap_or_default();
+    let staffing = match staff::staffing(&s.app, id).await {
+        Ok(st) => st,
+        Err(e) => return page_error(ctx, e, "/admin/orgs"),
+    };
+    let can_manage = a.has(Role::SystemAdmin) || (a.has(Role::UnitAdmin) && a.org_id == Some(id));
+    let grantable: Vec<Role> = if a.has(Role::SystemAdmin) { ALL_ROLES.to_vec() } else { UNIT_ROLES.to_vec() };
+    let p = OrgPage {
+        layout: Layout::new(&org.name, ctx, "/admin/orgs"),
+        kind_label: kind_label(&org.kind),
+        staffing,
+        posts: posts
+            .into_iter()
+            .map(|p| PostRow {
+                duty_label: Duty::parse(&p.duty).map(Duty::label).unwrap_or("岗位"),
+                a_name: p.a_name,
+                b_name: p.b_name.unwrap_or_else(|| "（未设）".to_owned()),
+                a_absent: p.a_absent,
+            })
+            .collect(),
+        staff: members
+            .into_iter()
+            .map(|m| StaffRow {
+                name: m.display_name,
+                username: m.username,
+                roles: m.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
+                active: m.active,
+            })
+            .collect(),
+        org,
+        can_manage,
+        grantable: grantable.iter().map(|r| (r.as_str(), r.label())).collect(),
+        error,
+    };
+    render(status, &p)
+}
+
+pub async fn org(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    org_page(&s, &ctx, id, String::new(), StatusCode::OK).await
+}
+
+pub async fn create_staff(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    let input = StaffInput {
+        username: f.get("username"),
+        display_name: f.get("display_name"),
+        phone: None,
+        password: f.get("password"),
+        roles: f.all("roles"),
+    };
+    match staff::create(&s.app, &ctx.actor, id, input).await {
+        Ok(_) => Redirect::to(&format!("/admin/orgs/{id}")).into_response(),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            let msg = crate::error::ApiError::from(e).detail;
+            org_page(&s, &ctx, id, msg, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => page_error(&ctx, e, &format!("/admin/orgs/{id}")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry.html")]
+struct RegistryPage {
+    layout: Layout,
+    rows: Vec<UnitStaffing>,
+    failing: usize,
+}
+
+pub async fn registry(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    match staff::registry(&s.app, &ctx.actor).await {
+        Ok(rows) => {
+            let failing = rows.iter().filter(|r| !r.staffing.meets_minimum).count();
+            render(StatusCode::OK, &RegistryPage { layout: Layout::new("联络员登记", &ctx, "/admin/registry"), rows, failing })
+        }
+        Err(e) => page_error(&ctx, e, "/workbench"),
+    }
+}
+
+pub struct AuditLine {
+    seq: i64,
+    time: String,
+    actor: String,
+    action: String,
+    object: String,
+    purpose: String,
+    operation_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    report: VerifyReport,
+    rows: Vec<AuditLine>,
+}
+
+pub async fn audit(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(e) = require_staff(&ctx).and_then(|_| ctx.actor.require_any(&[Role::SystemAdmin, Role::Accountability])) {
+        return page_error(&ctx, e, "/workbench");
+    }
+    let report = match audit::verify(&s.app.db).await {
+        Ok(r) => r,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    let (rows, _) = match audit::list(&s.app.db, &AuditQuery { limit: 200, ..Default::default() }).await {
+        Ok(r) => r,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| AuditLine {
+            seq: r.seq,
+            time: local_time(r.at),
+            actor: r.actor_name,
+            action: r.action,
+            object: format!("{} {}", r.object_type, r.object_id),
+            purpose: r.purpose,
+            operation_id: r.operation_id,
+        })
+        .collect();
+    render(StatusCode::OK, &AuditPage { layout: Layout::new("审计日志", &ctx, "/admin/audit"), report, rows })
+}

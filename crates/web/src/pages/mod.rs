@@ -1,0 +1,71 @@
+//! Server-rendered pages (zh-CN): public home, logins, workbench, administration, portal.
+
+mod admin;
+mod layout;
+mod portal;
+mod session;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use layout::{Layout, Message};
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(session::home))
+        .route("/login", get(session::login_page).post(session::login_submit))
+        .route("/logout", post(session::logout))
+        .route("/workbench", get(session::workbench))
+        .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
+        .route("/admin/orgs/{id}", get(admin::org))
+        .route("/admin/orgs/{id}/staff", post(admin::create_staff))
+        .route("/admin/registry", get(admin::registry))
+        .route("/admin/audit", get(admin::audit))
+        .route("/portal", get(portal::home))
+        .route("/portal/login", get(portal::login_page).post(portal::login_submit))
+        .route("/portal/register", get(portal::register_page).post(portal::register_submit))
+        .route("/portal/logout", post(portal::logout))
+}
+
+/// Render a template, or a plain error page if rendering itself fails.
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template error");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>页面生成失败</h1>".to_owned())).into_response()
+        }
+    }
+}
+
+pub fn not_found_page() -> Response {
+    let m = Message {
+        layout: Layout::bare("页面不存在"),
+        heading: "页面不存在".to_owned(),
+        text: "您访问的页面不存在或已被移除。".to_owned(),
+        back: "/".to_owned(),
+    };
+    render(StatusCode::NOT_FOUND, &m)
+}
+
+/// `application/x-www-form-urlencoded` pairs, keeping repeated keys (checkbox groups).
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(bytes: &[u8]) -> FormData {
+        FormData(url::form_urlencoded::parse(bytes).into_owned().collect())
+    }
+
+    pub fn get(&self, key: &str) -> String {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+    }
+}

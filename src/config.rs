@@ -1,0 +1,131 @@
+//! Typed configuration: defaults, then an optional TOML file, then environment
+//! variables, then command-line flags. Secrets are redacted in `Debug` and logs.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// A value that must never be printed.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
+}
+
+/// A database URL whose password is hidden when shown.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(pub String);
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", proofless_store_redact(&self.0))
+    }
+}
+
+fn proofless_store_redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&proofless_store_redact(&self.0))
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://data/proofless.db` (default) or `postgres://user:pass@host/db`.
+    pub database_url: DatabaseUrl,
+    pub bind: String,
+    /// Send cookies with `Secure`; set when the site is served over HTTPS.
+    pub cookie_secure: bool,
+    /// Encrypts seal private keys at rest (hex, 64 characters).
+    pub master_key: Secret,
+    pub session_minutes: i64,
+    pub max_connections: u32,
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: DatabaseUrl("sqlite://data/proofless.db".to_owned()),
+            bind: "127.0.0.1:8080".to_owned(),
+            cookie_secure: false,
+            master_key: Secret::default(),
+            session_minutes: 480,
+            max_connections: 8,
+            log: "info".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults < file < environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut c = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", p.display()))?;
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{e}", p.display()))?
+            }
+            None => Config::default(),
+        };
+        if let Ok(v) = std::env::var("PROOFLESS_DATABASE_URL") {
+            c.database_url = DatabaseUrl(v);
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_BIND") {
+            c.bind = v;
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_MASTER_KEY") {
+            c.master_key = Secret(v);
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_COOKIE_SECURE") {
+            c.cookie_secure = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_LOG") {
+            c.log = v;
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_and_database_passwords_never_appear_in_debug_output() {
+        let c = Config {
+            database_url: DatabaseUrl("postgres://app:hunter2@db/proofless".to_owned()),
+            master_key: Secret("00112233".to_owned()),
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("00112233"), "{shown}");
+        assert!(shown.contains("postgres://app:***@db/proofless"));
+    }
+}
