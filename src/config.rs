@@ -89,7 +89,8 @@ impl Config {
             Some(p) => {
                 let text = std::fs::read_to_string(p)
                     .map_err(|e| anyhow::anyhow!("无法读取配置文件 {}：{e}", p.display()))?;
-                toml::from_str(&text).map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{e}", p.display()))?
+                toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("配置文件 {} 有误：{e}", p.display()))?
             }
             None => Config::default(),
         };

@@ -26,7 +26,12 @@ struct Cli {
     #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// Database: sqlite://data/proofless.db (default) or postgres://user@host/db.
-    #[arg(long, global = true, env = "PROOFLESS_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "PROOFLESS_DATABASE_URL",
+        hide_env_values = true
+    )]
     database: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -61,19 +66,35 @@ enum AuditCommand {
 }
 
 async fn open(cfg: &Config) -> anyhow::Result<App> {
-    let db = Db::connect(&cfg.database_url.0, &DbOptions { max_connections: cfg.max_connections })
-        .await
-        .with_context(|| format!("无法连接数据库 {}", cfg.database_url))?;
+    let db = Db::connect(
+        &cfg.database_url.0,
+        &DbOptions {
+            max_connections: cfg.max_connections,
+        },
+    )
+    .await
+    .with_context(|| format!("无法连接数据库 {}", cfg.database_url))?;
     db.migrate().await.context("数据库迁移失败")?;
-    let settings = AppSettings { session_minutes: cfg.session_minutes, ..AppSettings::default() };
+    let settings = AppSettings {
+        session_minutes: cfg.session_minutes,
+        ..AppSettings::default()
+    };
     let app = App::new(db, Arc::new(SystemClock), settings);
-    proofless_app::regions::ensure_builtin(&app).await.context("无法写入内置区划")?;
+    proofless_app::regions::ensure_builtin(&app)
+        .await
+        .context("无法写入内置区划")?;
     Ok(app)
 }
 
 async fn load_demo(app: &App) -> anyhow::Result<()> {
-    if proofless_app::demo::load(app).await.context("演示数据加载失败")? {
-        tracing::info!("演示数据已加载（高青县）。演示账号密码：{}", proofless_app::demo::DEMO_PASSWORD);
+    if proofless_app::demo::load(app)
+        .await
+        .context("演示数据加载失败")?
+    {
+        tracing::info!(
+            "演示数据已加载（高青县）。演示账号密码：{}",
+            proofless_app::demo::DEMO_PASSWORD
+        );
     } else {
         tracing::info!("演示数据此前已加载，跳过");
     }
@@ -88,7 +109,9 @@ async fn main() -> anyhow::Result<()> {
         cfg.database_url = DatabaseUrl(d);
     }
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()),
+        )
         .init();
     tracing::debug!(config = ?cfg, "configuration");
     match cli.command {
@@ -100,11 +123,16 @@ async fn main() -> anyhow::Result<()> {
             let app = open(&cfg).await?;
             load_demo(&app).await?;
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let app = open(&cfg).await?;
             let r = proofless_app::audit::verify(&app.db).await?;
             if r.ok {
-                println!("审计日志完整：已校验 {} 条记录，SM3 哈希链无断裂。", r.rows_checked);
+                println!(
+                    "审计日志完整：已校验 {} 条记录，SM3 哈希链无断裂。",
+                    r.rows_checked
+                );
             } else {
                 println!(
                     "审计日志被篡改：第 {} 条起链条断裂。{}",
@@ -124,10 +152,20 @@ async fn main() -> anyhow::Result<()> {
             }
             let listener = tokio::net::TcpListener::bind(&cfg.bind)
                 .await
-                .with_context(|| format!("无法监听 {}（端口被占用？可用 --bind 换一个）", cfg.bind))?;
+                .with_context(|| {
+                    format!("无法监听 {}（端口被占用？可用 --bind 换一个）", cfg.bind)
+                })?;
             let addr = listener.local_addr()?;
-            tracing::info!("Proofless 已启动：http://{addr}/  数据库：{}", cfg.database_url);
-            let state = AppState::new(app, WebConfig { cookie_secure: cfg.cookie_secure });
+            tracing::info!(
+                "Proofless 已启动：http://{addr}/  数据库：{}",
+                cfg.database_url
+            );
+            let state = AppState::new(
+                app,
+                WebConfig {
+                    cookie_secure: cfg.cookie_secure,
+                },
+            );
             proofless_web::serve(listener, state, async {
                 let _ = tokio::signal::ctrl_c().await;
             })

@@ -82,7 +82,10 @@ impl Actor {
     }
 
     pub fn is_staff_like(&self) -> bool {
-        matches!(self.kind, ActorKind::Staff | ActorKind::Token | ActorKind::System)
+        matches!(
+            self.kind,
+            ActorKind::Staff | ActorKind::Token | ActorKind::System
+        )
     }
 
     /// Refuse unless the actor holds one of `roles`.
@@ -94,13 +97,18 @@ impl Actor {
             return Ok(());
         }
         let names: Vec<&str> = roles.iter().map(|r| r.label()).collect();
-        Err(AppError::forbidden(format!("无权操作：需要以下角色之一：{}", names.join("、"))))
+        Err(AppError::forbidden(format!(
+            "无权操作：需要以下角色之一：{}",
+            names.join("、")
+        )))
     }
 
     /// Refuse unless the actor acts for `org_id`: a user acts only for their own unit.
     /// System administrators (and the system itself) may act for any unit.
     pub fn require_org(&self, org_id: i64) -> AppResult<()> {
-        if matches!(self.kind, ActorKind::System) || (self.has(Role::SystemAdmin) && self.kind == ActorKind::Staff) {
+        if matches!(self.kind, ActorKind::System)
+            || (self.has(Role::SystemAdmin) && self.kind == ActorKind::Staff)
+        {
             return Ok(());
         }
         if self.org_id == Some(org_id) {

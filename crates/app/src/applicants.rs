@@ -3,17 +3,23 @@
 
 use proofless_domain::codes::{CreditCode, ResidentId};
 use proofless_domain::role::Role;
-use proofless_store::{q, FromRow};
+use proofless_store::{FromRow, q};
 use serde::{Deserialize, Serialize};
 
+use crate::App;
 use crate::actor::{Actor, ActorKind};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, Problems};
-use crate::App;
 
 /// Roles that meet applicants and may register or look them up.
-pub const APPLICANT_ROLES: [Role; 6] =
-    [Role::CounterClerk, Role::Liaison, Role::ProxyAgent, Role::Inspector, Role::CreditOffice, Role::SystemAdmin];
+pub const APPLICANT_ROLES: [Role; 6] = [
+    Role::CounterClerk,
+    Role::Liaison,
+    Role::ProxyAgent,
+    Role::Inspector,
+    Role::CreditOffice,
+    Role::SystemAdmin,
+];
 
 #[derive(Debug, Clone, FromRow)]
 struct PersonRow {
@@ -43,17 +49,36 @@ fn mask_phone(p: &str) -> String {
 }
 
 fn to_person(r: PersonRow) -> Person {
-    let masked = ResidentId::parse(&r.resident_id).map(|id| id.masked()).unwrap_or_else(|_| "******************".to_owned());
-    Person { id: r.id, resident_id_masked: masked, name: r.name, phone_masked: r.phone.as_deref().map(mask_phone) }
+    let masked = ResidentId::parse(&r.resident_id)
+        .map(|id| id.masked())
+        .unwrap_or_else(|_| "******************".to_owned());
+    Person {
+        id: r.id,
+        resident_id_masked: masked,
+        name: r.name,
+        phone_masked: r.phone.as_deref().map(mask_phone),
+    }
 }
 
 /// Find or create the person with this resident ID (used by registration and counters).
-pub async fn ensure_person(app: &App, actor: &Actor, rid: &ResidentId, name: &str, phone: Option<&str>) -> AppResult<i64> {
-    let existing: Option<(i64, String)> =
-        app.db.reader().fetch_optional(q("SELECT id, name FROM persons WHERE resident_id = ?").bind(rid.as_str())).await?;
+pub async fn ensure_person(
+    app: &App,
+    actor: &Actor,
+    rid: &ResidentId,
+    name: &str,
+    phone: Option<&str>,
+) -> AppResult<i64> {
+    let existing: Option<(i64, String)> = app
+        .db
+        .reader()
+        .fetch_optional(q("SELECT id, name FROM persons WHERE resident_id = ?").bind(rid.as_str()))
+        .await?;
     if let Some((id, known_name)) = existing {
         if known_name != name {
-            return Err(AppError::field("name", "姓名与该身份证号码登记的姓名不一致"));
+            return Err(AppError::field(
+                "name",
+                "姓名与该身份证号码登记的姓名不一致",
+            ));
         }
         return Ok(id);
     }
@@ -68,7 +93,13 @@ pub async fn ensure_person(app: &App, actor: &Actor, rid: &ResidentId, name: &st
                 .bind(now),
         )
         .await?;
-    audit::append(&mut tx, actor, now, Entry::new("person.create", "person", id).subject(format!("person:{id}"))).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("person.create", "person", id).subject(format!("person:{id}")),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -83,7 +114,11 @@ pub struct PersonInput {
 
 fn check_phone(p: &Option<String>, problems: &mut Problems) {
     if let Some(ph) = p.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        if !(ph.len() <= 20 && ph.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+')) {
+        if !(ph.len() <= 20
+            && ph
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '+'))
+        {
             problems.add("phone", "电话号码只能包含数字、+ 和 -，最长 20 位");
         }
     }
@@ -92,7 +127,9 @@ fn check_phone(p: &Option<String>, problems: &mut Problems) {
 pub async fn create_person(app: &App, actor: &Actor, input: PersonInput) -> AppResult<Person> {
     actor.require_any(&APPLICANT_ROLES)?;
     let mut p = Problems::default();
-    let rid = ResidentId::parse(&input.resident_id).map_err(|e| p.add("resident_id", format!("身份证号码：{e}"))).ok();
+    let rid = ResidentId::parse(&input.resident_id)
+        .map_err(|e| p.add("resident_id", format!("身份证号码：{e}")))
+        .ok();
     if let Err(e) = proofless_domain::org::clean_name(&input.name, 40) {
         p.add("name", format!("姓名{e}"));
     }
@@ -124,7 +161,9 @@ pub async fn read_person(app: &App, actor: &Actor, id: i64, purpose: &str) -> Ap
             &app.db,
             actor,
             app.now_ms(),
-            Entry::new("person.read", "person", id).subject(format!("person:{id}")).purpose(purpose.trim()),
+            Entry::new("person.read", "person", id)
+                .subject(format!("person:{id}"))
+                .purpose(purpose.trim()),
         )
         .await?;
     }
@@ -132,11 +171,22 @@ pub async fn read_person(app: &App, actor: &Actor, id: i64, purpose: &str) -> Ap
 }
 
 /// Look a person up by resident ID at the counter (audited).
-pub async fn find_person(app: &App, actor: &Actor, resident_id: &str, purpose: &str) -> AppResult<Person> {
+pub async fn find_person(
+    app: &App,
+    actor: &Actor,
+    resident_id: &str,
+    purpose: &str,
+) -> AppResult<Person> {
     actor.require_any(&APPLICANT_ROLES)?;
-    let rid = ResidentId::parse(resident_id).map_err(|e| AppError::field("resident_id", format!("身份证号码：{e}")))?;
-    let row: Option<(i64,)> = app.db.reader().fetch_optional(q("SELECT id FROM persons WHERE resident_id = ?").bind(rid.as_str())).await?;
-    let (id,) = row.ok_or_else(|| AppError::NotFound(format!("身份证号码为 {} 的申请人", rid.masked())))?;
+    let rid = ResidentId::parse(resident_id)
+        .map_err(|e| AppError::field("resident_id", format!("身份证号码：{e}")))?;
+    let row: Option<(i64,)> = app
+        .db
+        .reader()
+        .fetch_optional(q("SELECT id FROM persons WHERE resident_id = ?").bind(rid.as_str()))
+        .await?;
+    let (id,) =
+        row.ok_or_else(|| AppError::NotFound(format!("身份证号码为 {} 的申请人", rid.masked())))?;
     read_person(app, actor, id, purpose).await
 }
 
@@ -157,7 +207,9 @@ pub struct EntityInput {
 pub async fn create_entity(app: &App, actor: &Actor, input: EntityInput) -> AppResult<Entity> {
     actor.require_any(&APPLICANT_ROLES)?;
     let mut p = Problems::default();
-    let code = CreditCode::parse(&input.credit_code).map_err(|e| p.add("credit_code", format!("统一社会信用代码：{e}"))).ok();
+    let code = CreditCode::parse(&input.credit_code)
+        .map_err(|e| p.add("credit_code", format!("统一社会信用代码：{e}")))
+        .ok();
     if let Err(e) = proofless_domain::org::clean_name(&input.name, 100) {
         p.add("name", format!("名称{e}"));
     }
@@ -177,7 +229,13 @@ pub async fn create_entity(app: &App, actor: &Actor, input: EntityInput) -> AppR
             Some(_) => AppError::Conflict(format!("统一社会信用代码 {} 已登记", code.as_str())),
             None => e.into(),
         })?;
-    audit::append(&mut tx, actor, now, Entry::new("entity.create", "entity", id).subject(format!("entity:{id}"))).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("entity.create", "entity", id).subject(format!("entity:{id}")),
+    )
+    .await?;
     tx.commit().await?;
     get_entity(app, id).await
 }
@@ -198,10 +256,16 @@ pub struct RepresentativeInput {
     pub capacity: String,
 }
 
-pub async fn add_representative(app: &App, actor: &Actor, entity_id: i64, input: RepresentativeInput) -> AppResult<()> {
+pub async fn add_representative(
+    app: &App,
+    actor: &Actor,
+    entity_id: i64,
+    input: RepresentativeInput,
+) -> AppResult<()> {
     actor.require_any(&APPLICANT_ROLES)?;
     get_entity(app, entity_id).await?;
-    let capacity = proofless_domain::org::clean_name(&input.capacity, 20).map_err(|e| AppError::field("capacity", format!("身份{e}")))?;
+    let capacity = proofless_domain::org::clean_name(&input.capacity, 20)
+        .map_err(|e| AppError::field("capacity", format!("身份{e}")))?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     tx.execute(
@@ -220,9 +284,14 @@ pub async fn add_representative(app: &App, actor: &Actor, entity_id: i64, input:
             e.into()
         }
     })?;
-    audit::append(&mut tx, actor, now, Entry::new("entity.add_representative", "entity", entity_id)
-        .subject(format!("entity:{entity_id}"))
-        .detail(serde_json::json!({"person_id": input.person_id, "capacity": capacity})))
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("entity.add_representative", "entity", entity_id)
+            .subject(format!("entity:{entity_id}"))
+            .detail(serde_json::json!({"person_id": input.person_id, "capacity": capacity})),
+    )
     .await?;
     tx.commit().await?;
     Ok(())
@@ -253,22 +322,38 @@ pub struct AccessRecord {
     pub operation_id: String,
 }
 
-pub async fn access_log(app: &App, actor: &Actor, subject_ref: &str, limit: i64, offset: i64) -> AppResult<(Vec<AccessRecord>, i64)> {
+pub async fn access_log(
+    app: &App,
+    actor: &Actor,
+    subject_ref: &str,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<AccessRecord>, i64)> {
     if actor.kind != ActorKind::Portal {
         return Err(AppError::forbidden("此功能仅限申请人本人使用"));
     }
     let me = actor.id.unwrap_or_default();
     let allowed = if subject_ref == format!("person:{me}") {
         true
-    } else if let Some(eid) = subject_ref.strip_prefix("entity:").and_then(|s| s.parse::<i64>().ok()) {
+    } else if let Some(eid) = subject_ref
+        .strip_prefix("entity:")
+        .and_then(|s| s.parse::<i64>().ok())
+    {
         entities_of(app, me).await?.iter().any(|e| e.id == eid)
     } else {
         false
     };
     if !allowed {
-        return Err(AppError::forbidden("只能查看本人或本人所代表法人的数据查阅记录"));
+        return Err(AppError::forbidden(
+            "只能查看本人或本人所代表法人的数据查阅记录",
+        ));
     }
-    let f = audit::AuditQuery { subject_ref: Some(subject_ref.to_owned()), limit: limit.clamp(1, 200), offset: offset.max(0), ..Default::default() };
+    let f = audit::AuditQuery {
+        subject_ref: Some(subject_ref.to_owned()),
+        limit: limit.clamp(1, 200),
+        offset: offset.max(0),
+        ..Default::default()
+    };
     let (rows, total) = audit::list(&app.db, &f).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -280,7 +365,14 @@ pub async fn access_log(app: &App, actor: &Actor, subject_ref: &str, limit: i64,
             Some(o) => crate::orgs::get(app, o).await.ok().map(|o| o.name),
             None => None,
         };
-        out.push(AccessRecord { at: r.at, who: r.actor_name, unit, action: r.action, purpose: r.purpose, operation_id: r.operation_id });
+        out.push(AccessRecord {
+            at: r.at,
+            who: r.actor_name,
+            unit,
+            action: r.action,
+            purpose: r.purpose,
+            operation_id: r.operation_id,
+        });
     }
     Ok((out, total))
 }

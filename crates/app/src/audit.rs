@@ -1,7 +1,7 @@
 //! The audit log: append-only, every write and every read of personal data, each row
 //! chained to the previous one with SM3 (DESIGN "Trust").
 
-use proofless_store::{q, Db, FromRow, Tx};
+use proofless_store::{Db, FromRow, Tx, q};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -106,7 +106,9 @@ impl AuditRow {
 pub async fn append(tx: &mut Tx, actor: &Actor, at_ms: i64, e: Entry<'_>) -> AppResult<i64> {
     // Taking the head row first serialises appenders on both backends.
     let (seq, prev_hash): (i64, String) = tx
-        .fetch_one(q("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"))
+        .fetch_one(q(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+        ))
         .await?;
     let mut row = AuditRow {
         seq,
@@ -121,16 +123,23 @@ pub async fn append(tx: &mut Tx, actor: &Actor, at_ms: i64, e: Entry<'_>) -> App
         subject_ref: e.subject_ref,
         purpose: e.purpose.to_owned(),
         operation_id: actor.operation_id.clone(),
-        detail: if e.detail.is_null() { "{}".to_owned() } else { e.detail.to_string() },
+        detail: if e.detail.is_null() {
+            "{}".to_owned()
+        } else {
+            e.detail.to_string()
+        },
         prev_hash: prev_hash.clone(),
         hash: String::new(),
     };
     row.hash = row.expected_hash(&prev_hash);
-    tx.execute(q("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&row.hash)).await?;
+    tx.execute(q("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&row.hash))
+        .await?;
     tx.execute(
-        q("INSERT INTO audit_log (seq, at, actor_kind, actor_id, actor_name, org_id, action, \
+        q(
+            "INSERT INTO audit_log (seq, at, actor_kind, actor_id, actor_name, org_id, action, \
            object_type, object_id, subject_ref, purpose, operation_id, detail, prev_hash, hash) \
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
         .bind(row.seq)
         .bind(row.at)
         .bind(row.actor_kind)
@@ -196,30 +205,45 @@ pub async fn verify(db: &Db) -> AppResult<VerifyReport> {
                 problem: Some(why),
             };
             if r.seq != expected_seq {
-                return Ok(broken(format!("第 {expected_seq} 条记录缺失（下一条是第 {} 条）", r.seq)));
+                return Ok(broken(format!(
+                    "第 {expected_seq} 条记录缺失（下一条是第 {} 条）",
+                    r.seq
+                )));
             }
             if r.prev_hash != prev {
                 return Ok(broken(format!("第 {} 条记录的前序哈希与上一条不符", r.seq)));
             }
             if r.hash != r.expected_hash(&prev) {
-                return Ok(broken(format!("第 {} 条记录内容已被修改（SM3 哈希不符）", r.seq)));
+                return Ok(broken(format!(
+                    "第 {} 条记录内容已被修改（SM3 哈希不符）",
+                    r.seq
+                )));
             }
             prev = r.hash.clone();
             expected_seq += 1;
             checked += 1;
         }
     }
-    let (head_seq, head_hash): (i64, String) =
-        db.reader().fetch_one(q("SELECT seq, hash FROM audit_head WHERE id = 1")).await?;
+    let (head_seq, head_hash): (i64, String) = db
+        .reader()
+        .fetch_one(q("SELECT seq, hash FROM audit_head WHERE id = 1"))
+        .await?;
     if head_seq != checked || head_hash != prev {
         return Ok(VerifyReport {
             rows_checked: checked,
             ok: false,
             first_broken_seq: Some(checked + 1),
-            problem: Some(format!("日志末尾被删除：链头记录到第 {head_seq} 条，实际只有 {checked} 条")),
+            problem: Some(format!(
+                "日志末尾被删除：链头记录到第 {head_seq} 条，实际只有 {checked} 条"
+            )),
         });
     }
-    Ok(VerifyReport { rows_checked: checked, ok: true, first_broken_seq: None, problem: None })
+    Ok(VerifyReport {
+        rows_checked: checked,
+        ok: true,
+        first_broken_seq: None,
+        problem: None,
+    })
 }
 
 /// Filters for reading the log.
@@ -250,8 +274,13 @@ pub async fn list(db: &Db, f: &AuditQuery) -> AppResult<(Vec<AuditRow>, i64)> {
     let mut count = q(format!("SELECT COUNT(*) FROM audit_log{where_sql}"));
     count.args = args.clone();
     let total = db.reader().scalar_i64(count).await?;
-    let mut list = q(format!("SELECT * FROM audit_log{where_sql} ORDER BY seq DESC LIMIT ? OFFSET ?"));
+    let mut list = q(format!(
+        "SELECT * FROM audit_log{where_sql} ORDER BY seq DESC LIMIT ? OFFSET ?"
+    ));
     list.args = args;
-    let rows = db.reader().fetch_all(list.bind(f.limit).bind(f.offset)).await?;
+    let rows = db
+        .reader()
+        .fetch_all(list.bind(f.limit).bind(f.offset))
+        .await?;
     Ok((rows, total))
 }

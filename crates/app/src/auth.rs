@@ -1,14 +1,14 @@
 //! Staff sign-in, browser sessions, API tokens and login throttling.
 
 use proofless_domain::role::Role;
-use proofless_store::{q, FromRow};
+use proofless_store::{FromRow, q};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, ActorKind};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
-use crate::{password, App};
+use crate::{App, password};
 
 /// A fresh random secret, hex encoded.
 pub fn random_token(bytes: usize) -> String {
@@ -52,7 +52,11 @@ pub async fn check_throttle(app: &App, login: &str) -> AppResult<()> {
     let failures = app
         .db
         .reader()
-        .scalar_i64(q("SELECT COUNT(*) FROM login_failures WHERE login = ? AND at > ?").bind(login).bind(since))
+        .scalar_i64(
+            q("SELECT COUNT(*) FROM login_failures WHERE login = ? AND at > ?")
+                .bind(login)
+                .bind(since),
+        )
         .await?;
     if failures >= app.settings.max_login_failures {
         return Err(AppError::Throttled(app.settings.throttle_window_minutes));
@@ -62,19 +66,29 @@ pub async fn check_throttle(app: &App, login: &str) -> AppResult<()> {
 
 pub async fn record_failure(app: &App, login: &str) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
-    tx.execute(q("INSERT INTO login_failures (login, at) VALUES (?, ?)").bind(login).bind(app.now_ms())).await?;
+    tx.execute(
+        q("INSERT INTO login_failures (login, at) VALUES (?, ?)")
+            .bind(login)
+            .bind(app.now_ms()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn create_session(app: &App, kind: PrincipalKind, principal_id: i64) -> AppResult<NewSession> {
+pub async fn create_session(
+    app: &App,
+    kind: PrincipalKind,
+    principal_id: i64,
+) -> AppResult<NewSession> {
     let token = random_token(32);
     let csrf_token = random_token(16);
     let now = app.now_ms();
     let expires_at = now + app.settings.session_minutes * 60_000;
     let mut tx = app.db.begin().await?;
     // Expired sessions are swept as new ones are made.
-    tx.execute(q("DELETE FROM sessions WHERE expires_at < ?").bind(now)).await?;
+    tx.execute(q("DELETE FROM sessions WHERE expires_at < ?").bind(now))
+        .await?;
     tx.execute(
         q("INSERT INTO sessions (token_hash, principal_kind, principal_id, csrf_token, created_at, expires_at) \
            VALUES (?, ?, ?, ?, ?, ?)")
@@ -86,9 +100,14 @@ pub async fn create_session(app: &App, kind: PrincipalKind, principal_id: i64) -
         .bind(expires_at),
     )
     .await?;
-    tx.execute(q("DELETE FROM login_failures WHERE at < ?").bind(now - 86_400_000)).await?;
+    tx.execute(q("DELETE FROM login_failures WHERE at < ?").bind(now - 86_400_000))
+        .await?;
     tx.commit().await?;
-    Ok(NewSession { token, csrf_token, expires_at })
+    Ok(NewSession {
+        token,
+        csrf_token,
+        expires_at,
+    })
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -99,7 +118,11 @@ pub struct LoginInput {
 }
 
 /// Staff login: throttled, audited, the same answer for a wrong user or password.
-pub async fn staff_login(app: &App, operation_id: &str, input: &LoginInput) -> AppResult<(NewSession, Actor)> {
+pub async fn staff_login(
+    app: &App,
+    operation_id: &str,
+    input: &LoginInput,
+) -> AppResult<(NewSession, Actor)> {
     let login = input.username.trim().to_lowercase();
     if login.is_empty() || input.password.is_empty() {
         return Err(AppError::field("username", "请输入用户名和密码"));
@@ -108,26 +131,43 @@ pub async fn staff_login(app: &App, operation_id: &str, input: &LoginInput) -> A
     let row: Option<(i64, String, bool)> = app
         .db
         .reader()
-        .fetch_optional(q("SELECT id, password_hash, active FROM staff WHERE LOWER(username) = ?").bind(&login))
+        .fetch_optional(
+            q("SELECT id, password_hash, active FROM staff WHERE LOWER(username) = ?").bind(&login),
+        )
         .await?;
     let ok = match &row {
         Some((_, hash, active)) => *active && password::verify(&input.password, hash),
         None => {
             // Spend the same time as a real check so timing does not reveal which
             // usernames exist.
-            let _ = password::verify(&input.password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA");
+            let _ = password::verify(
+                &input.password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA",
+            );
             false
         }
     };
     let Some((id, _, _)) = row.filter(|_| ok) else {
         record_failure(app, &login).await?;
-        return Err(AppError::Validation(vec![crate::FieldError::new("password", "用户名或密码错误")]));
+        return Err(AppError::Validation(vec![crate::FieldError::new(
+            "password",
+            "用户名或密码错误",
+        )]));
     };
     let session = create_session(app, PrincipalKind::Staff, id).await?;
-    let actor = staff_actor(app, id, operation_id).await?.ok_or(AppError::Unauthenticated)?;
+    let actor = staff_actor(app, id, operation_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let mut tx = app.db.begin().await?;
-    tx.execute(q("DELETE FROM login_failures WHERE login = ?").bind(&login)).await?;
-    audit::append(&mut tx, &actor, app.now_ms(), Entry::new("auth.login", "staff", id)).await?;
+    tx.execute(q("DELETE FROM login_failures WHERE login = ?").bind(&login))
+        .await?;
+    audit::append(
+        &mut tx,
+        &actor,
+        app.now_ms(),
+        Entry::new("auth.login", "staff", id),
+    )
+    .await?;
     tx.commit().await?;
     Ok((session, actor))
 }
@@ -153,8 +193,13 @@ pub async fn staff_actor(app: &App, staff_id: i64, operation_id: &str) -> AppRes
         )
         .await?;
     let Some(r) = row else { return Ok(None) };
-    let roles: Vec<(String,)> =
-        app.db.reader().fetch_all(q("SELECT role FROM staff_roles WHERE staff_id = ? ORDER BY role").bind(staff_id)).await?;
+    let roles: Vec<(String,)> = app
+        .db
+        .reader()
+        .fetch_all(
+            q("SELECT role FROM staff_roles WHERE staff_id = ? ORDER BY role").bind(staff_id),
+        )
+        .await?;
     Ok(Some(Actor {
         kind: ActorKind::Staff,
         id: Some(r.id),
@@ -168,7 +213,11 @@ pub async fn staff_actor(app: &App, staff_id: i64, operation_id: &str) -> AppRes
 }
 
 /// The actor behind a session cookie, and the session's CSRF token.
-pub async fn session_actor(app: &App, token: &str, operation_id: &str) -> AppResult<Option<(Actor, String)>> {
+pub async fn session_actor(
+    app: &App,
+    token: &str,
+    operation_id: &str,
+) -> AppResult<Option<(Actor, String)>> {
     let row: Option<(String, i64, String, i64)> = app
         .db
         .reader()
@@ -177,7 +226,9 @@ pub async fn session_actor(app: &App, token: &str, operation_id: &str) -> AppRes
                 .bind(token_hash(token)),
         )
         .await?;
-    let Some((kind, id, csrf, expires_at)) = row else { return Ok(None) };
+    let Some((kind, id, csrf, expires_at)) = row else {
+        return Ok(None);
+    };
     if expires_at < app.now_ms() {
         return Ok(None);
     }
@@ -191,9 +242,16 @@ pub async fn session_actor(app: &App, token: &str, operation_id: &str) -> AppRes
 
 pub async fn logout(app: &App, actor: &Actor, token: &str) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
-    tx.execute(q("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash(token))).await?;
+    tx.execute(q("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash(token)))
+        .await?;
     if actor.kind == ActorKind::Staff {
-        audit::append(&mut tx, actor, app.now_ms(), Entry::new("auth.logout", "staff", actor.id.unwrap_or_default())).await?;
+        audit::append(
+            &mut tx,
+            actor,
+            app.now_ms(),
+            Entry::new("auth.logout", "staff", actor.id.unwrap_or_default()),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -238,14 +296,23 @@ fn may_manage_tokens(actor: &Actor, org_id: i64) -> AppResult<()> {
     actor.require_org(org_id)
 }
 
-pub async fn create_token(app: &App, actor: &Actor, input: ApiTokenInput) -> AppResult<CreatedToken> {
+pub async fn create_token(
+    app: &App,
+    actor: &Actor,
+    input: ApiTokenInput,
+) -> AppResult<CreatedToken> {
     may_manage_tokens(actor, input.org_id)?;
-    let name = proofless_domain::org::clean_name(&input.name, 60).map_err(|e| AppError::field("name", format!("令牌名称{e}")))?;
+    let name = proofless_domain::org::clean_name(&input.name, 60)
+        .map_err(|e| AppError::field("name", format!("令牌名称{e}")))?;
     let mut roles = Vec::new();
     for r in &input.roles {
-        let role = Role::parse(r).ok_or_else(|| AppError::field("roles", format!("角色“{r}”不存在")))?;
+        let role =
+            Role::parse(r).ok_or_else(|| AppError::field("roles", format!("角色“{r}”不存在")))?;
         if !crate::staff::UNIT_ROLES.contains(&role) || role == Role::UnitAdmin {
-            return Err(AppError::field("roles", format!("接口令牌不能带有“{}”角色", role.label())));
+            return Err(AppError::field(
+                "roles",
+                format!("接口令牌不能带有“{}”角色", role.label()),
+            ));
         }
         roles.push(role.as_str());
     }
@@ -264,9 +331,14 @@ pub async fn create_token(app: &App, actor: &Actor, input: ApiTokenInput) -> App
                 .bind(now),
         )
         .await?;
-    audit::append(&mut tx, actor, now, Entry::new("api_token.create", "api_token", id).detail(serde_json::json!({
-        "org_id": input.org_id, "name": name, "roles": roles,
-    })))
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("api_token.create", "api_token", id).detail(serde_json::json!({
+            "org_id": input.org_id, "name": name, "roles": roles,
+        })),
+    )
     .await?;
     tx.commit().await?;
     let token = get_token(app, id).await?;
@@ -298,8 +370,19 @@ pub async fn revoke_token(app: &App, actor: &Actor, id: i64) -> AppResult<ApiTok
     may_manage_tokens(actor, t.org_id)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    tx.execute(q("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(now).bind(id)).await?;
-    audit::append(&mut tx, actor, now, Entry::new("api_token.revoke", "api_token", id)).await?;
+    tx.execute(
+        q("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("api_token.revoke", "api_token", id),
+    )
+    .await?;
     tx.commit().await?;
     get_token(app, id).await
 }
@@ -315,14 +398,16 @@ pub async fn token_actor(app: &App, secret: &str, operation_id: &str) -> AppResu
             .bind(token_hash(secret)),
         )
         .await?;
-    Ok(row.map(|(id, org_id, name, roles, org_name, region_code)| Actor {
-        kind: ActorKind::Token,
-        id: Some(id),
-        name: format!("接口：{name}"),
-        org_id: Some(org_id),
-        org_name: Some(org_name),
-        region_code: Some(region_code),
-        roles: roles.split(',').filter_map(Role::parse).collect(),
-        operation_id: operation_id.to_owned(),
-    }))
+    Ok(
+        row.map(|(id, org_id, name, roles, org_name, region_code)| Actor {
+            kind: ActorKind::Token,
+            id: Some(id),
+            name: format!("接口：{name}"),
+            org_id: Some(org_id),
+            org_name: Some(org_name),
+            region_code: Some(region_code),
+            roles: roles.split(',').filter_map(Role::parse).collect(),
+            operation_id: operation_id.to_owned(),
+        }),
+    )
 }

@@ -1,7 +1,7 @@
 //! Demo data for Gaoqing county, loaded through the same services as real data.
 //! Staff, villages and citizens are fictional; units and towns are real names.
 
-use proofless_domain::codes::{iso7064_mod11_2_check_char, CreditCode, ResidentId};
+use proofless_domain::codes::{CreditCode, ResidentId, iso7064_mod11_2_check_char};
 use proofless_domain::region::RegionLevel;
 use proofless_domain::role::Role;
 use proofless_store::q;
@@ -11,7 +11,7 @@ use crate::applicants::{self, EntityInput, PersonInput, RepresentativeInput};
 use crate::error::{AppError, AppResult};
 use crate::orgs::{self, OrgInput};
 use crate::staff::{self, DutyPostInput, StaffInput};
-use crate::{identity, regions, App};
+use crate::{App, identity, regions};
 
 /// Every demo account uses this password (listed in the README).
 pub const DEMO_PASSWORD: &str = "Gaoqing2021";
@@ -67,11 +67,31 @@ const VILLAGES: &[(&str, &str, &str)] = &[
 const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
     ("admin", "王建国", "县大数据中心", &[Role::SystemAdmin]),
     ("joint", "李文静", "县行政审批服务局", &[Role::JointOffice]),
-    ("window", "赵敏", "县行政审批服务局", &[Role::ComplaintWindow, Role::CounterClerk]),
+    (
+        "window",
+        "赵敏",
+        "县行政审批服务局",
+        &[Role::ComplaintWindow, Role::CounterClerk],
+    ),
     ("justice", "孙立法", "县司法局", &[Role::LegalReviewer]),
-    ("justice_cp", "周正义", "县司法局", &[Role::ComplaintJustice]),
-    ("approver", "钱为民", "县政府办公室", &[Role::CountyApprover]),
-    ("hotline", "吴晓春", "县政府办公室", &[Role::ComplaintHotline]),
+    (
+        "justice_cp",
+        "周正义",
+        "县司法局",
+        &[Role::ComplaintJustice],
+    ),
+    (
+        "approver",
+        "钱为民",
+        "县政府办公室",
+        &[Role::CountyApprover],
+    ),
+    (
+        "hotline",
+        "吴晓春",
+        "县政府办公室",
+        &[Role::ComplaintHotline],
+    ),
     ("credit", "郑信", "县发展和改革局", &[Role::CreditOffice]),
     ("account", "冯纪", "县纪委监委", &[Role::Accountability]),
     ("ga_admin", "陈警官", "县公安局", &[Role::UnitAdmin]),
@@ -85,7 +105,12 @@ const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
     ("sj_proxy2", "罗代办", "县市场监管局", &[Role::ProxyAgent]),
     ("sj_clerk", "梁窗口", "县市场监管局", &[Role::CounterClerk]),
     ("sj_inspector", "宋核查", "县市场监管局", &[Role::Inspector]),
-    ("sl_liaison", "谢联络", "县水利局", &[Role::Liaison, Role::UnitAdmin]),
+    (
+        "sl_liaison",
+        "谢联络",
+        "县水利局",
+        &[Role::Liaison, Role::UnitAdmin],
+    ),
 ];
 
 /// Fictional citizens: (name, birth date yyyymmdd, serial3, portal account?).
@@ -99,14 +124,20 @@ const CITIZENS: &[(&str, &str, &str, bool)] = &[
 /// A valid resident ID for Gaoqing: region 370322, birth date, serial, check digit.
 pub fn demo_resident_id(birth: &str, serial3: &str) -> AppResult<ResidentId> {
     let first17 = format!("370322{birth}{serial3}");
-    let check = iso7064_mod11_2_check_char(&first17).ok_or_else(|| AppError::Internal("身份证校验位计算失败".to_owned()))?;
+    let check = iso7064_mod11_2_check_char(&first17)
+        .ok_or_else(|| AppError::Internal("身份证校验位计算失败".to_owned()))?;
     ResidentId::parse(&format!("{first17}{check}")).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The next valid demo credit code (distinct serials give distinct codes).
 fn credit_code(serial: &mut u64, authority: char, category: char) -> AppResult<String> {
     *serial += 1;
-    Ok(CreditCode::generate(authority, category, "370322", 0x51_0000 + *serial).map_err(err)?.as_str().to_owned())
+    Ok(
+        CreditCode::generate(authority, category, "370322", 0x51_0000 + *serial)
+            .map_err(err)?
+            .as_str()
+            .to_owned(),
+    )
 }
 
 fn err(e: impl std::fmt::Display) -> AppError {
@@ -159,7 +190,11 @@ pub async fn load(app: &App) -> AppResult<bool> {
 
     // Towns and streets: their governments, then villages and committees under them.
     for town in regions::list(app, Some(COUNTY), Some(RegionLevel::Town.as_str())).await? {
-        let gov = if town.name.ends_with("街道") { format!("{}办事处", town.name) } else { format!("{}人民政府", town.name) };
+        let gov = if town.name.ends_with("街道") {
+            format!("{}办事处", town.name)
+        } else {
+            format!("{}人民政府", town.name)
+        };
         let town_org = orgs::create(
             app,
             &sys,
@@ -175,9 +210,21 @@ pub async fn load(app: &App) -> AppResult<bool> {
         .await?;
         for (town_code, suffix, name) in VILLAGES.iter().filter(|v| v.0 == town.code) {
             let code = format!("{}{}", &town_code[..9], suffix);
-            regions::create(app, &sys, regions::NewRegion { code: code.clone(), name: (*name).to_owned(), parent_code: Some((*town_code).to_owned()) })
-                .await?;
-            let committee = if suffix.starts_with('0') || suffix.starts_with('1') { "居民委员会" } else { "村民委员会" };
+            regions::create(
+                app,
+                &sys,
+                regions::NewRegion {
+                    code: code.clone(),
+                    name: (*name).to_owned(),
+                    parent_code: Some((*town_code).to_owned()),
+                },
+            )
+            .await?;
+            let committee = if suffix.starts_with('0') || suffix.starts_with('1') {
+                "居民委员会"
+            } else {
+                "村民委员会"
+            };
             orgs::create(
                 app,
                 &sys,
@@ -185,7 +232,15 @@ pub async fn load(app: &App) -> AppResult<bool> {
                     name: format!("{name}{committee}"),
                     // GB 32100: authority 5 = 民政, category 4 would be 基层群众性自治组织 under N;
                     // village committees carry authority N, category 2 (村民委员会) or 1 (居民委员会).
-                    credit_code: Some(credit_code(&mut serial, 'N', if committee == "居民委员会" { '1' } else { '2' })?),
+                    credit_code: Some(credit_code(
+                        &mut serial,
+                        'N',
+                        if committee == "居民委员会" {
+                            '1'
+                        } else {
+                            '2'
+                        },
+                    )?),
                     kind: "village_committee".to_owned(),
                     region_code: code,
                     supervisor_id: Some(town_org.id),
@@ -199,7 +254,9 @@ pub async fn load(app: &App) -> AppResult<bool> {
     // Staff: one account per role, teams with A/B posts.
     let mut staff_ids = std::collections::HashMap::new();
     for (username, name, unit, roles) in ACCOUNTS {
-        let org_id = *county_ids.get(unit).ok_or_else(|| err(format!("演示单位不存在：{unit}")))?;
+        let org_id = *county_ids
+            .get(unit)
+            .ok_or_else(|| err(format!("演示单位不存在：{unit}")))?;
         let s = staff::create(
             app,
             &sys,
@@ -218,15 +275,57 @@ pub async fn load(app: &App) -> AppResult<bool> {
     for (prefix, unit) in [("ga", "县公安局"), ("sj", "县市场监管局")] {
         let org_id = county_ids[unit];
         let id = |u: &str| staff_ids.get(format!("{prefix}_{u}").as_str()).map(|x| x.0);
-        let (Some(l), Some(p1), Some(p2)) = (id("liaison"), id("proxy1"), id("proxy2")) else { continue };
+        let (Some(l), Some(p1), Some(p2)) = (id("liaison"), id("proxy1"), id("proxy2")) else {
+            continue;
+        };
         // A proxy agent may be the liaison's B (A2 §6).
-        staff::add_post(app, &sys, org_id, DutyPostInput { duty: "liaison".into(), a_staff_id: l, b_staff_id: Some(p1) }).await?;
-        staff::add_post(app, &sys, org_id, DutyPostInput { duty: "proxy_agent".into(), a_staff_id: p1, b_staff_id: Some(p2) }).await?;
-        staff::add_post(app, &sys, org_id, DutyPostInput { duty: "proxy_agent".into(), a_staff_id: p2, b_staff_id: Some(p1) }).await?;
+        staff::add_post(
+            app,
+            &sys,
+            org_id,
+            DutyPostInput {
+                duty: "liaison".into(),
+                a_staff_id: l,
+                b_staff_id: Some(p1),
+            },
+        )
+        .await?;
+        staff::add_post(
+            app,
+            &sys,
+            org_id,
+            DutyPostInput {
+                duty: "proxy_agent".into(),
+                a_staff_id: p1,
+                b_staff_id: Some(p2),
+            },
+        )
+        .await?;
+        staff::add_post(
+            app,
+            &sys,
+            org_id,
+            DutyPostInput {
+                duty: "proxy_agent".into(),
+                a_staff_id: p2,
+                b_staff_id: Some(p1),
+            },
+        )
+        .await?;
     }
     // The water bureau has only a liaison and no stand-in: flagged to the joint office.
     if let Some((sl, org)) = staff_ids.get("sl_liaison") {
-        staff::add_post(app, &sys, *org, DutyPostInput { duty: "liaison".into(), a_staff_id: *sl, b_staff_id: None }).await?;
+        staff::add_post(
+            app,
+            &sys,
+            *org,
+            DutyPostInput {
+                duty: "liaison".into(),
+                a_staff_id: *sl,
+                b_staff_id: None,
+            },
+        )
+        .await?;
     }
 
     // Citizens, a company, and a lookup at the counter that the citizen can see.
@@ -237,32 +336,66 @@ pub async fn load(app: &App) -> AppResult<bool> {
             identity::register(
                 app,
                 "demo",
-                identity::RegisterInput { resident_id: rid.as_str().to_owned(), name: (*name).to_owned(), phone: Some("13800000000".to_owned()), password: DEMO_PASSWORD.to_owned() },
+                identity::RegisterInput {
+                    resident_id: rid.as_str().to_owned(),
+                    name: (*name).to_owned(),
+                    phone: Some("13800000000".to_owned()),
+                    password: DEMO_PASSWORD.to_owned(),
+                },
             )
             .await?;
         } else {
-            applicants::create_person(app, &sys, PersonInput { resident_id: rid.as_str().to_owned(), name: (*name).to_owned(), phone: None }).await?;
+            applicants::create_person(
+                app,
+                &sys,
+                PersonInput {
+                    resident_id: rid.as_str().to_owned(),
+                    name: (*name).to_owned(),
+                    phone: None,
+                },
+            )
+            .await?;
         }
         if first_person.is_none() {
-            let (pid,): (i64,) = app.db.reader().fetch_one(q("SELECT id FROM persons WHERE resident_id = ?").bind(rid.as_str())).await?;
+            let (pid,): (i64,) = app
+                .db
+                .reader()
+                .fetch_one(q("SELECT id FROM persons WHERE resident_id = ?").bind(rid.as_str()))
+                .await?;
             first_person = Some(pid);
         }
     }
     let entity = applicants::create_entity(
         app,
         &sys,
-        EntityInput { credit_code: credit_code(&mut serial, '9', '1')?, name: "高青县黄河湾食品有限公司".to_owned() },
+        EntityInput {
+            credit_code: credit_code(&mut serial, '9', '1')?,
+            name: "高青县黄河湾食品有限公司".to_owned(),
+        },
     )
     .await?;
     if let Some(pid) = first_person {
-        applicants::add_representative(app, &sys, entity.id, RepresentativeInput { person_id: pid, capacity: "法定代表人".to_owned() }).await?;
+        applicants::add_representative(
+            app,
+            &sys,
+            entity.id,
+            RepresentativeInput {
+                person_id: pid,
+                capacity: "法定代表人".to_owned(),
+            },
+        )
+        .await?;
         if let Some(clerk) = crate::auth::staff_actor(app, staff_ids["ga_clerk"].0, "demo").await? {
             applicants::read_person(app, &clerk, pid, "办理户籍业务时核对申请人身份").await?;
         }
     }
 
     let mut tx = app.db.begin().await?;
-    tx.execute(q("INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)").bind(app.now_ms().to_string())).await?;
+    tx.execute(
+        q("INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)")
+            .bind(app.now_ms().to_string()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -3,8 +3,8 @@
 
 use proofless_store::q;
 
-use crate::error::{AppError, AppResult};
 use crate::App;
+use crate::error::{AppError, AppResult};
 
 pub struct Stored {
     pub status: u16,
@@ -21,7 +21,10 @@ pub enum Lookup {
 
 pub async fn lookup(app: &App, principal: &str, key: &str, request_sig: &str) -> AppResult<Lookup> {
     if key.is_empty() || key.len() > 200 {
-        return Err(AppError::field("Idempotency-Key", "Idempotency-Key 长度应为 1–200 个字符"));
+        return Err(AppError::field(
+            "Idempotency-Key",
+            "Idempotency-Key 长度应为 1–200 个字符",
+        ));
     }
     let row: Option<(String, i64, String)> = app
         .db
@@ -34,14 +37,24 @@ pub async fn lookup(app: &App, principal: &str, key: &str, request_sig: &str) ->
         .await?;
     match row {
         None => Ok(Lookup::Fresh),
-        Some((sig, status, body)) if sig == request_sig => {
-            Ok(Lookup::Replay(Stored { status: u16::try_from(status).unwrap_or(200), body }))
-        }
-        Some(_) => Err(AppError::Conflict("同一个 Idempotency-Key 已用于另一个不同的请求".to_owned())),
+        Some((sig, status, body)) if sig == request_sig => Ok(Lookup::Replay(Stored {
+            status: u16::try_from(status).unwrap_or(200),
+            body,
+        })),
+        Some(_) => Err(AppError::Conflict(
+            "同一个 Idempotency-Key 已用于另一个不同的请求".to_owned(),
+        )),
     }
 }
 
-pub async fn store(app: &App, principal: &str, key: &str, request_sig: &str, status: u16, body: &str) -> AppResult<()> {
+pub async fn store(
+    app: &App,
+    principal: &str,
+    key: &str,
+    request_sig: &str,
+    status: u16,
+    body: &str,
+) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     let r = tx
         .execute(
@@ -61,7 +74,10 @@ pub async fn store(app: &App, principal: &str, key: &str, request_sig: &str, sta
         Ok(_) => {}
     }
     // Keys are kept for a day.
-    tx.execute(q("DELETE FROM idempotency_keys WHERE created_at < ?").bind(app.now_ms() - 86_400_000)).await?;
+    tx.execute(
+        q("DELETE FROM idempotency_keys WHERE created_at < ?").bind(app.now_ms() - 86_400_000),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

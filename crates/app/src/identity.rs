@@ -12,7 +12,7 @@ use crate::actor::{Actor, ActorKind};
 use crate::audit::{self, Entry};
 use crate::auth::{self, NewSession, PrincipalKind};
 use crate::error::{AppError, AppResult, Problems};
-use crate::{applicants, password, App};
+use crate::{App, applicants, password};
 
 /// Proves who a citizen is and returns their person id.
 pub trait IdentityProvider: Send + Sync {
@@ -43,9 +43,14 @@ impl IdentityProvider for LocalIdentity {
             let row: Option<(i64, String)> = app
                 .db
                 .reader()
-                .fetch_optional(q("SELECT person_id, password_hash FROM portal_accounts WHERE login = ?").bind(login))
+                .fetch_optional(
+                    q("SELECT person_id, password_hash FROM portal_accounts WHERE login = ?")
+                        .bind(login),
+                )
                 .await?;
-            Ok(row.filter(|(_, h)| password::verify(secret, h)).map(|(id, _)| id))
+            Ok(row
+                .filter(|(_, h)| password::verify(secret, h))
+                .map(|(id, _)| id))
         })
     }
 }
@@ -65,7 +70,11 @@ fn normalise_login(raw: &str) -> String {
 
 /// Register a citizen: the person record is made (or matched by resident ID and name)
 /// and a local account attached.
-pub async fn register(app: &App, operation_id: &str, input: RegisterInput) -> AppResult<(NewSession, Actor)> {
+pub async fn register(
+    app: &App,
+    operation_id: &str,
+    input: RegisterInput,
+) -> AppResult<(NewSession, Actor)> {
     let mut p = Problems::default();
     let rid = match ResidentId::parse(&input.resident_id) {
         Ok(r) => Some(r),
@@ -84,7 +93,14 @@ pub async fn register(app: &App, operation_id: &str, input: RegisterInput) -> Ap
     let rid = rid.ok_or_else(|| AppError::field("resident_id", "身份证号码无效"))?;
     let login = normalise_login(rid.as_str());
     let system = Actor::system(operation_id);
-    let person_id = applicants::ensure_person(app, &system, &rid, input.name.trim(), input.phone.as_deref()).await?;
+    let person_id = applicants::ensure_person(
+        app,
+        &system,
+        &rid,
+        input.name.trim(),
+        input.phone.as_deref(),
+    )
+    .await?;
     let hash = password::hash(&input.password)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
@@ -101,8 +117,13 @@ pub async fn register(app: &App, operation_id: &str, input: RegisterInput) -> Ap
         None => e.into(),
     })?;
     let actor = portal_actor_in(app, person_id, operation_id).await?;
-    audit::append(&mut tx, &actor, now, Entry::new("portal.register", "person", person_id).subject(format!("person:{person_id}")))
-        .await?;
+    audit::append(
+        &mut tx,
+        &actor,
+        now,
+        Entry::new("portal.register", "person", person_id).subject(format!("person:{person_id}")),
+    )
+    .await?;
     tx.commit().await?;
     let session = auth::create_session(app, PrincipalKind::Portal, person_id).await?;
     Ok((session, actor))
@@ -134,18 +155,33 @@ pub async fn login(
     let session = auth::create_session(app, PrincipalKind::Portal, person_id).await?;
     let actor = portal_actor_in(app, person_id, operation_id).await?;
     let mut tx = app.db.begin().await?;
-    audit::append(&mut tx, &actor, app.now_ms(), Entry::new("portal.login", "person", person_id).subject(format!("person:{person_id}")))
-        .await?;
+    audit::append(
+        &mut tx,
+        &actor,
+        app.now_ms(),
+        Entry::new("portal.login", "person", person_id).subject(format!("person:{person_id}")),
+    )
+    .await?;
     tx.commit().await?;
     Ok((session, actor))
 }
 
 async fn portal_actor_in(app: &App, person_id: i64, operation_id: &str) -> AppResult<Actor> {
-    portal_actor(app, person_id, operation_id).await?.ok_or(AppError::Unauthenticated)
+    portal_actor(app, person_id, operation_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)
 }
 
-pub async fn portal_actor(app: &App, person_id: i64, operation_id: &str) -> AppResult<Option<Actor>> {
-    let row: Option<(String,)> = app.db.reader().fetch_optional(q("SELECT name FROM persons WHERE id = ?").bind(person_id)).await?;
+pub async fn portal_actor(
+    app: &App,
+    person_id: i64,
+    operation_id: &str,
+) -> AppResult<Option<Actor>> {
+    let row: Option<(String,)> = app
+        .db
+        .reader()
+        .fetch_optional(q("SELECT name FROM persons WHERE id = ?").bind(person_id))
+        .await?;
     Ok(row.map(|(name,)| Actor {
         kind: ActorKind::Portal,
         id: Some(person_id),

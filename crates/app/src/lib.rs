@@ -35,7 +35,11 @@ pub struct AppSettings {
 
 impl Default for AppSettings {
     fn default() -> Self {
-        AppSettings { session_minutes: 8 * 60, max_login_failures: 5, throttle_window_minutes: 15 }
+        AppSettings {
+            session_minutes: 8 * 60,
+            max_login_failures: 5,
+            throttle_window_minutes: 15,
+        }
     }
 }
 
@@ -49,7 +53,11 @@ pub struct App {
 
 impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: AppSettings) -> App {
-        App { db, clock, settings }
+        App {
+            db,
+            clock,
+            settings,
+        }
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -59,7 +67,11 @@ impl App {
 
 /// Whether the database answers (for `/healthz`).
 pub async fn database_ok(app: &App) -> bool {
-    app.db.reader().scalar_i64(proofless_store::q("SELECT 1")).await.is_ok()
+    app.db
+        .reader()
+        .scalar_i64(proofless_store::q("SELECT CAST(1 AS BIGINT)"))
+        .await
+        .is_ok()
 }
 
 /// The deployment's time zone: Asia/Shanghai, UTC+8 all year (no daylight saving).
@@ -71,5 +83,9 @@ pub fn beijing() -> chrono::FixedOffset {
 /// An instant in milliseconds shown as Beijing time.
 pub fn local_time(ms: i64) -> String {
     use chrono::TimeZone;
-    beijing().timestamp_millis_opt(ms).single().map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()
+    beijing()
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
 }

@@ -1,16 +1,16 @@
 //! Organisations: agencies and public-service bodies, in a region, under a supervisor.
 
 use proofless_domain::codes::CreditCode;
-use proofless_domain::org::{clean_name, OrgKind, MAX_ORG_NAME_CHARS};
+use proofless_domain::org::{MAX_ORG_NAME_CHARS, OrgKind, clean_name};
 use proofless_domain::role::Role;
-use proofless_store::{q, FromRow, Tx};
+use proofless_store::{FromRow, Tx, q};
 use serde::{Deserialize, Serialize};
 
+use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, Problems};
 use crate::page::{Page, PageRequest};
-use crate::App;
 
 #[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
 pub struct Org {
@@ -65,15 +65,27 @@ fn check(input: &OrgInput) -> AppResult<Checked> {
     }
     let mut credit_code = None;
     let mut warning = None;
-    if let Some(raw) = input.credit_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(raw) = input
+        .credit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         match CreditCode::parse_lenient(raw) {
             Ok((code, warnings)) => {
                 if !warnings.is_empty() {
-                    let text = warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>().join("；");
+                    let text = warnings
+                        .iter()
+                        .map(|w| w.to_string())
+                        .collect::<Vec<_>>()
+                        .join("；");
                     if input.confirm_warnings {
                         warning = Some(text);
                     } else {
-                        p.add("credit_code", format!("统一社会信用代码：{text}。如核对无误，请确认警告后再提交"));
+                        p.add(
+                            "credit_code",
+                            format!("统一社会信用代码：{text}。如核对无误，请确认警告后再提交"),
+                        );
                     }
                 }
                 credit_code = Some(code.as_str().to_owned());
@@ -82,23 +94,38 @@ fn check(input: &OrgInput) -> AppResult<Checked> {
         }
     }
     p.into_result()?;
-    Ok(Checked { name, credit_code, warning, kind: kind.unwrap_or(OrgKind::AdministrativeBody) })
+    Ok(Checked {
+        name,
+        credit_code,
+        warning,
+        kind: kind.unwrap_or(OrgKind::AdministrativeBody),
+    })
 }
 
 async fn check_refs(tx: &mut Tx, input: &OrgInput, self_id: Option<i64>) -> AppResult<()> {
     let region = tx
-        .fetch_optional::<(String,)>(q("SELECT code FROM regions WHERE code = ?").bind(&input.region_code))
+        .fetch_optional::<(String,)>(
+            q("SELECT code FROM regions WHERE code = ?").bind(&input.region_code),
+        )
         .await?;
     if region.is_none() {
-        return Err(AppError::field("region_code", format!("区划代码 {} 不存在", input.region_code)));
+        return Err(AppError::field(
+            "region_code",
+            format!("区划代码 {} 不存在", input.region_code),
+        ));
     }
     if let Some(s) = input.supervisor_id {
         if Some(s) == self_id {
             return Err(AppError::field("supervisor_id", "上级主管单位不能是本单位"));
         }
-        let found = tx.fetch_optional::<(i64,)>(q("SELECT id FROM orgs WHERE id = ?").bind(s)).await?;
+        let found = tx
+            .fetch_optional::<(i64,)>(q("SELECT id FROM orgs WHERE id = ?").bind(s))
+            .await?;
         if found.is_none() {
-            return Err(AppError::field("supervisor_id", format!("上级主管单位 {s} 不存在")));
+            return Err(AppError::field(
+                "supervisor_id",
+                format!("上级主管单位 {s} 不存在"),
+            ));
         }
     }
     Ok(())
@@ -106,7 +133,9 @@ async fn check_refs(tx: &mut Tx, input: &OrgInput, self_id: Option<i64>) -> AppR
 
 fn map_unique(e: proofless_store::StoreError) -> AppError {
     match e.unique_violation() {
-        Some(c) if c.contains("credit") => AppError::field("credit_code", "该统一社会信用代码已被其他单位使用"),
+        Some(c) if c.contains("credit") => {
+            AppError::field("credit_code", "该统一社会信用代码已被其他单位使用")
+        }
         Some(_) => AppError::field("name", "同一区划内已有同名单位"),
         None => e.into(),
     }
@@ -121,7 +150,13 @@ pub async fn create(app: &App, actor: &Actor, input: OrgInput) -> AppResult<Org>
     get(app, id).await
 }
 
-async fn insert(app: &App, tx: &mut Tx, actor: &Actor, input: &OrgInput, c: Checked) -> AppResult<i64> {
+async fn insert(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &OrgInput,
+    c: Checked,
+) -> AppResult<i64> {
     let now = app.now_ms();
     check_refs(tx, input, None).await?;
     let id = tx
@@ -153,13 +188,23 @@ async fn insert(app: &App, tx: &mut Tx, actor: &Actor, input: &OrgInput, c: Chec
 }
 
 /// Update with optimistic concurrency: `expected_version` comes from `If-Match`.
-pub async fn update(app: &App, actor: &Actor, id: i64, expected_version: Option<i64>, input: OrgInput) -> AppResult<Org> {
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: Option<i64>,
+    input: OrgInput,
+) -> AppResult<Org> {
     actor.require_any(&[Role::SystemAdmin])?;
     let c = check(&input)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let current: Option<(i64,)> = tx.fetch_optional(q("SELECT version FROM orgs WHERE id = ?").bind(id)).await?;
-    let Some((version,)) = current else { return Err(AppError::NotFound(format!("单位 {id}"))) };
+    let current: Option<(i64,)> = tx
+        .fetch_optional(q("SELECT version FROM orgs WHERE id = ?").bind(id))
+        .await?;
+    let Some((version,)) = current else {
+        return Err(AppError::NotFound(format!("单位 {id}")));
+    };
     if let Some(v) = expected_version {
         if v != version {
             return Err(AppError::PreconditionFailed);
@@ -204,7 +249,11 @@ pub async fn get(app: &App, id: i64) -> AppResult<Org> {
 }
 
 pub async fn find_by_name(app: &App, name: &str) -> AppResult<Option<Org>> {
-    Ok(app.db.reader().fetch_optional(q(format!("{SELECT} WHERE o.name = ? ORDER BY o.id LIMIT 1")).bind(name)).await?)
+    Ok(app
+        .db
+        .reader()
+        .fetch_optional(q(format!("{SELECT} WHERE o.name = ? ORDER BY o.id LIMIT 1")).bind(name))
+        .await?)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -216,7 +265,12 @@ pub struct OrgFilter {
 }
 
 /// The org directory is not personal data: every staff member may read it.
-pub async fn list(app: &App, actor: &Actor, f: &OrgFilter, page: PageRequest) -> AppResult<Page<Org>> {
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    f: &OrgFilter,
+    page: PageRequest,
+) -> AppResult<Page<Org>> {
     actor.require_staff()?;
     let mut where_sql = String::from(" WHERE 1 = 1");
     let mut args: Vec<proofless_store::Value> = vec![];
@@ -231,16 +285,31 @@ pub async fn list(app: &App, actor: &Actor, f: &OrgFilter, page: PageRequest) ->
     }
     if let Some(t) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         where_sql.push_str(" AND o.name LIKE ?");
-        let t: String = t.chars().take(50).filter(|c| *c != '%' && *c != '_').collect();
+        let t: String = t
+            .chars()
+            .take(50)
+            .filter(|c| *c != '%' && *c != '_')
+            .collect();
         args.push(format!("%{t}%").into());
     }
     let mut count = q(format!("SELECT COUNT(*) FROM orgs o{where_sql}"));
     count.args = args.clone();
     let total = app.db.reader().scalar_i64(count).await?;
-    let mut list = q(format!("{SELECT}{where_sql} ORDER BY o.region_code, o.id LIMIT ? OFFSET ?"));
+    let mut list = q(format!(
+        "{SELECT}{where_sql} ORDER BY o.region_code, o.id LIMIT ? OFFSET ?"
+    ));
     list.args = args;
-    let items = app.db.reader().fetch_all(list.bind(page.limit()).bind(page.offset())).await?;
-    Ok(Page { items, total, limit: page.limit(), offset: page.offset() })
+    let items = app
+        .db
+        .reader()
+        .fetch_all(list.bind(page.limit()).bind(page.offset()))
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        limit: page.limit(),
+        offset: page.offset(),
+    })
 }
 
 /// Import many orgs at once: every row is validated first; nothing is written unless
@@ -254,7 +323,10 @@ pub async fn import(app: &App, actor: &Actor, rows: Vec<OrgInput>) -> AppResult<
     for (i, r) in rows.iter().enumerate() {
         if let Err(AppError::Validation(errs)) = check(r) {
             for e in errs {
-                problems.add(&format!("rows[{i}].{}", e.field), format!("第 {} 行：{}", i + 1, e.message));
+                problems.add(
+                    &format!("rows[{i}].{}", e.field),
+                    format!("第 {} 行：{}", i + 1, e.message),
+                );
             }
         }
     }
@@ -263,14 +335,21 @@ pub async fn import(app: &App, actor: &Actor, rows: Vec<OrgInput>) -> AppResult<
     let mut ids = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         let c = check(r)?;
-        let id = insert(app, &mut tx, actor, r, c).await.map_err(|e| match e {
-            AppError::Validation(errs) => AppError::Validation(
-                errs.into_iter()
-                    .map(|e| crate::error::FieldError::new(format!("rows[{i}].{}", e.field), format!("第 {} 行：{}", i + 1, e.message)))
-                    .collect(),
-            ),
-            other => other,
-        })?;
+        let id = insert(app, &mut tx, actor, r, c)
+            .await
+            .map_err(|e| match e {
+                AppError::Validation(errs) => AppError::Validation(
+                    errs.into_iter()
+                        .map(|e| {
+                            crate::error::FieldError::new(
+                                format!("rows[{i}].{}", e.field),
+                                format!("第 {} 行：{}", i + 1, e.message),
+                            )
+                        })
+                        .collect(),
+                ),
+                other => other,
+            })?;
         ids.push(id);
     }
     tx.commit().await?;

@@ -9,7 +9,8 @@ use crate::error::{AppError, AppResult};
 /// Argon2id with OWASP's second recommended setting (19 MiB, 2 passes): strong, and
 /// cheap enough that a 2-core server can log a county's staff in at 09:00.
 fn hasher() -> AppResult<Argon2<'static>> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::Internal(e.to_string()))?;
+    let params =
+        Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -22,7 +23,9 @@ pub fn hash(password: &str) -> AppResult<String> {
 }
 
 pub fn verify(password: &str, stored: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(stored) else { return false };
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
     let Ok(h) = hasher() else { return false };
     h.verify_password(password.as_bytes(), &parsed).is_ok()
 }

@@ -2,13 +2,13 @@
 
 use proofless_domain::codes::RegionCode;
 use proofless_domain::region::RegionLevel;
-use proofless_store::{q, FromRow, Tx};
+use proofless_store::{FromRow, Tx, q};
 use serde::Serialize;
 
+use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, Problems};
-use crate::App;
 
 /// Shandong, Zibo and its counties, Gaoqing and its nine towns and streets (the
 /// National Bureau of Statistics codes in `data/regions.csv`).
@@ -42,7 +42,11 @@ pub async fn ensure_builtin(app: &App) -> AppResult<usize> {
             .await?
             .is_some();
         if !exists {
-            let parent = if parent.is_empty() { None } else { Some(parent) };
+            let parent = if parent.is_empty() {
+                None
+            } else {
+                Some(parent)
+            };
             tx.execute(
                 q("INSERT INTO regions (code, name, level, parent_code) VALUES (?, ?, ?, ?)")
                     .bind(code)
@@ -111,9 +115,14 @@ pub(crate) async fn insert(
     parent: Option<&str>,
 ) -> AppResult<()> {
     if let Some(p) = parent {
-        let found = tx.fetch_optional::<(String,)>(q("SELECT code FROM regions WHERE code = ?").bind(p)).await?;
+        let found = tx
+            .fetch_optional::<(String,)>(q("SELECT code FROM regions WHERE code = ?").bind(p))
+            .await?;
         if found.is_none() {
-            return Err(AppError::field("parent_code", format!("上级区划 {p} 不存在，请先添加上级区划")));
+            return Err(AppError::field(
+                "parent_code",
+                format!("上级区划 {p} 不存在，请先添加上级区划"),
+            ));
         }
     }
     tx.execute(
@@ -134,7 +143,9 @@ pub(crate) async fn insert(
 pub async fn get(app: &App, code: &str) -> AppResult<Region> {
     app.db
         .reader()
-        .fetch_optional(q("SELECT code, name, level, parent_code FROM regions WHERE code = ?").bind(code))
+        .fetch_optional(
+            q("SELECT code, name, level, parent_code FROM regions WHERE code = ?").bind(code),
+        )
         .await?
         .ok_or_else(|| AppError::NotFound(format!("区划 {code}")))
 }

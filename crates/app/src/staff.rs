@@ -1,19 +1,24 @@
 //! Staff accounts, their roles, and the A/B duty posts of each unit (A2 §6).
 
 use proofless_domain::org::clean_name;
-use proofless_domain::role::{assess_staffing, Duty, Post, Role, Staffing};
-use proofless_store::{q, FromRow};
+use proofless_domain::role::{Duty, Post, Role, Staffing, assess_staffing};
+use proofless_store::{FromRow, q};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, Problems};
-use crate::{password, App};
+use crate::{App, password};
 
 /// Roles a unit admin may grant inside their own unit; the rest are county-wide and
 /// granted by the system administrator.
-pub const UNIT_ROLES: [Role; 5] =
-    [Role::CounterClerk, Role::Liaison, Role::ProxyAgent, Role::Inspector, Role::UnitAdmin];
+pub const UNIT_ROLES: [Role; 5] = [
+    Role::CounterClerk,
+    Role::Liaison,
+    Role::ProxyAgent,
+    Role::Inspector,
+    Role::UnitAdmin,
+];
 
 #[derive(Debug, Clone, FromRow)]
 struct StaffRow {
@@ -71,7 +76,10 @@ fn check_username(u: &str) -> Result<(), String> {
     if !(3..=32).contains(&n) {
         return Err("用户名长度应为 3–32 个字符".to_owned());
     }
-    if !u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+    if !u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+    {
         return Err("用户名只能包含英文字母、数字、下划线、点和连字符".to_owned());
     }
     Ok(())
@@ -85,7 +93,10 @@ fn check_grants(actor: &Actor, org_id: i64, roles: &[Role]) -> AppResult<()> {
     actor.require_any(&[Role::UnitAdmin])?;
     actor.require_org(org_id)?;
     if let Some(r) = roles.iter().find(|r| !UNIT_ROLES.contains(r)) {
-        return Err(AppError::forbidden(format!("单位管理员不能授予“{}”角色", r.label())));
+        return Err(AppError::forbidden(format!(
+            "单位管理员不能授予“{}”角色",
+            r.label()
+        )));
     }
     Ok(())
 }
@@ -127,7 +138,12 @@ pub async fn create(app: &App, actor: &Actor, org_id: i64, input: StaffInput) ->
             None => e.into(),
         })?;
     for r in &roles {
-        tx.execute(q("INSERT INTO staff_roles (staff_id, role) VALUES (?, ?)").bind(id).bind(r.as_str())).await?;
+        tx.execute(
+            q("INSERT INTO staff_roles (staff_id, role) VALUES (?, ?)")
+                .bind(id)
+                .bind(r.as_str()),
+        )
+        .await?;
     }
     audit::append(
         &mut tx,
@@ -144,7 +160,13 @@ pub async fn create(app: &App, actor: &Actor, org_id: i64, input: StaffInput) ->
 }
 
 /// Replace a staff member's roles (If-Match version).
-pub async fn set_roles(app: &App, actor: &Actor, id: i64, expected_version: Option<i64>, raw: Vec<String>) -> AppResult<Staff> {
+pub async fn set_roles(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: Option<i64>,
+    raw: Vec<String>,
+) -> AppResult<Staff> {
     let mut p = Problems::default();
     let roles = parse_roles(&raw, &mut p);
     p.into_result()?;
@@ -168,16 +190,23 @@ pub async fn set_roles(app: &App, actor: &Actor, id: i64, expected_version: Opti
     if n == 0 {
         return Err(AppError::PreconditionFailed);
     }
-    tx.execute(q("DELETE FROM staff_roles WHERE staff_id = ?").bind(id)).await?;
+    tx.execute(q("DELETE FROM staff_roles WHERE staff_id = ?").bind(id))
+        .await?;
     for r in &roles {
-        tx.execute(q("INSERT INTO staff_roles (staff_id, role) VALUES (?, ?)").bind(id).bind(r.as_str())).await?;
+        tx.execute(
+            q("INSERT INTO staff_roles (staff_id, role) VALUES (?, ?)")
+                .bind(id)
+                .bind(r.as_str()),
+        )
+        .await?;
     }
     audit::append(
         &mut tx,
         actor,
         now,
-        Entry::new("staff.set_roles", "staff", id)
-            .detail(serde_json::json!({"roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()})),
+        Entry::new("staff.set_roles", "staff", id).detail(
+            serde_json::json!({"roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>()}),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -190,21 +219,35 @@ pub async fn set_active(app: &App, actor: &Actor, id: i64, active: bool) -> AppR
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     tx.execute(
-        q("UPDATE staff SET active = ?, version = version + 1, updated_at = ? WHERE id = ?").bind(active).bind(now).bind(id),
+        q("UPDATE staff SET active = ?, version = version + 1, updated_at = ? WHERE id = ?")
+            .bind(active)
+            .bind(now)
+            .bind(id),
     )
     .await?;
     if !active {
-        tx.execute(q("DELETE FROM sessions WHERE principal_kind = 'staff' AND principal_id = ?").bind(id)).await?;
-    }
-    audit::append(&mut tx, actor, now, Entry::new("staff.set_active", "staff", id).detail(serde_json::json!({"active": active})))
+        tx.execute(
+            q("DELETE FROM sessions WHERE principal_kind = 'staff' AND principal_id = ?").bind(id),
+        )
         .await?;
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("staff.set_active", "staff", id).detail(serde_json::json!({"active": active})),
+    )
+    .await?;
     tx.commit().await?;
     get(app, id).await
 }
 
 async fn roles_of(app: &App, id: i64) -> AppResult<Vec<Role>> {
-    let rows: Vec<(String,)> =
-        app.db.reader().fetch_all(q("SELECT role FROM staff_roles WHERE staff_id = ? ORDER BY role").bind(id)).await?;
+    let rows: Vec<(String,)> = app
+        .db
+        .reader()
+        .fetch_all(q("SELECT role FROM staff_roles WHERE staff_id = ? ORDER BY role").bind(id))
+        .await?;
     Ok(rows.iter().filter_map(|(r,)| Role::parse(r)).collect())
 }
 
@@ -236,12 +279,17 @@ pub async fn get(app: &App, id: i64) -> AppResult<Staff> {
 /// Staff of a unit: its own admins, the system admin and the joint office (which keeps
 /// the staff registry, A2 §6).
 pub async fn list_for_org(app: &App, actor: &Actor, org_id: i64) -> AppResult<Vec<Staff>> {
-    if !(actor.has_any(&[Role::SystemAdmin, Role::JointOffice]) && actor.kind == crate::ActorKind::Staff) {
+    if !(actor.has_any(&[Role::SystemAdmin, Role::JointOffice])
+        && actor.kind == crate::ActorKind::Staff)
+    {
         actor.require_org(org_id)?;
         actor.require_staff()?;
     }
-    let rows: Vec<StaffRow> =
-        app.db.reader().fetch_all(q(format!("{SELECT} WHERE s.org_id = ? ORDER BY s.id")).bind(org_id)).await?;
+    let rows: Vec<StaffRow> = app
+        .db
+        .reader()
+        .fetch_all(q(format!("{SELECT} WHERE s.org_id = ? ORDER BY s.id")).bind(org_id))
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let roles = roles_of(app, r.id).await?;
@@ -275,18 +323,34 @@ const POSTS: &str = "SELECT p.id, p.org_id, p.duty, p.a_staff_id, a.display_name
     LEFT JOIN staff b ON b.id = p.b_staff_id";
 
 pub async fn posts(app: &App, org_id: i64) -> AppResult<Vec<DutyPost>> {
-    Ok(app.db.reader().fetch_all(q(format!("{POSTS} WHERE p.org_id = ? ORDER BY p.duty, p.id")).bind(org_id)).await?)
+    Ok(app
+        .db
+        .reader()
+        .fetch_all(q(format!("{POSTS} WHERE p.org_id = ? ORDER BY p.duty, p.id")).bind(org_id))
+        .await?)
 }
 
 /// Create an A/B post. A and B must be active staff of the same unit and not the same
 /// person; a proxy agent may be the liaison's B (A2 §6).
-pub async fn add_post(app: &App, actor: &Actor, org_id: i64, input: DutyPostInput) -> AppResult<DutyPost> {
+pub async fn add_post(
+    app: &App,
+    actor: &Actor,
+    org_id: i64,
+    input: DutyPostInput,
+) -> AppResult<DutyPost> {
     if !actor.has(Role::SystemAdmin) {
         actor.require_any(&[Role::UnitAdmin])?;
         actor.require_org(org_id)?;
     }
-    let duty = Duty::parse(&input.duty).ok_or_else(|| AppError::field("duty", "岗位类型应为 liaison（联络员）或 proxy_agent（代办员）"))?;
-    let a = get(app, input.a_staff_id).await.map_err(|_| AppError::field("a_staff_id", "A 角人员不存在"))?;
+    let duty = Duty::parse(&input.duty).ok_or_else(|| {
+        AppError::field(
+            "duty",
+            "岗位类型应为 liaison（联络员）或 proxy_agent（代办员）",
+        )
+    })?;
+    let a = get(app, input.a_staff_id)
+        .await
+        .map_err(|_| AppError::field("a_staff_id", "A 角人员不存在"))?;
     if a.org_id != org_id || !a.active {
         return Err(AppError::field("a_staff_id", "A 角必须是本单位在岗人员"));
     }
@@ -294,7 +358,9 @@ pub async fn add_post(app: &App, actor: &Actor, org_id: i64, input: DutyPostInpu
         if b_id == a.id {
             return Err(AppError::field("b_staff_id", "B 角不能与 A 角是同一人"));
         }
-        let b = get(app, b_id).await.map_err(|_| AppError::field("b_staff_id", "B 角人员不存在"))?;
+        let b = get(app, b_id)
+            .await
+            .map_err(|_| AppError::field("b_staff_id", "B 角人员不存在"))?;
         if b.org_id != org_id || !b.active {
             return Err(AppError::field("b_staff_id", "B 角必须是本单位在岗人员"));
         }
@@ -315,12 +381,21 @@ pub async fn add_post(app: &App, actor: &Actor, org_id: i64, input: DutyPostInpu
             Some(_) => AppError::Conflict(format!("{} 已担任本单位{}", a.display_name, duty.label())),
             None => e.into(),
         })?;
-    audit::append(&mut tx, actor, now, Entry::new("duty_post.create", "duty_post", id).detail(serde_json::json!({
-        "org_id": org_id, "duty": duty.as_str(), "a": a.id, "b": input.b_staff_id,
-    })))
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("duty_post.create", "duty_post", id).detail(serde_json::json!({
+            "org_id": org_id, "duty": duty.as_str(), "a": a.id, "b": input.b_staff_id,
+        })),
+    )
     .await?;
     tx.commit().await?;
-    let post = app.db.reader().fetch_one(q(format!("{POSTS} WHERE p.id = ?")).bind(id)).await?;
+    let post = app
+        .db
+        .reader()
+        .fetch_one(q(format!("{POSTS} WHERE p.id = ?")).bind(id))
+        .await?;
     Ok(post)
 }
 
@@ -337,8 +412,15 @@ pub async fn remove_post(app: &App, actor: &Actor, post_id: i64) -> AppResult<()
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    tx.execute(q("DELETE FROM duty_posts WHERE id = ?").bind(post_id)).await?;
-    audit::append(&mut tx, actor, now, Entry::new("duty_post.delete", "duty_post", post_id)).await?;
+    tx.execute(q("DELETE FROM duty_posts WHERE id = ?").bind(post_id))
+        .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("duty_post.delete", "duty_post", post_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -357,9 +439,20 @@ pub async fn set_absent(app: &App, actor: &Actor, post_id: i64, absent: bool) ->
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    tx.execute(q("UPDATE duty_posts SET a_absent = ? WHERE id = ?").bind(absent).bind(post_id)).await?;
-    audit::append(&mut tx, actor, now, Entry::new("duty_post.set_absent", "duty_post", post_id).detail(serde_json::json!({"absent": absent})))
-        .await?;
+    tx.execute(
+        q("UPDATE duty_posts SET a_absent = ? WHERE id = ?")
+            .bind(absent)
+            .bind(post_id),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("duty_post.set_absent", "duty_post", post_id)
+            .detail(serde_json::json!({"absent": absent})),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -368,7 +461,13 @@ pub async fn staffing(app: &App, org_id: i64) -> AppResult<Staffing> {
     let posts = posts(app, org_id).await?;
     let domain_posts: Vec<Post> = posts
         .iter()
-        .filter_map(|p| Duty::parse(&p.duty).map(|duty| Post { duty, a: p.a_staff_id, b: p.b_staff_id }))
+        .filter_map(|p| {
+            Duty::parse(&p.duty).map(|duty| Post {
+                duty,
+                a: p.a_staff_id,
+                b: p.b_staff_id,
+            })
+        })
         .collect();
     Ok(assess_staffing(&domain_posts))
 }
@@ -392,7 +491,12 @@ pub async fn registry(app: &App, actor: &Actor) -> AppResult<Vec<UnitStaffing>> 
         .await?;
     let mut out = Vec::with_capacity(orgs.len());
     for (org_id, org_name, region_name) in orgs {
-        out.push(UnitStaffing { org_id, org_name, region_name, staffing: staffing(app, org_id).await? });
+        out.push(UnitStaffing {
+            org_id,
+            org_name,
+            region_name,
+            staffing: staffing(app, org_id).await?,
+        });
     }
     Ok(out)
 }

@@ -9,6 +9,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 
+use crate::query::NullKind;
 use crate::{Query, Row, StoreError, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +43,7 @@ fn bind_sqlite<'q>(
 ) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
     for a in args {
         qy = match a {
-            Value::Null => qy.bind(Option::<i64>::None),
+            Value::Null(_) => qy.bind(Option::<i64>::None),
             Value::I64(v) => qy.bind(*v),
             Value::F64(v) => qy.bind(*v),
             Value::Bool(v) => qy.bind(*v),
@@ -59,7 +60,7 @@ fn bind_sqlite_as<'q, T>(
 ) -> sqlx::query::QueryAs<'q, Sqlite, T, sqlx::sqlite::SqliteArguments<'q>> {
     for a in args {
         qy = match a {
-            Value::Null => qy.bind(Option::<i64>::None),
+            Value::Null(_) => qy.bind(Option::<i64>::None),
             Value::I64(v) => qy.bind(*v),
             Value::F64(v) => qy.bind(*v),
             Value::Bool(v) => qy.bind(*v),
@@ -70,14 +71,25 @@ fn bind_sqlite_as<'q, T>(
     qy
 }
 
+macro_rules! bind_pg_null {
+    ($qy:ident, $k:ident) => {
+        match $k {
+            NullKind::I64 => $qy.bind(Option::<i64>::None),
+            NullKind::F64 => $qy.bind(Option::<f64>::None),
+            NullKind::Bool => $qy.bind(Option::<bool>::None),
+            NullKind::Text => $qy.bind(Option::<String>::None),
+            NullKind::Bytes => $qy.bind(Option::<Vec<u8>>::None),
+        }
+    };
+}
+
 fn bind_pg<'q>(
     mut qy: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
     args: &'q [Value],
 ) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
     for a in args {
         qy = match a {
-            // An untyped NULL: PostgreSQL infers the column type.
-            Value::Null => qy.bind(Option::<String>::None),
+            Value::Null(k) => bind_pg_null!(qy, k),
             Value::I64(v) => qy.bind(*v),
             Value::F64(v) => qy.bind(*v),
             Value::Bool(v) => qy.bind(*v),
@@ -94,7 +106,7 @@ fn bind_pg_as<'q, T>(
 ) -> sqlx::query::QueryAs<'q, Postgres, T, sqlx::postgres::PgArguments> {
     for a in args {
         qy = match a {
-            Value::Null => qy.bind(Option::<String>::None),
+            Value::Null(k) => bind_pg_null!(qy, k),
             Value::I64(v) => qy.bind(*v),
             Value::F64(v) => qy.bind(*v),
             Value::Bool(v) => qy.bind(*v),
@@ -111,44 +123,66 @@ macro_rules! executor_methods {
     ($sqlite:ident, $pg:ident) => {
         /// Run a statement; returns the number of rows affected.
         pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
-            exec!(self, $sqlite, $pg, |c| {
-                let r = bind_sqlite(sqlx::query(q.sql.as_str()), &q.args)
-                    .execute(c)
-                    .await?;
-                Ok(r.rows_affected())
-            }, |c| {
-                let sql = q.postgres_sql();
-                let r = bind_pg(sqlx::query(sql.as_str()), &q.args)
-                    .execute(c)
-                    .await?;
-                Ok(r.rows_affected())
-            })
+            exec!(
+                self,
+                $sqlite,
+                $pg,
+                |c| {
+                    let r = bind_sqlite(sqlx::query(q.sql.as_str()), &q.args)
+                        .execute(c)
+                        .await?;
+                    Ok(r.rows_affected())
+                },
+                |c| {
+                    let sql = q.postgres_sql();
+                    let r = bind_pg(sqlx::query(sql.as_str()), &q.args)
+                        .execute(c)
+                        .await?;
+                    Ok(r.rows_affected())
+                }
+            )
         }
 
         pub async fn fetch_all<T: Row>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
-            exec!(self, $sqlite, $pg, |c| {
-                Ok(bind_sqlite_as(sqlx::query_as::<_, T>(q.sql.as_str()), &q.args)
-                    .fetch_all(c)
-                    .await?)
-            }, |c| {
-                let sql = q.postgres_sql();
-                Ok(bind_pg_as(sqlx::query_as::<_, T>(sql.as_str()), &q.args)
-                    .fetch_all(c)
-                    .await?)
-            })
+            exec!(
+                self,
+                $sqlite,
+                $pg,
+                |c| {
+                    Ok(
+                        bind_sqlite_as(sqlx::query_as::<_, T>(q.sql.as_str()), &q.args)
+                            .fetch_all(c)
+                            .await?,
+                    )
+                },
+                |c| {
+                    let sql = q.postgres_sql();
+                    Ok(bind_pg_as(sqlx::query_as::<_, T>(sql.as_str()), &q.args)
+                        .fetch_all(c)
+                        .await?)
+                }
+            )
         }
 
         pub async fn fetch_optional<T: Row>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
-            exec!(self, $sqlite, $pg, |c| {
-                Ok(bind_sqlite_as(sqlx::query_as::<_, T>(q.sql.as_str()), &q.args)
-                    .fetch_optional(c)
-                    .await?)
-            }, |c| {
-                let sql = q.postgres_sql();
-                Ok(bind_pg_as(sqlx::query_as::<_, T>(sql.as_str()), &q.args)
-                    .fetch_optional(c)
-                    .await?)
-            })
+            exec!(
+                self,
+                $sqlite,
+                $pg,
+                |c| {
+                    Ok(
+                        bind_sqlite_as(sqlx::query_as::<_, T>(q.sql.as_str()), &q.args)
+                            .fetch_optional(c)
+                            .await?,
+                    )
+                },
+                |c| {
+                    let sql = q.postgres_sql();
+                    Ok(bind_pg_as(sqlx::query_as::<_, T>(sql.as_str()), &q.args)
+                        .fetch_optional(c)
+                        .await?)
+                }
+            )
         }
 
         pub async fn fetch_one<T: Row>(&mut self, q: Query) -> Result<T, StoreError> {
@@ -171,7 +205,9 @@ impl Db {
     /// directory when missing.
     pub async fn connect(url: &str, opts: &DbOptions) -> Result<Db, StoreError> {
         if url.starts_with("sqlite:") {
-            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
             let path = path.split('?').next().unwrap_or(path);
             if !path.is_empty() && path != ":memory:" {
                 if let Some(parent) = std::path::Path::new(path).parent() {
@@ -195,7 +231,8 @@ impl Db {
                 .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let co = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            let co =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections.clamp(1, 64))
                 .acquire_timeout(Duration::from_secs(15))

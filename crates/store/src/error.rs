@@ -16,9 +16,11 @@ impl StoreError {
     /// The name of the unique constraint a write violated, if that is what failed.
     pub fn unique_violation(&self) -> Option<String> {
         match self {
-            StoreError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Some(e.constraint().map(str::to_owned).unwrap_or_else(|| e.message().to_owned()))
-            }
+            StoreError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation() => Some(
+                e.constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| e.message().to_owned()),
+            ),
             _ => None,
         }
     }

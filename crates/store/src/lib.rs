@@ -12,8 +12,8 @@ mod query;
 
 pub use db::{Backend, Db, DbOptions, Tx};
 pub use error::StoreError;
-pub use migrate::{migration_versions, MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE};
-pub use query::{q, Query, Value};
+pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, migration_versions};
+pub use query::{NullKind, Query, Value, q};
 pub use sqlx::FromRow;
 
 /// A row type that decodes on both backends.

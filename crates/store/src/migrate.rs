@@ -7,7 +7,9 @@ pub static MIGRATIONS_POSTGRES: Migrator = sqlx::migrate!("../../migrations/post
 
 /// (version, description) of each migration, to check that the two sets stay paired.
 pub fn migration_versions(m: &Migrator) -> Vec<(i64, String)> {
-    m.iter().map(|m| (m.version, m.description.to_string())).collect()
+    m.iter()
+        .map(|m| (m.version, m.description.to_string()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,12 +3,22 @@
 /// One bound argument.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    Null,
+    /// A NULL of a known column kind: PostgreSQL needs the type even for NULL.
+    Null(NullKind),
     I64(i64),
     F64(f64),
     Bool(bool),
     Text(String),
     Bytes(Vec<u8>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullKind {
+    I64,
+    F64,
+    Bool,
+    Text,
+    Bytes,
 }
 
 impl From<i64> for Value {
@@ -61,11 +71,20 @@ impl From<&[u8]> for Value {
         Value::Bytes(v.to_vec())
     }
 }
-impl<T: Into<Value>> From<Option<T>> for Value {
-    fn from(v: Option<T>) -> Self {
-        v.map(Into::into).unwrap_or(Value::Null)
-    }
+macro_rules! nullable {
+    ($($t:ty => $k:ident),+ $(,)?) => {
+        $(impl From<Option<$t>> for Value {
+            fn from(v: Option<$t>) -> Self {
+                match v {
+                    Some(x) => x.into(),
+                    None => Value::Null(NullKind::$k),
+                }
+            }
+        })+
+    };
 }
+
+nullable!(i64 => I64, i32 => I64, u32 => I64, f64 => F64, bool => Bool, String => Text, &String => Text, &str => Text, Vec<u8> => Bytes);
 
 /// SQL written with `?` placeholders plus its arguments. Never put a literal `?`
 /// inside a string constant in SQL: arguments are the only way values enter a query.
@@ -77,7 +96,10 @@ pub struct Query {
 
 impl Query {
     pub fn new(sql: impl Into<String>) -> Self {
-        Query { sql: sql.into(), args: Vec::new() }
+        Query {
+            sql: sql.into(),
+            args: Vec::new(),
+        }
     }
 
     pub fn bind(mut self, v: impl Into<Value>) -> Self {
@@ -127,6 +149,9 @@ mod tests {
     #[test]
     fn postgres_placeholders_are_numbered_in_order() {
         let q = q("SELECT a FROM t WHERE b = ? AND c IN (?, ?)");
-        assert_eq!(q.postgres_sql(), "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)");
+        assert_eq!(
+            q.postgres_sql(),
+            "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"
+        );
     }
 }

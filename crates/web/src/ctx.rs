@@ -3,14 +3,14 @@
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use proofless_app::auth;
 use proofless_app::Actor;
+use proofless_app::auth;
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 
 pub const SESSION_COOKIE: &str = "pl_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -43,9 +43,13 @@ async fn add_operation_id_to_problem(res: Response, op: &str) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return Response::from_parts(parts, axum::body::Body::empty());
     };
-    let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
     if let Some(obj) = v.as_object_mut() {
-        obj.insert("operation_id".to_owned(), serde_json::Value::String(op.to_owned()));
+        obj.insert(
+            "operation_id".to_owned(),
+            serde_json::Value::String(op.to_owned()),
+        );
     }
     let mut parts = parts;
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -94,16 +98,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<Ctx>().cloned().ok_or_else(|| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "请求上下文缺失")
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "服务器内部错误",
+                "请求上下文缺失",
+            )
         })
     }
 }
 
 pub fn cookie_value(parts: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    parts.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|s| s.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then(|| v.to_owned())
-    })
+    parts
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|s| s.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_owned())
+        })
 }
 
 fn is_safe(m: &Method) -> bool {
@@ -113,7 +127,11 @@ fn is_safe(m: &Method) -> bool {
 /// Resolve the caller; refuse cookie-authenticated writes without the session's CSRF
 /// token (header `X-CSRF-Token`, or form field `csrf` for plain HTML forms).
 pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let op = req.extensions().get::<OperationId>().map(|o| o.0.clone()).unwrap_or_default();
+    let op = req
+        .extensions()
+        .get::<OperationId>()
+        .map(|o| o.0.clone())
+        .unwrap_or_default();
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -123,19 +141,36 @@ pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next)
     let app = &state.app;
     let resolved = if let Some(token) = bearer {
         match auth::token_actor(app, &token, &op).await {
-            Ok(Some(actor)) => Ok(Ctx { actor, credential: Credential::Bearer(token) }),
-            Ok(None) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "令牌无效", "接口令牌无效或已吊销")),
+            Ok(Some(actor)) => Ok(Ctx {
+                actor,
+                credential: Credential::Bearer(token),
+            }),
+            Ok(None) => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "令牌无效",
+                "接口令牌无效或已吊销",
+            )),
             Err(e) => Err(e.into()),
         }
     } else if let Some(token) = cookie {
         match auth::session_actor(app, &token, &op).await {
-            Ok(Some((actor, csrf))) => Ok(Ctx { actor, credential: Credential::Session { token, csrf } }),
+            Ok(Some((actor, csrf))) => Ok(Ctx {
+                actor,
+                credential: Credential::Session { token, csrf },
+            }),
             // An expired or unknown cookie is simply not logged in.
-            Ok(None) => Ok(Ctx { actor: Actor::anonymous(&op), credential: Credential::None }),
+            Ok(None) => Ok(Ctx {
+                actor: Actor::anonymous(&op),
+                credential: Credential::None,
+            }),
             Err(e) => Err(e.into()),
         }
     } else {
-        Ok(Ctx { actor: Actor::anonymous(&op), credential: Credential::None })
+        Ok(Ctx {
+            actor: Actor::anonymous(&op),
+            credential: Credential::None,
+        })
     };
     let ctx = match resolved {
         Ok(c) => c,
@@ -144,7 +179,8 @@ pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next)
     let mut req = req;
     if let Credential::Session { csrf, .. } = &ctx.credential {
         if !is_safe(req.method()) {
-            let header_ok = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) == Some(csrf.as_str());
+            let header_ok =
+                req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) == Some(csrf.as_str());
             if !header_ok {
                 let is_form = req
                     .headers()
@@ -157,7 +193,8 @@ pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next)
                     Err(_) => return crate::error::too_large().into_response(),
                 };
                 let form_ok = is_form
-                    && url::form_urlencoded::parse(&bytes).any(|(k, v)| k == "csrf" && v.as_ref() == csrf.as_str());
+                    && url::form_urlencoded::parse(&bytes)
+                        .any(|(k, v)| k == "csrf" && v.as_ref() == csrf.as_str());
                 if !form_ok {
                     return ApiError::new(
                         StatusCode::FORBIDDEN,

@@ -4,11 +4,11 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use proofless_app::{AppError, FieldError};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -34,8 +34,19 @@ pub struct Problem {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, kind: &'static str, title: &str, detail: impl Into<String>) -> ApiError {
-        ApiError { status, kind, title: title.to_owned(), detail: detail.into(), errors: vec![] }
+    pub fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &str,
+        detail: impl Into<String>,
+    ) -> ApiError {
+        ApiError {
+            status,
+            kind,
+            title: title.to_owned(),
+            detail: detail.into(),
+            errors: vec![],
+        }
     }
 
     pub fn field(status: StatusCode, field: &str, message: impl Into<String>) -> ApiError {
@@ -54,13 +65,37 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
         match e {
             AppError::Validation(errors) => {
-                let detail = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
-                ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, kind: "validation", title: "输入有误".to_owned(), detail, errors }
+                let detail = errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("；");
+                ApiError {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    kind: "validation",
+                    title: "输入有误".to_owned(),
+                    detail,
+                    errors,
+                }
             }
-            AppError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, "not-found", "未找到", format!("未找到{what}")),
-            AppError::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录", "请先登录后再操作"),
-            AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", "无权操作", m),
-            AppError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", "与现有数据冲突", m),
+            AppError::NotFound(what) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "未找到",
+                format!("未找到{what}"),
+            ),
+            AppError::Unauthenticated => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "请先登录",
+                "请先登录后再操作",
+            ),
+            AppError::Forbidden(m) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", "无权操作", m)
+            }
+            AppError::Conflict(m) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", "与现有数据冲突", m)
+            }
             AppError::PreconditionFailed => ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition-failed",
@@ -75,11 +110,21 @@ impl From<AppError> for ApiError {
             ),
             AppError::Store(e) => {
                 tracing::error!(error = %e, "database error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "数据库操作失败，请稍后重试")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "服务器内部错误",
+                    "数据库操作失败，请稍后重试",
+                )
             }
             AppError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误", "服务器内部错误，请稍后重试")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "服务器内部错误",
+                    "服务器内部错误，请稍后重试",
+                )
             }
         }
     }
@@ -97,7 +142,10 @@ impl IntoResponse for ApiError {
             operation_id: None,
         };
         let mut res = (self.status, axum::Json(body)).into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         res
     }
 }
@@ -126,21 +174,38 @@ fn json_rejection(rej: JsonRejection) -> ApiError {
             "请求格式不支持",
             "请求体必须是 JSON（Content-Type: application/json）",
         ),
-        JsonRejection::JsonSyntaxError(e) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "JSON 格式错误", format!("JSON 格式错误：{}", e.body_text()))
-        }
+        JsonRejection::JsonSyntaxError(e) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "JSON 格式错误",
+            format!("JSON 格式错误：{}", e.body_text()),
+        ),
         JsonRejection::JsonDataError(e) => {
             let text = e.body_text();
-            let field = text.split(": ").next().unwrap_or("").trim_start_matches("Failed to deserialize the JSON body into the target type").to_owned();
+            let field = text
+                .split(": ")
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("Failed to deserialize the JSON body into the target type")
+                .to_owned();
             ApiError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 kind: "validation",
                 title: "输入有误".to_owned(),
                 detail: format!("字段类型或名称不正确：{}", translate_serde(&text)),
-                errors: vec![FieldError::new(if field.is_empty() { "body".to_owned() } else { field }, translate_serde(&text))],
+                errors: vec![FieldError::new(
+                    if field.is_empty() {
+                        "body".to_owned()
+                    } else {
+                        field
+                    },
+                    translate_serde(&text),
+                )],
             }
         }
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            too_large()
+        }
         other => ApiError::new(other.status(), "bad-request", "请求无效", other.body_text()),
     }
 }
@@ -186,13 +251,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn query_rejection(e: QueryRejection) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "bad-query", "查询参数无效", format!("查询参数无效：{}", e.body_text()))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad-query",
+        "查询参数无效",
+        format!("查询参数无效：{}", e.body_text()),
+    )
 }
 
 pub async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_owned();
     if path.starts_with("/api/") {
-        ApiError::new(StatusCode::NOT_FOUND, "not-found", "未找到", format!("接口 {path} 不存在")).into_response()
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "未找到",
+            format!("接口 {path} 不存在"),
+        )
+        .into_response()
     } else {
         crate::pages::not_found_page().into_response()
     }

@@ -12,8 +12,8 @@ mod pages;
 use std::sync::Arc;
 
 use axum::Router;
-use proofless_app::identity::{IdentityProvider, LocalIdentity};
 use proofless_app::App;
+use proofless_app::identity::{IdentityProvider, LocalIdentity};
 
 pub use api::openapi;
 pub use ctx::Ctx;
@@ -38,7 +38,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> AppState {
-        AppState { app, config, metrics: Arc::new(metrics::Metrics::default()), identity: Arc::new(LocalIdentity) }
+        AppState {
+            app,
+            config,
+            metrics: Arc::new(metrics::Metrics::default()),
+            identity: Arc::new(LocalIdentity),
+        }
     }
 }
 
@@ -50,9 +55,18 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(assets::router())
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::auth_layer))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ctx::auth_layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::layer,
+        ))
         .layer(axum::middleware::from_fn(ctx::operation_id_layer))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
@@ -65,5 +79,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -39,7 +39,10 @@ impl Metrics {
         s.push_str("# HELP proofless_http_requests_total HTTP requests by status class.\n");
         s.push_str("# TYPE proofless_http_requests_total counter\n");
         for (i, c) in self.by_status.iter().enumerate().skip(1) {
-            s.push_str(&format!("proofless_http_requests_total{{status=\"{i}xx\"}} {}\n", c.load(Ordering::Relaxed)));
+            s.push_str(&format!(
+                "proofless_http_requests_total{{status=\"{i}xx\"}} {}\n",
+                c.load(Ordering::Relaxed)
+            ));
         }
         s.push_str("# HELP proofless_http_request_duration_seconds Request latency.\n");
         s.push_str("# TYPE proofless_http_request_duration_seconds histogram\n");
@@ -51,14 +54,21 @@ impl Metrics {
             ));
         }
         let count = self.count.load(Ordering::Relaxed);
-        s.push_str(&format!("proofless_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"));
+        s.push_str(&format!(
+            "proofless_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"
+        ));
         s.push_str(&format!(
             "proofless_http_request_duration_seconds_sum {}\n",
             self.sum_us.load(Ordering::Relaxed) as f64 / 1e6
         ));
-        s.push_str(&format!("proofless_http_request_duration_seconds_count {count}\n"));
+        s.push_str(&format!(
+            "proofless_http_request_duration_seconds_count {count}\n"
+        ));
         s.push_str("# HELP proofless_http_in_flight Requests being served.\n# TYPE proofless_http_in_flight gauge\n");
-        s.push_str(&format!("proofless_http_in_flight {}\n", self.in_flight.load(Ordering::Relaxed)));
+        s.push_str(&format!(
+            "proofless_http_in_flight {}\n",
+            self.in_flight.load(Ordering::Relaxed)
+        ));
         s
     }
 }

@@ -1,16 +1,18 @@
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
-use proofless_app::applicants::{self, Entity, EntityInput, Person, PersonInput, RepresentativeInput};
+use proofless_app::applicants::{
+    self, Entity, EntityInput, Person, PersonInput, RepresentativeInput,
+};
 use proofless_app::audit::{self, AuditQuery, AuditRow, VerifyReport};
 use proofless_domain::role::Role;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{ApiJson, ApiQuery, ApiResult};
-use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,8 +28,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Register a natural person (resident ID checked: GB 11643 MOD 11-2 and a real birth date).
 #[utoipa::path(post, path = "/api/v1/applicants/persons", tag = "applicants", request_body = PersonInput,
     responses((status = 201, body = Person), (status = 422, body = crate::error::Problem)))]
-async fn create_person(State(s): State<AppState>, ctx: Ctx, ApiJson(input): ApiJson<PersonInput>) -> ApiResult<(StatusCode, Json<Person>)> {
-    Ok((StatusCode::CREATED, Json(applicants::create_person(&s.app, &ctx.actor, input).await?)))
+async fn create_person(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<PersonInput>,
+) -> ApiResult<(StatusCode, Json<Person>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(applicants::create_person(&s.app, &ctx.actor, input).await?),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -39,8 +48,16 @@ struct PurposeQuery {
 /// Read a person (the read and its purpose are audited and visible to the person).
 #[utoipa::path(get, path = "/api/v1/applicants/persons/{id}", tag = "applicants", params(("id" = i64, Path), PurposeQuery),
     responses((status = 200, body = Person), (status = 422, body = crate::error::Problem)))]
-async fn get_person(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, ApiQuery(pq): ApiQuery<PurposeQuery>) -> ApiResult<Json<Person>> {
-    Ok(Json(applicants::read_person(&s.app, &ctx.actor, id, pq.purpose.as_deref().unwrap_or("")).await?))
+async fn get_person(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiQuery(pq): ApiQuery<PurposeQuery>,
+) -> ApiResult<Json<Person>> {
+    Ok(Json(
+        applicants::read_person(&s.app, &ctx.actor, id, pq.purpose.as_deref().unwrap_or(""))
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -53,21 +70,39 @@ struct FindInput {
 /// Look a person up by resident ID (POST so the number never appears in URLs or logs).
 #[utoipa::path(post, path = "/api/v1/applicants/persons/lookup", tag = "applicants", request_body = FindInput,
     responses((status = 200, body = Person), (status = 404, body = crate::error::Problem)))]
-async fn find_person(State(s): State<AppState>, ctx: Ctx, ApiJson(i): ApiJson<FindInput>) -> ApiResult<Json<Person>> {
-    Ok(Json(applicants::find_person(&s.app, &ctx.actor, &i.resident_id, &i.purpose).await?))
+async fn find_person(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(i): ApiJson<FindInput>,
+) -> ApiResult<Json<Person>> {
+    Ok(Json(
+        applicants::find_person(&s.app, &ctx.actor, &i.resident_id, &i.purpose).await?,
+    ))
 }
 
 /// Register an entity by unified social credit code.
 #[utoipa::path(post, path = "/api/v1/applicants/entities", tag = "applicants", request_body = EntityInput,
     responses((status = 201, body = Entity), (status = 422, body = crate::error::Problem)))]
-async fn create_entity(State(s): State<AppState>, ctx: Ctx, ApiJson(input): ApiJson<EntityInput>) -> ApiResult<(StatusCode, Json<Entity>)> {
-    Ok((StatusCode::CREATED, Json(applicants::create_entity(&s.app, &ctx.actor, input).await?)))
+async fn create_entity(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<EntityInput>,
+) -> ApiResult<(StatusCode, Json<Entity>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(applicants::create_entity(&s.app, &ctx.actor, input).await?),
+    ))
 }
 
 /// Add an authorised representative of an entity.
 #[utoipa::path(post, path = "/api/v1/applicants/entities/{id}/representatives", tag = "applicants", params(("id" = i64, Path)),
     request_body = RepresentativeInput, responses((status = 204), (status = 409, body = crate::error::Problem)))]
-async fn add_representative(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, ApiJson(input): ApiJson<RepresentativeInput>) -> ApiResult<StatusCode> {
+async fn add_representative(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<RepresentativeInput>,
+) -> ApiResult<StatusCode> {
     applicants::add_representative(&s.app, &ctx.actor, id, input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -89,8 +124,13 @@ struct AuditPage {
 
 /// The audit log (system administrator and accountability department).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter), responses((status = 200, body = AuditPage)))]
-async fn audit_list(State(s): State<AppState>, ctx: Ctx, ApiQuery(f): ApiQuery<AuditFilter>) -> ApiResult<Json<AuditPage>> {
-    ctx.actor.require_any(&[Role::SystemAdmin, Role::Accountability])?;
+async fn audit_list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(f): ApiQuery<AuditFilter>,
+) -> ApiResult<Json<AuditPage>> {
+    ctx.actor
+        .require_any(&[Role::SystemAdmin, Role::Accountability])?;
     let q = AuditQuery {
         subject_ref: f.subject_ref,
         object_type: f.object_type,
@@ -105,6 +145,7 @@ async fn audit_list(State(s): State<AppState>, ctx: Ctx, ApiQuery(f): ApiQuery<A
 /// Walk the SM3 hash chain and report the first broken link.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = Object)))]
 async fn audit_verify(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<VerifyReport>> {
-    ctx.actor.require_any(&[Role::SystemAdmin, Role::Accountability])?;
+    ctx.actor
+        .require_any(&[Role::SystemAdmin, Role::Accountability])?;
     Ok(Json(audit::verify(&s.app.db).await?))
 }

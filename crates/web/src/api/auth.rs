@@ -1,24 +1,31 @@
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::IntoResponse;
 use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::IntoResponse;
 use proofless_app::auth::{self, LoginInput, NewSession};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::AppState;
 use crate::ctx::{Credential, Ctx, SESSION_COOKIE};
 use crate::error::{ApiJson, ApiResult};
-use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS.
 pub fn session_cookie(state: &AppState, s: &NewSession) -> HeaderMap {
     let max_age = state.app.settings.session_minutes * 60;
-    let secure = if state.config.cookie_secure { "; Secure" } else { "" };
+    let secure = if state.config.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
     let mut h = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
@@ -31,7 +38,10 @@ pub fn session_cookie(state: &AppState, s: &NewSession) -> HeaderMap {
 
 pub fn clear_cookie() -> HeaderMap {
     let mut h = HeaderMap::new();
-    h.insert(header::SET_COOKIE, HeaderValue::from_static("pl_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    h.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("pl_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
     h
 }
 
@@ -54,7 +64,11 @@ fn me_of(ctx_actor: &proofless_app::Actor, csrf: &str) -> Me {
         name: ctx_actor.name.clone(),
         org_id: ctx_actor.org_id,
         org_name: ctx_actor.org_name.clone(),
-        roles: ctx_actor.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        roles: ctx_actor
+            .roles
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
         csrf_token: csrf.to_owned(),
     }
 }
@@ -62,9 +76,16 @@ fn me_of(ctx_actor: &proofless_app::Actor, csrf: &str) -> Me {
 /// Staff login: sets the session cookie. Throttled after repeated failures.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
     responses((status = 200, body = Me), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
-async fn login(State(s): State<AppState>, ctx: Ctx, ApiJson(input): ApiJson<LoginInput>) -> ApiResult<impl IntoResponse> {
+async fn login(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<LoginInput>,
+) -> ApiResult<impl IntoResponse> {
     let (session, actor) = auth::staff_login(&s.app, ctx.op(), &input).await?;
-    Ok((session_cookie(&s, &session), Json(me_of(&actor, &session.csrf_token))))
+    Ok((
+        session_cookie(&s, &session),
+        Json(me_of(&actor, &session.csrf_token)),
+    ))
 }
 
 /// End the session.

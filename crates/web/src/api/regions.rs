@@ -1,17 +1,19 @@
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use proofless_app::regions::{self, NewRegion, Region};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{ApiJson, ApiQuery, ApiResult};
-use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -24,8 +26,13 @@ struct RegionFilter {
 
 /// Regions (public: the administrative division is public information).
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regions", params(RegionFilter), responses((status = 200, body = Vec<Region>)))]
-async fn list(State(s): State<AppState>, ApiQuery(f): ApiQuery<RegionFilter>) -> ApiResult<Json<Vec<Region>>> {
-    Ok(Json(regions::list(&s.app, f.parent.as_deref(), f.level.as_deref()).await?))
+async fn list(
+    State(s): State<AppState>,
+    ApiQuery(f): ApiQuery<RegionFilter>,
+) -> ApiResult<Json<Vec<Region>>> {
+    Ok(Json(
+        regions::list(&s.app, f.parent.as_deref(), f.level.as_deref()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions", params(("code" = String, Path)), responses((status = 200, body = Region), (status = 404, body = crate::error::Problem)))]
@@ -44,7 +51,20 @@ struct RegionInput {
 /// Add a region (e.g. a village); system administrator only.
 #[utoipa::path(post, path = "/api/v1/regions", tag = "regions", request_body = RegionInput,
     responses((status = 201, body = Region), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-async fn create(State(s): State<AppState>, ctx: Ctx, ApiJson(i): ApiJson<RegionInput>) -> ApiResult<(StatusCode, Json<Region>)> {
-    let r = regions::create(&s.app, &ctx.actor, NewRegion { code: i.code, name: i.name, parent_code: i.parent_code }).await?;
+async fn create(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(i): ApiJson<RegionInput>,
+) -> ApiResult<(StatusCode, Json<Region>)> {
+    let r = regions::create(
+        &s.app,
+        &ctx.actor,
+        NewRegion {
+            code: i.code,
+            name: i.name,
+            parent_code: i.parent_code,
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(r)))
 }

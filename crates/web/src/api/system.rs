@@ -1,29 +1,41 @@
-use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
 use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(metrics)).routes(routes!(openapi_json))
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi_json))
 }
 
 /// Liveness and database reachability.
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "服务正常"), (status = 503, description = "数据库不可用")))]
 async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
     match proofless_app::database_ok(&s.app).await {
-        true => (StatusCode::OK, Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))),
-        false => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "database_unavailable"}))),
+        true => (
+            StatusCode::OK,
+            Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})),
+        ),
+        false => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "database_unavailable"})),
+        ),
     }
 }
 
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, description = "Prometheus 文本格式")))]
 async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
 }
 
 /// This document.

@@ -5,20 +5,20 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use proofless_app::AppError;
 use proofless_app::audit::{self, AuditQuery, VerifyReport};
 use proofless_app::orgs::{self, Org, OrgFilter, OrgInput};
 use proofless_app::page::PageRequest;
 use proofless_app::regions::{self, Region};
-use proofless_app::staff::{self, StaffInput, UnitStaffing, UNIT_ROLES};
-use proofless_app::AppError;
-use proofless_domain::org::{OrgKind, ALL_ORG_KINDS};
-use proofless_domain::role::{Duty, Role, Staffing, ALL_ROLES};
+use proofless_app::staff::{self, StaffInput, UNIT_ROLES, UnitStaffing};
+use proofless_domain::org::{ALL_ORG_KINDS, OrgKind};
+use proofless_domain::role::{ALL_ROLES, Duty, Role, Staffing};
 use serde::Deserialize;
 
 use super::session::{page_error, require_staff};
-use super::{render, FormData, Layout};
-use crate::ctx::Ctx;
+use super::{FormData, Layout, render};
 use crate::AppState;
+use crate::ctx::Ctx;
 
 pub use proofless_app::local_time;
 
@@ -55,7 +55,13 @@ pub struct OrgsQuery {
     q: Option<String>,
 }
 
-async fn orgs_page(s: &AppState, ctx: &Ctx, f: OrgsQuery, error: String, status: StatusCode) -> Response {
+async fn orgs_page(
+    s: &AppState,
+    ctx: &Ctx,
+    f: OrgsQuery,
+    error: String,
+    status: StatusCode,
+) -> Response {
     if let Err(e) = require_staff(ctx) {
         return page_error(ctx, e, "/");
     }
@@ -67,10 +73,28 @@ async fn orgs_page(s: &AppState, ctx: &Ctx, f: OrgsQuery, error: String, status:
                 return Redirect::to(&format!("/admin/orgs/{org}")).into_response();
             }
         }
-        return page_error(ctx, AppError::forbidden("无权访问单位管理：需要系统管理员或联席会议办公室角色"), "/workbench");
+        return page_error(
+            ctx,
+            AppError::forbidden("无权访问单位管理：需要系统管理员或联席会议办公室角色"),
+            "/workbench",
+        );
     }
-    let filter = OrgFilter { region: f.region.clone(), kind: None, q: f.q.clone() };
-    let page = match orgs::list(&s.app, a, &filter, PageRequest { limit: Some(500), offset: None }).await {
+    let filter = OrgFilter {
+        region: f.region.clone(),
+        kind: None,
+        q: f.q.clone(),
+    };
+    let page = match orgs::list(
+        &s.app,
+        a,
+        &filter,
+        PageRequest {
+            limit: Some(500),
+            offset: None,
+        },
+    )
+    .await
+    {
         Ok(p) => p,
         Err(e) => return page_error(ctx, e, "/workbench"),
     };
@@ -91,11 +115,17 @@ async fn orgs_page(s: &AppState, ctx: &Ctx, f: OrgsQuery, error: String, status:
         layout: Layout::new("单位管理", ctx, "/admin/orgs"),
         orgs: rows,
         total: page.total,
-        regions: regions.into_iter().filter(|r| r.level != "province").collect(),
+        regions: regions
+            .into_iter()
+            .filter(|r| r.level != "province")
+            .collect(),
         region: f.region.unwrap_or_default(),
         q: f.q.unwrap_or_default(),
         can_create: a.has(Role::SystemAdmin),
-        kinds: ALL_ORG_KINDS.iter().map(|k| (k.as_str(), k.label())).collect(),
+        kinds: ALL_ORG_KINDS
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
         error,
     };
     render(status, &p)
@@ -119,7 +149,14 @@ pub async fn create_org(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Res
         Ok(org) => Redirect::to(&format!("/admin/orgs/{}", org.id)).into_response(),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
             let msg = crate::error::ApiError::from(e).detail;
-            orgs_page(&s, &ctx, OrgsQuery::default(), msg, StatusCode::UNPROCESSABLE_ENTITY).await
+            orgs_page(
+                &s,
+                &ctx,
+                OrgsQuery::default(),
+                msg,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => page_error(&ctx, e, "/admin/orgs"),
     }
@@ -172,7 +209,11 @@ async fn org_page(s: &AppState, ctx: &Ctx, id: i64, error: String, status: Statu
         Err(e) => return page_error(ctx, e, "/admin/orgs"),
     };
     let can_manage = a.has(Role::SystemAdmin) || (a.has(Role::UnitAdmin) && a.org_id == Some(id));
-    let grantable: Vec<Role> = if a.has(Role::SystemAdmin) { ALL_ROLES.to_vec() } else { UNIT_ROLES.to_vec() };
+    let grantable: Vec<Role> = if a.has(Role::SystemAdmin) {
+        ALL_ROLES.to_vec()
+    } else {
+        UNIT_ROLES.to_vec()
+    };
     let p = OrgPage {
         layout: Layout::new(&org.name, ctx, "/admin/orgs"),
         kind_label: kind_label(&org.kind),
@@ -191,7 +232,12 @@ async fn org_page(s: &AppState, ctx: &Ctx, id: i64, error: String, status: Statu
             .map(|m| StaffRow {
                 name: m.display_name,
                 username: m.username,
-                roles: m.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
+                roles: m
+                    .roles
+                    .iter()
+                    .map(|r| r.label())
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 active: m.active,
             })
             .collect(),
@@ -207,7 +253,12 @@ pub async fn org(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Re
     org_page(&s, &ctx, id, String::new(), StatusCode::OK).await
 }
 
-pub async fn create_staff(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Response {
+pub async fn create_staff(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
     let f = FormData::parse(&body);
     let input = StaffInput {
         username: f.get("username"),
@@ -241,7 +292,14 @@ pub async fn registry(State(s): State<AppState>, ctx: Ctx) -> Response {
     match staff::registry(&s.app, &ctx.actor).await {
         Ok(rows) => {
             let failing = rows.iter().filter(|r| !r.staffing.meets_minimum).count();
-            render(StatusCode::OK, &RegistryPage { layout: Layout::new("联络员登记", &ctx, "/admin/registry"), rows, failing })
+            render(
+                StatusCode::OK,
+                &RegistryPage {
+                    layout: Layout::new("联络员登记", &ctx, "/admin/registry"),
+                    rows,
+                    failing,
+                },
+            )
         }
         Err(e) => page_error(&ctx, e, "/workbench"),
     }
@@ -266,14 +324,25 @@ struct AuditPage {
 }
 
 pub async fn audit(State(s): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(e) = require_staff(&ctx).and_then(|_| ctx.actor.require_any(&[Role::SystemAdmin, Role::Accountability])) {
+    if let Err(e) = require_staff(&ctx).and_then(|_| {
+        ctx.actor
+            .require_any(&[Role::SystemAdmin, Role::Accountability])
+    }) {
         return page_error(&ctx, e, "/workbench");
     }
     let report = match audit::verify(&s.app.db).await {
         Ok(r) => r,
         Err(e) => return page_error(&ctx, e, "/workbench"),
     };
-    let (rows, _) = match audit::list(&s.app.db, &AuditQuery { limit: 200, ..Default::default() }).await {
+    let (rows, _) = match audit::list(
+        &s.app.db,
+        &AuditQuery {
+            limit: 200,
+            ..Default::default()
+        },
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => return page_error(&ctx, e, "/workbench"),
     };
@@ -289,5 +358,12 @@ pub async fn audit(State(s): State<AppState>, ctx: Ctx) -> Response {
             operation_id: r.operation_id,
         })
         .collect();
-    render(StatusCode::OK, &AuditPage { layout: Layout::new("审计日志", &ctx, "/admin/audit"), report, rows })
+    render(
+        StatusCode::OK,
+        &AuditPage {
+            layout: Layout::new("审计日志", &ctx, "/admin/audit"),
+            report,
+            rows,
+        },
+    )
 }

@@ -50,21 +50,45 @@ fn nav_for(actor: &Actor) -> Vec<(&'static str, &'static str)> {
 
 impl Layout {
     pub fn bare(title: &str) -> Layout {
-        Layout { title: title.to_owned(), user: None, nav: vec![], csrf: String::new(), operation_id: String::new() }
+        Layout {
+            title: title.to_owned(),
+            user: None,
+            nav: vec![],
+            csrf: String::new(),
+            operation_id: String::new(),
+        }
     }
 
     pub fn new(title: &str, ctx: &Ctx, path: &str) -> Layout {
         let a = &ctx.actor;
         let user = match a.kind {
-            ActorKind::Staff => Some(UserView { name: a.name.clone(), unit: a.org_name.clone().unwrap_or_default(), logout_path: "/logout" }),
-            ActorKind::Portal => Some(UserView { name: a.name.clone(), unit: String::new(), logout_path: "/portal/logout" }),
+            ActorKind::Staff => Some(UserView {
+                name: a.name.clone(),
+                unit: a.org_name.clone().unwrap_or_default(),
+                logout_path: "/logout",
+            }),
+            ActorKind::Portal => Some(UserView {
+                name: a.name.clone(),
+                unit: String::new(),
+                logout_path: "/portal/logout",
+            }),
             _ => None,
         };
         let nav = nav_for(a)
             .into_iter()
-            .map(|(href, label)| NavItem { href, label, current: path == href || path.starts_with(&format!("{href}/")) })
+            .map(|(href, label)| NavItem {
+                href,
+                label,
+                current: path == href || path.starts_with(&format!("{href}/")),
+            })
             .collect();
-        Layout { title: title.to_owned(), user, nav, csrf: ctx.csrf().to_owned(), operation_id: ctx.op().to_owned() }
+        Layout {
+            title: title.to_owned(),
+            user,
+            nav,
+            csrf: ctx.csrf().to_owned(),
+            operation_id: ctx.op().to_owned(),
+        }
     }
 }
 

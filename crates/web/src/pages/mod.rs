@@ -6,10 +6,10 @@ mod portal;
 mod session;
 
 use askama::Template;
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 
 pub use layout::{Layout, Message};
 
@@ -18,7 +18,10 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
-        .route("/login", get(session::login_page).post(session::login_submit))
+        .route(
+            "/login",
+            get(session::login_page).post(session::login_submit),
+        )
         .route("/logout", post(session::logout))
         .route("/workbench", get(session::workbench))
         .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
@@ -27,8 +30,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin/registry", get(admin::registry))
         .route("/admin/audit", get(admin::audit))
         .route("/portal", get(portal::home))
-        .route("/portal/login", get(portal::login_page).post(portal::login_submit))
-        .route("/portal/register", get(portal::register_page).post(portal::register_submit))
+        .route(
+            "/portal/login",
+            get(portal::login_page).post(portal::login_submit),
+        )
+        .route(
+            "/portal/register",
+            get(portal::register_page).post(portal::register_submit),
+        )
         .route("/portal/logout", post(portal::logout))
 }
 
@@ -38,7 +47,11 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template error");
-            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>页面生成失败</h1>".to_owned())).into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<h1>页面生成失败</h1>".to_owned()),
+            )
+                .into_response()
         }
     }
 }
@@ -62,10 +75,18 @@ impl FormData {
     }
 
     pub fn get(&self, key: &str) -> String {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 
     pub fn all(&self, key: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 }

@@ -7,14 +7,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use proofless_app::applicants::{self, Entity};
 use proofless_app::identity::{self, PortalLoginInput, RegisterInput};
-use proofless_app::{auth, ActorKind, AppError};
+use proofless_app::{ActorKind, AppError, auth};
 
 use super::admin::local_time;
-use super::session::{page_error, Login};
-use super::{render, FormData, Layout};
+use super::session::{Login, page_error};
+use super::{FormData, Layout, render};
+use crate::AppState;
 use crate::api::auth::{clear_cookie, session_cookie};
 use crate::ctx::{Credential, Ctx};
-use crate::AppState;
 
 fn login_form(ctx: &Ctx, login: String, error: String) -> Login {
     Login {
@@ -32,17 +32,26 @@ pub async fn login_page(ctx: Ctx) -> Response {
     if ctx.actor.kind == ActorKind::Portal {
         return Redirect::to("/portal").into_response();
     }
-    render(StatusCode::OK, &login_form(&ctx, String::new(), String::new()))
+    render(
+        StatusCode::OK,
+        &login_form(&ctx, String::new(), String::new()),
+    )
 }
 
 pub async fn login_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let f = FormData::parse(&body);
-    let input = PortalLoginInput { resident_id: f.get("login"), password: f.get("password") };
+    let input = PortalLoginInput {
+        resident_id: f.get("login"),
+        password: f.get("password"),
+    };
     match identity::login(&s.app, s.identity.as_ref(), ctx.op(), &input).await {
         Ok((session, _)) => (session_cookie(&s, &session), Redirect::to("/portal")).into_response(),
         Err(e) => {
             let msg = crate::error::ApiError::from(e).detail;
-            render(StatusCode::UNAUTHORIZED, &login_form(&ctx, String::new(), msg))
+            render(
+                StatusCode::UNAUTHORIZED,
+                &login_form(&ctx, String::new(), msg),
+            )
         }
     }
 }
@@ -74,7 +83,11 @@ pub async fn register_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -
     let input = RegisterInput {
         resident_id: f.get("resident_id"),
         name: f.get("name"),
-        phone: if phone.trim().is_empty() { None } else { Some(phone.clone()) },
+        phone: if phone.trim().is_empty() {
+            None
+        } else {
+            Some(phone.clone())
+        },
         password: f.get("password"),
     };
     let (rid, name) = (input.resident_id.clone(), input.name.clone());
@@ -82,7 +95,13 @@ pub async fn register_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -
         Ok((session, _)) => (session_cookie(&s, &session), Redirect::to("/portal")).into_response(),
         Err(e) => {
             let msg = crate::error::ApiError::from(e).detail;
-            let p = Register { layout: Layout::new("注册", &ctx, "/portal/register"), resident_id: rid, name, phone, error: msg };
+            let p = Register {
+                layout: Layout::new("注册", &ctx, "/portal/register"),
+                resident_id: rid,
+                name,
+                phone,
+                error: msg,
+            };
             render(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
     }
@@ -118,7 +137,11 @@ pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Response {
     if ctx.actor.kind != ActorKind::Portal {
         return match ctx.actor.kind {
             ActorKind::Anonymous => Redirect::to("/portal/login").into_response(),
-            _ => page_error(&ctx, AppError::forbidden("此页面供群众和企业使用，工作人员请使用工作台"), "/workbench"),
+            _ => page_error(
+                &ctx,
+                AppError::forbidden("此页面供群众和企业使用，工作人员请使用工作台"),
+                "/workbench",
+            ),
         };
     }
     let me = ctx.actor.id.unwrap_or_default();
@@ -126,11 +149,14 @@ pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Response {
         Ok(p) => p,
         Err(e) => return page_error(&ctx, e, "/"),
     };
-    let entities = applicants::entities_of(&s.app, me).await.unwrap_or_default();
-    let (records, _) = match applicants::access_log(&s.app, &ctx.actor, &format!("person:{me}"), 100, 0).await {
-        Ok(r) => r,
-        Err(e) => return page_error(&ctx, e, "/"),
-    };
+    let entities = applicants::entities_of(&s.app, me)
+        .await
+        .unwrap_or_default();
+    let (records, _) =
+        match applicants::access_log(&s.app, &ctx.actor, &format!("person:{me}"), 100, 0).await {
+            Ok(r) => r,
+            Err(e) => return page_error(&ctx, e, "/"),
+        };
     let p = PortalHome {
         layout: Layout::new("我的办事", &ctx, "/portal"),
         name: person.name,
@@ -138,7 +164,12 @@ pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Response {
         entities,
         records: records
             .into_iter()
-            .map(|r| AccessLine { time: local_time(r.at), who: r.who, unit: r.unit.unwrap_or_default(), purpose: r.purpose })
+            .map(|r| AccessLine {
+                time: local_time(r.at),
+                who: r.who,
+                unit: r.unit.unwrap_or_default(),
+                purpose: r.purpose,
+            })
             .collect(),
     };
     render(StatusCode::OK, &p)

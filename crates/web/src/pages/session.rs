@@ -6,13 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use proofless_app::auth::{self, LoginInput};
-use proofless_app::{staff, ActorKind, AppError};
+use proofless_app::{ActorKind, AppError, staff};
 use proofless_domain::role::{Role, Staffing};
 
-use super::{render, FormData, Layout, Message};
+use super::{FormData, Layout, Message, render};
+use crate::AppState;
 use crate::api::auth::{clear_cookie, session_cookie};
 use crate::ctx::{Credential, Ctx};
-use crate::AppState;
 
 /// Turn a service error into a page: login for the anonymous, a clear refusal otherwise.
 pub fn page_error(ctx: &Ctx, e: AppError, back: &str) -> Response {
@@ -25,7 +25,12 @@ pub fn page_error(ctx: &Ctx, e: AppError, back: &str) -> Response {
             (api.status, "操作未完成", api.detail)
         }
     };
-    let m = Message { layout: Layout::new(heading, ctx, ""), heading: heading.to_owned(), text, back: back.to_owned() };
+    let m = Message {
+        layout: Layout::new(heading, ctx, ""),
+        heading: heading.to_owned(),
+        text,
+        back: back.to_owned(),
+    };
     render(status, &m)
 }
 
@@ -45,7 +50,12 @@ struct Home {
 }
 
 pub async fn home(ctx: Ctx) -> Response {
-    render(StatusCode::OK, &Home { layout: Layout::new("首页", &ctx, "/") })
+    render(
+        StatusCode::OK,
+        &Home {
+            layout: Layout::new("首页", &ctx, "/"),
+        },
+    )
 }
 
 #[derive(Template)]
@@ -64,7 +74,10 @@ pub async fn login_page(ctx: Ctx) -> Response {
     if ctx.actor.kind == ActorKind::Staff {
         return Redirect::to("/workbench").into_response();
     }
-    render(StatusCode::OK, &staff_login_form(&ctx, String::new(), String::new()))
+    render(
+        StatusCode::OK,
+        &staff_login_form(&ctx, String::new(), String::new()),
+    )
 }
 
 fn staff_login_form(ctx: &Ctx, login: String, error: String) -> Login {
@@ -81,12 +94,20 @@ fn staff_login_form(ctx: &Ctx, login: String, error: String) -> Login {
 
 pub async fn login_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let f = FormData::parse(&body);
-    let input = LoginInput { username: f.get("login"), password: f.get("password") };
+    let input = LoginInput {
+        username: f.get("login"),
+        password: f.get("password"),
+    };
     match auth::staff_login(&s.app, ctx.op(), &input).await {
-        Ok((session, _)) => (session_cookie(&s, &session), Redirect::to("/workbench")).into_response(),
+        Ok((session, _)) => {
+            (session_cookie(&s, &session), Redirect::to("/workbench")).into_response()
+        }
         Err(e) => {
             let msg = crate::error::ApiError::from(e).detail;
-            render(StatusCode::UNAUTHORIZED, &staff_login_form(&ctx, input.username, msg))
+            render(
+                StatusCode::UNAUTHORIZED,
+                &staff_login_form(&ctx, input.username, msg),
+            )
         }
     }
 }
@@ -121,26 +142,58 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
     let mut cards = vec![];
     let has = |r: Role| roles.contains(&r);
     if has(Role::Liaison) || has(Role::ProxyAgent) {
-        cards.push(Card { title: "部门核验", text: "本单位发出和收到的核验请求，按时限倒计时（附件2）。", href: "" });
+        cards.push(Card {
+            title: "部门核验",
+            text: "本单位发出和收到的核验请求，按时限倒计时（附件2）。",
+            href: "",
+        });
     }
     if has(Role::CounterClerk) {
-        cards.push(Card { title: "窗口受理", text: "登记申请人，按证明事项免提交清单办理。", href: "" });
+        cards.push(Card {
+            title: "窗口受理",
+            text: "登记申请人，按证明事项免提交清单办理。",
+            href: "",
+        });
     }
     if has(Role::UnitAdmin) {
-        cards.push(Card { title: "本单位管理", text: "工作人员、角色、联络员和代办员的 AB 角。", href: "/admin/orgs" });
+        cards.push(Card {
+            title: "本单位管理",
+            text: "工作人员、角色、联络员和代办员的 AB 角。",
+            href: "/admin/orgs",
+        });
     }
     if has(Role::JointOffice) {
-        cards.push(Card { title: "联络员登记", text: "各单位联络员、代办员配备是否达标（附件2 第六条）。", href: "/admin/registry" });
+        cards.push(Card {
+            title: "联络员登记",
+            text: "各单位联络员、代办员配备是否达标（附件2 第六条）。",
+            href: "/admin/registry",
+        });
     }
     if has(Role::SystemAdmin) {
-        cards.push(Card { title: "单位与区划", text: "四级区划下的单位、统一社会信用代码。", href: "/admin/orgs" });
-        cards.push(Card { title: "审计日志", text: "所有写操作和个人信息查阅记录，SM3 哈希链校验。", href: "/admin/audit" });
+        cards.push(Card {
+            title: "单位与区划",
+            text: "四级区划下的单位、统一社会信用代码。",
+            href: "/admin/orgs",
+        });
+        cards.push(Card {
+            title: "审计日志",
+            text: "所有写操作和个人信息查阅记录，SM3 哈希链校验。",
+            href: "/admin/audit",
+        });
     }
     if has(Role::Accountability) {
-        cards.push(Card { title: "审计日志", text: "查阅记录和操作留痕。", href: "/admin/audit" });
+        cards.push(Card {
+            title: "审计日志",
+            text: "查阅记录和操作留痕。",
+            href: "/admin/audit",
+        });
     }
     if cards.is_empty() {
-        cards.push(Card { title: "暂无待办", text: "您的角色目前没有待处理事项。", href: "" });
+        cards.push(Card {
+            title: "暂无待办",
+            text: "您的角色目前没有待处理事项。",
+            href: "",
+        });
     }
     cards
 }
@@ -151,13 +204,20 @@ pub async fn workbench(State(s): State<AppState>, ctx: Ctx) -> Response {
     }
     let a = &ctx.actor;
     let staffing = match a.org_id {
-        Some(org) if a.has_any(&[Role::UnitAdmin, Role::Liaison, Role::ProxyAgent]) => staff::staffing(&s.app, org).await.ok(),
+        Some(org) if a.has_any(&[Role::UnitAdmin, Role::Liaison, Role::ProxyAgent]) => {
+            staff::staffing(&s.app, org).await.ok()
+        }
         _ => None,
     };
     let page = Workbench {
         layout: Layout::new("工作台", &ctx, "/workbench"),
         unit: a.org_name.clone().unwrap_or_default(),
-        roles: a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
+        roles: a
+            .roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join("、"),
         staffing,
         cards: cards_for(&a.roles),
     };

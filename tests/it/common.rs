@@ -1,0 +1,274 @@
+//! Test harness: every test gets its own database and a real server on a random
+//! loopback port (zero2prod's `spawn_app`), on SQLite or PostgreSQL.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use proofless_app::{App, AppSettings, TestClock};
+use proofless_store::{Db, DbOptions};
+use proofless_web::{AppState, WebConfig};
+use serde_json::{Value, json};
+
+pub use proofless_app::demo::DEMO_PASSWORD;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub clock: Arc<TestClock>,
+    pub backend: Backend,
+    /// Keeps the SQLite file alive for the test's duration.
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// `PROOFLESS_TEST_POSTGRES_URL` points at a server where we may create databases,
+/// e.g. `postgres://postgres@127.0.0.1:5432/postgres`. Unset: PostgreSQL tests skip.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("PROOFLESS_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+async fn fresh_postgres(admin_url: &str) -> String {
+    let name = format!("proofless_test_{}", uuid_like());
+    let admin = Db::connect(admin_url, &DbOptions { max_connections: 1 })
+        .await
+        .expect("connect to PostgreSQL admin db");
+    if let Db::Postgres(pool) = &admin {
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(pool)
+            .await
+            .expect("create test database");
+    }
+    admin.close().await;
+    match admin_url.rfind('/') {
+        Some(i) => format!("{}/{name}", &admin_url[..i]),
+        None => panic!("bad PROOFLESS_TEST_POSTGRES_URL"),
+    }
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{:x}{:x}", n, std::process::id())
+}
+
+/// A clock set to a Thursday morning in office hours (Beijing time).
+pub fn default_now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 12, 1, 30, 0).unwrap()
+}
+
+/// A fresh database of the given kind, migrated, with built-in regions.
+pub async fn fresh_app(
+    backend: Backend,
+) -> Option<(App, Arc<TestClock>, Option<tempfile::TempDir>)> {
+    let (url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            (
+                format!("sqlite://{}/test.db", dir.path().display()),
+                Some(dir),
+            )
+        }
+        Backend::Postgres => {
+            let Some(admin) = postgres_url() else {
+                eprintln!("skipped: PostgreSQL test (set PROOFLESS_TEST_POSTGRES_URL to run it)");
+                return None;
+            };
+            (fresh_postgres(&admin).await, None)
+        }
+    };
+    let db = Db::connect(&url, &DbOptions { max_connections: 8 })
+        .await
+        .expect("connect");
+    db.migrate().await.expect("migrate");
+    let clock = Arc::new(TestClock::new(default_now()));
+    let app = App::new(db, clock.clone(), AppSettings::default());
+    proofless_app::regions::ensure_builtin(&app)
+        .await
+        .expect("regions");
+    Some((app, clock, dir))
+}
+
+/// Spawn the real server on 127.0.0.1:0 against a fresh database.
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    let (app, clock, dir) = fresh_app(backend).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(
+        app.clone(),
+        WebConfig {
+            cookie_secure: false,
+        },
+    );
+    tokio::spawn(async move {
+        let _ = proofless_web::serve(listener, state, std::future::pending()).await;
+    });
+    Some(TestApp {
+        base: format!("http://{addr}"),
+        app,
+        clock,
+        backend,
+        _dir: dir,
+    })
+}
+
+/// Spawn with the Gaoqing demo data loaded through the services.
+pub async fn spawn_demo(backend: Backend) -> Option<TestApp> {
+    let t = spawn(backend).await?;
+    proofless_app::demo::load(&t.app).await.expect("demo data");
+    Some(t)
+}
+
+/// A client with its own cookie jar, logged in or not.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+    pub bearer: Option<String>,
+}
+
+impl TestApp {
+    pub fn client(&self) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client {
+            http,
+            base: self.base.clone(),
+            csrf: String::new(),
+            bearer: None,
+        }
+    }
+
+    /// A staff client logged in with the demo password.
+    pub async fn staff(&self, username: &str) -> Client {
+        let mut c = self.client();
+        let res = c
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({"username": username, "password": DEMO_PASSWORD}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "login as {username}");
+        let me: Value = res.json().await.unwrap();
+        c.csrf = me["csrf_token"].as_str().unwrap().to_owned();
+        c
+    }
+
+    pub fn bearer(&self, token: &str) -> Client {
+        let mut c = self.client();
+        c.bearer = Some(token.to_owned());
+        c
+    }
+}
+
+impl Client {
+    fn with_auth(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let rb = if self.csrf.is_empty() {
+            rb
+        } else {
+            rb.header("X-CSRF-Token", &self.csrf)
+        };
+        match &self.bearer {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.with_auth(self.http.get(self.url(path)))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.with_auth(self.http.post(self.url(path)))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn put_json(
+        &self,
+        path: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
+        let rb = self.with_auth(self.http.put(self.url(path))).json(body);
+        let rb = match if_match {
+            Some(v) => rb.header("If-Match", v),
+            None => rb,
+        };
+        rb.send().await.unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.with_auth(self.http.delete(self.url(path)))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
+        self.with_auth(self.http.post(self.url(path)))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn json(&self, path: &str) -> Value {
+        let res = self.get(path).await;
+        assert!(res.status().is_success(), "GET {path}: {}", res.status());
+        res.json().await.unwrap()
+    }
+}
+
+/// Run an async test body on SQLite and on PostgreSQL: `both_backends!(name_of_async_fn);`
+/// generates `name_of_async_fn::sqlite` and `name_of_async_fn::postgres`. The PostgreSQL
+/// one prints "skipped" and passes when no server is configured.
+#[macro_export]
+macro_rules! both_backends {
+    ($($case:ident),+ $(,)?) => {
+        $(
+            mod $case {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$case($crate::common::Backend::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if $crate::common::postgres_url().is_none() {
+                        eprintln!("skipped: PostgreSQL test (set PROOFLESS_TEST_POSTGRES_URL to run it)");
+                        return;
+                    }
+                    super::$case($crate::common::Backend::Postgres).await;
+                }
+            }
+        )+
+    };
+}

@@ -1,0 +1,11 @@
+//! One integration-test binary (zero2prod's habit): each module is a capability.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod common;
+
+mod foundation_audit;
+mod foundation_auth;
+mod foundation_input;
+mod foundation_orgs;
+mod foundation_portal;
