@@ -81,7 +81,11 @@ mod tests {
         assert_eq!(clean_name("  县司法局 ", 100), Ok("县司法局".to_owned()));
         assert!(clean_name("   ", 100).is_err());
         assert!(clean_name("a\u{0}b", 100).is_err());
-        assert!(clean_name(&"局".repeat(101), 100).unwrap_err().contains("101"));
+        assert!(
+            clean_name(&"局".repeat(101), 100)
+                .unwrap_err()
+                .contains("101")
+        );
     }
 
     #[test]

@@ -160,7 +160,13 @@ pub struct Staffing {
 
 pub fn assess_staffing(posts: &[Post]) -> Staffing {
     use std::collections::BTreeSet;
-    let holders = |d: Duty| posts.iter().filter(|p| p.duty == d).map(|p| p.a).collect::<BTreeSet<_>>();
+    let holders = |d: Duty| {
+        posts
+            .iter()
+            .filter(|p| p.duty == d)
+            .map(|p| p.a)
+            .collect::<BTreeSet<_>>()
+    };
     let liaisons = holders(Duty::Liaison).len();
     let proxy_agents = holders(Duty::ProxyAgent).len();
     let posts_without_b = posts.iter().filter(|p| p.b.is_none()).count();
@@ -199,9 +205,21 @@ mod tests {
     #[test]
     fn a_unit_with_one_liaison_and_two_proxy_agents_with_stand_ins_meets_a2_6() {
         let posts = vec![
-            Post { duty: Duty::Liaison, a: 1, b: Some(2) },
-            Post { duty: Duty::ProxyAgent, a: 2, b: Some(3) },
-            Post { duty: Duty::ProxyAgent, a: 3, b: Some(2) },
+            Post {
+                duty: Duty::Liaison,
+                a: 1,
+                b: Some(2),
+            },
+            Post {
+                duty: Duty::ProxyAgent,
+                a: 2,
+                b: Some(3),
+            },
+            Post {
+                duty: Duty::ProxyAgent,
+                a: 3,
+                b: Some(2),
+            },
         ];
         let s = assess_staffing(&posts);
         assert!(s.meets_minimum, "{:?}", s.problems);
@@ -212,8 +230,16 @@ mod tests {
     #[test]
     fn a_unit_with_one_proxy_agent_or_a_post_without_b_is_flagged() {
         let posts = vec![
-            Post { duty: Duty::Liaison, a: 1, b: None },
-            Post { duty: Duty::ProxyAgent, a: 2, b: Some(1) },
+            Post {
+                duty: Duty::Liaison,
+                a: 1,
+                b: None,
+            },
+            Post {
+                duty: Duty::ProxyAgent,
+                a: 2,
+                b: Some(1),
+            },
         ];
         let s = assess_staffing(&posts);
         assert!(!s.meets_minimum);
@@ -225,9 +251,21 @@ mod tests {
     #[test]
     fn the_same_person_holding_two_proxy_posts_counts_once() {
         let posts = vec![
-            Post { duty: Duty::Liaison, a: 1, b: Some(2) },
-            Post { duty: Duty::ProxyAgent, a: 2, b: Some(1) },
-            Post { duty: Duty::ProxyAgent, a: 2, b: Some(1) },
+            Post {
+                duty: Duty::Liaison,
+                a: 1,
+                b: Some(2),
+            },
+            Post {
+                duty: Duty::ProxyAgent,
+                a: 2,
+                b: Some(1),
+            },
+            Post {
+                duty: Duty::ProxyAgent,
+                a: 2,
+                b: Some(1),
+            },
         ];
         assert!(!assess_staffing(&posts).meets_minimum);
     }
