@@ -14,6 +14,7 @@ pub mod orgs;
 pub mod page;
 pub mod password;
 pub mod regions;
+pub mod seals;
 pub mod staff;
 
 use std::sync::Arc;
@@ -31,6 +32,8 @@ pub struct AppSettings {
     /// Failed logins allowed per account within `throttle_window_minutes`.
     pub max_login_failures: i64,
     pub throttle_window_minutes: i64,
+    /// Encrypts org seal keys at rest; without it no seal can be made.
+    pub master_key: Option<Arc<proofless_seal::MasterKey>>,
 }
 
 impl Default for AppSettings {
@@ -39,6 +42,7 @@ impl Default for AppSettings {
             session_minutes: 8 * 60,
             max_login_failures: 5,
             throttle_window_minutes: 15,
+            master_key: None,
         }
     }
 }

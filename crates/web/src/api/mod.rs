@@ -6,6 +6,7 @@ pub(crate) mod auth;
 mod orgs;
 mod portal;
 mod regions;
+mod seals;
 mod system;
 mod tokens;
 
@@ -56,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tokens::router())
         .merge(applicants::router())
         .merge(portal::router())
+        .merge(seals::router())
 }
 
 /// The OpenAPI 3.1 document.

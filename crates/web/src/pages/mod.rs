@@ -3,6 +3,7 @@
 mod admin;
 mod layout;
 mod portal;
+mod sealed;
 mod session;
 
 use askama::Template;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
             get(portal::register_page).post(portal::register_submit),
         )
         .route("/portal/logout", post(portal::logout))
+        .route("/sealed/{id}", get(sealed::page))
 }
 
 /// Render a template, or a plain error page if rendering itself fails.
