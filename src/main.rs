@@ -53,6 +53,13 @@ enum Command {
     Migrate,
     /// Load the Gaoqing demo data (only once per database).
     Demo,
+    /// Fill the database with a synthetic world for load tests (not for production).
+    Gen {
+        /// county, city or province (≈ Shandong: 80,000 villages, 20,000 orgs,
+        /// 1,000,000 persons, 10,000,000 audit rows).
+        #[arg(long, value_parser = ["county", "city", "province"])]
+        scale: String,
+    },
     /// Audit-log tools.
     Audit {
         #[command(subcommand)]
@@ -166,6 +173,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo => {
             let app = open(&cfg).await?;
             load_demo(&app).await?;
+        }
+        Command::Gen { scale } => {
+            let app = open(&cfg).await?;
+            let s = proofless_app::synth::Scale::parse(&scale)
+                .ok_or_else(|| anyhow::anyhow!("未知规模：{scale}"))?;
+            let started = std::time::Instant::now();
+            let r = proofless_app::synth::generate(&app, &s).await?;
+            println!("合成数据（{}）已写入 {}：", s.name, cfg.database_url);
+            for (what, n, took) in r.lines {
+                println!("  {what:<12} {n:>10} 行  {:>8.1} s", took.as_secs_f64());
+            }
+            println!("  合计用时 {:.1} s", started.elapsed().as_secs_f64());
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -10,3 +10,4 @@ mod foundation_input;
 mod foundation_orgs;
 mod foundation_portal;
 mod seals;
+mod synth;

@@ -16,6 +16,7 @@ pub mod password;
 pub mod regions;
 pub mod seals;
 pub mod staff;
+pub mod synth;
 
 use std::sync::Arc;
 

@@ -3,11 +3,12 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use log::LevelFilter;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{ConnectOptions as _, Postgres, Sqlite, Transaction};
 
 use crate::query::NullKind;
 use crate::{Query, Row, StoreError, Value};
@@ -226,7 +227,8 @@ impl Db {
                 // Anything a user was told is saved must survive a power cut.
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                .log_slow_statements(LevelFilter::Off, Duration::from_secs(1));
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.clamp(1, 16))
                 .acquire_timeout(Duration::from_secs(15))
@@ -239,8 +241,11 @@ impl Db {
                 .await?;
             Ok(Db::Sqlite(pool, writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let co =
-                PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            let co = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                // Bulk statements would flood the log with their SQL text; request
+                // latency is measured in /metrics instead.
+                .log_slow_statements(LevelFilter::Off, Duration::from_secs(1));
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections.clamp(1, 64))
                 .acquire_timeout(Duration::from_secs(15))
