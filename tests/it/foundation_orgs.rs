@@ -12,6 +12,7 @@ fn valid_code(serial: u64) -> String {
         .to_owned()
 }
 
+// SPEC R3.3: one deployment serves city, county, town and village.
 async fn the_demo_county_has_the_seed_units_towns_and_villages(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let c = t.staff("joint").await;
@@ -209,6 +210,7 @@ async fn a_repeated_create_with_the_same_idempotency_key_creates_once(b: Backend
 }
 
 // A2 §6: each unit shows whether it meets "at least 1 liaison and 2 proxy agents".
+// SPEC R5.8, A2 §6: at least 1 liaison and 2 proxy agents, with A/B stand-ins.
 async fn each_unit_shows_whether_it_meets_the_a2_6_staffing_minimum(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let c = t.staff("joint").await;

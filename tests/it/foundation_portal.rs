@@ -11,6 +11,7 @@ fn rid(birth: &str, serial: &str) -> String {
         .to_owned()
 }
 
+// SPEC R5.9, A2 §12: every read of personal data is logged with its purpose and shown to the subject.
 async fn a_citizen_registers_and_sees_who_read_their_data_and_why(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let citizen = t.client();
@@ -70,6 +71,7 @@ async fn a_citizen_registers_and_sees_who_read_their_data_and_why(b: Backend) {
     assert_eq!(seen["who"], "何窗口");
 }
 
+// SPEC R5.9
 async fn a_citizen_cannot_read_someone_elses_access_log(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let mut c = t.client();

@@ -79,6 +79,7 @@ fn openssl_verifies(dir: &std::path::Path, pem: &str, doc: &[u8], sig: &[u8]) ->
     out.status.success()
 }
 
+// SPEC R3.2 (the electronic seal part): sealed documents are checkable by anyone.
 async fn openssl_accepts_a_sealed_reply_and_rejects_a_changed_byte(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let (org_id, code) = org(&t, "县公安局").await;

@@ -203,6 +203,7 @@ mod tests {
 
     // A2 §6: 每个单位至少配备 1 名联络员、2 名代办员，实行 AB 角。
     #[test]
+    // SPEC R5.8
     fn a_unit_with_one_liaison_and_two_proxy_agents_with_stand_ins_meets_a2_6() {
         let posts = vec![
             Post {
