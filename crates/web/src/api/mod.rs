@@ -3,6 +3,7 @@
 
 mod applicants;
 pub(crate) mod auth;
+mod catalogue;
 mod orgs;
 mod portal;
 mod regions;
@@ -56,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tokens::router())
         .merge(applicants::router())
         .merge(portal::router())
+        .merge(catalogue::router())
 }
 
 /// The OpenAPI 3.1 document.
