@@ -498,6 +498,7 @@ fn detail(c: &Checked, input: &ProofItemInput) -> serde_json::Value {
 
 /// Draft a new proof item for the actor's own unit (or, for the joint office, any unit).
 pub async fn create(app: &App, actor: &Actor, input: &ProofItemInput) -> AppResult<ProofItem> {
+    actor.require_any(&[Role::UnitAdmin, Role::JointOffice, Role::SystemAdmin])?;
     let owner = input
         .owner_org_id
         .or(actor.org_id)

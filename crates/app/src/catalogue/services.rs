@@ -4,6 +4,7 @@
 use proofless_domain::catalogue::{CatalogueLevel, MAX_NAME_CHARS, ServiceItemKind};
 use proofless_domain::codes::ImplementationCode;
 use proofless_domain::org::clean_name;
+use proofless_domain::role::Role;
 use proofless_store::{FromRow, q};
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +100,7 @@ fn map_unique(e: proofless_store::StoreError) -> AppError {
 }
 
 pub async fn create(app: &App, actor: &Actor, input: &ServiceItemInput) -> AppResult<ServiceItem> {
+    actor.require_any(&[Role::UnitAdmin, Role::JointOffice, Role::SystemAdmin])?;
     let org_id = input
         .org_id
         .or(actor.org_id)
