@@ -303,3 +303,186 @@ both_backends!(
     odd_and_hostile_queries_are_answered_safely,
     item_and_service_pages_say_plainly_what_the_office_does,
 );
+
+async fn a_publication_reaches_another_instance_on_the_same_database(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    // A second instance: same database, its own in-memory index.
+    let other = proofless_app::App::new(
+        t.app.db.clone(),
+        t.clock.clone(),
+        proofless_app::AppSettings::default(),
+    );
+    let find = |app: proofless_app::App| async move {
+        let p = proofless_app::catalogue::public::SearchParams {
+            q: Some("派遣".to_owned()),
+            ..Default::default()
+        };
+        proofless_app::catalogue::public::search(&app, &p)
+            .await
+            .unwrap()
+            .total
+    };
+    assert_eq!(find(other.clone()).await, 0);
+    let ga = t.staff("ga_admin").await;
+    let justice = t.staff("justice").await;
+    let joint = t.staff("joint").await;
+    let approver = t.staff("approver").await;
+    let svc: Value = ga.json("/api/v1/catalogue/service-items").await;
+    let body =
+        crate::catalogue_flow::item_body("学生毕业派遣证明", 1, svc[0]["id"].as_i64().unwrap());
+    let id = ga
+        .post_json("/api/v1/catalogue/items", &body)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    ga.post_json(&format!("/api/v1/catalogue/items/{id}/submit"), &json!({}))
+        .await;
+    justice
+        .post_json(
+            &format!("/api/v1/catalogue/items/{id}/reviews"),
+            &json!({"verdict": "pass"}),
+        )
+        .await;
+    let v: Value = joint
+        .post_json(
+            "/api/v1/catalogue/versions",
+            &json!({"region_code": "370322000000"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let vid = v["version"]["id"].as_i64().unwrap();
+    approver
+        .post_json(
+            &format!("/api/v1/catalogue/versions/{vid}/approve"),
+            &json!({"approval_doc_no": "高政字〔2026〕3号"}),
+        )
+        .await;
+    let r = joint
+        .post_json(
+            &format!("/api/v1/catalogue/versions/{vid}/publish"),
+            &json!({"effective_date": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    // The publishing instance answers at once.
+    assert_eq!(find(t.app.clone()).await, 1);
+    // The other instance notices within its freshness window (polled, not timed).
+    let mut seen = 0;
+    for _ in 0..50 {
+        seen = find(other.clone()).await;
+        if seen == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, 1);
+}
+
+both_backends!(a_publication_reaches_another_instance_on_the_same_database);
+
+/// Files of a stored (uncompressed) ZIP, read from the local headers.
+fn unzip_stored(b: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = vec![];
+    let mut i = 0;
+    while i + 30 <= b.len() && b[i..i + 4] == [0x50, 0x4b, 0x03, 0x04] {
+        let u16at = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+        let u32at = |o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]) as usize;
+        assert_eq!(u16at(i + 8), 0, "stored");
+        let size = u32at(i + 18);
+        let (n, extra) = (u16at(i + 26), u16at(i + 28));
+        let name = String::from_utf8(b[i + 30..i + 30 + n].to_vec()).unwrap();
+        let start = i + 30 + n + extra;
+        out.push((name, b[start..start + size].to_vec()));
+        i = start + size;
+    }
+    out
+}
+
+async fn a_published_version_exports_as_xlsx_in_the_officials_columns(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let c = t.client();
+    let vs: Value = c.json("/api/v1/public/exemption-lists").await;
+    let v = vs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["title"] == "田镇街道证明事项免提交清单")
+        .unwrap();
+    let r = c
+        .get(&format!(
+            "/api/v1/public/exemption-lists/{}/export.xlsx",
+            v["id"]
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = r.bytes().await.unwrap();
+    let files = unzip_stored(&bytes);
+    let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    assert!(names.contains(&"[Content_Types].xml") && names.contains(&"xl/workbook.xml"));
+    let sheet = &files
+        .iter()
+        .find(|f| f.0 == "xl/worksheets/sheet1.xml")
+        .unwrap()
+        .1;
+    let xml = String::from_utf8(sheet.clone()).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let rows: Vec<Vec<String>> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("row"))
+        .map(|r| {
+            r.children()
+                .filter(|c| c.has_tag_name("c"))
+                .map(|c| {
+                    c.descendants()
+                        .filter(|d| d.is_text())
+                        .map(|d| d.text().unwrap())
+                        .collect::<String>()
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "序号",
+            "证明名称",
+            "涉及的政务服务事项名称",
+            "事项编码",
+            "设定依据",
+            "开具单位",
+            "索要单位",
+            "替代取消方式",
+            "办理指引",
+            "层级",
+            "备注"
+        ]
+    );
+    assert_eq!(rows.len() as i64 - 1, v["item_count"].as_i64().unwrap());
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "健在证明（村居）" && r[7] == "直接取消")
+    );
+    for f in &files {
+        if f.0.ends_with(".xml") || f.0.ends_with(".rels") {
+            roxmltree::Document::parse(std::str::from_utf8(&f.1).unwrap()).unwrap();
+        }
+    }
+    // Unpublished or unknown versions are not exported.
+    assert_eq!(
+        c.get("/api/v1/public/exemption-lists/999999/export.xlsx")
+            .await
+            .status(),
+        404
+    );
+}
+
+both_backends!(a_published_version_exports_as_xlsx_in_the_officials_columns);

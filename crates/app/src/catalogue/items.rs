@@ -114,7 +114,17 @@ pub struct ProofItem {
     pub blocking: Vec<FieldError>,
     /// Legal bases below statute level, for the justice bureau to decide.
     pub flags: Vec<String>,
+    /// The latest legal review: verdict and remarks (the reasons when returned).
+    pub last_review: Option<LastReview>,
     pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, FromRow, utoipa::ToSchema)]
+pub struct LastReview {
+    pub verdict: String,
+    pub remarks: String,
+    pub reviewer_name: String,
+    pub at: i64,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -798,7 +808,16 @@ pub(crate) fn blocking(facts: &ItemFacts) -> Vec<FieldError> {
 pub(crate) async fn view(app: &App, r: ItemRow) -> AppResult<ProofItem> {
     let (item, facts) = snapshot_of(&app.db, &r).await?;
     let stage = Stage::parse(&r.stage).unwrap_or(Stage::Draft);
+    let last_review = app
+        .db
+        .reader()
+        .fetch_optional(
+            q("SELECT verdict, remarks, reviewer_name, at FROM legal_reviews WHERE proof_item_id = ? ORDER BY id DESC LIMIT 1")
+                .bind(r.id),
+        )
+        .await?;
     Ok(ProofItem {
+        last_review,
         id: r.id,
         version: r.version,
         stage: stage.as_str().to_owned(),

@@ -11,6 +11,7 @@ pub mod lists;
 pub mod public;
 pub mod review;
 pub mod services;
+pub mod xlsx;
 
 pub use public::PublicCatalogue;
 

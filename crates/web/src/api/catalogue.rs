@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(public_service_proofs))
         .routes(routes!(public_versions))
         .routes(routes!(public_version))
+        .routes(routes!(public_version_xlsx))
         .routes(routes!(public_diff))
         .routes(routes!(feed_atom))
         .routes(routes!(feed_json))
@@ -337,6 +338,36 @@ async fn public_version(
         lists::get_version(&s.app, &anon, version)
             .await
             .map_err(hide_unpublished)?,
+    ))
+}
+
+/// A published version as `.xlsx` in the columns officials use (序号, 证明名称, …, 备注).
+#[utoipa::path(get, path = "/api/v1/public/exemption-lists/{version}/export.xlsx", tag = "public", params(("version" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 404, body = crate::error::Problem)))]
+async fn public_version_xlsx(
+    State(s): State<AppState>,
+    Path(version): Path<i64>,
+) -> ApiResult<impl IntoResponse> {
+    use proofless_app::catalogue::xlsx;
+    let anon = proofless_app::Actor::anonymous("public");
+    let v = lists::get_version(&s.app, &anon, version)
+        .await
+        .map_err(hide_unpublished)?;
+    let title = format!("{}第{}版", v.version.title, v.version.number.unwrap_or(0));
+    let bytes = xlsx::workbook(&title, &v.items);
+    let filename: String =
+        url::form_urlencoded::byte_serialize(format!("{title}.xlsx").as_bytes()).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, xlsx::CONTENT_TYPE.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"exemption-list-{version}.xlsx\"; filename*=UTF-8''{filename}"
+                ),
+            ),
+        ],
+        bytes,
     ))
 }
 
