@@ -132,6 +132,8 @@ struct Current {
     generation: i64,
     index: Index,
     items: HashMap<i64, Arc<PublicItem>>,
+    /// Each item's JSON, serialised once per publication: a search response is concatenation.
+    json: HashMap<i64, Arc<str>>,
     issuers: HashMap<String, i64>,
 }
 
@@ -149,6 +151,7 @@ impl Default for PublicCatalogue {
                 generation: -1,
                 index: Index::new(),
                 items: HashMap::new(),
+                json: HashMap::new(),
                 issuers: HashMap::new(),
             })),
             checked: Mutex::new(None),
@@ -200,6 +203,7 @@ impl PublicCatalogue {
         let _guard = self.rebuilding.lock().await;
         let generation = generation(app).await?;
         let mut items = HashMap::new();
+        let mut json = HashMap::new();
         let mut docs = vec![];
         let mut issuers = HashMap::new();
         for v in current_versions(app).await? {
@@ -217,13 +221,18 @@ impl PublicCatalogue {
                     issuer_ids: s.issuer_ids.clone(),
                     methods: s.methods.iter().map(|m| m.method.clone()).collect(),
                 });
-                items.insert(s.id, Arc::new(public_item(&s, &v)));
+                let item = public_item(&s, &v);
+                let text =
+                    serde_json::to_string(&item).map_err(|e| AppError::Internal(e.to_string()))?;
+                json.insert(s.id, Arc::from(text));
+                items.insert(s.id, Arc::new(item));
             }
         }
         let next = Arc::new(Current {
             generation,
             index: Index::build(docs),
             items,
+            json,
             issuers,
         });
         match self.current.write() {
@@ -319,8 +328,11 @@ pub struct SearchPage {
     pub truncated: bool,
 }
 
-/// Search the current published lists. No login (R2.2).
-pub async fn search(app: &App, p: &SearchParams) -> AppResult<SearchPage> {
+/// Validate the parameters and search the current index.
+async fn run(
+    app: &App,
+    p: &SearchParams,
+) -> AppResult<(Arc<Current>, proofless_search::SearchResult, usize, usize)> {
     let mut problems = Problems::default();
     let text = p.q.clone().unwrap_or_default();
     let nonempty = |o: &Option<String>| {
@@ -402,6 +414,12 @@ pub async fn search(app: &App, p: &SearchParams) -> AppResult<SearchPage> {
         })
         .page(limit as usize, offset as usize);
     let r = cur.index.search(&query);
+    Ok((cur, r, limit as usize, offset as usize))
+}
+
+/// Search the current published lists. No login (R2.2).
+pub async fn search(app: &App, p: &SearchParams) -> AppResult<SearchPage> {
+    let (cur, r, limit, offset) = run(app, p).await?;
     let items = r
         .ids
         .iter()
@@ -410,12 +428,42 @@ pub async fn search(app: &App, p: &SearchParams) -> AppResult<SearchPage> {
     Ok(SearchPage {
         items,
         total: r.total,
-        limit: limit as usize,
-        offset: offset as usize,
+        limit,
+        offset,
         next_cursor: r.next_offset.map(|n| n.to_string()),
         normalized_query: r.normalized_text,
         truncated: r.truncated,
     })
+}
+
+/// The same page as [`search`], as JSON text built from the pre-serialised items.
+pub async fn search_json(app: &App, p: &SearchParams) -> AppResult<String> {
+    let (cur, r, limit, offset) = run(app, p).await?;
+    let mut out = String::with_capacity(1024 * (r.ids.len() + 1));
+    out.push_str("{\"items\":[");
+    let mut first = true;
+    for id in &r.ids {
+        if let Some(j) = cur.json.get(id) {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(j);
+        }
+    }
+    let tail = serde_json::json!({
+        "total": r.total,
+        "limit": limit,
+        "offset": offset,
+        "next_cursor": r.next_offset.map(|n| n.to_string()),
+        "normalized_query": r.normalized_text,
+        "truncated": r.truncated,
+    })
+    .to_string();
+    out.push_str("],");
+    // `tail` is an object: drop its opening brace and append the rest.
+    out.push_str(tail.get(1..).unwrap_or("}"));
+    Ok(out)
 }
 
 /// One item of the current published lists.

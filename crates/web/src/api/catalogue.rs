@@ -284,8 +284,11 @@ async fn publish(
 async fn public_search(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> ApiResult<Json<SearchPage>> {
-    Ok(Json(public::search(&s.app, &p).await?))
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        public::search_json(&s.app, &p).await?,
+    ))
 }
 
 /// The same search under the contract's name: `{"items":[…], "total": N}` (no login).
@@ -294,8 +297,11 @@ async fn public_search(
 async fn public_proof_items(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> ApiResult<Json<SearchPage>> {
-    Ok(Json(public::search(&s.app, &p).await?))
+) -> ApiResult<impl IntoResponse> {
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        public::search_json(&s.app, &p).await?,
+    ))
 }
 
 /// One proof item of the current published lists.
