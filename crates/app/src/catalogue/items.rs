@@ -721,7 +721,8 @@ pub(crate) async fn snapshot_of(
             .bind(r.id),
         )
         .await?;
-    let methods: Vec<(String, String, String, Option<String>, Option<String>)> = reader
+    type MethodRow = (String, String, String, Option<String>, Option<String>);
+    let methods: Vec<MethodRow> = reader
         .fetch_all(
             q("SELECT method, citizen_text, guide, deadline_class, deadline_period FROM replacements \
                WHERE proof_item_id = ? ORDER BY position")

@@ -342,8 +342,11 @@ async fn run(
             .map(str::to_owned)
     };
     let level = nonempty(&p.level);
-    if let Some(l) = &level {
-        if CatalogueLevel::parse(l).is_none() {
+    if level
+        .as_deref()
+        .is_some_and(|l| CatalogueLevel::parse(l).is_none())
+    {
+        {
             problems.add(
                 "level",
                 "层级应为 county（县级）、town（镇级）或 village（村级）",
@@ -362,8 +365,11 @@ async fn run(
         None => None,
     };
     let region = nonempty(&p.region);
-    if let Some(r) = &region {
-        if r.len() != 12 || !r.bytes().all(|b| b.is_ascii_digit()) {
+    if region
+        .as_deref()
+        .is_some_and(|r| r.len() != 12 || !r.bytes().all(|b| b.is_ascii_digit()))
+    {
+        {
             problems.add("region", "区划代码应为12位数字");
         }
     }

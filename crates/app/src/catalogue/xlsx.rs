@@ -137,7 +137,7 @@ fn zip(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut out = vec![];
     let mut central = vec![];
     // 1980-01-01 00:00 in DOS format.
-    let (time, date) = (0u16, (0u16 << 9) | (1 << 5) | 1);
+    let (time, date) = (0u16, (1u16 << 5) | 1);
     for (name, data) in files {
         let offset = out.len() as u32;
         let crc = crc32(data);

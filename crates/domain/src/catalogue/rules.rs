@@ -135,10 +135,10 @@ pub fn retention_problems(f: &ItemFacts) -> Vec<(&'static str, String)> {
     } else if f.methods.contains(&ReplacementMethod::Abolished) {
         out.push(("methods", "“直接取消”只适用于取消的证明事项".to_owned()));
     }
-    if f.methods.contains(&ReplacementMethod::Commitment) {
-        if let Some(why) = commitment_refusal(f) {
-            out.push(("methods", why));
-        }
+    if f.methods.contains(&ReplacementMethod::Commitment)
+        && let Some(why) = commitment_refusal(f)
+    {
+        out.push(("methods", why));
     }
     out
 }
