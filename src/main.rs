@@ -213,6 +213,12 @@ async fn main() -> anyhow::Result<()> {
             if demo {
                 load_demo(&app).await?;
             }
+            // The public search index starts from the current published lists.
+            app.catalogue
+                .refresh(&app)
+                .await
+                .context("无法加载已发布的免提交清单")?;
+            tracing::info!("已加载免提交清单：{} 项", app.catalogue.len());
             let listener = tokio::net::TcpListener::bind(&cfg.bind)
                 .await
                 .with_context(|| {

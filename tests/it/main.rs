@@ -4,6 +4,9 @@
 #[macro_use]
 mod common;
 
+mod catalogue_flow;
+mod catalogue_input;
+mod catalogue_public;
 mod foundation_audit;
 mod foundation_auth;
 mod foundation_input;

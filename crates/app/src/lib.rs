@@ -5,6 +5,7 @@ pub mod actor;
 pub mod applicants;
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod clock;
 pub mod demo;
 pub mod error;
@@ -54,6 +55,8 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: AppSettings,
+    /// The current published exemption lists, searched in memory (issue #3).
+    pub catalogue: Arc<catalogue::PublicCatalogue>,
 }
 
 impl App {
@@ -62,6 +65,7 @@ impl App {
             db,
             clock,
             settings,
+            catalogue: Arc::default(),
         }
     }
 

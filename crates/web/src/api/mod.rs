@@ -3,6 +3,7 @@
 
 mod applicants;
 pub(crate) mod auth;
+mod catalogue;
 mod orgs;
 mod portal;
 mod regions;
@@ -57,7 +58,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tokens::router())
         .merge(applicants::router())
         .merge(portal::router())
+<<<<<<< HEAD
         .merge(seals::router())
+=======
+        .merge(catalogue::router())
+>>>>>>> catalogue
 }
 
 /// The OpenAPI 3.1 document.

@@ -41,10 +41,20 @@ fn nav_for(actor: &Actor) -> Vec<(&'static str, &'static str)> {
             if actor.has_any(&[Role::SystemAdmin, Role::Accountability]) {
                 items.push(("/admin/audit", "审计日志"));
             }
+            if actor.has_any(&[Role::UnitAdmin, Role::JointOffice, Role::SystemAdmin]) {
+                items.push(("/catalogue/items", "证明事项"));
+            }
+            if actor.has_any(&[Role::LegalReviewer]) {
+                items.push(("/catalogue/review", "合法性审查"));
+            }
+            if actor.has_any(&[Role::JointOffice, Role::CountyApprover]) {
+                items.push(("/catalogue/lists", "免提交清单"));
+            }
         }
         ActorKind::Portal => items.push(("/portal", "我的办事")),
         _ => {}
     }
+    items.push(("/proofs", "证明事项查询"));
     items
 }
 

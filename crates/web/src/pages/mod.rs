@@ -1,6 +1,7 @@
 //! Server-rendered pages (zh-CN): public home, logins, workbench, administration, portal.
 
 mod admin;
+mod catalogue;
 mod layout;
 mod portal;
 mod sealed;
@@ -41,6 +42,27 @@ pub fn router() -> Router<AppState> {
         )
         .route("/portal/logout", post(portal::logout))
         .route("/sealed/{id}", get(sealed::page))
+        .route("/proofs", get(catalogue::search_page))
+        .route("/proofs/results", get(catalogue::search_results))
+        .route("/proofs/items/{id}", get(catalogue::item_page))
+        .route("/proofs/services/{code}", get(catalogue::service_page))
+        .route("/proofs/versions", get(catalogue::versions_page))
+        .route("/proofs/versions/{id}", get(catalogue::version_page))
+        .route("/proofs/diff", get(catalogue::diff_page))
+        .route("/catalogue/items", get(catalogue::items_page))
+        .route("/catalogue/items/{id}/submit", post(catalogue::submit_item))
+        .route("/catalogue/review", get(catalogue::review_page))
+        .route("/catalogue/review/{id}", post(catalogue::review_submit))
+        .route("/catalogue/lists", get(catalogue::lists_page))
+        .route("/catalogue/lists/prepare", post(catalogue::prepare_submit))
+        .route(
+            "/catalogue/lists/{id}/approve",
+            post(catalogue::approve_submit),
+        )
+        .route(
+            "/catalogue/lists/{id}/publish",
+            post(catalogue::publish_submit),
+        )
 }
 
 /// Render a template, or a plain error page if rendering itself fails.

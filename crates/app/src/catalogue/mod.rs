@@ -1,0 +1,50 @@
+//! The proof catalogue (SPEC R1, R2): unit admins draft service items and proof items for
+//! their own unit; the justice bureau reviews each item; the joint office prepares the
+//! county's and each town's exemption list; the county government approves it with a
+//! document number; the joint office publishes it as an immutable, numbered version.
+//! The public reads the current versions through an in-memory search index.
+
+pub mod demo;
+pub mod feeds;
+pub mod items;
+pub mod lists;
+pub mod public;
+pub mod review;
+pub mod services;
+pub mod xlsx;
+
+pub use public::PublicCatalogue;
+
+use proofless_domain::role::Role;
+
+use crate::actor::Actor;
+use crate::error::{AppError, AppResult};
+
+/// Who may edit a unit's catalogue entries: its unit admin, or the joint office (which may
+/// start adjustments itself, A3 §11).
+pub(crate) fn require_unit_editor(actor: &Actor, org_id: i64) -> AppResult<()> {
+    actor.require_any(&[Role::UnitAdmin, Role::JointOffice, Role::SystemAdmin])?;
+    if actor.has(Role::JointOffice) {
+        return Ok(());
+    }
+    actor.require_org(org_id)
+}
+
+/// Clean free text: trimmed, bounded, control characters refused (newlines and tabs allowed).
+pub(crate) fn clean_text(raw: &str, max: usize) -> Result<String, String> {
+    let s = raw.trim();
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err("含有不可见的控制字符".to_owned());
+    }
+    let n = s.chars().count();
+    if n > max {
+        return Err(format!("过长：{n} 个字符，最多 {max} 个"));
+    }
+    Ok(s.to_owned())
+}
+
+pub(crate) fn not_found(what: &str, id: i64) -> AppError {
+    AppError::NotFound(format!("{what} {id}"))
+}

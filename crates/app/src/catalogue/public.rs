@@ -1,0 +1,551 @@
+//! The public side (SPEC R2.2): the current published lists, searched in memory.
+//! The index is built from the latest published version of every exemption list at start
+//! and rebuilt on each publication. Other instances on the same database notice a new
+//! publication within [`FRESHNESS`] (they compare the number of published versions).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use proofless_domain::catalogue::{
+    CatalogueLevel, ItemSnapshot, MethodSnapshot, ReplacementMethod, ServiceItemKind,
+};
+use proofless_search::{Filters, Index, Query, SearchDoc};
+use proofless_store::q;
+use serde::{Deserialize, Serialize};
+
+use super::lists::{self, ListVersion, VERSION_SELECT};
+use crate::App;
+use crate::error::{AppError, AppResult, Problems};
+
+/// How stale another instance's publication may be before this one sees it.
+pub const FRESHNESS: Duration = Duration::from_millis(500);
+/// Largest page of public results.
+pub const MAX_PUBLIC_LIMIT: usize = 100;
+/// Deepest offset a public search may page to.
+pub const MAX_PUBLIC_OFFSET: usize = 100_000;
+
+/// One replacement method as the public reads it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicMethod {
+    pub method: String,
+    pub label: String,
+    /// "您无需提交此证明，办理单位将……"
+    pub office_will: String,
+    pub citizen_text: String,
+    pub guide: String,
+    pub deadline_period: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicServiceRef {
+    pub name: String,
+    pub code: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub org_name: String,
+}
+
+/// A proof item of a current published list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicItem {
+    pub id: i64,
+    pub name: String,
+    pub level: String,
+    pub level_label: String,
+    pub region_code: String,
+    pub region_name: String,
+    pub disposition: String,
+    pub issuers: Vec<String>,
+    pub issuer_ids: Vec<i64>,
+    pub requesters: Vec<String>,
+    /// Method codes (`data_sharing`, …).
+    pub methods: Vec<String>,
+    pub replacements: Vec<PublicMethod>,
+    pub service_items: Vec<PublicServiceRef>,
+    #[schema(value_type = Vec<Object>)]
+    pub legal_basis: Vec<proofless_domain::catalogue::BasisSnapshot>,
+    pub remarks: String,
+    pub list_title: String,
+    pub list_version_id: i64,
+    pub list_version_number: i64,
+    pub effective_date: String,
+}
+
+fn public_method(m: &MethodSnapshot) -> PublicMethod {
+    let method = ReplacementMethod::parse(&m.method);
+    PublicMethod {
+        method: m.method.clone(),
+        label: method.map(|x| x.label()).unwrap_or("其他方式").to_owned(),
+        office_will: method
+            .map(|x| x.office_action())
+            .unwrap_or("按办事指南办理")
+            .to_owned(),
+        citizen_text: m.citizen_text.clone(),
+        guide: m.guide.clone(),
+        deadline_period: m.deadline_period.clone(),
+    }
+}
+
+fn public_item(s: &ItemSnapshot, v: &ListVersion) -> PublicItem {
+    PublicItem {
+        id: s.id,
+        name: s.name.clone(),
+        level: s.level.clone(),
+        level_label: CatalogueLevel::parse(&s.level)
+            .map(|l| l.label())
+            .unwrap_or("")
+            .to_owned(),
+        region_code: s.region_code.clone(),
+        region_name: s.region_name.clone(),
+        disposition: s.disposition.clone(),
+        issuers: s.issuers.clone(),
+        issuer_ids: s.issuer_ids.clone(),
+        requesters: s.requesters.clone(),
+        methods: s.methods.iter().map(|m| m.method.clone()).collect(),
+        replacements: s.methods.iter().map(public_method).collect(),
+        service_items: s
+            .service_items
+            .iter()
+            .map(|x| PublicServiceRef {
+                name: x.name.clone(),
+                code: x.code.clone(),
+                kind: x.kind.clone(),
+                kind_label: ServiceItemKind::parse(&x.kind)
+                    .map(|k| k.label())
+                    .unwrap_or("")
+                    .to_owned(),
+                org_name: x.org_name.clone(),
+            })
+            .collect(),
+        legal_basis: s.legal_basis.clone(),
+        remarks: s.remarks.clone(),
+        list_title: v.title.clone(),
+        list_version_id: v.id,
+        list_version_number: v.number.unwrap_or(0),
+        effective_date: v.effective_date.clone().unwrap_or_default(),
+    }
+}
+
+/// The current catalogue: one index and the items it points at, swapped together.
+struct Current {
+    generation: i64,
+    index: Index,
+    items: HashMap<i64, Arc<PublicItem>>,
+    /// Each item's JSON, serialised once per publication: a search response is concatenation.
+    json: HashMap<i64, Arc<str>>,
+    issuers: HashMap<String, i64>,
+}
+
+pub struct PublicCatalogue {
+    current: RwLock<Arc<Current>>,
+    checked: Mutex<Option<Instant>>,
+    rebuilding: tokio::sync::Mutex<()>,
+    feed: Mutex<Option<(i64, Arc<Vec<super::feeds::FeedEntry>>)>>,
+}
+
+impl Default for PublicCatalogue {
+    fn default() -> Self {
+        PublicCatalogue {
+            current: RwLock::new(Arc::new(Current {
+                generation: -1,
+                index: Index::new(),
+                items: HashMap::new(),
+                json: HashMap::new(),
+                issuers: HashMap::new(),
+            })),
+            checked: Mutex::new(None),
+            rebuilding: tokio::sync::Mutex::new(()),
+            feed: Mutex::new(None),
+        }
+    }
+}
+
+impl std::fmt::Debug for PublicCatalogue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicCatalogue").finish()
+    }
+}
+
+async fn generation(app: &App) -> AppResult<i64> {
+    Ok(app
+        .db
+        .reader()
+        .scalar_i64(q(
+            "SELECT COUNT(*) FROM list_versions WHERE stage = 'published'",
+        ))
+        .await?)
+}
+
+/// The latest published version of every list.
+pub async fn current_versions(app: &App) -> AppResult<Vec<ListVersion>> {
+    Ok(app
+        .db
+        .reader()
+        .fetch_all(q(format!(
+            "{VERSION_SELECT} WHERE v.stage = 'published' AND v.number = \
+             (SELECT MAX(x.number) FROM list_versions x WHERE x.list_id = v.list_id AND x.stage = 'published') \
+             ORDER BY l.level, l.region_code"
+        )))
+        .await?)
+}
+
+impl PublicCatalogue {
+    fn load(&self) -> Arc<Current> {
+        match self.current.read() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Rebuild from the database now.
+    pub async fn refresh(&self, app: &App) -> AppResult<()> {
+        let _guard = self.rebuilding.lock().await;
+        let generation = generation(app).await?;
+        let mut items = HashMap::new();
+        let mut json = HashMap::new();
+        let mut docs = vec![];
+        let mut issuers = HashMap::new();
+        for v in current_versions(app).await? {
+            for s in lists::snapshots(&app.db, v.id).await? {
+                for (id, name) in s.issuer_ids.iter().zip(&s.issuers) {
+                    issuers.insert(name.clone(), *id);
+                }
+                docs.push(SearchDoc {
+                    id: s.id,
+                    name: s.name.clone(),
+                    service_item_names: s.service_items.iter().map(|x| x.name.clone()).collect(),
+                    service_item_codes: s.service_items.iter().map(|x| x.code.clone()).collect(),
+                    level: s.level.clone(),
+                    region_code: s.region_code.clone(),
+                    issuer_ids: s.issuer_ids.clone(),
+                    methods: s.methods.iter().map(|m| m.method.clone()).collect(),
+                });
+                let item = public_item(&s, &v);
+                let text =
+                    serde_json::to_string(&item).map_err(|e| AppError::Internal(e.to_string()))?;
+                json.insert(s.id, Arc::from(text));
+                items.insert(s.id, Arc::new(item));
+            }
+        }
+        let next = Arc::new(Current {
+            generation,
+            index: Index::build(docs),
+            items,
+            json,
+            issuers,
+        });
+        match self.current.write() {
+            Ok(mut g) => *g = next,
+            Err(p) => *p.into_inner() = next,
+        }
+        if let Ok(mut c) = self.checked.lock() {
+            *c = Some(Instant::now());
+        }
+        Ok(())
+    }
+
+    /// Make sure what we serve is at most [`FRESHNESS`] behind the database.
+    pub async fn ensure_fresh(&self, app: &App) -> AppResult<()> {
+        let due = match self.checked.lock() {
+            Ok(mut c) => {
+                let due = c.is_none_or(|t| t.elapsed() >= FRESHNESS);
+                if due {
+                    *c = Some(Instant::now());
+                }
+                due
+            }
+            Err(_) => true,
+        };
+        if !due {
+            return Ok(());
+        }
+        let seen = self.load().generation;
+        if generation(app).await? != seen {
+            self.refresh(app).await?;
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.load().items.len()
+    }
+
+    /// The published generation the served catalogue reflects.
+    pub fn generation(&self) -> i64 {
+        self.load().generation
+    }
+
+    pub(crate) fn cached_feed(&self, generation: i64) -> Option<Arc<Vec<super::feeds::FeedEntry>>> {
+        let g = self.feed.lock().ok()?;
+        g.as_ref()
+            .filter(|(gen_, _)| *gen_ == generation)
+            .map(|(_, e)| e.clone())
+    }
+
+    pub(crate) fn store_feed(&self, generation: i64, entries: Arc<Vec<super::feeds::FeedEntry>>) {
+        if let Ok(mut g) = self.feed.lock() {
+            *g = Some((generation, entries));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct SearchParams {
+    /// Any part of a proof or service name, pinyin (`hujizhengming`) or initials (`hjzm`).
+    pub q: Option<String>,
+    /// `county`, `town` or `village`.
+    pub level: Option<String>,
+    /// 12-digit region code: that region and everything under it.
+    pub region: Option<String>,
+    /// Issuer org id or exact name.
+    pub issuer: Option<String>,
+    /// Service item implementation code.
+    pub service: Option<String>,
+    /// Replacement method code.
+    pub method: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// Same as `offset` (the `next_cursor` of the previous page).
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchPage {
+    #[schema(value_type = Vec<PublicItem>)]
+    pub items: Vec<Arc<PublicItem>>,
+    pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+    pub next_cursor: Option<String>,
+    /// The query as searched (normalised, cut to 64 characters).
+    pub normalized_query: String,
+    /// Whether the query was cut.
+    pub truncated: bool,
+}
+
+/// Validate the parameters and search the current index.
+async fn run(
+    app: &App,
+    p: &SearchParams,
+) -> AppResult<(Arc<Current>, proofless_search::SearchResult, usize, usize)> {
+    let mut problems = Problems::default();
+    let text = p.q.clone().unwrap_or_default();
+    let nonempty = |o: &Option<String>| {
+        o.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let level = nonempty(&p.level);
+    if level
+        .as_deref()
+        .is_some_and(|l| CatalogueLevel::parse(l).is_none())
+    {
+        {
+            problems.add(
+                "level",
+                "层级应为 county（县级）、town（镇级）或 village（村级）",
+            );
+        }
+    }
+    let method = nonempty(&p.method);
+    let method_code = match &method {
+        Some(m) => match ReplacementMethod::parse(m) {
+            Some(x) => Some(x.as_str().to_owned()),
+            None => {
+                problems.add("method", "替代取消方式无效（abolished、data_sharing、commitment、verification、proxy、deficiency_acceptance、other）");
+                None
+            }
+        },
+        None => None,
+    };
+    let region = nonempty(&p.region);
+    if region
+        .as_deref()
+        .is_some_and(|r| r.len() != 12 || !r.bytes().all(|b| b.is_ascii_digit()))
+    {
+        {
+            problems.add("region", "区划代码应为12位数字");
+        }
+    }
+    let limit = p.limit.unwrap_or(20);
+    if !(1..=MAX_PUBLIC_LIMIT as i64).contains(&limit) {
+        problems.add(
+            "limit",
+            format!("每页条数应在 1 到 {MAX_PUBLIC_LIMIT} 之间"),
+        );
+    }
+    let offset = match nonempty(&p.cursor) {
+        Some(c) => match c.parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => {
+                problems.add("cursor", "翻页游标无效");
+                0
+            }
+        },
+        None => p.offset.unwrap_or(0),
+    };
+    if !(0..=MAX_PUBLIC_OFFSET as i64).contains(&offset) {
+        problems.add(
+            "offset",
+            format!("偏移量应在 0 到 {MAX_PUBLIC_OFFSET} 之间"),
+        );
+    }
+    problems.into_result()?;
+    app.catalogue.ensure_fresh(app).await?;
+    let cur = app.catalogue.load();
+    let issuer_id = match nonempty(&p.issuer) {
+        Some(i) => match i.parse::<i64>() {
+            Ok(n) => Some(n),
+            // An unknown issuer name matches nothing.
+            Err(_) => Some(cur.issuers.get(&i).copied().unwrap_or(-1)),
+        },
+        None => None,
+    };
+    let query = Query::new(text)
+        .with_filters(Filters {
+            level: level
+                .and_then(|l| CatalogueLevel::parse(&l))
+                .map(|l| l.as_str().to_owned()),
+            region_code: region,
+            include_subregions: true,
+            issuer_id,
+            service_item_code: nonempty(&p.service),
+            method: method_code,
+        })
+        .page(limit as usize, offset as usize);
+    let r = cur.index.search(&query);
+    Ok((cur, r, limit as usize, offset as usize))
+}
+
+/// Search the current published lists. No login (R2.2).
+pub async fn search(app: &App, p: &SearchParams) -> AppResult<SearchPage> {
+    let (cur, r, limit, offset) = run(app, p).await?;
+    let items = r
+        .ids
+        .iter()
+        .filter_map(|id| cur.items.get(id).cloned())
+        .collect();
+    Ok(SearchPage {
+        items,
+        total: r.total,
+        limit,
+        offset,
+        next_cursor: r.next_offset.map(|n| n.to_string()),
+        normalized_query: r.normalized_text,
+        truncated: r.truncated,
+    })
+}
+
+/// The same page as [`search`], as JSON text built from the pre-serialised items.
+pub async fn search_json(app: &App, p: &SearchParams) -> AppResult<String> {
+    let (cur, r, limit, offset) = run(app, p).await?;
+    let mut out = String::with_capacity(1024 * (r.ids.len() + 1));
+    out.push_str("{\"items\":[");
+    let mut first = true;
+    for id in &r.ids {
+        if let Some(j) = cur.json.get(id) {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(j);
+        }
+    }
+    let tail = serde_json::json!({
+        "total": r.total,
+        "limit": limit,
+        "offset": offset,
+        "next_cursor": r.next_offset.map(|n| n.to_string()),
+        "normalized_query": r.normalized_text,
+        "truncated": r.truncated,
+    })
+    .to_string();
+    out.push_str("],");
+    // `tail` is an object: drop its opening brace and append the rest.
+    out.push_str(tail.get(1..).unwrap_or("}"));
+    Ok(out)
+}
+
+/// One item of the current published lists.
+pub async fn item(app: &App, id: i64) -> AppResult<Arc<PublicItem>> {
+    app.catalogue.ensure_fresh(app).await?;
+    app.catalogue
+        .load()
+        .items
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("已发布清单中的证明事项 {id}")))
+}
+
+/// "What may this office require?" (issue #3 §6; P 二(三); 优化营商环境条例 §44).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ServiceProofs {
+    pub service_item: PublicServiceRef,
+    /// Every proof this service involves and how the office obtains it; the applicant
+    /// submits none of them.
+    #[schema(value_type = Vec<PublicItem>)]
+    pub proofs: Vec<Arc<PublicItem>>,
+    pub notice: String,
+}
+
+pub const SERVICE_NOTICE: &str = "办理此事项时，以下证明均无需申请人提交，由办理单位按所列方式自行获取；清单以外的证明，任何单位不得索要（《优化营商环境条例》第四十四条）。";
+
+pub async fn service_proofs(app: &App, code: &str) -> AppResult<ServiceProofs> {
+    app.catalogue.ensure_fresh(app).await?;
+    let cur = app.catalogue.load();
+    let code = code.trim();
+    let mut proofs: Vec<Arc<PublicItem>> = cur
+        .items
+        .values()
+        .filter(|i| i.service_items.iter().any(|s| s.code == code))
+        .cloned()
+        .collect();
+    proofs.sort_by_key(|i| i.id);
+    let service_item = proofs
+        .first()
+        .and_then(|i| i.service_items.iter().find(|s| s.code == code).cloned());
+    match service_item {
+        Some(service_item) => Ok(ServiceProofs {
+            service_item,
+            proofs,
+            notice: SERVICE_NOTICE.to_owned(),
+        }),
+        None => {
+            // A registered service with no proof on the list: nothing may be demanded.
+            let row: Option<(String, String, String, String)> = app
+                .db
+                .reader()
+                .fetch_optional(
+                    q("SELECT s.name, s.code, s.kind, o.name FROM service_items s JOIN orgs o ON o.id = s.org_id WHERE s.code = ?")
+                        .bind(code),
+                )
+                .await?;
+            let (name, code, kind, org_name) = row.ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "事项编码 {}",
+                    code.chars().take(40).collect::<String>()
+                ))
+            })?;
+            Ok(ServiceProofs {
+                service_item: PublicServiceRef {
+                    kind_label: ServiceItemKind::parse(&kind)
+                        .map(|k| k.label())
+                        .unwrap_or("")
+                        .to_owned(),
+                    name,
+                    code,
+                    kind,
+                    org_name,
+                },
+                proofs: vec![],
+                notice: SERVICE_NOTICE.to_owned(),
+            })
+        }
+    }
+}

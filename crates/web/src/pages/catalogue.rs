@@ -1,0 +1,456 @@
+//! Catalogue pages: the public search, item, service item, version and diff pages (no
+//! login), and the staff pages for unit admins, the justice bureau and the joint office.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use proofless_app::catalogue::items::{self, ItemFilter, ProofItem};
+use proofless_app::catalogue::lists::{
+    self, ApproveInput, ListVersion, PrepareInput, PublishInput, VersionDetail, VersionDiff,
+};
+use proofless_app::catalogue::public::{self, PublicItem, SearchParams, ServiceProofs};
+use proofless_app::catalogue::review::{self, ReviewInput};
+use proofless_app::{Actor, AppError};
+use proofless_domain::catalogue::{CatalogueLevel, ReplacementMethod, Stage};
+use proofless_domain::role::Role;
+use serde::Deserialize;
+
+use super::session::{page_error, require_staff};
+use super::{FormData, Layout, render};
+use crate::AppState;
+use crate::ctx::Ctx;
+
+fn levels() -> Vec<(&'static str, &'static str)> {
+    CatalogueLevel::ALL
+        .iter()
+        .map(|l| (l.as_str(), l.label()))
+        .collect()
+}
+
+fn methods() -> Vec<(&'static str, &'static str)> {
+    ReplacementMethod::ALL
+        .iter()
+        .map(|m| (m.as_str(), m.label()))
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchForm {
+    q: Option<String>,
+    level: Option<String>,
+    method: Option<String>,
+    region: Option<String>,
+    offset: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "proofs.html")]
+struct ProofsPage {
+    layout: Layout,
+    q: String,
+    level: String,
+    method: String,
+    levels: Vec<(&'static str, &'static str)>,
+    methods: Vec<(&'static str, &'static str)>,
+    items: Vec<Arc<PublicItem>>,
+    total: usize,
+    truncated: bool,
+    next_url: Option<String>,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "proofs_results.html")]
+struct ProofsResults {
+    q: String,
+    items: Vec<Arc<PublicItem>>,
+    total: usize,
+    truncated: bool,
+    next_url: Option<String>,
+    error: String,
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+async fn run_search(
+    s: &AppState,
+    f: &SearchForm,
+) -> (Vec<Arc<PublicItem>>, usize, bool, Option<String>, String) {
+    let p = SearchParams {
+        q: f.q.clone(),
+        level: f.level.clone(),
+        method: f.method.clone(),
+        region: f.region.clone(),
+        offset: f.offset,
+        limit: Some(20),
+        ..SearchParams::default()
+    };
+    match public::search(&s.app, &p).await {
+        Ok(r) => {
+            let next = r.next_cursor.as_ref().map(|c| {
+                format!(
+                    "/proofs?q={}&level={}&method={}&offset={c}",
+                    enc(f.q.as_deref().unwrap_or("")),
+                    enc(f.level.as_deref().unwrap_or("")),
+                    enc(f.method.as_deref().unwrap_or(""))
+                )
+            });
+            (r.items, r.total, r.truncated, next, String::new())
+        }
+        Err(e) => (
+            vec![],
+            0,
+            false,
+            None,
+            crate::error::ApiError::from(e).detail,
+        ),
+    }
+}
+
+/// The public search page; works as a plain GET form without JavaScript.
+pub async fn search_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<SearchForm>,
+) -> Response {
+    let (items, total, truncated, next_url, error) = run_search(&s, &f).await;
+    let page = ProofsPage {
+        layout: Layout::new("证明事项查询", &ctx, "/proofs"),
+        q: f.q.clone().unwrap_or_default(),
+        level: f.level.clone().unwrap_or_default(),
+        method: f.method.clone().unwrap_or_default(),
+        levels: levels(),
+        methods: methods(),
+        items,
+        total,
+        truncated,
+        next_url,
+        error,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// The results fragment htmx swaps in while the citizen types.
+pub async fn search_results(State(s): State<AppState>, Query(f): Query<SearchForm>) -> Response {
+    let (items, total, truncated, next_url, error) = run_search(&s, &f).await;
+    render(
+        StatusCode::OK,
+        &ProofsResults {
+            q: f.q.clone().unwrap_or_default(),
+            items,
+            total,
+            truncated,
+            next_url,
+            error,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "proof_item.html")]
+struct ItemPage {
+    layout: Layout,
+    item: Arc<PublicItem>,
+}
+
+pub async fn item_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    match public::item(&s.app, id).await {
+        Ok(item) => render(
+            StatusCode::OK,
+            &ItemPage {
+                layout: Layout::new(&item.name, &ctx, "/proofs"),
+                item,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/proofs"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "proof_service.html")]
+struct ServicePage {
+    layout: Layout,
+    data: ServiceProofs,
+}
+
+pub async fn service_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Response {
+    match public::service_proofs(&s.app, &code).await {
+        Ok(data) => render(
+            StatusCode::OK,
+            &ServicePage {
+                layout: Layout::new(&data.service_item.name, &ctx, "/proofs"),
+                data,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/proofs"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "proof_versions.html")]
+struct VersionsPage {
+    layout: Layout,
+    versions: Vec<ListVersion>,
+}
+
+pub async fn versions_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    match lists::versions(&s.app, &Actor::anonymous(ctx.op()), false).await {
+        Ok(versions) => render(
+            StatusCode::OK,
+            &VersionsPage {
+                layout: Layout::new("清单版本", &ctx, "/proofs"),
+                versions,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/proofs"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "proof_version.html")]
+struct VersionPage {
+    layout: Layout,
+    v: VersionDetail,
+    stage_label: &'static str,
+}
+
+pub async fn version_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    match lists::get_version(&s.app, &ctx.actor, id).await {
+        Ok(v) => {
+            let stage_label = Stage::parse(&v.version.stage)
+                .map(|s| s.label())
+                .unwrap_or("");
+            render(
+                StatusCode::OK,
+                &VersionPage {
+                    layout: Layout::new(&v.version.title, &ctx, "/proofs"),
+                    v,
+                    stage_label,
+                },
+            )
+        }
+        Err(AppError::Unauthenticated) => page_error(
+            &ctx,
+            AppError::NotFound("清单版本".to_owned()),
+            "/proofs/versions",
+        ),
+        Err(e) => page_error(&ctx, e, "/proofs/versions"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DiffForm {
+    from: i64,
+    to: i64,
+}
+
+#[derive(Template)]
+#[template(path = "proof_diff.html")]
+struct DiffPage {
+    layout: Layout,
+    d: VersionDiff,
+}
+
+pub async fn diff_page(State(s): State<AppState>, ctx: Ctx, Query(f): Query<DiffForm>) -> Response {
+    match lists::diff_versions(&s.app, &ctx.actor, f.from, f.to).await {
+        Ok(d) => render(
+            StatusCode::OK,
+            &DiffPage {
+                layout: Layout::new("清单调整对比", &ctx, "/proofs"),
+                d,
+            },
+        ),
+        Err(AppError::Unauthenticated) => page_error(
+            &ctx,
+            AppError::NotFound("清单版本".to_owned()),
+            "/proofs/versions",
+        ),
+        Err(e) => page_error(&ctx, e, "/proofs/versions"),
+    }
+}
+
+// ---- staff ----
+
+#[derive(Template)]
+#[template(path = "catalogue_staff.html")]
+struct StaffPage {
+    layout: Layout,
+    heading: &'static str,
+    message: String,
+    show_items: bool,
+    review_mode: bool,
+    items: Vec<ProofItem>,
+    show_prepare: bool,
+    can_approve: bool,
+    can_publish: bool,
+    regions: Vec<(String, String)>,
+    versions: Vec<ListVersion>,
+}
+
+impl StaffPage {
+    fn new(ctx: &Ctx, heading: &'static str, path: &str) -> StaffPage {
+        StaffPage {
+            layout: Layout::new(heading, ctx, path),
+            heading,
+            message: String::new(),
+            show_items: false,
+            review_mode: false,
+            items: vec![],
+            show_prepare: false,
+            can_approve: false,
+            can_publish: false,
+            regions: vec![],
+            versions: vec![],
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct Msg {
+    msg: Option<String>,
+}
+
+/// The unit admin's items (their own unit's; county-wide roles see all).
+pub async fn items_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg>) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    match items::list(&s.app, &ctx.actor, &ItemFilter::default()).await {
+        Ok(items) => {
+            let mut p = StaffPage::new(&ctx, "本单位证明事项", "/catalogue/items");
+            p.items = items;
+            p.show_items = true;
+            p.message = m.msg.unwrap_or_default();
+            render(StatusCode::OK, &p)
+        }
+        Err(e) => page_error(&ctx, e, "/workbench"),
+    }
+}
+
+pub async fn submit_item(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    match items::submit(&s.app, &ctx.actor, id).await {
+        Ok(_) => Redirect::to("/catalogue/items?msg=已提交合法性审查").into_response(),
+        Err(e) => page_error(&ctx, e, "/catalogue/items"),
+    }
+}
+
+/// The justice bureau's review queue.
+pub async fn review_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg>) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    match review::queue(&s.app, &ctx.actor).await {
+        Ok(items) => {
+            let mut p = StaffPage::new(&ctx, "合法性审查", "/catalogue/review");
+            p.items = items;
+            p.show_items = true;
+            p.review_mode = ctx.actor.has(Role::LegalReviewer);
+            p.message = m.msg.unwrap_or_default();
+            render(StatusCode::OK, &p)
+        }
+        Err(e) => page_error(&ctx, e, "/workbench"),
+    }
+}
+
+pub async fn review_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let input = ReviewInput {
+        verdict: f.get("verdict"),
+        remarks: f.get("remarks"),
+    };
+    match review::review(&s.app, &ctx.actor, id, &input).await {
+        Ok(_) => Redirect::to("/catalogue/review?msg=审查结论已保存").into_response(),
+        Err(e) => page_error(&ctx, e, "/catalogue/review"),
+    }
+}
+
+/// The joint office's (and approver's) page: prepare, approve, publish.
+pub async fn lists_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg>) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    if let Err(e) =
+        ctx.actor
+            .require_any(&[Role::JointOffice, Role::CountyApprover, Role::SystemAdmin])
+    {
+        return page_error(&ctx, e, "/workbench");
+    }
+    let versions = match lists::versions(&s.app, &ctx.actor, true).await {
+        Ok(v) => v,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    let mut regions = vec![("370322000000".to_owned(), "高青县（县级清单）".to_owned())];
+    if let Ok(towns) =
+        proofless_app::regions::list(&s.app, Some("370322000000"), Some("town")).await
+    {
+        regions.extend(towns.into_iter().map(|r| (r.code, r.name)));
+    }
+    let mut p = StaffPage::new(&ctx, "免提交清单汇总与发布", "/catalogue/lists");
+    p.show_prepare = true;
+    p.can_approve = ctx.actor.has(Role::CountyApprover);
+    p.can_publish = ctx.actor.has(Role::JointOffice);
+    p.regions = regions;
+    p.versions = versions;
+    p.message = m.msg.unwrap_or_default();
+    render(StatusCode::OK, &p)
+}
+
+pub async fn prepare_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    let input = PrepareInput {
+        region_code: f.get("region_code"),
+        item_ids: None,
+        note: f.get("note"),
+    };
+    match lists::prepare(&s.app, &ctx.actor, &input).await {
+        Ok(_) => Redirect::to("/catalogue/lists?msg=清单已汇总，待县政府核准").into_response(),
+        Err(e) => page_error(&ctx, e, "/catalogue/lists"),
+    }
+}
+
+pub async fn approve_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let input = ApproveInput {
+        approval_doc_no: f.get("approval_doc_no"),
+    };
+    match lists::approve(&s.app, &ctx.actor, id, &input).await {
+        Ok(_) => Redirect::to("/catalogue/lists?msg=已核准").into_response(),
+        Err(e) => page_error(&ctx, e, "/catalogue/lists"),
+    }
+}
+
+pub async fn publish_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let input = PublishInput {
+        effective_date: f.get("effective_date"),
+    };
+    match lists::publish(&s.app, &ctx.actor, id, &input).await {
+        Ok(_) => Redirect::to("/catalogue/lists?msg=已发布").into_response(),
+        Err(e) => page_error(&ctx, e, "/catalogue/lists"),
+    }
+}
