@@ -4,6 +4,8 @@
 #[macro_use]
 mod common;
 
+mod deadline_calendar_api;
+mod deadline_engine;
 mod foundation_audit;
 mod foundation_auth;
 mod foundation_input;

@@ -3,6 +3,8 @@
 
 mod applicants;
 pub(crate) mod auth;
+mod calendar;
+mod deadlines;
 mod orgs;
 mod portal;
 mod regions;
@@ -56,6 +58,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tokens::router())
         .merge(applicants::router())
         .merge(portal::router())
+        .merge(calendar::router())
+        .merge(deadlines::router())
 }
 
 /// The OpenAPI 3.1 document.

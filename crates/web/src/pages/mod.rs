@@ -1,6 +1,7 @@
 //! Server-rendered pages (zh-CN): public home, logins, workbench, administration, portal.
 
 mod admin;
+mod deadlines;
 mod layout;
 mod portal;
 mod session;
@@ -39,6 +40,19 @@ pub fn router() -> Router<AppState> {
             get(portal::register_page).post(portal::register_submit),
         )
         .route("/portal/logout", post(portal::logout))
+        .route("/admin/calendar", get(deadlines::calendar_admin))
+        .route("/admin/calendar/import", post(deadlines::calendar_import))
+        .route(
+            "/admin/calendar/overrides",
+            post(deadlines::calendar_override),
+        )
+        .route("/overdue", get(deadlines::overdue))
+        .route("/deadlines/{id}", get(deadlines::deadline))
+        .route("/notifications", get(deadlines::notifications_page))
+        .route(
+            "/notifications/{id}/read",
+            post(deadlines::notification_read),
+        )
 }
 
 /// Render a template, or a plain error page if rendering itself fails.
