@@ -213,6 +213,7 @@ async fn statutory_limit_keeps_running_and_bounds_the_due_instant(b: Backend) {
 
 async fn api_scopes_deadlines_to_the_responsible_unit(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
+    t.clock.set(at("2026-03-12T10:30:00+08:00"));
     let sj = t.staff("sj_admin").await;
     let ga = t.staff("ga_admin").await;
     let org = org_id(&t.app, "县市场监管局").await;
