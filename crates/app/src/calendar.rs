@@ -226,7 +226,7 @@ async fn build_from(tx: &mut Tx) -> AppResult<Calendar> {
         .fetch_all::<(i64, String)>(q("SELECT year, notice FROM calendar_years ORDER BY year"))
         .await?;
     let days = tx
-        .fetch_all::<CalendarDay>(q(&format!("{DAY_COLS} ORDER BY day")))
+        .fetch_all::<CalendarDay>(q(format!("{DAY_COLS} ORDER BY day")))
         .await?;
     let mut cal = Calendar::empty();
     for (year, notice) in years {
@@ -561,7 +561,7 @@ pub async fn add_override(
     crate::deadlines::recompute_open(app).await?;
     app.db
         .reader()
-        .fetch_one(q(&format!("{DAY_COLS} WHERE day = ?")).bind(entry.date.to_string()))
+        .fetch_one(q(format!("{DAY_COLS} WHERE day = ?")).bind(entry.date.to_string()))
         .await
         .map_err(Into::into)
 }

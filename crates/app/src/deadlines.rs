@@ -236,7 +236,7 @@ pub async fn rules(app: &App) -> AppResult<Vec<RuleVersion>> {
     let mut tx = app.db.begin().await?;
     seed_rules(&mut tx, app.now_ms()).await?;
     let rows = tx
-        .fetch_all(q(&format!("{RULE_COLS} ORDER BY rule_key, version")))
+        .fetch_all(q(format!("{RULE_COLS} ORDER BY rule_key, version")))
         .await?;
     tx.commit().await?;
     Ok(rows)
@@ -244,7 +244,7 @@ pub async fn rules(app: &App) -> AppResult<Vec<RuleVersion>> {
 
 async fn rule_versions(tx: &mut Tx, key: &str) -> AppResult<Vec<RuleVersion>> {
     Ok(tx
-        .fetch_all(q(&format!("{RULE_COLS} WHERE rule_key = ? ORDER BY version")).bind(key))
+        .fetch_all(q(format!("{RULE_COLS} WHERE rule_key = ? ORDER BY version")).bind(key))
         .await?)
 }
 
@@ -354,7 +354,7 @@ pub async fn add_rule_version(
     .await?;
     let row = tx
         .fetch_one(
-            q(&format!("{RULE_COLS} WHERE rule_key = ? AND version = ?"))
+            q(format!("{RULE_COLS} WHERE rule_key = ? AND version = ?"))
                 .bind(&rule.key)
                 .bind(version),
         )
@@ -367,7 +367,7 @@ pub async fn add_rule_version(
 // Records and recomputation
 
 async fn load(tx: &mut Tx, id: i64) -> AppResult<Deadline> {
-    tx.fetch_optional(q(&format!("{SELECT} WHERE id = ?")).bind(id))
+    tx.fetch_optional(q(format!("{SELECT} WHERE id = ?")).bind(id))
         .await?
         .ok_or_else(|| AppError::NotFound(format!("期限 {id}")))
 }
@@ -763,7 +763,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<DeadlineView> {
     let extensions = extensions_of(&mut tx, id).await?;
     let rule = tx
         .fetch_optional(
-            q(&format!("{RULE_COLS} WHERE rule_key = ? AND version = ?"))
+            q(format!("{RULE_COLS} WHERE rule_key = ? AND version = ?"))
                 .bind(&d.rule_key)
                 .bind(d.rule_version),
         )
@@ -939,7 +939,7 @@ pub async fn extend(
     };
     let rule_row: RuleVersion = tx
         .fetch_one(
-            q(&format!("{RULE_COLS} WHERE rule_key = ? AND version = ?"))
+            q(format!("{RULE_COLS} WHERE rule_key = ? AND version = ?"))
                 .bind(&d.rule_key)
                 .bind(d.rule_version),
         )
@@ -1064,11 +1064,11 @@ pub async fn overdue(
     let _ = actor;
     let now = app.now_ms();
     let query = match scope {
-        Scope::Org(o) => q(&format!(
+        Scope::Org(o) => q(format!(
             "{ITEM_SELECT} WHERE d.org_id = ? AND d.state = 'overdue' ORDER BY d.due_at LIMIT ?"
         ))
         .bind(o),
-        Scope::County => q(&format!(
+        Scope::County => q(format!(
             "{ITEM_SELECT} WHERE d.state = 'overdue' ORDER BY d.due_at LIMIT ?"
         )),
     };
@@ -1089,11 +1089,11 @@ pub async fn due_soon(
 ) -> AppResult<Vec<DueItem>> {
     let now = app.now_ms();
     let query = match scope {
-        Scope::Org(o) => q(&format!(
+        Scope::Org(o) => q(format!(
             "{ITEM_SELECT} WHERE d.org_id = ? AND d.state = 'open' AND d.due_at <= ? ORDER BY d.due_at LIMIT ?"
         ))
         .bind(o),
-        Scope::County => q(&format!(
+        Scope::County => q(format!(
             "{ITEM_SELECT} WHERE d.state = 'open' AND d.due_at <= ? ORDER BY d.due_at LIMIT ?"
         )),
     };

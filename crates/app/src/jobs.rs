@@ -112,7 +112,7 @@ async fn escalate_batch(app: &App, runner: &str) -> AppResult<(usize, bool)> {
     let cal = app.calendar();
     let mut tx = app.db.begin().await?;
     let rows: Vec<DueRow> = tx
-        .fetch_all(q(&due_query(app.db.backend())).bind(now).bind(BATCH))
+        .fetch_all(q(due_query(app.db.backend())).bind(now).bind(BATCH))
         .await?;
     if rows.is_empty() {
         return Ok((0, false));
@@ -291,7 +291,7 @@ pub async fn run_due_jobs(app: &App, runner: &str) -> AppResult<RunReport> {
         let now = app.now_ms();
         let mut tx = app.db.begin().await?;
         let jobs: Vec<JobRow> = tx
-            .fetch_all(q(&claim_query(app.db.backend())).bind(now).bind(BATCH))
+            .fetch_all(q(claim_query(app.db.backend())).bind(now).bind(BATCH))
             .await?;
         if jobs.is_empty() {
             return Ok(report);
