@@ -182,8 +182,10 @@ async fn main() {
         .db
         .reader()
         .scalar_i64(
-            q("INSERT INTO orgs (name, kind, region_code, created_at, updated_at) \
-               VALUES ('基准测试单位', 'administrative_body', ?, 0, 0) RETURNING id")
+            q(
+                "INSERT INTO orgs (name, kind, region_code, created_at, updated_at) \
+               VALUES ('基准测试单位', 'administrative_body', ?, 0, 0) RETURNING id",
+            )
             .bind(region.0),
         )
         .await

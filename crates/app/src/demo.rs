@@ -390,6 +390,8 @@ pub async fn load(app: &App) -> AppResult<bool> {
         }
     }
 
+    crate::deadlines::load_demo(app, &sys).await?;
+
     let mut tx = app.db.begin().await?;
     tx.execute(
         q("INSERT INTO settings (key, value) VALUES ('demo_loaded', ?)")

@@ -119,32 +119,44 @@ async fn escalate_batch(app: &App, runner: &str) -> AppResult<(usize, bool)> {
     }
     let more = rows.len() as i64 == BATCH;
     let system = Actor::system(&format!("jobs:{runner}"));
-    let mut escalated = 0;
-    for r in rows {
-        let mut due_at = r.due_at;
+    // Deadlines computed with another calendar are recomputed first (rare: after a change).
+    let mut due = Vec::with_capacity(rows.len());
+    for mut r in rows {
         if r.calendar_version != cal.version() {
-            // The calendar changed since the due instant was computed: recompute first.
             let d = deadlines::recompute_in(&mut tx, app, r.id).await?;
             if d.state != OPEN || d.due_at.is_none_or(|due| due > now) {
                 continue;
             }
-            due_at = d.due_at;
+            r.due_at = d.due_at;
         }
-        let Some(due) = due_at else { continue };
-        let changed = tx
-            .execute(
-                q("UPDATE deadlines SET state = 'overdue', escalated_at = ?, updated_at = ?, version = version + 1 \
-                   WHERE id = ? AND state = 'open' AND due_at = ?")
-                .bind(now)
-                .bind(now)
-                .bind(r.id)
-                .bind(due),
-            )
-            .await?;
-        if changed != 1 {
-            continue;
-        }
-        let due_text = deadlines::rfc3339(due).unwrap_or_default();
+        due.push(r);
+    }
+    if due.is_empty() {
+        tx.commit().await?;
+        return Ok((0, more));
+    }
+    // The claimed rows are locked (PostgreSQL) or the database is (SQLite): the guard on the
+    // state only matters if something is badly wrong, and then nothing happens twice.
+    let mut sql = String::from(
+        "UPDATE deadlines SET state = 'overdue', escalated_at = ?, updated_at = ?, version = version + 1 \
+         WHERE state = 'open' AND id IN (",
+    );
+    sql.push_str(&vec!["?"; due.len()].join(", "));
+    sql.push_str(") RETURNING id");
+    let mut query = q(sql).bind(now).bind(now);
+    for r in &due {
+        query = query.bind(r.id);
+    }
+    let changed: std::collections::HashSet<i64> = tx
+        .fetch_all::<(i64,)>(query)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
+    let mut notes = Vec::with_capacity(changed.len() * 2);
+    let mut entries = Vec::with_capacity(changed.len());
+    for r in due.iter().filter(|r| changed.contains(&r.id)) {
+        let Some(due) = r.due_at else { continue };
         let link = format!("/deadlines/{}", r.id);
         let text = format!(
             "【逾期】{}（{}）已于 {} 到期未办结，责任单位：{}。",
@@ -154,36 +166,29 @@ async fn escalate_batch(app: &App, runner: &str) -> AppResult<(usize, bool)> {
             r.org_name
         );
         let key = format!("deadline:{}:overdue:{due}", r.id);
-        notifications::insert_in(
-            &mut tx,
-            &Recipient::Org(r.org_id),
-            "overdue",
-            &text,
-            &link,
-            &format!("{key}:org"),
-            now,
-        )
-        .await?;
-        notifications::insert_in(
-            &mut tx,
-            &Recipient::Role("joint_office"),
-            "overdue",
-            &text,
-            &link,
-            &format!("{key}:joint"),
-            now,
-        )
-        .await?;
-        audit::append(
-            &mut tx,
-            &system,
-            now,
-            Entry::new("deadline.escalate", "deadline", r.id)
-                .detail(json!({"due": due_text, "org_id": r.org_id, "runner": runner})),
-        )
-        .await?;
-        escalated += 1;
+        notes.push(notifications::NewNotification {
+            to: Recipient::Org(r.org_id),
+            kind: "overdue",
+            text: text.clone(),
+            link: link.clone(),
+            dedupe_key: format!("{key}:org"),
+        });
+        notes.push(notifications::NewNotification {
+            to: Recipient::Role("joint_office"),
+            kind: "overdue",
+            text,
+            link,
+            dedupe_key: format!("{key}:joint"),
+        });
+        entries.push(
+            Entry::new("deadline.escalate", "deadline", r.id).detail(json!({
+                "due": deadlines::rfc3339(due), "org_id": r.org_id, "runner": runner,
+            })),
+        );
     }
+    let escalated = entries.len();
+    notifications::insert_many_in(&mut tx, &notes, now).await?;
+    audit::append_many(&mut tx, &system, now, entries).await?;
     tx.commit().await?;
     Ok((escalated, more))
 }

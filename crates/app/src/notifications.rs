@@ -158,3 +158,50 @@ pub async fn mark_read(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// One notification to insert with [`insert_many_in`].
+pub struct NewNotification {
+    pub to: Recipient,
+    pub kind: &'static str,
+    pub text: String,
+    pub link: String,
+    pub dedupe_key: String,
+}
+
+/// Inserts many notifications inside `tx` with a few statements; an event already notified to
+/// a recipient is skipped. Returns how many were written.
+pub async fn insert_many_in(tx: &mut Tx, items: &[NewNotification], now_ms: i64) -> AppResult<u64> {
+    let mut written = 0;
+    for chunk in items.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO notifications (recipient_org_id, recipient_staff_id, recipient_role, kind, text, link, \
+             dedupe_key, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?)");
+        }
+        sql.push_str(" ON CONFLICT (dedupe_key) DO NOTHING");
+        let mut query = q(sql);
+        for n in chunk {
+            let (org, staff, role) = match &n.to {
+                Recipient::Org(o) => (Some(*o), None, None),
+                Recipient::Staff(s) => (None, Some(*s), None),
+                Recipient::Role(r) => (None, None, Some(*r)),
+            };
+            query = query
+                .bind(org)
+                .bind(staff)
+                .bind(role)
+                .bind(n.kind)
+                .bind(&n.text)
+                .bind(&n.link)
+                .bind(&n.dedupe_key)
+                .bind(now_ms);
+        }
+        written += tx.execute(query).await?;
+    }
+    Ok(written)
+}
