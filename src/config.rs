@@ -63,6 +63,9 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Encrypts seal private keys at rest (hex, 64 characters).
     pub master_key: Secret,
+    /// Where the master key is kept when `master_key` is not given: created on first
+    /// start (mode 0600). Back it up: without it no seal key can be used again.
+    pub master_key_file: String,
     pub session_minutes: i64,
     pub max_connections: u32,
     pub log: String,
@@ -81,6 +84,7 @@ impl Default for Config {
             bind: "127.0.0.1:8080".to_owned(),
             cookie_secure: false,
             master_key: Secret::default(),
+            master_key_file: "data/master.key".to_owned(),
             session_minutes: 480,
             max_connections: 8,
             log: "info".to_owned(),
@@ -110,6 +114,9 @@ impl Config {
         }
         if let Ok(v) = std::env::var("PROOFLESS_MASTER_KEY") {
             c.master_key = Secret(v);
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_MASTER_KEY_FILE") {
+            c.master_key_file = v;
         }
         if let Ok(v) = std::env::var("PROOFLESS_COOKIE_SECURE") {
             c.cookie_secure = matches!(v.as_str(), "1" | "true" | "yes");

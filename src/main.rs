@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use proofless_app::{App, AppSettings, SystemClock};
+use proofless_seal::MasterKey;
 use proofless_store::{Db, DbOptions};
 use proofless_web::{AppState, WebConfig};
 
@@ -101,6 +102,7 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
     let settings = AppSettings {
         session_minutes: cfg.session_minutes,
         office_hours: cfg.office_hours.clone(),
+        master_key: Some(Arc::new(master_key(cfg)?)),
         ..AppSettings::default()
     };
     let app = App::new(db, Arc::new(SystemClock), settings);
@@ -111,6 +113,48 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         .await
         .context("无法载入工作日历")?;
     Ok(app)
+}
+
+/// The master key from configuration, or from the key file (created on first start).
+fn master_key(cfg: &Config) -> anyhow::Result<MasterKey> {
+    if !cfg.master_key.is_empty() {
+        return MasterKey::parse(cfg.master_key.expose())
+            .map_err(|e| anyhow::anyhow!("主密钥（PROOFLESS_MASTER_KEY）格式有误：{e}"));
+    }
+    let path = std::path::Path::new(&cfg.master_key_file);
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return MasterKey::parse(text.trim())
+            .map_err(|e| anyhow::anyhow!("主密钥文件 {} 格式有误：{e}", path.display()));
+    }
+    let key = MasterKey::generate().map_err(|e| anyhow::anyhow!("无法生成主密钥：{e}"))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    write_private(path, key.expose_base64().as_bytes())
+        .with_context(|| format!("无法写入主密钥文件 {}", path.display()))?;
+    tracing::warn!(
+        "已生成主密钥并保存到 {}（仅本机可读）。请妥善备份；生产环境建议通过 PROOFLESS_MASTER_KEY 提供。",
+        path.display()
+    );
+    Ok(key)
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
 }
 
 async fn load_demo(app: &App) -> anyhow::Result<()> {

@@ -92,7 +92,11 @@ pub async fn fresh_app(
         .expect("connect");
     db.migrate().await.expect("migrate");
     let clock = Arc::new(TestClock::new(default_now()));
-    let app = App::new(db, clock.clone(), AppSettings::default());
+    let settings = AppSettings {
+        master_key: Some(Arc::new(proofless_seal::MasterKey::generate().unwrap())),
+        ..AppSettings::default()
+    };
+    let app = App::new(db, clock.clone(), settings);
     proofless_app::regions::ensure_builtin(&app)
         .await
         .expect("regions");

@@ -26,7 +26,7 @@ async fn append_some(app: &proofless_app::App, n: usize) {
 /// access would do.
 async fn drop_guard(db: &Db) {
     match db {
-        Db::Sqlite(_) => {
+        Db::Sqlite(..) => {
             let mut tx = db.begin().await.unwrap();
             tx.execute(q("DROP TRIGGER audit_log_no_update"))
                 .await

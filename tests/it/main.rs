@@ -11,3 +11,4 @@ mod foundation_auth;
 mod foundation_input;
 mod foundation_orgs;
 mod foundation_portal;
+mod seals;

@@ -73,6 +73,15 @@ impl Actor {
         }
     }
 
+    /// The staff member's id when a person at a unit is acting (not a token or the system).
+    pub fn staff_id(&self) -> Option<i64> {
+        if self.kind == ActorKind::Staff {
+            self.id
+        } else {
+            None
+        }
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

@@ -68,6 +68,17 @@ pub async fn ensure_person(
     name: &str,
     phone: Option<&str>,
 ) -> AppResult<i64> {
+    Ok(find_or_create(app, actor, rid, name, phone).await?.0)
+}
+
+/// The person's id, and whether this call created them.
+async fn find_or_create(
+    app: &App,
+    actor: &Actor,
+    rid: &ResidentId,
+    name: &str,
+    phone: Option<&str>,
+) -> AppResult<(i64, bool)> {
     let existing: Option<(i64, String)> = app
         .db
         .reader()
@@ -80,7 +91,7 @@ pub async fn ensure_person(
                 "姓名与该身份证号码登记的姓名不一致",
             ));
         }
-        return Ok(id);
+        return Ok((id, false));
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
@@ -92,7 +103,12 @@ pub async fn ensure_person(
                 .bind(phone.map(str::trim).filter(|s| !s.is_empty()))
                 .bind(now),
         )
-        .await?;
+        .await
+        .map_err(|e| match e.unique_violation() {
+            // Registered by someone else a moment ago: ask to retry, which finds it.
+            Some(_) => AppError::Conflict("该身份证号码刚刚已被登记，请重试".to_owned()),
+            None => e.into(),
+        })?;
     audit::append(
         &mut tx,
         actor,
@@ -101,7 +117,7 @@ pub async fn ensure_person(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok((id, true))
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -136,8 +152,23 @@ pub async fn create_person(app: &App, actor: &Actor, input: PersonInput) -> AppR
     check_phone(&input.phone, &mut p);
     p.into_result()?;
     let rid = rid.ok_or_else(|| AppError::field("resident_id", "身份证号码无效"))?;
-    let id = ensure_person(app, actor, &rid, input.name.trim(), input.phone.as_deref()).await?;
-    read_person(app, actor, id, "登记申请人").await
+    let phone = input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let (id, created) = find_or_create(app, actor, &rid, input.name.trim(), phone).await?;
+    if !created {
+        // Entering a known resident ID shows that person's record: an audited read.
+        return read_person(app, actor, id, "登记申请人").await;
+    }
+    // What the clerk just entered, masked as on every read; the creation is audited.
+    Ok(to_person(PersonRow {
+        id,
+        resident_id: rid.as_str().to_owned(),
+        name: input.name.trim().to_owned(),
+        phone: phone.map(str::to_owned),
+    }))
 }
 
 /// Read a person's record; the read is written to the audit log with its purpose, and

@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod page;
 pub mod password;
 pub mod regions;
+pub mod seals;
 pub mod staff;
 
 use std::sync::{Arc, RwLock};
@@ -38,6 +39,8 @@ pub struct AppSettings {
     pub throttle_window_minutes: i64,
     /// The deployment's office hours (seasonal schedules, Asia/Shanghai).
     pub office_hours: OfficeHours,
+    /// Encrypts org seal keys at rest; without it no seal can be made.
+    pub master_key: Option<Arc<proofless_seal::MasterKey>>,
 }
 
 impl Default for AppSettings {
@@ -47,6 +50,7 @@ impl Default for AppSettings {
             max_login_failures: 5,
             throttle_window_minutes: 15,
             office_hours: OfficeHours::standard(),
+            master_key: None,
         }
     }
 }

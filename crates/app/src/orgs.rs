@@ -174,6 +174,7 @@ async fn insert(
         )
         .await
         .map_err(map_unique)?;
+    let seal_key = crate::seals::create_key(app, tx, id).await?;
     audit::append(
         tx,
         actor,
@@ -181,6 +182,7 @@ async fn insert(
         Entry::new("org.create", "org", id).detail(serde_json::json!({
             "name": c.name, "credit_code": c.credit_code, "kind": c.kind.as_str(),
             "region_code": input.region_code, "confirmed_warning": c.warning,
+            "seal_key_id": seal_key,
         })),
     )
     .await?;

@@ -33,7 +33,10 @@ impl Default for DbOptions {
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// Readers, and the single writer connection: SQLite admits one writer at a time,
+    /// and queueing writers on our own pool is fair and immediate, where contending
+    /// for the file lock sleeps in the busy handler.
+    Sqlite(SqlitePool, SqlitePool),
     Postgres(PgPool),
 }
 
@@ -227,9 +230,14 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.clamp(1, 16))
                 .acquire_timeout(Duration::from_secs(15))
+                .connect_with(co.clone())
+                .await?;
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
                 .connect_with(co)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let co =
                 PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
@@ -249,14 +257,14 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite(p) => crate::MIGRATIONS_SQLITE.run(p).await?,
+            Db::Sqlite(_, w) => crate::MIGRATIONS_SQLITE.run(w).await?,
             Db::Postgres(p) => crate::MIGRATIONS_POSTGRES.run(p).await?,
         }
         Ok(())
@@ -266,7 +274,7 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a read-then-write never fails with a stale snapshot.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(_, w) => Tx::Sqlite(w.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -278,7 +286,10 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(r, w) => {
+                r.close().await;
+                w.close().await;
+            }
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -304,7 +315,7 @@ pub struct Reader<'a>(&'a Db);
 macro_rules! exec {
     ($self:ident, Pool, Pool, |$c:ident| $s:block, |$c2:ident| $p:block) => {
         match $self.0 {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 let $c = pool;
                 $s
             }

@@ -8,6 +8,7 @@ mod deadlines;
 mod orgs;
 mod portal;
 mod regions;
+mod seals;
 mod system;
 mod tokens;
 
@@ -60,6 +61,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(portal::router())
         .merge(calendar::router())
         .merge(deadlines::router())
+        .merge(seals::router())
 }
 
 /// The OpenAPI 3.1 document.

@@ -10,8 +10,16 @@ use crate::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
+        .routes(routes!(livez))
         .routes(routes!(metrics))
         .routes(routes!(openapi_json))
+}
+
+/// Liveness of the process alone, without touching the database (for orchestrators,
+/// and the HTTP ceiling of the load harness).
+#[utoipa::path(get, path = "/livez", tag = "system", responses((status = 200, description = "进程存活")))]
+async fn livez() -> &'static str {
+    "ok"
 }
 
 /// Liveness and database reachability.

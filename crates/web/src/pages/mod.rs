@@ -4,6 +4,7 @@ mod admin;
 mod deadlines;
 mod layout;
 mod portal;
+mod sealed;
 mod session;
 
 use askama::Template;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
             "/notifications/{id}/read",
             post(deadlines::notification_read),
         )
+        .route("/sealed/{id}", get(sealed::page))
 }
 
 /// Render a template, or a plain error page if rendering itself fails.

@@ -1,0 +1,183 @@
+//! `proofless-bench`: the load, ceiling and crash harness (issue #7). It drives the
+//! real `proofless` binary over loopback; see bench/README.md.
+
+mod crash;
+mod db;
+mod load;
+mod server;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::db::Backend;
+use crate::load::Scenario;
+use crate::server::{Server, default_binary, run_cli};
+
+#[derive(Parser)]
+#[command(
+    name = "proofless-bench",
+    about = "Load, ceiling and crash harness for proofless"
+)]
+struct Cli {
+    /// The proofless binary to drive (build it with `cargo build --release`).
+    #[arg(long, default_value_os_t = default_binary())]
+    bin: PathBuf,
+    /// Where databases, logs and keys of the run go.
+    #[arg(long, default_value = "target/bench-work")]
+    workdir: PathBuf,
+    /// PostgreSQL server where the harness may create databases.
+    #[arg(
+        long,
+        env = "PROOFLESS_TEST_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scenarios with the HTTP and storage ceilings of the same run.
+    Load {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        /// Server instances behind the driver (round-robin); more than one needs PostgreSQL.
+        #[arg(long, default_value_t = 1)]
+        instances: usize,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Seconds per scenario.
+        #[arg(long, default_value_t = 10.0)]
+        secs: f64,
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "livez,healthz,regions,orgs,person-create"
+        )]
+        scenarios: Vec<Scenario>,
+    },
+    /// kill -9 under write load, restart, check every acknowledged write.
+    Crash {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        #[arg(long, default_value_t = 20)]
+        cycles: usize,
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+    },
+}
+
+async fn prepare(cli: &Cli, backend: Backend) -> anyhow::Result<(String, PathBuf)> {
+    let dir = cli.workdir.join(format!(
+        "{}-{}",
+        backend.name().to_lowercase(),
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let dir = dir.canonicalize()?;
+    let url = db::fresh(backend, &cli.postgres, &dir).await?;
+    run_cli(&cli.bin, &url, &dir, &["demo"])?;
+    Ok((url, dir))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if !cli.bin.is_file() {
+        anyhow::bail!(
+            "{} not found: build it first with `cargo build --release`",
+            cli.bin.display()
+        );
+    }
+    match &cli.command {
+        Command::Load {
+            backend,
+            instances,
+            concurrency,
+            secs,
+            scenarios,
+        } => {
+            if *instances > 1 && *backend == Backend::Sqlite {
+                anyhow::bail!("several instances share one database only on PostgreSQL");
+            }
+            let (url, dir) = prepare(&cli, *backend).await?;
+            let mut servers = vec![];
+            for _ in 0..*instances {
+                servers.push(Server::start(&cli.bin, &url, &dir).await?);
+            }
+            let idle_rss: f64 = servers.iter().map(Server::rss_mib).sum();
+            let storage = db::storage_ceiling(&url, *concurrency, *secs).await?;
+            let mut out = vec![];
+            // The HTTP ceiling is measured first, in the same run, whatever was asked.
+            let mut list = vec![Scenario::Livez];
+            list.extend(scenarios.iter().copied().filter(|s| *s != Scenario::Livez));
+            for s in list {
+                out.push(load::run(s, &servers, *concurrency, *secs).await?);
+            }
+            let http = out.first().map(|o| o.rps).unwrap_or(1.0).max(1.0);
+            println!(
+                "\n{} · {} instance(s) · {} clients · {} s per scenario · startup {:.0} ms · idle RSS {:.1} MiB",
+                backend.name(),
+                instances,
+                concurrency,
+                secs,
+                servers
+                    .first()
+                    .map(|s| s.startup.as_secs_f64() * 1000.0)
+                    .unwrap_or(0.0),
+                idle_rss
+            );
+            println!(
+                "storage ceiling (1-row durable commits, {concurrency} tasks): {storage:.0}/s\n"
+            );
+            println!(
+                "| scenario | ok | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | ÷ HTTP ceiling | ÷ storage ceiling | server CPU % | peak RSS MiB |"
+            );
+            println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            for o in &out {
+                println!(
+                    "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.1} | {:.3} | {:.3} | {:.0} | {:.1} |",
+                    o.scenario.name(),
+                    o.ok,
+                    o.errors,
+                    o.rps,
+                    o.p50_ms,
+                    o.p90_ms,
+                    o.p99_ms,
+                    o.max_ms,
+                    o.rps / http,
+                    o.rps / storage.max(1.0),
+                    o.cpu_pct,
+                    o.peak_rss_mib
+                );
+            }
+        }
+        Command::Crash {
+            backend,
+            cycles,
+            writers,
+        } => {
+            let (url, dir) = prepare(&cli, *backend).await?;
+            let r = crash::run(&cli.bin, &url, &dir, *cycles, *writers).await?;
+            println!(
+                "\n{}: {} kill -9 cycles, {} writers · acknowledged writes checked: {} · lost: {} · corrupted: {} · audit verify: {} · mean restart to ready: {:.0} ms",
+                backend.name(),
+                r.cycles,
+                writers,
+                r.acknowledged,
+                r.lost,
+                r.corrupted,
+                if r.audit_ok { "ok" } else { "FAILED" },
+                r.mean_restart_ms
+            );
+            println!("{}", r.audit_text);
+            if r.lost > 0 || r.corrupted > 0 || !r.audit_ok {
+                anyhow::bail!("durability check failed");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! Browser tests: Debian's Chromium, headless, driven through chromedriver (WebDriver).
+//! Skipped with a message when chromedriver is not installed, unless
+//! `PROOFLESS_REQUIRE_BROWSER=1` (CI) makes a missing browser a failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+#[path = "../it/common.rs"]
+mod common;
+
+mod driver;
+mod foundation_ui;
