@@ -499,6 +499,8 @@ async fn two_runners_never_escalate_twice(b: Backend) {
     t.clock.set(at("2026-03-12T10:05:00+08:00"));
     let a = App::new(t.app.db.clone(), t.clock.clone(), AppSettings::default());
     let c = App::new(t.app.db.clone(), t.clock.clone(), AppSettings::default());
+    proofless_app::calendar::reload(&a).await.unwrap();
+    proofless_app::calendar::reload(&c).await.unwrap();
     let h1 = tokio::spawn(async move { jobs::run_once(&a, "instance-a").await });
     let h2 = tokio::spawn(async move { jobs::run_once(&c, "instance-b").await });
     let (r1, r2) = (h1.await.unwrap().unwrap(), h2.await.unwrap().unwrap());
@@ -749,6 +751,73 @@ async fn calendar_imports_are_all_or_nothing_and_overrides_move_deadlines(b: Bac
     );
 }
 
+/// PostgreSQL: a batch claimed by one instance (rows locked, transaction still open) is
+/// skipped by another instance, which escalates the rest at once instead of waiting; when the
+/// first instance gives up its claim, the rows are escalated exactly once. (SQLite has one
+/// writer at a time: `BEGIN IMMEDIATE` serialises runners, covered by the test above.)
+async fn a_claimed_batch_is_skipped_not_waited_for(b: Backend) {
+    if b != Backend::Postgres {
+        return;
+    }
+    let Some(t) = spawn_demo(b).await else { return };
+    let sys = Actor::system("test");
+    let org = org_id(&t.app, "县市场监管局").await;
+    t.clock.set(at("2026-03-12T09:30:00+08:00"));
+    let n = 700;
+    let mut tx = t.app.db.begin().await.unwrap();
+    for i in 0..n {
+        deadlines::open_in(
+            &mut tx,
+            &t.app,
+            &sys,
+            &input(
+                org,
+                "verification.electronic",
+                "2026-03-12T09:30:00+08:00",
+                &format!("SK-{i}"),
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    t.clock.set(at("2026-03-12T10:05:00+08:00"));
+    // Instance A claims a batch of 500 and stalls inside its transaction.
+    let mut claim = t.app.db.begin().await.unwrap();
+    let claimed: Vec<(i64, i64, String, String, String, Option<i64>, String)> = claim
+        .fetch_all(
+            q(jobs::due_query_sql(proofless_store::Backend::Postgres))
+                .bind(t.app.now_ms())
+                .bind(jobs::BATCH),
+        )
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 500);
+    // Instance B escalates the other 200 without waiting for A.
+    let other = App::new(t.app.db.clone(), t.clock.clone(), AppSettings::default());
+    let done = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        jobs::escalate_due(&other, "instance-b"),
+    )
+    .await
+    .expect("instance B must not wait for rows locked by A")
+    .unwrap();
+    assert_eq!(done, n - 500);
+    // A crashes: its claim is released, nothing of it happened; B (or anyone) takes it over.
+    drop(claim);
+    assert_eq!(jobs::escalate_due(&other, "instance-b").await.unwrap(), 500);
+    assert_eq!(jobs::escalate_due(&other, "instance-b").await.unwrap(), 0);
+    assert_eq!(
+        count(
+            &t.app,
+            "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue'"
+        )
+        .await,
+        2 * n as i64
+    );
+    assert!(proofless_app::audit::verify(&t.app.db).await.unwrap().ok);
+}
+
 both_backends!(
     suspension_moves_the_due_instant_and_extensions_stop_at_the_cap,
     statutory_limit_keeps_running_and_bounds_the_due_instant,
@@ -758,4 +827,5 @@ both_backends!(
     two_runners_never_escalate_twice,
     the_admin_is_reminded_in_november_to_load_next_year,
     calendar_imports_are_all_or_nothing_and_overrides_move_deadlines,
+    a_claimed_batch_is_skipped_not_waited_for,
 );
