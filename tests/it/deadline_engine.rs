@@ -205,6 +205,43 @@ async fn statutory_limit_keeps_running_and_bounds_the_due_instant(b: Backend) {
     // 7wd would be 23 March; 3 calendar days end on Sunday 15 March → next working day.
     assert_eq!(d.due.as_deref(), Some("2026-03-16T17:30:00+08:00"));
     assert!(d.deadline.rule_due_at > d.deadline.statutory_due_at);
+    // Suspended on Friday: the rule's clock stops, the statutory limit keeps running, and the
+    // runner escalates the case when it passes, while still suspended.
+    t.clock.set(at("2026-03-13T09:00:00+08:00"));
+    let s = deadlines::suspend(
+        &t.app,
+        &sys,
+        d.deadline.id,
+        &SuspendInput {
+            reason: "等待核验".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.deadline.state, "suspended");
+    assert_eq!(s.due.as_deref(), Some("2026-03-16T17:30:00+08:00"));
+    let id = d.deadline.id;
+    // (The demo's own deadlines fall due too: look at this one only.)
+    t.clock.set(at("2026-03-16T17:29:00+08:00"));
+    jobs::escalate_due(&t.app, "r").await.unwrap();
+    let before = deadlines::get(&t.app, &sys, id).await.unwrap();
+    assert_eq!(before.deadline.state, "suspended");
+    t.clock.set(at("2026-03-16T17:31:00+08:00"));
+    jobs::escalate_due(&t.app, "r").await.unwrap();
+    jobs::escalate_due(&t.app, "r").await.unwrap();
+    let escalations = count(
+        &t.app,
+        &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'deadline.escalate' AND object_id = '{id}'"),
+    )
+    .await;
+    assert_eq!(escalations, 1);
+    let after = deadlines::get(&t.app, &sys, d.deadline.id).await.unwrap();
+    assert_eq!(after.deadline.state, "overdue");
+    // Resuming does not undo it: the statutory limit has passed.
+    let r = deadlines::resume(&t.app, &sys, d.deadline.id)
+        .await
+        .unwrap();
+    assert_eq!(r.deadline.state, "overdue");
     i.statutory_limit = Some("3m".into());
     assert!(
         matches!(deadlines::open(&t.app, &sys, &i).await, Err(AppError::Validation(e)) if e[0].field == "statutory_limit")

@@ -44,7 +44,8 @@ pub struct Deadline {
     pub statutory_limit: Option<String>,
     /// `open`, `suspended`, `done` or `overdue`.
     pub state: String,
-    /// The earlier of `rule_due_at` and `statutory_due_at`; null while suspended.
+    /// The earlier of `rule_due_at` and `statutory_due_at`; while suspended, the statutory
+    /// due instant (which keeps running) or null.
     pub due_at: Option<i64>,
     pub rule_due_at: Option<i64>,
     pub statutory_due_at: Option<i64>,
@@ -451,7 +452,8 @@ pub fn recompute(
     // A legal time limit keeps running while the case waits (SPEC A2 §7).
     let statutory_due_at = stat.and_then(|s| s.due).map(ms);
     let due_at = if c.suspended {
-        None
+        // The clock of the rule stops; a statutory limit does not.
+        statutory_due_at
     } else {
         match (rule_due_at, statutory_due_at) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -460,10 +462,10 @@ pub fn recompute(
     };
     let state = if current_state == DONE {
         DONE
-    } else if c.suspended {
-        SUSPENDED
     } else if current_state == OVERDUE && due_at.is_some_and(|d| d <= now_ms) {
         OVERDUE
+    } else if c.suspended {
+        SUSPENDED
     } else {
         // Open again when an extension moved the due instant past now; a due instant already
         // passed is escalated by the runner.

@@ -78,13 +78,23 @@ struct DueRow {
     calendar_version: String,
 }
 
+/// States whose `due_at` the runner watches: open deadlines, and suspended ones whose
+/// statutory limit keeps running (their `due_at` is then the statutory due instant).
+const WATCHED: [&str; 2] = ["open", "suspended"];
+
 fn due_query(backend: Backend) -> String {
-    let base = "SELECT d.id, d.org_id, o.name AS org_name, d.subject_type, d.subject_id, d.due_at, d.calendar_version \
+    due_query_in(backend, "open")
+}
+
+fn due_query_in(backend: Backend, state: &str) -> String {
+    let base = format!(
+        "SELECT d.id, d.org_id, o.name AS org_name, d.subject_type, d.subject_id, d.due_at, d.calendar_version \
         FROM deadlines d JOIN orgs o ON o.id = d.org_id \
-        WHERE d.state = 'open' AND d.due_at <= ? ORDER BY d.due_at LIMIT ?";
+        WHERE d.state = '{state}' AND d.due_at <= ? ORDER BY d.due_at LIMIT ?"
+    );
     match backend {
         Backend::Postgres => format!("{base} FOR UPDATE OF d SKIP LOCKED"),
-        Backend::Sqlite => base.to_owned(),
+        Backend::Sqlite => base,
     }
 }
 
@@ -96,23 +106,29 @@ pub fn due_query_sql(backend: Backend) -> String {
 /// Escalates deadlines that are due, in batches; returns how many.
 pub async fn escalate_due(app: &App, runner: &str) -> AppResult<usize> {
     let mut total = 0;
-    loop {
-        let n = escalate_batch(app, runner).await?;
-        total += n.0;
-        if !n.1 {
-            break;
+    for state in WATCHED {
+        loop {
+            let n = escalate_batch(app, runner, state).await?;
+            total += n.0;
+            if !n.1 {
+                break;
+            }
         }
     }
     Ok(total)
 }
 
 /// One batch: (escalated, whether more may be due).
-async fn escalate_batch(app: &App, runner: &str) -> AppResult<(usize, bool)> {
+async fn escalate_batch(app: &App, runner: &str, state: &str) -> AppResult<(usize, bool)> {
     let now = app.now_ms();
     let cal = app.calendar();
     let mut tx = app.db.begin().await?;
     let rows: Vec<DueRow> = tx
-        .fetch_all(q(due_query(app.db.backend())).bind(now).bind(BATCH))
+        .fetch_all(
+            q(due_query_in(app.db.backend(), state))
+                .bind(now)
+                .bind(BATCH),
+        )
         .await?;
     if rows.is_empty() {
         return Ok((0, false));
@@ -124,7 +140,7 @@ async fn escalate_batch(app: &App, runner: &str) -> AppResult<(usize, bool)> {
     for mut r in rows {
         if r.calendar_version != cal.version() {
             let d = deadlines::recompute_in(&mut tx, app, r.id).await?;
-            if d.state != OPEN || d.due_at.is_none_or(|due| due > now) {
+            if d.state != state || d.due_at.is_none_or(|due| due > now) {
                 continue;
             }
             r.due_at = d.due_at;
@@ -139,7 +155,7 @@ async fn escalate_batch(app: &App, runner: &str) -> AppResult<(usize, bool)> {
     // state only matters if something is badly wrong, and then nothing happens twice.
     let mut sql = String::from(
         "UPDATE deadlines SET state = 'overdue', escalated_at = ?, updated_at = ?, version = version + 1 \
-         WHERE state = 'open' AND id IN (",
+         WHERE state IN ('open', 'suspended') AND id IN (",
     );
     sql.push_str(&vec!["?"; due.len()].join(", "));
     sql.push_str(") RETURNING id");
