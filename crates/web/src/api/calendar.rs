@@ -62,8 +62,12 @@ fn parse_date(raw: &str, field: &str) -> Result<NaiveDate, ApiError> {
 
 /// Hostile or huge input is quoted back only in part.
 fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if s.chars().count() > 40 {
+    clip_to(s, 40)
+}
+
+fn clip_to(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().count() > max {
         out.push('…');
     }
     out
@@ -152,7 +156,7 @@ async fn deadline(
             Err(e) => {
                 errors.push((
                     "period",
-                    format!("期限 period 无效：{}", clip(&e.to_string())),
+                    format!("期限 period 无效：{}", clip_to(&e.to_string(), 160)),
                 ));
                 None
             }
