@@ -69,6 +69,12 @@ pub struct Config {
     pub session_minutes: i64,
     pub max_connections: u32,
     pub log: String,
+    /// How often the deadline runner looks for due work, in seconds.
+    pub jobs_poll_seconds: u64,
+    /// Office hours by season (default 08:30–12:00 and 13:30–17:30 October–April,
+    /// 08:30–12:00 and 14:00–18:00 May–September), e.g.
+    /// `[[office_hours]] from_month = 10, to_month = 4, sessions = ["08:30-12:00", "13:30-17:30"]`.
+    pub office_hours: proofless_domain::calendar::OfficeHours,
 }
 
 impl Default for Config {
@@ -82,6 +88,8 @@ impl Default for Config {
             session_minutes: 480,
             max_connections: 8,
             log: "info".to_owned(),
+            jobs_poll_seconds: 15,
+            office_hours: proofless_domain::calendar::OfficeHours::standard(),
         }
     }
 }

@@ -65,6 +65,29 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Working-day calendar tools.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Import a calendar file (`date,kind,name,source`), all or nothing. With --year and
+    /// --notice: the State Council arrangement of that year; without: local overrides.
+    Import {
+        file: PathBuf,
+        /// The year the State Council notice arranges.
+        #[arg(long, requires = "notice")]
+        year: Option<i32>,
+        /// The notice's document number, e.g. 国办发明电〔2026〕8号 (the source of every row).
+        #[arg(long, requires = "year")]
+        notice: Option<String>,
+        /// Publication date of the notice (YYYY-MM-DD).
+        #[arg(long)]
+        published: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -85,6 +108,7 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
     db.migrate().await.context("数据库迁移失败")?;
     let settings = AppSettings {
         session_minutes: cfg.session_minutes,
+        office_hours: cfg.office_hours.clone(),
         master_key: Some(Arc::new(master_key(cfg)?)),
         ..AppSettings::default()
     };
@@ -92,6 +116,9 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
     proofless_app::regions::ensure_builtin(&app)
         .await
         .context("无法写入内置区划")?;
+    proofless_app::calendar::reload(&app)
+        .await
+        .context("无法载入工作日历")?;
     Ok(app)
 }
 
@@ -205,6 +232,44 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(2);
             }
         }
+        Command::Calendar {
+            command:
+                CalendarCommand::Import {
+                    file,
+                    year,
+                    notice,
+                    published,
+                },
+        } => {
+            let app = open(&cfg).await?;
+            let csv = std::fs::read_to_string(&file)
+                .with_context(|| format!("无法读取文件 {}", file.display()))?;
+            let input = proofless_app::calendar::ImportInput {
+                year,
+                notice,
+                published,
+                csv,
+            };
+            let actor = proofless_app::Actor::system("cli-calendar-import");
+            match proofless_app::calendar::import(&app, &actor, &input).await {
+                Ok(r) => println!(
+                    "已导入 {} 条日历记录{}。日历版本：{}",
+                    r.entries,
+                    r.year
+                        .map(|y| format!("（{y}年国务院放假安排）"))
+                        .unwrap_or_else(|| "（本地调整）".to_owned()),
+                    r.calendar_version
+                ),
+                Err(proofless_app::AppError::Validation(errors)) => {
+                    eprintln!("导入失败，未写入任何数据：");
+                    for e in errors {
+                        eprintln!("  {}", e.message);
+                    }
+                    std::process::exit(2);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         Command::Serve { bind, demo } => {
             if let Some(b) = bind {
                 cfg.bind = b;
@@ -228,6 +293,17 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(
                 "Proofless 已启动：http://{addr}/  数据库：{}",
                 cfg.database_url
+            );
+            let runner = format!(
+                "{}-{}",
+                std::env::var("HOSTNAME").unwrap_or_else(|_| "proofless".to_owned()),
+                std::process::id()
+            );
+            // Catches up at once on whatever fell due while no instance ran.
+            proofless_app::jobs::spawn(
+                app.clone(),
+                runner,
+                std::time::Duration::from_secs(cfg.jobs_poll_seconds.max(1)),
             );
             let state = AppState::new(
                 app,

@@ -7,6 +7,8 @@ mod common;
 mod catalogue_flow;
 mod catalogue_input;
 mod catalogue_public;
+mod deadline_calendar_api;
+mod deadline_engine;
 mod foundation_audit;
 mod foundation_auth;
 mod foundation_input;

@@ -289,3 +289,86 @@ pub async fn list(db: &Db, f: &AuditQuery) -> AppResult<(Vec<AuditRow>, i64)> {
         .await?;
     Ok((rows, total))
 }
+
+/// Append many rows by one actor inside the caller's transaction, chained exactly as
+/// [`append`] would chain them one by one, with a few statements instead of three per row
+/// (the job runner escalating thousands of deadlines at once). Returns the last sequence.
+pub async fn append_many(
+    tx: &mut Tx,
+    actor: &Actor,
+    at_ms: i64,
+    entries: Vec<Entry<'_>>,
+) -> AppResult<i64> {
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    let k = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    // Reserving the range of sequence numbers takes the head row: appenders stay serialised.
+    let (last, mut prev_hash): (i64, String) = tx
+        .fetch_one(
+            q("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash").bind(k),
+        )
+        .await?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (i, e) in entries.into_iter().enumerate() {
+        let mut row = AuditRow {
+            seq: last - k + 1 + i64::try_from(i).unwrap_or_default(),
+            at: at_ms,
+            actor_kind: actor.kind.as_str().to_owned(),
+            actor_id: actor.id,
+            actor_name: actor.name.clone(),
+            org_id: actor.org_id,
+            action: e.action.to_owned(),
+            object_type: e.object_type.to_owned(),
+            object_id: e.object_id,
+            subject_ref: e.subject_ref,
+            purpose: e.purpose.to_owned(),
+            operation_id: actor.operation_id.clone(),
+            detail: if e.detail.is_null() {
+                "{}".to_owned()
+            } else {
+                e.detail.to_string()
+            },
+            prev_hash: prev_hash.clone(),
+            hash: String::new(),
+        };
+        row.hash = row.expected_hash(&prev_hash);
+        prev_hash = row.hash.clone();
+        rows.push(row);
+    }
+    tx.execute(q("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&prev_hash))
+        .await?;
+    for chunk in rows.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, at, actor_kind, actor_id, actor_name, org_id, action, \
+             object_type, object_id, subject_ref, purpose, operation_id, detail, prev_hash, hash) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        }
+        let mut query = q(sql);
+        for row in chunk {
+            query = query
+                .bind(row.seq)
+                .bind(row.at)
+                .bind(&row.actor_kind)
+                .bind(row.actor_id)
+                .bind(&row.actor_name)
+                .bind(row.org_id)
+                .bind(&row.action)
+                .bind(&row.object_type)
+                .bind(&row.object_id)
+                .bind(row.subject_ref.clone())
+                .bind(&row.purpose)
+                .bind(&row.operation_id)
+                .bind(&row.detail)
+                .bind(&row.prev_hash)
+                .bind(&row.hash);
+        }
+        tx.execute(query).await?;
+    }
+    Ok(last)
+}

@@ -6,11 +6,15 @@ pub mod applicants;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod calendar;
 pub mod clock;
+pub mod deadlines;
 pub mod demo;
 pub mod error;
 pub mod idempotency;
 pub mod identity;
+pub mod jobs;
+pub mod notifications;
 pub mod orgs;
 pub mod page;
 pub mod password;
@@ -19,11 +23,12 @@ pub mod seals;
 pub mod staff;
 pub mod synth;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 pub use actor::{Actor, ActorKind};
 pub use clock::{Clock, SystemClock, TestClock};
 pub use error::{AppError, FieldError};
+use proofless_domain::calendar::{Calendar, OfficeHours};
 use proofless_store::Db;
 
 /// Settings the services need (the binary reads them from file and environment).
@@ -34,6 +39,8 @@ pub struct AppSettings {
     /// Failed logins allowed per account within `throttle_window_minutes`.
     pub max_login_failures: i64,
     pub throttle_window_minutes: i64,
+    /// The deployment's office hours (seasonal schedules, Asia/Shanghai).
+    pub office_hours: OfficeHours,
     /// Encrypts org seal keys at rest; without it no seal can be made.
     pub master_key: Option<Arc<proofless_seal::MasterKey>>,
 }
@@ -44,6 +51,7 @@ impl Default for AppSettings {
             session_minutes: 8 * 60,
             max_login_failures: 5,
             throttle_window_minutes: 15,
+            office_hours: OfficeHours::standard(),
             master_key: None,
         }
     }
@@ -57,6 +65,9 @@ pub struct App {
     pub settings: AppSettings,
     /// The current published exemption lists, searched in memory (issue #3).
     pub catalogue: Arc<catalogue::PublicCatalogue>,
+    /// The effective working-day calendar (official years and local overrides from the
+    /// database), shared by every request; replaced as a whole when the data change.
+    pub calendar: Arc<RwLock<calendar::Cached>>,
 }
 
 impl App {
@@ -66,7 +77,20 @@ impl App {
             clock,
             settings,
             catalogue: Arc::default(),
+            calendar: Arc::new(RwLock::new(calendar::Cached::builtin())),
         }
+    }
+
+    /// The effective calendar as last loaded (the built-in data until the database is read).
+    pub fn calendar(&self) -> Arc<Calendar> {
+        match self.calendar.read() {
+            Ok(g) => g.calendar.clone(),
+            Err(p) => p.into_inner().calendar.clone(),
+        }
+    }
+
+    pub fn office_hours(&self) -> &OfficeHours {
+        &self.settings.office_hours
     }
 
     pub fn now_ms(&self) -> i64 {

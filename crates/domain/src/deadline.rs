@@ -212,3 +212,16 @@ pub fn within_office_hours(calendar: &Calendar, hours: &OfficeHours, at: DateTim
             .iter()
             .any(|&(open, close)| i64::from(open) <= sec && sec <= i64::from(close))
 }
+
+/// The instant `seconds` of office time after `from` (counted from the next opening when
+/// `from` lies outside office hours); used to place reminders at a share of the allowed time.
+pub fn add_office_time(
+    calendar: &Calendar,
+    hours: &OfficeHours,
+    from: DateTime<Utc>,
+    seconds: i64,
+) -> Option<DateTime<FixedOffset>> {
+    let mut clock = Clock::new(calendar, hours);
+    let eff = clock.effective(local_secs(from))?;
+    clock.advance(eff, seconds).and_then(to_instant)
+}

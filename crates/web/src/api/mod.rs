@@ -4,6 +4,8 @@
 mod applicants;
 pub(crate) mod auth;
 mod catalogue;
+mod calendar;
+mod deadlines;
 mod orgs;
 mod portal;
 mod regions;
@@ -58,11 +60,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tokens::router())
         .merge(applicants::router())
         .merge(portal::router())
-<<<<<<< HEAD
         .merge(seals::router())
-=======
         .merge(catalogue::router())
->>>>>>> catalogue
+        .merge(calendar::router())
+        .merge(deadlines::router())
 }
 
 /// The OpenAPI 3.1 document.

@@ -50,6 +50,11 @@ fn nav_for(actor: &Actor) -> Vec<(&'static str, &'static str)> {
             if actor.has_any(&[Role::JointOffice, Role::CountyApprover]) {
                 items.push(("/catalogue/lists", "免提交清单"));
             }
+            if actor.has_any(&[Role::SystemAdmin, Role::JointOffice]) {
+                items.push(("/admin/calendar", "工作日历"));
+            }
+            items.push(("/overdue", "逾期督办"));
+            items.push(("/notifications", "通知"));
         }
         ActorKind::Portal => items.push(("/portal", "我的办事")),
         _ => {}

@@ -2,6 +2,7 @@
 
 mod admin;
 mod catalogue;
+mod deadlines;
 mod layout;
 mod portal;
 mod sealed;
@@ -41,6 +42,19 @@ pub fn router() -> Router<AppState> {
             get(portal::register_page).post(portal::register_submit),
         )
         .route("/portal/logout", post(portal::logout))
+        .route("/admin/calendar", get(deadlines::calendar_admin))
+        .route("/admin/calendar/import", post(deadlines::calendar_import))
+        .route(
+            "/admin/calendar/overrides",
+            post(deadlines::calendar_override),
+        )
+        .route("/overdue", get(deadlines::overdue))
+        .route("/deadlines/{id}", get(deadlines::deadline))
+        .route("/notifications", get(deadlines::notifications_page))
+        .route(
+            "/notifications/{id}/read",
+            post(deadlines::notification_read),
+        )
         .route("/sealed/{id}", get(sealed::page))
         .route("/proofs", get(catalogue::search_page))
         .route("/proofs/results", get(catalogue::search_results))

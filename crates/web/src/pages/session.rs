@@ -135,6 +135,10 @@ struct Workbench {
     roles: String,
     staffing: Option<Staffing>,
     cards: Vec<Card>,
+    /// 逾期/即将到期 of the unit (or the county for the joint office).
+    overdue: Vec<super::deadlines::ItemRow>,
+    due_soon: Vec<super::deadlines::ItemRow>,
+    unread: i64,
 }
 
 /// What each role's workbench offers.
@@ -209,6 +213,20 @@ pub async fn workbench(State(s): State<AppState>, ctx: Ctx) -> Response {
         }
         _ => None,
     };
+    let (mut overdue, mut due_soon) = (vec![], vec![]);
+    if let Ok(scope) = proofless_app::deadlines::scope_for(a, None) {
+        overdue = proofless_app::deadlines::overdue(&s.app, a, scope, 20)
+            .await
+            .map(super::deadlines::item_rows)
+            .unwrap_or_default();
+        due_soon = proofless_app::deadlines::due_soon(&s.app, scope, 24 * 3_600_000, 20)
+            .await
+            .map(super::deadlines::item_rows)
+            .unwrap_or_default();
+    }
+    let unread = proofless_app::notifications::unread_count(&s.app, a)
+        .await
+        .unwrap_or(0);
     let page = Workbench {
         layout: Layout::new("工作台", &ctx, "/workbench"),
         unit: a.org_name.clone().unwrap_or_default(),
@@ -220,6 +238,9 @@ pub async fn workbench(State(s): State<AppState>, ctx: Ctx) -> Response {
             .join("、"),
         staffing,
         cards: cards_for(&a.roles),
+        overdue,
+        due_soon,
+        unread,
     };
     render(StatusCode::OK, &page)
 }

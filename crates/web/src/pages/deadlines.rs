@@ -1,0 +1,420 @@
+//! Pages of the calendar and the deadline engine: the calendar admin page, the overdue view,
+//! a deadline's record and the notifications list.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use proofless_app::calendar::{
+    self, CalendarDay, CalendarYear, ImportInput, OverrideInput, YearStatus,
+};
+use proofless_app::deadlines::{self, DeadlineView, DueItem, Scope};
+use proofless_app::notifications::{self, Notification};
+use proofless_app::{AppError, local_time};
+use proofless_domain::calendar::EntryKind;
+use proofless_domain::role::Role;
+
+use super::session::{page_error, require_staff};
+use super::{FormData, Layout, render};
+use crate::AppState;
+use crate::ctx::Ctx;
+
+fn kind_label(k: &str) -> &'static str {
+    EntryKind::parse(k).map(EntryKind::label).unwrap_or("未知")
+}
+
+pub struct DayRow {
+    day: String,
+    kind: &'static str,
+    name: String,
+    source: String,
+    created_by: String,
+}
+
+fn day_row(d: CalendarDay) -> DayRow {
+    DayRow {
+        kind: kind_label(&d.kind),
+        day: d.day,
+        name: d.name,
+        source: d.source,
+        created_by: d.created_by,
+    }
+}
+
+pub struct YearRow {
+    year: i64,
+    notice: String,
+    published: String,
+    origin: &'static str,
+    loaded_by: String,
+    loaded_at: String,
+    entries: i64,
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    layout: Layout,
+    years: Vec<YearRow>,
+    statuses: Vec<YearStatus>,
+    missing: Vec<i32>,
+    overrides: Vec<DayRow>,
+    can_edit: bool,
+    error: String,
+    message: String,
+    version: String,
+}
+
+async fn calendar_page(
+    s: &AppState,
+    ctx: &Ctx,
+    error: String,
+    message: String,
+    status: StatusCode,
+) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
+    }
+    let years = match calendar::years(&s.app).await {
+        Ok(y) => y,
+        Err(e) => return page_error(ctx, e, "/workbench"),
+    };
+    let overrides = calendar::days(&s.app, None, true).await.unwrap_or_default();
+    let statuses = calendar::year_statuses(&s.app);
+    let missing = statuses
+        .iter()
+        .filter(|y| !y.complete)
+        .map(|y| y.year)
+        .collect();
+    let page = CalendarPage {
+        layout: Layout::new("工作日历", ctx, "/admin/calendar"),
+        years: years
+            .into_iter()
+            .map(|y: CalendarYear| YearRow {
+                year: y.year,
+                notice: y.notice,
+                published: y.published.unwrap_or_default(),
+                origin: if y.origin == "builtin" {
+                    "随系统发布"
+                } else {
+                    "管理员导入"
+                },
+                loaded_by: y.loaded_by,
+                loaded_at: local_time(y.loaded_at),
+                entries: y.entries,
+            })
+            .collect(),
+        statuses,
+        missing,
+        overrides: overrides.into_iter().map(day_row).collect(),
+        can_edit: ctx.actor.has(Role::SystemAdmin),
+        error,
+        message,
+        version: s.app.calendar().version().to_owned(),
+    };
+    render(status, &page)
+}
+
+pub async fn calendar_admin(State(s): State<AppState>, ctx: Ctx) -> Response {
+    calendar_page(&s, &ctx, String::new(), String::new(), StatusCode::OK).await
+}
+
+fn problem_text(e: AppError) -> String {
+    match e {
+        AppError::Validation(errs) => errs
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => crate::error::ApiError::from(other).detail,
+    }
+}
+
+pub async fn calendar_import(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    let year = f.get("year");
+    let notice = f.get("notice");
+    let input = ImportInput {
+        year: if year.trim().is_empty() {
+            None
+        } else {
+            year.trim().parse().ok().or(Some(0))
+        },
+        notice: if notice.trim().is_empty() {
+            None
+        } else {
+            Some(notice)
+        },
+        published: Some(f.get("published")).filter(|p| !p.trim().is_empty()),
+        csv: f.get("csv"),
+    };
+    match calendar::import(&s.app, &ctx.actor, &input).await {
+        Ok(r) => {
+            let msg = format!(
+                "已导入 {} 条记录，日历版本 {}",
+                r.entries, r.calendar_version
+            );
+            calendar_page(&s, &ctx, String::new(), msg, StatusCode::OK).await
+        }
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            calendar_page(
+                &s,
+                &ctx,
+                problem_text(e),
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => page_error(&ctx, e, "/admin/calendar"),
+    }
+}
+
+pub async fn calendar_override(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    let input = OverrideInput {
+        date: f.get("date"),
+        kind: f.get("kind"),
+        name: f.get("name"),
+        source: f.get("source"),
+    };
+    match calendar::add_override(&s.app, &ctx.actor, &input).await {
+        Ok(d) => {
+            let msg = format!("已添加本地调整：{} {}", d.day, d.name);
+            calendar_page(&s, &ctx, String::new(), msg, StatusCode::OK).await
+        }
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            calendar_page(
+                &s,
+                &ctx,
+                problem_text(e),
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => page_error(&ctx, e, "/admin/calendar"),
+    }
+}
+
+pub struct ItemRow {
+    pub id: i64,
+    pub subject: String,
+    pub org_name: String,
+    pub period: String,
+    pub due: String,
+    pub late: String,
+}
+
+pub fn item_rows(items: Vec<DueItem>) -> Vec<ItemRow> {
+    items
+        .into_iter()
+        .map(|i| ItemRow {
+            id: i.id,
+            subject: format!("{} {}", i.subject_type, i.subject_id),
+            org_name: i.org_name,
+            period: i.period,
+            due: i.due_at.map(local_time).unwrap_or_default(),
+            late: i.late.map(|l| l.text).unwrap_or_default(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "overdue.html")]
+struct OverduePage {
+    layout: Layout,
+    county: bool,
+    overdue: Vec<ItemRow>,
+    soon: Vec<ItemRow>,
+}
+
+pub async fn overdue(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    let scope = match deadlines::scope_for(&ctx.actor, None) {
+        Ok(sc) => sc,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    let overdue = deadlines::overdue(&s.app, &ctx.actor, scope, 500).await;
+    let soon = deadlines::due_soon(&s.app, scope, 24 * 3_600_000, 500).await;
+    match (overdue, soon) {
+        (Ok(o), Ok(so)) => render(
+            StatusCode::OK,
+            &OverduePage {
+                layout: Layout::new("逾期督办", &ctx, "/overdue"),
+                county: scope == Scope::County,
+                overdue: item_rows(o),
+                soon: item_rows(so),
+            },
+        ),
+        (Err(e), _) | (_, Err(e)) => page_error(&ctx, e, "/workbench"),
+    }
+}
+
+pub struct SuspensionLine {
+    reason: String,
+    start: String,
+    end: String,
+    by: String,
+}
+
+pub struct ExtensionLine {
+    period: String,
+    extended_by: String,
+    approved_by: String,
+    reason: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "deadline.html")]
+struct DeadlinePage {
+    layout: Layout,
+    d: DeadlineView,
+    state_label: &'static str,
+    start: String,
+    due: String,
+    statutory_due: String,
+    late: String,
+    rule: String,
+    suspensions: Vec<SuspensionLine>,
+    extensions: Vec<ExtensionLine>,
+}
+
+fn state_label(s: &str) -> &'static str {
+    match s {
+        deadlines::OPEN => "办理中",
+        deadlines::SUSPENDED => "已中止计时",
+        deadlines::DONE => "已办结",
+        deadlines::OVERDUE => "已逾期",
+        _ => "未知",
+    }
+}
+
+pub async fn deadline(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    let d = match deadlines::get(&s.app, &ctx.actor, id).await {
+        Ok(d) => d,
+        Err(e) => return page_error(&ctx, e, "/overdue"),
+    };
+    let page = DeadlinePage {
+        layout: Layout::new("期限详情", &ctx, "/overdue"),
+        state_label: state_label(&d.deadline.state),
+        start: local_time(d.deadline.start_at),
+        due: d
+            .deadline
+            .due_at
+            .map(local_time)
+            .unwrap_or_else(|| "（中止计时中，恢复后重新计算）".to_owned()),
+        statutory_due: d
+            .deadline
+            .statutory_due_at
+            .map(local_time)
+            .unwrap_or_default(),
+        late: d.late.as_ref().map(|l| l.text.clone()).unwrap_or_default(),
+        rule: d
+            .rule
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "{} 第{}版（{} 起施行）：期限 {}，延长上限 {}",
+                    r.rule_key,
+                    r.version,
+                    r.effective_from,
+                    r.period,
+                    r.max_extension
+                        .clone()
+                        .unwrap_or_else(|| "不可延长".to_owned())
+                )
+            })
+            .unwrap_or_default(),
+        suspensions: d
+            .suspensions
+            .iter()
+            .map(|x| SuspensionLine {
+                reason: x.reason.clone(),
+                start: local_time(x.start_at),
+                end: x
+                    .end_at
+                    .map(local_time)
+                    .unwrap_or_else(|| "中止中".to_owned()),
+                by: x.suspended_by.clone(),
+            })
+            .collect(),
+        extensions: d
+            .extensions
+            .iter()
+            .map(|x| ExtensionLine {
+                period: x.period.clone(),
+                extended_by: x.extended_by.clone(),
+                approved_by: x.approved_by.clone(),
+                reason: x.reason.clone(),
+                at: local_time(x.at),
+            })
+            .collect(),
+        d,
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub struct NoteRow {
+    id: i64,
+    text: String,
+    link: String,
+    at: String,
+    read: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    unread: i64,
+    items: Vec<NoteRow>,
+}
+
+pub async fn notifications_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    let items = match notifications::list(&s.app, &ctx.actor, false, 200).await {
+        Ok(i) => i,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    let unread = notifications::unread_count(&s.app, &ctx.actor)
+        .await
+        .unwrap_or(0);
+    render(
+        StatusCode::OK,
+        &NotificationsPage {
+            layout: Layout::new("通知", &ctx, "/notifications"),
+            unread,
+            items: items
+                .into_iter()
+                .map(|n: Notification| NoteRow {
+                    id: n.id,
+                    text: n.text,
+                    link: n.link,
+                    at: local_time(n.created_at),
+                    read: n.read_at.is_some(),
+                })
+                .collect(),
+        },
+    )
+}
+
+pub async fn notification_read(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    match notifications::mark_read(&s.app, &ctx.actor, id).await {
+        Ok(()) => Redirect::to("/notifications").into_response(),
+        Err(e) => page_error(&ctx, e, "/notifications"),
+    }
+}
