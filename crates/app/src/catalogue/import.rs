@@ -566,18 +566,19 @@ pub async fn import(
             }
         }
         // Duplicates within the file and against the unit's existing items.
-        if let (Some(l), Some(r)) = (lvl, region.as_ref()) {
-            if !name.is_empty() {
-                let key = (format!("{}:{r}", l.as_str()), name.clone());
-                if let Some(first) = seen.get(&key) {
-                    errors.add(
-                        row,
-                        "证明名称",
-                        format!("与第 {first} 行重复（同一层级同名）"),
-                    );
-                } else {
-                    seen.insert(key, row);
-                    let existing: Option<(i64,)> = app
+        if let (Some(l), Some(r)) = (lvl, region.as_ref())
+            && !name.is_empty()
+        {
+            let key = (format!("{}:{r}", l.as_str()), name.clone());
+            if let Some(first) = seen.get(&key) {
+                errors.add(
+                    row,
+                    "证明名称",
+                    format!("与第 {first} 行重复（同一层级同名）"),
+                );
+            } else {
+                seen.insert(key, row);
+                let existing: Option<(i64,)> = app
                         .db
                         .reader()
                         .fetch_optional(
@@ -589,13 +590,12 @@ pub async fn import(
                             .bind(&name),
                         )
                         .await?;
-                    if let Some((id,)) = existing {
-                        errors.add(
-                            row,
-                            "证明名称",
-                            format!("本单位在该清单中已有同名证明事项（编号 {id}）"),
-                        );
-                    }
+                if let Some((id,)) = existing {
+                    errors.add(
+                        row,
+                        "证明名称",
+                        format!("本单位在该清单中已有同名证明事项（编号 {id}）"),
+                    );
                 }
             }
         }
