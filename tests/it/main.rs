@@ -5,6 +5,7 @@
 mod common;
 
 mod catalogue_flow;
+mod catalogue_import;
 mod catalogue_input;
 mod catalogue_public;
 mod deadline_calendar_api;

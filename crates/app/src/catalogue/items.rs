@@ -508,6 +508,21 @@ fn detail(c: &Checked, input: &ProofItemInput) -> serde_json::Value {
 
 /// Draft a new proof item for the actor's own unit (or, for the joint office, any unit).
 pub async fn create(app: &App, actor: &Actor, input: &ProofItemInput) -> AppResult<ProofItem> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let id = create_in(&mut tx, actor, input, now).await?;
+    tx.commit().await?;
+    get(app, actor, id).await
+}
+
+/// [`create`] inside the caller's transaction (the spreadsheet import writes many at once):
+/// the same permission, field and link checks, and the same audit row.
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &ProofItemInput,
+    now: i64,
+) -> AppResult<i64> {
     actor.require_any(&[Role::UnitAdmin, Role::JointOffice, Role::SystemAdmin])?;
     let owner = input
         .owner_org_id
@@ -520,10 +535,8 @@ pub async fn create(app: &App, actor: &Actor, input: &ProofItemInput) -> AppResu
     } else {
         input.requester_ids.clone()
     };
-    let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    let list = list_id(&mut tx, c.level, input.region_code.trim(), now).await?;
-    check_links(&mut tx, input, &requesters).await?;
+    let list = list_id(tx, c.level, input.region_code.trim(), now).await?;
+    check_links(tx, input, &requesters).await?;
     let id = tx
         .scalar_i64(
             q("INSERT INTO proof_items (list_id, owner_org_id, name, disposition, issuer_can_verify, \
@@ -544,16 +557,20 @@ pub async fn create(app: &App, actor: &Actor, input: &ProofItemInput) -> AppResu
         )
         .await
         .map_err(map_unique)?;
-    write_links(&mut tx, id, &c, input, &requesters).await?;
+    write_links(tx, id, &c, input, &requesters).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         now,
         Entry::new("catalogue.item.create", "proof_item", id).detail(detail(&c, input)),
     )
     .await?;
-    tx.commit().await?;
-    get(app, actor, id).await
+    Ok(id)
+}
+
+/// The field checks of [`create`] alone (no database), for validating a whole file first.
+pub(crate) fn precheck(input: &ProofItemInput) -> AppResult<()> {
+    check(input).map(|_| ())
 }
 
 /// Edit an item. Allowed in draft, returned and reviewed; a reviewed item goes back to

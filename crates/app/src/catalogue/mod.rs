@@ -6,6 +6,7 @@
 
 pub mod demo;
 pub mod feeds;
+pub mod import;
 pub mod items;
 pub mod lists;
 pub mod public;

@@ -100,6 +100,20 @@ fn map_unique(e: proofless_store::StoreError) -> AppError {
 }
 
 pub async fn create(app: &App, actor: &Actor, input: &ServiceItemInput) -> AppResult<ServiceItem> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let id = create_in(&mut tx, actor, input, now).await?;
+    tx.commit().await?;
+    get(app, id).await
+}
+
+/// [`create`] inside the caller's transaction, with the same checks and audit row.
+pub(crate) async fn create_in(
+    tx: &mut proofless_store::Tx,
+    actor: &Actor,
+    input: &ServiceItemInput,
+    now: i64,
+) -> AppResult<i64> {
     actor.require_any(&[Role::UnitAdmin, Role::JointOffice, Role::SystemAdmin])?;
     let org_id = input
         .org_id
@@ -107,8 +121,6 @@ pub async fn create(app: &App, actor: &Actor, input: &ServiceItemInput) -> AppRe
         .ok_or_else(|| AppError::field("org_id", "请指定实施单位"))?;
     require_unit_editor(actor, org_id)?;
     let c = check(input)?;
-    let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
     let org = tx
         .fetch_optional::<(i64,)>(q("SELECT id FROM orgs WHERE id = ?").bind(org_id))
         .await?;
@@ -130,7 +142,7 @@ pub async fn create(app: &App, actor: &Actor, input: &ServiceItemInput) -> AppRe
         .await
         .map_err(map_unique)?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         now,
         Entry::new("catalogue.service_item.create", "service_item", id).detail(
@@ -139,8 +151,12 @@ pub async fn create(app: &App, actor: &Actor, input: &ServiceItemInput) -> AppRe
         ),
     )
     .await?;
-    tx.commit().await?;
-    get(app, id).await
+    Ok(id)
+}
+
+/// The field checks of [`create`] alone, for validating a whole file first.
+pub(crate) fn precheck(input: &ServiceItemInput) -> AppResult<()> {
+    check(input).map(|_| ())
 }
 
 pub async fn update(

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use proofless_app::catalogue::feeds;
+use proofless_app::catalogue::import::{self, ImportOutcome};
 use proofless_app::catalogue::items::{self, ItemFilter, ProofItem, ProofItemInput};
 use proofless_app::catalogue::lists::{
     self, ApproveInput, ListVersion, PrepareInput, PublishInput, VersionDetail, VersionDiff,
@@ -30,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_items, create_item))
         .routes(routes!(get_item, update_item))
         .routes(routes!(submit_item))
+        .routes(routes!(import_items))
         .routes(routes!(review_item, review_history))
         .routes(routes!(review_queue))
         .routes(routes!(list_versions_staff, prepare))
@@ -170,6 +172,107 @@ async fn update_item(
     let v = if_match(&headers)?;
     let it = items::update(&s.app, &ctx.actor, id, Some(v), &input).await?;
     Ok((etag(it.version), Json(it)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct ImportQuery {
+    /// Import the good rows and skip the bad ones (default: write nothing if any row is bad).
+    #[serde(default)]
+    import_good_rows: bool,
+    /// For the joint office: the unit whose items these are (default: the actor's unit).
+    owner_org_id: Option<i64>,
+}
+
+/// The `.xlsx` bytes of a request: the raw body, or the first file part of a
+/// `multipart/form-data` body.
+fn xlsx_bytes(headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, crate::error::ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.starts_with("multipart/form-data") {
+        return Ok(body.to_vec());
+    }
+    let bad = |d: &str| {
+        crate::error::ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "请求无效", d)
+    };
+    let boundary = ct
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"').to_owned())
+        .ok_or_else(|| bad("multipart 请求缺少 boundary"))?;
+    let delim = format!("--{boundary}").into_bytes();
+    let find = |hay: &[u8], needle: &[u8], from: usize| -> Option<usize> {
+        hay.get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from)
+    };
+    let mut pos = find(body, &delim, 0).ok_or_else(|| bad("multipart 请求中没有文件"))?;
+    loop {
+        let start = pos + delim.len();
+        if body.get(start..start + 2) == Some(b"--") {
+            break;
+        }
+        let head_end =
+            find(body, b"\r\n\r\n", start).ok_or_else(|| bad("multipart 分段格式错误"))?;
+        let head = String::from_utf8_lossy(&body[start..head_end]).to_lowercase();
+        let next =
+            find(body, &delim, head_end + 4).ok_or_else(|| bad("multipart 分段没有结束标记"))?;
+        if head.contains("filename=") || head.contains("name=\"file\"") {
+            let end = next.saturating_sub(2).max(head_end + 4);
+            return Ok(body[head_end + 4..end].to_vec());
+        }
+        pos = next;
+    }
+    Err(bad("multipart 请求中没有名为 file 的文件"))
+}
+
+/// Import the unit's proof items from an `.xlsx` (columns 序号, 证明名称, 涉及的政务服务事项名称,
+/// 事项编码, 设定依据, 开具单位, 索要单位, 替代取消方式, 办理指引, 层级, 备注) as drafts. The body
+/// is the file (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) or a
+/// `multipart/form-data` with a `file` part. Every bad row and cell is reported (422,
+/// fields like `rows[5].开具单位`) and nothing is written, unless `import_good_rows=true`.
+#[utoipa::path(post, path = "/api/v1/catalogue/items/import", tag = "catalogue", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 201, body = ImportOutcome), (status = 403, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn import_items(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(iq): ApiQuery<ImportQuery>,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<impl IntoResponse> {
+    ctx.actor.require_any(&[
+        proofless_domain::role::Role::UnitAdmin,
+        proofless_domain::role::Role::JointOffice,
+        proofless_domain::role::Role::SystemAdmin,
+    ])?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::error::too_large()
+        } else {
+            crate::error::ApiError::new(e.status(), "bad-request", "请求无效", e.body_text())
+        }
+    })?;
+    if body.len() > import::MAX_BYTES {
+        return Err(crate::error::too_large());
+    }
+    let bytes = xlsx_bytes(&headers, &body)?;
+    if bytes.is_empty() {
+        return Err(proofless_app::error::AppError::field("file", "请上传 .xlsx 文件").into());
+    }
+    let out = import::import(
+        &s.app,
+        &ctx.actor,
+        iq.owner_org_id,
+        &bytes,
+        iq.import_good_rows,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(out)))
 }
 
 /// Submit an item to the justice bureau for legal review.

@@ -3,8 +3,8 @@
 
 mod applicants;
 pub(crate) mod auth;
-mod catalogue;
 mod calendar;
+mod catalogue;
 mod deadlines;
 mod orgs;
 mod portal;
