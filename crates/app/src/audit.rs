@@ -96,11 +96,6 @@ impl AuditRow {
         out
     }
 
-    /// This row's hash given its own `prev_hash` (bulk writers build rows themselves).
-    pub(crate) fn chain_hash(&self) -> String {
-        self.expected_hash(&self.prev_hash)
-    }
-
     fn expected_hash(&self, prev: &str) -> String {
         proofless_seal::chain_hash(prev, &self.chained_bytes())
     }

@@ -174,7 +174,9 @@ async fn insert(
         )
         .await
         .map_err(map_unique)?;
-    let seal_key = crate::seals::create_key(app, tx, id).await?;
+    let seal_key = crate::seals::create_key(app, tx, id)
+        .await?
+        .map(|k| k.key_id());
     audit::append(
         tx,
         actor,

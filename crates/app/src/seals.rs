@@ -78,7 +78,7 @@ fn seal_err(e: proofless_seal::SealError) -> AppError {
 /// Creates a new active key for `org_id` inside `tx` (org creation and rotation).
 /// Without a configured master key nothing is created; the key is then made at the
 /// first sealing once a master key is set.
-pub async fn create_key(app: &App, tx: &mut Tx, org_id: i64) -> AppResult<Option<String>> {
+pub async fn create_key(app: &App, tx: &mut Tx, org_id: i64) -> AppResult<Option<SealKey>> {
     let Some(m) = app.settings.master_key.as_deref() else {
         return Ok(None);
     };
@@ -96,7 +96,7 @@ pub async fn create_key(app: &App, tx: &mut Tx, org_id: i64) -> AppResult<Option
         .bind(app.now_ms()),
     )
     .await?;
-    Ok(Some(key.key_id()))
+    Ok(Some(key))
 }
 
 /// The org's current signer, created on first use if the org has no key yet.
@@ -111,21 +111,12 @@ async fn active_signer(app: &App, tx: &mut Tx, org_id: i64) -> AppResult<SealKey
             .bind(org_id),
         )
         .await?;
-    let enc =
-        match row {
-            Some((enc,)) => enc,
-            None => {
-                create_key(app, tx, org_id).await?;
-                let (enc,): (String,) = tx
-                .fetch_one(
-                    q("SELECT private_enc FROM seal_keys WHERE org_id = ? AND retired_at IS NULL \
-                       ORDER BY id DESC LIMIT 1")
-                    .bind(org_id),
-                )
-                .await?;
-                enc
-            }
-        };
+    // An org created before a master key was configured gets its key now.
+    let Some((enc,)) = row else {
+        return create_key(app, tx, org_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("印章密钥生成失败".to_owned()));
+    };
     let bytes = B64
         .decode(enc)
         .map_err(|_| AppError::Internal("印章私钥存储损坏".to_owned()))?;
@@ -203,7 +194,7 @@ pub async fn rotate(app: &App, actor: &Actor, org_id: i64) -> AppResult<Vec<Publ
             .bind(org_id),
     )
     .await?;
-    let key_id = create_key(app, &mut tx, org_id).await?;
+    let key_id = create_key(app, &mut tx, org_id).await?.map(|k| k.key_id());
     audit::append(
         &mut tx,
         actor,

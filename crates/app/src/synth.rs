@@ -6,11 +6,11 @@
 use std::time::{Duration, Instant};
 
 use proofless_domain::codes::CreditCode;
-use proofless_store::{Query, Tx, Value, q};
+use proofless_store::{Query, Tx, Value};
 
 use crate::App;
 use crate::actor::Actor;
-use crate::audit::AuditRow;
+use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Copy)]
@@ -275,7 +275,8 @@ pub fn synthetic_resident_id(i: u64) -> Option<String> {
 }
 
 /// Appends `total` chained audit rows (synthetic reads of persons' data, as counters
-/// do all day), in transactions of `ROWS_PER_TX`, keeping the chain head current.
+/// do all day) through [`audit::append_many`], in transactions of `ROWS_PER_TX` rows
+/// spread over the past year.
 async fn audit_rows(app: &App, total: u64) -> AppResult<u64> {
     let actor = Actor::system("gen");
     let pb = progress("审计日志", total);
@@ -283,78 +284,20 @@ async fn audit_rows(app: &App, total: u64) -> AppResult<u64> {
     let base_at = app.now_ms() - 365 * 24 * 3600 * 1000;
     while done < total {
         let n = (total - done).min(ROWS_PER_TX as u64);
+        let entries = (done..done + n)
+            .map(|i| {
+                let person = i % 1_000_000 + 1;
+                Entry::new("person.read", "person", person)
+                    .subject(format!("person:{person}"))
+                    .purpose("办理业务核对身份")
+            })
+            .collect();
         let mut tx = app.db.begin().await?;
-        let (last, mut prev): (i64, String) = tx
-            .fetch_one(
-                q("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash")
-                    .bind(n as i64),
-            )
-            .await?;
-        let first = last - n as i64 + 1;
-        let mut batch: Vec<AuditRow> = Vec::with_capacity(ROWS_PER_STATEMENT);
-        for k in 0..n as i64 {
-            let seq = first + k;
-            let i = done + k as u64;
-            let mut row = AuditRow {
-                seq,
-                at: base_at + i as i64 * 3,
-                actor_kind: actor.kind.as_str().to_owned(),
-                actor_id: None,
-                actor_name: format!("合成窗口{}", i % 5000),
-                org_id: None,
-                action: "person.read".to_owned(),
-                object_type: "person".to_owned(),
-                object_id: (i % 1_000_000 + 1).to_string(),
-                subject_ref: Some(format!("person:{}", i % 1_000_000 + 1)),
-                purpose: "办理业务核对身份".to_owned(),
-                operation_id: format!("gen-{i}"),
-                detail: "{}".to_owned(),
-                prev_hash: prev.clone(),
-                hash: String::new(),
-            };
-            row.hash = row.chain_hash();
-            prev = row.hash.clone();
-            batch.push(row);
-            if batch.len() == ROWS_PER_STATEMENT || k == n as i64 - 1 {
-                insert_audit(&mut tx, &batch).await?;
-                pb.inc(batch.len() as u64);
-                batch.clear();
-            }
-        }
-        tx.execute(q("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&prev))
-            .await?;
+        audit::append_many(&mut tx, &actor, base_at + done as i64 * 3, entries).await?;
         tx.commit().await?;
+        pb.inc(n);
         done += n;
     }
     pb.finish();
     Ok(done)
-}
-
-async fn insert_audit(tx: &mut Tx, rows: &[AuditRow]) -> AppResult<()> {
-    let mut stmt = Query::new(
-        "INSERT INTO audit_log (seq, at, actor_kind, actor_id, actor_name, org_id, action, \
-         object_type, object_id, subject_ref, purpose, operation_id, detail, prev_hash, hash) VALUES",
-    );
-    for (i, r) in rows.iter().enumerate() {
-        stmt.push_sql(if i == 0 { " (" } else { ", (" });
-        stmt.push_sql(&Query::placeholders(15));
-        stmt.push_sql(")");
-        stmt.push_arg(r.seq);
-        stmt.push_arg(r.at);
-        stmt.push_arg(r.actor_kind.clone());
-        stmt.push_arg(r.actor_id);
-        stmt.push_arg(r.actor_name.clone());
-        stmt.push_arg(r.org_id);
-        stmt.push_arg(r.action.clone());
-        stmt.push_arg(r.object_type.clone());
-        stmt.push_arg(r.object_id.clone());
-        stmt.push_arg(r.subject_ref.clone());
-        stmt.push_arg(r.purpose.clone());
-        stmt.push_arg(r.operation_id.clone());
-        stmt.push_arg(r.detail.clone());
-        stmt.push_arg(r.prev_hash.clone());
-        stmt.push_arg(r.hash.clone());
-    }
-    tx.execute(stmt).await?;
-    Ok(())
 }
