@@ -50,50 +50,10 @@ pub struct Outcome {
     pub peak_rss_mib: f64,
 }
 
-/// A unique, valid resident ID per call (birth dates from 1950, serials 000–999).
+/// A unique, valid resident ID per call (the generator `proofless gen` uses).
 pub fn resident_id(n: u64) -> anyhow::Result<String> {
-    let day = chrono_free_date(n / 1000);
-    let rid = proofless_app::demo::demo_resident_id(&day, &format!("{:03}", n % 1000))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(rid.as_str().to_owned())
-}
-
-/// yyyymmdd for 1950-01-01 plus `days` (proleptic Gregorian).
-fn chrono_free_date(days: u64) -> String {
-    let (mut y, mut d) = (1950u64, days);
-    loop {
-        let len = if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
-            366
-        } else {
-            365
-        };
-        if d < len {
-            break;
-        }
-        d -= len;
-        y += 1;
-    }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let months = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    let mut m = 0;
-    while d >= months[m] {
-        d -= months[m];
-        m += 1;
-    }
-    format!("{y:04}{:02}{:02}", m + 1, d + 1)
+    proofless_app::synth::synthetic_resident_id(n)
+        .ok_or_else(|| anyhow::anyhow!("no resident ID for index {n}"))
 }
 
 /// A client logged in as a demo account (cookie session + CSRF token).
@@ -220,8 +180,5 @@ mod tests {
             .collect();
         assert_eq!(ids.len(), 3000);
         assert!(ids.iter().all(|i| i.len() == 18));
-        assert_eq!(chrono_free_date(0), "19500101");
-        assert_eq!(chrono_free_date(59), "19500301");
-        assert_eq!(chrono_free_date(365 + 365 + 59), "19520229");
     }
 }
