@@ -23,6 +23,7 @@ pub mod regions;
 pub mod seals;
 pub mod staff;
 pub mod synth;
+mod synth_catalogue;
 
 use std::sync::{Arc, RwLock};
 
