@@ -58,7 +58,8 @@ async fn citizens_find_proofs_by_two_characters_pinyin_and_initials(b: Backend) 
         );
     }
     // One character.
-    // Every town keeps the homestead check (9 town lists).
+    // SPEC R1.1, R2.1: one list per level and region — every town keeps the homestead
+    // check in its own list (9 town lists), village items sit in their town's list.
     let r: Value = c.json("/api/v1/public/search?q=宅").await;
     let n = names(&r);
     assert_eq!(n.len(), 9, "{n:?}");
