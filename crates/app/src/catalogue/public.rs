@@ -21,7 +21,7 @@ use crate::App;
 use crate::error::{AppError, AppResult, Problems};
 
 /// How stale another instance's publication may be before this one sees it.
-pub const FRESHNESS: Duration = Duration::from_millis(500);
+pub const FRESHNESS: Duration = Duration::from_millis(250);
 /// Largest page of public results.
 pub const MAX_PUBLIC_LIMIT: usize = 100;
 /// Deepest offset a public search may page to.
