@@ -407,8 +407,13 @@ async fn a_publication_reaches_another_instance_on_the_same_database(b: Backend)
         q: Some("宅".to_owned()),
         ..Default::default()
     };
-    let r = proofless_app::catalogue::public::search(&other, &p).await.unwrap();
-    assert_eq!(r.total, 9, "the other instance kept the lists that did not change");
+    let r = proofless_app::catalogue::public::search(&other, &p)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.total, 9,
+        "the other instance kept the lists that did not change"
+    );
 }
 
 both_backends!(a_publication_reaches_another_instance_on_the_same_database);

@@ -585,8 +585,7 @@ pub async fn search_json(app: &App, p: &SearchParams) -> AppResult<Arc<str>> {
         return Ok(hit);
     }
     let page: Arc<str> = Arc::from(render_json(app, p).await?);
-    app.catalogue
-        .store_response(key, generation, page.clone());
+    app.catalogue.store_response(key, generation, page.clone());
     Ok(page)
 }
 
