@@ -367,16 +367,16 @@ async fn hostile_input_is_refused_or_escaped(b: Backend) {
         let p = page(&ga, &path).await;
         assert!(!p.body.contains("<script>alert"), "{path} escapes");
         assert!(!p.body.contains("<img src=x"), "{path} escapes");
-        assert!(p.body.contains("&lt;script&gt;"), "{path} shows the text");
+        assert!(
+            p.body.contains("&lt;script&gt;") || p.body.contains("&#60;script&#62;"),
+            "{path} shows the text"
+        );
     }
 
     // Another unit's admin may neither open nor save the item.
     let p = page(&sj, &format!("/catalogue/items/{id}/edit")).await;
     assert_eq!(p.status, 403);
-    assert!(
-        !p.body.contains("&lt;script&gt;"),
-        "nothing of the item leaks"
-    );
+    assert!(!p.body.contains("alert("), "nothing of the item leaks");
     let v = ga.json(&format!("/api/v1/catalogue/items/{id}")).await["version"]
         .as_i64()
         .unwrap();
@@ -391,7 +391,7 @@ async fn hostile_input_is_refused_or_escaped(b: Backend) {
     f.push(("owner_org_id", org_id(&ga, "县公安局").await.to_string()));
     let r = form(&sj, "/catalogue/items/new", &f, true).await;
     assert_eq!(r.status, 303, "{}", r.body);
-    let other = ga
+    let other = sj
         .json(&format!("/api/v1/catalogue/items/{}", id_from(&r.location)))
         .await;
     assert_eq!(other["item"]["owner_org_name"], "县市场监管局");

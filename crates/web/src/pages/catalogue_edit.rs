@@ -859,6 +859,10 @@ fn add_row(st: &mut FormState, action: &str) -> bool {
     }
 }
 
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 fn validation(e: AppError) -> Result<Vec<FieldError>, AppError> {
     match e {
         AppError::Validation(v) => Ok(v),
@@ -903,8 +907,9 @@ pub async fn create_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> 
     let (input, _, _) = st.input();
     match items::create(&s.app, &ctx.actor, &input).await {
         Ok(item) => Redirect::to(&format!(
-            "/catalogue/items/{}/edit?msg=已保存为草稿",
-            item.id
+            "/catalogue/items/{}/edit?msg={}",
+            item.id,
+            enc("已保存为草稿")
         ))
         .into_response(),
         Err(e) => match validation(e) {
@@ -1033,8 +1038,9 @@ pub async fn edit_submit(
     let (input, _, _) = st.input();
     match items::update(&s.app, &ctx.actor, id, Some(version), &input).await {
         Ok(saved) => Redirect::to(&format!(
-            "/catalogue/items/{}/edit?msg=已保存（版本 {}）",
-            saved.id, saved.version
+            "/catalogue/items/{}/edit?msg={}",
+            saved.id,
+            enc(&format!("已保存（第 {} 版）", saved.version))
         ))
         .into_response(),
         Err(AppError::PreconditionFailed) => {
