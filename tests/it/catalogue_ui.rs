@@ -577,7 +577,33 @@ async fn good_and_bad_files_through_the_import_page(b: Backend) {
     assert_eq!(count(&t).await, before + 3);
 }
 
+async fn the_joint_office_drafts_for_a_unit_it_chooses(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let joint = t.staff("joint").await;
+    let issuer = org_id(&joint, "县教育和体育局").await;
+    let police = org_id(&joint, "县公安局").await;
+    let blank = page(&joint, "/catalogue/items/new").await;
+    assert!(
+        blank.body.contains("id=\"owner_org_id\""),
+        "the joint office picks the unit"
+    );
+    let mut f = item_form("联席办代拟证明", issuer);
+    f.push(("owner_org_id", police.to_string()));
+    let r = form(&joint, "/catalogue/items/new", &f, true).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let item = joint
+        .json(&format!("/api/v1/catalogue/items/{}", id_from(&r.location)))
+        .await;
+    assert_eq!(item["item"]["owner_org_name"], "县公安局");
+    // The unit's own admin then sees it and may edit it.
+    let ga = t.staff("ga_admin").await;
+    let p = page(&ga, &r.location).await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("联席办代拟证明"));
+}
+
 both_backends!(
+    the_joint_office_drafts_for_a_unit_it_chooses,
     create_edit_and_add_a_row_through_the_form,
     field_errors_come_back_next_to_their_fields_with_the_input,
     a_stale_form_is_refused_plainly_and_keeps_the_input,
