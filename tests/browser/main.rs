@@ -6,5 +6,6 @@
 #[path = "../it/common.rs"]
 mod common;
 
+mod catalogue_ui;
 mod driver;
 mod foundation_ui;
