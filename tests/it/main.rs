@@ -17,3 +17,6 @@ mod foundation_orgs;
 mod foundation_portal;
 mod seals;
 mod synth;
+mod commitment_flow;
+mod commitment_input;
+mod credit_flow;

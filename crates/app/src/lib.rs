@@ -22,6 +22,8 @@ pub mod regions;
 pub mod seals;
 pub mod staff;
 pub mod synth;
+pub mod commitment;
+pub mod credit;
 
 use std::sync::{Arc, RwLock};
 

@@ -83,7 +83,7 @@ const ROWS_PER_TX: usize = 20_000;
 
 /// Inserts rows in bulk: `head` is `INSERT INTO t (a, b) VALUES`, each row its values.
 /// Existing keys are skipped, so a partly generated world can be completed.
-async fn bulk(app: &App, head: &str, rows: impl Iterator<Item = Vec<Value>>) -> AppResult<u64> {
+pub(crate) async fn bulk(app: &App, head: &str, rows: impl Iterator<Item = Vec<Value>>) -> AppResult<u64> {
     let mut n = 0u64;
     let mut tx: Option<Tx> = None;
     let mut in_tx = 0usize;
@@ -259,6 +259,7 @@ pub async fn generate(app: &App, s: &Scale) -> AppResult<Report> {
     let t = Instant::now();
     let n = audit_rows(app, s.audit_rows).await?;
     report.lines.push(("audit rows".into(), n, t.elapsed()));
+    crate::commitment::synth::generate(app, s, &mut report).await?;
     Ok(report)
 }
 

@@ -8,3 +8,5 @@ pub mod deadline;
 pub mod org;
 pub mod region;
 pub mod role;
+pub mod commitment;
+pub mod credit;

@@ -12,6 +12,8 @@ mod regions;
 mod seals;
 mod system;
 mod tokens;
+mod commitment;
+mod credit;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use utoipa::OpenApi;
@@ -64,6 +66,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalogue::router())
         .merge(calendar::router())
         .merge(deadlines::router())
+        .merge(commitment::router())
+        .merge(credit::router())
 }
 
 /// The OpenAPI 3.1 document.
