@@ -4,6 +4,7 @@
 mod applicants;
 pub(crate) mod auth;
 mod calendar;
+mod cases;
 mod catalogue;
 mod deadlines;
 mod orgs;
@@ -66,6 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalogue::router())
         .merge(calendar::router())
         .merge(deadlines::router())
+        .merge(cases::router())
         .merge(commitment::router())
         .merge(credit::router())
 }
