@@ -1,6 +1,9 @@
 //! Notification-commitment (issue #6, SPEC R4): templates, signing at the portal and the
 //! counter, eligibility, plans, PDF, seal, withdrawal, publication, figures, sampling.
 
+use proofless_app::cases::{self, Decision, NewCase};
+use proofless_app::{Actor, ActorKind};
+use proofless_domain::role::Role;
 use proofless_store::q;
 use serde_json::{Value, json};
 
@@ -51,14 +54,64 @@ pub async fn citizen(t: &TestApp, rid: &str) -> Client {
     c
 }
 
+/// A clerk of the unit, as the services see one.
+pub fn clerk_of(org_id: i64) -> Actor {
+    Actor {
+        kind: ActorKind::Staff,
+        id: None,
+        name: "测试窗口".to_owned(),
+        org_id: Some(org_id),
+        org_name: None,
+        region_code: None,
+        roles: vec![Role::CounterClerk],
+        operation_id: "test".to_owned(),
+    }
+}
+
 /// An open case at the unit for the person (the coordinator's minimal cases).
 pub async fn open_case(t: &TestApp, org_id: i64, person_id: i64) -> i64 {
-    CASES_TODO
+    let (code,): (String,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
+        .await
+        .unwrap();
+    cases::create(
+        &t.app,
+        &clerk_of(org_id),
+        &NewCase {
+            service_item_code: code,
+            applicant_kind: "person".to_owned(),
+            applicant_id: person_id,
+            immediate: false,
+            statutory_limit: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 /// Decides the case (the unit's decision ends the window for withdrawal).
 pub async fn decide_case(t: &TestApp, case_id: i64) {
-    CASES_TODO
+    let (org_id,): (i64,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(q("SELECT org_id FROM cases WHERE id = ?").bind(case_id))
+        .await
+        .unwrap();
+    cases::decide(
+        &t.app,
+        &clerk_of(org_id),
+        case_id,
+        &Decision {
+            outcome: "approved".to_owned(),
+        },
+    )
+    .await
+    .unwrap();
 }
 
 pub async fn sign_portal(t: &TestApp, c: &Client, item_name: &str, org_name: &str, rid: &str) -> reqwest::Response {

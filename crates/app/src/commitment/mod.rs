@@ -13,7 +13,7 @@ pub mod signing;
 pub mod synth;
 pub mod templates;
 
-use proofless_domain::catalogue::rules::{ItemFacts, commitment_refusal};
+use proofless_domain::catalogue::{ItemFacts, commitment_refusal};
 use proofless_store::{FromRow, Tx, q};
 use serde::Serialize;
 
@@ -204,4 +204,20 @@ pub fn mask_name(name: &str) -> String {
         1 => "*".to_owned(),
         n => format!("{}{}", chars[0], "*".repeat(n - 1)),
     }
+}
+
+/// A portal user's own commitments: (id, item name, state, signed_at), newest first.
+pub async fn mine(app: &App, actor: &Actor) -> AppResult<Vec<(i64, String, String, i64)>> {
+    if actor.kind != ActorKind::Portal {
+        return Err(AppError::forbidden("此页面仅限群众和企业使用"));
+    }
+    Ok(app
+        .db
+        .reader()
+        .fetch_all(
+            q("SELECT c.id, p.name, c.state, c.signed_at FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id \
+               WHERE c.person_id = ? ORDER BY c.id DESC LIMIT 200")
+            .bind(actor.id.unwrap_or(-1)),
+        )
+        .await?)
 }

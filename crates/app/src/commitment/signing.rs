@@ -192,11 +192,14 @@ pub struct SignInput {
     pub chosen_by_applicant: bool,
 }
 
-/// The state and unit of a case (the coordinator's minimal cases).
-pub(crate) async fn case_in(tx: &mut Tx, case_id: i64) -> AppResult<Option<(i64, String)>> {
-    Ok(tx
-        .fetch_optional(q("SELECT org_id, state FROM cases WHERE id = ?").bind(case_id))
-        .await?)
+/// The unit, state and applicant (`person:ID` / `entity:ID`) of a case.
+pub(crate) async fn case_in(tx: &mut Tx, case_id: i64) -> AppResult<Option<(i64, String, String)>> {
+    let row: Option<(i64, String, String, i64)> = tx
+        .fetch_optional(
+            q("SELECT org_id, state, applicant_kind, applicant_id FROM cases WHERE id = ?").bind(case_id),
+        )
+        .await?;
+    Ok(row.map(|(org, state, kind, id)| (org, state, format!("{kind}:{id}"))))
 }
 
 /// Signs a commitment: the letter is rendered from the published template, sealed by the
@@ -224,13 +227,19 @@ pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Comm
     let mut tx = app.db.begin().await?;
     let signer = signer_in(&mut tx, actor, input.person_id, input.entity_id).await?;
     let item = commitment_item(&mut tx, input.proof_item_id, "proof_item_id").await?;
-    let Some((case_org, case_state)) = case_in(&mut tx, input.case_id).await? else {
+    let Some((case_org, case_state, applicant)) = case_in(&mut tx, input.case_id).await? else {
         return Err(AppError::field("case_id", format!("办件 {} 不存在", input.case_id)));
     };
     if actor.kind != ActorKind::Portal {
         actor.require_org(case_org)?;
     }
-    if case_state != "open" {
+    // Only the case's own applicant commits in it (signing for someone else is refused).
+    if applicant != signer.subject_ref {
+        return Err(AppError::forbidden(
+            "签署人与办件申请人不一致：告知承诺须由办件申请人本人（或其法定代表人、授权代表）签署",
+        ));
+    }
+    if case_state != crate::cases::OPEN {
         return Err(AppError::Conflict("办件已办结或已撤回，不能再签署承诺".to_owned()));
     }
     let template = templates::published_in(&mut tx, item.id)
@@ -460,7 +469,7 @@ pub async fn withdraw(
     }
     let case_state = case_in(&mut tx, c.case_id)
         .await?
-        .map(|(_, s)| s)
+        .map(|(_, s, _)| s)
         .unwrap_or_default();
     if let Some(why) = rules::withdrawal_refusal(&c.state, &case_state) {
         return Err(AppError::Conflict(why.to_owned()));
@@ -527,4 +536,28 @@ pub async fn edit_letter(app: &App, actor: &Actor, id: i64) -> AppResult<Commitm
     Err(AppError::Conflict(
         "承诺书已签署并加盖电子印章，不能修改；如内容有误，请在办结前撤回承诺后重新签署".to_owned(),
     ))
+}
+
+/// The decision alone, read-only: the subject's credit status and the item's rule in force,
+/// then [`decide`]. The hot path of eligibility and signing (issue #6 "Performance").
+pub async fn plan_for(
+    app: &App,
+    subject_ref: &str,
+    item_id: i64,
+) -> AppResult<Result<Option<Plan>, Refusal>> {
+    let status = credit::status(app, subject_ref).await?;
+    let row: Option<(String,)> = app
+        .db
+        .reader()
+        .fetch_optional(
+            q("SELECT bands FROM commitment_rules WHERE proof_item_id = ? ORDER BY number DESC LIMIT 1")
+                .bind(item_id),
+        )
+        .await?;
+    let bands: Vec<rules::RuleBand> = match row {
+        Some((b,)) => serde_json::from_str(&b)
+            .map_err(|e| AppError::Internal(format!("核查规则存储损坏：{e}")))?,
+        None => vec![],
+    };
+    Ok(decide(&status, &bands))
 }

@@ -177,22 +177,9 @@ pub async fn mine_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     if ctx.actor.kind != ActorKind::Portal {
         return Redirect::to("/portal/login").into_response();
     }
-    let pid = ctx.actor.id.unwrap_or_default();
-    let rows: Vec<(i64, String, String, i64)> = match s
-        .app
-        .db
-        .reader()
-        .fetch_all(
-            proofless_store::q(
-                "SELECT c.id, p.name, c.state, c.signed_at FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id \
-                 WHERE c.person_id = ? ORDER BY c.id DESC LIMIT 200",
-            )
-            .bind(pid),
-        )
-        .await
-    {
+    let rows = match commitment::mine(&s.app, &ctx.actor).await {
         Ok(r) => r,
-        Err(e) => return portal_error(&ctx, e.into(), "/portal"),
+        Err(e) => return portal_error(&ctx, e, "/portal"),
     };
     let proposals = match blacklist::proposals(&s.app, &ctx.actor, &ProposalFilter::default()).await {
         Ok(p) => p,
