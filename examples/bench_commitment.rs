@@ -35,35 +35,46 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 }
 
 async fn one(app: &App, sql: &str, arg: &str) -> i64 {
-    let (id,): (i64,) = app
-        .db
-        .reader()
-        .fetch_one(q(sql).bind(arg))
-        .await
-        .unwrap();
+    let (id,): (i64,) = app.db.reader().fetch_one(q(sql).bind(arg)).await.unwrap();
     id
 }
 
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let subjects: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
-    let commitments: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let subjects: u64 = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let commitments: u64 = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let permille: i64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(200);
     let dir = tempfile::tempdir().unwrap();
-    let url = match std::env::var("BENCH_POSTGRES_URL").ok().filter(|s| !s.is_empty()) {
+    let url = match std::env::var("BENCH_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
         Some(admin) => {
             let name = format!("proofless_bench_commitment_{}", std::process::id());
-            let a = Db::connect(&admin, &DbOptions { max_connections: 1 }).await.unwrap();
+            let a = Db::connect(&admin, &DbOptions { max_connections: 1 })
+                .await
+                .unwrap();
             if let Db::Postgres(pool) = &a {
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(pool)
+                    .await
+                    .unwrap();
             }
             a.close().await;
             format!("{}/{name}", &admin[..admin.rfind('/').unwrap()])
         }
         None => format!("sqlite://{}/bench.db", dir.path().display()),
     };
-    let db = Db::connect(&url, &DbOptions { max_connections: 8 }).await.unwrap();
+    let db = Db::connect(&url, &DbOptions { max_connections: 8 })
+        .await
+        .unwrap();
     db.migrate().await.unwrap();
     let settings = AppSettings {
         master_key: Some(Arc::new(proofless_seal::MasterKey::generate().unwrap())),
@@ -72,7 +83,14 @@ async fn main() {
     let app = App::new(db, Arc::new(SystemClock), settings);
     proofless_app::regions::ensure_builtin(&app).await.unwrap();
     proofless_app::demo::load(&app).await.unwrap();
-    println!("database: {}", if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" });
+    println!(
+        "database: {}",
+        if url.starts_with("sqlite") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    );
 
     let t = Instant::now();
     let (records, subj) = synth::credit_records(&app, subjects, synth::RECORDS_PER_SUBJECT)
@@ -84,7 +102,12 @@ async fn main() {
     );
 
     // 1. Eligibility + plan.
-    let item = one(&app, "SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1", "经济困难证明（法律援助）").await;
+    let item = one(
+        &app,
+        "SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1",
+        "经济困难证明（法律援助）",
+    )
+    .await;
     let mut rng = Rng(0x1234_5678_9abc_def1);
     let n = 20_000;
     let mut lat = Vec::with_capacity(n);
@@ -108,8 +131,18 @@ async fn main() {
     );
 
     // 2. Daily sampling.
-    let org = one(&app, "SELECT id FROM orgs WHERE name = ? ORDER BY id LIMIT 1", "县司法局").await;
-    let person = one(&app, "SELECT id FROM persons WHERE resident_id = ?", "370322199001011238").await;
+    let org = one(
+        &app,
+        "SELECT id FROM orgs WHERE name = ? ORDER BY id LIMIT 1",
+        "县司法局",
+    )
+    .await;
+    let person = one(
+        &app,
+        "SELECT id FROM persons WHERE resident_id = ?",
+        "370322199001011238",
+    )
+    .await;
     let (code,): (String,) = app
         .db
         .reader()

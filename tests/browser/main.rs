@@ -6,5 +6,6 @@
 #[path = "../it/common.rs"]
 mod common;
 
+mod commitment_ui;
 mod driver;
 mod foundation_ui;

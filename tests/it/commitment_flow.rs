@@ -15,22 +15,26 @@ pub const LEGAL_AID: &str = "经济困难证明（法律援助）";
 pub const RESIDENCE: &str = "住所（经营场所）使用证明";
 
 pub async fn id_of(t: &TestApp, sql: &str, arg: &str) -> i64 {
-    let (id,): (i64,) = t
-        .app
-        .db
-        .reader()
-        .fetch_one(q(sql).bind(arg))
-        .await
-        .unwrap();
+    let (id,): (i64,) = t.app.db.reader().fetch_one(q(sql).bind(arg)).await.unwrap();
     id
 }
 
 pub async fn item(t: &TestApp, name: &str) -> i64 {
-    id_of(t, "SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1", name).await
+    id_of(
+        t,
+        "SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1",
+        name,
+    )
+    .await
 }
 
 pub async fn org(t: &TestApp, name: &str) -> i64 {
-    id_of(t, "SELECT id FROM orgs WHERE name = ? ORDER BY id LIMIT 1", name).await
+    id_of(
+        t,
+        "SELECT id FROM orgs WHERE name = ? ORDER BY id LIMIT 1",
+        name,
+    )
+    .await
 }
 
 pub async fn person(t: &TestApp, rid: &str) -> i64 {
@@ -114,7 +118,13 @@ pub async fn decide_case(t: &TestApp, case_id: i64) {
     .unwrap();
 }
 
-pub async fn sign_portal(t: &TestApp, c: &Client, item_name: &str, org_name: &str, rid: &str) -> reqwest::Response {
+pub async fn sign_portal(
+    t: &TestApp,
+    c: &Client,
+    item_name: &str,
+    org_name: &str,
+    rid: &str,
+) -> reqwest::Response {
     let case = open_case(t, org(t, org_name).await, person(t, rid).await).await;
     c.post_json(
         "/api/v1/commitments",
@@ -147,7 +157,10 @@ async fn published_templates_are_public_before_applying(b: Backend) {
     // R4.1: obligation, content and liability are stated.
     assert_eq!(tpl["stage"], "published");
     assert!(tpl["liability"].as_str().unwrap().contains("信用记录"));
-    assert!(tpl["reviewer_name"].as_str().is_some(), "justice bureau reviewed");
+    assert!(
+        tpl["reviewer_name"].as_str().is_some(),
+        "justice bureau reviewed"
+    );
     // An item without a template is a 404 with a Chinese message.
     let other = item(&t, "捡拾弃婴（儿童）报案证明").await;
     let r = anon
@@ -161,7 +174,9 @@ async fn a_citizen_signs_on_the_portal_and_gets_a_sealed_pdf(b: Backend) {
     let c = citizen(&t, ZHANG).await;
     let id = item(&t, LEGAL_AID).await;
     let e: Value = c
-        .json(&format!("/api/v1/commitments/eligibility?proof_item_id={id}"))
+        .json(&format!(
+            "/api/v1/commitments/eligibility?proof_item_id={id}"
+        ))
         .await;
     assert_eq!(e["eligible"], true, "{e}");
     // R4.3: score 750 falls in the sampled band of the demo rule.
@@ -223,7 +238,10 @@ async fn a_counter_clerk_signs_with_the_applicant_present(b: Backend) {
     assert_eq!(cm["channel"], "counter");
     assert!(cm["letter"].as_str().unwrap().contains("赵敏确认"));
     // A second signature for the same case and item is a conflict.
-    assert_eq!(clerk.post_json("/api/v1/commitments", &ok).await.status(), 409);
+    assert_eq!(
+        clerk.post_json("/api/v1/commitments", &ok).await.status(),
+        409
+    );
     // Never forced: the applicant must choose it.
     let mut forced = ok.clone();
     forced["chosen_by_applicant"] = json!(false);
@@ -266,7 +284,10 @@ async fn a_check_plan_opens_a_deadline_at_the_supervising_department(b: Backend)
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let credit = t.staff("credit").await;
     let sub: Value = credit
-        .json(&format!("/api/v1/credit/subjects/person:{}", person(&t, ZHANG).await))
+        .json(&format!(
+            "/api/v1/credit/subjects/person:{}",
+            person(&t, ZHANG).await
+        ))
         .await;
     assert_eq!(sub["score"], 770);
     assert_eq!(sub["records"][0]["kind"], "commitment_kept");
@@ -318,7 +339,23 @@ async fn withdrawal_only_before_the_decision_and_only_once(b: Backend) {
 
 async fn publication_masks_identifiers_and_figures_chart_the_counts(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
-    // The residence item is marked for publication in the demo (R4.7).
+    // The residence item is marked for publication in the demo (R4.7); the demo signed two.
+    let joint = t.staff("joint").await;
+    let total = |rows: &Value| -> i64 {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["signed"].as_i64().unwrap())
+            .sum()
+    };
+    let before = total(&joint.json("/api/v1/commitment-figures?by=item").await);
+    let before_letters = t
+        .client()
+        .json("/api/v1/public/commitment-letters")
+        .await
+        .as_array()
+        .unwrap()
+        .len();
     let c = citizen(&t, ZHANG).await;
     assert_eq!(
         sign_portal(&t, &c, RESIDENCE, "县行政审批服务局", ZHANG)
@@ -327,26 +364,28 @@ async fn publication_masks_identifiers_and_figures_chart_the_counts(b: Backend) 
         201
     );
     assert_eq!(
-        sign_portal(&t, &c, LEGAL_AID, "县司法局", ZHANG).await.status(),
+        sign_portal(&t, &c, LEGAL_AID, "县司法局", ZHANG)
+            .await
+            .status(),
         201
     );
     let letters: Value = t.client().json("/api/v1/public/commitment-letters").await;
     let arr = letters.as_array().unwrap();
-    assert_eq!(arr.len(), 1, "only the item marked for publication: {letters}");
+    assert_eq!(
+        arr.len(),
+        before_letters + 1,
+        "only the item marked for publication: {letters}"
+    );
     assert_eq!(arr[0]["applicant"], "张*");
     assert_eq!(arr[0]["resident_id_masked"], "370322********1238");
     assert!(!letters.to_string().contains(ZHANG));
     // Figures: joint office only.
-    assert_eq!(t.client().get("/api/v1/commitment-figures").await.status(), 401);
-    let joint = t.staff("joint").await;
+    assert_eq!(
+        t.client().get("/api/v1/commitment-figures").await.status(),
+        401
+    );
     let rows: Value = joint.json("/api/v1/commitment-figures?by=item").await;
-    let signed: i64 = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["signed"].as_i64().unwrap())
-        .sum();
-    assert_eq!(signed, 2);
+    assert_eq!(total(&rows), before + 2);
     let months: Value = joint.json("/api/v1/commitment-figures?by=month").await;
     assert_eq!(months[0]["month"], "2026-03");
     let r = joint.get("/api/v1/commitment-figures.svg?by=unit").await;
@@ -362,13 +401,18 @@ async fn daily_sampling_draws_each_pending_commitment_once(b: Backend) {
     let c = citizen(&t, ZHANG).await;
     for _ in 0..3 {
         assert_eq!(
-            sign_portal(&t, &c, LEGAL_AID, "县司法局", ZHANG).await.status(),
+            sign_portal(&t, &c, LEGAL_AID, "县司法局", ZHANG)
+                .await
+                .status(),
             201
         );
     }
     let admin = t.staff("admin").await;
     let r: Value = admin
-        .post_json("/api/v1/commitment-checks/sampling", &json!({"seed": 20260313}))
+        .post_json(
+            "/api/v1/commitment-checks/sampling",
+            &json!({"seed": 20260313}),
+        )
         .await
         .json()
         .await
@@ -379,7 +423,10 @@ async fn daily_sampling_draws_each_pending_commitment_once(b: Backend) {
         3
     );
     let again: Value = admin
-        .post_json("/api/v1/commitment-checks/sampling", &json!({"seed": 20260314}))
+        .post_json(
+            "/api/v1/commitment-checks/sampling",
+            &json!({"seed": 20260314}),
+        )
         .await
         .json()
         .await

@@ -54,7 +54,11 @@ async fn signing_for_an_item_without_a_commitment_method_is_refused(b: Backend) 
         .await;
     assert!(r.status().is_client_error());
     let r = c
-        .post_raw("/api/v1/commitments", "application/json", b"{not json".to_vec())
+        .post_raw(
+            "/api/v1/commitments",
+            "application/json",
+            b"{not json".to_vec(),
+        )
         .await;
     assert!(r.status().is_client_error());
     // Unknown case.
@@ -188,7 +192,12 @@ async fn check_rules_that_overlap_or_leave_gaps_are_rejected(b: Backend) {
         {"min_score": 700, "max_score": 1000, "exempt": true}]});
     let r = admin.post_json(&path, &gap).await;
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.unwrap().contains("600–699分没有对应的核查规则"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("600–699分没有对应的核查规则")
+    );
     let bad = json!({"supervising_org_id": 999999, "standard": "", "bands": [
         {"min_score": 0, "max_score": 1000, "method": "telepathy", "within_wd": 10, "sample_permille": 1000}]});
     let r = admin.post_json(&path, &bad).await;
@@ -224,7 +233,10 @@ async fn templates_are_reviewed_before_publication(b: Backend) {
     // Not publishable before review; the unit cannot review itself.
     assert_eq!(
         admin
-            .post_json(&format!("/api/v1/commitment-templates/{tid}/publish"), &json!({}))
+            .post_json(
+                &format!("/api/v1/commitment-templates/{tid}/publish"),
+                &json!({})
+            )
             .await
             .status(),
         409
@@ -256,7 +268,10 @@ async fn templates_are_reviewed_before_publication(b: Backend) {
         .unwrap();
     assert_eq!(rb.status(), 200);
     let r = admin
-        .post_json(&format!("/api/v1/commitment-templates/{tid}/publish"), &json!({}))
+        .post_json(
+            &format!("/api/v1/commitment-templates/{tid}/publish"),
+            &json!({}),
+        )
         .await;
     assert_eq!(r.status(), 200);
     let public: Value = t

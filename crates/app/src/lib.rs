@@ -9,6 +9,8 @@ pub mod calendar;
 pub mod cases;
 pub mod catalogue;
 pub mod clock;
+pub mod commitment;
+pub mod credit;
 pub mod deadlines;
 pub mod demo;
 pub mod error;
@@ -23,8 +25,6 @@ pub mod regions;
 pub mod seals;
 pub mod staff;
 pub mod synth;
-pub mod commitment;
-pub mod credit;
 
 use std::sync::{Arc, RwLock};
 

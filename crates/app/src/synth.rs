@@ -83,7 +83,11 @@ const ROWS_PER_TX: usize = 20_000;
 
 /// Inserts rows in bulk: `head` is `INSERT INTO t (a, b) VALUES`, each row its values.
 /// Existing keys are skipped, so a partly generated world can be completed.
-pub(crate) async fn bulk(app: &App, head: &str, rows: impl Iterator<Item = Vec<Value>>) -> AppResult<u64> {
+pub(crate) async fn bulk(
+    app: &App,
+    head: &str,
+    rows: impl Iterator<Item = Vec<Value>>,
+) -> AppResult<u64> {
     let mut n = 0u64;
     let mut tx: Option<Tx> = None;
     let mut in_tx = 0usize;

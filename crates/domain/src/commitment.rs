@@ -433,7 +433,10 @@ mod tests {
         let mut b = band(0, 1000, 0);
         b.method = None;
         let p = band_problems(&[b]);
-        assert!(p.iter().any(|m| m.contains("第1档") && m.contains("核查方式")));
+        assert!(
+            p.iter()
+                .any(|m| m.contains("第1档") && m.contains("核查方式"))
+        );
         assert!(p.iter().any(|m| m.contains("抽查比例")));
         assert!(!band_problems(&[band(10, 5, 1000)]).is_empty());
         assert_eq!(band_problems(&[]), vec!["至少需要一档核查规则".to_owned()]);
@@ -445,7 +448,10 @@ mod tests {
         let b = standard();
         assert_eq!(derive_plan(&b, 300).map(|p| p.kind), Some(PlanKind::Check));
         let s = derive_plan(&b, 750).unwrap();
-        assert_eq!((s.kind, s.sample_permille, s.band), (PlanKind::Sample, 200, 1));
+        assert_eq!(
+            (s.kind, s.sample_permille, s.band),
+            (PlanKind::Sample, 200, 1)
+        );
         // R4.5: exempt commitments fall under routine supervision.
         let e = derive_plan(&b, 950).unwrap();
         assert_eq!((e.kind, e.method), (PlanKind::Exempt, None));

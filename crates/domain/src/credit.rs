@@ -249,7 +249,10 @@ mod tests {
         );
         assert_eq!(decision_refusal(proposal::NOTIFIED, 11, 10, ""), None);
         assert!(decision_refusal(proposal::OBJECTED, 5, 10, " ").is_some());
-        assert_eq!(decision_refusal(proposal::OBJECTED, 5, 10, "异议不成立"), None);
+        assert_eq!(
+            decision_refusal(proposal::OBJECTED, 5, 10, "异议不成立"),
+            None
+        );
         assert!(decision_refusal(proposal::LISTED, 50, 10, "x").is_some());
     }
 
@@ -258,7 +261,11 @@ mod tests {
         // P 三(四)3 信用修复.
         let day = 86_400_000;
         assert!(repair_refusal(0, 200 * day, false, 90).is_some());
-        assert!(repair_refusal(0, 10 * day, true, 90).unwrap().contains("10 天"));
+        assert!(
+            repair_refusal(0, 10 * day, true, 90)
+                .unwrap()
+                .contains("10 天")
+        );
         assert_eq!(repair_refusal(0, 90 * day, true, 90), None);
     }
 }

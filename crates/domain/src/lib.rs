@@ -4,9 +4,9 @@
 pub mod calendar;
 pub mod catalogue;
 pub mod codes;
+pub mod commitment;
+pub mod credit;
 pub mod deadline;
 pub mod org;
 pub mod region;
 pub mod role;
-pub mod commitment;
-pub mod credit;

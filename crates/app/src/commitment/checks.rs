@@ -10,7 +10,6 @@ use proofless_store::{FromRow, Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::signing::open_check_in;
 use super::{Commitment, load};
 use crate::App;
 use crate::actor::Actor;
@@ -100,9 +99,10 @@ pub async fn record_result(
             "consequence",
             "虚假承诺须选择处理措施：终止办理、责令限期整改、撤销行政决定或依法予以行政处罚",
         ),
-        (Some(CheckResult::False), Some(c)) if consequence_label(c).is_none() => {
-            p.add("consequence", format!("处理措施“{}”无效", c.chars().take(40).collect::<String>()))
-        }
+        (Some(CheckResult::False), Some(c)) if consequence_label(c).is_none() => p.add(
+            "consequence",
+            format!("处理措施“{}”无效", c.chars().take(40).collect::<String>()),
+        ),
         (Some(r), Some(_)) if r != CheckResult::False => {
             p.add("consequence", "只有虚假承诺才需要处理措施")
         }
@@ -304,8 +304,10 @@ async fn sample_batch_in(
     let now = app.now_ms();
     let rows: Vec<(i64, i64, i64, i64)> = tx
         .fetch_all(
-            q("SELECT id, sample_permille, supervising_org_id, within_wd FROM commitments \
-               WHERE sample_state = 'pending' AND id > ? ORDER BY id LIMIT ?")
+            q(
+                "SELECT id, sample_permille, supervising_org_id, within_wd FROM commitments \
+               WHERE sample_state = 'pending' AND id > ? ORDER BY id LIMIT ?",
+            )
             .bind(after)
             .bind(SAMPLING_BATCH),
         )
@@ -314,32 +316,33 @@ async fn sample_batch_in(
         return Ok(None);
     };
     let mut not_drawn: Vec<i64> = vec![];
-    let mut drawn = 0;
+    let mut drawn: Vec<(i64, i64, i64)> = vec![];
     for (id, permille, org, within) in &rows {
         if rules::drawn(*id, seed, *permille) {
-            tx.execute(
-                q("UPDATE commitments SET sample_state = 'drawn', drawn_at = ? WHERE id = ?")
-                    .bind(now)
-                    .bind(*id),
-            )
-            .await?;
-            open_check_in(tx, app, actor, *id, *org, *within, now).await?;
-            drawn += 1;
+            drawn.push((*id, *org, *within));
         } else {
             not_drawn.push(*id);
         }
     }
-    for chunk in not_drawn.chunks(500) {
-        let mut query = q(format!(
-            "UPDATE commitments SET sample_state = 'not_drawn', drawn_at = ? WHERE id IN ({})",
-            proofless_store::Query::placeholders(chunk.len())
-        ))
-        .bind(now);
-        for id in chunk {
-            query = query.bind(*id);
+    for (state, ids) in [
+        ("drawn", drawn.iter().map(|d| d.0).collect::<Vec<_>>()),
+        ("not_drawn", not_drawn.clone()),
+    ] {
+        for chunk in ids.chunks(500) {
+            let mut query = q(format!(
+                "UPDATE commitments SET sample_state = ?, drawn_at = ? WHERE id IN ({})",
+                proofless_store::Query::placeholders(chunk.len())
+            ))
+            .bind(state)
+            .bind(now);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            tx.execute(query).await?;
         }
-        tx.execute(query).await?;
     }
+    open_checks_bulk_in(tx, app, actor, &drawn, now).await?;
+    let drawn = drawn.len() as i64;
     report.drawn += drawn;
     report.not_drawn += not_drawn.len() as i64;
     report.considered += rows.len() as i64;
@@ -347,10 +350,115 @@ async fn sample_batch_in(
         tx,
         actor,
         now,
-        Entry::new("commitment.sampling", "commitment", format!("{}..{last}", after + 1)).detail(json!({
+        Entry::new(
+            "commitment.sampling",
+            "commitment",
+            format!("{}..{last}", after + 1),
+        )
+        .detail(json!({
             "seed": seed, "considered": rows.len(), "drawn": drawn, "not_drawn": not_drawn.len(),
         })),
     )
     .await?;
     Ok(Some(last))
+}
+
+/// Opens the check deadlines of many drawn commitments at once: each deadline row is
+/// computed by the deadline engine's own `recompute` (rule `commitment.post_check`, the
+/// plan's N working days as statutory limit) and inserted 200 per statement; one audit row
+/// and one notification per supervising department for the batch.
+async fn open_checks_bulk_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    drawn: &[(i64, i64, i64)],
+    now: i64,
+) -> AppResult<()> {
+    use proofless_domain::deadline::{DeadlineRecord, Period};
+    if drawn.is_empty() {
+        return Ok(());
+    }
+    super::seed_check_rule(tx, now).await?;
+    let cal = app.calendar();
+    let start =
+        crate::deadlines::to_utc(now).ok_or_else(|| AppError::Internal("时间无效".into()))?;
+    let period =
+        Period::parse(super::CHECK_RULE_PERIOD).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut per_org: std::collections::BTreeMap<i64, i64> = Default::default();
+    for chunk in drawn.chunks(200) {
+        let mut stmt = proofless_store::Query::new(
+            "INSERT INTO deadlines (subject_type, subject_id, org_id, rule_key, rule_version, start_at, period, \
+             statutory_limit, state, due_at, rule_due_at, statutory_due_at, effective_start, calendar_version, \
+             calendar_complete, created_by, created_at, updated_at) VALUES",
+        );
+        for (i, (id, org, within)) in chunk.iter().enumerate() {
+            let stat = Period::WorkingDays(u32::try_from(*within).unwrap_or(1).max(1));
+            let r = crate::deadlines::recompute(
+                &cal,
+                app,
+                crate::deadlines::OPEN,
+                &DeadlineRecord::new(start, period),
+                Some(stat),
+                now,
+            );
+            stmt.push_sql(if i == 0 { " (" } else { ", (" });
+            stmt.push_sql(&proofless_store::Query::placeholders(18));
+            stmt.push_sql(")");
+            stmt.push_arg("commitment_check");
+            stmt.push_arg(id.to_string());
+            stmt.push_arg(*org);
+            stmt.push_arg(super::CHECK_RULE_KEY);
+            stmt.push_arg(1i64);
+            stmt.push_arg(now);
+            stmt.push_arg(super::CHECK_RULE_PERIOD);
+            stmt.push_arg(stat.to_string());
+            stmt.push_arg(r.state);
+            stmt.push_arg(r.due_at);
+            stmt.push_arg(r.rule_due_at);
+            stmt.push_arg(r.statutory_due_at);
+            stmt.push_arg(r.effective_start);
+            stmt.push_arg(cal.version());
+            stmt.push_arg(r.calendar_complete);
+            stmt.push_arg(actor.name.as_str());
+            stmt.push_arg(now);
+            stmt.push_arg(now);
+            *per_org.entry(*org).or_default() += 1;
+        }
+        stmt.push_sql(" RETURNING id, subject_id");
+        let made: Vec<(i64, String)> = tx.fetch_all(stmt).await?;
+        for (deadline_id, subject_id) in made {
+            let cid: i64 = subject_id.parse().unwrap_or_default();
+            tx.execute(
+                q("UPDATE commitments SET deadline_id = ? WHERE id = ?")
+                    .bind(deadline_id)
+                    .bind(cid),
+            )
+            .await?;
+        }
+    }
+    audit::append(
+        tx,
+        actor,
+        now,
+        Entry::new(
+            "commitment.checks.open",
+            "commitment",
+            format!("{}..{}", drawn[0].0, drawn[drawn.len() - 1].0),
+        )
+        .detail(json!({"count": drawn.len(), "rule": format!("{}#1", super::CHECK_RULE_KEY)})),
+    )
+    .await?;
+    for (org, n) in per_org {
+        notifications::insert_in(
+            tx,
+            &Recipient::Org(org),
+            "commitment_check",
+            &format!("【告知承诺核查】抽查抽中 {n} 件承诺，请在核查时限内完成核查。"),
+            "/commitments/checks",
+            &format!("commitment:sampled:{org}:{now}:{}", drawn[0].0),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }

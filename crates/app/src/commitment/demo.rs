@@ -41,6 +41,16 @@ pub fn standard_bands() -> Vec<BandInput> {
     ]
 }
 
+/// The residence item touches third parties: every commitment is checked, trustworthy
+/// subjects exempt.
+pub fn residence_bands() -> Vec<BandInput> {
+    vec![
+        band(0, 699, Some("on_site"), 10, 1000),
+        band(700, 899, Some("data_comparison"), 20, 1000),
+        band(900, 1000, None, 0, 0),
+    ]
+}
+
 /// Ids of the demo items (name → id) that exist.
 pub async fn item_ids(app: &App) -> AppResult<Vec<(String, i64)>> {
     let mut out = vec![];
@@ -48,7 +58,9 @@ pub async fn item_ids(app: &App) -> AppResult<Vec<(String, i64)>> {
         let row: Option<(i64,)> = app
             .db
             .reader()
-            .fetch_optional(q("SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1").bind(*name))
+            .fetch_optional(
+                q("SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1").bind(*name),
+            )
             .await?;
         if let Some((id,)) = row {
             out.push(((*name).to_owned(), id));
@@ -72,7 +84,9 @@ pub async fn load(app: &App) -> AppResult<()> {
         let row: Option<(i64,)> = app
             .db
             .reader()
-            .fetch_optional(q("SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1").bind(*name))
+            .fetch_optional(
+                q("SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1").bind(*name),
+            )
             .await?;
         let Some((item_id,)) = row else { continue };
         let t = templates::create(
@@ -97,7 +111,8 @@ pub async fn load(app: &App) -> AppResult<()> {
                 t.version,
                 &ReviewInput {
                     verdict: "approve".to_owned(),
-                    remarks: "格式文本载明证明义务、证明内容及不实承诺的法律责任，符合要求。".to_owned(),
+                    remarks: "格式文本载明证明义务、证明内容及不实承诺的法律责任，符合要求。"
+                        .to_owned(),
                 },
             )
             .await?;
@@ -106,7 +121,9 @@ pub async fn load(app: &App) -> AppResult<()> {
         let sup: Option<(i64,)> = app
             .db
             .reader()
-            .fetch_optional(q("SELECT id FROM orgs WHERE name = ? ORDER BY id LIMIT 1").bind(*supervisor))
+            .fetch_optional(
+                q("SELECT id FROM orgs WHERE name = ? ORDER BY id LIMIT 1").bind(*supervisor),
+            )
             .await?;
         if let Some((sup,)) = sup {
             rules::add(
@@ -116,11 +133,122 @@ pub async fn load(app: &App) -> AppResult<()> {
                 &RuleInput {
                     supervising_org_id: sup,
                     standard: "核查承诺内容与实际情况是否一致。".to_owned(),
-                    bands: standard_bands(),
+                    bands: if *name == "住所（经营场所）使用证明" {
+                        residence_bands()
+                    } else {
+                        standard_bands()
+                    },
                 },
             )
             .await?;
         }
+    }
+    signings(app).await
+}
+
+async fn staff(app: &App, username: &str) -> AppResult<Option<Actor>> {
+    let row: Option<(i64,)> = app
+        .db
+        .reader()
+        .fetch_optional(q("SELECT id FROM staff WHERE username = ?").bind(username))
+        .await?;
+    match row {
+        Some((id,)) => crate::auth::staff_actor(app, id, "demo").await,
+        None => Ok(None),
+    }
+}
+
+/// 刘洋 signs at the counter and keeps the promise; 王芳 signs at the counter and the market
+/// regulator finds it false, so a blacklist proposal waits in its objection period and 王芳
+/// is refused commitment until credit repair. (张三 and 李四 are left for the visitor.)
+async fn signings(app: &App) -> AppResult<()> {
+    use super::checks::{self, ResultInput};
+    use super::signing::{self, SignInput};
+    let (Some(window), Some(inspector)) = (
+        staff(app, "window").await?,
+        staff(app, "sj_inspector").await?,
+    ) else {
+        return Ok(());
+    };
+    let item: Option<(i64,)> = app
+        .db
+        .reader()
+        .fetch_optional(
+            q("SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1")
+                .bind("住所（经营场所）使用证明"),
+        )
+        .await?;
+    let Some((item,)) = item else { return Ok(()) };
+    let code: Option<(String,)> = app
+        .db
+        .reader()
+        .fetch_optional(q(
+            "SELECT s.code FROM service_items s JOIN proof_item_services ps ON ps.service_item_id = s.id \
+             WHERE ps.proof_item_id = ? ORDER BY s.id LIMIT 1",
+        ).bind(item))
+        .await?;
+    let Some((code,)) = code else { return Ok(()) };
+    for (name, portal, kept) in [("刘洋", false, true), ("王芳", false, false)] {
+        let person: Option<(i64,)> = app
+            .db
+            .reader()
+            .fetch_optional(
+                q("SELECT id FROM persons WHERE name = ? ORDER BY id LIMIT 1").bind(name),
+            )
+            .await?;
+        let Some((pid,)) = person else { continue };
+        let case = crate::cases::create(
+            app,
+            &window,
+            &crate::cases::NewCase {
+                service_item_code: code.clone(),
+                applicant_kind: "person".to_owned(),
+                applicant_id: pid,
+                immediate: false,
+                statutory_limit: None,
+            },
+        )
+        .await?;
+        let signer = if portal {
+            crate::identity::portal_actor(app, pid, "demo").await?
+        } else {
+            Some(window.clone())
+        };
+        let Some(signer) = signer else { continue };
+        let c = signing::sign(
+            app,
+            &signer,
+            &SignInput {
+                case_id: case.id,
+                proof_item_id: item,
+                person_id: if portal { None } else { Some(pid) },
+                entity_id: None,
+                facts: "经营场所位于高青县田镇街道青城路88号，本人依法享有使用权。".to_owned(),
+                applicant_confirmed: !portal,
+                chosen_by_applicant: true,
+            },
+        )
+        .await?;
+        checks::record_result(
+            app,
+            &inspector,
+            c.id,
+            &ResultInput {
+                result: if kept { "kept" } else { "false" }.to_owned(),
+                evidence: if kept {
+                    "现场核查：经营场所真实，与承诺一致。"
+                } else {
+                    "现场核查：承诺地址为空置民宅，无经营迹象。"
+                }
+                .to_owned(),
+                consequence: if kept {
+                    None
+                } else {
+                    Some("revoke_decision".to_owned())
+                },
+            },
+        )
+        .await?;
     }
     Ok(())
 }

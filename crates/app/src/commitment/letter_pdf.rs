@@ -70,7 +70,11 @@ fn lines_of(letter: &Json, sealed_id: &str, body_sm3: &str, org_name: &str) -> V
         }
     };
     push(s(&letter["title"]), 20.0, 0.0);
-    push(format!("证明事项：{}", s(&letter["proof_item"])), 12.0, 14.0);
+    push(
+        format!("证明事项：{}", s(&letter["proof_item"])),
+        12.0,
+        14.0,
+    );
     push(
         format!(
             "承诺人：{}（公民身份号码 {}）",
@@ -85,7 +89,9 @@ fn lines_of(letter: &Json, sealed_id: &str, body_sm3: &str, org_name: &str) -> V
             format!(
                 "代表单位：{}（统一社会信用代码 {}）",
                 e.get("name").and_then(Json::as_str).unwrap_or_default(),
-                e.get("credit_code").and_then(Json::as_str).unwrap_or_default()
+                e.get("credit_code")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
             ),
             12.0,
             6.0,
@@ -138,7 +144,12 @@ pub async fn for_commitment(
 ) -> crate::error::AppResult<Vec<u8>> {
     let c = super::get(app, actor, id).await?;
     let doc = crate::seals::get(app, &c.sealed_id).await?;
-    Ok(render(&doc.body, &doc.public_id, &doc.body_sm3, &doc.org_name))
+    Ok(render(
+        &doc.body,
+        &doc.public_id,
+        &doc.body_sm3,
+        &doc.org_name,
+    ))
 }
 
 /// Renders the sealed letter (its canonical JSON) as PDF bytes.
@@ -192,10 +203,7 @@ pub fn render(letter_json: &str, sealed_id: &str, body_sm3: &str, org_name: &str
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
             page_ids[i] + 1
         ));
-        objects.push(format!(
-            "<< /Length {} >>\nstream\n{c}endstream",
-            c.len()
-        ));
+        objects.push(format!("<< /Length {} >>\nstream\n{c}endstream", c.len()));
     }
     let mut out: Vec<u8> = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let mut offsets = vec![];
@@ -204,7 +212,9 @@ pub fn render(letter_json: &str, sealed_id: &str, body_sm3: &str, org_name: &str
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
@@ -249,6 +259,10 @@ mod tests {
     fn long_text_wraps_within_the_page() {
         let lines = wrap(&"承".repeat(100), 12.0, 0.0);
         assert!(lines.len() >= 3);
-        assert!(lines.iter().all(|l| l.chars().count() as f64 * 12.0 <= PAGE_W - 2.0 * MARGIN));
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() as f64 * 12.0 <= PAGE_W - 2.0 * MARGIN)
+        );
     }
 }

@@ -173,7 +173,10 @@ pub(crate) async fn commitment_item(tx: &mut Tx, item_id: i64, field: &str) -> A
     if !item.has_commitment {
         return Err(AppError::field(
             field,
-            format!("证明事项“{}”的替代方式中没有告知承诺，不能签署承诺书", item.name),
+            format!(
+                "证明事项“{}”的替代方式中没有告知承诺，不能签署承诺书",
+                item.name
+            ),
         ));
     }
     if let Some(why) = &item.refusal {

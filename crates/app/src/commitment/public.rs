@@ -75,7 +75,10 @@ pub async fn published_letters(app: &App, limit: i64) -> AppResult<Vec<Published
             resident_id_masked: mask_id(&s(&l["applicant"]["resident_id"])),
             // Companies are public subjects; their name stays, the code is masked.
             entity: l["entity"]["name"].as_str().map(|n| {
-                format!("{n}（{}）", mask_id(l["entity"]["credit_code"].as_str().unwrap_or("")))
+                format!(
+                    "{n}（{}）",
+                    mask_id(l["entity"]["credit_code"].as_str().unwrap_or(""))
+                )
             }),
             content: s(&l["template"]["content"]),
             facts: s(&l["facts"]),
@@ -117,7 +120,8 @@ pub async fn figures(app: &App, actor: &Actor, query: &FigureQuery) -> AppResult
             "strftime('%Y-%m', (c.signed_at + 28800000) / 1000, 'unixepoch')".to_owned()
         }
         proofless_store::Backend::Postgres => {
-            "to_char(to_timestamp((c.signed_at + 28800000) / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')".to_owned()
+            "to_char(to_timestamp((c.signed_at + 28800000) / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')"
+                .to_owned()
         }
     };
     let label = match by {
@@ -143,14 +147,16 @@ pub async fn figures(app: &App, actor: &Actor, query: &FigureQuery) -> AppResult
         app.db.reader().fetch_all(q(sql)).await?;
     Ok(rows
         .into_iter()
-        .map(|(label, month, signed, checked, found_false, withdrawn)| FigureRow {
-            label,
-            month,
-            signed,
-            checked: checked.unwrap_or(0),
-            found_false: found_false.unwrap_or(0),
-            withdrawn: withdrawn.unwrap_or(0),
-        })
+        .map(
+            |(label, month, signed, checked, found_false, withdrawn)| FigureRow {
+                label,
+                month,
+                signed,
+                checked: checked.unwrap_or(0),
+                found_false: found_false.unwrap_or(0),
+                withdrawn: withdrawn.unwrap_or(0),
+            },
+        )
         .collect())
 }
 
@@ -186,7 +192,11 @@ pub fn bar_chart_svg(title: &str, rows: &[FigureRow]) -> String {
         w = label_w + bar_w + 80.0,
         t = esc(title)
     );
-    let legend = [("#2b6cb0", "签署"), ("#2f855a", "已核查"), ("#c53030", "虚假承诺")];
+    let legend = [
+        ("#2b6cb0", "签署"),
+        ("#2f855a", "已核查"),
+        ("#c53030", "虚假承诺"),
+    ];
     for (i, (color, name)) in legend.iter().enumerate() {
         let x = label_w + i as f64 * 100.0;
         let _ = write!(
@@ -206,9 +216,13 @@ pub fn bar_chart_svg(title: &str, rows: &[FigureRow]) -> String {
             esc(label),
             esc(&short)
         );
-        for (j, (v, color)) in [(*signed, "#2b6cb0"), (*checked, "#2f855a"), (*false_, "#c53030")]
-            .iter()
-            .enumerate()
+        for (j, (v, color)) in [
+            (*signed, "#2b6cb0"),
+            (*checked, "#2f855a"),
+            (*false_, "#c53030"),
+        ]
+        .iter()
+        .enumerate()
         {
             let w = bar_w * (*v as f64) / (max as f64);
             let by = y + j as f64 * 15.0;

@@ -149,7 +149,12 @@ pub fn parse_bands(input: &[BandInput]) -> Result<Vec<RuleBand>, Vec<FieldError>
 }
 
 /// A new version of the item's check rule (unit admin of the item's unit).
-pub async fn add(app: &App, actor: &Actor, item_id: i64, input: &RuleInput) -> AppResult<CheckRule> {
+pub async fn add(
+    app: &App,
+    actor: &Actor,
+    item_id: i64,
+    input: &RuleInput,
+) -> AppResult<CheckRule> {
     actor.require_any(&[Role::UnitAdmin, Role::SystemAdmin])?;
     let mut p = Problems::default();
     let n = input.standard.trim().chars().count();
@@ -183,7 +188,9 @@ pub async fn add(app: &App, actor: &Actor, item_id: i64, input: &RuleInput) -> A
         ));
     }
     let (max,): (Option<i64>,) = tx
-        .fetch_one(q("SELECT MAX(number) FROM commitment_rules WHERE proof_item_id = ?").bind(item_id))
+        .fetch_one(
+            q("SELECT MAX(number) FROM commitment_rules WHERE proof_item_id = ?").bind(item_id),
+        )
         .await?;
     let number = max.unwrap_or(0) + 1;
     let bands_json = serde_json::to_string(&bands)
@@ -222,7 +229,10 @@ pub async fn add(app: &App, actor: &Actor, item_id: i64, input: &RuleInput) -> A
 pub(crate) async fn current_in(tx: &mut Tx, item_id: i64) -> AppResult<Option<RuleRow>> {
     Ok(tx
         .fetch_optional(
-            q(format!("{SELECT} WHERE proof_item_id = ? ORDER BY number DESC LIMIT 1")).bind(item_id),
+            q(format!(
+                "{SELECT} WHERE proof_item_id = ? ORDER BY number DESC LIMIT 1"
+            ))
+            .bind(item_id),
         )
         .await?)
 }
@@ -233,7 +243,12 @@ pub async fn versions(app: &App, actor: &Actor, item_id: i64) -> AppResult<Vec<C
     let rows: Vec<RuleRow> = app
         .db
         .reader()
-        .fetch_all(q(format!("{SELECT} WHERE proof_item_id = ? ORDER BY number DESC")).bind(item_id))
+        .fetch_all(
+            q(format!(
+                "{SELECT} WHERE proof_item_id = ? ORDER BY number DESC"
+            ))
+            .bind(item_id),
+        )
         .await?;
     rows.into_iter().map(RuleRow::view).collect()
 }

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::templates::{self, Template};
-use super::{CHECK_RULE_KEY, Commitment, commitment_item, load, rules as check_rules, seed_check_rule};
+use super::{
+    CHECK_RULE_KEY, Commitment, commitment_item, load, rules as check_rules, seed_check_rule,
+};
 use crate::App;
 use crate::actor::{Actor, ActorKind};
 use crate::audit::{self, Entry};
@@ -55,7 +57,10 @@ pub async fn signer_in(
         .fetch_optional(q("SELECT id FROM persons WHERE id = ?").bind(person_id))
         .await?;
     if exists.is_none() {
-        return Err(AppError::field("person_id", format!("申请人 {person_id} 不存在")));
+        return Err(AppError::field(
+            "person_id",
+            format!("申请人 {person_id} 不存在"),
+        ));
     }
     let subject_ref = match entity_id {
         None => credit_rules::subject_ref("person", person_id),
@@ -196,7 +201,8 @@ pub struct SignInput {
 pub(crate) async fn case_in(tx: &mut Tx, case_id: i64) -> AppResult<Option<(i64, String, String)>> {
     let row: Option<(i64, String, String, i64)> = tx
         .fetch_optional(
-            q("SELECT org_id, state, applicant_kind, applicant_id FROM cases WHERE id = ?").bind(case_id),
+            q("SELECT org_id, state, applicant_kind, applicant_id FROM cases WHERE id = ?")
+                .bind(case_id),
         )
         .await?;
     Ok(row.map(|(org, state, kind, id)| (org, state, format!("{kind}:{id}"))))
@@ -206,6 +212,9 @@ pub(crate) async fn case_in(tx: &mut Tx, case_id: i64) -> AppResult<Option<(i64,
 /// receiving unit, stored; the plan is derived and, for a check, a deadline opened at the
 /// supervising department.
 pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Commitment> {
+    if actor.kind == ActorKind::Anonymous {
+        return Err(AppError::Unauthenticated);
+    }
     let mut p = Problems::default();
     if input.facts.chars().count() > 2000 {
         p.add("facts", "承诺的具体事项不能超过2000字");
@@ -228,7 +237,10 @@ pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Comm
     let signer = signer_in(&mut tx, actor, input.person_id, input.entity_id).await?;
     let item = commitment_item(&mut tx, input.proof_item_id, "proof_item_id").await?;
     let Some((case_org, case_state, applicant)) = case_in(&mut tx, input.case_id).await? else {
-        return Err(AppError::field("case_id", format!("办件 {} 不存在", input.case_id)));
+        return Err(AppError::field(
+            "case_id",
+            format!("办件 {} 不存在", input.case_id),
+        ));
     };
     if actor.kind != ActorKind::Portal {
         actor.require_org(case_org)?;
@@ -240,7 +252,9 @@ pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Comm
         ));
     }
     if case_state != crate::cases::OPEN {
-        return Err(AppError::Conflict("办件已办结或已撤回，不能再签署承诺".to_owned()));
+        return Err(AppError::Conflict(
+            "办件已办结或已撤回，不能再签署承诺".to_owned(),
+        ));
     }
     let template = templates::published_in(&mut tx, item.id)
         .await?
@@ -274,15 +288,20 @@ pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Comm
         .fetch_one(q("SELECT name, resident_id FROM persons WHERE id = ?").bind(signer.person_id))
         .await?;
     let entity: Option<(String, String)> = match signer.entity_id {
-        Some(e) => tx
-            .fetch_optional(q("SELECT name, credit_code FROM entities WHERE id = ?").bind(e))
-            .await?,
+        Some(e) => {
+            tx.fetch_optional(q("SELECT name, credit_code FROM entities WHERE id = ?").bind(e))
+                .await?
+        }
         None => None,
     };
     let (org_name,): (String,) = tx
         .fetch_one(q("SELECT name FROM orgs WHERE id = ?").bind(case_org))
         .await?;
-    let channel = if actor.kind == ActorKind::Portal { "portal" } else { "counter" };
+    let channel = if actor.kind == ActorKind::Portal {
+        "portal"
+    } else {
+        "counter"
+    };
     let sample_state = match plan.kind {
         PlanKind::Sample => "pending",
         _ => "none",
@@ -366,8 +385,16 @@ pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Comm
     .await?;
     match plan.kind {
         PlanKind::Check => {
-            open_check_in(&mut tx, app, actor, id, rule.supervising_org_id, plan.within_wd, now)
-                .await?;
+            open_check_in(
+                &mut tx,
+                app,
+                actor,
+                id,
+                rule.supervising_org_id,
+                plan.within_wd,
+                now,
+            )
+            .await?;
         }
         PlanKind::Sample => super::checks::enqueue_next_sampling(&mut tx, now).await?,
         PlanKind::Exempt => {}
@@ -517,7 +544,9 @@ pub async fn withdraw(
         now,
         Entry::new("commitment.withdraw", "commitment", id)
             .subject(&c.subject_ref)
-            .detail(json!({"case_id": c.case_id, "reason": reason, "continues": "original_procedure"})),
+            .detail(
+                json!({"case_id": c.case_id, "reason": reason, "continues": "original_procedure"}),
+            ),
     )
     .await?;
     let out = load(&mut tx, id).await?;

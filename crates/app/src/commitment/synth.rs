@@ -121,9 +121,11 @@ pub async fn generate(app: &App, s: &Scale, report: &mut Report) -> AppResult<()
     report
         .lines
         .push(("credit records".into(), records, t.elapsed()));
-    report
-        .lines
-        .push(("credit subjects".into(), subjects, std::time::Duration::ZERO));
+    report.lines.push((
+        "credit subjects".into(),
+        subjects,
+        std::time::Duration::ZERO,
+    ));
     if records == 0 && s.persons > 0 {
         return Err(AppError::Internal("信用记录未写入".into()));
     }

@@ -253,8 +253,10 @@ pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<Template> {
         ));
     }
     tx.execute(
-        q("UPDATE commitment_templates SET stage = ?, updated_at = ?, version = version + 1 \
-           WHERE proof_item_id = ? AND stage = ?")
+        q(
+            "UPDATE commitment_templates SET stage = ?, updated_at = ?, version = version + 1 \
+           WHERE proof_item_id = ? AND stage = ?",
+        )
         .bind(SUPERSEDED)
         .bind(now)
         .bind(t.proof_item_id)
@@ -287,9 +289,11 @@ pub async fn published_for_item(app: &App, item_id: i64) -> AppResult<Template> 
     app.db
         .reader()
         .fetch_optional(
-            q(format!("{SELECT} WHERE t.proof_item_id = ? AND t.stage = ?"))
-                .bind(item_id)
-                .bind(PUBLISHED),
+            q(format!(
+                "{SELECT} WHERE t.proof_item_id = ? AND t.stage = ?"
+            ))
+            .bind(item_id)
+            .bind(PUBLISHED),
         )
         .await?
         .ok_or_else(|| AppError::NotFound("该证明事项已公布的告知承诺书格式文本".to_owned()))
@@ -298,9 +302,11 @@ pub async fn published_for_item(app: &App, item_id: i64) -> AppResult<Template> 
 pub(crate) async fn published_in(tx: &mut Tx, item_id: i64) -> AppResult<Option<Template>> {
     Ok(tx
         .fetch_optional(
-            q(format!("{SELECT} WHERE t.proof_item_id = ? AND t.stage = ?"))
-                .bind(item_id)
-                .bind(PUBLISHED),
+            q(format!(
+                "{SELECT} WHERE t.proof_item_id = ? AND t.stage = ?"
+            ))
+            .bind(item_id)
+            .bind(PUBLISHED),
         )
         .await?)
 }

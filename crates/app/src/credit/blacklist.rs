@@ -117,7 +117,9 @@ pub async fn run_objection_end(tx: &mut Tx, proposal_id: i64, now: i64) -> AppRe
         tx,
         &Recipient::Role("credit_office"),
         "blacklist",
-        &format!("【待决定】黑名单拟列入事项 #{proposal_id} 异议期已届满，当事人未提出异议，请作出决定。"),
+        &format!(
+            "【待决定】黑名单拟列入事项 #{proposal_id} 异议期已届满，当事人未提出异议，请作出决定。"
+        ),
         &format!("/credit/proposals#p{proposal_id}"),
         &format!("blacklist:objection-end:{proposal_id}"),
         now,
@@ -420,7 +422,10 @@ pub struct RepairRequest {
 pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> AppResult<Repair> {
     let text = input.rectification.trim();
     if text.chars().count() < 2 {
-        return Err(AppError::field("rectification", "请写明整改（纠正失信行为）情况"));
+        return Err(AppError::field(
+            "rectification",
+            "请写明整改（纠正失信行为）情况",
+        ));
     }
     if text.chars().count() > 5000 {
         return Err(AppError::field("rectification", "整改情况不能超过5000字"));

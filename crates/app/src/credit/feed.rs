@@ -56,7 +56,12 @@ pub struct ExportRow {
 }
 
 /// Builds the feed document of the records with `id > after_id` (at most `limit`).
-async fn document(tx: &mut Tx, after_id: i64, limit: i64, now: i64) -> AppResult<(Json, i64, i64, i64)> {
+async fn document(
+    tx: &mut Tx,
+    after_id: i64,
+    limit: i64,
+    now: i64,
+) -> AppResult<(Json, i64, i64, i64)> {
     let rows: Vec<FeedRow> = tx
         .fetch_all(
             q("SELECT r.id, r.subject_ref, r.kind, r.note, r.score_after, r.at, \
@@ -129,8 +134,10 @@ async fn record_export(
         now,
         Entry::new("credit.export", "credit_export", id)
             .purpose("向“信用淄博”报送信用记录")
-            .detail(json!({"channel": channel, "target": target, "first_id": first,
-                           "last_id": last, "count": count, "status": status})),
+            .detail(
+                json!({"channel": channel, "target": target, "first_id": first,
+                           "last_id": last, "count": count, "status": status}),
+            ),
     )
     .await?;
     Ok(tx
@@ -150,7 +157,17 @@ pub async fn export_file(app: &App, actor: &Actor, after_id: i64, limit: i64) ->
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let (doc, first, last, count) = document(&mut tx, after_id, limit, now).await?;
-    record_export(&mut tx, actor, "file", "download", (first, last, count), "done", None, now).await?;
+    record_export(
+        &mut tx,
+        actor,
+        "file",
+        "download",
+        (first, last, count),
+        "done",
+        None,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(doc.to_string())
 }
@@ -169,7 +186,10 @@ pub async fn push(app: &App, actor: &Actor, input: &PushInput) -> AppResult<Expo
     let parsed = reqwest::Url::parse(url)
         .map_err(|_| AppError::field("url", format!("接收地址“{url}”不是有效的网址")))?;
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
-        return Err(AppError::field("url", "接收地址须以 http:// 或 https:// 开头"));
+        return Err(AppError::field(
+            "url",
+            "接收地址须以 http:// 或 https:// 开头",
+        ));
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
@@ -195,10 +215,31 @@ pub async fn push(app: &App, actor: &Actor, input: &PushInput) -> AppResult<Expo
     };
     let mut tx = app.db.begin().await?;
     let row = match &outcome {
-        Ok(()) => record_export(&mut tx, actor, "push", url, (first, last, count), "done", None, now).await?,
+        Ok(()) => {
+            record_export(
+                &mut tx,
+                actor,
+                "push",
+                url,
+                (first, last, count),
+                "done",
+                None,
+                now,
+            )
+            .await?
+        }
         Err(e) => {
-            record_export(&mut tx, actor, "push", url, (first, last, count), "failed", Some(e), now)
-                .await?
+            record_export(
+                &mut tx,
+                actor,
+                "push",
+                url,
+                (first, last, count),
+                "failed",
+                Some(e),
+                now,
+            )
+            .await?
         }
     };
     tx.commit().await?;

@@ -149,9 +149,9 @@ pub async fn subject_name_in(tx: &mut Tx, subject_ref: &str) -> AppResult<String
 }
 
 pub fn split_ref(subject_ref: &str) -> AppResult<(&str, i64)> {
-    let (kind, id) = subject_ref
-        .split_once(':')
-        .ok_or_else(|| AppError::field("subject_ref", "信用主体应写作 person:编号 或 entity:编号"))?;
+    let (kind, id) = subject_ref.split_once(':').ok_or_else(|| {
+        AppError::field("subject_ref", "信用主体应写作 person:编号 或 entity:编号")
+    })?;
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::field("subject_ref", "信用主体编号应为数字"))?;
@@ -219,7 +219,11 @@ pub async fn subject_credit(
         app.now_ms(),
         Entry::new("credit.read", "credit_subject", subject_ref)
             .subject(subject_ref)
-            .purpose(if purpose.is_empty() { "查看信用记录" } else { purpose }),
+            .purpose(if purpose.is_empty() {
+                "查看信用记录"
+            } else {
+                purpose
+            }),
     )
     .await?;
     tx.commit().await?;

@@ -6,6 +6,8 @@ pub(crate) mod auth;
 mod calendar;
 mod cases;
 mod catalogue;
+mod commitment;
+mod credit;
 mod deadlines;
 mod orgs;
 mod portal;
@@ -13,8 +15,6 @@ mod regions;
 mod seals;
 mod system;
 mod tokens;
-mod commitment;
-mod credit;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use utoipa::OpenApi;

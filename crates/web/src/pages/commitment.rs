@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use proofless_app::commitment::checks::{self, DueCheck, ResultInput};
 use proofless_app::commitment::public::{self, FigureQuery};
-use proofless_app::commitment::signing::{self, Eligibility, EligibilityQuery, SignInput, WithdrawInput};
+use proofless_app::commitment::signing::{
+    self, Eligibility, EligibilityQuery, SignInput, WithdrawInput,
+};
 use proofless_app::commitment::{self, Commitment};
 use proofless_app::credit::blacklist::{
     self, BlacklistEntry, DecisionInput, ObjectionInput, Proposal, ProposalFilter, Repair,
@@ -60,7 +62,11 @@ struct SignPage {
 
 /// The citizen reads the template, sees whether commitment is open to them and which
 /// check would follow, and signs.
-pub async fn sign_page(State(s): State<AppState>, ctx: Ctx, Query(qy): Query<SignQuery>) -> Response {
+pub async fn sign_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(qy): Query<SignQuery>,
+) -> Response {
     if ctx.actor.kind != ActorKind::Portal {
         return Redirect::to("/portal/login").into_response();
     }
@@ -117,10 +123,6 @@ struct LetterPage {
     portal: bool,
 }
 
-fn text(v: &serde_json::Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
-
 /// One commitment: the sealed letter, the plan, the PDF, withdrawal.
 pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     let c = match commitment::get(&s.app, &ctx.actor, id).await {
@@ -129,7 +131,11 @@ pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
     };
     let letter = serde_json::from_str(&c.letter).unwrap_or_default();
     let portal = ctx.actor.kind == ActorKind::Portal;
-    let path = if portal { "/portal/commitments" } else { "/commitments/checks" };
+    let path = if portal {
+        "/portal/commitments"
+    } else {
+        "/commitments/checks"
+    };
     render(
         StatusCode::OK,
         &LetterPage {
@@ -151,7 +157,15 @@ pub async fn withdraw_submit(
     body: Bytes,
 ) -> Response {
     let f = FormData::parse(&body);
-    match signing::withdraw(&s.app, &ctx.actor, id, &WithdrawInput { reason: f.get("reason") }).await
+    match signing::withdraw(
+        &s.app,
+        &ctx.actor,
+        id,
+        &WithdrawInput {
+            reason: f.get("reason"),
+        },
+    )
+    .await
     {
         Ok(_) => Redirect::to(&format!("/portal/commitments/{id}")).into_response(),
         Err(e) => portal_error(&ctx, e, &format!("/portal/commitments/{id}")),
@@ -181,7 +195,8 @@ pub async fn mine_page(State(s): State<AppState>, ctx: Ctx) -> Response {
         Ok(r) => r,
         Err(e) => return portal_error(&ctx, e, "/portal"),
     };
-    let proposals = match blacklist::proposals(&s.app, &ctx.actor, &ProposalFilter::default()).await {
+    let proposals = match blacklist::proposals(&s.app, &ctx.actor, &ProposalFilter::default()).await
+    {
         Ok(p) => p,
         Err(e) => return portal_error(&ctx, e, "/portal"),
     };
@@ -213,7 +228,16 @@ pub async fn objection_submit(
     body: Bytes,
 ) -> Response {
     let f = FormData::parse(&body);
-    match blacklist::object(&s.app, &ctx.actor, id, &ObjectionInput { objection: f.get("objection") }).await {
+    match blacklist::object(
+        &s.app,
+        &ctx.actor,
+        id,
+        &ObjectionInput {
+            objection: f.get("objection"),
+        },
+    )
+    .await
+    {
         Ok(_) => Redirect::to("/portal/commitments").into_response(),
         Err(e) => portal_error(&ctx, e, "/portal/commitments"),
     }
@@ -300,7 +324,8 @@ struct CreditPage {
 pub async fn credit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     let now = s.app.now_ms();
     let result = async {
-        let proposals = blacklist::proposals(&s.app, &ctx.actor, &ProposalFilter::default()).await?;
+        let proposals =
+            blacklist::proposals(&s.app, &ctx.actor, &ProposalFilter::default()).await?;
         let bl = blacklist::blacklist(&s.app, &ctx.actor, false).await?;
         let repairs = blacklist::repairs(&s.app, &ctx.actor).await?;
         let records = credit::records(&s.app, &ctx.actor, &RecordFilter::default()).await?;
@@ -319,7 +344,8 @@ pub async fn credit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
                 .into_iter()
                 .map(|p| ProposalRow {
                     until: local_time(p.objection_until),
-                    open: (p.state == "notified" && now > p.objection_until) || p.state == "objected",
+                    open: (p.state == "notified" && now > p.objection_until)
+                        || p.state == "objected",
                     p,
                 })
                 .collect(),
@@ -394,8 +420,19 @@ pub async fn figures_page(State(s): State<AppState>, ctx: Ctx) -> Response {
         ("unit", "按受理单位"),
         ("month", "按月份"),
     ] {
-        match public::figures(&s.app, &ctx.actor, &FigureQuery { by: Some(by.to_owned()) }).await {
-            Ok(rows) => charts.push(public::bar_chart_svg(&format!("告知承诺{title}统计"), &rows)),
+        match public::figures(
+            &s.app,
+            &ctx.actor,
+            &FigureQuery {
+                by: Some(by.to_owned()),
+            },
+        )
+        .await
+        {
+            Ok(rows) => charts.push(public::bar_chart_svg(
+                &format!("告知承诺{title}统计"),
+                &rows,
+            )),
             Err(e) => return page_error(&ctx, e, "/workbench"),
         }
     }
