@@ -118,6 +118,18 @@ async fn a_false_promise_leads_by_due_process_to_the_blacklist(b: Backend) {
     let r = sign_portal(&t, &li, RESIDENCE, "县行政审批服务局", LI).await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("信用修复"));
+    // The read-only hot path (benchmarked) decides the same.
+    let li_ref = format!("person:{}", person(&t, LI).await);
+    let item_id = item(&t, RESIDENCE).await;
+    let d = proofless_app::commitment::signing::plan_for(&t.app, &li_ref, item_id)
+        .await
+        .unwrap();
+    assert!(d.unwrap_err().reason.contains("黑名单"));
+    let zhang_ref = format!("person:{}", person(&t, ZHANG).await);
+    let d = proofless_app::commitment::signing::plan_for(&t.app, &zhang_ref, item_id)
+        .await
+        .unwrap();
+    assert_eq!(d.unwrap().unwrap().kind.as_str(), "check");
     // Credit office screens.
     let bl: Value = credit.json("/api/v1/credit/blacklist").await;
     assert_eq!(bl[0]["subject_name"], "李四");

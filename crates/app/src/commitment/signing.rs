@@ -567,24 +567,36 @@ pub async fn edit_letter(app: &App, actor: &Actor, id: i64) -> AppResult<Commitm
     ))
 }
 
-/// The decision alone, read-only: the subject's credit status and the item's rule in force,
-/// then [`decide`]. The hot path of eligibility and signing (issue #6 "Performance").
+/// The decision alone, read-only: the subject's credit status and the item's rule in force
+/// in one round trip, then [`decide`]. The hot path of eligibility and signing (issue #6
+/// "Performance").
 pub async fn plan_for(
     app: &App,
     subject_ref: &str,
     item_id: i64,
 ) -> AppResult<Result<Option<Plan>, Refusal>> {
-    let status = credit::status(app, subject_ref).await?;
-    let row: Option<(String,)> = app
+    let row: Option<(Option<i64>, Option<i64>, Option<bool>, Option<String>)> = app
         .db
         .reader()
         .fetch_optional(
-            q("SELECT bands FROM commitment_rules WHERE proof_item_id = ? ORDER BY number DESC LIMIT 1")
-                .bind(item_id),
+            q("SELECT s.score, s.serious_records, s.blacklisted, \
+               (SELECT r.bands FROM commitment_rules r WHERE r.proof_item_id = ? ORDER BY r.number DESC LIMIT 1) AS bands \
+               FROM (SELECT 1 AS one) x LEFT JOIN credit_subjects s ON s.subject_ref = ?")
+            .bind(item_id)
+            .bind(subject_ref),
         )
         .await?;
-    let bands: Vec<rules::RuleBand> = match row {
-        Some((b,)) => serde_json::from_str(&b)
+    let (score, serious, blacklisted, bands) = row.unwrap_or((None, None, None, None));
+    let status = match (score, serious, blacklisted) {
+        (Some(score), Some(serious_records), Some(blacklisted)) => CreditStatus {
+            score,
+            serious_records,
+            blacklisted,
+        },
+        _ => CreditStatus::default(),
+    };
+    let bands: Vec<rules::RuleBand> = match bands {
+        Some(b) => serde_json::from_str(&b)
             .map_err(|e| AppError::Internal(format!("核查规则存储损坏：{e}")))?,
         None => vec![],
     };
