@@ -426,14 +426,24 @@ async fn open_checks_bulk_in(
         }
         stmt.push_sql(" RETURNING id, subject_id");
         let made: Vec<(i64, String)> = tx.fetch_all(stmt).await?;
-        for (deadline_id, subject_id) in made {
+        // One statement links the whole chunk: `CASE id WHEN … THEN … END`.
+        let mut link = proofless_store::Query::new("UPDATE commitments SET deadline_id = CASE id");
+        let mut ids = vec![];
+        for (deadline_id, subject_id) in &made {
             let cid: i64 = subject_id.parse().unwrap_or_default();
-            tx.execute(
-                q("UPDATE commitments SET deadline_id = ? WHERE id = ?")
-                    .bind(deadline_id)
-                    .bind(cid),
-            )
-            .await?;
+            link.push_sql(" WHEN ? THEN ?");
+            link.push_arg(cid);
+            link.push_arg(*deadline_id);
+            ids.push(cid);
+        }
+        if !ids.is_empty() {
+            link.push_sql(" END WHERE id IN (");
+            link.push_sql(&proofless_store::Query::placeholders(ids.len()));
+            link.push_sql(")");
+            for id in ids {
+                link.push_arg(id);
+            }
+            tx.execute(link).await?;
         }
     }
     audit::append(
