@@ -7,5 +7,6 @@
 mod common;
 
 mod catalogue_ui;
+mod commitment_ui;
 mod driver;
 mod foundation_ui;

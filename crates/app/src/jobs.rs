@@ -301,6 +301,21 @@ async fn run_job(tx: &mut Tx, app: &App, job: &JobRow, now: i64) -> AppResult<Ou
             .await?;
             Ok(Outcome::Done)
         }
+        crate::credit::blacklist::KIND_OBJECTION_END => {
+            let id = payload["proposal_id"].as_i64().unwrap_or_default();
+            Ok(
+                if crate::credit::blacklist::run_objection_end(tx, id, now).await? {
+                    Outcome::Done
+                } else {
+                    Outcome::Skipped
+                },
+            )
+        }
+        crate::commitment::checks::KIND_SAMPLING => {
+            let seed = payload["seed"].as_u64().unwrap_or_default();
+            crate::commitment::checks::run_sampling_in(tx, app, seed).await?;
+            Ok(Outcome::Done)
+        }
         other => Err(AppError::Internal(format!("未知任务类型 {other}"))),
     }
 }

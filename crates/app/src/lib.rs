@@ -9,6 +9,8 @@ pub mod calendar;
 pub mod cases;
 pub mod catalogue;
 pub mod clock;
+pub mod commitment;
+pub mod credit;
 pub mod deadlines;
 pub mod demo;
 pub mod error;

@@ -277,6 +277,7 @@ pub async fn generate(app: &App, s: &Scale) -> AppResult<Report> {
     let t = Instant::now();
     let n = audit_rows(app, s.audit_rows).await?;
     report.lines.push(("audit rows".into(), n, t.elapsed()));
+    crate::commitment::synth::generate(app, s, &mut report).await?;
     Ok(report)
 }
 

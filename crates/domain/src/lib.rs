@@ -4,6 +4,8 @@
 pub mod calendar;
 pub mod catalogue;
 pub mod codes;
+pub mod commitment;
+pub mod credit;
 pub mod deadline;
 pub mod org;
 pub mod region;

@@ -6,6 +6,8 @@ pub(crate) mod auth;
 mod calendar;
 mod cases;
 mod catalogue;
+mod commitment;
+mod credit;
 mod deadlines;
 mod orgs;
 mod portal;
@@ -66,6 +68,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendar::router())
         .merge(deadlines::router())
         .merge(cases::router())
+        .merge(commitment::router())
+        .merge(credit::router())
 }
 
 /// The OpenAPI 3.1 document.

@@ -53,10 +53,22 @@ fn nav_for(actor: &Actor) -> Vec<(&'static str, &'static str)> {
             if actor.has_any(&[Role::SystemAdmin, Role::JointOffice]) {
                 items.push(("/admin/calendar", "工作日历"));
             }
+            if actor.has_any(&[Role::Inspector]) {
+                items.push(("/commitments/checks", "承诺核查"));
+            }
+            if actor.has_any(&[Role::CreditOffice]) {
+                items.push(("/credit", "信用办"));
+            }
+            if actor.has_any(&[Role::JointOffice, Role::CreditOffice]) {
+                items.push(("/commitments/figures", "承诺统计"));
+            }
             items.push(("/overdue", "逾期督办"));
             items.push(("/notifications", "通知"));
         }
-        ActorKind::Portal => items.push(("/portal", "我的办事")),
+        ActorKind::Portal => {
+            items.push(("/portal", "我的办事"));
+            items.push(("/portal/commitments", "我的承诺"));
+        }
         _ => {}
     }
     items.push(("/proofs", "证明事项查询"));

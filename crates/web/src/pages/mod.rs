@@ -3,6 +3,7 @@
 mod admin;
 mod catalogue;
 mod catalogue_edit;
+mod commitment;
 mod deadlines;
 mod layout;
 mod portal;
@@ -93,6 +94,38 @@ pub fn router() -> Router<AppState> {
         .route(
             "/catalogue/import/template.xlsx",
             get(catalogue_edit::import_template),
+        )
+        .merge(commitment_routes())
+}
+
+fn commitment_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/portal/commitments",
+            get(commitment::mine_page).post(commitment::sign_submit),
+        )
+        .route("/portal/commitments/new", get(commitment::sign_page))
+        .route("/portal/commitments/{id}", get(commitment::letter_page))
+        .route(
+            "/portal/commitments/{id}/withdraw",
+            post(commitment::withdraw_submit),
+        )
+        .route(
+            "/portal/proposals/{id}/objection",
+            post(commitment::objection_submit),
+        )
+        .route("/commitments/checks", get(commitment::checks_page))
+        .route("/commitments/figures", get(commitment::figures_page))
+        .route("/commitments/{id}", get(commitment::letter_page))
+        .route("/commitments/{id}/check", post(commitment::check_submit))
+        .route("/credit", get(commitment::credit_page))
+        .route(
+            "/credit/proposals/{id}/decision",
+            post(commitment::decide_submit),
+        )
+        .route(
+            "/credit/repairs/{id}/decision",
+            post(commitment::repair_submit),
         )
 }
 

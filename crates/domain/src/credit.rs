@@ -1,0 +1,271 @@
+//! Credit (信用) rules: the score kept per subject from its credit records, the levels,
+//! the false-commitment blacklist's due process (propose → notify → objection period →
+//! decide) and credit repair (SPEC R4.4, R4.8; P 三(四)3). No IO.
+
+use serde::{Deserialize, Serialize};
+
+pub const MAX_SCORE: i64 = 1000;
+/// Every subject starts here (no records yet).
+pub const INITIAL_SCORE: i64 = 750;
+
+/// A subject's credit status as the eligibility and plan rules read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditStatus {
+    pub score: i64,
+    /// Serious bad credit records not yet repaired.
+    pub serious_records: i64,
+    pub blacklisted: bool,
+}
+
+impl Default for CreditStatus {
+    fn default() -> Self {
+        CreditStatus {
+            score: INITIAL_SCORE,
+            serious_records: 0,
+            blacklisted: false,
+        }
+    }
+}
+
+/// Kinds of credit record (R4.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// 履行承诺: a check found the commitment true.
+    CommitmentKept,
+    /// 虚假承诺: a check found it false (a serious bad record until repaired).
+    CommitmentFalse,
+    /// Put on the false-commitment blacklist.
+    Blacklisted,
+    /// Taken off after credit repair.
+    Repaired,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::CommitmentKept,
+        RecordKind::CommitmentFalse,
+        RecordKind::Blacklisted,
+        RecordKind::Repaired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::CommitmentKept => "commitment_kept",
+            RecordKind::CommitmentFalse => "commitment_false",
+            RecordKind::Blacklisted => "blacklisted",
+            RecordKind::Repaired => "repaired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RecordKind::CommitmentKept => "履行承诺",
+            RecordKind::CommitmentFalse => "虚假承诺",
+            RecordKind::Blacklisted => "列入虚假承诺黑名单",
+            RecordKind::Repaired => "信用修复",
+        }
+    }
+
+    /// Score change the record brings (守信激励, 失信惩戒).
+    pub fn score_delta(self) -> i64 {
+        match self {
+            RecordKind::CommitmentKept => 20,
+            RecordKind::CommitmentFalse => -300,
+            RecordKind::Blacklisted => -100,
+            RecordKind::Repaired => 150,
+        }
+    }
+
+    /// Whether the record is a serious bad record (R4.4).
+    pub fn serious(self) -> bool {
+        matches!(self, RecordKind::CommitmentFalse)
+    }
+}
+
+/// The status after one more record. Repair clears the serious records and the blacklist.
+pub fn apply(status: &CreditStatus, kind: RecordKind) -> CreditStatus {
+    let score = (status.score + kind.score_delta()).clamp(0, MAX_SCORE);
+    match kind {
+        RecordKind::CommitmentKept => CreditStatus {
+            score,
+            ..status.clone()
+        },
+        RecordKind::CommitmentFalse => CreditStatus {
+            score,
+            serious_records: status.serious_records + 1,
+            blacklisted: status.blacklisted,
+        },
+        RecordKind::Blacklisted => CreditStatus {
+            score,
+            serious_records: status.serious_records,
+            blacklisted: true,
+        },
+        RecordKind::Repaired => CreditStatus {
+            score,
+            serious_records: 0,
+            blacklisted: false,
+        },
+    }
+}
+
+/// Credit level shown to staff and citizens.
+pub fn level(score: i64) -> (&'static str, &'static str) {
+    match score {
+        s if s >= 900 => ("A", "守信"),
+        s if s >= 700 => ("B", "一般"),
+        s if s >= 500 => ("C", "较差"),
+        _ => ("D", "严重失信"),
+    }
+}
+
+/// States of a blacklist proposal (due process, R4.8).
+pub mod proposal {
+    /// Proposed on a false finding and the subject notified; objection period running.
+    pub const NOTIFIED: &str = "notified";
+    /// The subject objected within the period; the credit office must consider it.
+    pub const OBJECTED: &str = "objected";
+    /// Decided: put on the blacklist.
+    pub const LISTED: &str = "listed";
+    /// Decided: not put on the blacklist.
+    pub const DISMISSED: &str = "dismissed";
+}
+
+/// Default objection period, in calendar days.
+pub const DEFAULT_OBJECTION_DAYS: i64 = 7;
+
+/// R4.8 (notice and a chance to object): may the subject object now?
+pub fn objection_refusal(state: &str, now_ms: i64, objection_until: i64) -> Option<&'static str> {
+    match state {
+        proposal::NOTIFIED if now_ms <= objection_until => None,
+        proposal::NOTIFIED => Some("异议期已过，不能再提出异议"),
+        proposal::OBJECTED => Some("已经提出过异议，请等待信用办决定"),
+        _ => Some("该事项已作出决定"),
+    }
+}
+
+/// R4.8: the credit office decides only after the objection period ended, or once an
+/// objection was made (then it must state how the objection was considered).
+pub fn decision_refusal(
+    state: &str,
+    now_ms: i64,
+    objection_until: i64,
+    reasons: &str,
+) -> Option<&'static str> {
+    match state {
+        proposal::NOTIFIED if now_ms <= objection_until => {
+            Some("异议期尚未届满，届满后才能作出决定")
+        }
+        proposal::NOTIFIED => None,
+        proposal::OBJECTED if reasons.trim().is_empty() => {
+            Some("当事人提出了异议，决定须写明对异议的处理意见")
+        }
+        proposal::OBJECTED => None,
+        _ => Some("该事项已作出决定，不能重复决定"),
+    }
+}
+
+/// Conditions for credit repair (信用修复): off the blacklist only after the minimum time
+/// listed, with the rectification done.
+pub const MIN_LISTED_DAYS: i64 = 90;
+
+pub fn repair_refusal(
+    listed_at_ms: i64,
+    now_ms: i64,
+    rectified: bool,
+    min_days: i64,
+) -> Option<String> {
+    if !rectified {
+        return Some("须先履行相关义务、纠正失信行为（整改完成）才能修复".to_owned());
+    }
+    let days = (now_ms - listed_at_ms) / 86_400_000;
+    if days < min_days {
+        return Some(format!(
+            "列入黑名单满 {min_days} 天后方可修复（目前 {days} 天）"
+        ));
+    }
+    None
+}
+
+/// A subject reference: `person:ID` or `entity:ID`.
+pub fn subject_ref(kind: &str, id: i64) -> String {
+    format!("{kind}:{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeping_raises_and_breaking_lowers_the_score() {
+        // SPEC R4.8: keeping or breaking enters the record.
+        let s = CreditStatus::default();
+        let kept = apply(&s, RecordKind::CommitmentKept);
+        assert_eq!(kept.score, INITIAL_SCORE + 20);
+        let broken = apply(&s, RecordKind::CommitmentFalse);
+        assert_eq!(broken.serious_records, 1);
+        assert_eq!(broken.score, 450);
+        assert_eq!(level(broken.score).0, "D");
+        let mut high = s.clone();
+        for _ in 0..100 {
+            high = apply(&high, RecordKind::CommitmentKept);
+        }
+        assert_eq!(high.score, MAX_SCORE);
+    }
+
+    #[test]
+    fn repair_clears_blacklist_and_serious_records() {
+        // SPEC R4.4: until credit repair.
+        let s = apply(
+            &apply(&CreditStatus::default(), RecordKind::CommitmentFalse),
+            RecordKind::Blacklisted,
+        );
+        assert!(s.blacklisted);
+        let r = apply(&s, RecordKind::Repaired);
+        assert!(!r.blacklisted);
+        assert_eq!(r.serious_records, 0);
+    }
+
+    #[test]
+    fn objection_only_within_the_period_and_once() {
+        // SPEC R4.8: notice and a chance to object.
+        assert_eq!(objection_refusal(proposal::NOTIFIED, 10, 10), None);
+        assert!(objection_refusal(proposal::NOTIFIED, 11, 10).is_some());
+        assert!(objection_refusal(proposal::OBJECTED, 5, 10).is_some());
+        assert!(objection_refusal(proposal::LISTED, 5, 10).is_some());
+    }
+
+    #[test]
+    fn decision_waits_for_the_objection_period() {
+        // SPEC R4.8: decided according to law, after notice and objection.
+        assert!(
+            decision_refusal(proposal::NOTIFIED, 10, 10, "")
+                .unwrap()
+                .contains("异议期")
+        );
+        assert_eq!(decision_refusal(proposal::NOTIFIED, 11, 10, ""), None);
+        assert!(decision_refusal(proposal::OBJECTED, 5, 10, " ").is_some());
+        assert_eq!(
+            decision_refusal(proposal::OBJECTED, 5, 10, "异议不成立"),
+            None
+        );
+        assert!(decision_refusal(proposal::LISTED, 50, 10, "x").is_some());
+    }
+
+    #[test]
+    fn repair_needs_rectification_and_time() {
+        // P 三(四)3 信用修复.
+        let day = 86_400_000;
+        assert!(repair_refusal(0, 200 * day, false, 90).is_some());
+        assert!(
+            repair_refusal(0, 10 * day, true, 90)
+                .unwrap()
+                .contains("10 天")
+        );
+        assert_eq!(repair_refusal(0, 90 * day, true, 90), None);
+    }
+}

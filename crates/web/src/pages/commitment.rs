@@ -1,0 +1,451 @@
+//! Pages of notification-commitment and credit (issue #6): the citizen's signing page and
+//! letters, the inspector's checks, the credit office's screens, the joint office's charts.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use proofless_app::commitment::checks::{self, DueCheck, ResultInput};
+use proofless_app::commitment::public::{self, FigureQuery};
+use proofless_app::commitment::signing::{
+    self, Eligibility, EligibilityQuery, SignInput, WithdrawInput,
+};
+use proofless_app::commitment::{self, Commitment};
+use proofless_app::credit::blacklist::{
+    self, BlacklistEntry, DecisionInput, ObjectionInput, Proposal, ProposalFilter, Repair,
+    RepairDecision,
+};
+use proofless_app::credit::{self, CreditRecord, RecordFilter};
+use proofless_app::{ActorKind, AppError, local_time};
+use proofless_domain::commitment::CONSEQUENCES;
+use serde::Deserialize;
+
+use super::session::page_error;
+use super::{FormData, Layout, render};
+use crate::AppState;
+use crate::ctx::Ctx;
+
+fn portal_error(ctx: &Ctx, e: AppError, back: &str) -> Response {
+    match e {
+        AppError::Unauthenticated => Redirect::to("/portal/login").into_response(),
+        other => page_error(ctx, other, back),
+    }
+}
+
+fn num(s: &str) -> i64 {
+    s.trim().parse().unwrap_or_default()
+}
+
+fn opt_num(s: &str) -> Option<i64> {
+    s.trim().parse().ok()
+}
+
+#[derive(Deserialize, Default)]
+pub struct SignQuery {
+    case_id: Option<i64>,
+    proof_item_id: Option<i64>,
+    entity_id: Option<i64>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "commitment_sign.html")]
+struct SignPage {
+    layout: Layout,
+    case_id: i64,
+    proof_item_id: i64,
+    entity_id: String,
+    e: Eligibility,
+    error: String,
+}
+
+/// The citizen reads the template, sees whether commitment is open to them and which
+/// check would follow, and signs.
+pub async fn sign_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(qy): Query<SignQuery>,
+) -> Response {
+    if ctx.actor.kind != ActorKind::Portal {
+        return Redirect::to("/portal/login").into_response();
+    }
+    let query = EligibilityQuery {
+        proof_item_id: qy.proof_item_id.unwrap_or_default(),
+        person_id: None,
+        entity_id: qy.entity_id,
+    };
+    let e = match signing::check_eligibility(&s.app, &ctx.actor, &query).await {
+        Ok(e) => e,
+        Err(e) => return portal_error(&ctx, e, "/portal/commitments"),
+    };
+    render(
+        StatusCode::OK,
+        &SignPage {
+            layout: Layout::new("签署告知承诺书", &ctx, "/portal/commitments"),
+            case_id: qy.case_id.unwrap_or_default(),
+            proof_item_id: query.proof_item_id,
+            entity_id: qy.entity_id.map(|e| e.to_string()).unwrap_or_default(),
+            e,
+            error: qy.error.unwrap_or_default(),
+        },
+    )
+}
+
+pub async fn sign_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    let input = SignInput {
+        case_id: num(&f.get("case_id")),
+        proof_item_id: num(&f.get("proof_item_id")),
+        person_id: None,
+        entity_id: opt_num(&f.get("entity_id")),
+        facts: f.get("facts"),
+        applicant_confirmed: false,
+        chosen_by_applicant: f.get("chosen") == "yes",
+    };
+    match signing::sign(&s.app, &ctx.actor, &input).await {
+        Ok(c) => Redirect::to(&format!("/portal/commitments/{}", c.id)).into_response(),
+        Err(e) => portal_error(&ctx, e, "/portal/commitments"),
+    }
+}
+
+pub struct LetterView {
+    c: Commitment,
+    letter: serde_json::Value,
+    signed: String,
+}
+
+#[derive(Template)]
+#[template(path = "commitment_letter.html")]
+struct LetterPage {
+    layout: Layout,
+    v: LetterView,
+    portal: bool,
+}
+
+/// One commitment: the sealed letter, the plan, the PDF, withdrawal.
+pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let c = match commitment::get(&s.app, &ctx.actor, id).await {
+        Ok(c) => c,
+        Err(e) => return portal_error(&ctx, e, "/"),
+    };
+    let letter = serde_json::from_str(&c.letter).unwrap_or_default();
+    let portal = ctx.actor.kind == ActorKind::Portal;
+    let path = if portal {
+        "/portal/commitments"
+    } else {
+        "/commitments/checks"
+    };
+    render(
+        StatusCode::OK,
+        &LetterPage {
+            layout: Layout::new("告知承诺书", &ctx, path),
+            v: LetterView {
+                signed: local_time(c.signed_at),
+                c,
+                letter,
+            },
+            portal,
+        },
+    )
+}
+
+pub async fn withdraw_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    match signing::withdraw(
+        &s.app,
+        &ctx.actor,
+        id,
+        &WithdrawInput {
+            reason: f.get("reason"),
+        },
+    )
+    .await
+    {
+        Ok(_) => Redirect::to(&format!("/portal/commitments/{id}")).into_response(),
+        Err(e) => portal_error(&ctx, e, &format!("/portal/commitments/{id}")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "commitment_mine.html")]
+struct MinePage {
+    layout: Layout,
+    commitments: Vec<(i64, String, String, String)>,
+    proposals: Vec<ProposalRow>,
+}
+
+pub struct ProposalRow {
+    p: Proposal,
+    until: String,
+    open: bool,
+}
+
+/// The citizen's commitments and any blacklist notice about them (with the objection form).
+pub async fn mine_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if ctx.actor.kind != ActorKind::Portal {
+        return Redirect::to("/portal/login").into_response();
+    }
+    let rows = match commitment::mine(&s.app, &ctx.actor).await {
+        Ok(r) => r,
+        Err(e) => return portal_error(&ctx, e, "/portal"),
+    };
+    let proposals = match blacklist::proposals(&s.app, &ctx.actor, &ProposalFilter::default()).await
+    {
+        Ok(p) => p,
+        Err(e) => return portal_error(&ctx, e, "/portal"),
+    };
+    let now = s.app.now_ms();
+    render(
+        StatusCode::OK,
+        &MinePage {
+            layout: Layout::new("我的告知承诺", &ctx, "/portal/commitments"),
+            commitments: rows
+                .into_iter()
+                .map(|(id, name, st, at)| (id, name, state_label(&st).to_owned(), local_time(at)))
+                .collect(),
+            proposals: proposals
+                .into_iter()
+                .map(|p| ProposalRow {
+                    until: local_time(p.objection_until),
+                    open: p.state == "notified" && now <= p.objection_until,
+                    p,
+                })
+                .collect(),
+        },
+    )
+}
+
+pub async fn objection_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    match blacklist::object(
+        &s.app,
+        &ctx.actor,
+        id,
+        &ObjectionInput {
+            objection: f.get("objection"),
+        },
+    )
+    .await
+    {
+        Ok(_) => Redirect::to("/portal/commitments").into_response(),
+        Err(e) => portal_error(&ctx, e, "/portal/commitments"),
+    }
+}
+
+pub fn state_label(s: &str) -> &'static str {
+    match s {
+        "signed" => "已签署",
+        "withdrawn" => "已撤回",
+        "kept" => "核查属实",
+        "false" => "虚假承诺",
+        "unchecked" => "无法核查",
+        "notified" => "已告知，异议期中",
+        "objected" => "已提出异议",
+        "listed" => "已列入黑名单",
+        "dismissed" => "不予列入",
+        "requested" => "待审核",
+        "approved" => "已修复",
+        "refused" => "不予修复",
+        _ => "",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "commitment_checks.html")]
+struct ChecksPage {
+    layout: Layout,
+    due: Vec<(DueCheck, String)>,
+    consequences: Vec<(&'static str, &'static str)>,
+}
+
+/// The inspector's due checks with the result form.
+pub async fn checks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    let due = match checks::due(&s.app, &ctx.actor).await {
+        Ok(d) => d,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    render(
+        StatusCode::OK,
+        &ChecksPage {
+            layout: Layout::new("告知承诺核查", &ctx, "/commitments/checks"),
+            due: due
+                .into_iter()
+                .map(|d| {
+                    let when = d.due_at.map(local_time).unwrap_or_default();
+                    (d, when)
+                })
+                .collect(),
+            consequences: CONSEQUENCES.to_vec(),
+        },
+    )
+}
+
+pub async fn check_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let consequence = Some(f.get("consequence")).filter(|c| !c.is_empty());
+    let input = ResultInput {
+        result: f.get("result"),
+        evidence: f.get("evidence"),
+        consequence,
+    };
+    match checks::record_result(&s.app, &ctx.actor, id, &input).await {
+        Ok(_) => Redirect::to("/commitments/checks").into_response(),
+        Err(e) => page_error(&ctx, e, "/commitments/checks"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "credit_office.html")]
+struct CreditPage {
+    layout: Layout,
+    proposals: Vec<ProposalRow>,
+    blacklist: Vec<(BlacklistEntry, String)>,
+    repairs: Vec<Repair>,
+    records: Vec<(CreditRecord, String)>,
+}
+
+/// The credit office: proposals to decide, the blacklist, the repair queue, the records.
+pub async fn credit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    let now = s.app.now_ms();
+    let result = async {
+        let proposals =
+            blacklist::proposals(&s.app, &ctx.actor, &ProposalFilter::default()).await?;
+        let bl = blacklist::blacklist(&s.app, &ctx.actor, false).await?;
+        let repairs = blacklist::repairs(&s.app, &ctx.actor).await?;
+        let records = credit::records(&s.app, &ctx.actor, &RecordFilter::default()).await?;
+        Ok::<_, AppError>((proposals, bl, repairs, records))
+    }
+    .await;
+    let (proposals, bl, repairs, records) = match result {
+        Ok(r) => r,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    render(
+        StatusCode::OK,
+        &CreditPage {
+            layout: Layout::new("信用办", &ctx, "/credit"),
+            proposals: proposals
+                .into_iter()
+                .map(|p| ProposalRow {
+                    until: local_time(p.objection_until),
+                    open: (p.state == "notified" && now > p.objection_until)
+                        || p.state == "objected",
+                    p,
+                })
+                .collect(),
+            blacklist: bl
+                .into_iter()
+                .map(|b| {
+                    let at = local_time(b.listed_at);
+                    (b, at)
+                })
+                .collect(),
+            repairs,
+            records: records
+                .into_iter()
+                .map(|r| {
+                    let at = local_time(r.at);
+                    (r, at)
+                })
+                .collect(),
+        },
+    )
+}
+
+pub async fn decide_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let input = DecisionInput {
+        decision: f.get("decision"),
+        reasons: f.get("reasons"),
+    };
+    match blacklist::decide(&s.app, &ctx.actor, id, &input).await {
+        Ok(_) => Redirect::to("/credit").into_response(),
+        Err(e) => page_error(&ctx, e, "/credit"),
+    }
+}
+
+pub async fn repair_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
+    let f = FormData::parse(&body);
+    let input = RepairDecision {
+        approve: f.get("approve") == "yes",
+        rectified: f.get("rectified") == "yes",
+        reasons: f.get("reasons"),
+    };
+    match blacklist::decide_repair(&s.app, &ctx.actor, id, &input).await {
+        Ok(_) => Redirect::to("/credit").into_response(),
+        Err(e) => page_error(&ctx, e, "/credit"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "commitment_figures.html")]
+struct FiguresPage {
+    layout: Layout,
+    by_item: String,
+    by_unit: String,
+    by_month: String,
+}
+
+/// Charts for the joint office: signed, checked, false, by item, unit and month.
+pub async fn figures_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    let mut charts = vec![];
+    for (by, title) in [
+        ("item", "按证明事项"),
+        ("unit", "按受理单位"),
+        ("month", "按月份"),
+    ] {
+        match public::figures(
+            &s.app,
+            &ctx.actor,
+            &FigureQuery {
+                by: Some(by.to_owned()),
+            },
+        )
+        .await
+        {
+            Ok(rows) => charts.push(public::bar_chart_svg(
+                &format!("告知承诺{title}统计"),
+                &rows,
+            )),
+            Err(e) => return page_error(&ctx, e, "/workbench"),
+        }
+    }
+    let by_month = charts.pop().unwrap_or_default();
+    let by_unit = charts.pop().unwrap_or_default();
+    let by_item = charts.pop().unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &FiguresPage {
+            layout: Layout::new("告知承诺统计", &ctx, "/commitments/figures"),
+            by_item,
+            by_unit,
+            by_month,
+        },
+    )
+}

@@ -1,0 +1,235 @@
+//! Issue #6 §10: a citizen signs a commitment on the portal; a check finds a false promise,
+//! the subject is notified, after the objection period the credit office puts them on the
+//! blacklist, and the blacklisted citizen is then refused commitment with the reason.
+
+use chrono::Duration;
+use fantoccini::Locator;
+use proofless_app::cases::{self, NewCase};
+use proofless_app::commitment::signing::{self, SignInput};
+use proofless_app::{Actor, ActorKind};
+use proofless_domain::role::Role;
+use proofless_store::q;
+
+use crate::common::{Backend, DEMO_PASSWORD, TestApp, spawn_demo};
+use crate::driver;
+
+const ZHANG: &str = "370322199001011238";
+const LI: &str = "370322198512152468";
+const RESIDENCE: &str = "住所（经营场所）使用证明";
+
+async fn id(t: &TestApp, sql: &str, arg: &str) -> i64 {
+    let (id,): (i64,) = t.app.db.reader().fetch_one(q(sql).bind(arg)).await.unwrap();
+    id
+}
+
+fn window(org: i64) -> Actor {
+    Actor {
+        kind: ActorKind::Staff,
+        id: None,
+        name: "窗口".into(),
+        org_id: Some(org),
+        org_name: None,
+        region_code: None,
+        roles: vec![Role::CounterClerk],
+        operation_id: "browser-test".into(),
+    }
+}
+
+async fn new_case(t: &TestApp, rid: &str) -> i64 {
+    let org = id(t, "SELECT id FROM orgs WHERE name = ?", "县行政审批服务局").await;
+    let person = id(t, "SELECT id FROM persons WHERE resident_id = ?", rid).await;
+    let (code,): (String,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
+        .await
+        .unwrap();
+    cases::create(
+        &t.app,
+        &window(org),
+        &NewCase {
+            service_item_code: code,
+            applicant_kind: "person".into(),
+            applicant_id: person,
+            immediate: false,
+            statutory_limit: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+async fn log_in(b: &driver::Browser, url: &str, login: &str) {
+    b.client.delete_all_cookies().await.unwrap();
+    b.client.goto(url).await.unwrap();
+    b.client
+        .find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+}
+
+async fn click(b: &driver::Browser, css: &str) {
+    b.client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_refused() {
+    let Some(b) = driver::open().await else {
+        return;
+    };
+    let t = spawn_demo(Backend::Sqlite).await.unwrap();
+    let item = id(&t, "SELECT id FROM proof_items WHERE name = ?", RESIDENCE).await;
+
+    // 1. 张三 reads the template and signs on the portal.
+    let case = new_case(&t, ZHANG).await;
+    log_in(&b, &format!("{}/portal/login", t.base), ZHANG).await;
+    b.client
+        .goto(&format!(
+            "{}/portal/commitments/new?case_id={case}&proof_item_id={item}",
+            t.base
+        ))
+        .await
+        .unwrap();
+    let text = b.text().await;
+    assert!(text.contains("不实承诺的法律责任"), "{text}");
+    assert!(
+        text.contains("事后核查"),
+        "the plan is shown before signing: {text}"
+    );
+    click(&b, "#chosen").await;
+    click(&b, "#sign").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let state = b
+        .client
+        .find(Locator::Id("state"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(state, "signed");
+    assert!(b.text().await.contains("下载 PDF"));
+
+    // 2. 李四 commits at the counter; the market regulator's inspector finds it false.
+    let li_case = new_case(&t, LI).await;
+    let org = id(&t, "SELECT id FROM orgs WHERE name = ?", "县行政审批服务局").await;
+    let li = id(&t, "SELECT id FROM persons WHERE resident_id = ?", LI).await;
+    let c = signing::sign(
+        &t.app,
+        &window(org),
+        &SignInput {
+            case_id: li_case,
+            proof_item_id: item,
+            person_id: Some(li),
+            entity_id: None,
+            facts: String::new(),
+            applicant_confirmed: true,
+            chosen_by_applicant: true,
+        },
+    )
+    .await
+    .unwrap();
+    log_in(&b, &format!("{}/login", t.base), "sj_inspector").await;
+    b.client
+        .goto(&format!("{}/commitments/checks", t.base))
+        .await
+        .unwrap();
+    click(&b, &format!("#result-{} option[value=false]", c.id)).await;
+    b.client
+        .find(Locator::Id(&format!("evidence-{}", c.id)))
+        .await
+        .unwrap()
+        .send_keys("现场核查：承诺地址为空置民宅")
+        .await
+        .unwrap();
+    click(
+        &b,
+        &format!("#consequence-{} option[value=revoke_decision]", c.id),
+    )
+    .await;
+    click(&b, &format!("#check-{} button[type=submit]", c.id)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    // 3. 李四 is notified on the portal, with the objection period.
+    log_in(&b, &format!("{}/portal/login", t.base), LI).await;
+    b.client
+        .goto(&format!("{}/portal/commitments", t.base))
+        .await
+        .unwrap();
+    let text = b.text().await;
+    assert!(text.contains("拟列入虚假承诺黑名单"), "{text}");
+    assert!(text.contains("提出异议"), "{text}");
+
+    // 4. After the objection period the credit office decides.
+    t.clock.advance(Duration::days(8));
+    log_in(&b, &format!("{}/login", t.base), "credit").await;
+    b.client.goto(&format!("{}/credit", t.base)).await.unwrap();
+    let (pid,): (i64,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(q("SELECT id FROM blacklist_proposals WHERE commitment_id = ?").bind(c.id))
+        .await
+        .unwrap();
+    click(&b, &format!("#proposal-{pid} button[type=submit]")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let text = b.text().await;
+    assert!(text.contains("李四"), "{text}");
+    let listed = b
+        .client
+        .find(Locator::Id("blacklist"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("李四"), "on the blacklist: {listed}");
+
+    // 5. 李四 is refused commitment, with the reason and the way back.
+    let again = new_case(&t, LI).await;
+    log_in(&b, &format!("{}/portal/login", t.base), LI).await;
+    b.client
+        .goto(&format!(
+            "{}/portal/commitments/new?case_id={again}&proof_item_id={item}",
+            t.base
+        ))
+        .await
+        .unwrap();
+    let refusal = b
+        .client
+        .find(Locator::Id("refusal"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(refusal.contains("黑名单"), "{refusal}");
+    assert!(refusal.contains("信用修复"), "{refusal}");
+    b.close().await;
+}
