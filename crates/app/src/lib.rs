@@ -22,6 +22,10 @@ pub mod regions;
 pub mod seals;
 pub mod staff;
 pub mod synth;
+pub mod verification;
+pub mod verification_cases;
+pub mod verification_demo;
+pub mod verification_synth;
 
 use std::sync::{Arc, RwLock};
 

@@ -8,3 +8,4 @@ pub mod deadline;
 pub mod org;
 pub mod region;
 pub mod role;
+pub mod verification;

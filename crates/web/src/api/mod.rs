@@ -12,6 +12,7 @@ mod regions;
 mod seals;
 mod system;
 mod tokens;
+mod verification;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use utoipa::OpenApi;
@@ -64,6 +65,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalogue::router())
         .merge(calendar::router())
         .merge(deadlines::router())
+        .merge(verification::router())
 }
 
 /// The OpenAPI 3.1 document.

@@ -7,6 +7,7 @@ mod layout;
 mod portal;
 mod sealed;
 mod session;
+mod verification;
 
 use askama::Template;
 use axum::Router;
@@ -77,6 +78,7 @@ pub fn router() -> Router<AppState> {
             "/catalogue/lists/{id}/publish",
             post(catalogue::publish_submit),
         )
+        .merge(verification::router())
 }
 
 /// Render a template, or a plain error page if rendering itself fails.
