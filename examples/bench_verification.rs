@@ -116,7 +116,10 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let secs: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
     let conc: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(64);
-    let inbox_rows: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let inbox_rows: u64 = args
+        .get(3)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let url = std::env::var("BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display()));
@@ -146,13 +149,20 @@ fn main() {
             .await
             .unwrap();
         let mut tx = app.db.begin().await.unwrap();
-        tx.execute(q("CREATE TABLE IF NOT EXISTS bench_commits (id BIGINT PRIMARY KEY, at BIGINT NOT NULL)"))
-            .await
-            .unwrap();
+        tx.execute(q(
+            "CREATE TABLE IF NOT EXISTS bench_commits (id BIGINT PRIMARY KEY, at BIGINT NOT NULL)",
+        ))
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(app.clone(), WebConfig { cookie_secure: false });
+        let state = AppState::new(
+            app.clone(),
+            WebConfig {
+                cookie_secure: false,
+            },
+        );
         tokio::spawn(async move {
             let _ = proofless_web::serve(listener, state, std::future::pending()).await;
         });
@@ -170,9 +180,15 @@ fn main() {
         let (n, s, mut lat, e) = run(conc, secs, move |k| {
             let db = db.clone();
             async move {
-                let Ok(mut tx) = db.begin().await else { return false };
+                let Ok(mut tx) = db.begin().await else {
+                    return false;
+                };
                 let ok = tx
-                    .execute(q("INSERT INTO bench_commits (id, at) VALUES (?, ?)").bind(k as i64).bind(1i64))
+                    .execute(
+                        q("INSERT INTO bench_commits (id, at) VALUES (?, ?)")
+                            .bind(k as i64)
+                            .bind(1i64),
+                    )
                     .await
                     .is_ok();
                 ok && tx.commit().await.is_ok()
@@ -223,7 +239,9 @@ fn main() {
                 if r.status().as_u16() != 201 {
                     return false;
                 }
-                let Ok(v) = r.json::<Value>().await else { return false };
+                let Ok(v) = r.json::<Value>().await else {
+                    return false;
+                };
                 let id = v["id"].as_i64().unwrap_or_default();
                 match ga
                     .post(format!("{b}/api/v1/verifications/{id}/answer"))
@@ -259,8 +277,14 @@ fn main() {
             );
             for (label, path) in [
                 ("inbox newest", "/api/v1/verifications/inbox?limit=50"),
-                ("inbox overdue", "/api/v1/verifications/inbox?overdue=true&limit=50"),
-                ("inbox answered", "/api/v1/verifications/inbox?state=answered&limit=50"),
+                (
+                    "inbox overdue",
+                    "/api/v1/verifications/inbox?overdue=true&limit=50",
+                ),
+                (
+                    "inbox answered",
+                    "/api/v1/verifications/inbox?state=answered&limit=50",
+                ),
             ] {
                 for c in [1usize, conc] {
                     let (gac, b) = (ga.clone(), base.clone());

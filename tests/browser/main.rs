@@ -8,3 +8,4 @@ mod common;
 
 mod driver;
 mod foundation_ui;
+mod verification_ui;

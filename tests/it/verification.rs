@@ -69,7 +69,13 @@ async fn send_register_and_sealed_answer(b: Backend) {
     let due = v["due_at"].as_i64().unwrap();
     assert_eq!(due - v["sent_at"].as_i64().unwrap(), 30 * 60_000);
     let did = v["deadline_id"].as_i64().unwrap();
-    let dl: Value = sj.json(&format!("/api/v1/deadlines/{did}")).await;
+    // The deadline is the issuer's (the requester does not see the issuer's deadlines).
+    let ga1 = t.staff("ga_proxy1").await;
+    assert_eq!(
+        sj.get(&format!("/api/v1/deadlines/{did}")).await.status(),
+        403
+    );
+    let dl: Value = ga1.json(&format!("/api/v1/deadlines/{did}")).await;
     assert_eq!(dl["rule_key"], "verification.electronic");
     assert_eq!(dl["state"], "open");
 
@@ -78,17 +84,32 @@ async fn send_register_and_sealed_answer(b: Backend) {
         let c = t.staff(who).await;
         let inbox: Value = c.json("/api/v1/verifications/inbox?state=registered").await;
         assert!(
-            inbox["items"].as_array().unwrap().iter().any(|r| r["id"] == id),
+            inbox["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["id"] == id),
             "{who} sees it"
         );
         // Lists mask the subject's name.
-        let row = inbox["items"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap().clone();
+        let row = inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone();
         assert_eq!(row["subject_name"], "张*");
     }
     // Notifications went to A of each post.
-    let ga1 = t.staff("ga_proxy1").await;
     let notes: Value = ga1.json("/api/v1/notifications").await;
-    assert!(notes.as_array().unwrap().iter().any(|n| n["link"] == format!("/verifications/{id}")));
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["link"] == format!("/verifications/{id}"))
+    );
 
     let r = ga1
         .post_json(
@@ -104,37 +125,61 @@ async fn send_register_and_sealed_answer(b: Backend) {
     let sealed = a["sealed_id"].as_str().unwrap().to_owned();
     // Anyone can check the sealed reply letter.
     let anon = t.client();
-    let verdict: Value = anon.json(&format!("/api/v1/public/sealed/{sealed}/verify")).await;
+    let verdict: Value = anon
+        .json(&format!("/api/v1/public/sealed/{sealed}/verify"))
+        .await;
     assert_eq!(verdict["valid"], true);
     assert_eq!(verdict["org_name"], "县公安局");
     let doc: Value = anon.json(&format!("/api/v1/public/sealed/{sealed}")).await;
     assert_eq!(doc["number"], format!("HY{id:08}"));
     assert_eq!(doc["outcome"], "confirmed");
-    assert_ne!(doc["subject"]["code"], ZHANG, "the public letter masks the ID");
+    assert_ne!(
+        doc["subject"]["code"], ZHANG,
+        "the public letter masks the ID"
+    );
     // A sealed document with one byte changed does not verify.
     let stored = proofless_app::seals::get(&t.app, &sealed).await.unwrap();
     let mut bytes = stored.body.clone().into_bytes();
     let i = bytes.iter().position(|&c| c == b'"').unwrap() + 1;
     bytes[i] ^= 1;
-    let bad = proofless_app::seals::verify_bytes(&t.app, &stored, &bytes).await.unwrap();
+    let bad = proofless_app::seals::verify_bytes(&t.app, &stored, &bytes)
+        .await
+        .unwrap();
     assert!(!bad.valid);
     // The deadline is done; the sender is told.
-    let dl: Value = sj.json(&format!("/api/v1/deadlines/{did}")).await;
+    let dl: Value = ga1.json(&format!("/api/v1/deadlines/{did}")).await;
     assert_eq!(dl["state"], "done");
     let notes: Value = sj.json("/api/v1/notifications").await;
-    assert!(notes.as_array().unwrap().iter().any(|n| n["text"].as_str().unwrap().contains("已反馈")));
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["text"].as_str().unwrap().contains("已反馈"))
+    );
     // The detail has the whole history.
     let d: Value = sj.json(&format!("/api/v1/verifications/{id}")).await;
-    let kinds: Vec<&str> = d["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["send", "answer"]);
 
     // Answering twice, returning after answering: refused (A2 §7).
     let r = ga1
-        .post_json(&format!("/api/v1/verifications/{id}/answer"), &json!({"outcome": "confirmed"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/answer"),
+            &json!({"outcome": "confirmed"}),
+        )
         .await;
     assert_eq!(r.status(), 409);
     let r = ga1
-        .post_json(&format!("/api/v1/verifications/{id}/return"), &json!({"reason": "不属于本单位"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/return"),
+            &json!({"reason": "不属于本单位"}),
+        )
         .await;
     assert_eq!(r.status(), 409);
 }
@@ -148,7 +193,10 @@ async fn return_stops_the_clock_and_blocks_answers(b: Backend) {
     let id = v["id"].as_i64().unwrap();
     let ga = t.staff("ga_proxy2").await;
     let r = ga
-        .post_json(&format!("/api/v1/verifications/{id}/return"), &json!({"reason": "  "}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/return"),
+            &json!({"reason": "  "}),
+        )
         .await;
     field_error(r, 422, "reason").await;
     let r = ga
@@ -161,10 +209,16 @@ async fn return_stops_the_clock_and_blocks_answers(b: Backend) {
     let d: Value = r.json().await.unwrap();
     assert_eq!(d["state"], "returned");
     let did = d["deadline_id"].as_i64().unwrap();
-    assert_eq!(sj.json(&format!("/api/v1/deadlines/{did}")).await["state"], "done");
+    assert_eq!(
+        ga.json(&format!("/api/v1/deadlines/{did}")).await["state"],
+        "done"
+    );
     // Answering after return is refused.
     let r = ga
-        .post_json(&format!("/api/v1/verifications/{id}/answer"), &json!({"outcome": "confirmed"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/answer"),
+            &json!({"outcome": "confirmed"}),
+        )
         .await;
     assert_eq!(r.status(), 409);
     // The sender may now check on site (A2 §8 ¶3); a supplementary request is refused
@@ -184,7 +238,13 @@ async fn return_stops_the_clock_and_blocks_answers(b: Backend) {
         .await;
     assert_eq!(r.status(), 201);
     let ledger: Value = sj.json("/api/v1/verifications/ledger").await;
-    assert!(ledger.as_array().unwrap().iter().any(|e| e["kind"] == "onsite_check" && e["verification_id"] == id));
+    assert!(
+        ledger
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "onsite_check" && e["verification_id"] == id)
+    );
 }
 
 // A2 §8: not matching → supplementary material, recorded in the ledger.
@@ -195,7 +255,10 @@ async fn not_matching_answer_then_supplementary_request(b: Backend) {
     let id = send(&sj, &body(hukou)).await["id"].as_i64().unwrap();
     let ga = t.staff("ga_liaison").await;
     let r = ga
-        .post_json(&format!("/api/v1/verifications/{id}/answer"), &json!({"outcome": "not_matching"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/answer"),
+            &json!({"outcome": "not_matching"}),
+        )
         .await;
     field_error(r, 422, "records_say").await;
     let r = ga
@@ -233,16 +296,25 @@ async fn issuer_reclassifies_with_a_reason(b: Backend) {
     let id = v["id"].as_i64().unwrap();
     let ga = t.staff("ga_proxy1").await;
     let r = ga
-        .post_json(&format!("/api/v1/verifications/{id}/reclassify"), &json!({"deadline_class": "paper_archive", "reason": ""}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/reclassify"),
+            &json!({"deadline_class": "paper_archive", "reason": ""}),
+        )
         .await;
     field_error(r, 422, "reason").await;
     let r = ga
-        .post_json(&format!("/api/v1/verifications/{id}/reclassify"), &json!({"deadline_class": "statutory", "reason": "需履行法定程序"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/reclassify"),
+            &json!({"deadline_class": "statutory", "reason": "需履行法定程序"}),
+        )
         .await;
     field_error(r, 422, "deadline_class").await;
     // The requester may not reclassify.
     let r = sj
-        .post_json(&format!("/api/v1/verifications/{id}/reclassify"), &json!({"deadline_class": "paper_archive", "reason": "纸质档案"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/reclassify"),
+            &json!({"deadline_class": "paper_archive", "reason": "纸质档案"}),
+        )
         .await;
     assert_eq!(r.status(), 403);
     let r = ga
@@ -257,9 +329,15 @@ async fn issuer_reclassifies_with_a_reason(b: Backend) {
     assert_eq!(d["reclass_reason"], "只有纸质户籍档案");
     assert!(d["due_at"].as_i64().unwrap() > v["due_at"].as_i64().unwrap());
     let did = d["deadline_id"].as_i64().unwrap();
-    assert_eq!(sj.json(&format!("/api/v1/deadlines/{did}")).await["rule_key"], "verification.paper_archive");
+    assert_eq!(
+        ga.json(&format!("/api/v1/deadlines/{did}")).await["rule_key"],
+        "verification.paper_archive"
+    );
     let r = ga
-        .post_json(&format!("/api/v1/verifications/{id}/reclassify"), &json!({"deadline_class": "incomplete_archive", "reason": "再改"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/reclassify"),
+            &json!({"deadline_class": "incomplete_archive", "reason": "再改"}),
+        )
         .await;
     assert_eq!(r.status(), 409);
     // Statutory class: the legal limit binds.
@@ -272,7 +350,9 @@ async fn issuer_reclassifies_with_a_reason(b: Backend) {
         .await;
     assert_eq!(r.status(), 200);
     let d: Value = r.json().await.unwrap();
-    let dl: Value = sj.json(&format!("/api/v1/deadlines/{}", d["deadline_id"])).await;
+    let dl: Value = ga
+        .json(&format!("/api/v1/deadlines/{}", d["deadline_id"]))
+        .await;
     assert_eq!(dl["statutory_limit"], "20wd");
     assert_eq!(dl["due_at"], dl["statutory_due_at"]);
 }
@@ -286,58 +366,108 @@ async fn overdue_is_reported_ordered_and_summoned(b: Backend) {
     let id = send(&sj, &body(hukou)).await["id"].as_i64().unwrap();
     let id2 = send(&sj, &body(hukou)).await["id"].as_i64().unwrap();
     // Not yet overdue: no report.
-    let r = sj.post_json(&format!("/api/v1/verifications/{id}/report"), &json!({})).await;
+    let r = sj
+        .post_json(&format!("/api/v1/verifications/{id}/report"), &json!({}))
+        .await;
     assert_eq!(r.status(), 409);
     t.clock.advance(Duration::minutes(40));
     let ga = t.staff("ga_proxy1").await;
     let overdue: Value = ga.json("/api/v1/verifications/inbox?overdue=true").await;
-    let ids: Vec<i64> = overdue["items"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = overdue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
     assert!(ids.contains(&id) && ids.contains(&id2));
-    assert!(overdue["items"].as_array().unwrap().iter().all(|r| r["overdue"] == true && r["countdown_class"] == "late"));
+    assert!(
+        overdue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["overdue"] == true && r["countdown_class"] == "late")
+    );
     // Only the requester reports.
-    let r = ga.post_json(&format!("/api/v1/verifications/{id}/report"), &json!({})).await;
+    let r = ga
+        .post_json(&format!("/api/v1/verifications/{id}/report"), &json!({}))
+        .await;
     assert_eq!(r.status(), 403);
-    let r = sj.post_json(&format!("/api/v1/verifications/{id}/report"), &json!({})).await;
+    let r = sj
+        .post_json(&format!("/api/v1/verifications/{id}/report"), &json!({}))
+        .await;
     assert_eq!(r.status(), 200);
     let d: Value = r.json().await.unwrap();
     assert!(d["reported_at"].is_i64());
     assert_eq!(d["report_auto"], false);
-    let r = sj.post_json(&format!("/api/v1/verifications/{id}/report"), &json!({})).await;
+    let r = sj
+        .post_json(&format!("/api/v1/verifications/{id}/report"), &json!({}))
+        .await;
     assert_eq!(r.status(), 409, "reported once");
     // The joint office sees it on its board and orders a new limit.
     let joint = t.staff("joint").await;
     let board: Value = joint.json("/api/v1/verifications/board").await;
-    assert!(board["reported"].as_array().unwrap().iter().any(|r| r["id"] == id));
+    assert!(
+        board["reported"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == id)
+    );
     let r = sj
-        .post_json(&format!("/api/v1/verifications/{id}/order"), &json!({"finish_by": "2030-01-01T00:00:00+08:00", "text": "x"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/order"),
+            &json!({"finish_by": "2030-01-01T00:00:00+08:00", "text": "x"}),
+        )
         .await;
     assert_eq!(r.status(), 403, "only the joint office orders");
     let r = joint
-        .post_json(&format!("/api/v1/verifications/{id}/order"), &json!({"finish_by": "2020-01-01T00:00:00+08:00", "text": "限期办结"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/order"),
+            &json!({"finish_by": "2020-01-01T00:00:00+08:00", "text": "限期办结"}),
+        )
         .await;
     field_error(r, 422, "finish_by").await;
     let finish = proofless_app::deadlines::rfc3339(t.app.now_ms() + 3_600_000).unwrap();
     let r = joint
-        .post_json(&format!("/api/v1/verifications/{id}/order"), &json!({"finish_by": finish, "text": "请于一小时内反馈"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/order"),
+            &json!({"finish_by": finish, "text": "请于一小时内反馈"}),
+        )
         .await;
     assert_eq!(r.status(), 200);
     let d: Value = r.json().await.unwrap();
     assert_eq!(d["overdue"], false, "the new limit runs");
     assert_eq!(d["due_at"], d["order_due_at"]);
     let r = joint
-        .post_json(&format!("/api/v1/verifications/{id}/summon"), &json!({"text": "造成申请人多次往返，提请约谈"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/summon"),
+            &json!({"text": "造成申请人多次往返，提请约谈"}),
+        )
         .await;
     assert_eq!(r.status(), 200);
     let r = joint
-        .post_json(&format!("/api/v1/verifications/{id}/summon"), &json!({"text": "再次"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/summon"),
+            &json!({"text": "再次"}),
+        )
         .await;
     assert_eq!(r.status(), 409);
     // The engine marked the deadline overdue (accountability reads it later, A5 §4(3)).
     proofless_app::jobs::run_once(&t.app, "test").await.unwrap();
     let d: Value = sj.json(&format!("/api/v1/verifications/{id}")).await;
-    assert_eq!(sj.json(&format!("/api/v1/deadlines/{}", d["deadline_id"])).await["state"], "overdue");
+    assert_eq!(
+        ga.json(&format!("/api/v1/deadlines/{}", d["deadline_id"]))
+            .await["state"],
+        "overdue"
+    );
     // The second one is reported automatically once the grace has passed.
-    let r = joint.put_json("/api/v1/verifications/settings/grace", &json!({"minutes": 30}), None).await;
+    let r = joint
+        .put_json(
+            "/api/v1/verifications/settings/grace",
+            &json!({"minutes": 30}),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), 200);
     t.clock.advance(Duration::minutes(60));
     proofless_app::jobs::run_once(&t.app, "test").await.unwrap();
@@ -345,10 +475,19 @@ async fn overdue_is_reported_ordered_and_summoned(b: Backend) {
     assert!(d["reported_at"].is_i64(), "auto-reported: {d}");
     assert_eq!(d["report_auto"], true);
     let notes: Value = joint.json("/api/v1/notifications").await;
-    assert!(notes.as_array().unwrap().iter().any(|n| n["link"] == format!("/verifications/{id2}")));
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["link"] == format!("/verifications/{id2}"))
+    );
     // Answering late is still possible and is recorded as late.
     let r = ga
-        .post_json(&format!("/api/v1/verifications/{id2}/answer"), &json!({"outcome": "confirmed"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id2}/answer"),
+            &json!({"outcome": "confirmed"}),
+        )
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["answered_late"], true);
@@ -368,18 +507,42 @@ async fn b_is_notified_when_a_is_absent_or_at_half_time(b: Backend) {
     assert!(half_notes(&t, id).await >= 2);
     // Absent A: B is notified at once.
     let admin = t.staff("ga_admin").await;
-    let posts: Value = admin.json(&format!("/api/v1/orgs/{ga_org}/duty-posts")).await;
-    let liaison_post = posts.as_array().unwrap().iter().find(|p| p["duty"] == "liaison").unwrap()["id"].as_i64().unwrap();
-    proofless_app::staff::set_absent(&t.app, &proofless_app::Actor::system("test"), liaison_post, true)
-        .await
+    let posts: Value = admin
+        .json(&format!("/api/v1/orgs/{ga_org}/duty-posts"))
+        .await;
+    let liaison_post = posts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["duty"] == "liaison")
+        .unwrap()["id"]
+        .as_i64()
         .unwrap();
+    proofless_app::staff::set_absent(
+        &t.app,
+        &proofless_app::Actor::system("test"),
+        liaison_post,
+        true,
+    )
+    .await
+    .unwrap();
     let id2 = send(&sj, &body(hukou)).await["id"].as_i64().unwrap();
-    let b_staff = posts.as_array().unwrap().iter().find(|p| p["duty"] == "liaison").unwrap()["b_staff_id"].as_i64().unwrap();
+    let b_staff = posts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["duty"] == "liaison")
+        .unwrap()["b_staff_id"]
+        .as_i64()
+        .unwrap();
     let n = t
         .app
         .db
         .reader()
-        .scalar_i64(proofless_store::q("SELECT COUNT(*) FROM notifications WHERE dedupe_key = ?").bind(format!("verification:{id2}:new:{b_staff}")))
+        .scalar_i64(
+            proofless_store::q("SELECT COUNT(*) FROM notifications WHERE dedupe_key = ?")
+                .bind(format!("verification:{id2}:new:{b_staff}")),
+        )
         .await
         .unwrap();
     assert_eq!(n, 1);
@@ -395,7 +558,10 @@ async fn the_citizen_sees_who_read_the_verification_and_why(b: Backend) {
     let _: Value = ga.json(&format!("/api/v1/verifications/{id}")).await;
     let mut c = t.client();
     let r = c
-        .post_json("/api/v1/portal/login", &json!({"resident_id": ZHANG, "password": crate::common::DEMO_PASSWORD}))
+        .post_json(
+            "/api/v1/portal/login",
+            &json!({"resident_id": ZHANG, "password": crate::common::DEMO_PASSWORD}),
+        )
         .await;
     assert_eq!(r.status(), 200);
     let me: Value = r.json().await.unwrap();
@@ -408,22 +574,49 @@ async fn the_citizen_sees_who_read_the_verification_and_why(b: Backend) {
         .find(|i| i["action"] == "verification.read" && i["who"] == "黄代办")
         .unwrap_or_else(|| panic!("read visible: {log}"));
     assert_eq!(read["unit"], "县公安局");
-    assert!(read["purpose"].as_str().unwrap().contains("核对经营者户籍状态"));
+    assert!(
+        read["purpose"]
+            .as_str()
+            .unwrap()
+            .contains("核对经营者户籍状态")
+    );
     assert!(read["purpose"].as_str().unwrap().contains("SJ-TEST-0001"));
     // Someone else's log: refused.
     let own = me["person"]["id"].as_i64().unwrap();
-    let r = c.get(&format!("/api/v1/portal/access-log?subject=person:{}", own + 1)).await;
+    let r = c
+        .get(&format!(
+            "/api/v1/portal/access-log?subject=person:{}",
+            own + 1
+        ))
+        .await;
     assert_eq!(r.status(), 403);
     // Another unit cannot read or answer it.
     let sl = t.staff("sl_liaison").await;
-    assert_eq!(sl.get(&format!("/api/v1/verifications/{id}")).await.status(), 403);
+    assert_eq!(
+        sl.get(&format!("/api/v1/verifications/{id}"))
+            .await
+            .status(),
+        403
+    );
     let r = sl
-        .post_json(&format!("/api/v1/verifications/{id}/answer"), &json!({"outcome": "confirmed"}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/answer"),
+            &json!({"outcome": "confirmed"}),
+        )
         .await;
     assert_eq!(r.status(), 403);
     // A citizen is not staff.
-    assert_eq!(c.get(&format!("/api/v1/verifications/{id}")).await.status(), 403);
-    assert_eq!(t.client().get(&format!("/api/v1/verifications/{id}")).await.status(), 401);
+    assert_eq!(
+        c.get(&format!("/api/v1/verifications/{id}")).await.status(),
+        403
+    );
+    assert_eq!(
+        t.client()
+            .get(&format!("/api/v1/verifications/{id}"))
+            .await
+            .status(),
+        401
+    );
 }
 
 // Issue #5 "Bad input and security".
@@ -436,55 +629,127 @@ async fn bad_input_is_refused_with_the_field_named(b: Backend) {
     // Not on the published list.
     let mut x = body(hukou);
     x["proof_item_id"] = json!(999_999);
-    field_error(sj.post_json("/api/v1/verifications", &x).await, 422, "proof_item_id").await;
+    field_error(
+        sj.post_json("/api/v1/verifications", &x).await,
+        422,
+        "proof_item_id",
+    )
+    .await;
     // On the list, not verifiable.
     x["proof_item_id"] = json!(not_verifiable);
-    field_error(sj.post_json("/api/v1/verifications", &x).await, 422, "proof_item_id").await;
+    field_error(
+        sj.post_json("/api/v1/verifications", &x).await,
+        422,
+        "proof_item_id",
+    )
+    .await;
     // A forged issuer.
     let mut x = body(hukou);
     x["issuer_org_id"] = json!(sj_org);
-    field_error(sj.post_json("/api/v1/verifications", &x).await, 422, "issuer_org_id").await;
+    field_error(
+        sj.post_json("/api/v1/verifications", &x).await,
+        422,
+        "issuer_org_id",
+    )
+    .await;
     // Missing case, purpose; a bad resident ID; all reported at once.
     let mut x = body(hukou);
     x["case_ref"] = json!(" ");
     x["purpose"] = json!("");
     x["subject"]["code"] = json!("370322199001011239");
-    let p = field_error(sj.post_json("/api/v1/verifications", &x).await, 422, "case_ref").await;
-    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"purpose") && fields.contains(&"subject.code"), "{p}");
+    let p = field_error(
+        sj.post_json("/api/v1/verifications", &x).await,
+        422,
+        "case_ref",
+    )
+    .await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"purpose") && fields.contains(&"subject.code"),
+        "{p}"
+    );
     // Facts not of the template.
     let mut x = body(hukou);
     x["facts"] = json!({"facts": "", "<script>": "x"});
-    let p = field_error(sj.post_json("/api/v1/verifications", &x).await, 422, "facts.facts").await;
+    let p = field_error(
+        sj.post_json("/api/v1/verifications", &x).await,
+        422,
+        "facts.facts",
+    )
+    .await;
     assert!(p.to_string().contains("facts.<script>"));
     // A name that does not match the registered one.
     let mut x = body(hukou);
     x["subject"]["name"] = json!("张四");
-    field_error(sj.post_json("/api/v1/verifications", &x).await, 422, "subject.name").await;
+    field_error(
+        sj.post_json("/api/v1/verifications", &x).await,
+        422,
+        "subject.name",
+    )
+    .await;
     // Unknown fields, malformed JSON, wrong types, oversized bodies.
     let mut x = body(hukou);
     x["admin"] = json!(true);
     let r = sj.post_json("/api/v1/verifications", &x).await;
     assert!(r.status() == 400 || r.status() == 422, "{}", r.status());
-    let r = sj.post_raw("/api/v1/verifications", "application/json", b"{\"proof_item_id\": ".to_vec()).await;
+    let r = sj
+        .post_raw(
+            "/api/v1/verifications",
+            "application/json",
+            b"{\"proof_item_id\": ".to_vec(),
+        )
+        .await;
     assert!(r.status() == 400 || r.status() == 422);
-    let r = sj.post_raw("/api/v1/verifications", "application/json", b"{\"proof_item_id\": \"1\"}".to_vec()).await;
+    let r = sj
+        .post_raw(
+            "/api/v1/verifications",
+            "application/json",
+            b"{\"proof_item_id\": \"1\"}".to_vec(),
+        )
+        .await;
     assert!(r.status() == 400 || r.status() == 422);
     let mut x = body(hukou);
     x["facts"]["facts"] = json!("很".repeat(600));
-    field_error(sj.post_json("/api/v1/verifications", &x).await, 422, "facts.facts").await;
+    field_error(
+        sj.post_json("/api/v1/verifications", &x).await,
+        422,
+        "facts.facts",
+    )
+    .await;
     let huge = format!("{{\"purpose\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
-    let r = sj.post_raw("/api/v1/verifications", "application/json", huge.into_bytes()).await;
+    let r = sj
+        .post_raw(
+            "/api/v1/verifications",
+            "application/json",
+            huge.into_bytes(),
+        )
+        .await;
     assert_eq!(r.status(), 413);
     // A counter clerk is not a liaison or proxy agent.
     let clerk = t.staff("sj_clerk").await;
-    assert_eq!(clerk.post_json("/api/v1/verifications", &body(hukou)).await.status(), 403);
+    assert_eq!(
+        clerk
+            .post_json("/api/v1/verifications", &body(hukou))
+            .await
+            .status(),
+        403
+    );
     // Reading an id that does not exist.
     assert_eq!(sj.get("/api/v1/verifications/987654").await.status(), 404);
     let r = sj.get("/api/v1/verifications/inbox?state=nonsense").await;
     field_error(r, 422, "state").await;
     // Nothing was written by any of the refused requests.
-    let n = scalar(&t, "SELECT COUNT(*) FROM verifications WHERE case_ref = ?", "SJ-TEST-0001").await;
+    let n = scalar(
+        &t,
+        "SELECT COUNT(*) FROM verifications WHERE case_ref = ?",
+        "SJ-TEST-0001",
+    )
+    .await;
     assert_eq!(n, 0);
 }
 
@@ -499,10 +764,20 @@ async fn offline_records_and_applicant_provided(b: Backend) {
         "facts": {"facts": "张三户口已迁出"}, "case_ref": "SJ-OFF-1", "purpose": "注销登记",
         "outcome": "confirmed", "offline_ref": "传真 第2026-099号"
     });
-    field_error(sj.post_json("/api/v1/verifications/offline", &x).await, 422, "no_secret_confirmed").await;
+    field_error(
+        sj.post_json("/api/v1/verifications/offline", &x).await,
+        422,
+        "no_secret_confirmed",
+    )
+    .await;
     x["channel"] = json!("system");
     x["no_secret_confirmed"] = json!(true);
-    field_error(sj.post_json("/api/v1/verifications/offline", &x).await, 422, "channel").await;
+    field_error(
+        sj.post_json("/api/v1/verifications/offline", &x).await,
+        422,
+        "channel",
+    )
+    .await;
     x["channel"] = json!("email");
     let r = sj.post_json("/api/v1/verifications/offline", &x).await;
     assert_eq!(r.status(), 201);
@@ -521,7 +796,10 @@ async fn offline_records_and_applicant_provided(b: Backend) {
         .await;
     assert_eq!(r.status(), 201);
     let r = sj
-        .post_json("/api/v1/verifications/ledger", &json!({"kind": "applicant_provided", "what": "x", "why": "y"}))
+        .post_json(
+            "/api/v1/verifications/ledger",
+            &json!({"kind": "applicant_provided", "what": "x", "why": "y"}),
+        )
         .await;
     assert_eq!(r.status(), 422);
 }
@@ -533,7 +811,11 @@ async fn templates_type_the_facts(b: Backend) {
     let ga_org = org(&t, "县公安局").await;
     let sj_org = org(&t, "县市场监管局").await;
     let sj = t.staff("sj_liaison").await;
-    let tpl: Value = sj.json(&format!("/api/v1/verification-templates?proof_item_id={hukou}")).await;
+    let tpl: Value = sj
+        .json(&format!(
+            "/api/v1/verification-templates?proof_item_id={hukou}"
+        ))
+        .await;
     assert_eq!(tpl["deadline_class"], "electronic");
     assert_eq!(tpl["request_fields"][0]["key"], "facts");
     let input = json!({
@@ -544,21 +826,42 @@ async fn templates_type_the_facts(b: Backend) {
         "reply_fields": [{"key": "household_status", "label": "户籍状态", "kind": "text", "required": true}],
         "method": "系统协查", "process": "发起—登记—反馈"
     });
-    let r = sj.put_json("/api/v1/verification-templates", &input, None).await;
+    let r = sj
+        .put_json("/api/v1/verification-templates", &input, None)
+        .await;
     assert_eq!(r.status(), 200);
     let mut bad = input.clone();
     bad["request_fields"][1]["key"] = json!("moved_out_on");
-    field_error(sj.put_json("/api/v1/verification-templates", &bad, None).await, 422, "request_fields").await;
+    field_error(
+        sj.put_json("/api/v1/verification-templates", &bad, None)
+            .await,
+        422,
+        "request_fields",
+    )
+    .await;
     let sl = t.staff("sl_liaison").await;
-    assert_eq!(sl.put_json("/api/v1/verification-templates", &input, None).await.status(), 403);
+    assert_eq!(
+        sl.put_json("/api/v1/verification-templates", &input, None)
+            .await
+            .status(),
+        403
+    );
     let mut x = body(hukou);
     x["facts"] = json!({"moved_out_on": "2025-02-30", "moved_to": "淄博市张店区"});
-    field_error(sj.post_json("/api/v1/verifications", &x).await, 422, "facts.moved_out_on").await;
+    field_error(
+        sj.post_json("/api/v1/verifications", &x).await,
+        422,
+        "facts.moved_out_on",
+    )
+    .await;
     x["facts"]["moved_out_on"] = json!("2025-02-28");
     let id = send(&sj, &x).await["id"].as_i64().unwrap();
     let ga = t.staff("ga_proxy1").await;
     let r = ga
-        .post_json(&format!("/api/v1/verifications/{id}/answer"), &json!({"outcome": "confirmed", "answer": {}}))
+        .post_json(
+            &format!("/api/v1/verifications/{id}/answer"),
+            &json!({"outcome": "confirmed", "answer": {}}),
+        )
         .await;
     field_error(r, 422, "answer.household_status").await;
     let r = ga
@@ -573,14 +876,26 @@ async fn templates_type_the_facts(b: Backend) {
 // Issue #5 §13: demo data in every state, loaded through the services.
 async fn demo_has_verifications_in_every_state(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
-    let count = |state: &'static str| scalar(&t, "SELECT COUNT(*) FROM verifications WHERE state = ?", state);
+    let count = |state: &'static str| {
+        scalar(
+            &t,
+            "SELECT COUNT(*) FROM verifications WHERE state = ?",
+            state,
+        )
+    };
     assert!(count("registered").await >= 3);
     assert!(count("answered").await >= 3);
     assert!(count("returned").await >= 1);
     let joint = t.staff("joint").await;
     let board: Value = joint.json("/api/v1/verifications/board").await;
-    assert!(!board["overdue"].as_array().unwrap().is_empty(), "an overdue one");
-    assert!(!board["reported"].as_array().unwrap().is_empty(), "an escalated one");
+    assert!(
+        !board["overdue"].as_array().unwrap().is_empty(),
+        "an overdue one"
+    );
+    assert!(
+        !board["reported"].as_array().unwrap().is_empty(),
+        "an escalated one"
+    );
     assert!(audit_ok(&t).await);
     // The pages render for each side.
     for (who, path) in [

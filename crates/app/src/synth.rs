@@ -259,7 +259,9 @@ pub async fn generate(app: &App, s: &Scale) -> AppResult<Report> {
     let t = Instant::now();
     let n = audit_rows(app, s.audit_rows).await?;
     report.lines.push(("audit rows".into(), n, t.elapsed()));
-    report.lines.push(crate::verification_synth::generate(app, s.audit_rows.min(1_000_000)).await?);
+    report
+        .lines
+        .push(crate::verification_synth::generate(app, s.audit_rows.min(1_000_000)).await?);
     Ok(report)
 }
 

@@ -311,7 +311,12 @@ fn require_action(actor: &Actor, v: &Verification, action: Action, now: i64) -> 
 }
 
 /// Marks the verification's deadline done inside `tx` (answered or returned).
-async fn close_deadline_in(tx: &mut Tx, actor: &Actor, v: &Verification, now: i64) -> AppResult<()> {
+async fn close_deadline_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    v: &Verification,
+    now: i64,
+) -> AppResult<()> {
     let Some(did) = v.deadline_id else {
         return Ok(());
     };
@@ -598,8 +603,13 @@ pub async fn set_template(app: &App, actor: &Actor, input: &TemplateInput) -> Ap
         .bind(now),
     )
     .await?;
-    let row = template_row_in(&mut tx, input.proof_item_id, a.issuer_org_id, input.requester_org_id)
-        .await?;
+    let row = template_row_in(
+        &mut tx,
+        input.proof_item_id,
+        a.issuer_org_id,
+        input.requester_org_id,
+    )
+    .await?;
     let id = row.as_ref().map(|r| r.id).unwrap_or_default();
     audit::append(
         &mut tx,
@@ -612,7 +622,12 @@ pub async fn set_template(app: &App, actor: &Actor, input: &TemplateInput) -> Ap
     )
     .await?;
     tx.commit().await?;
-    Ok(template_of(&a, input.proof_item_id, input.requester_org_id, row))
+    Ok(template_of(
+        &a,
+        input.proof_item_id,
+        input.requester_org_id,
+        row,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -836,8 +851,7 @@ async fn open_deadline_in(
         )
         .await?;
         if let Some(eff) = eff
-            && let Some(half) =
-                deadlines::reminder_at(&app.calendar(), app, eff, due, 0, (1, 2))
+            && let Some(half) = deadlines::reminder_at(&app.calendar(), app, eff, due, 0, (1, 2))
         {
             crate::jobs::enqueue_in(
                 tx,
@@ -866,7 +880,8 @@ async fn notify_issuer_in(
 ) -> AppResult<()> {
     let posts: Vec<(i64, Option<i64>, bool)> = tx
         .fetch_all(
-            q("SELECT a_staff_id, b_staff_id, a_absent FROM duty_posts WHERE org_id = ?").bind(org_id),
+            q("SELECT a_staff_id, b_staff_id, a_absent FROM duty_posts WHERE org_id = ?")
+                .bind(org_id),
         )
         .await?;
     let link = format!("/verifications/{id}");
@@ -920,7 +935,13 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
         .ok_or_else(|| AppError::forbidden("发起核验须以本单位名义"))?;
     let mut p = Problems::default();
     let subject = check_subject(&mut p, &input.subject);
-    let case_ref = field_text(&mut p, "case_ref", "所服务的办件编号", &input.case_ref, MAX_REF);
+    let case_ref = field_text(
+        &mut p,
+        "case_ref",
+        "所服务的办件编号",
+        &input.case_ref,
+        MAX_REF,
+    );
     let purpose = field_text(&mut p, "purpose", "核验用途", &input.purpose, MAX_PURPOSE);
     if input.facts.len() > rules::MAX_FIELDS {
         p.add("facts", format!("填报事实不能超过{}项", rules::MAX_FIELDS));
@@ -941,7 +962,8 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
     };
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let trow = template_row_in(&mut tx, input.proof_item_id, asked.issuer_org_id, requester).await?;
+    let trow =
+        template_row_in(&mut tx, input.proof_item_id, asked.issuer_org_id, requester).await?;
     let tpl = template_of(&asked, input.proof_item_id, requester, trow);
     let errs = rules::check_values(&tpl.request_fields, &input.facts);
     if !errs.is_empty() {
@@ -981,8 +1003,16 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
             .bind(now),
         )
         .await?;
-    let (did, due) =
-        open_deadline_in(&mut tx, app, actor, id, asked.issuer_org_id, asked.class, None).await?;
+    let (did, due) = open_deadline_in(
+        &mut tx,
+        app,
+        actor,
+        id,
+        asked.issuer_org_id,
+        asked.class,
+        None,
+    )
+    .await?;
     tx.execute(
         q("UPDATE verifications SET deadline_id = ?, due_at = ? WHERE id = ?")
             .bind(did)
@@ -1049,7 +1079,9 @@ async fn flag_understaffed(app: &App, org_id: i64) -> AppResult<()> {
         &mut tx,
         &Recipient::Role("joint_office"),
         "staffing",
-        &format!("【配备不足】{name}未按附件2第六条配备1名联络员和2名代办员（AB角），但已收到核验请求。"),
+        &format!(
+            "【配备不足】{name}未按附件2第六条配备1名联络员和2名代办员（AB角），但已收到核验请求。"
+        ),
         "/admin/registry",
         &format!("verification:staffing:{org_id}"),
         app.now_ms(),
@@ -1111,7 +1143,12 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Detail> {
     let ledger: Vec<LedgerEntry> = app
         .db
         .reader()
-        .fetch_all(q(format!("{LEDGER_COLS} WHERE verification_id = ? ORDER BY id")).bind(id))
+        .fetch_all(
+            q(format!(
+                "{LEDGER_COLS} WHERE verification_id = ? ORDER BY id"
+            ))
+            .bind(id),
+        )
         .await?;
     Ok(detail_of(app, v, events, ledger))
 }
@@ -1135,9 +1172,10 @@ pub async fn reclassify(
     input: &ReclassifyInput,
 ) -> AppResult<Detail> {
     let mut p = Problems::default();
-    let class = VerificationDeadlineClass::parse(&input.deadline_class, input.statutory_limit.as_deref())
-        .map_err(|e| p.add("deadline_class", e))
-        .ok();
+    let class =
+        VerificationDeadlineClass::parse(&input.deadline_class, input.statutory_limit.as_deref())
+            .map_err(|e| p.add("deadline_class", e))
+            .ok();
     let reason = field_text(&mut p, "reason", "改判理由", &input.reason, 500);
     p.into_result()?;
     let Some(class) = class else {
@@ -1154,8 +1192,16 @@ pub async fn reclassify(
         ));
     }
     close_deadline_in(&mut tx, actor, &v, now).await?;
-    let (did, due) =
-        open_deadline_in(&mut tx, app, actor, id, v.issuer_org_id, class, Some(v.sent_at)).await?;
+    let (did, due) = open_deadline_in(
+        &mut tx,
+        app,
+        actor,
+        id,
+        v.issuer_org_id,
+        class,
+        Some(v.sent_at),
+    )
+    .await?;
     tx.execute(
         q("UPDATE verifications SET deadline_class = ?, deadline_period = ?, reclass_reason = ?, deadline_id = ?, \
            due_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
@@ -1247,7 +1293,13 @@ pub async fn answer(app: &App, actor: &Actor, id: i64, input: &AnswerInput) -> A
     let mut tx = app.db.begin().await?;
     let v = load_in(&mut tx, id).await?;
     require_action(actor, &v, Action::Answer, now)?;
-    let trow = template_row_in(&mut tx, v.proof_item_id, v.issuer_org_id, v.requester_org_id).await?;
+    let trow = template_row_in(
+        &mut tx,
+        v.proof_item_id,
+        v.issuer_org_id,
+        v.requester_org_id,
+    )
+    .await?;
     let reply_fields = trow
         .map(|t| parse_fields(&t.reply_fields))
         .filter(|f| !f.is_empty())
@@ -1428,7 +1480,12 @@ pub async fn return_request(
     notify_requester_in(
         &mut tx,
         &v,
-        &format!("【核验退回】{}（{}）被{}退回：{reason}", number(id), v.proof_item_name, v.issuer_name),
+        &format!(
+            "【核验退回】{}（{}）被{}退回：{reason}",
+            number(id),
+            v.proof_item_name,
+            v.issuer_name
+        ),
         "return",
         now,
     )
@@ -1646,7 +1703,11 @@ pub async fn summon(app: &App, actor: &Actor, id: i64, input: &SummonInput) -> A
         &mut tx,
         &Recipient::Role("county_approver"),
         "summon",
-        &format!("【提请约谈】{}（{}逾期未反馈核验）：{text}", number(id), v.issuer_name),
+        &format!(
+            "【提请约谈】{}（{}逾期未反馈核验）：{text}",
+            number(id),
+            v.issuer_name
+        ),
         &format!("/verifications/{id}"),
         &format!("verification:{id}:summon"),
         now,
@@ -1658,7 +1719,13 @@ pub async fn summon(app: &App, actor: &Actor, id: i64, input: &SummonInput) -> A
 
 /// Job effects (called from `jobs::run_job`): the automatic report after the grace period,
 /// and the half-time notification to B. `false`: nothing to do any more (skipped).
-pub async fn run_job(tx: &mut Tx, app: &App, kind: &str, payload: &Json, now: i64) -> AppResult<bool> {
+pub async fn run_job(
+    tx: &mut Tx,
+    app: &App,
+    kind: &str,
+    payload: &Json,
+    now: i64,
+) -> AppResult<bool> {
     let id = payload["verification_id"].as_i64().unwrap_or_default();
     let Some(v) = tx
         .fetch_optional::<Verification>(q(format!("{SELECT} WHERE v.id = ?")).bind(id))
@@ -1669,9 +1736,7 @@ pub async fn run_job(tx: &mut Tx, app: &App, kind: &str, payload: &Json, now: i6
     match kind {
         KIND_AUTO_REPORT => {
             let grace = grace_minutes_in(tx).await?;
-            let due_passed = v
-                .due_at
-                .is_some_and(|d| d + grace * 60_000 <= now);
+            let due_passed = v.due_at.is_some_and(|d| d + grace * 60_000 <= now);
             if v.state() != State::Registered || v.reported_at.is_some() || !due_passed {
                 return Ok(false);
             }
@@ -1723,7 +1788,12 @@ const LEDGER_COLS: &str = "SELECT id, org_id, verification_id, kind, subject_kin
 
 async fn ledger_of_in(tx: &mut Tx, id: i64) -> AppResult<Vec<LedgerEntry>> {
     Ok(tx
-        .fetch_all(q(format!("{LEDGER_COLS} WHERE verification_id = ? ORDER BY id")).bind(id))
+        .fetch_all(
+            q(format!(
+                "{LEDGER_COLS} WHERE verification_id = ? ORDER BY id"
+            ))
+            .bind(id),
+        )
         .await?)
 }
 
@@ -1745,7 +1815,11 @@ pub struct LedgerInput {
 }
 
 /// Records a ledger entry of the requesting unit (A2 §8, §9).
-pub async fn record_ledger(app: &App, actor: &Actor, input: &LedgerInput) -> AppResult<LedgerEntry> {
+pub async fn record_ledger(
+    app: &App,
+    actor: &Actor,
+    input: &LedgerInput,
+) -> AppResult<LedgerEntry> {
     actor.require_staff()?;
     let org = actor
         .org_id
@@ -1768,8 +1842,7 @@ pub async fn record_ledger(app: &App, actor: &Actor, input: &LedgerInput) -> App
     let Some(kind) = kind else {
         return Err(AppError::Internal("校验失败".into()));
     };
-    if !rules::role_may(Action::OnsiteCheck, &actor.roles)
-        && !actor.has_any(&[Role::CounterClerk])
+    if !rules::role_may(Action::OnsiteCheck, &actor.roles) && !actor.has_any(&[Role::CounterClerk])
     {
         return Err(AppError::forbidden(
             "无权操作：需要联络员、代办员或窗口人员角色",
@@ -1828,12 +1901,14 @@ pub async fn record_ledger(app: &App, actor: &Actor, input: &LedgerInput) -> App
                 let Some(s) = loose_subject else {
                     return Err(AppError::field("subject", "须填写申请人（核验对象）"));
                 };
-                let item = crate::catalogue::public::item(app, item_id).await.map_err(|_| {
-                    AppError::field(
-                        "proof_item_id",
-                        format!("证明事项 {item_id} 不在现行公布的证明事项清单中"),
-                    )
-                })?;
+                let item = crate::catalogue::public::item(app, item_id)
+                    .await
+                    .map_err(|_| {
+                        AppError::field(
+                            "proof_item_id",
+                            format!("证明事项 {item_id} 不在现行公布的证明事项清单中"),
+                        )
+                    })?;
                 let s = subject_in(&mut tx, actor, now, s).await?;
                 (
                     None,
@@ -1885,7 +1960,9 @@ pub async fn record_ledger(app: &App, actor: &Actor, input: &LedgerInput) -> App
         Entry::new("verification.ledger", "verification_ledger", id)
             .subject(format!("{subject_kind}:{subject_id}"))
             .purpose(&purpose)
-            .detail(json!({"kind": kind.as_str(), "verification_id": vid, "what": what, "why": why})),
+            .detail(
+                json!({"kind": kind.as_str(), "verification_id": vid, "what": what, "why": why}),
+            ),
     )
     .await?;
     let row = tx
@@ -1905,9 +1982,11 @@ pub async fn ledger(app: &App, actor: &Actor, limit: i64) -> AppResult<Vec<Ledge
         .db
         .reader()
         .fetch_all(
-            q(format!("{LEDGER_COLS} WHERE org_id = ? ORDER BY id DESC LIMIT ?"))
-                .bind(org)
-                .bind(limit.clamp(1, 500)),
+            q(format!(
+                "{LEDGER_COLS} WHERE org_id = ? ORDER BY id DESC LIMIT ?"
+            ))
+            .bind(org)
+            .bind(limit.clamp(1, 500)),
         )
         .await?)
 }
@@ -1963,12 +2042,27 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
         );
     }
     let subject = check_subject(&mut p, &input.subject);
-    let case_ref = field_text(&mut p, "case_ref", "所服务的办件编号", &input.case_ref, MAX_REF);
+    let case_ref = field_text(
+        &mut p,
+        "case_ref",
+        "所服务的办件编号",
+        &input.case_ref,
+        MAX_REF,
+    );
     let purpose = field_text(&mut p, "purpose", "核验用途", &input.purpose, MAX_PURPOSE);
-    let offline_ref = field_text(&mut p, "offline_ref", "线下往来凭据", &input.offline_ref, 200);
+    let offline_ref = field_text(
+        &mut p,
+        "offline_ref",
+        "线下往来凭据",
+        &input.offline_ref,
+        200,
+    );
     let outcome = Outcome::parse(&input.outcome);
     if outcome.is_none() {
-        p.add("outcome", "核验结果应为 confirmed（属实）或 not_matching（不符）");
+        p.add(
+            "outcome",
+            "核验结果应为 confirmed（属实）或 not_matching（不符）",
+        );
     }
     let records_say = input
         .records_say
@@ -1979,7 +2073,12 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
     if outcome == Some(Outcome::NotMatching) && records_say.is_none() {
         p.add("records_say", "结果不符时须写明档案记载的情况");
     }
-    let answered_at = match input.answered_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let answered_at = match input
+        .answered_at
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => Some(now),
         Some(s) => match DateTime::parse_from_rfc3339(s) {
             Ok(t) if t.timestamp_millis() <= now => Some(t.timestamp_millis()),
@@ -2010,7 +2109,8 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
         return Err(AppError::Internal("校验失败".into()));
     };
     let mut tx = app.db.begin().await?;
-    let trow = template_row_in(&mut tx, input.proof_item_id, asked.issuer_org_id, requester).await?;
+    let trow =
+        template_row_in(&mut tx, input.proof_item_id, asked.issuer_org_id, requester).await?;
     let tpl = template_of(&asked, input.proof_item_id, requester, trow);
     let errs = rules::check_values(&tpl.request_fields, &input.facts);
     if !errs.is_empty() {
@@ -2079,8 +2179,10 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
         Entry::new("verification.offline", "verification", id)
             .subject(format!("{}:{}", subject.kind.as_str(), subject.id))
             .purpose(&format!("{purpose}（案件 {case_ref}）"))
-            .detail(json!({"channel": channel.as_str(), "offline_ref": offline_ref,
-                "outcome": outcome.as_str(), "no_secret_confirmed": true})),
+            .detail(
+                json!({"channel": channel.as_str(), "offline_ref": offline_ref,
+                "outcome": outcome.as_str(), "no_secret_confirmed": true}),
+            ),
     )
     .await?;
     tx.commit().await?;

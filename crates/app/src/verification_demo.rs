@@ -71,21 +71,28 @@ pub async fn load(app: &App) -> AppResult<()> {
     let crime = item(app, "无犯罪记录证明（教师资格认定）").await?;
     let zhang = person("370322199001011238", "张三");
     let li = person("370322198512152468", "李四");
-    let send = |subject: &SubjectInput, item_id: i64, f: &str, case: &str, purpose: &str| SendInput {
-        proof_item_id: item_id,
-        issuer_org_id: None,
-        subject: subject.clone(),
-        facts: facts(f),
-        case_ref: case.into(),
-        case_id: None,
-        purpose: purpose.into(),
-    };
+    let send =
+        |subject: &SubjectInput, item_id: i64, f: &str, case: &str, purpose: &str| SendInput {
+            proof_item_id: item_id,
+            issuer_org_id: None,
+            subject: subject.clone(),
+            facts: facts(f),
+            case_ref: case.into(),
+            case_id: None,
+            purpose: purpose.into(),
+        };
 
     // 1. Registered, clock running.
     verification::send(
         app,
         &sj,
-        &send(&zhang, hukou, "张三户口已于2025年迁出本县", "SJ-2026-0101", "办理个体工商户注销登记，核对经营者户籍状态"),
+        &send(
+            &zhang,
+            hukou,
+            "张三户口已于2025年迁出本县",
+            "SJ-2026-0101",
+            "办理个体工商户注销登记，核对经营者户籍状态",
+        ),
     )
     .await?;
 
@@ -93,7 +100,13 @@ pub async fn load(app: &App) -> AppResult<()> {
     let d = verification::send(
         app,
         &sj2,
-        &send(&li, crime, "李四无犯罪记录", "SJ-2026-0102", "食品经营许可负责人资格审查"),
+        &send(
+            &li,
+            crime,
+            "李四无犯罪记录",
+            "SJ-2026-0102",
+            "食品经营许可负责人资格审查",
+        ),
     )
     .await?;
     verification::answer(
@@ -112,7 +125,13 @@ pub async fn load(app: &App) -> AppResult<()> {
     let d = verification::send(
         app,
         &sj,
-        &send(&zhang, crime, "张三无犯罪记录", "SJ-2026-0103", "食品经营许可负责人资格审查"),
+        &send(
+            &zhang,
+            crime,
+            "张三无犯罪记录",
+            "SJ-2026-0103",
+            "食品经营许可负责人资格审查",
+        ),
     )
     .await?;
     verification::answer(
@@ -143,7 +162,13 @@ pub async fn load(app: &App) -> AppResult<()> {
     let d = verification::send(
         app,
         &sj2,
-        &send(&li, hukou, "李四户口已注销", "SJ-2026-0104", "核对经营者身份状态"),
+        &send(
+            &li,
+            hukou,
+            "李四户口已注销",
+            "SJ-2026-0104",
+            "核对经营者身份状态",
+        ),
     )
     .await?;
     verification::return_request(
@@ -172,7 +197,13 @@ pub async fn load(app: &App) -> AppResult<()> {
     let d = verification::send(
         app,
         &sj,
-        &send(&li, hukou, "李四1998年户口迁入本县", "SJ-2026-0105", "核对历史住所信息"),
+        &send(
+            &li,
+            hukou,
+            "李四1998年户口迁入本县",
+            "SJ-2026-0105",
+            "核对历史住所信息",
+        ),
     )
     .await?;
     verification::reclassify(
@@ -192,7 +223,13 @@ pub async fn load(app: &App) -> AppResult<()> {
     verification::send(
         &past,
         &sj2,
-        &send(&zhang, hukou, "张三户籍地址为田镇街道青苑社区", "SJ-2026-0090", "个体工商户变更登记，核对住所"),
+        &send(
+            &zhang,
+            hukou,
+            "张三户籍地址为田镇街道青苑社区",
+            "SJ-2026-0090",
+            "个体工商户变更登记，核对住所",
+        ),
     )
     .await?;
 
@@ -200,7 +237,13 @@ pub async fn load(app: &App) -> AppResult<()> {
     let d = verification::send(
         &back(app, Duration::days(10)),
         &sj,
-        &send(&li, crime, "李四无犯罪记录", "SJ-2026-0095", "食品经营许可负责人资格审查"),
+        &send(
+            &li,
+            crime,
+            "李四无犯罪记录",
+            "SJ-2026-0095",
+            "食品经营许可负责人资格审查",
+        ),
     )
     .await?;
     verification::report(app, &sj, d.v.id).await?;

@@ -25,7 +25,9 @@ pub async fn generate(app: &App, count: u64) -> AppResult<(String, u64, Duration
     let persons: Vec<(i64, String, String)> = app
         .db
         .reader()
-        .fetch_all(q("SELECT id, resident_id, name FROM persons ORDER BY id LIMIT 100000"))
+        .fetch_all(q(
+            "SELECT id, resident_id, name FROM persons ORDER BY id LIMIT 100000",
+        ))
         .await?;
     if orgs.len() < 2 || persons.is_empty() {
         return Ok(("verifications".into(), 0, t.elapsed()));

@@ -342,7 +342,12 @@ pub fn class_of_period(period: &str) -> Result<VerificationDeadlineClass, String
         Period::Minutes(30) => VerificationDeadlineClass::Electronic,
         Period::WorkingDays(1) => VerificationDeadlineClass::PaperArchive,
         Period::WorkingDays(2) => VerificationDeadlineClass::IncompleteArchive,
-        other if matches!(other.unit(), PeriodUnit::WorkingDays | PeriodUnit::CalendarDays) => {
+        other
+            if matches!(
+                other.unit(),
+                PeriodUnit::WorkingDays | PeriodUnit::CalendarDays
+            ) =>
+        {
             VerificationDeadlineClass::Statutory(other)
         }
         other => return Err(format!("核验时限“{other}”不是附件2第七条规定的时限")),
@@ -430,8 +435,7 @@ pub fn check_fields(fields: &[FieldSpec]) -> Result<(), String> {
     for f in fields {
         let ok = !f.key.is_empty()
             && f.key.len() <= 40
-            && f
-                .key
+            && f.key
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok {
@@ -579,7 +583,10 @@ mod tests {
         let f = facts(State::Registered);
         assert!(check(Action::Report, &f, 999).is_err(), "not yet due");
         assert!(check(Action::Report, &f, 1_000).is_ok());
-        assert!(check(Action::Order, &f, 1_000).is_err(), "order needs a report");
+        assert!(
+            check(Action::Order, &f, 1_000).is_err(),
+            "order needs a report"
+        );
         let mut r = f;
         r.reported = true;
         assert!(check(Action::Report, &r, 2_000).is_err(), "reported once");
@@ -643,7 +650,9 @@ mod tests {
             "verification.electronic"
         );
         assert_eq!(
-            rule_key(VerificationDeadlineClass::Statutory(Period::CalendarDays(30))),
+            rule_key(VerificationDeadlineClass::Statutory(Period::CalendarDays(
+                30
+            ))),
             "verification.statutory"
         );
     }

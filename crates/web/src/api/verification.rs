@@ -138,7 +138,11 @@ async fn return_request(
 /// The requester reports the overdue request to the joint office (A2 §11).
 #[utoipa::path(post, path = "/api/v1/verifications/{id}/report", tag = "verification", params(("id" = i64, Path)),
     responses((status = 200, body = Detail), (status = 409, body = crate::error::Problem)))]
-async fn report(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<Detail>> {
+async fn report(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Detail>> {
     Ok(Json(verification::report(&s.app, &ctx.actor, id).await?))
 }
 

@@ -54,7 +54,12 @@ fn nav_for(actor: &Actor) -> Vec<(&'static str, &'static str)> {
                 items.push(("/admin/calendar", "工作日历"));
             }
             items.push(("/overdue", "逾期督办"));
-            if actor.has_any(&[Role::Liaison, Role::ProxyAgent, Role::JointOffice, Role::SystemAdmin]) {
+            if actor.has_any(&[
+                Role::Liaison,
+                Role::ProxyAgent,
+                Role::JointOffice,
+                Role::SystemAdmin,
+            ]) {
                 items.push(("/verifications", "部门核验"));
             }
             items.push(("/notifications", "通知"));

@@ -69,7 +69,11 @@ fn row(r: ListRow, inbox: bool) -> Row {
         id: r.id,
         number: r.number,
         item: r.proof_item_name,
-        other_unit: if inbox { r.requester_name } else { r.issuer_name },
+        other_unit: if inbox {
+            r.requester_name
+        } else {
+            r.issuer_name
+        },
         subject: r.subject_name,
         case_ref: r.case_ref,
         state_label: r.state_label,
@@ -101,7 +105,11 @@ pub struct ListQuery {
     filter: Option<String>,
 }
 
-pub async fn list_page(State(s): State<AppState>, ctx: Ctx, Query(lq): Query<ListQuery>) -> Response {
+pub async fn list_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(lq): Query<ListQuery>,
+) -> Response {
     if let Err(e) = require_staff(&ctx) {
         return page_error(&ctx, e, "/");
     }
@@ -158,7 +166,13 @@ pub struct NewForm {
     purpose: String,
 }
 
-async fn new_form(s: &AppState, ctx: &Ctx, form: NewForm, error: String, status: StatusCode) -> Response {
+async fn new_form(
+    s: &AppState,
+    ctx: &Ctx,
+    form: NewForm,
+    error: String,
+    status: StatusCode,
+) -> Response {
     if let Err(e) = require_staff(ctx) {
         return page_error(ctx, e, "/");
     }
@@ -196,7 +210,14 @@ pub async fn new_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Res
         purpose: f.get("purpose"),
     };
     let Ok(item) = form.proof_item_id.trim().parse::<i64>() else {
-        return new_form(&s, &ctx, form, "请选择要核验的证明事项".into(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return new_form(
+            &s,
+            &ctx,
+            form,
+            "请选择要核验的证明事项".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let mut facts = Map::new();
     facts.insert("facts".into(), Json::String(form.facts.clone()));
@@ -218,7 +239,16 @@ pub async fn new_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Res
         Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_))) => {
             page_error(&ctx, e, "/verifications")
         }
-        Err(e) => new_form(&s, &ctx, form, problem_text(e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            new_form(
+                &s,
+                &ctx,
+                form,
+                problem_text(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -383,9 +413,16 @@ pub async fn action_submit(
         )
         .await
         .map(|_| ()),
-        "return" => verification::return_request(app, a, id, &ReturnInput { reason: f.get("reason") })
-            .await
-            .map(|_| ()),
+        "return" => verification::return_request(
+            app,
+            a,
+            id,
+            &ReturnInput {
+                reason: f.get("reason"),
+            },
+        )
+        .await
+        .map(|_| ()),
         "reclassify" => {
             let limit = f.get("statutory_limit");
             verification::reclassify(
@@ -394,7 +431,11 @@ pub async fn action_submit(
                 id,
                 &ReclassifyInput {
                     deadline_class: f.get("deadline_class"),
-                    statutory_limit: if limit.trim().is_empty() { None } else { Some(limit) },
+                    statutory_limit: if limit.trim().is_empty() {
+                        None
+                    } else {
+                        Some(limit)
+                    },
                     reason: f.get("reason"),
                 },
             )
@@ -410,13 +451,28 @@ pub async fn action_submit(
             } else {
                 raw
             };
-            verification::order(app, a, id, &OrderInput { finish_by, text: f.get("text") })
-                .await
-                .map(|_| ())
-        }
-        "summon" => verification::summon(app, a, id, &SummonInput { text: f.get("text") })
+            verification::order(
+                app,
+                a,
+                id,
+                &OrderInput {
+                    finish_by,
+                    text: f.get("text"),
+                },
+            )
             .await
-            .map(|_| ()),
+            .map(|_| ())
+        }
+        "summon" => verification::summon(
+            app,
+            a,
+            id,
+            &SummonInput {
+                text: f.get("text"),
+            },
+        )
+        .await
+        .map(|_| ()),
         "ledger" => verification::record_ledger(
             app,
             a,
@@ -437,7 +493,16 @@ pub async fn action_submit(
         Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_) | AppError::NotFound(_))) => {
             page_error(&ctx, e, "/verifications")
         }
-        Err(e) => detail(&s, &ctx, id, problem_text(e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            detail(
+                &s,
+                &ctx,
+                id,
+                problem_text(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
