@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+mod cases;
 mod catalogue_flow;
 mod catalogue_import;
 mod catalogue_input;

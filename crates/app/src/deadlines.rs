@@ -825,14 +825,28 @@ pub async fn suspend(
     id: i64,
     input: &SuspendInput,
 ) -> AppResult<DeadlineView> {
-    let reason = check_reason(&input.reason, "reason")?;
-    let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let d = writable(&mut tx, actor, id).await?;
+    suspend_in(&mut tx, app, actor, id, &input.reason).await?;
+    tx.commit().await?;
+    get(app, actor, id).await
+}
+
+/// [`suspend`] inside the caller's transaction (a workflow that stops a clock together with
+/// its own change).
+pub async fn suspend_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+) -> AppResult<Deadline> {
+    let reason = check_reason(reason, "reason")?;
+    let now = app.now_ms();
+    let d = writable(tx, actor, id).await?;
     let mut record = record_of(
         &d,
-        &suspensions_of(&mut tx, id).await?,
-        &extensions_of(&mut tx, id).await?,
+        &suspensions_of(tx, id).await?,
+        &extensions_of(tx, id).await?,
     )?;
     let at = to_utc(now).ok_or_else(|| AppError::Internal("时间无效".into()))?;
     record
@@ -846,28 +860,34 @@ pub async fn suspend(
             .bind(&actor.name),
     )
     .await?;
-    let after = recompute_in(&mut tx, app, id).await?;
+    let after = recompute_in(tx, app, id).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         now,
         Entry::new("deadline.suspend", "deadline", id)
             .detail(json!({"reason": reason, "due_before": d.due_at, "due_after": after.due_at})),
     )
     .await?;
-    tx.commit().await?;
-    get(app, actor, id).await
+    Ok(after)
 }
 
 /// Restarts the clock: the due instant moves by exactly the office time suspended.
 pub async fn resume(app: &App, actor: &Actor, id: i64) -> AppResult<DeadlineView> {
-    let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let d = writable(&mut tx, actor, id).await?;
+    resume_in(&mut tx, app, actor, id).await?;
+    tx.commit().await?;
+    get(app, actor, id).await
+}
+
+/// [`resume`] inside the caller's transaction.
+pub async fn resume_in(tx: &mut Tx, app: &App, actor: &Actor, id: i64) -> AppResult<Deadline> {
+    let now = app.now_ms();
+    let d = writable(tx, actor, id).await?;
     let mut record = record_of(
         &d,
-        &suspensions_of(&mut tx, id).await?,
-        &extensions_of(&mut tx, id).await?,
+        &suspensions_of(tx, id).await?,
+        &extensions_of(tx, id).await?,
     )?;
     let at = to_utc(now).ok_or_else(|| AppError::Internal("时间无效".into()))?;
     record
@@ -880,16 +900,15 @@ pub async fn resume(app: &App, actor: &Actor, id: i64) -> AppResult<DeadlineView
             .bind(id),
     )
     .await?;
-    let after = recompute_in(&mut tx, app, id).await?;
+    let after = recompute_in(tx, app, id).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         now,
         Entry::new("deadline.resume", "deadline", id).detail(json!({"due_after": after.due_at})),
     )
     .await?;
-    tx.commit().await?;
-    get(app, actor, id).await
+    Ok(after)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
@@ -995,9 +1014,16 @@ pub async fn extend(
 
 /// Marks a deadline done (its work finished, on time or late).
 pub async fn complete(app: &App, actor: &Actor, id: i64) -> AppResult<DeadlineView> {
-    let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let d = writable(&mut tx, actor, id).await?;
+    complete_in(&mut tx, app, actor, id).await?;
+    tx.commit().await?;
+    get(app, actor, id).await
+}
+
+/// [`complete`] inside the caller's transaction (an answer that also stops its clock).
+pub async fn complete_in(tx: &mut Tx, app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+    let now = app.now_ms();
+    let d = writable(tx, actor, id).await?;
     tx.execute(
         q("UPDATE deadlines SET state = 'done', done_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
             .bind(now)
@@ -1006,7 +1032,7 @@ pub async fn complete(app: &App, actor: &Actor, id: i64) -> AppResult<DeadlineVi
     )
     .await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         now,
         Entry::new("deadline.complete", "deadline", id).detail(json!({
@@ -1014,8 +1040,7 @@ pub async fn complete(app: &App, actor: &Actor, id: i64) -> AppResult<DeadlineVi
         })),
     )
     .await?;
-    tx.commit().await?;
-    get(app, actor, id).await
+    Ok(())
 }
 
 /// Which items a list covers.

@@ -6,6 +6,7 @@ pub mod applicants;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cases;
 pub mod catalogue;
 pub mod clock;
 pub mod deadlines;

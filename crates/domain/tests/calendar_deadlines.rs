@@ -450,7 +450,7 @@ fn the_default_rules_are_in_force_from_the_seeds_date() {
             .is_none()
     );
     assert!(book.in_force("no.such.rule", on).is_none());
-    assert_eq!(book.keys().count(), 6);
+    assert_eq!(book.keys().count(), 8);
 }
 
 fn v(version: u32, from: &str, period: &str) -> DeadlineRule {

@@ -84,19 +84,19 @@ fn code_for(i: usize) -> String {
     format!("370322-DEMO-{:04}", i + 1)
 }
 
-struct Demo<'a> {
-    name: &'a str,
-    owner: &'a str,
-    issuers: &'a [&'a str],
-    services: &'a [&'a str],
+pub(super) struct Demo<'a> {
+    pub(super) name: &'a str,
+    pub(super) owner: &'a str,
+    pub(super) issuers: &'a [&'a str],
+    pub(super) services: &'a [&'a str],
     /// (kind, law, article, text)
-    bases: &'a [(&'a str, &'a str, &'a str, &'a str)],
-    cancelled: bool,
+    pub(super) bases: &'a [(&'a str, &'a str, &'a str, &'a str)],
+    pub(super) cancelled: bool,
     /// (method, citizen text, deadline class)
-    methods: &'a [(&'a str, &'a str, Option<&'a str>)],
-    risk: &'a [&'a str],
-    correctable: bool,
-    remarks: &'static str,
+    pub(super) methods: &'a [(&'a str, &'a str, Option<&'a str>)],
+    pub(super) risk: &'a [&'a str],
+    pub(super) correctable: bool,
+    pub(super) remarks: &'static str,
 }
 
 const GA: &str = "县公安局";
@@ -530,7 +530,7 @@ const COUNTY_ITEMS: &[Demo<'static>] = &[
 ];
 
 /// 民发〔2020〕20号: proofs a village or community committee shall not issue (cancelled).
-const VILLAGE_CANCELLED: &[(&str, &str, &str)] = &[
+pub(super) const VILLAGE_CANCELLED: &[(&str, &str, &str)] = &[
     (
         "亲属关系证明（村居）",
         "凭户口簿、结婚证、出生医学证明或信息共享办理。",
@@ -576,7 +576,7 @@ const VILLAGE_CANCELLED: &[(&str, &str, &str)] = &[
     ),
 ];
 
-async fn staff(app: &App, username: &str) -> AppResult<Actor> {
+pub(super) async fn staff(app: &App, username: &str) -> AppResult<Actor> {
     let (id,): (i64,) = app
         .db
         .reader()
@@ -588,7 +588,7 @@ async fn staff(app: &App, username: &str) -> AppResult<Actor> {
         .ok_or_else(|| AppError::Internal(format!("演示账号不可用：{username}")))
 }
 
-async fn org_ids(app: &App) -> AppResult<HashMap<String, i64>> {
+pub(super) async fn org_ids(app: &App) -> AppResult<HashMap<String, i64>> {
     let rows: Vec<(i64, String)> = app
         .db
         .reader()
@@ -597,13 +597,13 @@ async fn org_ids(app: &App) -> AppResult<HashMap<String, i64>> {
     Ok(rows.into_iter().map(|(id, n)| (n, id)).collect())
 }
 
-fn id_of(map: &HashMap<String, i64>, name: &str) -> AppResult<i64> {
+pub(super) fn id_of(map: &HashMap<String, i64>, name: &str) -> AppResult<i64> {
     map.get(name)
         .copied()
         .ok_or_else(|| AppError::Internal(format!("演示数据缺少：{name}")))
 }
 
-fn input(
+pub(super) fn input(
     d: &Demo,
     orgs: &HashMap<String, i64>,
     svc: &HashMap<String, i64>,
@@ -655,7 +655,7 @@ fn input(
     })
 }
 
-fn pass() -> ReviewInput {
+pub(super) fn pass() -> ReviewInput {
     ReviewInput {
         verdict: "pass".to_owned(),
         remarks: "设定依据、开具单位和替代方式经审查符合规定。".to_owned(),
@@ -896,5 +896,5 @@ pub async fn load(app: &App) -> AppResult<()> {
         .await?;
     }
     let _ = county_ids;
-    Ok(())
+    super::demo_towns::load(app).await
 }

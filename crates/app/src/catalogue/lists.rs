@@ -427,7 +427,7 @@ pub async fn publish(
     )
     .await?;
     tx.commit().await?;
-    app.catalogue.refresh(app).await?;
+    app.catalogue.update(app).await?;
     get_version(app, actor, id).await
 }
 

@@ -5,6 +5,7 @@
 //! The public reads the current versions through an in-memory search index.
 
 pub mod demo;
+mod demo_towns;
 pub mod feeds;
 pub mod import;
 pub mod items;

@@ -1,16 +1,18 @@
 //! The public side (SPEC R2.2): the current published lists, searched in memory.
-//! The index is built from the latest published version of every exemption list at start
-//! and rebuilt on each publication. Other instances on the same database notice a new
-//! publication within [`FRESHNESS`] (they compare the number of published versions).
+//! The index is built from the latest published version of every exemption list at start;
+//! a publication then replaces only the lists it changed ([`PublicCatalogue::update`]), so
+//! it shows in search at once however large the catalogue. Other instances on the same
+//! database notice a new publication within [`FRESHNESS`] (they compare the number of
+//! published versions) and apply it the same way.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use proofless_domain::catalogue::{
     CatalogueLevel, ItemSnapshot, MethodSnapshot, ReplacementMethod, ServiceItemKind,
 };
-use proofless_search::{Filters, Index, Query, SearchDoc};
+use proofless_search::{Change, Filters, Index, Query, SearchDoc};
 use proofless_store::q;
 use serde::{Deserialize, Serialize};
 
@@ -130,11 +132,47 @@ fn public_item(s: &ItemSnapshot, v: &ListVersion) -> PublicItem {
 /// The current catalogue: one index and the items it points at, swapped together.
 struct Current {
     generation: i64,
-    index: Index,
+    index: Arc<Index>,
     items: HashMap<i64, Arc<PublicItem>>,
     /// Each item's JSON, serialised once per publication: a search response is concatenation.
     json: HashMap<i64, Arc<str>>,
     issuers: HashMap<String, i64>,
+    /// Per exemption list: the version served and the items it holds.
+    lists: HashMap<i64, (i64, Vec<i64>)>,
+}
+
+/// One published list version, ready to serve.
+struct LoadedVersion {
+    docs: Vec<SearchDoc>,
+    items: Vec<(Arc<PublicItem>, Arc<str>)>,
+    issuers: Vec<(String, i64)>,
+}
+
+async fn load_version(app: &App, v: &ListVersion) -> AppResult<LoadedVersion> {
+    let mut out = LoadedVersion {
+        docs: vec![],
+        items: vec![],
+        issuers: vec![],
+    };
+    for s in lists::snapshots(&app.db, v.id).await? {
+        for (id, name) in s.issuer_ids.iter().zip(&s.issuers) {
+            out.issuers.push((name.clone(), *id));
+        }
+        out.docs.push(SearchDoc {
+            id: s.id,
+            name: s.name.clone(),
+            service_item_names: s.service_items.iter().map(|x| x.name.clone()).collect(),
+            service_item_codes: s.service_items.iter().map(|x| x.code.clone()).collect(),
+            level: s.level.clone(),
+            region_code: s.region_code.clone(),
+            issuer_ids: s.issuer_ids.clone(),
+            methods: s.methods.iter().map(|m| m.method.clone()).collect(),
+        });
+        let item = public_item(&s, v);
+        let text = serde_json::to_string(&item).map_err(|e| AppError::Internal(e.to_string()))?;
+        out.items.push((Arc::new(item), Arc::from(text)));
+    }
+    Ok(out)
 }
 
 pub struct PublicCatalogue {
@@ -149,10 +187,11 @@ impl Default for PublicCatalogue {
         PublicCatalogue {
             current: RwLock::new(Arc::new(Current {
                 generation: -1,
-                index: Index::new(),
+                index: Arc::new(Index::new()),
                 items: HashMap::new(),
                 json: HashMap::new(),
                 issuers: HashMap::new(),
+                lists: HashMap::new(),
             })),
             checked: Mutex::new(None),
             rebuilding: tokio::sync::Mutex::new(()),
@@ -198,50 +237,109 @@ impl PublicCatalogue {
         }
     }
 
-    /// Rebuild from the database now.
-    pub async fn refresh(&self, app: &App) -> AppResult<()> {
-        let _guard = self.rebuilding.lock().await;
-        let generation = generation(app).await?;
-        let mut items = HashMap::new();
-        let mut json = HashMap::new();
-        let mut docs = vec![];
-        let mut issuers = HashMap::new();
-        for v in current_versions(app).await? {
-            for s in lists::snapshots(&app.db, v.id).await? {
-                for (id, name) in s.issuer_ids.iter().zip(&s.issuers) {
-                    issuers.insert(name.clone(), *id);
-                }
-                docs.push(SearchDoc {
-                    id: s.id,
-                    name: s.name.clone(),
-                    service_item_names: s.service_items.iter().map(|x| x.name.clone()).collect(),
-                    service_item_codes: s.service_items.iter().map(|x| x.code.clone()).collect(),
-                    level: s.level.clone(),
-                    region_code: s.region_code.clone(),
-                    issuer_ids: s.issuer_ids.clone(),
-                    methods: s.methods.iter().map(|m| m.method.clone()).collect(),
-                });
-                let item = public_item(&s, &v);
-                let text =
-                    serde_json::to_string(&item).map_err(|e| AppError::Internal(e.to_string()))?;
-                json.insert(s.id, Arc::from(text));
-                items.insert(s.id, Arc::new(item));
-            }
-        }
-        let next = Arc::new(Current {
-            generation,
-            index: Index::build(docs),
-            items,
-            json,
-            issuers,
-        });
+    fn store(&self, next: Current) {
         match self.current.write() {
-            Ok(mut g) => *g = next,
-            Err(p) => *p.into_inner() = next,
+            Ok(mut g) => *g = Arc::new(next),
+            Err(p) => *p.into_inner() = Arc::new(next),
         }
         if let Ok(mut c) = self.checked.lock() {
             *c = Some(Instant::now());
         }
+    }
+
+    /// Rebuild everything from the database (at start).
+    pub async fn refresh(&self, app: &App) -> AppResult<()> {
+        let _guard = self.rebuilding.lock().await;
+        let generation = generation(app).await?;
+        let mut next = Current {
+            generation,
+            index: Arc::new(Index::new()),
+            items: HashMap::new(),
+            json: HashMap::new(),
+            issuers: HashMap::new(),
+            lists: HashMap::new(),
+        };
+        let mut docs = vec![];
+        for v in current_versions(app).await? {
+            let loaded = load_version(app, &v).await?;
+            next.issuers.extend(loaded.issuers);
+            let ids = loaded.items.iter().map(|(i, _)| i.id).collect();
+            for (item, json) in loaded.items {
+                next.json.insert(item.id, json);
+                next.items.insert(item.id, item);
+            }
+            next.lists.insert(v.list_id, (v.id, ids));
+            docs.extend(loaded.docs);
+        }
+        next.index = Arc::new(Index::build(docs));
+        self.store(next);
+        Ok(())
+    }
+
+    /// Bring the served catalogue up to the database by replacing only the lists whose
+    /// published version changed: cost in proportion to the change, not the catalogue.
+    pub async fn update(&self, app: &App) -> AppResult<()> {
+        let guard = self.rebuilding.lock().await;
+        let cur = self.load();
+        if cur.generation < 0 {
+            drop(guard);
+            return self.refresh(app).await;
+        }
+        let generation = generation(app).await?;
+        if generation == cur.generation {
+            return Ok(());
+        }
+        let mut items = cur.items.clone();
+        let mut json = cur.json.clone();
+        let mut issuers = cur.issuers.clone();
+        let mut served = cur.lists.clone();
+        let mut changes = vec![];
+        let mut live = HashSet::new();
+        for v in current_versions(app).await? {
+            live.insert(v.list_id);
+            if served.get(&v.list_id).map(|x| x.0) == Some(v.id) {
+                continue;
+            }
+            let old = served.remove(&v.list_id).map(|x| x.1).unwrap_or_default();
+            let loaded = load_version(app, &v).await?;
+            let ids: Vec<i64> = loaded.items.iter().map(|(i, _)| i.id).collect();
+            let keep: HashSet<i64> = ids.iter().copied().collect();
+            for id in old.into_iter().filter(|id| !keep.contains(id)) {
+                items.remove(&id);
+                json.remove(&id);
+                changes.push(Change::Remove(id));
+            }
+            issuers.extend(loaded.issuers);
+            for (item, text) in loaded.items {
+                json.insert(item.id, text);
+                items.insert(item.id, item);
+            }
+            changes.extend(loaded.docs.into_iter().map(Change::Upsert));
+            served.insert(v.list_id, (v.id, ids));
+        }
+        // Published versions are never deleted; a list gone from the result is dropped all
+        // the same rather than served stale.
+        let gone: Vec<i64> = served
+            .keys()
+            .filter(|l| !live.contains(l))
+            .copied()
+            .collect();
+        for list in gone {
+            for id in served.remove(&list).map(|x| x.1).unwrap_or_default() {
+                items.remove(&id);
+                json.remove(&id);
+                changes.push(Change::Remove(id));
+            }
+        }
+        cur.index.apply(changes);
+        self.store(Current {
+            generation,
+            index: cur.index.clone(),
+            items,
+            json,
+            issuers,
+            lists: served,
+        });
         Ok(())
     }
 
@@ -262,7 +360,7 @@ impl PublicCatalogue {
         }
         let seen = self.load().generation;
         if generation(app).await? != seen {
-            self.refresh(app).await?;
+            self.update(app).await?;
         }
         Ok(())
     }

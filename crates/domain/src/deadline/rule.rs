@@ -21,6 +21,12 @@ pub mod keys {
     pub const COMPLAINT_HANDLING: &str = "complaint.handling";
     /// Adjustment applied for within 7 working days of the triggering event (A3 §9).
     pub const ADJUSTMENT_APPLICATION: &str = "adjustment.application";
+    /// Assessment time of an immediate case (即办件): decided on the spot; our default is 2
+    /// office hours. Verification time is not counted in it (A2 §7).
+    pub const CASE_IMMEDIATE: &str = "case.immediate";
+    /// Assessment time of a promised case (承诺件): 20 working days, the general licensing
+    /// limit of 《行政许可法》第四十二条, unless the service item sets its own.
+    pub const CASE_PROMISED: &str = "case.promised";
 }
 
 /// The date the seed's rules took effect (2021-03-12).
@@ -213,6 +219,8 @@ impl RuleBook {
                 Some(Period::WorkingDays(5)),
             ), // A4 §10
             v1(keys::ADJUSTMENT_APPLICATION, Period::WorkingDays(7), None), // A3 §9
+            v1(keys::CASE_IMMEDIATE, Period::Hours(2), None),             // A2 §7 (our default)
+            v1(keys::CASE_PROMISED, Period::WorkingDays(20), None),       // 行政许可法 §42
         ];
         RuleBook {
             rules: rules

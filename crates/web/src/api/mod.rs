@@ -4,6 +4,7 @@
 mod applicants;
 pub(crate) mod auth;
 mod calendar;
+mod cases;
 mod catalogue;
 mod deadlines;
 mod orgs;
@@ -65,6 +66,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalogue::router())
         .merge(calendar::router())
         .merge(deadlines::router())
+        .merge(cases::router())
         .merge(verification::router())
 }
 

@@ -1,0 +1,152 @@
+//! Cases: the assessment clock stops while a case waits on verifications and the legal
+//! deadline keeps running (A2 §7); decided and withdrawn cases refuse further steps.
+
+use proofless_app::cases::{self, Decision, NewCase};
+use proofless_app::{Actor, App, AppError, auth, deadlines};
+use proofless_store::q;
+
+use crate::common::{Backend, spawn_demo};
+
+async fn clerk(app: &App, username: &str) -> Actor {
+    let id = app
+        .db
+        .reader()
+        .scalar_i64(q("SELECT id FROM staff WHERE username = ?").bind(username))
+        .await
+        .unwrap();
+    auth::staff_actor(app, id, "test").await.unwrap().unwrap()
+}
+
+async fn first_id(app: &App, sql: &str) -> i64 {
+    app.db.reader().scalar_i64(q(sql)).await.unwrap()
+}
+
+async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let clerk = clerk(&t.app, "ga_clerk").await;
+    let code: String = t
+        .app
+        .db
+        .reader()
+        .fetch_one::<(String,)>(q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
+        .await
+        .unwrap()
+        .0;
+    let person = first_id(&t.app, "SELECT MIN(id) FROM persons").await;
+    let case = cases::create(
+        &t.app,
+        &clerk,
+        &NewCase {
+            service_item_code: code,
+            applicant_kind: "person".into(),
+            applicant_id: person,
+            immediate: true,
+            statutory_limit: Some("20wd".into()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(case.state, "open");
+    assert!(case.case_no.starts_with("BJ"));
+
+    // Two verifications at once: the first wait stops the clock, the last end restarts it.
+    let mut tx = t.app.db.begin().await.unwrap();
+    cases::begin_wait_in(&mut tx, &t.app, &clerk, case.id, "等待部门核验")
+        .await
+        .unwrap();
+    let c = cases::begin_wait_in(&mut tx, &t.app, &clerk, case.id, "等待部门核验")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(c.waiting, 2);
+    let sys = Actor::system("test");
+    let d = deadlines::get(&t.app, &sys, case.assessment_deadline_id)
+        .await
+        .unwrap();
+    // A2 §7: assessment suspended, the statutory due instant still set and running.
+    assert_eq!(d.deadline.state, "suspended");
+    assert!(d.deadline.statutory_due_at.is_some());
+    assert_eq!(d.deadline.due_at, d.deadline.statutory_due_at);
+
+    let mut tx = t.app.db.begin().await.unwrap();
+    let c = cases::end_wait_in(&mut tx, &t.app, &clerk, case.id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(c.waiting, 1);
+    let d = deadlines::get(&t.app, &sys, case.assessment_deadline_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        d.deadline.state, "suspended",
+        "one verification still pending"
+    );
+    let mut tx = t.app.db.begin().await.unwrap();
+    let c = cases::end_wait_in(&mut tx, &t.app, &clerk, case.id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(c.waiting, 0);
+    let d = deadlines::get(&t.app, &sys, case.assessment_deadline_id)
+        .await
+        .unwrap();
+    assert_eq!(d.deadline.state, "open");
+
+    // Decided: the clock is done and no further step is allowed.
+    let c = cases::decide(
+        &t.app,
+        &clerk,
+        case.id,
+        &Decision {
+            outcome: "approved".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(c.state, "decided");
+    let d = deadlines::get(&t.app, &sys, case.assessment_deadline_id)
+        .await
+        .unwrap();
+    assert_eq!(d.deadline.state, "done");
+    let again = cases::decide(
+        &t.app,
+        &clerk,
+        case.id,
+        &Decision {
+            outcome: "refused".into(),
+        },
+    )
+    .await;
+    assert!(matches!(again, Err(AppError::Conflict(_))), "{again:?}");
+
+    // Another unit cannot decide it; bad input names the field.
+    let other = clerk_of_other(&t.app).await;
+    let c2 = cases::get(&t.app, &other, case.id).await;
+    assert!(matches!(c2, Err(AppError::Forbidden(_))), "{c2:?}");
+    let bad = cases::create(
+        &t.app,
+        &clerk,
+        &NewCase {
+            service_item_code: "NO-SUCH-CODE".into(),
+            applicant_kind: "robot".into(),
+            applicant_id: -1,
+            immediate: false,
+            statutory_limit: None,
+        },
+    )
+    .await;
+    let Err(AppError::Validation(errs)) = bad else {
+        panic!("{bad:?}")
+    };
+    let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+    assert!(
+        fields.contains(&"service_item_code") && fields.contains(&"applicant_kind"),
+        "{fields:?}"
+    );
+}
+
+async fn clerk_of_other(app: &App) -> Actor {
+    clerk(app, "sj_clerk").await
+}
+
+both_backends!(verification_wait_stops_only_the_assessment_clock);
