@@ -102,9 +102,9 @@ async fn send_register_and_sealed_answer(b: Backend) {
         assert_eq!(row["subject_name"], "张*");
     }
     // Notifications went to A of each post.
-    let notes: Value = ga1.json("/api/v1/notifications").await;
+    let notes: Value = ga1.json("/api/v1/notifications?limit=500").await;
     assert!(
-        notes
+        notes["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -149,9 +149,9 @@ async fn send_register_and_sealed_answer(b: Backend) {
     // The deadline is done; the sender is told.
     let dl: Value = ga1.json(&format!("/api/v1/deadlines/{did}")).await;
     assert_eq!(dl["state"], "done");
-    let notes: Value = sj.json("/api/v1/notifications").await;
+    let notes: Value = sj.json("/api/v1/notifications?limit=500").await;
     assert!(
-        notes
+        notes["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -474,9 +474,9 @@ async fn overdue_is_reported_ordered_and_summoned(b: Backend) {
     let d: Value = sj.json(&format!("/api/v1/verifications/{id2}")).await;
     assert!(d["reported_at"].is_i64(), "auto-reported: {d}");
     assert_eq!(d["report_auto"], true);
-    let notes: Value = joint.json("/api/v1/notifications").await;
+    let notes: Value = joint.json("/api/v1/notifications?limit=500").await;
     assert!(
-        notes
+        notes["items"]
             .as_array()
             .unwrap()
             .iter()

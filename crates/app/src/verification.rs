@@ -310,36 +310,22 @@ fn require_action(actor: &Actor, v: &Verification, action: Action, now: i64) -> 
     rules::check(action, &v.facts_for_rules(), now).map_err(AppError::Conflict)
 }
 
-/// Marks the verification's deadline done inside `tx` (answered or returned).
+/// Marks the verification's deadline done inside `tx` (answered, returned, reclassified),
+/// through the deadline engine.
 async fn close_deadline_in(
     tx: &mut Tx,
+    app: &App,
     actor: &Actor,
     v: &Verification,
-    now: i64,
 ) -> AppResult<()> {
     let Some(did) = v.deadline_id else {
         return Ok(());
     };
-    let n = tx
-        .execute(
-            q("UPDATE deadlines SET state = 'done', done_at = ?, updated_at = ?, version = version + 1 \
-               WHERE id = ? AND state <> 'done'")
-            .bind(now)
-            .bind(now)
-            .bind(did),
-        )
+    let state: Option<(String,)> = tx
+        .fetch_optional(q("SELECT state FROM deadlines WHERE id = ?").bind(did))
         .await?;
-    if n > 0 {
-        audit::append(
-            tx,
-            actor,
-            now,
-            Entry::new("deadline.complete", "deadline", did).detail(json!({
-                "verification": number(v.id), "due_at": v.due_at,
-                "late": v.due_at.is_some_and(|d| now > d),
-            })),
-        )
-        .await?;
+    if state.is_some_and(|(s,)| s != deadlines::DONE) {
+        deadlines::complete_in(tx, app, actor, did).await?;
     }
     Ok(())
 }
@@ -1191,7 +1177,7 @@ pub async fn reclassify(
             "新的时限类别与原类别相同",
         ));
     }
-    close_deadline_in(&mut tx, actor, &v, now).await?;
+    close_deadline_in(&mut tx, app, actor, &v).await?;
     let (did, due) = open_deadline_in(
         &mut tx,
         app,
@@ -1361,7 +1347,7 @@ pub async fn answer(app: &App, actor: &Actor, id: i64, input: &AnswerInput) -> A
         .bind(id),
     )
     .await?;
-    close_deadline_in(&mut tx, actor, &v, now).await?;
+    close_deadline_in(&mut tx, app, actor, &v).await?;
     let text = format!(
         "反馈核验结果：{}{}（已加盖电子印章，文件编号 {sealed}）{}",
         outcome.label(),
@@ -1457,7 +1443,7 @@ pub async fn return_request(
         .bind(id),
     )
     .await?;
-    close_deadline_in(&mut tx, actor, &v, now).await?;
+    close_deadline_in(&mut tx, app, actor, &v).await?;
     event_in(
         &mut tx,
         id,
