@@ -569,7 +569,11 @@ async fn the_atom_and_json_feeds_carry_every_published_version(b: Backend) {
         .children()
         .filter(|n| n.tag_name().name() == "entry")
         .collect();
-    assert_eq!(entries.len(), 11, "county v1, v2 and v1 of each of the 9 towns");
+    assert_eq!(
+        entries.len(),
+        11,
+        "county v1, v2 and v1 of each of the 9 towns"
+    );
     for e in &entries {
         for child in ["title", "id", "updated", "summary"] {
             assert!(

@@ -911,6 +911,84 @@ async fn demo_has_verifications_in_every_state(b: Backend) {
     }
 }
 
+// A2 §7, SPEC R5.4: while a case waits on verifications its assessment clock stops; the
+// legal deadline keeps running; the last answer restarts the clock.
+async fn the_case_assessment_clock_waits_on_verifications(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let hukou = item(&t, "注销户口证明").await;
+    let sj = t.staff("sj_liaison").await;
+    let code: (String,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(proofless_store::q(
+            "SELECT code FROM service_items ORDER BY id LIMIT 1",
+        ))
+        .await
+        .unwrap();
+    let zhang = scalar(&t, "SELECT id FROM persons WHERE resident_id = ?", ZHANG).await;
+    let r = sj
+        .post_json(
+            "/api/v1/cases",
+            &json!({"service_item_code": code.0, "applicant_kind": "person", "applicant_id": zhang,
+                    "immediate": true, "statutory_limit": "20wd"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let case: Value = r.json().await.unwrap();
+    let case_id = case["id"].as_i64().unwrap();
+    let did = case["assessment_deadline_id"].as_i64().unwrap();
+    let before: Value = sj.json(&format!("/api/v1/deadlines/{did}")).await;
+    assert_eq!(before["state"], "open");
+    let mut x = body(hukou);
+    x["case_id"] = json!(case_id);
+    let v1 = send(&sj, &x).await["id"].as_i64().unwrap();
+    let v2 = send(&sj, &x).await["id"].as_i64().unwrap();
+    let waiting: Value = sj.json(&format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(waiting["waiting"], 2);
+    let dl: Value = sj.json(&format!("/api/v1/deadlines/{did}")).await;
+    assert_eq!(dl["state"], "suspended");
+    assert_eq!(
+        dl["statutory_due_at"], before["statutory_due_at"],
+        "the legal deadline runs on"
+    );
+    t.clock.advance(Duration::minutes(20));
+    let ga = t.staff("ga_proxy1").await;
+    let r = ga
+        .post_json(
+            &format!("/api/v1/verifications/{v1}/answer"),
+            &json!({"outcome": "confirmed"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        sj.json(&format!("/api/v1/deadlines/{did}")).await["state"],
+        "suspended"
+    );
+    let r = ga
+        .post_json(
+            &format!("/api/v1/verifications/{v2}/return"),
+            &json!({"reason": "不属于本单位职责"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let after: Value = sj.json(&format!("/api/v1/deadlines/{did}")).await;
+    assert_eq!(after["state"], "open");
+    assert_eq!(
+        sj.json(&format!("/api/v1/cases/{case_id}")).await["waiting"],
+        0
+    );
+    // The 20 minutes of waiting are not counted in the assessment time.
+    assert_eq!(
+        after["rule_due_at"].as_i64().unwrap() - before["rule_due_at"].as_i64().unwrap(),
+        20 * 60_000
+    );
+    // A case of another unit cannot be waited on.
+    let other = t.staff("ga_liaison").await;
+    let r = other.post_json("/api/v1/verifications", &x).await;
+    field_error(r, 422, "case_id").await;
+}
+
 async fn half_notes(t: &TestApp, id: i64) -> i64 {
     t.app
         .db
@@ -939,4 +1017,5 @@ both_backends!(
     offline_records_and_applicant_provided,
     templates_type_the_facts,
     demo_has_verifications_in_every_state,
+    the_case_assessment_clock_waits_on_verifications,
 );
