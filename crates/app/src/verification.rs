@@ -1218,13 +1218,11 @@ pub async fn reclassify(
                 "reason": reason, "deadline_id": did, "due_at": due})),
     )
     .await?;
-    notifications::insert_in(
+    notify_requester_in(
         &mut tx,
-        &Recipient::Org(v.requester_org_id),
-        "verification",
+        &v,
         &format!("【核验】{} 的时限类别已由开具单位改判：{text}", number(id)),
-        &format!("/verifications/{id}"),
-        &format!("verification:{id}:reclassify"),
+        "reclassify",
         now,
     )
     .await?;
@@ -1624,21 +1622,24 @@ pub async fn order(app: &App, actor: &Actor, id: i64, input: &OrderInput) -> App
             .detail(json!({"finish_by": by, "text": text, "issuer_org_id": v.issuer_org_id})),
     )
     .await?;
-    for (to, who) in [
-        (Recipient::Org(v.issuer_org_id), "issuer"),
-        (Recipient::Org(v.requester_org_id), "requester"),
-    ] {
-        notifications::insert_in(
-            &mut tx,
-            &to,
-            "overdue",
-            &format!("【责成限时办结】{}：{ev}", number(id)),
-            &format!("/verifications/{id}"),
-            &format!("verification:{id}:order:{now}:{who}"),
-            now,
-        )
-        .await?;
-    }
+    notifications::insert_in(
+        &mut tx,
+        &Recipient::Org(v.issuer_org_id),
+        "verification",
+        &format!("【责成限时办结】{}：{ev}", number(id)),
+        &format!("/verifications/{id}"),
+        &format!("verification:{id}:order:{now}:issuer"),
+        now,
+    )
+    .await?;
+    notify_requester_in(
+        &mut tx,
+        &v,
+        &format!("【责成限时办结】{}：{ev}", number(id)),
+        &format!("order:{now}"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     get_unaudited(app, id).await
 }

@@ -82,9 +82,14 @@ pub async fn load(app: &App) -> AppResult<()> {
             purpose: purpose.into(),
         };
 
-    // 1. Registered, clock running.
-    verification::send(
-        app,
+    // Items 1–5 happened two days ago: everything their jobs had to do is then due and is
+    // settled below by the runner pass, as a running `proofless serve` would have done.
+    let past = back(app, Duration::days(2));
+
+    // 1. Registered, clock running; the issuer reclassified it on registering: a statutory
+    //    procedure of 30 days.
+    let d = verification::send(
+        &past,
         &sj,
         &send(
             &zhang,
@@ -95,10 +100,21 @@ pub async fn load(app: &App) -> AppResult<()> {
         ),
     )
     .await?;
+    verification::reclassify(
+        &past,
+        &ga,
+        d.v.id,
+        &ReclassifyInput {
+            deadline_class: "statutory".into(),
+            statutory_limit: Some("30cd".into()),
+            reason: "迁出地户籍信息须经法定的户口调查程序核实（30日）。".into(),
+        },
+    )
+    .await?;
 
     // 2. Answered, confirmed, sealed.
     let d = verification::send(
-        app,
+        &past,
         &sj2,
         &send(
             &li,
@@ -110,7 +126,7 @@ pub async fn load(app: &App) -> AppResult<()> {
     )
     .await?;
     verification::answer(
-        app,
+        &past,
         &ga,
         d.v.id,
         &AnswerInput {
@@ -123,7 +139,7 @@ pub async fn load(app: &App) -> AppResult<()> {
 
     // 3. Not matching, supplementary material asked (A2 §8).
     let d = verification::send(
-        app,
+        &past,
         &sj,
         &send(
             &zhang,
@@ -135,7 +151,7 @@ pub async fn load(app: &App) -> AppResult<()> {
     )
     .await?;
     verification::answer(
-        app,
+        &past,
         &ga_l,
         d.v.id,
         &AnswerInput {
@@ -146,7 +162,7 @@ pub async fn load(app: &App) -> AppResult<()> {
     )
     .await?;
     verification::record_ledger(
-        app,
+        &past,
         &sj,
         &LedgerInput {
             kind: "supplementary_request".into(),
@@ -160,7 +176,7 @@ pub async fn load(app: &App) -> AppResult<()> {
 
     // 4. Returned as outside the remit, then an on-site check (A2 §7, §8).
     let d = verification::send(
-        app,
+        &past,
         &sj2,
         &send(
             &li,
@@ -172,7 +188,7 @@ pub async fn load(app: &App) -> AppResult<()> {
     )
     .await?;
     verification::return_request(
-        app,
+        &past,
         &ga,
         d.v.id,
         &ReturnInput {
@@ -181,7 +197,7 @@ pub async fn load(app: &App) -> AppResult<()> {
     )
     .await?;
     verification::record_ledger(
-        app,
+        &past,
         &sj2,
         &LedgerInput {
             kind: "onsite_check".into(),
@@ -193,9 +209,9 @@ pub async fn load(app: &App) -> AppResult<()> {
     )
     .await?;
 
-    // 5. Reclassified on registration: the paper archive must be read (A2 §7).
+    // 5. Reclassified on registration: a statutory procedure is needed (A2 §7, P 三(二)3).
     let d = verification::send(
-        app,
+        &past,
         &sj,
         &send(
             &li,
@@ -207,21 +223,20 @@ pub async fn load(app: &App) -> AppResult<()> {
     )
     .await?;
     verification::reclassify(
-        app,
+        &past,
         &ga_l,
         d.v.id,
         &ReclassifyInput {
-            deadline_class: "paper_archive".into(),
-            statutory_limit: None,
-            reason: "1998年的迁入记录只有纸质户籍档案，需调阅档案室。".into(),
+            deadline_class: "statutory".into(),
+            statutory_limit: Some("20wd".into()),
+            reason: "1998年迁入记录存疑，须经户口登记更正的法定调查程序后方能答复。".into(),
         },
     )
     .await?;
 
     // 6. Overdue: sent two weeks ago, unanswered (the runner reports it after the grace).
-    let past = back(app, Duration::days(14));
     verification::send(
-        &past,
+        &back(app, Duration::days(14)),
         &sj2,
         &send(
             &zhang,
@@ -288,6 +303,11 @@ pub async fn load(app: &App) -> AppResult<()> {
         },
     )
     .await?;
+
+    // What fell due in the past is settled the way the job runner settles it at start-up
+    // (deadlines escalated, the automatic report after the grace), so the demo starts in a
+    // steady state.
+    crate::jobs::run_once(app, "demo-verification").await?;
 
     // 9. The applicant chose to provide the information themselves (A2 §9).
     verification::record_ledger(
