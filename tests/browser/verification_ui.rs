@@ -82,7 +82,7 @@ async fn send_through_the_form(b: &driver::Browser, t: &TestApp) -> String {
     fill(b, "input[name=case_ref]", "SJ-UI-0001").await;
     fill(b, "input[name=purpose]", "个体工商户注销登记").await;
     b.client
-        .find(Locator::Css("form button[type=submit]"))
+        .find(Locator::Css("#send-form button[type=submit]"))
         .await
         .unwrap()
         .click()
