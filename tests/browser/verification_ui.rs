@@ -38,6 +38,19 @@ async fn login(b: &driver::Browser, base: &str, user: &str) {
         .unwrap();
 }
 
+/// The page text once it contains `needle` (a submitted form navigates asynchronously).
+async fn text_with(b: &driver::Browser, needle: &str) -> String {
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = b.text().await;
+        if text.contains(needle) {
+            return text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    text
+}
+
 async fn fill(b: &driver::Browser, css: &str, text: &str) {
     let el = b.client.find(Locator::Css(css)).await.unwrap();
     el.clear().await.unwrap();
@@ -88,7 +101,7 @@ async fn send_through_the_form(b: &driver::Browser, t: &TestApp) -> String {
         .click()
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = text_with(b, "已登记待反馈").await;
     assert!(text.contains("已登记待反馈"), "{text}");
     assert!(text.contains("剩余"), "the countdown runs: {text}");
     b.client.current_url().await.unwrap().to_string()
@@ -132,7 +145,7 @@ async fn a_verification_goes_from_sending_to_a_sealed_answer() {
         .click()
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = text_with(&b, "查验反馈函签章").await;
     assert!(text.contains("核验属实"), "{text}");
     b.client
         .find(Locator::Id("sealed-link"))
@@ -141,7 +154,7 @@ async fn a_verification_goes_from_sending_to_a_sealed_answer() {
         .click()
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = text_with(&b, "签章有效").await;
     assert!(text.contains("签章有效"), "{text}");
     assert!(text.contains("县公安局"), "{text}");
     b.close().await;
@@ -157,7 +170,7 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
     let id = page.rsplit('/').next().unwrap().parse::<i64>().unwrap();
     t.clock.advance(Duration::minutes(45));
     b.client.goto(&page).await.unwrap();
-    let text = b.text().await;
+    let text = text_with(&b, "逾期未反馈").await;
     assert!(text.contains("逾期未反馈"), "{text}");
     b.client
         .find(Locator::Id("report-button"))
@@ -166,7 +179,7 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
         .click()
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = text_with(&b, "已报告联席办").await;
     assert!(text.contains("已报告联席办"), "{text}");
 
     login(&b, &t.base, "joint").await;
@@ -202,7 +215,7 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
         .click()
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = text_with(&b, "2030-01-01 12:00").await;
     assert!(text.contains("责成"), "{text}");
     assert!(text.contains("2030-01-01 12:00"), "{text}");
     b.close().await;
