@@ -330,4 +330,94 @@ fn main() {
             );
         }
     });
+    server_rt.block_on(change_visibility(&app, &url));
+}
+
+/// Publishes a new version of a town list (500 items) next to the big county list and
+/// measures how long until search shows it: on this instance (the publisher calls
+/// `PublicCatalogue::update`, as `lists::publish` does) and on a second instance on the same
+/// database (which notices through its freshness poll).
+async fn change_visibility(app: &App, url: &str) {
+    let other_db = Db::connect(url, &DbOptions { max_connections: 2 })
+        .await
+        .unwrap();
+    let other = App::new(other_db, Arc::new(SystemClock), AppSettings::default());
+    other.catalogue.refresh(&other).await.unwrap();
+    for round in 1..=3 {
+        let marker = format!("基准变更{round}号证明");
+        let now = 1_800_000_000_000i64 + round;
+        let mut tx = app.db.begin().await.unwrap();
+        let list = match tx
+            .fetch_optional::<(i64,)>(q("SELECT id FROM exemption_lists WHERE region_code = '370322001000'"))
+            .await
+            .unwrap()
+        {
+            Some((id,)) => id,
+            None => tx
+                .scalar_i64(q("INSERT INTO exemption_lists (level, region_code, title, created_at) VALUES ('town', '370322001000', '基准镇清单', ?) RETURNING id").bind(now))
+                .await
+                .unwrap(),
+        };
+        let version = tx
+            .scalar_i64(
+                q("INSERT INTO list_versions (list_id, number, stage, item_count, note, prepared_by, prepared_at, approval_doc_no, approver_name, approved_at, effective_date, published_by, published_at) \
+                   VALUES (?, ?, 'published', 500, '', 'bench', ?, '基准〔2026〕2号', 'bench', ?, '2026-02-01', 'bench', ?) RETURNING id")
+                .bind(list).bind(round).bind(now).bind(now).bind(now),
+            )
+            .await
+            .unwrap();
+        for i in 0..500i64 {
+            let name = if i == 0 {
+                marker.clone()
+            } else {
+                format!("镇级证明{round}-{i}")
+            };
+            let s = ItemSnapshot {
+                id: 10_000_000 + round * 1000 + i,
+                name: name.clone(),
+                level: "town".to_owned(),
+                region_code: "370322001000".to_owned(),
+                region_name: "田镇街道".to_owned(),
+                disposition: "retained".to_owned(),
+                ..ItemSnapshot::default()
+            };
+            tx.execute(
+                q("INSERT INTO list_version_items (version_id, proof_item_id, position, name, snapshot) VALUES (?, ?, ?, ?, ?)")
+                    .bind(version).bind(s.id).bind(i).bind(name).bind(serde_json::to_string(&s).unwrap()),
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let published = Instant::now();
+        app.catalogue.update(app).await.unwrap();
+        let here = published.elapsed();
+        let find = |a: &App| {
+            let a = a.clone();
+            let marker = marker.clone();
+            async move {
+                let p = proofless_app::catalogue::public::SearchParams {
+                    q: Some(marker),
+                    ..Default::default()
+                };
+                proofless_app::catalogue::public::search(&a, &p)
+                    .await
+                    .unwrap()
+                    .total
+            }
+        };
+        assert_eq!(find(app).await, 1);
+        let mut polls = 0;
+        while find(&other).await != 1 {
+            polls += 1;
+            assert!(polls < 1000, "the other instance never saw the publication");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        println!(
+            "publication {round} (500-item town list beside {} items): visible here after {:.1} ms, on a second instance after {:.1} ms",
+            app.catalogue.len() - 500,
+            here.as_secs_f64() * 1e3,
+            published.elapsed().as_secs_f64() * 1e3
+        );
+    }
 }

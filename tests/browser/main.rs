@@ -6,6 +6,7 @@
 #[path = "../it/common.rs"]
 mod common;
 
+mod catalogue_ui;
 mod driver;
 mod foundation_ui;
 mod verification_ui;

@@ -21,6 +21,8 @@ async fn first_id(app: &App, sql: &str) -> i64 {
     app.db.reader().scalar_i64(q(sql)).await.unwrap()
 }
 
+// SPEC R6.1 (a case runs a service item for an applicant), R5.4 (A2 §7: verification time
+// is not counted in the assessment time; the legal deadline keeps running).
 async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let clerk = clerk(&t.app, "ga_clerk").await;

@@ -58,7 +58,8 @@ async fn citizens_find_proofs_by_two_characters_pinyin_and_initials(b: Backend) 
         );
     }
     // One character.
-    // Every town keeps the homestead check (9 town lists).
+    // SPEC R1.1, R2.1: one list per level and region — every town keeps the homestead
+    // check in its own list (9 town lists), village items sit in their town's list.
     let r: Value = c.json("/api/v1/public/search?q=宅").await;
     let n = names(&r);
     assert_eq!(n.len(), 9, "{n:?}");
@@ -326,6 +327,13 @@ async fn a_publication_reaches_another_instance_on_the_same_database(b: Backend)
             .total
     };
     assert_eq!(find(other.clone()).await, 0);
+    // The HTTP answer is remembered per publication: it must not outlive one.
+    let anon = t.client();
+    let before: Value = anon.json("/api/v1/public/search?q=派遣").await;
+    assert_eq!(before["total"], 0);
+    let county_before: Value = anon
+        .json("/api/v1/public/search?region=370322000000&level=county&limit=1")
+        .await;
     let ga = t.staff("ga_admin").await;
     let justice = t.staff("justice").await;
     let joint = t.staff("joint").await;
@@ -374,6 +382,18 @@ async fn a_publication_reaches_another_instance_on_the_same_database(b: Backend)
     assert_eq!(r.status(), 200);
     // The publishing instance answers at once.
     assert_eq!(find(t.app.clone()).await, 1);
+    let after: Value = anon.json("/api/v1/public/search?q=派遣").await;
+    assert_eq!(after["total"], 1);
+    // Only the county list was replaced: its count grew by one, the towns' lists stayed.
+    let county_after: Value = anon
+        .json("/api/v1/public/search?region=370322000000&level=county&limit=1")
+        .await;
+    assert_eq!(
+        county_after["total"].as_u64().unwrap(),
+        county_before["total"].as_u64().unwrap() + 1
+    );
+    let homestead: Value = anon.json("/api/v1/public/search?q=宅").await;
+    assert_eq!(homestead["total"], 9);
     // The other instance notices within its freshness window (polled, not timed).
     let mut seen = 0;
     for _ in 0..50 {
@@ -384,6 +404,17 @@ async fn a_publication_reaches_another_instance_on_the_same_database(b: Backend)
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(seen, 1);
+    let p = proofless_app::catalogue::public::SearchParams {
+        q: Some("宅".to_owned()),
+        ..Default::default()
+    };
+    let r = proofless_app::catalogue::public::search(&other, &p)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.total, 9,
+        "the other instance kept the lists that did not change"
+    );
 }
 
 both_backends!(a_publication_reaches_another_instance_on_the_same_database);

@@ -9,6 +9,7 @@ mod catalogue_flow;
 mod catalogue_import;
 mod catalogue_input;
 mod catalogue_public;
+mod catalogue_ui;
 mod deadline_calendar_api;
 mod deadline_engine;
 mod foundation_audit;

@@ -20,6 +20,7 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
         orgs: 50,
         persons: 1_234,
         audit_rows: 45_001,
+        proof_items: 300,
     };
     let report = synth::generate(&app, &scale).await.unwrap();
     let count = |what: &str| {
@@ -34,6 +35,24 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
     assert_eq!(count("regions"), 66);
     assert_eq!(count("persons"), 1_234);
     assert_eq!(count("audit rows"), 45_001);
+    assert_eq!(count("proof items"), 300);
+    // The generated lists are published: the public search serves them.
+    app.catalogue.refresh(&app).await.unwrap();
+    assert_eq!(app.catalogue.len(), 300);
+    let p = proofless_app::catalogue::public::SearchParams {
+        q: Some("户籍".to_owned()),
+        method: Some("verification".to_owned()),
+        ..Default::default()
+    };
+    let page = proofless_app::catalogue::public::search(&app, &p)
+        .await
+        .unwrap();
+    assert!(page.total > 0);
+    assert!(
+        page.items
+            .iter()
+            .all(|i| i.methods.contains(&"verification".to_owned()))
+    );
     let mut r = app.db.reader();
     let codes: Vec<(String,)> = r
         .fetch_all(q(
@@ -71,6 +90,16 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
     let v = proofless_app::audit::verify(&app.db).await.unwrap();
     assert!(v.ok);
     assert_eq!(v.rows_checked, 45_011);
+    let items = app
+        .db
+        .reader()
+        .scalar_i64(q("SELECT COUNT(*) FROM list_version_items"))
+        .await
+        .unwrap();
+    assert_eq!(
+        items, 300,
+        "a county generated before is not generated again"
+    );
 }
 
 both_backends!(a_generated_world_has_valid_codes_and_an_intact_audit_chain);

@@ -27,6 +27,7 @@ pub mod verification;
 pub mod verification_cases;
 pub mod verification_demo;
 pub mod verification_synth;
+mod synth_catalogue;
 
 use std::sync::{Arc, RwLock};
 

@@ -23,6 +23,8 @@ pub struct Scale {
     pub orgs: u64,
     pub persons: u64,
     pub audit_rows: u64,
+    /// Published proof items, spread over the counties.
+    pub proof_items: u64,
 }
 
 impl Scale {
@@ -39,6 +41,7 @@ impl Scale {
                 orgs: 200,
                 persons: 50_000,
                 audit_rows: 100_000,
+                proof_items: 1_000,
             },
             "city" => Scale {
                 name: "city",
@@ -49,6 +52,7 @@ impl Scale {
                 orgs: 1_500,
                 persons: 300_000,
                 audit_rows: 1_000_000,
+                proof_items: 10_000,
             },
             "province" => Scale {
                 name: "province",
@@ -59,6 +63,7 @@ impl Scale {
                 orgs: 20_000,
                 persons: 1_000_000,
                 audit_rows: 10_000_000,
+                proof_items: 100_000,
             },
             _ => return None,
         })
@@ -83,7 +88,11 @@ const ROWS_PER_TX: usize = 20_000;
 
 /// Inserts rows in bulk: `head` is `INSERT INTO t (a, b) VALUES`, each row its values.
 /// Existing keys are skipped, so a partly generated world can be completed.
-async fn bulk(app: &App, head: &str, rows: impl Iterator<Item = Vec<Value>>) -> AppResult<u64> {
+pub(crate) async fn bulk(
+    app: &App,
+    head: &str,
+    rows: impl Iterator<Item = Vec<Value>>,
+) -> AppResult<u64> {
     let mut n = 0u64;
     let mut tx: Option<Tx> = None;
     let mut in_tx = 0usize;
@@ -176,7 +185,7 @@ fn regions(s: &Scale) -> Vec<Region> {
     out
 }
 
-fn progress(label: &str, total: u64) -> indicatif::ProgressBar {
+pub(crate) fn progress(label: &str, total: u64) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::new(total);
     pb.set_style(
         indicatif::ProgressStyle::with_template(
@@ -255,6 +264,15 @@ pub async fn generate(app: &App, s: &Scale) -> AppResult<Report> {
     .await?;
     pb.finish();
     report.lines.push(("persons".into(), n, t.elapsed()));
+
+    let t = Instant::now();
+    let counties: Vec<(String, String)> = regs
+        .iter()
+        .filter(|r| r.level == "county")
+        .map(|r| (r.code.clone(), r.name.clone()))
+        .collect();
+    let n = crate::synth_catalogue::generate(app, &counties, s.proof_items).await?;
+    report.lines.push(("proof items".into(), n, t.elapsed()));
 
     let t = Instant::now();
     let n = audit_rows(app, s.audit_rows).await?;

@@ -124,8 +124,23 @@ fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+fn req_is_multipart(h: &axum::http::HeaderMap) -> bool {
+    h.get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// A plain HTML file upload (no JavaScript) carries the token as a `csrf` part.
+fn multipart_has_csrf(body: &[u8], csrf: &str) -> bool {
+    if csrf.is_empty() {
+        return false;
+    }
+    let needle = format!("name=\"csrf\"\r\n\r\n{csrf}\r\n");
+    body.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
 /// Resolve the caller; refuse cookie-authenticated writes without the session's CSRF
-/// token (header `X-CSRF-Token`, or form field `csrf` for plain HTML forms).
+/// token (header `X-CSRF-Token`, or form field `csrf` for plain HTML forms and uploads).
 pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let op = req
         .extensions()
@@ -192,9 +207,11 @@ pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next)
                     Ok(b) => b,
                     Err(_) => return crate::error::too_large().into_response(),
                 };
-                let form_ok = is_form
+                let is_multipart = req_is_multipart(&parts.headers);
+                let form_ok = (is_form
                     && url::form_urlencoded::parse(&bytes)
-                        .any(|(k, v)| k == "csrf" && v.as_ref() == csrf.as_str());
+                        .any(|(k, v)| k == "csrf" && v.as_ref() == csrf.as_str()))
+                    || (is_multipart && multipart_has_csrf(&bytes, csrf));
                 if !form_ok {
                     return ApiError::new(
                         StatusCode::FORBIDDEN,

@@ -21,7 +21,7 @@ use crate::App;
 use crate::error::{AppError, AppResult, Problems};
 
 /// How stale another instance's publication may be before this one sees it.
-pub const FRESHNESS: Duration = Duration::from_millis(500);
+pub const FRESHNESS: Duration = Duration::from_millis(250);
 /// Largest page of public results.
 pub const MAX_PUBLIC_LIMIT: usize = 100;
 /// Deepest offset a public search may page to.
@@ -180,7 +180,20 @@ pub struct PublicCatalogue {
     checked: Mutex<Option<Instant>>,
     rebuilding: tokio::sync::Mutex<()>,
     feed: Mutex<Option<(i64, Arc<Vec<super::feeds::FeedEntry>>)>>,
+    /// Search responses of the served generation by query: the same few words ("户籍",
+    /// "社保") make most of a portal's traffic.
+    responses: Mutex<ResponseCache>,
 }
+
+/// Bounded: when full it starts again empty (a new generation empties it too).
+#[derive(Default)]
+struct ResponseCache {
+    generation: i64,
+    pages: HashMap<String, Arc<str>>,
+}
+
+/// Most distinct searches remembered per generation.
+const RESPONSE_CACHE_ENTRIES: usize = 4096;
 
 impl Default for PublicCatalogue {
     fn default() -> Self {
@@ -196,6 +209,7 @@ impl Default for PublicCatalogue {
             checked: Mutex::new(None),
             rebuilding: tokio::sync::Mutex::new(()),
             feed: Mutex::new(None),
+            responses: Mutex::new(ResponseCache::default()),
         }
     }
 }
@@ -390,6 +404,24 @@ impl PublicCatalogue {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    fn cached_response(&self, key: &str, generation: i64) -> Option<Arc<str>> {
+        let c = self.responses.lock().ok()?;
+        if c.generation != generation {
+            return None;
+        }
+        c.pages.get(key).cloned()
+    }
+
+    fn store_response(&self, key: String, generation: i64, page: Arc<str>) {
+        if let Ok(mut c) = self.responses.lock() {
+            if c.generation != generation || c.pages.len() >= RESPONSE_CACHE_ENTRIES {
+                c.pages.clear();
+                c.generation = generation;
+            }
+            c.pages.insert(key, page);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -540,8 +572,24 @@ pub async fn search(app: &App, p: &SearchParams) -> AppResult<SearchPage> {
     })
 }
 
-/// The same page as [`search`], as JSON text built from the pre-serialised items.
-pub async fn search_json(app: &App, p: &SearchParams) -> AppResult<String> {
+/// The same page as [`search`], as JSON text built from the pre-serialised items, and
+/// remembered for the served generation (errors are not).
+pub async fn search_json(app: &App, p: &SearchParams) -> AppResult<Arc<str>> {
+    app.catalogue.ensure_fresh(app).await?;
+    let key = format!(
+        "{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}",
+        p.q, p.level, p.region, p.issuer, p.service, p.method, p.limit, p.offset, p.cursor
+    );
+    let generation = app.catalogue.generation();
+    if let Some(hit) = app.catalogue.cached_response(&key, generation) {
+        return Ok(hit);
+    }
+    let page: Arc<str> = Arc::from(render_json(app, p).await?);
+    app.catalogue.store_response(key, generation, page.clone());
+    Ok(page)
+}
+
+async fn render_json(app: &App, p: &SearchParams) -> AppResult<String> {
     let (cur, r, limit, offset) = run(app, p).await?;
     let mut out = String::with_capacity(1024 * (r.ids.len() + 1));
     out.push_str("{\"items\":[");

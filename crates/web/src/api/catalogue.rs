@@ -390,7 +390,7 @@ async fn public_search(
 ) -> ApiResult<impl IntoResponse> {
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
-        public::search_json(&s.app, &p).await?,
+        public::search_json(&s.app, &p).await?.to_string(),
     ))
 }
 
@@ -403,7 +403,7 @@ async fn public_proof_items(
 ) -> ApiResult<impl IntoResponse> {
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
-        public::search_json(&s.app, &p).await?,
+        public::search_json(&s.app, &p).await?.to_string(),
     ))
 }
 

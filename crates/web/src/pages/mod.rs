@@ -2,6 +2,7 @@
 
 mod admin;
 mod catalogue;
+mod catalogue_edit;
 mod deadlines;
 mod layout;
 mod portal;
@@ -77,6 +78,22 @@ pub fn router() -> Router<AppState> {
         .route(
             "/catalogue/lists/{id}/publish",
             post(catalogue::publish_submit),
+        )
+        .route(
+            "/catalogue/items/new",
+            get(catalogue_edit::new_page).post(catalogue_edit::create_submit),
+        )
+        .route(
+            "/catalogue/items/{id}/edit",
+            get(catalogue_edit::edit_page).post(catalogue_edit::edit_submit),
+        )
+        .route(
+            "/catalogue/import",
+            get(catalogue_edit::import_page).post(catalogue_edit::import_submit),
+        )
+        .route(
+            "/catalogue/import/template.xlsx",
+            get(catalogue_edit::import_template),
         )
         .merge(verification::router())
 }
