@@ -23,11 +23,11 @@ pub mod regions;
 pub mod seals;
 pub mod staff;
 pub mod synth;
+mod synth_catalogue;
 pub mod verification;
 pub mod verification_cases;
 pub mod verification_demo;
 pub mod verification_synth;
-mod synth_catalogue;
 
 use std::sync::{Arc, RwLock};
 
