@@ -10,3 +10,4 @@ mod catalogue_ui;
 mod commitment_ui;
 mod driver;
 mod foundation_ui;
+mod verification_ui;

@@ -43,6 +43,20 @@ fn input(org: i64, rule: &str, start: &str, subject: &str) -> OpenInput {
     }
 }
 
+/// The overdue list without the demo county's verifications (overdue on purpose, issue #5 §13).
+fn not_demo_verifications(v: serde_json::Value) -> serde_json::Value {
+    serde_json::Value::Array(
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|i| i["subject_type"] != "verification")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
+}
+
 async fn count(app: &App, sql: &str) -> i64 {
     app.db.reader().scalar_i64(q(sql)).await.unwrap()
 }
@@ -399,12 +413,15 @@ async fn a_restart_across_the_due_instant_escalates_exactly_once(b: Backend) {
     assert_eq!((r.escalated, r.jobs_done, r.jobs_skipped), (0, 0, 0));
     let r = jobs::run_once(&t.app, "old").await.unwrap();
     assert_eq!(r.escalated, 0);
-    assert_eq!(count(&t.app, "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue' AND recipient_org_id IS NOT NULL").await, 1);
-    assert_eq!(count(&t.app, "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue' AND recipient_role = 'joint_office'").await, 1);
+    assert_eq!(count(&t.app, "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue' AND recipient_org_id IS NOT NULL AND text LIKE '%RS-1%'").await, 1);
+    assert_eq!(count(&t.app, "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue' AND recipient_role = 'joint_office' AND text LIKE '%RS-1%'").await, 1);
     assert_eq!(
         count(
             &t.app,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'deadline.escalate'"
+            &format!(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'deadline.escalate' AND object_id = '{}'",
+                d.deadline.id
+            )
         )
         .await,
         1
@@ -417,12 +434,12 @@ async fn a_restart_across_the_due_instant_escalates_exactly_once(b: Backend) {
     assert_eq!(items[0]["late"]["wall_minutes"], 120);
     assert_eq!(items[0]["late"]["office_minutes"], 120);
     let joint = t.staff("joint").await;
-    let all = joint.json("/api/v1/deadlines/overdue").await;
+    let all = not_demo_verifications(joint.json("/api/v1/deadlines/overdue").await);
     assert_eq!(all.as_array().unwrap().len(), 1);
     assert_eq!(all[0]["org_name"], "县市场监管局");
     // Over lunch the office time stops: at 14:00 it is 4 h late in wall time, 2.5 h in office time.
     t.clock.set(at("2026-03-12T14:00:00+08:00"));
-    let all = joint.json("/api/v1/deadlines/overdue").await;
+    let all = not_demo_verifications(joint.json("/api/v1/deadlines/overdue").await);
     assert_eq!(all[0]["late"]["wall_minutes"], 240);
     assert_eq!(all[0]["late"]["office_minutes"], 150);
     let page = sj.get("/workbench").await.text().await.unwrap();
@@ -435,8 +452,7 @@ async fn a_restart_across_the_due_instant_escalates_exactly_once(b: Backend) {
     // Another unit sees neither.
     let ga = t.staff("ga_admin").await;
     assert_eq!(
-        ga.json("/api/v1/deadlines/overdue")
-            .await
+        not_demo_verifications(ga.json("/api/v1/deadlines/overdue").await)
             .as_array()
             .unwrap()
             .len(),
@@ -466,7 +482,15 @@ async fn a_restart_across_the_due_instant_escalates_exactly_once(b: Backend) {
         204
     );
     assert_eq!(sj.json("/api/v1/notifications").await["unread"], 0);
-    assert_eq!(joint.json("/api/v1/notifications").await["unread"], 1);
+    // The joint office's own copy is still unread (the demo county's notifications aside).
+    let jn = joint.json("/api/v1/notifications?limit=500").await;
+    let unread_rs1 = jn["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["read_at"].is_null() && i["text"].as_str().unwrap_or("").contains("RS-1"))
+        .count();
+    assert_eq!(unread_rs1, 1);
 }
 
 async fn reminders_fire_once_at_half_and_four_fifths(b: Backend) {
@@ -538,6 +562,22 @@ async fn two_runners_never_escalate_twice(b: Backend) {
     let c = App::new(t.app.db.clone(), t.clock.clone(), AppSettings::default());
     proofless_app::calendar::reload(&a).await.unwrap();
     proofless_app::calendar::reload(&c).await.unwrap();
+    // The demo county's own overdue verifications were escalated when it was loaded.
+    let before_overdue = count(
+        &t.app,
+        "SELECT COUNT(*) FROM deadlines WHERE state = 'overdue'",
+    )
+    .await;
+    let before_audit = count(
+        &t.app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'deadline.escalate'",
+    )
+    .await;
+    let before_notes = count(
+        &t.app,
+        "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue'",
+    )
+    .await;
     let h1 = tokio::spawn(async move { jobs::run_once(&a, "instance-a").await });
     let h2 = tokio::spawn(async move { jobs::run_once(&c, "instance-b").await });
     let (r1, r2) = (h1.await.unwrap().unwrap(), h2.await.unwrap().unwrap());
@@ -548,14 +588,16 @@ async fn two_runners_never_escalate_twice(b: Backend) {
             &t.app,
             "SELECT COUNT(*) FROM deadlines WHERE state = 'overdue'"
         )
-        .await,
+        .await
+            - before_overdue,
         n as i64
     );
     let notes = count(
         &t.app,
         "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue'",
     )
-    .await;
+    .await
+        - before_notes;
     assert_eq!(
         notes,
         2 * n as i64,
@@ -566,7 +608,8 @@ async fn two_runners_never_escalate_twice(b: Backend) {
             &t.app,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'deadline.escalate'"
         )
-        .await,
+        .await
+            - before_audit,
         n as i64
     );
     // Reminders that came due with the escalation were claimed once each, with no effect.
@@ -819,6 +862,12 @@ async fn a_claimed_batch_is_skipped_not_waited_for(b: Backend) {
     }
     tx.commit().await.unwrap();
     t.clock.set(at("2026-03-12T10:05:00+08:00"));
+    // The demo county's own overdue verifications were escalated when it was loaded.
+    let before_notes = count(
+        &t.app,
+        "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue'",
+    )
+    .await;
     // Instance A claims a batch of 500 and stalls inside its transaction.
     let mut claim = t.app.db.begin().await.unwrap();
     let claimed: Vec<(i64, i64, String, String, String, Option<i64>, String)> = claim
@@ -850,7 +899,8 @@ async fn a_claimed_batch_is_skipped_not_waited_for(b: Backend) {
             &t.app,
             "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue'"
         )
-        .await,
+        .await
+            - before_notes,
         2 * n as i64
     );
     assert!(proofless_app::audit::verify(&t.app.db).await.unwrap().ok);

@@ -22,3 +22,4 @@ mod foundation_orgs;
 mod foundation_portal;
 mod seals;
 mod synth;
+mod verification;

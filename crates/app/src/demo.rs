@@ -393,6 +393,7 @@ pub async fn load(app: &App) -> AppResult<bool> {
     crate::catalogue::demo::load(app).await?;
     crate::deadlines::load_demo(app, &sys).await?;
     crate::commitment::demo::load(app).await?;
+    crate::verification::load_demo(app).await?;
 
     let mut tx = app.db.begin().await?;
     tx.execute(

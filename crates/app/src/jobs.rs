@@ -316,6 +316,12 @@ async fn run_job(tx: &mut Tx, app: &App, job: &JobRow, now: i64) -> AppResult<Ou
             crate::commitment::checks::run_sampling_in(tx, app, seed).await?;
             Ok(Outcome::Done)
         }
+        crate::verification::KIND_AUTO_REPORT | crate::verification::KIND_HALF_TIME => {
+            match crate::verification::run_job(tx, app, &job.kind, &payload, now).await? {
+                true => Ok(Outcome::Done),
+                false => Ok(Outcome::Skipped),
+            }
+        }
         other => Err(AppError::Internal(format!("未知任务类型 {other}"))),
     }
 }

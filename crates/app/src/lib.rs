@@ -26,6 +26,10 @@ pub mod seals;
 pub mod staff;
 pub mod synth;
 mod synth_catalogue;
+pub mod verification;
+pub mod verification_cases;
+pub mod verification_demo;
+pub mod verification_synth;
 
 use std::sync::{Arc, RwLock};
 

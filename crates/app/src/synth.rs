@@ -278,6 +278,9 @@ pub async fn generate(app: &App, s: &Scale) -> AppResult<Report> {
     let n = audit_rows(app, s.audit_rows).await?;
     report.lines.push(("audit rows".into(), n, t.elapsed()));
     crate::commitment::synth::generate(app, s, &mut report).await?;
+    report
+        .lines
+        .push(crate::verification_synth::generate(app, s.audit_rows.min(1_000_000)).await?);
     Ok(report)
 }
 

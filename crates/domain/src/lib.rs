@@ -10,3 +10,4 @@ pub mod deadline;
 pub mod org;
 pub mod region;
 pub mod role;
+pub mod verification;

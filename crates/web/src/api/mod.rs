@@ -15,6 +15,7 @@ mod regions;
 mod seals;
 mod system;
 mod tokens;
+mod verification;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use utoipa::OpenApi;
@@ -70,6 +71,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(cases::router())
         .merge(commitment::router())
         .merge(credit::router())
+        .merge(verification::router())
 }
 
 /// The OpenAPI 3.1 document.

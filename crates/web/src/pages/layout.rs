@@ -63,6 +63,14 @@ fn nav_for(actor: &Actor) -> Vec<(&'static str, &'static str)> {
                 items.push(("/commitments/figures", "承诺统计"));
             }
             items.push(("/overdue", "逾期督办"));
+            if actor.has_any(&[
+                Role::Liaison,
+                Role::ProxyAgent,
+                Role::JointOffice,
+                Role::SystemAdmin,
+            ]) {
+                items.push(("/verifications", "部门核验"));
+            }
             items.push(("/notifications", "通知"));
         }
         ActorKind::Portal => {

@@ -9,6 +9,7 @@ mod layout;
 mod portal;
 mod sealed;
 mod session;
+mod verification;
 
 use askama::Template;
 use axum::Router;
@@ -95,6 +96,7 @@ pub fn router() -> Router<AppState> {
             "/catalogue/import/template.xlsx",
             get(catalogue_edit::import_template),
         )
+        .merge(verification::router())
         .merge(commitment_routes())
 }
 
