@@ -69,6 +69,9 @@ CREATE INDEX verifications_inbox ON verifications(issuer_org_id, state, due_at);
 CREATE INDEX verifications_outbox ON verifications(requester_org_id, state, due_at);
 CREATE INDEX verifications_inbox_recent ON verifications(issuer_org_id, id);
 CREATE INDEX verifications_outbox_recent ON verifications(requester_org_id, id);
+-- A state filter shown newest first (the inbox's 已答复 tab) reads these in order.
+CREATE INDEX verifications_inbox_state ON verifications(issuer_org_id, state, id);
+CREATE INDEX verifications_outbox_state ON verifications(requester_org_id, state, id);
 CREATE INDEX verifications_due ON verifications(state, due_at);
 CREATE INDEX verifications_subject ON verifications(subject_kind, subject_id);
 
