@@ -161,6 +161,15 @@ async fn published_templates_are_public_before_applying(b: Backend) {
         tpl["reviewer_name"].as_str().is_some(),
         "justice bureau reviewed"
     );
+    // The public item page carries the same text (SPEC R4.1: read before applying).
+    let page = anon
+        .get(&format!("/proofs/items/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("告知承诺书（格式文本"), "{page}");
+    assert!(page.contains("不实承诺的法律责任"));
     // An item without a template is a 404 with a Chinese message.
     let other = item(&t, "捡拾弃婴（儿童）报案证明").await;
     let r = anon

@@ -490,7 +490,9 @@ async fn a_restart_across_the_due_instant_escalates_exactly_once(b: Backend) {
         204
     );
     assert_eq!(
-        sj.json("/api/v1/notifications").await["unread"].as_i64().unwrap(),
+        sj.json("/api/v1/notifications").await["unread"]
+            .as_i64()
+            .unwrap(),
         unread - 1
     );
     // The joint office's own copy is still unread (the demo county's notifications aside).

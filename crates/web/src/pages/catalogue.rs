@@ -14,6 +14,7 @@ use proofless_app::catalogue::lists::{
 };
 use proofless_app::catalogue::public::{self, PublicItem, SearchParams, ServiceProofs};
 use proofless_app::catalogue::review::{self, ReviewInput};
+use proofless_app::commitment::templates::{self, Template as CommitmentTemplate};
 use proofless_app::{Actor, AppError};
 use proofless_domain::catalogue::{CatalogueLevel, ReplacementMethod, Stage};
 use proofless_domain::role::Role;
@@ -157,19 +158,33 @@ pub async fn search_results(State(s): State<AppState>, Query(f): Query<SearchFor
 struct ItemPage {
     layout: Layout,
     item: Arc<PublicItem>,
+    /// The published commitment template, for an item replaced by commitment.
+    template: Option<CommitmentTemplate>,
 }
 
 pub async fn item_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    match public::item(&s.app, id).await {
-        Ok(item) => render(
-            StatusCode::OK,
-            &ItemPage {
-                layout: Layout::new(&item.name, &ctx, "/proofs"),
-                item,
-            },
-        ),
-        Err(e) => page_error(&ctx, e, "/proofs"),
-    }
+    let item = match public::item(&s.app, id).await {
+        Ok(item) => item,
+        Err(e) => return page_error(&ctx, e, "/proofs"),
+    };
+    // R4.1: the commitment template is read before applying, on the item's own page.
+    let template = if item.methods.iter().any(|m| m == "commitment") {
+        match templates::published_for_item(&s.app, id).await {
+            Ok(t) => Some(t),
+            Err(AppError::NotFound(_)) => None,
+            Err(e) => return page_error(&ctx, e, "/proofs"),
+        }
+    } else {
+        None
+    };
+    render(
+        StatusCode::OK,
+        &ItemPage {
+            layout: Layout::new(&item.name, &ctx, "/proofs"),
+            item,
+            template,
+        },
+    )
 }
 
 #[derive(Template)]
