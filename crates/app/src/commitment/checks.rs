@@ -39,7 +39,7 @@ pub struct DueCheck {
 pub async fn due(app: &App, actor: &Actor) -> AppResult<Vec<DueCheck>> {
     actor.require_any(&[Role::Inspector, Role::UnitAdmin, Role::SystemAdmin])?;
     let org = actor.org_id.unwrap_or(-1);
-    Ok(app
+    let rows: Vec<DueCheck> = app
         .db
         .reader()
         .fetch_all(
@@ -52,7 +52,19 @@ pub async fn due(app: &App, actor: &Actor) -> AppResult<Vec<DueCheck>> {
             .bind(org)
             .bind(state::SIGNED),
         )
-        .await?)
+        .await?;
+    // The list names the signers: a read of personal data, on record with its purpose.
+    let ids: Vec<i64> = rows.iter().map(|r| r.commitment_id).collect();
+    crate::audit::record_read(
+        &app.db,
+        actor,
+        app.now_ms(),
+        crate::audit::Entry::new("commitment.checks.list", "org", org)
+            .purpose("承诺事后核查待办（R4.3）")
+            .detail(serde_json::json!({"commitment_ids": ids})),
+    )
+    .await?;
+    Ok(rows)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
