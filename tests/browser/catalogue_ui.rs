@@ -4,38 +4,8 @@
 use fantoccini::Locator;
 use rust_xlsxwriter::Workbook;
 
-use crate::common::{Backend, DEMO_PASSWORD, spawn_demo};
+use crate::common::{Backend, spawn_demo};
 use crate::driver;
-
-async fn login(b: &driver::Browser, base: &str, user: &str) {
-    b.client.goto(&format!("{base}/login")).await.unwrap();
-    b.client
-        .find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys(user)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_url(url::Url::parse(&format!("{base}/workbench")).unwrap())
-        .await
-        .unwrap();
-}
 
 async fn type_into(b: &driver::Browser, id: &str, text: &str) {
     let e = b.client.find(Locator::Id(id)).await.unwrap();
@@ -53,23 +23,13 @@ async fn select(b: &driver::Browser, id: &str, value: &str) {
         .unwrap();
 }
 
-async fn click(b: &driver::Browser, css: &str) {
-    b.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_file() {
     let Some(b) = driver::open().await else {
         return;
     };
     let t = spawn_demo(Backend::Sqlite).await.unwrap();
-    login(&b, &t.base, "ga_admin").await;
+    b.staff_login(&t.base, "ga_admin").await;
 
     b.client
         .goto(&format!("{}/catalogue/items", t.base))
@@ -102,7 +62,7 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
     select(&b, "m0_method", "verification").await;
     type_into(&b, "m0_citizen_text", "无需提交，窗口向开具单位核验").await;
     select(&b, "m0_deadline_class", "paper_archive").await;
-    click(&b, "#save").await;
+    b.click("#save").await;
 
     let err = b
         .client
@@ -135,7 +95,7 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
 
     // Correct it and save.
     select(&b, "lb0_kind", "administrative_regulation").await;
-    click(&b, "#save").await;
+    b.click("#save").await;
     let text = b.text().await;
     assert!(text.contains("已保存为草稿"), "{text}");
     assert!(text.contains("草稿"), "{text}");
@@ -203,7 +163,7 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
         .send_keys(&path.display().to_string())
         .await
         .unwrap();
-    click(&b, "#upload").await;
+    b.click("#upload").await;
     let table = b
         .client
         .find(Locator::Id("problems"))

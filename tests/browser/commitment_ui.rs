@@ -10,7 +10,7 @@ use proofless_app::{Actor, ActorKind};
 use proofless_domain::role::Role;
 use proofless_store::q;
 
-use crate::common::{Backend, DEMO_PASSWORD, TestApp, spawn_demo};
+use crate::common::{Backend, TestApp, spawn_demo};
 use crate::driver;
 
 const ZHANG: &str = "370322199001011238";
@@ -61,43 +61,6 @@ async fn new_case(t: &TestApp, rid: &str) -> i64 {
     .id
 }
 
-async fn log_in(b: &driver::Browser, url: &str, login: &str) {
-    b.client.delete_all_cookies().await.unwrap();
-    b.client.goto(url).await.unwrap();
-    b.client
-        .find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys(login)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-}
-
-async fn click(b: &driver::Browser, css: &str) {
-    b.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_refused() {
     let Some(b) = driver::open().await else {
@@ -108,7 +71,9 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
 
     // 1. 张三 reads the template and signs on the portal.
     let case = new_case(&t, ZHANG).await;
-    log_in(&b, &format!("{}/portal/login", t.base), ZHANG).await;
+    b.log_in(&format!("{}/portal/login", t.base), ZHANG).await;
+    // The form posts and redirects; give it the moment it had before.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     b.client
         .goto(&format!(
             "{}/portal/commitments/new?case_id={case}&proof_item_id={item}",
@@ -122,8 +87,8 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         text.contains("事后核查"),
         "the plan is shown before signing: {text}"
     );
-    click(&b, "#chosen").await;
-    click(&b, "#sign").await;
+    b.click("#chosen").await;
+    b.click("#sign").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let state = b
         .client
@@ -155,12 +120,15 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
     )
     .await
     .unwrap();
-    log_in(&b, &format!("{}/login", t.base), "sj_inspector").await;
+    b.log_in(&format!("{}/login", t.base), "sj_inspector").await;
+    // The form posts and redirects; give it the moment it had before.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     b.client
         .goto(&format!("{}/commitments/checks", t.base))
         .await
         .unwrap();
-    click(&b, &format!("#result-{} option[value=false]", c.id)).await;
+    b.click(&format!("#result-{} option[value=false]", c.id))
+        .await;
     b.client
         .find(Locator::Id(&format!("evidence-{}", c.id)))
         .await
@@ -168,16 +136,19 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         .send_keys("现场核查：承诺地址为空置民宅")
         .await
         .unwrap();
-    click(
-        &b,
-        &format!("#consequence-{} option[value=revoke_decision]", c.id),
-    )
+    b.click(&format!(
+        "#consequence-{} option[value=revoke_decision]",
+        c.id
+    ))
     .await;
-    click(&b, &format!("#check-{} button[type=submit]", c.id)).await;
+    b.click(&format!("#check-{} button[type=submit]", c.id))
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     // 3. 李四 is notified on the portal, with the objection period.
-    log_in(&b, &format!("{}/portal/login", t.base), LI).await;
+    b.log_in(&format!("{}/portal/login", t.base), LI).await;
+    // The form posts and redirects; give it the moment it had before.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     b.client
         .goto(&format!("{}/portal/commitments", t.base))
         .await
@@ -188,7 +159,9 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
 
     // 4. After the objection period the credit office decides.
     t.clock.advance(Duration::days(8));
-    log_in(&b, &format!("{}/login", t.base), "credit").await;
+    b.log_in(&format!("{}/login", t.base), "credit").await;
+    // The form posts and redirects; give it the moment it had before.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     b.client.goto(&format!("{}/credit", t.base)).await.unwrap();
     let (pid,): (i64,) = t
         .app
@@ -197,7 +170,8 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         .fetch_one(q("SELECT id FROM blacklist_proposals WHERE commitment_id = ?").bind(c.id))
         .await
         .unwrap();
-    click(&b, &format!("#proposal-{pid} button[type=submit]")).await;
+    b.click(&format!("#proposal-{pid} button[type=submit]"))
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let text = b.text().await;
     assert!(text.contains("李四"), "{text}");
@@ -213,7 +187,9 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
 
     // 5. 李四 is refused commitment, with the reason and the way back.
     let again = new_case(&t, LI).await;
-    log_in(&b, &format!("{}/portal/login", t.base), LI).await;
+    b.log_in(&format!("{}/portal/login", t.base), LI).await;
+    // The form posts and redirects; give it the moment it had before.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     b.client
         .goto(&format!(
             "{}/portal/commitments/new?case_id={again}&proof_item_id={item}",

@@ -104,6 +104,43 @@ impl Browser {
             .await
             .unwrap()
     }
+
+    /// Fills and submits the login form at `url` (staff or portal), leaving no earlier session.
+    pub async fn log_in(&self, url: &str, login: &str) {
+        use fantoccini::Locator;
+        self.client.delete_all_cookies().await.unwrap();
+        self.client.goto(url).await.unwrap();
+        for (id, text) in [("login", login), ("password", crate::common::DEMO_PASSWORD)] {
+            self.client
+                .find(Locator::Id(id))
+                .await
+                .unwrap()
+                .send_keys(text)
+                .await
+                .unwrap();
+        }
+        self.click("form button[type=submit]").await;
+    }
+
+    /// A staff login, done once the workbench is shown.
+    pub async fn staff_login(&self, base: &str, user: &str) {
+        self.log_in(&format!("{base}/login"), user).await;
+        self.client
+            .wait()
+            .for_url(url::Url::parse(&format!("{base}/workbench")).unwrap())
+            .await
+            .unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
 }
 
 impl Drop for Browser {

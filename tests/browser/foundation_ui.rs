@@ -3,33 +3,8 @@
 
 use fantoccini::Locator;
 
-use crate::common::{Backend, DEMO_PASSWORD, spawn_demo};
+use crate::common::{Backend, spawn_demo};
 use crate::driver;
-
-async fn login(b: &driver::Browser, base: &str, user: &str) {
-    b.client.goto(&format!("{base}/login")).await.unwrap();
-    b.client
-        .find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys(user)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_logs_in_sees_the_workbench_and_is_refused_the_audit_log() {
@@ -71,7 +46,7 @@ async fn a_clerk_logs_in_sees_the_workbench_and_is_refused_the_audit_log() {
         .unwrap();
     assert!(err.contains("密码"), "login error shown: {err}");
 
-    login(&b, &t.base, "ga_clerk").await;
+    b.staff_login(&t.base, "ga_clerk").await;
     b.client
         .wait()
         .for_url(url::Url::parse(&format!("{}/workbench", t.base)).unwrap())
@@ -102,7 +77,7 @@ async fn the_joint_office_navigates_to_the_org_directory_and_a_unit() {
         return;
     };
     let t = spawn_demo(Backend::Sqlite).await.unwrap();
-    login(&b, &t.base, "joint").await;
+    b.staff_login(&t.base, "joint").await;
     b.client
         .wait()
         .for_url(url::Url::parse(&format!("{}/workbench", t.base)).unwrap())

@@ -4,39 +4,8 @@
 use chrono::Duration;
 use fantoccini::Locator;
 
-use crate::common::{Backend, DEMO_PASSWORD, TestApp, spawn_demo};
+use crate::common::{Backend, TestApp, spawn_demo};
 use crate::driver;
-
-async fn login(b: &driver::Browser, base: &str, user: &str) {
-    b.client.delete_all_cookies().await.unwrap();
-    b.client.goto(&format!("{base}/login")).await.unwrap();
-    b.client
-        .find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys(user)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    b.client
-        .find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.client
-        .wait()
-        .for_url(url::Url::parse(&format!("{base}/workbench")).unwrap())
-        .await
-        .unwrap();
-}
 
 /// The page text once it contains `needle` (a submitted form navigates asynchronously).
 async fn text_with(b: &driver::Browser, needle: &str) -> String {
@@ -68,7 +37,7 @@ async fn send_through_the_form(b: &driver::Browser, t: &TestApp) -> String {
         )
         .await
         .unwrap();
-    login(b, &t.base, "sj_liaison").await;
+    b.staff_login(&t.base, "sj_liaison").await;
     b.client
         .goto(&format!("{}/verifications", t.base))
         .await
@@ -117,7 +86,7 @@ async fn a_verification_goes_from_sending_to_a_sealed_answer() {
     let number = page.rsplit('/').next().unwrap().parse::<i64>().unwrap();
 
     // The issuer's proxy agent finds it in the inbox and answers.
-    login(&b, &t.base, "ga_proxy1").await;
+    b.staff_login(&t.base, "ga_proxy1").await;
     b.client
         .goto(&format!(
             "{}/verifications?box=inbox&filter=registered",
@@ -182,7 +151,7 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
     let text = text_with(&b, "已报告联席办").await;
     assert!(text.contains("已报告联席办"), "{text}");
 
-    login(&b, &t.base, "joint").await;
+    b.staff_login(&t.base, "joint").await;
     b.client
         .goto(&format!("{}/verifications/board", t.base))
         .await
