@@ -145,6 +145,24 @@ async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
         fields.contains(&"service_item_code") && fields.contains(&"applicant_kind"),
         "{fields:?}"
     );
+    // A 10 KB code is refused by its length and not echoed into the message.
+    let long = cases::create(
+        &t.app,
+        &clerk,
+        &NewCase {
+            service_item_code: "X".repeat(10_000),
+            applicant_kind: "person".into(),
+            applicant_id: person,
+            immediate: true,
+            statutory_limit: None,
+        },
+    )
+    .await;
+    let Err(AppError::Validation(errs)) = long else {
+        panic!("{long:?}")
+    };
+    assert_eq!(errs[0].field, "service_item_code");
+    assert!(errs[0].message.len() < 100, "{}", errs[0].message);
 }
 
 async fn clerk_of_other(app: &App) -> Actor {

@@ -67,6 +67,9 @@ pub struct NewCase {
     pub statutory_limit: Option<String>,
 }
 
+/// Longest service item code the catalogue accepts (its codes are 12–33 characters).
+const MAX_CODE_CHARS: usize = 33;
+
 /// Registers a case at the actor's unit and starts its assessment clock.
 pub async fn create(app: &App, actor: &Actor, input: &NewCase) -> AppResult<Case> {
     let mut tx = app.db.begin().await?;
@@ -86,6 +89,13 @@ pub async fn create_in(tx: &mut Tx, app: &App, actor: &Actor, input: &NewCase) -
     let code = input.service_item_code.trim();
     let service: Option<(i64,)> = if code.is_empty() {
         p.add("service_item_code", "事项编码不能为空");
+        None
+    } else if code.chars().count() > MAX_CODE_CHARS {
+        // Not echoed back: the message names the field and the rule, not a hostile value.
+        p.add(
+            "service_item_code",
+            format!("事项编码不能超过{MAX_CODE_CHARS}个字符"),
+        );
         None
     } else {
         let found = tx
