@@ -180,7 +180,7 @@ fn main() {
         let (n, s, mut lat, e) = run(conc, secs, move |k| {
             let db = db.clone();
             async move {
-                let Ok(mut tx) = db.begin().await else {
+                let Ok(mut tx) = db.begin_ungrouped().await else {
                     return false;
                 };
                 let ok = tx

@@ -21,5 +21,6 @@ mod foundation_input;
 mod foundation_orgs;
 mod foundation_portal;
 mod seals;
+mod store_group;
 mod synth;
 mod verification;

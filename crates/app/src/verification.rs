@@ -1077,22 +1077,38 @@ async fn flag_understaffed(app: &App, org_id: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// The record after a change by its own actor: read from the committed state, outside
+/// any write transaction (a reader does not wait for the write lock).
 async fn get_unaudited(app: &App, id: i64) -> AppResult<Detail> {
-    let mut tx = app.db.begin().await?;
-    let v = load_in(&mut tx, id).await?;
-    let events = events_in(&mut tx, id).await?;
-    let ledger = ledger_of_in(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(detail_of(app, v, events, ledger))
+    let v = app
+        .db
+        .reader()
+        .fetch_optional(q(format!("{SELECT} WHERE v.id = ?")).bind(id))
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("核验 {}", number(id))))?;
+    with_history(app, v).await
 }
 
-async fn events_in(tx: &mut Tx, id: i64) -> AppResult<Vec<Event>> {
-    Ok(tx
+async fn with_history(app: &App, v: Verification) -> AppResult<Detail> {
+    let events: Vec<Event> = app
+        .db
+        .reader()
         .fetch_all(
             q("SELECT id, at, kind, actor_name, org_name, text FROM verification_events WHERE verification_id = ? ORDER BY id")
-                .bind(id),
+                .bind(v.id),
         )
-        .await?)
+        .await?;
+    let ledger: Vec<LedgerEntry> = app
+        .db
+        .reader()
+        .fetch_all(
+            q(format!(
+                "{LEDGER_COLS} WHERE verification_id = ? ORDER BY id"
+            ))
+            .bind(v.id),
+        )
+        .await?;
+    Ok(detail_of(app, v, events, ledger))
 }
 
 /// Reads a verification (A2 §12): every read is recorded with who, when, the case and the
@@ -1118,25 +1134,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Detail> {
             .detail(json!({"number": number(id), "case_ref": v.case_ref})),
     )
     .await?;
-    let events: Vec<Event> = app
-        .db
-        .reader()
-        .fetch_all(
-            q("SELECT id, at, kind, actor_name, org_name, text FROM verification_events WHERE verification_id = ? ORDER BY id")
-                .bind(id),
-        )
-        .await?;
-    let ledger: Vec<LedgerEntry> = app
-        .db
-        .reader()
-        .fetch_all(
-            q(format!(
-                "{LEDGER_COLS} WHERE verification_id = ? ORDER BY id"
-            ))
-            .bind(id),
-        )
-        .await?;
-    Ok(detail_of(app, v, events, ledger))
+    with_history(app, v).await
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
@@ -1772,17 +1770,6 @@ pub struct LedgerEntry {
 
 const LEDGER_COLS: &str = "SELECT id, org_id, verification_id, kind, subject_kind, subject_id, subject_name, \
     proof_item_id, proof_item_name, case_ref, what, why, recorded_by_name, at FROM verification_ledger";
-
-async fn ledger_of_in(tx: &mut Tx, id: i64) -> AppResult<Vec<LedgerEntry>> {
-    Ok(tx
-        .fetch_all(
-            q(format!(
-                "{LEDGER_COLS} WHERE verification_id = ? ORDER BY id"
-            ))
-            .bind(id),
-        )
-        .await?)
-}
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
 #[serde(deny_unknown_fields)]

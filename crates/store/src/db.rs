@@ -10,6 +10,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{ConnectOptions as _, Postgres, Sqlite, Transaction};
 
+use crate::group::{Group, Member};
+
 use crate::query::NullKind;
 use crate::{Query, Row, StoreError, Value};
 
@@ -34,10 +36,10 @@ impl Default for DbOptions {
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// Readers, and the single writer connection: SQLite admits one writer at a time,
-    /// and queueing writers on our own pool is fair and immediate, where contending
-    /// for the file lock sleeps in the busy handler.
-    Sqlite(SqlitePool, SqlitePool),
+    /// Readers, the single writer connection, and the group committing on it: SQLite
+    /// admits one writer at a time, and queueing writers on our own pool is fair and
+    /// immediate, where contending for the file lock sleeps in the busy handler.
+    Sqlite(SqlitePool, SqlitePool, Group),
     Postgres(PgPool),
 }
 
@@ -239,7 +241,8 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(co)
                 .await?;
-            Ok(Db::Sqlite(pool, writer))
+            let group = Group::new(writer.clone());
+            Ok(Db::Sqlite(pool, writer, group))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let co = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::BadUrl(e.to_string()))?
@@ -269,19 +272,51 @@ impl Db {
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite(_, w) => crate::MIGRATIONS_SQLITE.run(w).await?,
+            Db::Sqlite(_, w, _) => crate::MIGRATIONS_SQLITE.run(w).await?,
             Db::Postgres(p) => crate::MIGRATIONS_POSTGRES.run(p).await?,
         }
         Ok(())
     }
 
-    /// Begin a write transaction. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so a read-then-write never fails with a stale snapshot.
+    /// Begin a write transaction. On SQLite it joins the group commit (see
+    /// [`crate::group`]): it holds the write lock from its first statement, so a
+    /// read-then-write never fails with a stale snapshot, and `commit` returns once durable.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(_, w) => Tx::Sqlite(w.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(_, _, g) => Tx::Group(g.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// A write transaction that commits alone, outside the group: each commit waits for
+    /// its own flush. Only benchmarks use it, to measure the storage ceiling that grouping
+    /// commits gets past.
+    pub async fn begin_ungrouped(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(_, w, _) => Tx::Sqlite(w.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Group-commit counters on SQLite: (commits, members); members ÷ commits is the
+    /// mean number of transactions acknowledged per durable commit.
+    pub fn group_stats(&self) -> Option<(u64, u64)> {
+        use std::sync::atomic::Ordering::Relaxed;
+        match self {
+            Db::Sqlite(_, _, g) => Some((
+                g.stats().commits.load(Relaxed),
+                g.stats().members.load(Relaxed),
+            )),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    /// Write transactions waiting for the SQLite write connection (0 on PostgreSQL).
+    pub fn writers_queued(&self) -> usize {
+        match self {
+            Db::Sqlite(_, _, g) => g.queued(),
+            Db::Postgres(_) => 0,
+        }
     }
 
     /// A read-only handle usable for single statements outside a transaction.
@@ -291,7 +326,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(r, w) => {
+            Db::Sqlite(r, w, _) => {
                 r.close().await;
                 w.close().await;
             }
@@ -320,7 +355,7 @@ pub struct Reader<'a>(&'a Db);
 macro_rules! exec {
     ($self:ident, Pool, Pool, |$c:ident| $s:block, |$c2:ident| $p:block) => {
         match $self.0 {
-            Db::Sqlite(pool, _) => {
+            Db::Sqlite(pool, _, _) => {
                 let $c = pool;
                 $s
             }
@@ -332,6 +367,10 @@ macro_rules! exec {
     };
     ($self:ident, Tx, Tx, |$c:ident| $s:block, |$c2:ident| $p:block) => {
         match $self {
+            Tx::Group(m) => {
+                let $c = m.conn();
+                $s
+            }
             Tx::Sqlite(tx) => {
                 let $c = &mut **tx;
                 $s
@@ -350,6 +389,9 @@ impl Reader<'_> {
 
 /// An open transaction on either backend. Dropped without `commit`, it rolls back.
 pub enum Tx {
+    /// SQLite: a member of the group commit.
+    Group(Member),
+    /// SQLite, committing alone ([`Db::begin_ungrouped`]).
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -359,13 +401,14 @@ impl Tx {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Group(_) | Tx::Sqlite(_) => Backend::Sqlite,
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
+            Tx::Group(m) => m.commit().await?,
             Tx::Sqlite(tx) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }

@@ -8,6 +8,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("数据库地址无效：{0}")]
     BadUrl(String),
+    #[error("数据库提交失败：{0}")]
+    Commit(String),
     #[error("无法创建数据目录：{0}")]
     Io(#[from] std::io::Error),
 }

@@ -7,6 +7,7 @@
 
 mod db;
 mod error;
+pub mod group;
 mod migrate;
 mod query;
 
