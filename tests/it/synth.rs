@@ -153,6 +153,11 @@ async fn a_county_has_cases_and_commitments_that_point_at_real_rows(b: Backend) 
     )
     .await;
     assert_eq!(no_deadline, 0);
+    // Open cases' deadlines were computed by the working-day calendar, not left as guessed.
+    let open = n("SELECT COUNT(*) FROM deadlines d JOIN cases c ON c.assessment_deadline_id = d.id \
+                  WHERE c.state = 'open' AND d.state = 'open' AND d.calendar_version <> '' AND d.due_at > d.start_at")
+        .await;
+    assert_eq!(open, 1_000);
     let ids: Vec<(String,)> = r
         .fetch_all(q(
             "SELECT DISTINCT p.resident_id FROM persons p JOIN cases c ON c.applicant_id = p.id",

@@ -28,7 +28,7 @@ struct Plan {
     service_item_id: i64,
     person_id: i64,
     /// One case in twenty is still open, received in the last days: its deadline is due
-    /// in the future, so the deadline runner recomputes it but has nothing to escalate.
+    /// in the future, so the deadline runner has nothing to escalate yet.
     open: bool,
     created_at: i64,
     slot: Option<Slot>,
@@ -128,8 +128,8 @@ pub async fn generate(app: &App, s: &Scale) -> AppResult<[(String, u64, Duration
         (from..s.cases).map(|j| {
             pb.inc(1);
             let p = w.plan(j);
-            // 20 working days is about four weeks; open ones are recomputed exactly by
-            // the runner (empty calendar version), decided ones are done.
+            // 20 working days is about four weeks; the open ones get their exact due
+            // instants from the calendar below (empty calendar version = not computed).
             let due = p.created_at + 28 * DAY_MS;
             vec![
                 p.deadline_id.into(),
@@ -182,6 +182,9 @@ pub async fn generate(app: &App, s: &Scale) -> AppResult<[(String, u64, Duration
     )
     .await?;
     pb.finish();
+    // The same recomputation a calendar change triggers: due instants of open deadlines
+    // by the working-day calendar, so reminders and escalation see real figures.
+    crate::deadlines::recompute_open(app).await?;
     let cases_line = ("cases".to_owned(), cases, t.elapsed());
 
     let t = Instant::now();
