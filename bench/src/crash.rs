@@ -12,7 +12,7 @@ use proofless_store::{Db, DbOptions, q};
 use rand::Rng as _;
 use serde_json::json;
 
-use crate::load::{NEXT_PERSON, login, resident_id};
+use crate::load::{NEXT_PERSON, Session, resident_id};
 use crate::server::{Server, run_cli};
 
 pub struct CrashReport {
@@ -29,7 +29,7 @@ pub struct CrashReport {
 type Acked = (i64, String, String);
 
 async fn writer(base: String, stop: Arc<AtomicBool>, acked: Arc<Mutex<Vec<Acked>>>) {
-    let Ok((http, csrf)) = login(&base, "ga_clerk").await else {
+    let Ok(Session { http, csrf, .. }) = Session::login(&base, "ga_clerk").await else {
         return;
     };
     while !stop.load(Ordering::Relaxed) {

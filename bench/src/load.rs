@@ -9,6 +9,7 @@ use hdrhistogram::Histogram;
 use serde_json::json;
 
 use crate::server::{Server, TICKS_PER_SEC};
+use crate::workflow;
 
 /// What one request of a scenario does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -23,6 +24,14 @@ pub enum Scenario {
     Orgs,
     /// POST /api/v1/applicants/persons: a durable write with its audit row.
     PersonCreate,
+    /// POST /api/v1/verifications: a requesting unit's liaison asks the issuer (201).
+    VerifySend,
+    /// Send, then the issuer's agent answers under its SM2 seal: both make one iteration.
+    VerifyCycle,
+    /// GET /api/v1/verifications/inbox (default filters) after pre-filling the inbox.
+    VerifyInbox,
+    /// GET /api/v1/commitments/eligibility for random known subjects at the counter.
+    CommitmentEligibility,
 }
 
 impl Scenario {
@@ -33,6 +42,21 @@ impl Scenario {
             Scenario::Regions => "regions (public read)",
             Scenario::Orgs => "orgs list (staff read)",
             Scenario::PersonCreate => "person create (write + audit)",
+            Scenario::VerifySend => "verify-send (write + deadline)",
+            Scenario::VerifyCycle => "verify-cycle (send + sealed answer)",
+            Scenario::VerifyInbox => "verify-inbox (issuer list)",
+            Scenario::CommitmentEligibility => "commitment-eligibility",
+        }
+    }
+
+    /// The demo account the scenario's clients log in as.
+    fn user(self) -> &'static str {
+        match self {
+            Scenario::PersonCreate => "ga_clerk",
+            Scenario::VerifySend | Scenario::VerifyCycle => workflow::SENDER,
+            Scenario::VerifyInbox => workflow::ISSUER_AGENT,
+            Scenario::CommitmentEligibility => workflow::CLERK,
+            _ => "joint",
         }
     }
 }
@@ -48,6 +72,8 @@ pub struct Outcome {
     pub max_ms: f64,
     pub cpu_pct: f64,
     pub peak_rss_mib: f64,
+    /// How the scenario's data was prepared, printed under the table.
+    pub note: Option<String>,
 }
 
 /// A unique, valid resident ID per call (the generator `proofless gen` uses).
@@ -56,28 +82,49 @@ pub fn resident_id(n: u64) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow::anyhow!("no resident ID for index {n}"))
 }
 
-/// A client logged in as a demo account (cookie session + CSRF token).
-pub async fn login(base: &str, user: &str) -> anyhow::Result<(reqwest::Client, String)> {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .pool_max_idle_per_host(256)
-        .build()?;
-    let me: serde_json::Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": proofless_app::demo::DEMO_PASSWORD}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let csrf = me["csrf_token"].as_str().unwrap_or_default().to_owned();
-    Ok((http, csrf))
+/// A client logged in as a demo account (cookie session + CSRF token) on one server.
+#[derive(Clone)]
+pub struct Session {
+    pub http: reqwest::Client,
+    pub csrf: String,
+    pub base: String,
+}
+
+impl Session {
+    pub async fn login(base: &str, user: &str) -> anyhow::Result<Session> {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .pool_max_idle_per_host(256)
+            .build()?;
+        let me: serde_json::Value = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": user, "password": proofless_app::demo::DEMO_PASSWORD}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let csrf = me["csrf_token"].as_str().unwrap_or_default().to_owned();
+        Ok(Session {
+            http,
+            csrf,
+            base: base.to_owned(),
+        })
+    }
+}
+
+/// The sessions one client uses: its own account, and the issuer's agent for verify-cycle.
+#[derive(Clone)]
+struct Clients {
+    main: Session,
+    issuer: Option<Session>,
 }
 
 /// Sequence numbers for unique writes, shared by every client of the run.
 pub static NEXT_PERSON: AtomicU64 = AtomicU64::new(1);
 
-async fn one(s: Scenario, http: &reqwest::Client, csrf: &str, base: &str) -> anyhow::Result<bool> {
+async fn one(s: Scenario, c: &Clients, fx: &workflow::Fixture) -> anyhow::Result<bool> {
+    let (http, csrf, base) = (&c.main.http, c.main.csrf.as_str(), c.main.base.as_str());
     let res = match s {
         Scenario::Livez => http.get(format!("{base}/livez")).send().await?,
         Scenario::Healthz => http.get(format!("{base}/healthz")).send().await?,
@@ -99,10 +146,57 @@ async fn one(s: Scenario, http: &reqwest::Client, csrf: &str, base: &str) -> any
                 .send()
                 .await?
         }
+        Scenario::VerifySend => {
+            return Ok(workflow::send(&c.main, fx.verify_item).await?.is_some());
+        }
+        Scenario::VerifyCycle => {
+            let Some(id) = workflow::send(&c.main, fx.verify_item).await? else {
+                return Ok(false);
+            };
+            let issuer = c.issuer.as_ref().unwrap_or(&c.main);
+            return workflow::answer(issuer, id).await;
+        }
+        Scenario::VerifyInbox => return workflow::inbox(&c.main).await,
+        Scenario::CommitmentEligibility => return workflow::eligibility(&c.main, fx).await,
     };
     let ok = res.status().is_success();
     let _ = res.bytes().await?;
     Ok(ok)
+}
+
+/// Prepares the workflow fixture on the first server (all share one database): the item,
+/// the subjects, and for verify-inbox `prefill` verifications sent through the API.
+async fn prepare(
+    s: Scenario,
+    servers: &[Server],
+    prefill: u64,
+) -> anyhow::Result<(workflow::Fixture, Option<String>)> {
+    let Some(first) = servers.first() else {
+        anyhow::bail!("no server");
+    };
+    let verify = matches!(
+        s,
+        Scenario::VerifySend | Scenario::VerifyCycle | Scenario::VerifyInbox
+    );
+    let fx = workflow::fixture(&first.base, verify, s == Scenario::CommitmentEligibility).await?;
+    let note = match s {
+        Scenario::VerifyInbox => {
+            let sender = Session::login(&first.base, workflow::SENDER).await?;
+            let t = Instant::now();
+            let n = workflow::prefill(&sender, fx.verify_item, prefill).await?;
+            Some(format!(
+                "verify-inbox: {n} verifications pre-filled through the API (POST /api/v1/verifications, {:.1} s) before measuring, on top of those of earlier scenarios",
+                t.elapsed().as_secs_f64()
+            ))
+        }
+        Scenario::CommitmentEligibility => Some(format!(
+            "commitment-eligibility: item {} for {} subjects registered through the API",
+            fx.commit_item,
+            fx.persons.len()
+        )),
+        _ => None,
+    };
+    Ok((fx, note))
 }
 
 /// Runs `s` against the servers (clients spread round-robin) for `secs`.
@@ -111,14 +205,20 @@ pub async fn run(
     servers: &[Server],
     concurrency: usize,
     secs: f64,
+    prefill: u64,
 ) -> anyhow::Result<Outcome> {
+    let (fx, note) = prepare(s, servers, prefill).await?;
+    let fx = Arc::new(fx);
     let mut sessions = vec![];
     for srv in servers {
-        let user = match s {
-            Scenario::PersonCreate => "ga_clerk",
-            _ => "joint",
+        let issuer = match s {
+            Scenario::VerifyCycle => Some(Session::login(&srv.base, workflow::ISSUER_AGENT).await?),
+            _ => None,
         };
-        sessions.push((login(&srv.base, user).await?, srv.base.clone()));
+        sessions.push(Clients {
+            main: Session::login(&srv.base, s.user()).await?,
+            issuer,
+        });
     }
     let errors = Arc::new(AtomicU64::new(0));
     let cpu_before: u64 = servers.iter().map(Server::cpu_ticks).sum();
@@ -126,13 +226,14 @@ pub async fn run(
     let deadline = started + Duration::from_secs_f64(secs);
     let mut tasks = vec![];
     for c in 0..concurrency {
-        let ((http, csrf), base) = sessions[c % sessions.len()].clone();
+        let clients = sessions[c % sessions.len()].clone();
+        let fx = fx.clone();
         let errors = errors.clone();
         tasks.push(tokio::spawn(async move {
             let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).ok();
             while Instant::now() < deadline {
                 let t = Instant::now();
-                match one(s, &http, &csrf, &base).await {
+                match one(s, &clients, &fx).await {
                     Ok(true) => {
                         if let Some(h) = h.as_mut() {
                             let _ = h.record(t.elapsed().as_micros().max(1) as u64);
@@ -166,6 +267,7 @@ pub async fn run(
         max_ms: all.max() as f64 / 1000.0,
         cpu_pct: (cpu_after.saturating_sub(cpu_before)) as f64 / TICKS_PER_SEC / wall * 100.0,
         peak_rss_mib: servers.iter().map(Server::peak_rss_mib).fold(0.0, f64::max),
+        note,
     })
 }
 

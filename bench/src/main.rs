@@ -5,6 +5,7 @@ mod crash;
 mod db;
 mod load;
 mod server;
+mod workflow;
 
 use std::path::PathBuf;
 
@@ -55,9 +56,12 @@ enum Command {
             long,
             value_enum,
             value_delimiter = ',',
-            default_value = "livez,healthz,regions,orgs,person-create"
+            default_value = "livez,healthz,regions,orgs,person-create,verify-send,verify-cycle,verify-inbox,commitment-eligibility"
         )]
         scenarios: Vec<Scenario>,
+        /// Verifications sent through the API before verify-inbox is measured.
+        #[arg(long, default_value_t = 2000)]
+        inbox_prefill: u64,
     },
     /// kill -9 under write load, restart, check every acknowledged write.
     Crash {
@@ -99,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
             concurrency,
             secs,
             scenarios,
+            inbox_prefill,
         } => {
             if *instances > 1 && *backend == Backend::Sqlite {
                 anyhow::bail!("several instances share one database only on PostgreSQL");
@@ -115,7 +120,7 @@ async fn main() -> anyhow::Result<()> {
             let mut list = vec![Scenario::Livez];
             list.extend(scenarios.iter().copied().filter(|s| *s != Scenario::Livez));
             for s in list {
-                out.push(load::run(s, &servers, *concurrency, *secs).await?);
+                out.push(load::run(s, &servers, *concurrency, *secs, *inbox_prefill).await?);
             }
             let http = out.first().map(|o| o.rps).unwrap_or(1.0).max(1.0);
             println!(
@@ -153,6 +158,9 @@ async fn main() -> anyhow::Result<()> {
                     o.cpu_pct,
                     o.peak_rss_mib
                 );
+            }
+            for note in out.iter().filter_map(|o| o.note.as_deref()) {
+                println!("\n{note}");
             }
         }
         Command::Crash {

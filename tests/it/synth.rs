@@ -21,6 +21,8 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
         persons: 1_234,
         audit_rows: 45_001,
         proof_items: 300,
+        cases: 500,
+        commitments: 200,
     };
     let report = synth::generate(&app, &scale).await.unwrap();
     let count = |what: &str| {
@@ -36,6 +38,8 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
     assert_eq!(count("persons"), 1_234);
     assert_eq!(count("audit rows"), 45_001);
     assert_eq!(count("proof items"), 300);
+    assert_eq!(count("cases"), 500);
+    assert_eq!(count("commitments"), 200);
     // The generated lists are published: the public search serves them.
     app.catalogue.refresh(&app).await.unwrap();
     assert_eq!(app.catalogue.len(), 300);
@@ -103,3 +107,69 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
 }
 
 both_backends!(a_generated_world_has_valid_codes_and_an_intact_audit_chain);
+
+// Issue #7 §1: cases and commitments at county scale, every reference a real row.
+async fn a_county_has_cases_and_commitments_that_point_at_real_rows(b: Backend) {
+    let Some((app, _clock, _dir)) = fresh_app(b).await else {
+        return;
+    };
+    let county = Scale::parse("county").unwrap();
+    // The audit chain and the credit history have their own test; keep this one short.
+    let scale = Scale {
+        audit_rows: 0,
+        ..county
+    };
+    let report = synth::generate(&app, &scale).await.unwrap();
+    let count = |what: &str| report.lines.iter().find(|l| l.0 == what).unwrap().1;
+    assert_eq!(count("cases"), county.cases);
+    assert_eq!(count("commitments"), county.commitments);
+    let mut r = app.db.reader();
+    let n = |sql: &'static str| {
+        let mut r = app.db.reader();
+        async move { r.scalar_i64(q(sql)).await.unwrap() }
+    };
+    assert_eq!(n("SELECT COUNT(*) FROM cases").await, 20_000);
+    assert_eq!(n("SELECT COUNT(*) FROM commitments").await, 20_000);
+    // Every commitment's case exists and is the commitment's own: same applicant, same unit.
+    let orphans = n(
+        "SELECT COUNT(*) FROM commitments m LEFT JOIN cases c ON c.id = m.case_id \
+                     WHERE c.id IS NULL OR c.applicant_id <> m.person_id OR c.org_id <> m.org_id \
+                     OR m.subject_ref <> 'person:' || m.person_id",
+    )
+    .await;
+    assert_eq!(orphans, 0);
+    // Its item is replaced by commitment and linked to the case's service, with a published
+    // template: eligibility would find it.
+    let unlinked = n("SELECT COUNT(*) FROM commitments m JOIN cases c ON c.id = m.case_id \
+                      WHERE NOT EXISTS (SELECT 1 FROM proof_item_services ps WHERE ps.proof_item_id = m.proof_item_id \
+                      AND ps.service_item_id = c.service_item_id) \
+                      OR NOT EXISTS (SELECT 1 FROM commitment_templates t WHERE t.id = m.template_id AND t.stage = 'published')")
+        .await;
+    assert_eq!(unlinked, 0);
+    // Every case has its assessment deadline, and the applicants' IDs are valid.
+    let no_deadline = n(
+        "SELECT COUNT(*) FROM cases c LEFT JOIN deadlines d ON d.id = c.assessment_deadline_id \
+                         WHERE d.id IS NULL OR d.subject_id <> c.case_no",
+    )
+    .await;
+    assert_eq!(no_deadline, 0);
+    // Open cases' deadlines were computed by the working-day calendar, not left as guessed.
+    let open = n("SELECT COUNT(*) FROM deadlines d JOIN cases c ON c.assessment_deadline_id = d.id \
+                  WHERE c.state = 'open' AND d.state = 'open' AND d.calendar_version <> '' AND d.due_at > d.start_at")
+        .await;
+    assert_eq!(open, 1_000);
+    let ids: Vec<(String,)> = r
+        .fetch_all(q(
+            "SELECT DISTINCT p.resident_id FROM persons p JOIN cases c ON c.applicant_id = p.id",
+        ))
+        .await
+        .unwrap();
+    assert!(!ids.is_empty());
+    assert!(ids.iter().all(|(i,)| ResidentId::parse(i).is_ok()));
+    // A second run completes nothing twice.
+    let again = synth::generate(&app, &scale).await.unwrap();
+    assert_eq!(again.lines.iter().find(|l| l.0 == "cases").unwrap().1, 0);
+    assert_eq!(n("SELECT COUNT(*) FROM commitments").await, 20_000);
+}
+
+both_backends!(a_county_has_cases_and_commitments_that_point_at_real_rows);

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+mod cases_synth;
 pub mod catalogue;
 pub mod clock;
 pub mod commitment;

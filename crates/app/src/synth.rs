@@ -25,11 +25,16 @@ pub struct Scale {
     pub audit_rows: u64,
     /// Published proof items, spread over the counties.
     pub proof_items: u64,
+    /// Cases of generated persons at generated units.
+    pub cases: u64,
+    /// Signed commitments, one on each of the first cases (at most `cases`).
+    pub commitments: u64,
 }
 
 impl Scale {
     /// county ≈ one county; city ≈ Zibo; province ≈ Shandong (16 cities, 140 counties,
-    /// 1,800 towns, 80,000 villages, 20,000 orgs, 10,000,000 audit rows).
+    /// 1,800 towns, 80,000 villages, 20,000 orgs, 1,000,000 cases and commitments,
+    /// 10,000,000 credit records, 10,000,000 audit rows).
     pub fn parse(s: &str) -> Option<Scale> {
         Some(match s {
             "county" => Scale {
@@ -42,6 +47,8 @@ impl Scale {
                 persons: 50_000,
                 audit_rows: 100_000,
                 proof_items: 1_000,
+                cases: 20_000,
+                commitments: 20_000,
             },
             "city" => Scale {
                 name: "city",
@@ -53,6 +60,8 @@ impl Scale {
                 persons: 300_000,
                 audit_rows: 1_000_000,
                 proof_items: 10_000,
+                cases: 200_000,
+                commitments: 200_000,
             },
             "province" => Scale {
                 name: "province",
@@ -64,6 +73,8 @@ impl Scale {
                 persons: 1_000_000,
                 audit_rows: 10_000_000,
                 proof_items: 100_000,
+                cases: 1_000_000,
+                commitments: 1_000_000,
             },
             _ => return None,
         })
@@ -278,6 +289,9 @@ pub async fn generate(app: &App, s: &Scale) -> AppResult<Report> {
     let n = audit_rows(app, s.audit_rows).await?;
     report.lines.push(("audit rows".into(), n, t.elapsed()));
     crate::commitment::synth::generate(app, s, &mut report).await?;
+    report
+        .lines
+        .extend(crate::cases_synth::generate(app, s).await?);
     report
         .lines
         .push(crate::verification_synth::generate(app, s.audit_rows.min(1_000_000)).await?);

@@ -68,7 +68,7 @@ const METHODS: &[(&str, Option<&str>, Option<&str>)] = &[
 /// Synthetic but clearly marked: generated worlds never pass for real legal bases.
 const BASIS_LAW: &str = "《合成测试法规》";
 
-async fn next_id(app: &App, table: &str) -> AppResult<i64> {
+pub(crate) async fn next_id(app: &App, table: &str) -> AppResult<i64> {
     Ok(app
         .db
         .reader()
