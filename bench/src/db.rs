@@ -47,7 +47,9 @@ pub async fn fresh(backend: Backend, pg_admin: &str, workdir: &Path) -> anyhow::
     }
 }
 
-/// Commits per second of one-row transactions from `concurrency` tasks for `secs`.
+/// Commits per second of one-row transactions from `concurrency` tasks for `secs`, each
+/// committing alone (no group commit): the raw durable-commit rate that the server's
+/// grouped commits are compared with.
 pub async fn storage_ceiling(url: &str, concurrency: usize, secs: f64) -> anyhow::Result<f64> {
     let db = Db::connect(
         url,
@@ -71,7 +73,7 @@ pub async fn storage_ceiling(url: &str, concurrency: usize, secs: f64) -> anyhow
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
             while !stop.load(Ordering::Relaxed) {
-                let Ok(mut tx) = db.begin().await else {
+                let Ok(mut tx) = db.begin_ungrouped().await else {
                     continue;
                 };
                 let ok = tx
