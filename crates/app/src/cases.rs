@@ -157,7 +157,8 @@ pub async fn create_in(tx: &mut Tx, app: &App, actor: &Actor, input: &NewCase) -
             statutory_limit: input.statutory_limit.clone(),
         },
     )
-    .await?;
+    .await?
+    .id;
     let (id,): (i64,) = tx
         .fetch_one(
             q("INSERT INTO cases (case_no, org_id, service_item_id, applicant_kind, applicant_id, immediate, state, \

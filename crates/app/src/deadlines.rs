@@ -546,21 +546,19 @@ async fn schedule_reminders(
     suspended: i64,
     now: i64,
 ) -> AppResult<()> {
-    for share in REMINDER_SHARES {
-        let Some(at) = reminder_at(cal, app, eff, due, suspended, share) else {
-            continue;
-        };
-        crate::jobs::enqueue_in(
-            tx,
-            crate::jobs::KIND_REMINDER,
-            &format!("deadline:{id}:remind:{}/{}", share.0, share.1),
-            at,
-            &json!({"deadline_id": id, "num": share.0, "den": share.1}),
-            now,
-        )
-        .await?;
-    }
-    Ok(())
+    let jobs: Vec<_> = REMINDER_SHARES
+        .into_iter()
+        .filter_map(|share| {
+            let at = reminder_at(cal, app, eff, due, suspended, share)?;
+            Some(crate::jobs::NewJob {
+                kind: crate::jobs::KIND_REMINDER,
+                unique_key: format!("deadline:{id}:remind:{}/{}", share.0, share.1),
+                run_at: at,
+                payload: json!({"deadline_id": id, "num": share.0, "den": share.1}),
+            })
+        })
+        .collect();
+    crate::jobs::enqueue_many_in(tx, &jobs, now).await
 }
 
 /// Recomputes every open, suspended or overdue deadline (after a calendar change).
@@ -615,14 +613,19 @@ const MAX_REF_CHARS: usize = 100;
 /// Opens a deadline (staff of the responsible unit, or the system on behalf of a workflow).
 pub async fn open(app: &App, actor: &Actor, input: &OpenInput) -> AppResult<DeadlineView> {
     let mut tx = app.db.begin().await?;
-    let id = open_in(&mut tx, app, actor, input).await?;
+    let id = open_in(&mut tx, app, actor, input).await?.id;
     tx.commit().await?;
     get(app, actor, id).await
 }
 
 /// [`open`] inside the caller's transaction, for workflows that open a deadline together
-/// with the case that starts it. Returns the id.
-pub async fn open_in(tx: &mut Tx, app: &App, actor: &Actor, input: &OpenInput) -> AppResult<i64> {
+/// with the case that starts it.
+pub async fn open_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    input: &OpenInput,
+) -> AppResult<Opened> {
     actor.require_staff()?;
     actor.require_org(input.org_id)?;
     let mut p = Problems::default();
@@ -725,11 +728,23 @@ pub async fn open_in(tx: &mut Tx, app: &App, actor: &Actor, input: &OpenInput) -
             AppError::field("start", format!("{on} 时规则“{}”尚未生效", input.rule_key))
         })?
         .clone();
+    // A new deadline has no suspension or extension yet: computed here and written
+    // complete, in one statement.
+    let cal = app.calendar();
+    let r = recompute(
+        &cal,
+        app,
+        OPEN,
+        &DeadlineRecord::new(start, rule.period),
+        statutory,
+        now,
+    );
     let id = tx
         .scalar_i64(
             q("INSERT INTO deadlines (subject_type, subject_id, org_id, rule_key, rule_version, start_at, period, \
-               statutory_limit, state, calendar_version, calendar_complete, created_by, created_at, updated_at) \
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', '', ?, ?, ?, ?) RETURNING id")
+               statutory_limit, state, due_at, rule_due_at, statutory_due_at, effective_start, calendar_version, \
+               calendar_complete, created_by, created_at, updated_at) \
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
             .bind(input.subject_type.trim())
             .bind(input.subject_id.trim())
             .bind(input.org_id)
@@ -738,26 +753,49 @@ pub async fn open_in(tx: &mut Tx, app: &App, actor: &Actor, input: &OpenInput) -
             .bind(start.timestamp_millis())
             .bind(rule.period.to_string())
             .bind(statutory.map(|s| s.to_string()))
-            .bind(true)
+            .bind(&r.state)
+            .bind(r.due_at)
+            .bind(r.rule_due_at)
+            .bind(r.statutory_due_at)
+            .bind(r.effective_start)
+            .bind(cal.version())
+            .bind(r.calendar_complete)
             .bind(&actor.name)
             .bind(now)
             .bind(now),
         )
         .await?;
-    let d = recompute_in(tx, app, id).await?;
+    if r.state == OPEN
+        && let (Some(eff), Some(due)) = (r.effective_start, r.due_at)
+    {
+        schedule_reminders(tx, app, &cal, id, eff, due, r.suspended_office_seconds, now).await?;
+    }
     audit::append(
         tx,
         actor,
         now,
         Entry::new("deadline.open", "deadline", id).detail(json!({
-            "subject_type": d.subject_type, "subject_id": d.subject_id, "org_id": d.org_id,
-            "rule": format!("{}#{}", d.rule_key, d.rule_version), "period": d.period,
-            "statutory_limit": d.statutory_limit, "start_at": d.start_at, "due_at": d.due_at,
-            "calendar_version": d.calendar_version,
+            "subject_type": input.subject_type.trim(), "subject_id": input.subject_id.trim(),
+            "org_id": input.org_id, "rule": format!("{}#{}", rule.key, rule.version),
+            "period": rule.period.to_string(), "statutory_limit": statutory.map(|s| s.to_string()),
+            "start_at": start.timestamp_millis(), "due_at": r.due_at,
+            "calendar_version": cal.version(),
         })),
     )
     .await?;
-    Ok(id)
+    Ok(Opened {
+        id,
+        due_at: r.due_at,
+        effective_start: r.effective_start,
+    })
+}
+
+/// A deadline just opened: its id, due instant and the instant its clock started.
+#[derive(Debug, Clone, Copy)]
+pub struct Opened {
+    pub id: i64,
+    pub due_at: Option<i64>,
+    pub effective_start: Option<i64>,
 }
 
 /// A deadline with its record (staff who may see the responsible unit).

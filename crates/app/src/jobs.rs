@@ -34,6 +34,14 @@ pub const KIND_CALENDAR_NEXT_YEAR: &str = "calendar.next_year";
 pub const BATCH: i64 = 500;
 const MAX_ATTEMPTS: i64 = 5;
 
+/// A job to enqueue.
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub unique_key: String,
+    pub run_at: i64,
+    pub payload: Json,
+}
+
 /// Enqueues a job inside `tx`. Idempotent on `unique_key`: a job already there is only
 /// moved to the new `run_at` while it has had no effect (pending or skipped).
 pub async fn enqueue_in(
@@ -44,17 +52,40 @@ pub async fn enqueue_in(
     payload: &Json,
     now_ms: i64,
 ) -> AppResult<()> {
-    tx.execute(
-        q("INSERT INTO jobs (kind, unique_key, run_at, payload, state, created_at) VALUES (?, ?, ?, ?, 'pending', ?) \
-           ON CONFLICT (unique_key) DO UPDATE SET run_at = excluded.run_at, state = 'pending' \
-           WHERE jobs.state IN ('pending', 'skipped')")
-        .bind(kind)
-        .bind(unique_key)
-        .bind(run_at)
-        .bind(payload.to_string())
-        .bind(now_ms),
-    )
-    .await?;
+    let job = NewJob {
+        kind,
+        unique_key: unique_key.to_owned(),
+        run_at,
+        payload: payload.clone(),
+    };
+    enqueue_many_in(tx, &[job], now_ms).await
+}
+
+/// [`enqueue_in`] for several jobs with distinct keys, in one statement.
+pub async fn enqueue_many_in(tx: &mut Tx, jobs: &[NewJob<'_>], now_ms: i64) -> AppResult<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let mut stmt = proofless_store::Query::new(
+        "INSERT INTO jobs (kind, unique_key, run_at, payload, state, created_at) VALUES",
+    );
+    for (i, j) in jobs.iter().enumerate() {
+        stmt.push_sql(if i == 0 {
+            " (?, ?, ?, ?, 'pending', ?)"
+        } else {
+            ", (?, ?, ?, ?, 'pending', ?)"
+        });
+        stmt.push_arg(j.kind);
+        stmt.push_arg(j.unique_key.as_str());
+        stmt.push_arg(j.run_at);
+        stmt.push_arg(j.payload.to_string());
+        stmt.push_arg(now_ms);
+    }
+    stmt.push_sql(
+        " ON CONFLICT (unique_key) DO UPDATE SET run_at = excluded.run_at, state = 'pending' \
+         WHERE jobs.state IN ('pending', 'skipped')",
+    );
+    tx.execute(stmt).await?;
     Ok(())
 }
 

@@ -804,7 +804,7 @@ async fn open_deadline_in(
     start_ms: Option<i64>,
 ) -> AppResult<(i64, Option<i64>)> {
     let system = Actor::system(&actor.operation_id);
-    let did = deadlines::open_in(
+    let opened = deadlines::open_in(
         tx,
         app,
         &system,
@@ -821,34 +821,28 @@ async fn open_deadline_in(
         },
     )
     .await?;
-    let (due, eff): (Option<i64>, Option<i64>) = tx
-        .fetch_one(q("SELECT due_at, effective_start FROM deadlines WHERE id = ?").bind(did))
-        .await?;
+    let (did, due, eff) = (opened.id, opened.due_at, opened.effective_start);
     let now = app.now_ms();
     if let Some(due) = due {
         let grace = grace_minutes_in(tx).await?;
-        crate::jobs::enqueue_in(
-            tx,
-            KIND_AUTO_REPORT,
-            &format!("verification:{id}:auto_report"),
-            due + grace * 60_000,
-            &json!({"verification_id": id}),
-            now,
-        )
-        .await?;
+        let payload = json!({"verification_id": id});
+        let mut jobs = vec![crate::jobs::NewJob {
+            kind: KIND_AUTO_REPORT,
+            unique_key: format!("verification:{id}:auto_report"),
+            run_at: due + grace * 60_000,
+            payload: payload.clone(),
+        }];
         if let Some(eff) = eff
             && let Some(half) = deadlines::reminder_at(&app.calendar(), app, eff, due, 0, (1, 2))
         {
-            crate::jobs::enqueue_in(
-                tx,
-                KIND_HALF_TIME,
-                &format!("verification:{id}:half_time"),
-                half,
-                &json!({"verification_id": id}),
-                now,
-            )
-            .await?;
+            jobs.push(crate::jobs::NewJob {
+                kind: KIND_HALF_TIME,
+                unique_key: format!("verification:{id}:half_time"),
+                run_at: half,
+                payload,
+            });
         }
+        crate::jobs::enqueue_many_in(tx, &jobs, now).await?;
     }
     Ok((did, due))
 }

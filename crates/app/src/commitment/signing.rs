@@ -442,7 +442,8 @@ pub(crate) async fn open_check_in(
             statutory_limit: Some(format!("{within_wd}wd")),
         },
     )
-    .await?;
+    .await?
+    .id;
     tx.execute(
         q("UPDATE commitments SET deadline_id = ? WHERE id = ?")
             .bind(deadline_id)
