@@ -132,9 +132,10 @@ pub async fn append(tx: &mut Tx, actor: &Actor, at_ms: i64, e: Entry<'_>) -> App
         hash: String::new(),
     };
     row.hash = row.expected_hash(&prev_hash);
-    tx.execute(q("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&row.hash))
-        .await?;
-    tx.execute(
+    // The head row is locked by the statement above until commit, so the rest can wait
+    // for the transaction's next round trip.
+    tx.defer(q("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&row.hash));
+    tx.defer(
         q(
             "INSERT INTO audit_log (seq, at, actor_kind, actor_id, actor_name, org_id, action, \
            object_type, object_id, subject_ref, purpose, operation_id, detail, prev_hash, hash) \
@@ -155,8 +156,7 @@ pub async fn append(tx: &mut Tx, actor: &Actor, at_ms: i64, e: Entry<'_>) -> App
         .bind(row.detail)
         .bind(row.prev_hash)
         .bind(&row.hash),
-    )
-    .await?;
+    );
     Ok(seq)
 }
 

@@ -254,7 +254,7 @@ async fn event_in(
     actor: &Actor,
     text: &str,
 ) -> AppResult<()> {
-    tx.execute(
+    tx.defer(
         q("INSERT INTO verification_events (verification_id, at, kind, actor_name, org_name, text) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(id)
             .bind(at)
@@ -262,8 +262,7 @@ async fn event_in(
             .bind(&actor.name)
             .bind(actor.org_name.clone().unwrap_or_default())
             .bind(text),
-    )
-    .await?;
+    );
     Ok(())
 }
 
@@ -993,13 +992,12 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
         None,
     )
     .await?;
-    tx.execute(
+    tx.defer(
         q("UPDATE verifications SET deadline_id = ?, due_at = ? WHERE id = ?")
             .bind(did)
             .bind(due)
             .bind(id),
-    )
-    .await?;
+    );
     event_in(
         &mut tx,
         id,

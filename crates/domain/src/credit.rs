@@ -169,12 +169,24 @@ pub fn decision_refusal(
     }
 }
 
-/// Conditions for credit repair (信用修复): off the blacklist only after the minimum time
-/// listed, with the rectification done.
+/// Conditions for credit repair (信用修复): only after the minimum time since the
+/// blacklisting or the serious record, with the rectification done. 90 days is our default
+/// (the county has not set one); the credit office may refuse longer.
 pub const MIN_LISTED_DAYS: i64 = 90;
 
+/// What a repair takes away (R4.4: both bar commitment until repaired).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepairGround {
+    /// On the false-commitment blacklist since this instant.
+    Blacklisted { since_ms: i64 },
+    /// Not listed (the proposal was dismissed, or none was made), but holding a serious
+    /// bad record, the latest made at this instant.
+    SeriousRecord { since_ms: i64 },
+}
+
+/// Why a repair may not be approved yet, or `None` when it may.
 pub fn repair_refusal(
-    listed_at_ms: i64,
+    ground: RepairGround,
     now_ms: i64,
     rectified: bool,
     min_days: i64,
@@ -182,10 +194,14 @@ pub fn repair_refusal(
     if !rectified {
         return Some("须先履行相关义务、纠正失信行为（整改完成）才能修复".to_owned());
     }
-    let days = (now_ms - listed_at_ms) / 86_400_000;
+    let (since, what) = match ground {
+        RepairGround::Blacklisted { since_ms } => (since_ms, "列入黑名单"),
+        RepairGround::SeriousRecord { since_ms } => (since_ms, "最近一条虚假承诺记录产生"),
+    };
+    let days = (now_ms - since) / 86_400_000;
     if days < min_days {
         return Some(format!(
-            "列入黑名单满 {min_days} 天后方可修复（目前 {days} 天）"
+            "{what}满 {min_days} 天后方可修复（目前 {days} 天）"
         ));
     }
     None
@@ -260,12 +276,29 @@ mod tests {
     fn repair_needs_rectification_and_time() {
         // P 三(四)3 信用修复.
         let day = 86_400_000;
-        assert!(repair_refusal(0, 200 * day, false, 90).is_some());
-        assert!(
-            repair_refusal(0, 10 * day, true, 90)
-                .unwrap()
-                .contains("10 天")
-        );
-        assert_eq!(repair_refusal(0, 90 * day, true, 90), None);
+        let listed = RepairGround::Blacklisted { since_ms: 0 };
+        assert!(repair_refusal(listed, 200 * day, false, 90).is_some());
+        let early = repair_refusal(listed, 10 * day, true, 90).unwrap();
+        assert!(early.contains("10 天") && early.contains("黑名单"));
+        assert_eq!(repair_refusal(listed, 90 * day, true, 90), None);
+    }
+
+    #[test]
+    fn a_serious_record_without_listing_is_repaired_on_the_same_conditions() {
+        // SPEC R4.4: a serious bad record also bars commitment, so it needs its own way back
+        // when the blacklist proposal was dismissed.
+        let day = 86_400_000;
+        let record = RepairGround::SeriousRecord { since_ms: 5 * day };
+        let early = repair_refusal(record, 20 * day, true, 90).unwrap();
+        assert!(early.contains("虚假承诺记录") && early.contains("15 天"));
+        assert!(repair_refusal(record, 200 * day, false, 90).is_some());
+        assert_eq!(repair_refusal(record, 95 * day, true, 90), None);
+        // Repair clears the serious records, so commitment is open again.
+        let st = CreditStatus {
+            score: 500,
+            serious_records: 2,
+            blacklisted: false,
+        };
+        assert_eq!(apply(&st, RecordKind::Repaired).serious_records, 0);
     }
 }

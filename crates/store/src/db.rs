@@ -43,7 +43,7 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-fn bind_sqlite<'q>(
+pub(crate) fn bind_sqlite<'q>(
     mut qy: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
     args: &'q [Value],
 ) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
@@ -283,8 +283,8 @@ impl Db {
     /// read-then-write never fails with a stale snapshot, and `commit` returns once durable.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(_, _, g) => Tx::Group(g.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Sqlite(_, _, g) => TxConn::Group(g.begin().await?).into(),
+            Db::Postgres(p) => TxConn::Postgres(p.begin().await?).into(),
         })
     }
 
@@ -293,8 +293,8 @@ impl Db {
     /// commits gets past.
     pub async fn begin_ungrouped(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(_, w, _) => Tx::Sqlite(w.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Sqlite(_, w, _) => TxConn::Sqlite(w.begin_with("BEGIN IMMEDIATE").await?).into(),
+            Db::Postgres(p) => TxConn::Postgres(p.begin().await?).into(),
         })
     }
 
@@ -367,15 +367,15 @@ macro_rules! exec {
     };
     ($self:ident, Tx, Tx, |$c:ident| $s:block, |$c2:ident| $p:block) => {
         match $self {
-            Tx::Group(m) => {
+            TxConn::Group(m) => {
                 let $c = m.conn();
                 $s
             }
-            Tx::Sqlite(tx) => {
+            TxConn::Sqlite(tx) => {
                 let $c = &mut **tx;
                 $s
             }
-            Tx::Postgres(tx) => {
+            TxConn::Postgres(tx) => {
                 let $c2 = &mut **tx;
                 $p
             }
@@ -388,7 +388,13 @@ impl Reader<'_> {
 }
 
 /// An open transaction on either backend. Dropped without `commit`, it rolls back.
-pub enum Tx {
+pub struct Tx {
+    conn: TxConn,
+    /// Writes to run before the next statement or the commit, in one round trip.
+    deferred: Vec<Query>,
+}
+
+enum TxConn {
     /// SQLite: a member of the group commit.
     Group(Member),
     /// SQLite, committing alone ([`Db::begin_ungrouped`]).
@@ -396,21 +402,113 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-impl Tx {
+impl TxConn {
     executor_methods!(Tx, Tx);
+}
 
+impl From<TxConn> for Tx {
+    fn from(conn: TxConn) -> Tx {
+        Tx {
+            conn,
+            deferred: Vec::new(),
+        }
+    }
+}
+
+/// One statement of several, in order: SQLite runs them in one call (`?` arguments
+/// bind in sequence across the statements).
+fn joined(qs: Vec<Query>) -> Query {
+    let mut all = Query::new(String::new());
+    for qy in qs {
+        if !all.sql.is_empty() {
+            all.sql.push_str(";\n");
+        }
+        all.sql.push_str(&qy.sql);
+        all.args.extend(qy.args);
+    }
+    all
+}
+
+impl Tx {
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Group(_) | Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match self.conn {
+            TxConn::Group(_) | TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
         }
     }
 
-    pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Group(m) => m.commit().await?,
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+    /// Runs a write later in this transaction: before its next statement or at commit,
+    /// together with the other deferred writes, in one round trip on SQLite (each
+    /// statement to the database thread costs more than most writes themselves). Only for
+    /// writes that return nothing and whose failure fails the whole transaction anyway:
+    /// the error surfaces at the next statement or at `commit`.
+    pub fn defer(&mut self, q: Query) {
+        self.deferred.push(q);
+    }
+
+    async fn flush(&mut self) -> Result<(), StoreError> {
+        if self.deferred.is_empty() {
+            return Ok(());
+        }
+        let qs = std::mem::take(&mut self.deferred);
+        match self.conn {
+            TxConn::Postgres(_) => {
+                for qy in qs {
+                    self.conn.execute(qy).await?;
+                }
+            }
+            TxConn::Group(_) | TxConn::Sqlite(_) => {
+                self.conn.execute(joined(qs)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Run a statement; returns the number of rows affected.
+    pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
+        self.flush().await?;
+        self.conn.execute(q).await
+    }
+
+    pub async fn fetch_all<T: Row>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
+        self.flush().await?;
+        self.conn.fetch_all(q).await
+    }
+
+    pub async fn fetch_optional<T: Row>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
+        self.flush().await?;
+        self.conn.fetch_optional(q).await
+    }
+
+    pub async fn fetch_one<T: Row>(&mut self, q: Query) -> Result<T, StoreError> {
+        self.flush().await?;
+        self.conn.fetch_one(q).await
+    }
+
+    /// A single scalar, e.g. `SELECT COUNT(*)` or `INSERT … RETURNING id`.
+    pub async fn scalar_i64(&mut self, q: Query) -> Result<i64, StoreError> {
+        self.flush().await?;
+        self.conn.scalar_i64(q).await
+    }
+
+    /// Commits; on SQLite the deferred writes and the end of the savepoint go in one call.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        let deferred = std::mem::take(&mut self.deferred);
+        match self.conn {
+            TxConn::Group(m) => m.commit(joined(deferred)).await?,
+            conn => {
+                let mut tx = Tx {
+                    conn,
+                    deferred: Vec::new(),
+                };
+                tx.deferred = deferred;
+                tx.flush().await?;
+                match tx.conn {
+                    TxConn::Sqlite(t) => t.commit().await?,
+                    TxConn::Postgres(t) => t.commit().await?,
+                    TxConn::Group(_) => unreachable!("handled above"),
+                }
+            }
         }
         Ok(())
     }

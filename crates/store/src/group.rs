@@ -21,7 +21,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Executor as _, Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use crate::StoreError;
+use crate::db::bind_sqlite;
+use crate::{Query, StoreError};
 
 /// At most this many members share one commit, so a batch's latency stays bounded.
 const MAX_MEMBERS: usize = 256;
@@ -177,10 +178,19 @@ impl Member {
         self.slot.as_mut().expect("member already finished").conn()
     }
 
-    /// Releases the savepoint and returns once the batch holding it is durable.
-    pub async fn commit(mut self) -> Result<(), StoreError> {
+    /// Runs `last` (statements deferred to the end, possibly none) and releases the
+    /// savepoint in the same call, then returns once the batch holding it is durable.
+    pub async fn commit(mut self, last: Query) -> Result<(), StoreError> {
         let mut slot = self.slot.take().expect("member already finished");
-        if let Err(e) = slot.run("RELEASE SAVEPOINT member").await {
+        let mut end = last;
+        if !end.sql.is_empty() {
+            end.sql.push_str(";\n");
+        }
+        end.sql.push_str("RELEASE SAVEPOINT member");
+        let released = bind_sqlite(sqlx::query(end.sql.as_str()), &end.args)
+            .execute(slot.conn())
+            .await;
+        if let Err(e) = released {
             slot.abandoned = true;
             self.slot = Some(slot);
             return Err(e.into());

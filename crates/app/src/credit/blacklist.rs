@@ -394,7 +394,8 @@ pub async fn blacklist(app: &App, actor: &Actor, all: bool) -> AppResult<Vec<Bla
 pub struct Repair {
     pub id: i64,
     pub subject_ref: String,
-    pub entry_id: i64,
+    /// The blacklist entry taken off; none when the repair is of a serious record alone.
+    pub entry_id: Option<i64>,
     pub rectification: String,
     /// `requested`, `approved`, `refused`.
     pub state: String,
@@ -413,7 +414,13 @@ const REPAIR_COLS: &str = "SELECT id, subject_ref, entry_id, rectification, stat
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RepairRequest {
-    pub entry_id: i64,
+    /// The blacklist entry to be taken off. Without it, the repair is of the serious bad
+    /// records of `subject_ref` (or, on the portal, of the applicant) that is not listed.
+    #[serde(default)]
+    pub entry_id: Option<i64>,
+    /// `person:ID` or `entity:ID`; only without `entry_id`.
+    #[serde(default)]
+    pub subject_ref: Option<String>,
     /// What was done to correct the breach (整改情况).
     pub rectification: String,
 }
@@ -432,25 +439,66 @@ pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> 
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let entry: Option<(String, Option<i64>)> = tx
-        .fetch_optional(
-            q("SELECT subject_ref, removed_at FROM blacklist_entries WHERE id = ?")
-                .bind(input.entry_id),
-        )
-        .await?;
-    let Some((subject_ref, removed)) = entry else {
-        return Err(AppError::field("entry_id", "黑名单条目不存在"));
+    let subject_ref = match input.entry_id {
+        Some(entry_id) => {
+            let entry: Option<(String, Option<i64>)> = tx
+                .fetch_optional(
+                    q("SELECT subject_ref, removed_at FROM blacklist_entries WHERE id = ?")
+                        .bind(entry_id),
+                )
+                .await?;
+            let Some((subject_ref, removed)) = entry else {
+                return Err(AppError::field("entry_id", "黑名单条目不存在"));
+            };
+            if !portal_owns(&mut tx, actor, &subject_ref).await? {
+                actor.require_any(&[Role::CreditOffice])?;
+            }
+            if removed.is_some() {
+                return Err(AppError::Conflict("该主体已移出黑名单".to_owned()));
+            }
+            subject_ref
+        }
+        None => {
+            let subject_ref = match input.subject_ref.as_deref().map(str::trim) {
+                Some(r) if !r.is_empty() => r.to_owned(),
+                _ => match (actor.kind, actor.id) {
+                    (crate::ActorKind::Portal, Some(pid)) => credit::subject_ref("person", pid),
+                    _ => {
+                        return Err(AppError::field(
+                            "entry_id",
+                            "请指明要修复的黑名单条目（entry_id）或信用主体（subject_ref）",
+                        ));
+                    }
+                },
+            };
+            if super::split_ref(&subject_ref).is_err() {
+                return Err(AppError::field(
+                    "subject_ref",
+                    "信用主体应写作 person:编号 或 entity:编号",
+                ));
+            }
+            if !portal_owns(&mut tx, actor, &subject_ref).await? {
+                actor.require_any(&[Role::CreditOffice])?;
+            }
+            let st = super::status_in(&mut tx, &subject_ref).await?;
+            if st.blacklisted {
+                return Err(AppError::field(
+                    "entry_id",
+                    "该主体在黑名单上，请就其黑名单条目申请修复",
+                ));
+            }
+            if st.serious_records == 0 {
+                return Err(AppError::Conflict(
+                    "该主体没有需要修复的较严重不良信用记录".to_owned(),
+                ));
+            }
+            subject_ref
+        }
     };
-    if !portal_owns(&mut tx, actor, &subject_ref).await? {
-        actor.require_any(&[Role::CreditOffice])?;
-    }
-    if removed.is_some() {
-        return Err(AppError::Conflict("该主体已移出黑名单".to_owned()));
-    }
     let pending: Option<(i64,)> = tx
         .fetch_optional(
-            q("SELECT id FROM credit_repairs WHERE entry_id = ? AND state = 'requested'")
-                .bind(input.entry_id),
+            q("SELECT id FROM credit_repairs WHERE subject_ref = ? AND state = 'requested'")
+                .bind(&subject_ref),
         )
         .await?;
     if pending.is_some() {
@@ -547,12 +595,29 @@ pub async fn decide_repair(
     if cur.state != "requested" {
         return Err(AppError::Conflict("该申请已作出决定".to_owned()));
     }
-    let (listed_at,): (i64,) = tx
-        .fetch_one(q("SELECT listed_at FROM blacklist_entries WHERE id = ?").bind(cur.entry_id))
-        .await?;
+    let ground = match cur.entry_id {
+        Some(entry) => {
+            let (since_ms,): (i64,) = tx
+                .fetch_one(q("SELECT listed_at FROM blacklist_entries WHERE id = ?").bind(entry))
+                .await?;
+            credit::RepairGround::Blacklisted { since_ms }
+        }
+        None => {
+            let since: Option<(i64,)> = tx
+                .fetch_optional(
+                    q("SELECT MAX(at) FROM credit_records WHERE subject_ref = ? AND kind = ?")
+                        .bind(&cur.subject_ref)
+                        .bind(RecordKind::CommitmentFalse.as_str()),
+                )
+                .await?;
+            credit::RepairGround::SeriousRecord {
+                since_ms: since.map_or(0, |s| s.0),
+            }
+        }
+    };
     if input.approve
         && let Some(why) =
-            credit::repair_refusal(listed_at, now, input.rectified, credit::MIN_LISTED_DAYS)
+            credit::repair_refusal(ground, now, input.rectified, credit::MIN_LISTED_DAYS)
     {
         return Err(AppError::field("approve", why));
     }
@@ -567,13 +632,15 @@ pub async fn decide_repair(
     )
     .await?;
     if input.approve {
-        tx.execute(
-            q("UPDATE blacklist_entries SET removed_at = ?, repair_id = ? WHERE id = ?")
-                .bind(now)
-                .bind(id)
-                .bind(cur.entry_id),
-        )
-        .await?;
+        if let Some(entry) = cur.entry_id {
+            tx.execute(
+                q("UPDATE blacklist_entries SET removed_at = ?, repair_id = ? WHERE id = ?")
+                    .bind(now)
+                    .bind(id)
+                    .bind(entry),
+            )
+            .await?;
+        }
         add_record_in(
             &mut tx,
             actor,
@@ -581,7 +648,11 @@ pub async fn decide_repair(
             RecordKind::Repaired,
             None,
             actor.org_id,
-            &format!("信用修复（申请 #{id}）：移出虚假承诺黑名单"),
+            &if cur.entry_id.is_some() {
+                format!("信用修复（申请 #{id}）：移出虚假承诺黑名单")
+            } else {
+                format!("信用修复（申请 #{id}）：较严重不良信用记录修复")
+            },
             now,
         )
         .await?;
