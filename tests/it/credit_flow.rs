@@ -225,6 +225,80 @@ async fn an_objection_in_time_must_be_answered_in_the_decision(b: Backend) {
         .unwrap();
     assert!(!st.blacklisted);
     assert_eq!(st.serious_records, 1);
+
+    // SPEC R4.4: the way back is credit repair of the record itself (no blacklist entry).
+    let li_ref = format!("person:{}", person(&t, LI).await);
+    let repair = |body: Value| {
+        let li = &li;
+        async move { li.post_json("/api/v1/credit/repairs", &body).await }
+    };
+    // Another subject's record cannot be repaired by this citizen.
+    let zhang_ref = format!("person:{}", person(&t, ZHANG).await);
+    let r = repair(json!({"subject_ref": zhang_ref, "rectification": "代为修复"})).await;
+    assert_eq!(r.status(), 403);
+    let r = repair(json!({"subject_ref": "person:abc", "rectification": "已整改"})).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("subject_ref"));
+    // The portal shows why commitment is barred and offers repair of the applicant's own
+    // record (none named).
+    let page = li.get("/portal/commitments").await.text().await.unwrap();
+    assert!(page.contains("较严重的不良信用记录") && page.contains("申请信用修复"));
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("csrf", &li.csrf)
+        .append_pair("rectification", "已补交住所证明并说明装修情况")
+        .finish();
+    let r = li
+        .post_raw(
+            "/portal/credit/repair",
+            "application/x-www-form-urlencoded",
+            form.into_bytes(),
+        )
+        .await;
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let page = li.get("/portal/commitments").await.text().await.unwrap();
+    assert!(page.contains("正在审核"), "request under review shown");
+    let queue: Value = credit.json("/api/v1/credit/repairs").await;
+    let rep = queue[0].clone();
+    assert_eq!(rep["entry_id"], Value::Null);
+    assert_eq!(rep["state"], "requested");
+    assert_eq!(rep["subject_ref"], li_ref.as_str());
+    let r = repair(json!({"subject_ref": li_ref, "rectification": "再申请一次"})).await;
+    assert_eq!(r.status(), 409, "one repair under review at a time");
+    let rd = format!("/api/v1/credit/repairs/{}/decision", rep["id"]);
+    let r = credit
+        .post_json(&rd, &json!({"approve": true, "rectified": true}))
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text().await.unwrap().contains("虚假承诺记录"),
+        "too early"
+    );
+    t.clock.advance(Duration::days(91));
+    let credit = t.staff("credit").await;
+    let r = credit
+        .post_json(&rd, &json!({"approve": true, "rectified": true}))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let st = proofless_app::credit::status(&t.app, &li_ref)
+        .await
+        .unwrap();
+    assert_eq!(st.serious_records, 0, "repaired");
+    let li = citizen(&t, LI).await;
+    let e: Value = li
+        .json(&format!(
+            "/api/v1/commitments/eligibility?proof_item_id={}",
+            item(&t, RESIDENCE).await
+        ))
+        .await;
+    assert_eq!(e["eligible"], true, "after repair: {e}");
+    // Nothing left to repair.
+    let r = li
+        .post_json(
+            "/api/v1/credit/repairs",
+            &json!({"rectification": "再修复一次"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
 }
 
 /// A loopback receiver standing in for 信用淄博: answers `status` and keeps the bodies.

@@ -439,7 +439,7 @@ pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> 
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let subject_ref = match input.entry_id {
+    let (subject_ref, entry_id) = match input.entry_id {
         Some(entry_id) => {
             let entry: Option<(String, Option<i64>)> = tx
                 .fetch_optional(
@@ -456,7 +456,7 @@ pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> 
             if removed.is_some() {
                 return Err(AppError::Conflict("该主体已移出黑名单".to_owned()));
             }
-            subject_ref
+            (subject_ref, Some(entry_id))
         }
         None => {
             let subject_ref = match input.subject_ref.as_deref().map(str::trim) {
@@ -481,18 +481,24 @@ pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> 
                 actor.require_any(&[Role::CreditOffice])?;
             }
             let st = super::status_in(&mut tx, &subject_ref).await?;
-            if st.blacklisted {
-                return Err(AppError::field(
-                    "entry_id",
-                    "该主体在黑名单上，请就其黑名单条目申请修复",
-                ));
-            }
-            if st.serious_records == 0 {
+            // A listed subject is repaired by taking its entry off the blacklist.
+            let entry: Option<(i64,)> = if st.blacklisted {
+                tx.fetch_optional(
+                    q("SELECT id FROM blacklist_entries WHERE subject_ref = ? AND removed_at IS NULL \
+                       ORDER BY id DESC LIMIT 1")
+                    .bind(&subject_ref),
+                )
+                .await?
+            } else {
+                None
+            };
+            if entry.is_none() && st.serious_records == 0 {
                 return Err(AppError::Conflict(
-                    "该主体没有需要修复的较严重不良信用记录".to_owned(),
+                    "该主体没有需要修复的失信记录（未列入黑名单，也没有较严重不良信用记录）"
+                        .to_owned(),
                 ));
             }
-            subject_ref
+            (subject_ref, entry.map(|e| e.0))
         }
     };
     let pending: Option<(i64,)> = tx
@@ -511,7 +517,7 @@ pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> 
             q("INSERT INTO credit_repairs (subject_ref, entry_id, rectification, state, requested_by, created_at) \
                VALUES (?, ?, ?, 'requested', ?, ?) RETURNING id")
             .bind(&subject_ref)
-            .bind(input.entry_id)
+            .bind(entry_id)
             .bind(text)
             .bind(&actor.name)
             .bind(now),
@@ -537,6 +543,19 @@ pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> 
     let out = load_repair(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// The subject's repair request under review, if any (shown on the portal).
+pub async fn pending_repair(app: &App, subject_ref: &str) -> AppResult<Option<i64>> {
+    let row: Option<(i64,)> = app
+        .db
+        .reader()
+        .fetch_optional(
+            q("SELECT id FROM credit_repairs WHERE subject_ref = ? AND state = 'requested'")
+                .bind(subject_ref),
+        )
+        .await?;
+    Ok(row.map(|r| r.0))
 }
 
 async fn load_repair(tx: &mut Tx, id: i64) -> AppResult<Repair> {

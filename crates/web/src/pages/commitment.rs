@@ -178,6 +178,8 @@ struct MinePage {
     layout: Layout,
     commitments: Vec<(i64, String, String, String)>,
     proposals: Vec<ProposalRow>,
+    /// Why commitment is barred and repair is open (R4.4), with a request under review.
+    repair: Option<(String, bool)>,
 }
 
 pub struct ProposalRow {
@@ -200,10 +202,15 @@ pub async fn mine_page(State(s): State<AppState>, ctx: Ctx) -> Response {
         Ok(p) => p,
         Err(e) => return portal_error(&ctx, e, "/portal"),
     };
+    let repair = match repair_box(&s, &ctx).await {
+        Ok(r) => r,
+        Err(e) => return portal_error(&ctx, e, "/portal"),
+    };
     let now = s.app.now_ms();
     render(
         StatusCode::OK,
         &MinePage {
+            repair,
             layout: Layout::new("我的告知承诺", &ctx, "/portal/commitments"),
             commitments: rows
                 .into_iter()
@@ -219,6 +226,47 @@ pub async fn mine_page(State(s): State<AppState>, ctx: Ctx) -> Response {
                 .collect(),
         },
     )
+}
+
+/// What bars the applicant from commitment, if anything, and whether a repair request is
+/// already under review.
+async fn repair_box(s: &AppState, ctx: &Ctx) -> Result<Option<(String, bool)>, AppError> {
+    let Some(pid) = ctx.actor.id else {
+        return Ok(None);
+    };
+    let me = proofless_domain::credit::subject_ref("person", pid);
+    let st = proofless_app::credit::status(&s.app, &me).await?;
+    let why = if st.blacklisted {
+        "您已被列入虚假承诺黑名单，暂不能适用告知承诺制。".to_owned()
+    } else if st.serious_records > 0 {
+        format!(
+            "您有 {} 条较严重的不良信用记录，暂不能适用告知承诺制。",
+            st.serious_records
+        )
+    } else {
+        return Ok(None);
+    };
+    let pending = blacklist::pending_repair(&s.app, &me).await?.is_some();
+    Ok(Some((why, pending)))
+}
+
+/// The applicant asks for credit repair of their own record (R4.4's way back).
+pub async fn repair_request_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    let f = FormData::parse(&body);
+    match blacklist::request_repair(
+        &s.app,
+        &ctx.actor,
+        &blacklist::RepairRequest {
+            entry_id: None,
+            subject_ref: None,
+            rectification: f.get("rectification"),
+        },
+    )
+    .await
+    {
+        Ok(_) => Redirect::to("/portal/commitments#repair").into_response(),
+        Err(e) => portal_error(&ctx, e, "/portal/commitments"),
+    }
 }
 
 pub async fn objection_submit(

@@ -116,6 +116,10 @@ fn commitment_routes() -> Router<AppState> {
             "/portal/proposals/{id}/objection",
             post(commitment::objection_submit),
         )
+        .route(
+            "/portal/credit/repair",
+            post(commitment::repair_request_submit),
+        )
         .route("/commitments/checks", get(commitment::checks_page))
         .route("/commitments/figures", get(commitment::figures_page))
         .route("/commitments/{id}", get(commitment::letter_page))
