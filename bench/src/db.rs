@@ -100,3 +100,14 @@ pub async fn storage_ceiling(url: &str, concurrency: usize, secs: f64) -> anyhow
     db.close().await;
     Ok(rate)
 }
+
+/// Rows of `table` now (a bench-owned table name, never user input).
+pub async fn count(url: &str, table: &str) -> anyhow::Result<i64> {
+    let db = Db::connect(url, &DbOptions { max_connections: 1 }).await?;
+    let n = db
+        .reader()
+        .scalar_i64(q(format!("SELECT COUNT(*) FROM {table}")))
+        .await?;
+    db.close().await;
+    Ok(n)
+}

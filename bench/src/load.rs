@@ -35,6 +35,15 @@ pub enum Scenario {
 }
 
 impl Scenario {
+    /// The table each acknowledged write of the scenario adds one row to.
+    pub fn written_table(self) -> Option<&'static str> {
+        match self {
+            Scenario::PersonCreate => Some("persons"),
+            Scenario::VerifySend | Scenario::VerifyCycle => Some("verifications"),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Scenario::Livez => "livez (HTTP ceiling)",

@@ -119,9 +119,29 @@ async fn main() -> anyhow::Result<()> {
             // The HTTP ceiling is measured first, in the same run, whatever was asked.
             let mut list = vec![Scenario::Livez];
             list.extend(scenarios.iter().copied().filter(|s| *s != Scenario::Livez));
+            // Writes acknowledged against rows added: with several instances too, every
+            // acknowledged write is there once (the difference is the scenario's own setup).
+            let mut accounting = vec![];
             for s in list {
-                out.push(load::run(s, &servers, *concurrency, *secs, *inbox_prefill).await?);
+                let table = s.written_table();
+                let before = match table {
+                    Some(t) => db::count(&url, t).await?,
+                    None => 0,
+                };
+                let o = load::run(s, &servers, *concurrency, *secs, *inbox_prefill).await?;
+                if let Some(t) = table {
+                    let added = db::count(&url, t).await? - before;
+                    accounting.push(format!(
+                        "{}: {} acknowledged, {added} rows added to `{t}` (the rest: setup requests, and requests cut off by the end of the run)",
+                        s.name(),
+                        o.ok
+                    ));
+                }
+                out.push(o);
             }
+            let audit = server::run_cli(&cli.bin, &url, &dir, &["audit", "verify"])
+                .map(|t| t.trim().to_owned())
+                .unwrap_or_else(|e| format!("FAILED: {e}"));
             let http = out.first().map(|o| o.rps).unwrap_or(1.0).max(1.0);
             println!(
                 "\n{} · {} instance(s) · {} clients · {} s per scenario · startup {:.0} ms · idle RSS {:.1} MiB",
@@ -162,6 +182,11 @@ async fn main() -> anyhow::Result<()> {
             for note in out.iter().filter_map(|o| o.note.as_deref()) {
                 println!("\n{note}");
             }
+            println!();
+            for line in &accounting {
+                println!("- {line}");
+            }
+            println!("- audit chain after the run (`proofless audit verify`): {audit}");
         }
         Command::Crash {
             backend,

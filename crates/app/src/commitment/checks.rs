@@ -336,22 +336,17 @@ async fn sample_batch_in(
             not_drawn.push(*id);
         }
     }
-    for (state, ids) in [
-        ("drawn", drawn.iter().map(|d| d.0).collect::<Vec<_>>()),
-        ("not_drawn", not_drawn.clone()),
-    ] {
-        for chunk in ids.chunks(500) {
-            let mut query = q(format!(
-                "UPDATE commitments SET sample_state = ?, drawn_at = ? WHERE id IN ({})",
-                proofless_store::Query::placeholders(chunk.len())
-            ))
-            .bind(state)
-            .bind(now);
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            tx.execute(query).await?;
+    // Drawn ones are marked together with their new deadline (one write per row).
+    for chunk in not_drawn.chunks(500) {
+        let mut query = q(format!(
+            "UPDATE commitments SET sample_state = 'not_drawn', drawn_at = ? WHERE id IN ({})",
+            proofless_store::Query::placeholders(chunk.len())
+        ))
+        .bind(now);
+        for id in chunk {
+            query = query.bind(*id);
         }
+        tx.execute(query).await?;
     }
     open_checks_bulk_in(tx, app, actor, &drawn, now).await?;
     let drawn = drawn.len() as i64;
@@ -438,8 +433,11 @@ async fn open_checks_bulk_in(
         }
         stmt.push_sql(" RETURNING id, subject_id");
         let made: Vec<(i64, String)> = tx.fetch_all(stmt).await?;
-        // One statement links the whole chunk: `CASE id WHEN … THEN … END`.
-        let mut link = proofless_store::Query::new("UPDATE commitments SET deadline_id = CASE id");
+        // One statement marks and links the whole chunk: `CASE id WHEN … THEN … END`.
+        let mut link = proofless_store::Query::new(
+            "UPDATE commitments SET sample_state = 'drawn', drawn_at = ?, deadline_id = CASE id",
+        );
+        link.push_arg(now);
         let mut ids = vec![];
         for (deadline_id, subject_id) in &made {
             let cid: i64 = subject_id.parse().unwrap_or_default();
