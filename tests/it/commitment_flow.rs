@@ -228,6 +228,88 @@ async fn a_citizen_signs_on_the_portal_and_gets_a_sealed_pdf(b: Backend) {
     );
 }
 
+/// A company commits through its legal representative (R4.2 applies to entities too);
+/// nobody else can sign for it, and the commitment enters the company's credit.
+async fn a_representative_signs_for_the_company(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let (entity, rep_rid): (i64, String) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(q(
+            "SELECT r.entity_id, p.resident_id FROM entity_representatives r \
+             JOIN persons p ON p.id = r.person_id ORDER BY r.entity_id LIMIT 1",
+        ))
+        .await
+        .unwrap();
+    let unit = org(&t, "县行政审批服务局").await;
+    let (code,): (String,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
+        .await
+        .unwrap();
+    let case = cases::create(
+        &t.app,
+        &clerk_of(unit),
+        &NewCase {
+            service_item_code: code,
+            applicant_kind: "entity".to_owned(),
+            applicant_id: entity,
+            immediate: false,
+            statutory_limit: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let body = |with_entity: bool| {
+        let mut b = json!({"case_id": case, "proof_item_id": 0, "chosen_by_applicant": true,
+                           "facts": "本公司住所为自有房产"});
+        if with_entity {
+            b["entity_id"] = json!(entity);
+        }
+        b
+    };
+    let residence = item(&t, RESIDENCE).await;
+    let with_item = |mut v: Value| {
+        v["proof_item_id"] = json!(residence);
+        v
+    };
+    // Someone who does not represent the company is refused.
+    let other_rid = if rep_rid == LI { ZHANG } else { LI };
+    let other = citizen(&t, other_rid).await;
+    let r = other
+        .post_json("/api/v1/commitments", &with_item(body(true)))
+        .await;
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("法定代表人"));
+    let rep = citizen(&t, &rep_rid).await;
+    // The representative signing as a private person is not the case's applicant.
+    let r = rep
+        .post_json("/api/v1/commitments", &with_item(body(false)))
+        .await;
+    assert_eq!(r.status(), 403);
+    let r = rep
+        .post_json("/api/v1/commitments", &with_item(body(true)))
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let cm: Value = r.json().await.unwrap();
+    assert_eq!(cm["subject_ref"], format!("entity:{entity}"));
+    let letter: Value = serde_json::from_str(cm["letter"].as_str().unwrap()).unwrap();
+    assert!(
+        letter.to_string().contains("高青县黄河湾食品有限公司"),
+        "the letter names the company: {letter}"
+    );
+    let sealed = cm["sealed_id"].as_str().unwrap();
+    let v: Value = t
+        .client()
+        .json(&format!("/api/v1/public/sealed/{sealed}/verify"))
+        .await;
+    assert_eq!(v["valid"], true, "{v}");
+}
+
 async fn a_counter_clerk_signs_with_the_applicant_present(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let clerk = t.staff("window").await;
@@ -463,6 +545,7 @@ both_backends!(
     published_templates_are_public_before_applying,
     a_citizen_signs_on_the_portal_and_gets_a_sealed_pdf,
     a_counter_clerk_signs_with_the_applicant_present,
+    a_representative_signs_for_the_company,
     a_check_plan_opens_a_deadline_at_the_supervising_department,
     withdrawal_only_before_the_decision_and_only_once,
     publication_masks_identifiers_and_figures_chart_the_counts,

@@ -769,16 +769,49 @@ pub async fn set_grace_minutes(app: &App, actor: &Actor, minutes: i64) -> AppRes
             .bind(minutes.to_string()),
     )
     .await?;
+    let moved = reschedule_auto_reports_in(&mut tx, minutes, now).await?;
     audit::append(
         &mut tx,
         actor,
         now,
         Entry::new("verification.grace.set", "setting", GRACE_SETTING)
-            .detail(json!({"minutes": minutes})),
+            .detail(json!({"minutes": minutes, "rescheduled": moved})),
     )
     .await?;
     tx.commit().await?;
     Ok(minutes)
+}
+
+/// Moves the automatic report of every open, unreported verification to its due instant
+/// plus the new grace (A2 §11): a longer grace must not leave a job that runs early, finds
+/// the grace not yet over and never runs again. Returns how many were moved.
+async fn reschedule_auto_reports_in(tx: &mut Tx, minutes: i64, now: i64) -> AppResult<usize> {
+    let mut after = 0i64;
+    let mut moved = 0;
+    loop {
+        let open: Vec<(i64, i64)> = tx
+            .fetch_all(
+                q("SELECT id, due_at FROM verifications WHERE state = 'registered' AND reported_at IS NULL \
+                   AND due_at IS NOT NULL AND id > ? ORDER BY id LIMIT 500")
+                .bind(after),
+            )
+            .await?;
+        let Some(last) = open.last().map(|r| r.0) else {
+            return Ok(moved);
+        };
+        let jobs: Vec<_> = open
+            .iter()
+            .map(|(id, due)| crate::jobs::NewJob {
+                kind: KIND_AUTO_REPORT,
+                unique_key: format!("verification:{id}:auto_report"),
+                run_at: due + minutes * 60_000,
+                payload: json!({"verification_id": id}),
+            })
+            .collect();
+        crate::jobs::enqueue_many_in(tx, &jobs, now).await?;
+        moved += open.len();
+        after = last;
+    }
 }
 
 pub async fn grace_minutes(app: &App) -> AppResult<i64> {
