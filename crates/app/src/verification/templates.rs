@@ -1,0 +1,294 @@
+//! Templates of request and reply letters (A2 §4).
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------
+// Templates (A2 §4)
+
+#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+pub struct TemplateRow {
+    pub id: i64,
+    pub proof_item_id: i64,
+    pub issuer_org_id: i64,
+    pub requester_org_id: i64,
+    pub request_fields: String,
+    pub reply_fields: String,
+    pub method: String,
+    pub process: String,
+    pub updated_by: String,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+/// A template as used: typed fields, and the class the catalogue gives.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Template {
+    pub id: Option<i64>,
+    pub proof_item_id: i64,
+    pub proof_item_name: String,
+    pub issuer_org_id: i64,
+    pub requester_org_id: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub request_fields: Vec<FieldSpec>,
+    #[schema(value_type = Vec<Object>)]
+    pub reply_fields: Vec<FieldSpec>,
+    pub method: String,
+    pub process: String,
+    /// The catalogue's default deadline class and its period (A2 §7).
+    pub deadline_class: String,
+    pub deadline_period: String,
+    pub class_label: String,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateInput {
+    pub proof_item_id: i64,
+    pub issuer_org_id: i64,
+    pub requester_org_id: i64,
+    #[schema(value_type = Vec<Object>)]
+    pub request_fields: Vec<FieldSpec>,
+    #[schema(value_type = Vec<Object>)]
+    pub reply_fields: Vec<FieldSpec>,
+    pub method: String,
+    pub process: String,
+}
+
+pub(super) const TEMPLATE_COLS: &str = "SELECT id, proof_item_id, issuer_org_id, requester_org_id, request_fields, reply_fields, \
+    method, process, updated_by, updated_at, version FROM verification_templates";
+
+/// The published item, its verification method's class, and the issuer (checked against the
+/// catalogue: a forged issuer is refused).
+pub(super) struct Asked {
+    pub(super) item_name: String,
+    pub(super) issuer_org_id: i64,
+    pub(super) class: VerificationDeadlineClass,
+}
+
+pub(super) async fn published_verifiable(
+    app: &App,
+    proof_item_id: i64,
+    issuer: Option<i64>,
+) -> AppResult<Asked> {
+    let item = crate::catalogue::public::item(app, proof_item_id)
+        .await
+        .map_err(|_| {
+            AppError::field(
+                "proof_item_id",
+                format!("证明事项 {proof_item_id} 不在现行公布的证明事项清单中"),
+            )
+        })?;
+    let Some(m) = item
+        .replacements
+        .iter()
+        .find(|m| m.method == "verification")
+    else {
+        return Err(AppError::field(
+            "proof_item_id",
+            format!("“{}”的替代方式不含部门核验，不能发起核验", item.name),
+        ));
+    };
+    let class = rules::class_of_period(m.deadline_period.as_deref().unwrap_or("30m"))
+        .map_err(|e| AppError::Internal(format!("清单中的核验时限无效：{e}")))?;
+    let issuer_org_id = match issuer {
+        Some(o) if item.issuer_ids.contains(&o) => o,
+        Some(o) => {
+            return Err(AppError::field(
+                "issuer_org_id",
+                format!(
+                    "单位 {o} 不是“{}”的开具单位（清单载明的开具单位：{}）",
+                    item.name,
+                    item.issuers.join("、")
+                ),
+            ));
+        }
+        None if item.issuer_ids.len() == 1 => item.issuer_ids[0],
+        None => {
+            return Err(AppError::field(
+                "issuer_org_id",
+                format!(
+                    "“{}”有多个开具单位，请选择：{}",
+                    item.name,
+                    item.issuers.join("、")
+                ),
+            ));
+        }
+    };
+    Ok(Asked {
+        item_name: item.name.clone(),
+        issuer_org_id,
+        class,
+    })
+}
+
+pub(super) fn parse_fields(s: &str) -> Vec<FieldSpec> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+pub(super) async fn template_row_in(
+    tx: &mut Tx,
+    item: i64,
+    issuer: i64,
+    requester: i64,
+) -> AppResult<Option<TemplateRow>> {
+    Ok(tx
+        .fetch_optional(
+            q(format!(
+                "{TEMPLATE_COLS} WHERE proof_item_id = ? AND issuer_org_id = ? AND requester_org_id = ?"
+            ))
+            .bind(item)
+            .bind(issuer)
+            .bind(requester),
+        )
+        .await?)
+}
+
+pub(super) fn template_of(
+    a: &Asked,
+    item: i64,
+    requester: i64,
+    row: Option<TemplateRow>,
+) -> Template {
+    let (id, req, rep, method, process, version) = match row {
+        Some(r) => (
+            Some(r.id),
+            parse_fields(&r.request_fields),
+            parse_fields(&r.reply_fields),
+            r.method,
+            r.process,
+            r.version,
+        ),
+        None => (
+            None,
+            rules::default_request_fields(),
+            rules::default_reply_fields(),
+            "通过无证明城市应用系统协查".to_owned(),
+            "需求单位发起—开具单位即时登记—限时反馈（加盖电子印章）".to_owned(),
+            0,
+        ),
+    };
+    Template {
+        id,
+        proof_item_id: item,
+        proof_item_name: a.item_name.clone(),
+        issuer_org_id: a.issuer_org_id,
+        requester_org_id: requester,
+        request_fields: if req.is_empty() {
+            rules::default_request_fields()
+        } else {
+            req
+        },
+        reply_fields: if rep.is_empty() {
+            rules::default_reply_fields()
+        } else {
+            rep
+        },
+        method,
+        process,
+        deadline_class: a.class.code().to_owned(),
+        deadline_period: a.class.period_string(),
+        class_label: a.class.label(),
+        version,
+    }
+}
+
+/// The template a pair of units uses for a proof item (the default one when none is set).
+pub async fn template(
+    app: &App,
+    actor: &Actor,
+    proof_item_id: i64,
+    issuer_org_id: Option<i64>,
+    requester_org_id: Option<i64>,
+) -> AppResult<Template> {
+    actor.require_staff()?;
+    let a = published_verifiable(app, proof_item_id, issuer_org_id).await?;
+    let requester = requester_org_id
+        .or(actor.org_id)
+        .ok_or_else(|| AppError::field("requester_org_id", "须指明需求单位"))?;
+    let mut tx = app.db.begin().await?;
+    let row = template_row_in(&mut tx, proof_item_id, a.issuer_org_id, requester).await?;
+    tx.commit().await?;
+    Ok(template_of(&a, proof_item_id, requester, row))
+}
+
+/// Sets the request/reply letter template of a pair of units for a proof item (A2 §4):
+/// the liaison of either unit, or its unit admin.
+pub async fn set_template(app: &App, actor: &Actor, input: &TemplateInput) -> AppResult<Template> {
+    actor.require_any(&[Role::Liaison, Role::UnitAdmin, Role::SystemAdmin])?;
+    if !(actor.has(Role::SystemAdmin)
+        || actor.org_id == Some(input.issuer_org_id)
+        || actor.org_id == Some(input.requester_org_id))
+    {
+        return Err(AppError::forbidden(
+            "无权操作：只有需求单位或开具单位可以编制协查函、反馈函模板",
+        ));
+    }
+    let a = published_verifiable(app, input.proof_item_id, Some(input.issuer_org_id)).await?;
+    let mut p = Problems::default();
+    if let Err(e) = rules::check_fields(&input.request_fields) {
+        p.add("request_fields", format!("协查函字段：{e}"));
+    }
+    if let Err(e) = rules::check_fields(&input.reply_fields) {
+        p.add("reply_fields", format!("反馈函字段：{e}"));
+    }
+    let method = field_text(&mut p, "method", "协查方式", &input.method, 200);
+    let process = field_text(&mut p, "process", "协查流程", &input.process, MAX_TEXT);
+    p.into_result()?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let org: Option<(i64,)> = tx
+        .fetch_optional(q("SELECT id FROM orgs WHERE id = ?").bind(input.requester_org_id))
+        .await?;
+    if org.is_none() {
+        return Err(AppError::field("requester_org_id", "需求单位不存在"));
+    }
+    let req = serde_json::to_string(&input.request_fields)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rep = serde_json::to_string(&input.reply_fields)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    tx.execute(
+        q("INSERT INTO verification_templates (proof_item_id, issuer_org_id, requester_org_id, request_fields, \
+           reply_fields, method, process, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+           ON CONFLICT (proof_item_id, issuer_org_id, requester_org_id) DO UPDATE SET \
+           request_fields = excluded.request_fields, reply_fields = excluded.reply_fields, method = excluded.method, \
+           process = excluded.process, updated_by = excluded.updated_by, updated_at = excluded.updated_at, \
+           version = verification_templates.version + 1")
+        .bind(input.proof_item_id)
+        .bind(a.issuer_org_id)
+        .bind(input.requester_org_id)
+        .bind(&req)
+        .bind(&rep)
+        .bind(&method)
+        .bind(&process)
+        .bind(&actor.name)
+        .bind(now)
+        .bind(now),
+    )
+    .await?;
+    let row = template_row_in(
+        &mut tx,
+        input.proof_item_id,
+        a.issuer_org_id,
+        input.requester_org_id,
+    )
+    .await?;
+    let id = row.as_ref().map(|r| r.id).unwrap_or_default();
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("verification.template.set", "verification_template", id).detail(json!({
+            "proof_item_id": input.proof_item_id, "issuer_org_id": a.issuer_org_id,
+            "requester_org_id": input.requester_org_id,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(template_of(
+        &a,
+        input.proof_item_id,
+        input.requester_org_id,
+        row,
+    ))
+}
