@@ -20,6 +20,9 @@ pub enum Scenario {
     Healthz,
     /// GET /api/v1/regions?parent=…: a public read.
     Regions,
+    /// GET /api/v1/public/search: the citizen's catalogue search, a mix of Chinese, pinyin
+    /// and initials queries over the published lists.
+    Search,
     /// GET /api/v1/orgs: an authenticated, paginated list.
     Orgs,
     /// POST /api/v1/applicants/persons: a durable write with its audit row.
@@ -49,6 +52,7 @@ impl Scenario {
             Scenario::Livez => "livez (HTTP ceiling)",
             Scenario::Healthz => "healthz",
             Scenario::Regions => "regions (public read)",
+            Scenario::Search => "search (public catalogue)",
             Scenario::Orgs => "orgs list (staff read)",
             Scenario::PersonCreate => "person create (write + audit)",
             Scenario::VerifySend => "verify-send (write + deadline)",
@@ -129,6 +133,21 @@ struct Clients {
     issuer: Option<Session>,
 }
 
+/// The public search mix: Chinese fragments, full pinyin, initials, a filter-only query.
+const SEARCH_MIX: [&str; 10] = [
+    "户籍",
+    "证明",
+    "hjzm",
+    "hujizhengming",
+    "无犯罪",
+    "低保",
+    "婚",
+    "社保",
+    "亲属关系",
+    "",
+];
+static NEXT_QUERY: AtomicU64 = AtomicU64::new(0);
+
 /// Sequence numbers for unique writes, shared by every client of the run.
 pub static NEXT_PERSON: AtomicU64 = AtomicU64::new(1);
 
@@ -139,6 +158,13 @@ async fn one(s: Scenario, c: &Clients, fx: &workflow::Fixture) -> anyhow::Result
         Scenario::Healthz => http.get(format!("{base}/healthz")).send().await?,
         Scenario::Regions => {
             http.get(format!("{base}/api/v1/regions?parent=370322000000"))
+                .send()
+                .await?
+        }
+        Scenario::Search => {
+            let n = NEXT_QUERY.fetch_add(1, Ordering::Relaxed) as usize;
+            http.get(format!("{base}/api/v1/public/search"))
+                .query(&[("q", SEARCH_MIX[n % SEARCH_MIX.len()]), ("limit", "20")])
                 .send()
                 .await?
         }

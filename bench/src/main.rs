@@ -56,7 +56,7 @@ enum Command {
             long,
             value_enum,
             value_delimiter = ',',
-            default_value = "livez,healthz,regions,orgs,person-create,verify-send,verify-cycle,verify-inbox,commitment-eligibility"
+            default_value = "livez,healthz,regions,search,orgs,person-create,verify-send,verify-cycle,verify-inbox,commitment-eligibility"
         )]
         scenarios: Vec<Scenario>,
         /// Verifications sent through the API before verify-inbox is measured.
