@@ -30,6 +30,9 @@ const MAX_MEMBERS: usize = 256;
 /// queued behind it, and so expected to commit, may have been cancelled while queued.
 const FALLBACK: Duration = Duration::from_secs(1);
 
+/// How long a writer waits for the write connection before giving up.
+const WAIT_FOR_WRITER: Duration = Duration::from_secs(30);
+
 type Outcome = Option<Result<(), String>>;
 
 #[derive(Clone)]
@@ -132,7 +135,11 @@ impl Group {
     pub async fn begin(&self) -> Result<Member, StoreError> {
         let mut slot = {
             let _queued = Queued::new(&self.waiting);
-            self.slot.clone().lock_owned().await
+            // As the writer pool's acquire timeout did: a writer that never comes back (or a
+            // transaction begun inside another on the same task) fails instead of hanging.
+            tokio::time::timeout(WAIT_FOR_WRITER, self.slot.clone().lock_owned())
+                .await
+                .map_err(|_| StoreError::Sqlx(sqlx::Error::PoolTimedOut))?
         };
         slot.clean().await;
         if slot.conn.is_none() {
