@@ -42,7 +42,7 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
         .click()
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = b.text_with("新增证明事项").await;
     assert!(text.contains("新增证明事项"), "{text}");
 
     type_into(&b, "name", "浏览器测试证明").await;
@@ -64,9 +64,11 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
     select(&b, "m0_deadline_class", "paper_archive").await;
     b.click("#save").await;
 
+    // The form comes back with its errors once the POST is answered.
     let err = b
         .client
-        .find(Locator::Id("lb0_kind-err"))
+        .wait()
+        .for_element(Locator::Id("lb0_kind-err"))
         .await
         .unwrap()
         .text()
@@ -96,7 +98,7 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
     // Correct it and save.
     select(&b, "lb0_kind", "administrative_regulation").await;
     b.click("#save").await;
-    let text = b.text().await;
+    let text = b.text_with("已保存为草稿").await;
     assert!(text.contains("已保存为草稿"), "{text}");
     assert!(text.contains("草稿"), "{text}");
 
@@ -108,7 +110,7 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
         .click()
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = b.text_with("已提交合法性审查").await;
     assert!(text.contains("已提交合法性审查"), "{text}");
     assert!(text.contains("待合法性审查"), "{text}");
     assert!(text.contains("浏览器测试证明"), "{text}");
@@ -166,7 +168,8 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
     b.click("#upload").await;
     let table = b
         .client
-        .find(Locator::Id("problems"))
+        .wait()
+        .for_element(Locator::Id("problems"))
         .await
         .unwrap()
         .text()
@@ -175,7 +178,7 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
     assert!(table.contains("开具单位"), "{table}");
     assert!(table.contains("找不到单位“县某局”"), "{table}");
     assert!(table.contains('2'), "the row number: {table}");
-    let text = b.text().await;
+    let text = b.text_with("未导入任何事项").await;
     assert!(text.contains("未导入任何事项"), "{text}");
     b.close().await;
 }

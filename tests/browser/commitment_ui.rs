@@ -81,7 +81,7 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         ))
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = b.text_with("不实承诺的法律责任").await;
     assert!(text.contains("不实承诺的法律责任"), "{text}");
     assert!(
         text.contains("事后核查"),
@@ -99,7 +99,7 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         .await
         .unwrap();
     assert_eq!(state, "signed");
-    assert!(b.text().await.contains("下载 PDF"));
+    assert!(b.text_with("下载 PDF").await.contains("下载 PDF"));
 
     // 2. 李四 commits at the counter; the market regulator's inspector finds it false.
     let li_case = new_case(&t, LI).await;
@@ -153,7 +153,7 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         .goto(&format!("{}/portal/commitments", t.base))
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = b.text_with("拟列入虚假承诺黑名单").await;
     assert!(text.contains("拟列入虚假承诺黑名单"), "{text}");
     assert!(text.contains("提出异议"), "{text}");
 
@@ -173,7 +173,7 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
     b.click(&format!("#proposal-{pid} button[type=submit]"))
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let text = b.text().await;
+    let text = b.text_with("李四").await;
     assert!(text.contains("李四"), "{text}");
     let listed = b
         .client

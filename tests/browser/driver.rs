@@ -94,15 +94,36 @@ impl Browser {
         let _ = self.driver.wait();
     }
 
-    /// The page's visible text.
+    /// The page's visible text. A click that submits a form may still be navigating when
+    /// the body is read; the body of the old page then goes stale, so the read is retried
+    /// (bounded) on the new one.
     pub async fn text(&self) -> String {
-        self.client
-            .find(fantoccini::Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        let mut last = None;
+        for _ in 0..50 {
+            match self.client.find(fantoccini::Locator::Css("body")).await {
+                Ok(body) => match body.text().await {
+                    Ok(t) => return t,
+                    Err(e) => last = Some(e.to_string()),
+                },
+                Err(e) => last = Some(e.to_string()),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("page text could not be read: {last:?}");
+    }
+
+    /// The page text once it contains `needle` (a submitted form navigates asynchronously);
+    /// after a bounded wait, whatever the page says, for the caller's assertion to show.
+    pub async fn text_with(&self, needle: &str) -> String {
+        let mut text = String::new();
+        for _ in 0..100 {
+            text = self.text().await;
+            if text.contains(needle) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        text
     }
 
     /// Fills and submits the login form at `url` (staff or portal), leaving no earlier session.

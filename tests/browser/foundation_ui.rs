@@ -52,7 +52,7 @@ async fn a_clerk_logs_in_sees_the_workbench_and_is_refused_the_audit_log() {
         .for_url(url::Url::parse(&format!("{}/workbench", t.base)).unwrap())
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = b.text_with("工作台").await;
     assert!(text.contains("工作台"), "{text}");
     assert!(
         text.contains("县公安局"),
@@ -64,7 +64,7 @@ async fn a_clerk_logs_in_sees_the_workbench_and_is_refused_the_audit_log() {
         .goto(&format!("{}/admin/audit", t.base))
         .await
         .unwrap();
-    let text = b.text().await;
+    let text = b.text_with("无权访问").await;
     assert!(text.contains("无权访问"), "{text}");
     assert!(!text.contains("哈希"), "no audit rows leak: {text}");
 
@@ -89,7 +89,7 @@ async fn the_joint_office_navigates_to_the_org_directory_and_a_unit() {
         .unwrap();
     let link = b.client.find(Locator::LinkText("县水利局")).await.unwrap();
     link.click().await.unwrap();
-    let text = b.text().await;
+    let text = b.text_with("县水利局").await;
     assert!(text.contains("县水利局"), "{text}");
     assert!(
         text.contains("未达标"),

@@ -7,19 +7,6 @@ use fantoccini::Locator;
 use crate::common::{Backend, TestApp, spawn_demo};
 use crate::driver;
 
-/// The page text once it contains `needle` (a submitted form navigates asynchronously).
-async fn text_with(b: &driver::Browser, needle: &str) -> String {
-    let mut text = String::new();
-    for _ in 0..100 {
-        text = b.text().await;
-        if text.contains(needle) {
-            return text;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    text
-}
-
 async fn fill(b: &driver::Browser, css: &str, text: &str) {
     let el = b.client.find(Locator::Css(css)).await.unwrap();
     el.clear().await.unwrap();
@@ -70,7 +57,7 @@ async fn send_through_the_form(b: &driver::Browser, t: &TestApp) -> String {
         .click()
         .await
         .unwrap();
-    let text = text_with(b, "已登记待反馈").await;
+    let text = b.text_with("已登记待反馈").await;
     assert!(text.contains("已登记待反馈"), "{text}");
     assert!(text.contains("剩余"), "the countdown runs: {text}");
     b.client.current_url().await.unwrap().to_string()
@@ -114,7 +101,7 @@ async fn a_verification_goes_from_sending_to_a_sealed_answer() {
         .click()
         .await
         .unwrap();
-    let text = text_with(&b, "查验反馈函签章").await;
+    let text = b.text_with("查验反馈函签章").await;
     assert!(text.contains("核验属实"), "{text}");
     b.client
         .find(Locator::Id("sealed-link"))
@@ -123,7 +110,7 @@ async fn a_verification_goes_from_sending_to_a_sealed_answer() {
         .click()
         .await
         .unwrap();
-    let text = text_with(&b, "签章有效").await;
+    let text = b.text_with("签章有效").await;
     assert!(text.contains("签章有效"), "{text}");
     assert!(text.contains("县公安局"), "{text}");
     b.close().await;
@@ -139,7 +126,7 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
     let id = page.rsplit('/').next().unwrap().parse::<i64>().unwrap();
     t.clock.advance(Duration::minutes(45));
     b.client.goto(&page).await.unwrap();
-    let text = text_with(&b, "逾期未反馈").await;
+    let text = b.text_with("逾期未反馈").await;
     assert!(text.contains("逾期未反馈"), "{text}");
     b.client
         .find(Locator::Id("report-button"))
@@ -148,7 +135,7 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
         .click()
         .await
         .unwrap();
-    let text = text_with(&b, "已报告联席办").await;
+    let text = b.text_with("已报告联席办").await;
     assert!(text.contains("已报告联席办"), "{text}");
 
     b.staff_login(&t.base, "joint").await;
@@ -184,7 +171,7 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
         .click()
         .await
         .unwrap();
-    let text = text_with(&b, "2030-01-01 12:00").await;
+    let text = b.text_with("2030-01-01 12:00").await;
     assert!(text.contains("责成"), "{text}");
     assert!(text.contains("2030-01-01 12:00"), "{text}");
     b.close().await;
