@@ -841,6 +841,33 @@ async fn templates_type_the_facts(b: Backend) {
         .put_json("/api/v1/verification-templates", &input, None)
         .await;
     assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"v1\"");
+    // Replacing it needs the version read before: without it, refused; a stale one, 412.
+    let r = sj
+        .put_json("/api/v1/verification-templates", &input, None)
+        .await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("If-Match"));
+    let ga_liaison = t.staff("ga_liaison").await;
+    let r = ga_liaison
+        .put_json("/api/v1/verification-templates", &input, Some("\"v1\""))
+        .await;
+    assert_eq!(r.status(), 200, "the issuer edits it");
+    assert_eq!(r.headers()["etag"], "\"v2\"");
+    let r = sj
+        .put_json("/api/v1/verification-templates", &input, Some("\"v1\""))
+        .await;
+    assert_eq!(
+        r.status(),
+        412,
+        "a stale edit is never silently overwritten"
+    );
+    let r = sj
+        .get(&format!(
+            "/api/v1/verification-templates?proof_item_id={hukou}"
+        ))
+        .await;
+    assert_eq!(r.headers()["etag"], "\"v2\"");
     let mut bad = input.clone();
     bad["request_fields"][1]["key"] = json!("moved_out_on");
     field_error(

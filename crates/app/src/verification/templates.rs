@@ -214,7 +214,16 @@ pub async fn template(
 
 /// Sets the request/reply letter template of a pair of units for a proof item (A2 §4):
 /// the liaison of either unit, or its unit admin.
-pub async fn set_template(app: &App, actor: &Actor, input: &TemplateInput) -> AppResult<Template> {
+///
+/// `expected_version` is the version the caller read (its ETag): replacing a stored template
+/// needs it, so a concurrent edit by the other unit is never silently overwritten; creating
+/// one needs none (or 0, the version of the default template).
+pub async fn set_template(
+    app: &App,
+    actor: &Actor,
+    input: &TemplateInput,
+    expected_version: Option<i64>,
+) -> AppResult<Template> {
     actor.require_any(&[Role::Liaison, Role::UnitAdmin, Role::SystemAdmin])?;
     if !(actor.has(Role::SystemAdmin)
         || actor.org_id == Some(input.issuer_org_id)
@@ -242,6 +251,24 @@ pub async fn set_template(app: &App, actor: &Actor, input: &TemplateInput) -> Ap
         .await?;
     if org.is_none() {
         return Err(AppError::field("requester_org_id", "需求单位不存在"));
+    }
+    let current = template_row_in(
+        &mut tx,
+        input.proof_item_id,
+        a.issuer_org_id,
+        input.requester_org_id,
+    )
+    .await?
+    .map(|r| r.version);
+    match (current, expected_version) {
+        (Some(_), None) => {
+            return Err(AppError::Conflict(
+                "该模板已存在：修改时须带上 If-Match 请求头（取自读取模板时的 ETag）".to_owned(),
+            ));
+        }
+        (Some(v), Some(e)) if v != e => return Err(AppError::PreconditionFailed),
+        (None, Some(e)) if e != 0 => return Err(AppError::PreconditionFailed),
+        _ => {}
     }
     let req = serde_json::to_string(&input.request_fields)
         .map_err(|e| AppError::Internal(e.to_string()))?;

@@ -228,35 +228,40 @@ struct TemplateQuery {
 
 /// The request/reply letter template of a pair of units for a proof item (A2 §4).
 #[utoipa::path(get, path = "/api/v1/verification-templates", tag = "verification", params(TemplateQuery),
-    responses((status = 200, body = Template), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = Template, headers(("ETag" = String))), (status = 422, body = crate::error::Problem)))]
 async fn template_get(
     State(s): State<AppState>,
     ctx: Ctx,
     ApiQuery(tq): ApiQuery<TemplateQuery>,
-) -> ApiResult<Json<Template>> {
-    Ok(Json(
-        verification::template(
-            &s.app,
-            &ctx.actor,
-            tq.proof_item_id,
-            tq.issuer_org_id,
-            tq.requester_org_id,
-        )
-        .await?,
-    ))
+) -> ApiResult<impl axum::response::IntoResponse> {
+    let t = verification::template(
+        &s.app,
+        &ctx.actor,
+        tq.proof_item_id,
+        tq.issuer_org_id,
+        tq.requester_org_id,
+    )
+    .await?;
+    Ok((super::etag(t.version), Json(t)))
 }
 
 /// Sets (creates or replaces) the template of a pair of units for a proof item (A2 §4).
 #[utoipa::path(put, path = "/api/v1/verification-templates", tag = "verification", request_body = TemplateInput,
-    responses((status = 200, body = Template), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = Template, headers(("ETag" = String))), (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn template_set(
     State(s): State<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
     ApiJson(input): ApiJson<TemplateInput>,
-) -> ApiResult<Json<Template>> {
-    Ok(Json(
-        verification::set_template(&s.app, &ctx.actor, &input).await?,
-    ))
+) -> ApiResult<impl axum::response::IntoResponse> {
+    // Replacing a stored template needs the ETag read before; creating one does not.
+    let expected = match headers.contains_key(axum::http::header::IF_MATCH) {
+        true => Some(super::if_match(&headers)?),
+        false => None,
+    };
+    let t = verification::set_template(&s.app, &ctx.actor, &input, expected).await?;
+    Ok((super::etag(t.version), Json(t)))
 }
 
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
