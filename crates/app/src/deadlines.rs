@@ -208,14 +208,13 @@ fn rule_of(r: &RuleVersion) -> AppResult<DeadlineRule> {
 
 const RULE_COLS: &str = "SELECT rule_key, version, period, max_extension, effective_from, note, created_by, created_at FROM deadline_rules";
 
+/// The rules the system ships with, built once (every new deadline compares against them).
+static BUILT_IN_RULES: std::sync::LazyLock<RuleBook> = std::sync::LazyLock::new(RuleBook::defaults);
+
 /// Writes the seed's rules (version 1) unless present. Idempotent.
 pub async fn seed_rules(tx: &mut Tx, now_ms: i64) -> AppResult<()> {
-    for key in RuleBook::defaults()
-        .keys()
-        .map(str::to_owned)
-        .collect::<Vec<_>>()
-    {
-        for r in RuleBook::defaults().versions(&key) {
+    for key in BUILT_IN_RULES.keys() {
+        for r in BUILT_IN_RULES.versions(key) {
             tx.execute(
                 q("INSERT INTO deadline_rules (rule_key, version, period, max_extension, effective_from, note, created_by, created_at) \
                    VALUES (?, ?, ?, ?, ?, '附件试行一年（种子规则）', '系统（内置规则）', ?) ON CONFLICT (rule_key, version) DO NOTHING")
@@ -704,7 +703,7 @@ pub async fn open_in(
     // The built-in rules are written on first use; a key already holding every built-in
     // version needs no statement per deadline.
     let mut versions = rule_versions(tx, input.rule_key.trim()).await?;
-    if versions.len() < RuleBook::defaults().versions(input.rule_key.trim()).len() {
+    if versions.len() < BUILT_IN_RULES.versions(input.rule_key.trim()).len() {
         seed_rules(tx, now).await?;
         versions = rule_versions(tx, input.rule_key.trim()).await?;
     }

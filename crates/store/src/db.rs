@@ -491,24 +491,15 @@ impl Tx {
         self.conn.scalar_i64(q).await
     }
 
-    /// Commits; on SQLite the deferred writes and the end of the savepoint go in one call.
+    /// Commits; in the group, the deferred writes and the end of the savepoint go in one call.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        let deferred = std::mem::take(&mut self.deferred);
+        if !matches!(self.conn, TxConn::Group(_)) {
+            self.flush().await?;
+        }
         match self.conn {
-            TxConn::Group(m) => m.commit(joined(deferred)).await?,
-            conn => {
-                let mut tx = Tx {
-                    conn,
-                    deferred: Vec::new(),
-                };
-                tx.deferred = deferred;
-                tx.flush().await?;
-                match tx.conn {
-                    TxConn::Sqlite(t) => t.commit().await?,
-                    TxConn::Postgres(t) => t.commit().await?,
-                    TxConn::Group(_) => unreachable!("handled above"),
-                }
-            }
+            TxConn::Group(m) => m.commit(joined(self.deferred)).await?,
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }

@@ -408,6 +408,10 @@ pub struct Repair {
     pub subject_name: String,
 }
 
+/// A subject's repair request under review (one at a time).
+const PENDING_REPAIR: &str =
+    "SELECT id FROM credit_repairs WHERE subject_ref = ? AND state = 'requested'";
+
 const REPAIR_COLS: &str = "SELECT id, subject_ref, entry_id, rectification, state, reasons, requested_by, \
     decided_by, decided_at, created_at FROM credit_repairs";
 
@@ -502,10 +506,7 @@ pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> 
         }
     };
     let pending: Option<(i64,)> = tx
-        .fetch_optional(
-            q("SELECT id FROM credit_repairs WHERE subject_ref = ? AND state = 'requested'")
-                .bind(&subject_ref),
-        )
+        .fetch_optional(q(PENDING_REPAIR).bind(&subject_ref))
         .await?;
     if pending.is_some() {
         return Err(AppError::Conflict(
@@ -550,10 +551,7 @@ pub async fn pending_repair(app: &App, subject_ref: &str) -> AppResult<Option<i6
     let row: Option<(i64,)> = app
         .db
         .reader()
-        .fetch_optional(
-            q("SELECT id FROM credit_repairs WHERE subject_ref = ? AND state = 'requested'")
-                .bind(subject_ref),
-        )
+        .fetch_optional(q(PENDING_REPAIR).bind(subject_ref))
         .await?;
     Ok(row.map(|r| r.0))
 }

@@ -338,18 +338,16 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
         return Err(AppError::Internal("校验失败".into()));
     };
     let mut tx = app.db.begin().await?;
-    let trow =
-        template_row_in(&mut tx, input.proof_item_id, asked.issuer_org_id, requester).await?;
-    let tpl = template_of(&asked, input.proof_item_id, requester, trow);
-    let errs = rules::check_values(&tpl.request_fields, &input.facts);
-    if !errs.is_empty() {
-        return Err(AppError::Validation(
-            errs.into_iter()
-                .map(|(k, m)| crate::FieldError::new(format!("facts.{k}"), m))
-                .collect(),
-        ));
-    }
-    let subject = subject_in(&mut tx, actor, now, subject).await?;
+    let (tpl, subject) = request_in(
+        &mut tx,
+        actor,
+        now,
+        &asked,
+        (input.proof_item_id, requester),
+        &input.facts,
+        subject,
+    )
+    .await?;
     let (issuer_name,): (String,) = tx
         .fetch_one(q("SELECT name FROM orgs WHERE id = ?").bind(asked.issuer_org_id))
         .await?;

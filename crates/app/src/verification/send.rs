@@ -327,6 +327,31 @@ pub(super) async fn notify_issuer_in(
     Ok(())
 }
 
+/// The part a sent and an offline-recorded request share: the facts checked against the
+/// pair's template (A2 §4), and the subject found or registered.
+pub(super) async fn request_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: i64,
+    asked: &Asked,
+    (proof_item_id, requester): (i64, i64),
+    facts: &Map<String, Json>,
+    subject: (SubjectKind, String, String),
+) -> AppResult<(Template, Subject)> {
+    let trow = template_row_in(tx, proof_item_id, asked.issuer_org_id, requester).await?;
+    let tpl = template_of(asked, proof_item_id, requester, trow);
+    let errs = rules::check_values(&tpl.request_fields, facts);
+    if !errs.is_empty() {
+        return Err(AppError::Validation(
+            errs.into_iter()
+                .map(|(k, m)| crate::FieldError::new(format!("facts.{k}"), m))
+                .collect(),
+        ));
+    }
+    let subject = subject_in(tx, actor, now, subject).await?;
+    Ok((tpl, subject))
+}
+
 /// Sends a verification (A2 §5); it is registered in the issuer's inbox at once with its
 /// deadline running (A2 §7).
 pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Detail> {
@@ -368,18 +393,16 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
     };
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let trow =
-        template_row_in(&mut tx, input.proof_item_id, asked.issuer_org_id, requester).await?;
-    let tpl = template_of(&asked, input.proof_item_id, requester, trow);
-    let errs = rules::check_values(&tpl.request_fields, &input.facts);
-    if !errs.is_empty() {
-        return Err(AppError::Validation(
-            errs.into_iter()
-                .map(|(k, m)| crate::FieldError::new(format!("facts.{k}"), m))
-                .collect(),
-        ));
-    }
-    let subject = subject_in(&mut tx, actor, now, subject).await?;
+    let (tpl, subject) = request_in(
+        &mut tx,
+        actor,
+        now,
+        &asked,
+        (input.proof_item_id, requester),
+        &input.facts,
+        subject,
+    )
+    .await?;
     let facts = Json::Object(input.facts.clone()).to_string();
     let id = tx
         .scalar_i64(
@@ -499,13 +522,16 @@ pub(super) async fn flag_understaffed(app: &App, org_id: i64) -> AppResult<()> {
 /// The record after a change by its own actor: read from the committed state, outside
 /// any write transaction (a reader does not wait for the write lock).
 pub(super) async fn get_unaudited(app: &App, id: i64) -> AppResult<Detail> {
-    let v = app
-        .db
+    with_history(app, read(app, id).await?).await
+}
+
+/// The committed record, read outside any write transaction.
+async fn read(app: &App, id: i64) -> AppResult<Verification> {
+    app.db
         .reader()
         .fetch_optional(q(format!("{SELECT} WHERE v.id = ?")).bind(id))
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("核验 {}", number(id))))?;
-    with_history(app, v).await
+        .ok_or_else(|| AppError::NotFound(format!("核验 {}", number(id))))
 }
 
 pub(super) async fn with_history(app: &App, v: Verification) -> AppResult<Detail> {
@@ -534,12 +560,7 @@ pub(super) async fn with_history(app: &App, v: Verification) -> AppResult<Detail
 /// purpose, under the subject, so the citizen sees it.
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Detail> {
     actor.require_staff()?;
-    let v: Verification = app
-        .db
-        .reader()
-        .fetch_optional(q(format!("{SELECT} WHERE v.id = ?")).bind(id))
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("核验 {}", number(id))))?;
+    let v = read(app, id).await?;
     require_read(actor, &v)?;
     let now = app.now_ms();
     let purpose = v.purpose_text();
