@@ -3,7 +3,7 @@
 
 use proofless_domain::codes::{CreditCode, ResidentId};
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, q};
+use proofless_store::q;
 use serde::{Deserialize, Serialize};
 
 use crate::App;
@@ -21,7 +21,7 @@ pub const APPLICANT_ROLES: [Role; 6] = [
     Role::SystemAdmin,
 ];
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 struct PersonRow {
     id: i64,
     resident_id: String,
@@ -221,7 +221,7 @@ pub async fn find_person(
     read_person(app, actor, id, purpose).await
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Entity {
     pub id: i64,
     pub credit_code: String,

@@ -1,8 +1,8 @@
 //! The audit log: append-only, every write and every read of personal data, each row
 //! chained to the previous one with SM3 (DESIGN "Trust").
 
-use proofless_store::{Db, FromRow, Tx, q};
-use serde::Serialize;
+use proofless_store::{Db, Tx, q};
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::actor::Actor;
@@ -50,7 +50,7 @@ impl<'a> Entry<'a> {
     }
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct AuditRow {
     pub seq: i64,
     pub at: i64,

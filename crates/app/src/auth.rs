@@ -1,7 +1,7 @@
 //! Staff sign-in, browser sessions, API tokens and login throttling.
 
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, q};
+use proofless_store::q;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
@@ -172,7 +172,7 @@ pub async fn staff_login(
     Ok((session, actor))
 }
 
-#[derive(FromRow)]
+#[derive(Deserialize)]
 struct StaffActorRow {
     id: i64,
     display_name: String,
@@ -259,7 +259,7 @@ pub async fn logout(app: &App, actor: &Actor, token: &str) -> AppResult<()> {
 
 // ---- API tokens for other systems ----
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ApiToken {
     pub id: i64,
     pub org_id: i64,

@@ -12,7 +12,7 @@ use proofless_domain::calendar::{
 };
 use proofless_domain::deadline::{self, Computed, Period};
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -40,7 +40,7 @@ impl Cached {
     }
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct CalendarYear {
     pub year: i64,
     /// The State Council notice (document number) the year comes from.
@@ -53,7 +53,7 @@ pub struct CalendarYear {
     pub entries: i64,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct CalendarDay {
     /// YYYY-MM-DD.
     pub day: String,

@@ -4,7 +4,7 @@
 
 use proofless_domain::deadline::keys;
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -26,7 +26,7 @@ pub const CASE_ROLES: [Role; 4] = [
     Role::UnitAdmin,
 ];
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Case {
     pub id: i64,
     pub case_no: String,

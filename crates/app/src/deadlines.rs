@@ -10,7 +10,7 @@ use proofless_domain::deadline::{
     self, DeadlineRecord, DeadlineRule, Extension, Period, PeriodUnit, RuleBook, Suspension,
 };
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -27,7 +27,7 @@ pub const OVERDUE: &str = "overdue";
 /// Reminders at these shares of the allowed office time (numerator, denominator).
 pub const REMINDER_SHARES: [(i64, i64); 2] = [(1, 2), (4, 5)];
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Deadline {
     pub id: i64,
     pub subject_type: String,
@@ -64,7 +64,7 @@ const SELECT: &str = "SELECT id, subject_type, subject_id, org_id, rule_key, rul
     statutory_limit, state, due_at, rule_due_at, statutory_due_at, effective_start, calendar_version, \
     calendar_complete, escalated_at, done_at, created_by, created_at, updated_at, version FROM deadlines";
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SuspensionRow {
     pub id: i64,
     pub reason: String,
@@ -74,7 +74,7 @@ pub struct SuspensionRow {
     pub resumed_by: Option<String>,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ExtensionRow {
     pub id: i64,
     pub period: String,
@@ -86,7 +86,7 @@ pub struct ExtensionRow {
     pub at: i64,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct RuleVersion {
     pub rule_key: String,
     pub version: i64,
@@ -124,7 +124,7 @@ pub struct DeadlineView {
 }
 
 /// An overdue or nearly due item for the workbench and the joint office.
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct DueItem {
     pub id: i64,
     pub subject_type: String,
@@ -136,9 +136,9 @@ pub struct DueItem {
     pub state: String,
     pub due_at: Option<i64>,
     pub escalated_at: Option<i64>,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub due: Option<String>,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub late: Option<Lateness>,
 }
 

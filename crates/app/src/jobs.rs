@@ -14,10 +14,11 @@
 //! (`WHERE state = 'open'`), so even an unexpected second claim has no second effect.
 //! After downtime the first pass at start-up catches up on everything that fell due.
 
+use serde::Deserialize;
 use std::time::Duration;
 
 use chrono::{Datelike, TimeZone};
-use proofless_store::{Backend, FromRow, Tx, q};
+use proofless_store::{Backend, Tx, q};
 use serde_json::{Value as Json, json};
 
 use crate::App;
@@ -98,7 +99,7 @@ pub struct RunReport {
     pub jobs_failed: usize,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 struct DueRow {
     id: i64,
     org_id: i64,
@@ -240,7 +241,7 @@ async fn escalate_batch(app: &App, runner: &str, state: &str) -> AppResult<(usiz
     Ok((escalated, more))
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 struct JobRow {
     id: i64,
     kind: String,

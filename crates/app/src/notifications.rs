@@ -1,8 +1,8 @@
 //! Notifications to a unit, a role (e.g. the joint office) or one staff member. Each event
 //! notifies each recipient once: a `dedupe_key` per event and recipient is unique.
 
-use proofless_store::{FromRow, Query, Tx, q};
-use serde::Serialize;
+use proofless_store::{Query, Tx, q};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::App;
@@ -10,7 +10,7 @@ use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Notification {
     pub id: i64,
     pub recipient_org_id: Option<i64>,

@@ -3,7 +3,7 @@
 use proofless_domain::codes::CreditCode;
 use proofless_domain::org::{MAX_ORG_NAME_CHARS, OrgKind, clean_name};
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 
 use crate::App;
@@ -12,7 +12,7 @@ use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, Problems};
 use crate::page::{Page, PageRequest};
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Org {
     pub id: i64,
     pub name: String,

@@ -2,8 +2,8 @@
 
 use proofless_domain::codes::RegionCode;
 use proofless_domain::region::RegionLevel;
-use proofless_store::{FromRow, Tx, q};
-use serde::Serialize;
+use proofless_store::{Tx, q};
+use serde::{Deserialize, Serialize};
 
 use crate::App;
 use crate::actor::Actor;
@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult, Problems};
 /// National Bureau of Statistics codes in `data/regions.csv`).
 const BUILTIN: &str = include_str!("../data/regions.csv");
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Region {
     pub code: String,
     pub name: String,

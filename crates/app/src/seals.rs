@@ -11,8 +11,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use proofless_domain::role::Role;
 use proofless_seal::{MasterKey, SealKey, Signer, canonical_json, sm3_hex};
-use proofless_store::{FromRow, Tx, q};
-use serde::Serialize;
+use proofless_store::{Tx, q};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
 use crate::App;
@@ -21,7 +21,7 @@ use crate::audit::{self, Entry};
 use crate::auth::random_token;
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PublicKeyInfo {
     pub key_id: String,
     pub public_pem: String,
@@ -30,7 +30,7 @@ pub struct PublicKeyInfo {
     pub retired_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SealedDoc {
     pub public_id: String,
     pub org_id: i64,

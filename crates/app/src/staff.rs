@@ -2,7 +2,7 @@
 
 use proofless_domain::org::clean_name;
 use proofless_domain::role::{Duty, Post, Role, Staffing, assess_staffing};
-use proofless_store::{FromRow, q};
+use proofless_store::q;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
@@ -20,7 +20,7 @@ pub const UNIT_ROLES: [Role; 5] = [
     Role::UnitAdmin,
 ];
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 struct StaffRow {
     id: i64,
     org_id: i64,
@@ -298,7 +298,7 @@ pub async fn list_for_org(app: &App, actor: &Actor, org_id: i64) -> AppResult<Ve
     Ok(out)
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct DutyPost {
     pub id: i64,
     pub org_id: i64,

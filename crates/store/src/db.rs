@@ -1,19 +1,19 @@
 //! The database handle: an SQLite file or a PostgreSQL server behind one API.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use log::LevelFilter;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{ConnectOptions as _, Postgres, Sqlite, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::{Column as _, ConnectOptions as _, Postgres, Row as _, Transaction, TypeInfo as _};
 
 use crate::group::{Group, Member};
-
 use crate::query::NullKind;
-use crate::{Query, Row, StoreError, Value};
+use crate::row::{Row, decode};
+use crate::sqlite::{self, Readers};
+use crate::{Query, StoreError, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -36,45 +36,23 @@ impl Default for DbOptions {
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// Readers, the single writer connection, and the group committing on it: SQLite
-    /// admits one writer at a time, and queueing writers on our own pool is fair and
-    /// immediate, where contending for the file lock sleeps in the busy handler.
-    Sqlite(SqlitePool, SqlitePool, Group),
+    Sqlite(Arc<SqliteDb>),
     Postgres(PgPool),
 }
 
-pub(crate) fn bind_sqlite<'q>(
-    mut qy: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-    args: &'q [Value],
-) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
-    for a in args {
-        qy = match a {
-            Value::Null(_) => qy.bind(Option::<i64>::None),
-            Value::I64(v) => qy.bind(*v),
-            Value::F64(v) => qy.bind(*v),
-            Value::Bool(v) => qy.bind(*v),
-            Value::Text(v) => qy.bind(v.as_str()),
-            Value::Bytes(v) => qy.bind(v.as_slice()),
-        };
-    }
-    qy
+/// Readers, and the single writer connection with the group committing on it: SQLite
+/// admits one writer at a time, and queueing writers in-process is fair and immediate,
+/// where contending for the file lock sleeps in the busy handler.
+pub struct SqliteDb {
+    url: String,
+    readers: Readers,
+    group: Group,
 }
 
-fn bind_sqlite_as<'q, T>(
-    mut qy: sqlx::query::QueryAs<'q, Sqlite, T, sqlx::sqlite::SqliteArguments<'q>>,
-    args: &'q [Value],
-) -> sqlx::query::QueryAs<'q, Sqlite, T, sqlx::sqlite::SqliteArguments<'q>> {
-    for a in args {
-        qy = match a {
-            Value::Null(_) => qy.bind(Option::<i64>::None),
-            Value::I64(v) => qy.bind(*v),
-            Value::F64(v) => qy.bind(*v),
-            Value::Bool(v) => qy.bind(*v),
-            Value::Text(v) => qy.bind(v.as_str()),
-            Value::Bytes(v) => qy.bind(v.as_slice()),
-        };
+impl std::fmt::Debug for SqliteDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteDb")
     }
-    qy
 }
 
 macro_rules! bind_pg_null {
@@ -106,68 +84,77 @@ fn bind_pg<'q>(
     qy
 }
 
-fn bind_pg_as<'q, T>(
-    mut qy: sqlx::query::QueryAs<'q, Postgres, T, sqlx::postgres::PgArguments>,
-    args: &'q [Value],
-) -> sqlx::query::QueryAs<'q, Postgres, T, sqlx::postgres::PgArguments> {
-    for a in args {
-        qy = match a {
-            Value::Null(k) => bind_pg_null!(qy, k),
-            Value::I64(v) => qy.bind(*v),
-            Value::F64(v) => qy.bind(*v),
-            Value::Bool(v) => qy.bind(*v),
-            Value::Text(v) => qy.bind(v.as_str()),
-            Value::Bytes(v) => qy.bind(v.as_slice()),
-        };
-    }
-    qy
+/// The column names of a PostgreSQL result.
+fn pg_columns(row: &PgRow) -> Arc<[String]> {
+    row.columns().iter().map(|c| c.name().to_owned()).collect()
 }
 
-/// Implements execute / fetch_* for a type whose sqlite and postgres executors are
-/// reached by the two given expressions.
+/// A PostgreSQL row as neutral values, by the column's type.
+fn pg_values(row: &PgRow) -> Result<Vec<Value>, StoreError> {
+    let mut out = Vec::with_capacity(row.len());
+    for (i, c) in row.columns().iter().enumerate() {
+        let v = match c.type_info().name() {
+            "INT8" => row.try_get::<Option<i64>, _>(i)?.map(Value::I64),
+            "INT4" => row
+                .try_get::<Option<i32>, _>(i)?
+                .map(|v| Value::I64(v.into())),
+            "INT2" => row
+                .try_get::<Option<i16>, _>(i)?
+                .map(|v| Value::I64(v.into())),
+            "FLOAT8" => row.try_get::<Option<f64>, _>(i)?.map(Value::F64),
+            "FLOAT4" => row
+                .try_get::<Option<f32>, _>(i)?
+                .map(|v| Value::F64(v.into())),
+            "BOOL" => row.try_get::<Option<bool>, _>(i)?.map(Value::Bool),
+            "BYTEA" => row.try_get::<Option<Vec<u8>>, _>(i)?.map(Value::Bytes),
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" | "UNKNOWN" => {
+                row.try_get::<Option<String>, _>(i)?.map(Value::Text)
+            }
+            other => {
+                return Err(StoreError::Decode(format!(
+                    "列 {} 的类型 {other} 不受支持（请在查询中转换为 BIGINT、TEXT 等）",
+                    c.name()
+                )));
+            }
+        };
+        out.push(v.unwrap_or(Value::Null(NullKind::I64)));
+    }
+    Ok(out)
+}
+
+fn pg_decode<T: Row>(rows: Vec<PgRow>) -> Result<Vec<T>, StoreError> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let cols = pg_columns(first);
+    rows.iter().map(|r| decode(&cols, pg_values(r)?)).collect()
+}
+
+/// Implements execute / fetch_* for a type whose SQLite connection and PostgreSQL executor
+/// are reached by the given expressions. SQLite statements run inline (see
+/// [`crate::sqlite`]).
 macro_rules! executor_methods {
     ($sqlite:ident, $pg:ident) => {
         /// Run a statement; returns the number of rows affected.
         pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
-            exec!(
-                self,
-                $sqlite,
-                $pg,
-                |c| {
-                    let r = bind_sqlite(sqlx::query(q.sql.as_str()), &q.args)
-                        .execute(c)
-                        .await?;
-                    Ok(r.rows_affected())
-                },
-                |c| {
-                    let sql = q.postgres_sql();
-                    let r = bind_pg(sqlx::query(sql.as_str()), &q.args)
-                        .execute(c)
-                        .await?;
-                    Ok(r.rows_affected())
-                }
-            )
+            exec!(self, $sqlite, $pg, |c| sqlite::execute(c, &q), |c| {
+                let sql = q.postgres_sql();
+                let r = bind_pg(sqlx::query(sql.as_str()), &q.args)
+                    .execute(c)
+                    .await?;
+                Ok(r.rows_affected())
+            })
         }
 
         pub async fn fetch_all<T: Row>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
-            exec!(
-                self,
-                $sqlite,
-                $pg,
-                |c| {
-                    Ok(
-                        bind_sqlite_as(sqlx::query_as::<_, T>(q.sql.as_str()), &q.args)
-                            .fetch_all(c)
-                            .await?,
-                    )
-                },
-                |c| {
-                    let sql = q.postgres_sql();
-                    Ok(bind_pg_as(sqlx::query_as::<_, T>(sql.as_str()), &q.args)
+            exec!(self, $sqlite, $pg, |c| sqlite::fetch(c, &q, None), |c| {
+                let sql = q.postgres_sql();
+                pg_decode(
+                    bind_pg(sqlx::query(sql.as_str()), &q.args)
                         .fetch_all(c)
-                        .await?)
-                }
-            )
+                        .await?,
+                )
+            })
         }
 
         pub async fn fetch_optional<T: Row>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
@@ -175,18 +162,16 @@ macro_rules! executor_methods {
                 self,
                 $sqlite,
                 $pg,
-                |c| {
-                    Ok(
-                        bind_sqlite_as(sqlx::query_as::<_, T>(q.sql.as_str()), &q.args)
-                            .fetch_optional(c)
-                            .await?,
-                    )
-                },
+                |c| Ok(sqlite::fetch(c, &q, Some(1))?.pop()),
                 |c| {
                     let sql = q.postgres_sql();
-                    Ok(bind_pg_as(sqlx::query_as::<_, T>(sql.as_str()), &q.args)
+                    let row = bind_pg(sqlx::query(sql.as_str()), &q.args)
                         .fetch_optional(c)
-                        .await?)
+                        .await?;
+                    match row {
+                        Some(r) => Ok(Some(decode(&pg_columns(&r), pg_values(&r)?)?)),
+                        None => Ok(None),
+                    }
                 }
             )
         }
@@ -206,43 +191,36 @@ macro_rules! executor_methods {
     };
 }
 
+/// The file path in a `sqlite://path?options` URL.
+fn sqlite_path(url: &str) -> &str {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    path.split('?').next().unwrap_or(path)
+}
+
 impl Db {
     /// Connect to `sqlite://path` or `postgres://…`, creating the SQLite file and its
     /// directory when missing.
     pub async fn connect(url: &str, opts: &DbOptions) -> Result<Db, StoreError> {
         if url.starts_with("sqlite:") {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:");
-            let path = path.split('?').next().unwrap_or(path);
-            if !path.is_empty() && path != ":memory:" {
-                if let Some(parent) = std::path::Path::new(path).parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent)?;
-                    }
+            let path = sqlite_path(url);
+            if path.is_empty() || path.starts_with(":memory:") {
+                return Err(StoreError::BadUrl(
+                    "SQLite 数据库须为文件（内存数据库不能在连接间共享）".to_owned(),
+                ));
+            }
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)?;
                 }
             }
-            let co = SqliteConnectOptions::from_str(url)
-                .map_err(|e| StoreError::BadUrl(e.to_string()))?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                // Anything a user was told is saved must survive a power cut.
-                .synchronous(SqliteSynchronous::Full)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                .log_slow_statements(LevelFilter::Off, Duration::from_secs(1));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(opts.max_connections.clamp(1, 16))
-                .acquire_timeout(Duration::from_secs(15))
-                .connect_with(co.clone())
-                .await?;
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(co)
-                .await?;
-            let group = Group::new(writer.clone());
-            Ok(Db::Sqlite(pool, writer, group))
+            let writer = sqlite::open(path)?;
+            Ok(Db::Sqlite(Arc::new(SqliteDb {
+                url: url.to_owned(),
+                readers: Readers::new(path, opts.max_connections.clamp(1, 16)),
+                group: Group::new(writer),
+            })))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let co = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::BadUrl(e.to_string()))?
@@ -270,9 +248,24 @@ impl Db {
         }
     }
 
+    /// Applies the migrations (sqlx's migrator, on a connection of its own).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite(_, w, _) => crate::MIGRATIONS_SQLITE.run(w).await?,
+            Db::Sqlite(s) => {
+                let co = SqliteConnectOptions::from_str(&s.url)
+                    .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                    .create_if_missing(true)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .log_statements(LevelFilter::Off);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(co)
+                    .await?;
+                let r = crate::MIGRATIONS_SQLITE.run(&pool).await;
+                pool.close().await;
+                r?;
+            }
             Db::Postgres(p) => crate::MIGRATIONS_POSTGRES.run(p).await?,
         }
         Ok(())
@@ -283,7 +276,7 @@ impl Db {
     /// read-then-write never fails with a stale snapshot, and `commit` returns once durable.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(_, _, g) => TxConn::Group(g.begin().await?).into(),
+            Db::Sqlite(s) => TxConn::Group(s.group.begin(false).await?).into(),
             Db::Postgres(p) => TxConn::Postgres(p.begin().await?).into(),
         })
     }
@@ -293,7 +286,7 @@ impl Db {
     /// commits gets past.
     pub async fn begin_ungrouped(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(_, w, _) => TxConn::Sqlite(w.begin_with("BEGIN IMMEDIATE").await?).into(),
+            Db::Sqlite(s) => TxConn::Group(s.group.begin(true).await?).into(),
             Db::Postgres(p) => TxConn::Postgres(p.begin().await?).into(),
         })
     }
@@ -303,9 +296,9 @@ impl Db {
     pub fn group_stats(&self) -> Option<(u64, u64)> {
         use std::sync::atomic::Ordering::Relaxed;
         match self {
-            Db::Sqlite(_, _, g) => Some((
-                g.stats().commits.load(Relaxed),
-                g.stats().members.load(Relaxed),
+            Db::Sqlite(s) => Some((
+                s.group.stats().commits.load(Relaxed),
+                s.group.stats().members.load(Relaxed),
             )),
             Db::Postgres(_) => None,
         }
@@ -314,7 +307,7 @@ impl Db {
     /// Write transactions waiting for the SQLite write connection (0 on PostgreSQL).
     pub fn writers_queued(&self) -> usize {
         match self {
-            Db::Sqlite(_, _, g) => g.queued(),
+            Db::Sqlite(s) => s.group.queued(),
             Db::Postgres(_) => 0,
         }
     }
@@ -326,10 +319,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(r, w, _) => {
-                r.close().await;
-                w.close().await;
-            }
+            Db::Sqlite(s) => s.readers.close(),
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -353,10 +343,11 @@ pub fn redact_url(url: &str) -> String {
 pub struct Reader<'a>(&'a Db);
 
 macro_rules! exec {
-    ($self:ident, Pool, Pool, |$c:ident| $s:block, |$c2:ident| $p:block) => {
+    ($self:ident, Pool, Pool, |$c:ident| $s:expr, |$c2:ident| $p:block) => {
         match $self.0 {
-            Db::Sqlite(pool, _, _) => {
-                let $c = pool;
+            Db::Sqlite(s) => {
+                let conn = s.readers.get().await?;
+                let $c: &rusqlite::Connection = &conn;
                 $s
             }
             Db::Postgres(pool) => {
@@ -365,16 +356,9 @@ macro_rules! exec {
             }
         }
     };
-    ($self:ident, Tx, Tx, |$c:ident| $s:block, |$c2:ident| $p:block) => {
+    ($self:ident, Tx, Tx, |$c:ident| $s:expr, |$c2:ident| $p:block) => {
         match $self {
-            TxConn::Group(m) => {
-                let $c = m.conn();
-                $s
-            }
-            TxConn::Sqlite(tx) => {
-                let $c = &mut **tx;
-                $s
-            }
+            TxConn::Group(m) => m.with(|$c| $s),
             TxConn::Postgres(tx) => {
                 let $c2 = &mut **tx;
                 $p
@@ -397,8 +381,6 @@ pub struct Tx {
 enum TxConn {
     /// SQLite: a member of the group commit.
     Group(Member),
-    /// SQLite, committing alone ([`Db::begin_ungrouped`]).
-    Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -415,51 +397,24 @@ impl From<TxConn> for Tx {
     }
 }
 
-/// One statement of several, in order: SQLite runs them in one call (`?` arguments
-/// bind in sequence across the statements).
-fn joined(qs: Vec<Query>) -> Query {
-    let mut all = Query::new(String::new());
-    for qy in qs {
-        if !all.sql.is_empty() {
-            all.sql.push_str(";\n");
-        }
-        all.sql.push_str(&qy.sql);
-        all.args.extend(qy.args);
-    }
-    all
-}
-
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self.conn {
-            TxConn::Group(_) | TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Group(_) => Backend::Sqlite,
             TxConn::Postgres(_) => Backend::Postgres,
         }
     }
 
-    /// Runs a write later in this transaction: before its next statement or at commit,
-    /// together with the other deferred writes, in one round trip on SQLite (each
-    /// statement to the database thread costs more than most writes themselves). Only for
-    /// writes that return nothing and whose failure fails the whole transaction anyway:
-    /// the error surfaces at the next statement or at `commit`.
+    /// Runs a write later in this transaction: before its next statement or at commit.
+    /// Only for writes that return nothing and whose failure fails the whole transaction
+    /// anyway: the error surfaces at the next statement or at `commit`.
     pub fn defer(&mut self, q: Query) {
         self.deferred.push(q);
     }
 
     async fn flush(&mut self) -> Result<(), StoreError> {
-        if self.deferred.is_empty() {
-            return Ok(());
-        }
-        let qs = std::mem::take(&mut self.deferred);
-        match self.conn {
-            TxConn::Postgres(_) => {
-                for qy in qs {
-                    self.conn.execute(qy).await?;
-                }
-            }
-            TxConn::Group(_) | TxConn::Sqlite(_) => {
-                self.conn.execute(joined(qs)).await?;
-            }
+        for qy in std::mem::take(&mut self.deferred) {
+            self.conn.execute(qy).await?;
         }
         Ok(())
     }
@@ -491,15 +446,16 @@ impl Tx {
         self.conn.scalar_i64(q).await
     }
 
-    /// Commits; in the group, the deferred writes and the end of the savepoint go in one call.
+    /// Commits; in the group, the deferred writes and the end of the savepoint go together.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        if !matches!(self.conn, TxConn::Group(_)) {
-            self.flush().await?;
-        }
         match self.conn {
-            TxConn::Group(m) => m.commit(joined(self.deferred)).await?,
-            TxConn::Sqlite(t) => t.commit().await?,
-            TxConn::Postgres(t) => t.commit().await?,
+            TxConn::Group(m) => m.commit(&self.deferred).await?,
+            TxConn::Postgres(_) => {
+                self.flush().await?;
+                if let TxConn::Postgres(t) = self.conn {
+                    t.commit().await?;
+                }
+            }
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //!
 //! SQLite has one writer, and with `synchronous=FULL` every commit waits for the disk: a
 //! transaction per request caps writes at the disk's flush rate, whatever the work. Here
-//! writers queue for the one write connection as before; each runs its statements inside
+//! writers queue for the one write connection; each runs its statements inside
 //! `SAVEPOINT member`, releases it, and then waits until the shared transaction is committed
 //! before it reports success. The member that finds nobody queued behind it commits for
 //! everybody. So a lone request commits at once, and under load one flush acknowledges a
@@ -13,15 +13,13 @@
 //! A member that fails (or is dropped) rolls back only its own savepoint; the others in the
 //! batch are not affected.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex as SyncMutex, MutexGuard};
 use std::time::Duration;
 
-use sqlx::pool::PoolConnection;
-use sqlx::{Executor as _, Sqlite, SqliteConnection, SqlitePool};
+use rusqlite::Connection;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use crate::db::bind_sqlite;
 use crate::{Query, StoreError};
 
 /// At most this many members share one commit, so a batch's latency stays bounded.
@@ -39,7 +37,6 @@ type Outcome = Option<Result<(), String>>;
 pub struct Group {
     slot: Arc<Mutex<Slot>>,
     waiting: Arc<AtomicUsize>,
-    pool: SqlitePool,
     stats: Arc<Stats>,
 }
 
@@ -56,10 +53,11 @@ pub struct Stats {
     pub members: AtomicU64,
 }
 
-#[derive(Default)]
 struct Slot {
-    /// The write connection, present while a batch transaction is open.
-    conn: Option<PoolConnection<Sqlite>>,
+    /// The write connection. Shared with the blocking thread that runs `COMMIT`.
+    conn: Arc<SyncMutex<Connection>>,
+    /// A batch transaction is open.
+    open: bool,
     /// Members that released their savepoint and wait for this batch's commit.
     members: usize,
     outcome: Option<watch::Sender<Outcome>>,
@@ -67,57 +65,72 @@ struct Slot {
     abandoned: bool,
 }
 
-impl Slot {
-    fn conn(&mut self) -> &mut SqliteConnection {
-        self.conn
-            .as_mut()
-            .expect("group member without a connection")
-    }
+fn lock(c: &SyncMutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the connection leaves it usable: SQLite state is in SQLite.
+    c.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
-    async fn run(&mut self, sql: &'static str) -> Result<(), sqlx::Error> {
-        self.conn().execute(sql).await.map(|_| ())
+impl Slot {
+    fn run(&self, sql: &str) -> Result<(), StoreError> {
+        lock(&self.conn).execute_batch(sql)?;
+        Ok(())
     }
 
     /// Rolls back the savepoint of a member that left without committing.
-    async fn clean(&mut self) {
+    fn clean(&mut self) {
         if !self.abandoned {
             return;
         }
         self.abandoned = false;
-        let undone = self.run("ROLLBACK TO SAVEPOINT member").await.is_ok()
-            && self.run("RELEASE SAVEPOINT member").await.is_ok();
-        if !undone {
+        if self
+            .run("ROLLBACK TO SAVEPOINT member; RELEASE SAVEPOINT member")
+            .is_err()
+        {
             // SQLite rolled the whole transaction back (disk full, I/O error).
-            let _ = self.finish(Err("数据库事务已中止".to_owned())).await;
+            self.settle(Err("数据库事务已中止".to_owned()));
         }
     }
 
-    /// Commits (or, on `Err`, rolls back) the batch and tells its members.
-    async fn finish(&mut self, forced: Result<(), String>) -> Result<(), String> {
-        let result = match forced {
-            Ok(()) if self.conn.is_some() => self.run("COMMIT").await.map_err(|e| e.to_string()),
-            Ok(()) => Ok(()),
-            Err(e) => Err(e),
-        };
-        if result.is_err() && self.conn.is_some() {
+    /// Ends the batch: rolls back on `Err`, and tells its members the result.
+    fn settle(&mut self, result: Result<(), String>) {
+        if result.is_err() && self.open {
             // Leave nothing open on the connection; ignore "no transaction is active".
-            let _ = self.run("ROLLBACK").await;
+            let _ = self.run("ROLLBACK");
         }
-        self.conn = None;
+        self.open = false;
         self.members = 0;
         if let Some(tx) = self.outcome.take() {
-            tx.send_replace(Some(result.clone()));
+            tx.send_replace(Some(result));
         }
+    }
+
+    /// Commits the batch (the fsync on the blocking pool) and tells its members.
+    async fn finish(&mut self) -> Result<(), String> {
+        let result = if self.open {
+            let conn = self.conn.clone();
+            tokio::task::spawn_blocking(move || lock(&conn).execute_batch("COMMIT"))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()))
+        } else {
+            Ok(())
+        };
+        self.settle(result.clone());
         result
     }
 }
 
 impl Group {
-    pub fn new(pool: SqlitePool) -> Group {
+    pub(crate) fn new(conn: Connection) -> Group {
         Group {
-            slot: Arc::new(Mutex::new(Slot::default())),
+            slot: Arc::new(Mutex::new(Slot {
+                conn: Arc::new(SyncMutex::new(conn)),
+                open: false,
+                members: 0,
+                outcome: None,
+                abandoned: false,
+            })),
             waiting: Arc::new(AtomicUsize::new(0)),
-            pool,
             stats: Arc::new(Stats::default()),
         }
     }
@@ -131,29 +144,27 @@ impl Group {
     }
 
     /// Joins the open batch, or opens one (`BEGIN IMMEDIATE`), and starts this member's
-    /// savepoint.
-    pub async fn begin(&self) -> Result<Member, StoreError> {
+    /// savepoint. A `solo` member commits its batch itself, whoever is queued.
+    pub(crate) async fn begin(&self, solo: bool) -> Result<Member, StoreError> {
         let mut slot = {
             let _queued = Queued::new(&self.waiting);
-            // As the writer pool's acquire timeout did: a writer that never comes back (or a
-            // transaction begun inside another on the same task) fails instead of hanging.
+            // A writer that never comes back (or a transaction begun inside another on the
+            // same task) fails instead of hanging.
             tokio::time::timeout(WAIT_FOR_WRITER, self.slot.clone().lock_owned())
                 .await
-                .map_err(|_| StoreError::Sqlx(sqlx::Error::PoolTimedOut))?
+                .map_err(|_| StoreError::PoolTimedOut)?
         };
-        slot.clean().await;
-        if slot.conn.is_none() {
-            slot.conn = Some(self.pool.acquire().await?);
-            if let Err(e) = slot.run("BEGIN IMMEDIATE").await {
-                slot.conn = None;
-                return Err(e.into());
-            }
+        slot.clean();
+        if !slot.open {
+            slot.run("BEGIN IMMEDIATE")?;
+            slot.open = true;
             slot.outcome = Some(watch::channel(None).0);
         }
-        slot.run("SAVEPOINT member").await?;
+        slot.run("SAVEPOINT member")?;
         Ok(Member {
             slot: Some(slot),
             group: self.clone(),
+            solo,
         })
     }
 }
@@ -178,40 +189,53 @@ impl Drop for Queued<'_> {
 pub struct Member {
     slot: Option<OwnedMutexGuard<Slot>>,
     group: Group,
+    solo: bool,
 }
 
 impl Member {
-    pub fn conn(&mut self) -> &mut SqliteConnection {
-        self.slot.as_mut().expect("member already finished").conn()
+    /// Runs `f` on the write connection, inside this member's savepoint.
+    pub(crate) fn with<R>(&mut self, f: impl FnOnce(&Connection) -> R) -> R {
+        // Present until commit or drop, which consume the member.
+        let slot = self.slot.as_ref().unwrap_or_else(|| unreachable!());
+        f(&lock(&slot.conn))
     }
 
     /// Runs `last` (statements deferred to the end, possibly none) and releases the
-    /// savepoint in the same call, then returns once the batch holding it is durable.
-    pub async fn commit(mut self, last: Query) -> Result<(), StoreError> {
-        let mut slot = self.slot.take().expect("member already finished");
-        let mut end = last;
-        if !end.sql.is_empty() {
-            end.sql.push_str(";\n");
-        }
-        end.sql.push_str("RELEASE SAVEPOINT member");
-        let released = bind_sqlite(sqlx::query(end.sql.as_str()), &end.args)
-            .execute(slot.conn())
-            .await;
-        if let Err(e) = released {
-            slot.abandoned = true;
-            self.slot = Some(slot);
-            return Err(e.into());
-        }
+    /// savepoint, then returns once the batch holding it is durable.
+    pub(crate) async fn commit(mut self, last: &[Query]) -> Result<(), StoreError> {
+        let ran = self.with(|c| -> Result<(), StoreError> {
+            for qy in last {
+                crate::sqlite::execute(c, qy)?;
+            }
+            c.execute_batch("RELEASE SAVEPOINT member")?;
+            Ok(())
+        });
+        // Drop rolls the savepoint back when the member fails here.
+        ran?;
+        let Some(mut slot) = self.slot.take() else {
+            unreachable!()
+        };
         slot.members += 1;
         self.group.stats.members.fetch_add(1, Ordering::Relaxed);
-        let mut rx = slot
-            .outcome
-            .as_ref()
-            .expect("open batch without outcome")
-            .subscribe();
-        if self.group.waiting.load(Ordering::SeqCst) == 0 || slot.members >= MAX_MEMBERS {
+        let Some(outcome) = slot.outcome.as_ref() else {
+            return Err(StoreError::Commit("批量提交状态异常".to_owned()));
+        };
+        let mut rx = outcome.subscribe();
+        if self.solo
+            || self.group.waiting.load(Ordering::SeqCst) == 0
+            || slot.members >= MAX_MEMBERS
+        {
             self.group.stats.commits.fetch_add(1, Ordering::Relaxed);
-            return slot.finish(Ok(())).await.map_err(StoreError::Commit);
+            // The commit goes on even if this request is cancelled meanwhile: the others of
+            // the batch wait for it.
+            let done = tokio::spawn(async move {
+                let mut slot = slot;
+                slot.finish().await
+            });
+            return match done.await {
+                Ok(r) => r.map_err(StoreError::Commit),
+                Err(e) => Err(StoreError::Commit(e.to_string())),
+            };
         }
         drop(slot);
         loop {
@@ -227,9 +251,9 @@ impl Member {
                 self.group.slot.lock().await
             };
             if rx.borrow().is_none() {
-                slot.clean().await;
+                slot.clean();
                 self.group.stats.commits.fetch_add(1, Ordering::Relaxed);
-                let _ = slot.finish(Ok(())).await;
+                let _ = slot.finish().await;
             }
         }
     }
@@ -241,19 +265,20 @@ impl Drop for Member {
             return;
         };
         slot.abandoned = true;
-        // Undo this member now, and commit the batch for the others when nobody is queued
-        // to do it, rather than keep SQLite's write lock until the next writer arrives.
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let group = self.group.clone();
+        slot.clean();
+        if self.group.waiting.load(Ordering::SeqCst) > 0 || !slot.open {
+            return;
+        }
+        // Nobody is queued to end the batch: end it now rather than keep SQLite's write
+        // lock until the next writer arrives.
+        if slot.members == 0 {
+            let _ = slot.run("ROLLBACK");
+            slot.settle(Ok(()));
+        } else if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            self.group.stats.commits.fetch_add(1, Ordering::Relaxed);
             rt.spawn(async move {
                 let mut slot = slot;
-                slot.clean().await;
-                if group.waiting.load(Ordering::SeqCst) == 0 && slot.conn.is_some() {
-                    if slot.members > 0 {
-                        group.stats.commits.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let _ = slot.finish(Ok(())).await;
-                }
+                let _ = slot.finish().await;
             });
         }
     }

@@ -10,7 +10,7 @@ use proofless_domain::catalogue::{
 use proofless_domain::org::clean_name;
 use proofless_domain::region::RegionLevel;
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 
 use super::{clean_text, not_found, require_unit_editor};
@@ -119,7 +119,7 @@ pub struct ProofItem {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LastReview {
     pub verdict: String,
     pub remarks: String,
@@ -127,7 +127,7 @@ pub struct LastReview {
     pub at: i64,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct ItemRow {
     pub id: i64,
     pub owner_org_id: i64,

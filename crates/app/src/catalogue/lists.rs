@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use proofless_domain::catalogue::{ItemSnapshot, ListDiff, MAX_TEXT_CHARS, Stage, diff};
 use proofless_domain::region::RegionLevel;
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 
 use super::clean_text;
@@ -17,7 +17,7 @@ use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, FieldError, Problems};
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ListVersion {
     pub id: i64,
     pub list_id: i64,

@@ -3,7 +3,7 @@
 
 use proofless_domain::catalogue::{MAX_TEXT_CHARS, Stage};
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, q};
+use proofless_store::q;
 use serde::{Deserialize, Serialize};
 
 use super::clean_text;
@@ -23,7 +23,7 @@ pub struct ReviewInput {
     pub remarks: String,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Review {
     pub id: i64,
     pub proof_item_id: i64,

@@ -5,7 +5,7 @@ use proofless_domain::catalogue::{CatalogueLevel, MAX_NAME_CHARS, ServiceItemKin
 use proofless_domain::codes::ImplementationCode;
 use proofless_domain::org::clean_name;
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, q};
+use proofless_store::q;
 use serde::{Deserialize, Serialize};
 
 use super::{not_found, require_unit_editor};
@@ -14,7 +14,7 @@ use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, Problems};
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ServiceItem {
     pub id: i64,
     pub org_id: i64,

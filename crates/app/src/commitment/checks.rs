@@ -6,7 +6,7 @@
 use proofless_domain::commitment::{self as rules, CheckResult, consequence_label, state};
 use proofless_domain::credit::RecordKind;
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -21,7 +21,7 @@ use crate::notifications::{self, Recipient};
 pub const KIND_SAMPLING: &str = "commitment.sampling";
 
 /// A check due at the inspector's unit.
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct DueCheck {
     pub commitment_id: i64,
     pub proof_item_name: String,

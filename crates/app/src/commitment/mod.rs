@@ -14,8 +14,8 @@ pub mod synth;
 pub mod templates;
 
 use proofless_domain::catalogue::{ItemFacts, commitment_refusal};
-use proofless_store::{FromRow, Tx, q};
-use serde::Serialize;
+use proofless_store::{Tx, q};
+use serde::{Deserialize, Serialize};
 
 use crate::App;
 use crate::actor::{Actor, ActorKind};
@@ -28,7 +28,7 @@ pub const CHECK_RULE_KEY: &str = "commitment.post_check";
 pub const CHECK_RULE_PERIOD: &str = "120wd";
 
 /// A commitment as its applicant, the units and the credit office see it.
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Commitment {
     pub id: i64,
     pub case_id: i64,

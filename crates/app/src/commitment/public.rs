@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, q};
+use proofless_store::q;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -29,7 +29,7 @@ pub struct PublishedLetter {
     pub signed_at: String,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 struct LetterRow {
     id: i64,
     proof_item_name: String,
@@ -91,7 +91,7 @@ pub async fn published_letters(app: &App, limit: i64) -> AppResult<Vec<Published
 }
 
 /// Counts per group and month.
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct FigureRow {
     /// The item or unit name.
     pub label: String,

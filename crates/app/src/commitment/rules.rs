@@ -5,7 +5,7 @@
 
 use proofless_domain::commitment::{CheckMethod, RuleBand, band_problems};
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -53,7 +53,7 @@ pub struct CheckRule {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct RuleRow {
     pub id: i64,
     pub proof_item_id: i64,

@@ -4,7 +4,7 @@
 //! Each change is a new numbered version; published versions are never edited.
 
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -20,7 +20,7 @@ pub const RETURNED: &str = "returned";
 pub const PUBLISHED: &str = "published";
 pub const SUPERSEDED: &str = "superseded";
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Template {
     pub id: i64,
     pub proof_item_id: i64,

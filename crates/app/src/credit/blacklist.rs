@@ -4,7 +4,7 @@
 
 use proofless_domain::credit::{self, RecordKind, proposal};
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -19,7 +19,7 @@ use crate::notifications::{self, Recipient};
 pub const KIND_OBJECTION_END: &str = "credit.objection_end";
 const DAY_MS: i64 = 86_400_000;
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Proposal {
     pub id: i64,
     pub subject_ref: String,
@@ -35,7 +35,7 @@ pub struct Proposal {
     pub decided_at: Option<i64>,
     pub created_at: i64,
     pub version: i64,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub subject_name: String,
 }
 
@@ -352,7 +352,7 @@ pub async fn decide(
     Ok(out)
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct BlacklistEntry {
     pub id: i64,
     pub subject_ref: String,
@@ -360,7 +360,7 @@ pub struct BlacklistEntry {
     pub listed_at: i64,
     pub removed_at: Option<i64>,
     pub repair_id: Option<i64>,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub subject_name: String,
 }
 
@@ -390,7 +390,7 @@ pub async fn blacklist(app: &App, actor: &Actor, all: bool) -> AppResult<Vec<Bla
     Ok(rows)
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Repair {
     pub id: i64,
     pub subject_ref: String,
@@ -404,7 +404,7 @@ pub struct Repair {
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
     pub created_at: i64,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub subject_name: String,
 }
 

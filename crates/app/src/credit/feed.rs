@@ -16,7 +16,7 @@
 
 use proofless_domain::credit::RecordKind;
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
@@ -28,7 +28,7 @@ use crate::error::{AppError, AppResult};
 pub const FORMAT: &str = "proofless.credit-feed/1";
 const MAX_BATCH: i64 = 5000;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Deserialize)]
 struct FeedRow {
     id: i64,
     subject_ref: String,
@@ -42,7 +42,7 @@ struct FeedRow {
     entity_name: Option<String>,
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ExportRow {
     pub id: i64,
     pub channel: String,

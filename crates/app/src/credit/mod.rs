@@ -10,7 +10,7 @@ pub mod feed;
 
 use proofless_domain::credit::{self, CreditStatus, RecordKind};
 use proofless_domain::role::Role;
-use proofless_store::{FromRow, Tx, q};
+use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -19,7 +19,7 @@ use crate::actor::{Actor, ActorKind};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct CreditRecord {
     pub id: i64,
     pub subject_ref: String,
@@ -29,9 +29,9 @@ pub struct CreditRecord {
     pub note: String,
     pub score_after: i64,
     pub at: i64,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub kind_label: String,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub subject_name: String,
 }
 

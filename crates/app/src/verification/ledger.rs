@@ -1,11 +1,12 @@
 //! Ledger of supplementary material and applicant-provided information (A2 §8, §9), and offline channels (A2 §3).
 
 use super::*;
+use serde::Deserialize;
 
 // ---------------------------------------------------------------------------------------
 // Ledger (A2 §8, §9) and offline channels (A2 §3)
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct LedgerEntry {
     pub id: i64,
     pub org_id: i64,

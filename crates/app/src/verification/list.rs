@@ -1,12 +1,13 @@
 //! Inbox, outbox and the joint office's board (issue #5 §12); demo data and the verifiable items.
 
 use super::*;
+use serde::Deserialize;
 
 // ---------------------------------------------------------------------------------------
 // Inbox, outbox, joint-office board
 
 /// One line of a list: the subject's name masked (reading the detail is what is audited).
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ListRow {
     pub id: i64,
     pub channel: String,
@@ -26,15 +27,15 @@ pub struct ListRow {
     pub reported_at: Option<i64>,
     pub summon_at: Option<i64>,
     pub outcome: Option<String>,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub number: String,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub state_label: String,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub overdue: bool,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub countdown_class: String,
-    #[sqlx(skip)]
+    #[serde(skip_deserializing)]
     pub countdown_text: String,
 }
 

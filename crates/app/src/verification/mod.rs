@@ -19,7 +19,7 @@ use proofless_domain::role::Role;
 use proofless_domain::verification::{
     self as rules, Action, Channel, Facts, FieldSpec, LedgerKind, Outcome, State, SubjectKind,
 };
-use proofless_store::{FromRow, Tx, Value, q};
+use proofless_store::{Tx, Value, q};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
@@ -100,7 +100,7 @@ fn mask_code(code: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // Rows and views
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     pub id: i64,
     pub channel: String,
@@ -187,7 +187,7 @@ impl Verification {
     }
 }
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub id: i64,
     pub at: i64,

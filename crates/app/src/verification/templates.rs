@@ -1,11 +1,12 @@
 //! Templates of request and reply letters (A2 §4).
 
 use super::*;
+use serde::Deserialize;
 
 // ---------------------------------------------------------------------------------------
 // Templates (A2 §4)
 
-#[derive(Debug, Clone, FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct TemplateRow {
     pub id: i64,
     pub proof_item_id: i64,

@@ -1,0 +1,181 @@
+//! SQLite through rusqlite, called directly on the task's own thread.
+//!
+//! A statement on an indexed table takes microseconds; handing each one to a connection
+//! thread and back (as an async driver does) cost more than the statement itself and, under
+//! the single writer, serialised every request behind those hand-offs. So statements run
+//! inline, prepared once per connection (`prepare_cached`); only the durable `COMMIT`
+//! (an fsync) goes to the blocking pool, see [`crate::group`].
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, ToSql};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::row::{Row, decode};
+use crate::{NullKind, Query, StoreError, Value};
+
+/// Prepared statements kept per connection: every distinct SQL text the app runs.
+const STATEMENT_CACHE: usize = 512;
+
+/// Opens a connection with the settings every connection needs: WAL (readers never wait
+/// for the writer), `synchronous=FULL` (anything a user was told is saved survives a power
+/// cut), foreign keys, and a busy timeout for another process holding the write lock.
+pub(crate) fn open(path: &str) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )?;
+    Ok(conn)
+}
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null(_) => ValueRef::Null,
+            Value::I64(v) => ValueRef::Integer(*v),
+            Value::F64(v) => ValueRef::Real(*v),
+            Value::Bool(v) => ValueRef::Integer(i64::from(*v)),
+            Value::Text(v) => ValueRef::Text(v.as_bytes()),
+            Value::Bytes(v) => ValueRef::Blob(v),
+        }))
+    }
+}
+
+fn value_of(v: ValueRef<'_>) -> Result<Value, StoreError> {
+    Ok(match v {
+        ValueRef::Null => Value::Null(NullKind::I64),
+        ValueRef::Integer(i) => Value::I64(i),
+        ValueRef::Real(f) => Value::F64(f),
+        ValueRef::Text(t) => Value::Text(
+            std::str::from_utf8(t)
+                .map_err(|e| StoreError::Decode(format!("文本不是UTF-8：{e}")))?
+                .to_owned(),
+        ),
+        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+    })
+}
+
+fn prepared<'c>(
+    conn: &'c Connection,
+    q: &Query,
+) -> Result<rusqlite::CachedStatement<'c>, StoreError> {
+    let mut st = conn.prepare_cached(&q.sql)?;
+    for (i, a) in q.args.iter().enumerate() {
+        st.raw_bind_parameter(i + 1, a)?;
+    }
+    Ok(st)
+}
+
+/// Runs a statement; returns the rows it changed. Statements with a result (`RETURNING`)
+/// are stepped to the end.
+pub(crate) fn execute(conn: &Connection, q: &Query) -> Result<u64, StoreError> {
+    if q.args.is_empty() && q.sql.trim_end().trim_end_matches(';').contains(';') {
+        // Several statements without arguments (schema scripts, `ANALYZE; …`).
+        conn.execute_batch(&q.sql)?;
+        return Ok(conn.changes());
+    }
+    let mut st = prepared(conn, q)?;
+    if st.column_count() == 0 {
+        return Ok(st.raw_execute()? as u64);
+    }
+    let mut rows = st.raw_query();
+    while rows.next()?.is_some() {}
+    Ok(conn.changes())
+}
+
+/// Runs a query and decodes at most `limit` rows.
+pub(crate) fn fetch<T: Row>(
+    conn: &Connection,
+    q: &Query,
+    limit: Option<usize>,
+) -> Result<Vec<T>, StoreError> {
+    let mut st = prepared(conn, q)?;
+    let n = st.column_count();
+    let cols: Arc<[String]> = st.column_names().into_iter().map(str::to_owned).collect();
+    let mut rows = st.raw_query();
+    let mut out = Vec::new();
+    while limit.is_none_or(|l| out.len() < l) {
+        let Some(r) = rows.next()? else { break };
+        let mut vals = Vec::with_capacity(n);
+        for i in 0..n {
+            vals.push(value_of(r.get_ref(i)?)?);
+        }
+        out.push(decode(&cols, vals)?);
+    }
+    Ok(out)
+}
+
+/// Read connections, opened as needed up to a bound; a reader waits for a free one.
+pub(crate) struct Readers {
+    path: String,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+/// A read connection, returned to the pool when dropped.
+pub(crate) struct ReadConn<'a> {
+    pool: &'a Readers,
+    conn: Option<Connection>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl std::ops::Deref for ReadConn<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        // Present from creation until drop.
+        self.conn.as_ref().unwrap_or_else(|| unreachable!())
+    }
+}
+
+impl Drop for ReadConn<'_> {
+    fn drop(&mut self) {
+        if let (Some(c), Ok(mut idle)) = (self.conn.take(), self.pool.idle.lock()) {
+            idle.push(c);
+        }
+    }
+}
+
+impl Readers {
+    pub(crate) fn new(path: &str, max: u32) -> Readers {
+        Readers {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(max.clamp(1, 64) as usize)),
+        }
+    }
+
+    pub(crate) async fn get(&self) -> Result<ReadConn<'_>, StoreError> {
+        let permit = tokio::time::timeout(
+            Duration::from_secs(15),
+            self.permits.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| StoreError::PoolTimedOut)?
+        .map_err(|_| StoreError::PoolTimedOut)?;
+        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let conn = match idle {
+            Some(c) => c,
+            None => open(&self.path)?,
+        };
+        Ok(ReadConn {
+            pool: self,
+            conn: Some(conn),
+            _permit: permit,
+        })
+    }
+
+    /// Closes the idle connections (on shutdown; the others close when returned).
+    pub(crate) fn close(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+}
