@@ -215,7 +215,7 @@ impl Db {
                     std::fs::create_dir_all(parent)?;
                 }
             }
-            let writer = sqlite::open(path)?;
+            let writer = sqlite::open(path, sqlite::WRITER_CACHE_MIB)?;
             Ok(Db::Sqlite(Arc::new(SqliteDb {
                 url: url.to_owned(),
                 readers: Readers::new(path, opts.max_connections.clamp(1, 16)),

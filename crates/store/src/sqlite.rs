@@ -18,11 +18,16 @@ use crate::{NullKind, Query, StoreError, Value};
 
 /// Prepared statements kept per connection: every distinct SQL text the app runs.
 const STATEMENT_CACHE: usize = 512;
+/// Page cache of the write connection and of each read connection, in MiB.
+pub(crate) const WRITER_CACHE_MIB: u32 = 64;
+const READER_CACHE_MIB: u32 = 16;
 
 /// Opens a connection with the settings every connection needs: WAL (readers never wait
 /// for the writer), `synchronous=FULL` (anything a user was told is saved survives a power
 /// cut), foreign keys, and a busy timeout for another process holding the write lock.
-pub(crate) fn open(path: &str) -> Result<Connection, StoreError> {
+/// `cache_mib` bounds the connection's page cache: the writer's must hold a whole batch of
+/// group-committed transactions without spilling pages to the WAL mid-batch.
+pub(crate) fn open(path: &str, cache_mib: u32) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -30,9 +35,11 @@ pub(crate) fn open(path: &str) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-    )?;
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
+        cache_mib * 1024
+    ))?;
     Ok(conn)
 }
 
@@ -163,7 +170,7 @@ impl Readers {
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
         let conn = match idle {
             Some(c) => c,
-            None => open(&self.path)?,
+            None => open(&self.path, READER_CACHE_MIB)?,
         };
         Ok(ReadConn {
             pool: self,
