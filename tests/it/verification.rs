@@ -1043,6 +1043,81 @@ async fn audit_ok(t: &TestApp) -> bool {
     proofless_app::audit::verify(&t.app.db).await.unwrap().ok
 }
 
+// A3 §9, SPEC R7.5: until its adjustment is published, the unit picks the replacement itself
+// — here verification — for an item it has applied to add; a draft is no application, and
+// another unit's pending item is not its own choice to make.
+async fn an_item_with_its_adjustment_pending_is_verified_by_the_units_own_choice(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let ga_org = org(&t, "县公安局").await;
+    let admin = t.staff("sj_admin").await;
+    let sj = t.staff("sj_liaison").await;
+    let svc: Value = admin
+        .post_json(
+            "/api/v1/catalogue/service-items",
+            &json!({"name": "个体工商户经营者变更登记", "code": "370322-TEST-0903", "kind": "行政许可", "level": "county"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new_item = |name: &str| {
+        json!({
+            "name": name, "level": "county", "region_code": "370322000000", "disposition": "retained",
+            "service_item_ids": [svc["id"]], "issuer_ids": [ga_org],
+            "legal_basis": [{"kind": "administrative_regulation", "law": "《中华人民共和国户口登记条例》", "article": "第十条"}],
+            "methods": [{"method": "verification", "citizen_text": "由窗口向公安机关核验", "deadline_class": "paper_archive"}]
+        })
+    };
+    let mut ids = vec![];
+    for name in ["经营者户籍迁移证明", "经营者户籍草稿证明"] {
+        let r = admin
+            .post_json("/api/v1/catalogue/items", &new_item(name))
+            .await;
+        assert_eq!(r.status(), 201);
+        ids.push(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    let (pending, draft) = (ids[0], ids[1]);
+    let r = admin
+        .post_json(
+            &format!("/api/v1/catalogue/items/{pending}/submit"),
+            &json!({}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+    // The send form offers it, marked, and not the draft.
+    let form = sj.get("/verifications/new").await.text().await.unwrap();
+    assert!(form.contains("经营者户籍迁移证明（清单调整待公布）"));
+    assert!(!form.contains("经营者户籍草稿证明"));
+
+    let v = send(&sj, &body(pending)).await;
+    assert_eq!(v["issuer_org_id"], ga_org);
+    assert_eq!(v["state"], "registered");
+    assert_eq!(v["deadline_class"], "paper_archive");
+    let text = v["events"][0]["text"].as_str().unwrap();
+    assert!(text.contains("附件3第九条"), "{text}");
+
+    // A draft is not an application.
+    let p = field_error(
+        sj.post_json("/api/v1/verifications", &body(draft)).await,
+        422,
+        "proof_item_id",
+    )
+    .await;
+    assert!(p.to_string().contains("待公布"), "{p}");
+    // Another unit cannot ask for it on the requesting unit's behalf.
+    let other = t.staff("ga_liaison").await;
+    field_error(
+        other
+            .post_json("/api/v1/verifications", &body(pending))
+            .await,
+        422,
+        "proof_item_id",
+    )
+    .await;
+    assert!(audit_ok(&t).await);
+}
+
 both_backends!(
     send_register_and_sealed_answer,
     return_stops_the_clock_and_blocks_answers,
@@ -1056,4 +1131,5 @@ both_backends!(
     templates_type_the_facts,
     demo_has_verifications_in_every_state,
     the_case_assessment_clock_waits_on_verifications,
+    an_item_with_its_adjustment_pending_is_verified_by_the_units_own_choice,
 );

@@ -322,7 +322,8 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
             }
         },
     };
-    let asked = match published_verifiable(app, input.proof_item_id, input.issuer_org_id).await {
+    let asked = match verifiable(app, input.proof_item_id, input.issuer_org_id, actor.org_id).await
+    {
         Ok(a) => Some(a),
         Err(AppError::Validation(errs)) => {
             p.0.extend(errs);

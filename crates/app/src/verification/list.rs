@@ -224,8 +224,9 @@ pub struct Verifiable {
     pub class_label: String,
 }
 
-/// Every verifiable item of the current published lists, by name.
-pub async fn verifiable_items(app: &App) -> AppResult<Vec<Verifiable>> {
+/// Every verifiable item of the current published lists, by name, and the requesting
+/// unit's own items whose adjustment is pending with verification chosen (A3 §9).
+pub async fn verifiable_items(app: &App, requester: Option<i64>) -> AppResult<Vec<Verifiable>> {
     let mut out = vec![];
     for v in crate::catalogue::public::current_versions(app).await? {
         for s in crate::catalogue::lists::snapshots(&app.db, v.id).await? {
@@ -247,7 +248,55 @@ pub async fn verifiable_items(app: &App) -> AppResult<Vec<Verifiable>> {
             });
         }
     }
+    if let Some(org) = requester {
+        out.extend(pending_items(app, org).await?);
+    }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out.dedup_by_key(|x| x.id);
+    Ok(out)
+}
+
+/// The unit's items whose adjustment is lodged and not yet published, with verification
+/// as the chosen replacement (A3 §9), labelled as such.
+async fn pending_items(app: &App, org: i64) -> AppResult<Vec<Verifiable>> {
+    let rows: Vec<(i64, String, Option<String>)> = app
+        .db
+        .reader()
+        .fetch_all(
+            q("SELECT p.id, p.name, r.deadline_period FROM proof_items p \
+               JOIN replacements r ON r.proof_item_id = p.id AND r.method = 'verification' \
+               WHERE p.stage IN ('submitted', 'reviewed', 'prepared', 'approved') \
+               AND (p.owner_org_id = ? OR EXISTS (SELECT 1 FROM proof_item_requesters q \
+                    WHERE q.proof_item_id = p.id AND q.org_id = ?)) ORDER BY p.id LIMIT 500")
+            .bind(org)
+            .bind(org),
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, name, period) in rows {
+        let issuers: Vec<(i64, String)> = app
+            .db
+            .reader()
+            .fetch_all(
+                q(
+                    "SELECT o.id, o.name FROM proof_item_issuers i JOIN orgs o ON o.id = i.org_id \
+                   WHERE i.proof_item_id = ? ORDER BY o.id",
+                )
+                .bind(id),
+            )
+            .await?;
+        let class = period
+            .as_deref()
+            .and_then(|p| rules::class_of_period(p).ok())
+            .map(|c| c.label())
+            .unwrap_or_default();
+        out.push(Verifiable {
+            id,
+            name: format!("{name}（清单调整待公布）"),
+            issuer_ids: issuers.iter().map(|i| i.0).collect(),
+            issuers: issuers.into_iter().map(|i| i.1).collect(),
+            class_label: class,
+        });
+    }
     Ok(out)
 }

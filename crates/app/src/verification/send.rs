@@ -377,7 +377,8 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
     if input.facts.len() > rules::MAX_FIELDS {
         p.add("facts", format!("填报事实不能超过{}项", rules::MAX_FIELDS));
     }
-    let asked = match published_verifiable(app, input.proof_item_id, input.issuer_org_id).await {
+    let asked = match verifiable(app, input.proof_item_id, input.issuer_org_id, actor.org_id).await
+    {
         Ok(a) => Some(a),
         Err(AppError::Validation(errs)) => {
             p.0.extend(errs);
@@ -455,8 +456,13 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
         "send",
         actor,
         &format!(
-            "发起核验：{}，用途：{purpose}，办件 {case_ref}；开具单位即时登记受理，时限类别 {}，{} 前反馈",
+            "发起核验：{}{}，用途：{purpose}，办件 {case_ref}；开具单位即时登记受理，时限类别 {}，{} 前反馈",
             asked.item_name,
+            if asked.pending_adjustment {
+                "（清单调整待公布，本单位按附件3第九条自行选择部门核验）"
+            } else {
+                ""
+            },
             asked.class.label(),
             due.map(crate::local_time).unwrap_or_default()
         ),
@@ -474,7 +480,7 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
             .detail(json!({
                 "number": number(id), "proof_item_id": input.proof_item_id,
                 "issuer_org_id": asked.issuer_org_id, "deadline_id": did, "due_at": due,
-                "class": asked.class.code(),
+                "class": asked.class.code(), "pending_adjustment": asked.pending_adjustment,
             })),
     )
     .await?;

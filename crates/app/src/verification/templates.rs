@@ -59,27 +59,42 @@ pub struct TemplateInput {
 pub(super) const TEMPLATE_COLS: &str = "SELECT id, proof_item_id, issuer_org_id, requester_org_id, request_fields, reply_fields, \
     method, process, updated_by, updated_at, version FROM verification_templates";
 
-/// The published item, its verification method's class, and the issuer (checked against the
+/// The item, its verification method's class, and the issuer (checked against the
 /// catalogue: a forged issuer is refused).
 pub(super) struct Asked {
     pub(super) item_name: String,
     pub(super) issuer_org_id: i64,
     pub(super) class: VerificationDeadlineClass,
+    /// Not yet on the published list: the unit's adjustment is pending and it chose
+    /// verification itself (A3 §9).
+    pub(super) pending_adjustment: bool,
 }
 
-pub(super) async fn published_verifiable(
+/// The item a verification may be asked for: on the published list with a verification
+/// method, or — for `requester`, when given — an item of the requesting unit whose
+/// adjustment is pending with verification as its chosen replacement (A3 §9).
+pub(super) async fn verifiable(
     app: &App,
     proof_item_id: i64,
     issuer: Option<i64>,
+    requester: Option<i64>,
 ) -> AppResult<Asked> {
-    let item = crate::catalogue::public::item(app, proof_item_id)
-        .await
-        .map_err(|_| {
-            AppError::field(
+    let item = match crate::catalogue::public::item(app, proof_item_id).await {
+        Ok(item) => item,
+        Err(_) => {
+            if let Some(r) = requester
+                && let Some(a) = pending_verifiable(app, proof_item_id, issuer, r).await?
+            {
+                return Ok(a);
+            }
+            return Err(AppError::field(
                 "proof_item_id",
-                format!("证明事项 {proof_item_id} 不在现行公布的证明事项清单中"),
-            )
-        })?;
+                format!(
+                    "证明事项 {proof_item_id} 不在现行公布的证明事项清单中，也不是本单位已申请调整、待公布的事项"
+                ),
+            ));
+        }
+    };
     let Some(m) = item
         .replacements
         .iter()
@@ -92,35 +107,112 @@ pub(super) async fn published_verifiable(
     };
     let class = rules::class_of_period(m.deadline_period.as_deref().unwrap_or("30m"))
         .map_err(|e| AppError::Internal(format!("清单中的核验时限无效：{e}")))?;
-    let issuer_org_id = match issuer {
-        Some(o) if item.issuer_ids.contains(&o) => o,
-        Some(o) => {
-            return Err(AppError::field(
-                "issuer_org_id",
-                format!(
-                    "单位 {o} 不是“{}”的开具单位（清单载明的开具单位：{}）",
-                    item.name,
-                    item.issuers.join("、")
-                ),
-            ));
-        }
-        None if item.issuer_ids.len() == 1 => item.issuer_ids[0],
-        None => {
-            return Err(AppError::field(
-                "issuer_org_id",
-                format!(
-                    "“{}”有多个开具单位，请选择：{}",
-                    item.name,
-                    item.issuers.join("、")
-                ),
-            ));
-        }
-    };
+    let issuers: Vec<(i64, String)> = item
+        .issuer_ids
+        .iter()
+        .copied()
+        .zip(item.issuers.iter().cloned())
+        .collect();
     Ok(Asked {
+        issuer_org_id: choose_issuer(&item.name, &issuers, issuer)?,
         item_name: item.name.clone(),
-        issuer_org_id,
         class,
+        pending_adjustment: false,
     })
+}
+
+/// Stages at which a unit's adjustment application is lodged and not yet published
+/// (A3 §9): submitted for review, reviewed, gathered into a list, approved. A draft is not
+/// an application, and a returned item must be corrected first.
+const PENDING_STAGES: [&str; 4] = ["submitted", "reviewed", "prepared", "approved"];
+
+async fn pending_verifiable(
+    app: &App,
+    proof_item_id: i64,
+    issuer: Option<i64>,
+    requester: i64,
+) -> AppResult<Option<Asked>> {
+    let mut r = app.db.reader();
+    let Some((name, stage)): Option<(String, String)> = r
+        .fetch_optional(q("SELECT name, stage FROM proof_items WHERE id = ?").bind(proof_item_id))
+        .await?
+    else {
+        return Ok(None);
+    };
+    if !PENDING_STAGES.contains(&stage.as_str()) {
+        return Ok(None);
+    }
+    let asks: Option<(i64,)> = r
+        .fetch_optional(
+            q(
+                "SELECT 1 FROM proof_item_requesters WHERE proof_item_id = ? AND org_id = ? \
+               UNION SELECT 1 FROM proof_items WHERE id = ? AND owner_org_id = ?",
+            )
+            .bind(proof_item_id)
+            .bind(requester)
+            .bind(proof_item_id)
+            .bind(requester),
+        )
+        .await?;
+    if asks.is_none() {
+        return Ok(None);
+    }
+    let method: Option<(Option<String>,)> = r
+        .fetch_optional(
+            q("SELECT deadline_period FROM replacements WHERE proof_item_id = ? AND method = 'verification' \
+               ORDER BY position LIMIT 1")
+            .bind(proof_item_id),
+        )
+        .await?;
+    let Some((period,)) = method else {
+        return Err(AppError::field(
+            "proof_item_id",
+            format!("待公布的“{name}”未选择部门核验作为替代方式，不能发起核验"),
+        ));
+    };
+    let class = rules::class_of_period(period.as_deref().unwrap_or("30m"))
+        .map_err(|e| AppError::Internal(format!("事项中的核验时限无效：{e}")))?;
+    let issuers: Vec<(i64, String)> = r
+        .fetch_all(
+            q(
+                "SELECT o.id, o.name FROM proof_item_issuers i JOIN orgs o ON o.id = i.org_id \
+               WHERE i.proof_item_id = ? ORDER BY o.id",
+            )
+            .bind(proof_item_id),
+        )
+        .await?;
+    Ok(Some(Asked {
+        issuer_org_id: choose_issuer(&name, &issuers, issuer)?,
+        item_name: name,
+        class,
+        pending_adjustment: true,
+    }))
+}
+
+/// The issuer asked: one of the item's issuers, or the only one when none is named.
+fn choose_issuer(name: &str, issuers: &[(i64, String)], asked: Option<i64>) -> AppResult<i64> {
+    let names = || {
+        issuers
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    match asked {
+        Some(o) if issuers.iter().any(|(id, _)| *id == o) => Ok(o),
+        Some(o) => Err(AppError::field(
+            "issuer_org_id",
+            format!(
+                "单位 {o} 不是“{name}”的开具单位（清单载明的开具单位：{}）",
+                names()
+            ),
+        )),
+        None if issuers.len() == 1 => Ok(issuers[0].0),
+        None => Err(AppError::field(
+            "issuer_org_id",
+            format!("“{name}”有多个开具单位，请选择：{}", names()),
+        )),
+    }
 }
 
 pub(super) fn parse_fields(s: &str) -> Vec<FieldSpec> {
@@ -203,7 +295,7 @@ pub async fn template(
     requester_org_id: Option<i64>,
 ) -> AppResult<Template> {
     actor.require_staff()?;
-    let a = published_verifiable(app, proof_item_id, issuer_org_id).await?;
+    let a = verifiable(app, proof_item_id, issuer_org_id, None).await?;
     let requester = requester_org_id
         .or(actor.org_id)
         .ok_or_else(|| AppError::field("requester_org_id", "须指明需求单位"))?;
@@ -234,7 +326,7 @@ pub async fn set_template(
             "无权操作：只有需求单位或开具单位可以编制协查函、反馈函模板",
         ));
     }
-    let a = published_verifiable(app, input.proof_item_id, Some(input.issuer_org_id)).await?;
+    let a = verifiable(app, input.proof_item_id, Some(input.issuer_org_id), None).await?;
     let mut p = Problems::default();
     if let Err(e) = rules::check_fields(&input.request_fields) {
         p.add("request_fields", format!("协查函字段：{e}"));

@@ -176,7 +176,7 @@ async fn new_form(
     if let Err(e) = require_staff(ctx) {
         return page_error(ctx, e, "/");
     }
-    let items = match verification::verifiable_items(&s.app).await {
+    let items = match verification::verifiable_items(&s.app, ctx.actor.org_id).await {
         Ok(i) => i,
         Err(e) => return page_error(ctx, e, "/verifications"),
     };
