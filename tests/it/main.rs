@@ -22,5 +22,6 @@ mod foundation_orgs;
 mod foundation_portal;
 mod seals;
 mod store_group;
+mod store_rows;
 mod synth;
 mod verification;

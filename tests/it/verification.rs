@@ -247,7 +247,7 @@ async fn return_stops_the_clock_and_blocks_answers(b: Backend) {
     );
 }
 
-// A2 §8: not matching → supplementary material, recorded in the ledger.
+// A2 §8, SPEC R5.5: not matching → supplementary material, recorded in the ledger.
 async fn not_matching_answer_then_supplementary_request(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let hukou = item(&t, "注销户口证明").await;
@@ -357,7 +357,7 @@ async fn issuer_reclassifies_with_a_reason(b: Backend) {
     assert_eq!(dl["due_at"], dl["statutory_due_at"]);
 }
 
-// A2 §11: overdue → report (one action) → order with a new limit → summon request;
+// A2 §11, SPEC R5.7: overdue → report (one action) → order with a new limit → summon request;
 // and the automatic report after the grace.
 async fn overdue_is_reported_ordered_and_summoned(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
@@ -504,7 +504,7 @@ async fn overdue_is_reported_ordered_and_summoned(b: Backend) {
     assert_eq!(r.json::<Value>().await.unwrap()["answered_late"], true);
 }
 
-// A2 §6: notifications to A; to B as well when A is absent or half the time passed.
+// A2 §6, SPEC R5.8: notifications to A; to B as well when A is absent or half the time passed.
 async fn b_is_notified_when_a_is_absent_or_at_half_time(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let hukou = item(&t, "注销户口证明").await;
@@ -764,7 +764,7 @@ async fn bad_input_is_refused_with_the_field_named(b: Backend) {
     assert_eq!(n, 0);
 }
 
-// A2 §3 (offline channels, never secrets) and A2 §9 (applicant-provided).
+// A2 §3, SPEC R5.1 (offline channels, never secrets) and A2 §9, SPEC R5.6 (applicant-provided).
 async fn offline_records_and_applicant_provided(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let hukou = item(&t, "注销户口证明").await;
@@ -815,7 +815,7 @@ async fn offline_records_and_applicant_provided(b: Backend) {
     assert_eq!(r.status(), 422);
 }
 
-// A2 §4: typed templates per pair of units and proof item.
+// A2 §4, SPEC R5.2: typed templates per pair of units and proof item.
 async fn templates_type_the_facts(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let hukou = item(&t, "注销户口证明").await;

@@ -129,6 +129,14 @@ impl<'de> de::Deserializer<'de> for ValueDe {
         v.visit_newtype_struct(self)
     }
 
+    /// `Vec<u8>` asks for a sequence, not for bytes.
+    fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DeError> {
+        match self.0 {
+            Value::Bytes(b) => v.visit_seq(de::value::SeqDeserializer::new(b.into_iter())),
+            _ => self.deserialize_any(v),
+        }
+    }
+
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -146,7 +154,7 @@ impl<'de> de::Deserializer<'de> for ValueDe {
 
     serde::forward_to_deserialize_any! {
         i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        unit unit_struct tuple tuple_struct map struct identifier ignored_any
     }
 }
 

@@ -1,4 +1,5 @@
-//! Overdue requests: report, order, summon, and the jobs behind them (A2 §6, §11).
+//! Overdue requests: report, order, summon, and the jobs behind them (A2 §6, §11; SPEC R5.7,
+//! R5.8).
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Ledger of supplementary material and applicant-provided information (A2 §8, §9), and offline channels (A2 §3).
+//! Ledger of supplementary material and applicant-provided information (A2 §8, §9; SPEC R5.5,
+//! R5.6), and offline channels (A2 §3, SPEC R5.1).
 
 use super::*;
 use serde::Deserialize;

@@ -1,4 +1,4 @@
-//! The issuer's side: reclassify, answer under seal, return (A2 §7).
+//! The issuer's side: reclassify, answer under seal, return (A2 §7, SPEC R5.3).
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Subjects, sending (A2 §5) and receiving (A2 §7), reading with purpose (A2 §12).
+//! Subjects, sending (A2 §5, SPEC R5.1) and receiving (A2 §7, SPEC R5.3), reading with purpose
+//! (A2 §12, SPEC R5.9).
 
 use super::*;
 
@@ -500,7 +501,7 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
     get_unaudited(app, id).await
 }
 
-/// A2 §6: a unit without 1 liaison and 2 proxy agents is flagged to the joint office
+/// A2 §6, SPEC R5.8: a unit without 1 liaison and 2 proxy agents is flagged to the joint office
 /// (once per unit, deduplicated).
 pub(super) async fn flag_understaffed(app: &App, org_id: i64) -> AppResult<()> {
     let st = crate::staff::staffing(app, org_id).await?;

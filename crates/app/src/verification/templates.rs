@@ -1,4 +1,4 @@
-//! Templates of request and reply letters (A2 §4).
+//! Templates of request and reply letters (A2 §4, SPEC R5.2).
 
 use super::*;
 use serde::Deserialize;
@@ -72,7 +72,7 @@ pub(super) struct Asked {
 
 /// The item a verification may be asked for: on the published list with a verification
 /// method, or — for `requester`, when given — an item of the requesting unit whose
-/// adjustment is pending with verification as its chosen replacement (A3 §9).
+/// adjustment is pending with verification as its chosen replacement (A3 §9, SPEC R7.5).
 pub(super) async fn verifiable(
     app: &App,
     proof_item_id: i64,
