@@ -48,38 +48,25 @@ pub struct SubjectCredit {
     pub records: Vec<CreditRecord>,
 }
 
-/// The status the rules read (default when the subject has no record yet).
+/// A subject without a row has the default status (full score, nothing recorded).
+const STATUS: &str =
+    "SELECT score, serious_records, blacklisted FROM credit_subjects WHERE subject_ref = ?";
+
+/// The status the rules read, inside `tx`.
 pub async fn status_in(tx: &mut Tx, subject_ref: &str) -> AppResult<CreditStatus> {
-    let row: Option<(i64, i64, bool)> = tx
-        .fetch_optional(
-            q("SELECT score, serious_records, blacklisted FROM credit_subjects WHERE subject_ref = ?")
-                .bind(subject_ref),
-        )
-        .await?;
-    Ok(row
-        .map(|(score, serious_records, blacklisted)| CreditStatus {
-            score,
-            serious_records,
-            blacklisted,
-        })
+    Ok(tx
+        .fetch_optional(q(STATUS).bind(subject_ref))
+        .await?
         .unwrap_or_default())
 }
 
+/// The status the rules read, from the committed state.
 pub async fn status(app: &App, subject_ref: &str) -> AppResult<CreditStatus> {
-    let row: Option<(i64, i64, bool)> = app
+    Ok(app
         .db
         .reader()
-        .fetch_optional(
-            q("SELECT score, serious_records, blacklisted FROM credit_subjects WHERE subject_ref = ?")
-                .bind(subject_ref),
-        )
-        .await?;
-    Ok(row
-        .map(|(score, serious_records, blacklisted)| CreditStatus {
-            score,
-            serious_records,
-            blacklisted,
-        })
+        .fetch_optional(q(STATUS).bind(subject_ref))
+        .await?
         .unwrap_or_default())
 }
 
