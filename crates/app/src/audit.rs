@@ -1,7 +1,7 @@
 //! The audit log: append-only, every write and every read of personal data, each row
 //! chained to the previous one with SM3 (DESIGN "Trust").
 
-use proofless_store::{Db, Tx, q};
+use proofless_store::{Db, StoreError, Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -101,17 +101,40 @@ impl AuditRow {
     }
 }
 
-/// Append one row inside the caller's transaction, so the row commits with the change
-/// it records or not at all.
-pub async fn append(tx: &mut Tx, actor: &Actor, at_ms: i64, e: Entry<'_>) -> AppResult<i64> {
-    // Taking the head row first serialises appenders on both backends.
-    let (seq, prev_hash): (i64, String) = tx
-        .fetch_one(q(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-        ))
-        .await?;
-    let mut row = AuditRow {
-        seq,
+/// Append one row to the caller's transaction, so the row commits with the change it
+/// records or not at all. The rows a transaction collects are chained at its commit
+/// ([`chain_at_commit`]): the chain's head row, which serialises every writer, is then
+/// locked only while committing, not from the first audited change to the end.
+pub async fn append(tx: &mut Tx, actor: &Actor, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
+    let row = unchained(actor, at_ms, e);
+    let (pending, first) = tx.state::<Pending>();
+    pending.0.push(row);
+    if first {
+        tx.before_commit(chain_at_commit);
+    }
+    Ok(())
+}
+
+/// Rows appended to a transaction and not yet chained.
+#[derive(Default)]
+struct Pending(Vec<AuditRow>);
+
+fn chain_at_commit(
+    tx: &mut Tx,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + '_>> {
+    Box::pin(async move {
+        let rows = tx.take_state::<Pending>().0;
+        chain_in(tx, rows)
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::Commit(format!("审计日志写入失败：{e}")))
+    })
+}
+
+/// A row with everything but its place in the chain.
+fn unchained(actor: &Actor, at_ms: i64, e: Entry<'_>) -> AuditRow {
+    AuditRow {
+        seq: 0,
         at: at_ms,
         actor_kind: actor.kind.as_str().to_owned(),
         actor_id: actor.id,
@@ -128,36 +151,9 @@ pub async fn append(tx: &mut Tx, actor: &Actor, at_ms: i64, e: Entry<'_>) -> App
         } else {
             e.detail.to_string()
         },
-        prev_hash: prev_hash.clone(),
+        prev_hash: String::new(),
         hash: String::new(),
-    };
-    row.hash = row.expected_hash(&prev_hash);
-    // The head row is locked by the statement above until commit, so the rest can wait
-    // for the transaction's next round trip.
-    tx.defer(q("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&row.hash));
-    tx.defer(
-        q(
-            "INSERT INTO audit_log (seq, at, actor_kind, actor_id, actor_name, org_id, action, \
-           object_type, object_id, subject_ref, purpose, operation_id, detail, prev_hash, hash) \
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(row.seq)
-        .bind(row.at)
-        .bind(row.actor_kind)
-        .bind(row.actor_id)
-        .bind(row.actor_name)
-        .bind(row.org_id)
-        .bind(row.action)
-        .bind(row.object_type)
-        .bind(row.object_id)
-        .bind(row.subject_ref)
-        .bind(row.purpose)
-        .bind(row.operation_id)
-        .bind(row.detail)
-        .bind(row.prev_hash)
-        .bind(&row.hash),
-    );
-    Ok(seq)
+    }
 }
 
 /// Record a read in its own transaction (reads have no write to ride on).
@@ -285,51 +281,40 @@ pub async fn list(db: &Db, f: &AuditQuery) -> AppResult<(Vec<AuditRow>, i64)> {
     Ok((rows, total))
 }
 
-/// Append many rows by one actor inside the caller's transaction, chained exactly as
-/// [`append`] would chain them one by one, with a few statements instead of three per row
-/// (the job runner escalating thousands of deadlines at once). Returns the last sequence.
+/// Append many rows by one actor inside the caller's transaction, chained at once with a
+/// few statements instead of three per row (the job runner escalating thousands of
+/// deadlines at once). Returns the last sequence.
 pub async fn append_many(
     tx: &mut Tx,
     actor: &Actor,
     at_ms: i64,
     entries: Vec<Entry<'_>>,
 ) -> AppResult<i64> {
-    if entries.is_empty() {
+    let rows = entries
+        .into_iter()
+        .map(|e| unchained(actor, at_ms, e))
+        .collect();
+    chain_in(tx, rows).await
+}
+
+/// Gives `rows` the next sequence numbers and hashes, in order, and writes them with the
+/// new head. Returns the last sequence (0 when there is nothing to write).
+async fn chain_in(tx: &mut Tx, mut rows: Vec<AuditRow>) -> AppResult<i64> {
+    if rows.is_empty() {
         return Ok(0);
     }
-    let k = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    let k = i64::try_from(rows.len()).unwrap_or(i64::MAX);
     // Reserving the range of sequence numbers takes the head row: appenders stay serialised.
     let (last, mut prev_hash): (i64, String) = tx
         .fetch_one(
             q("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash").bind(k),
         )
         .await?;
-    let mut rows = Vec::with_capacity(entries.len());
-    for (i, e) in entries.into_iter().enumerate() {
-        let mut row = AuditRow {
-            seq: last - k + 1 + i64::try_from(i).unwrap_or_default(),
-            at: at_ms,
-            actor_kind: actor.kind.as_str().to_owned(),
-            actor_id: actor.id,
-            actor_name: actor.name.clone(),
-            org_id: actor.org_id,
-            action: e.action.to_owned(),
-            object_type: e.object_type.to_owned(),
-            object_id: e.object_id,
-            subject_ref: e.subject_ref,
-            purpose: e.purpose.to_owned(),
-            operation_id: actor.operation_id.clone(),
-            detail: if e.detail.is_null() {
-                "{}".to_owned()
-            } else {
-                e.detail.to_string()
-            },
-            prev_hash: prev_hash.clone(),
-            hash: String::new(),
-        };
+    for (i, row) in rows.iter_mut().enumerate() {
+        row.seq = last - k + 1 + i64::try_from(i).unwrap_or_default();
+        row.prev_hash.clone_from(&prev_hash);
         row.hash = row.expected_hash(&prev_hash);
-        prev_hash = row.hash.clone();
-        rows.push(row);
+        prev_hash.clone_from(&row.hash);
     }
     tx.execute(q("UPDATE audit_head SET hash = ? WHERE id = 1").bind(&prev_hash))
         .await?;

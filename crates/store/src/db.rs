@@ -374,9 +374,21 @@ impl Reader<'_> {
 /// An open transaction on either backend. Dropped without `commit`, it rolls back.
 pub struct Tx {
     conn: TxConn,
-    /// Writes to run before the next statement or the commit, in one round trip.
+    /// Writes to run before the next statement or the commit.
     deferred: Vec<Query>,
+    /// State a service keeps with the transaction until commit (see [`Tx::state`]).
+    state: Vec<Box<dyn std::any::Any + Send>>,
+    /// Run first thing at commit, in registration order (see [`Tx::before_commit`]).
+    hooks: Vec<CommitHook>,
 }
+
+/// Work a service leaves for the end of the transaction: the audit log chains the rows a
+/// transaction collected there, so the chain's head row is locked only while committing.
+pub type CommitHook = for<'a> fn(
+    &'a mut Tx,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), StoreError>> + Send + 'a>,
+>;
 
 enum TxConn {
     /// SQLite: a member of the group commit.
@@ -393,6 +405,8 @@ impl From<TxConn> for Tx {
         Tx {
             conn,
             deferred: Vec::new(),
+            state: Vec::new(),
+            hooks: Vec::new(),
         }
     }
 }
@@ -410,6 +424,39 @@ impl Tx {
     /// anyway: the error surfaces at the next statement or at `commit`.
     pub fn defer(&mut self, q: Query) {
         self.deferred.push(q);
+    }
+
+    /// The transaction's state of type `T`, created empty on first use; `true` with it when
+    /// it was just created (so the service registers its [`Tx::before_commit`] hook once).
+    pub fn state<T: std::any::Any + Send + Default>(&mut self) -> (&mut T, bool) {
+        let pos = self.state.iter().position(|b| b.is::<T>());
+        let (i, new) = match pos {
+            Some(i) => (i, false),
+            None => {
+                self.state.push(Box::new(T::default()));
+                (self.state.len() - 1, true)
+            }
+        };
+        match self.state[i].downcast_mut::<T>() {
+            Some(t) => (t, new),
+            None => unreachable!("position found by type"),
+        }
+    }
+
+    /// Takes the transaction's state of type `T` (empty when there is none).
+    pub fn take_state<T: std::any::Any + Send + Default>(&mut self) -> T {
+        match self.state.iter().position(|b| b.is::<T>()) {
+            Some(i) => match self.state.swap_remove(i).downcast::<T>() {
+                Ok(t) => *t,
+                Err(_) => T::default(),
+            },
+            None => T::default(),
+        }
+    }
+
+    /// Runs `hook` at commit, before anything else is committed; its error fails the commit.
+    pub fn before_commit(&mut self, hook: CommitHook) {
+        self.hooks.push(hook);
     }
 
     async fn flush(&mut self) -> Result<(), StoreError> {
@@ -448,6 +495,9 @@ impl Tx {
 
     /// Commits; in the group, the deferred writes and the end of the savepoint go together.
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        for hook in std::mem::take(&mut self.hooks) {
+            hook(&mut self).await?;
+        }
         match self.conn {
             TxConn::Group(m) => m.commit(&self.deferred).await?,
             TxConn::Postgres(_) => {
