@@ -8,7 +8,7 @@ use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{add_record_in, portal_owns, subject_name_in};
+use super::{add_record_in, portal_owns, subject_name_col};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
@@ -35,12 +35,15 @@ pub struct Proposal {
     pub decided_at: Option<i64>,
     pub created_at: i64,
     pub version: i64,
-    #[serde(skip_deserializing)]
     pub subject_name: String,
 }
 
-const PROPOSAL_COLS: &str = "SELECT id, subject_ref, commitment_id, state, reason, objection_until, objection, \
-    objected_at, decision_reasons, decided_by, decided_at, created_at, version FROM blacklist_proposals";
+const PROPOSAL_COLS: &str = concat!(
+    "SELECT id, subject_ref, commitment_id, state, reason, objection_until, objection, \
+     objected_at, decision_reasons, decided_by, decided_at, created_at, version, ",
+    subject_name_col!(),
+    " FROM blacklist_proposals"
+);
 
 /// Opens the due process after a false finding, inside the check's transaction: the
 /// proposal, the notice to the subject (shown on their portal page), the credit office's
@@ -129,12 +132,9 @@ pub async fn run_objection_end(tx: &mut Tx, proposal_id: i64, now: i64) -> AppRe
 }
 
 async fn load(tx: &mut Tx, id: i64) -> AppResult<Proposal> {
-    let mut p: Proposal = tx
-        .fetch_optional(q(format!("{PROPOSAL_COLS} WHERE id = ?")).bind(id))
+    tx.fetch_optional(q(format!("{PROPOSAL_COLS} WHERE id = ?")).bind(id))
         .await?
-        .ok_or_else(|| AppError::NotFound("黑名单拟列入事项".to_owned()))?;
-    p.subject_name = subject_name_in(tx, &p.subject_ref).await?;
-    Ok(p)
+        .ok_or_else(|| AppError::NotFound("黑名单拟列入事项".to_owned()))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -145,7 +145,6 @@ pub struct ProposalFilter {
 
 /// Proposals: the credit office sees all; a portal user those about them.
 pub async fn proposals(app: &App, actor: &Actor, f: &ProposalFilter) -> AppResult<Vec<Proposal>> {
-    let mut tx = app.db.begin().await?;
     let mut sql = format!("{PROPOSAL_COLS} WHERE 1 = 1");
     let mut args: Vec<proofless_store::Value> = vec![];
     if actor.kind == crate::ActorKind::Portal {
@@ -180,12 +179,9 @@ pub async fn proposals(app: &App, actor: &Actor, f: &ProposalFilter) -> AppResul
     sql.push_str(" ORDER BY id DESC LIMIT 500");
     let mut query = q(sql);
     query.args = args;
-    let mut rows: Vec<Proposal> = tx.fetch_all(query).await?;
-    for p in &mut rows {
-        p.subject_name = subject_name_in(&mut tx, &p.subject_ref).await?;
-    }
-    audit::append(
-        &mut tx,
+    let rows: Vec<Proposal> = app.db.reader().fetch_all(query).await?;
+    audit::record_read(
+        &app.db,
         actor,
         app.now_ms(),
         Entry::new("blacklist.proposals.read", "blacklist_proposal", "*")
@@ -193,7 +189,6 @@ pub async fn proposals(app: &App, actor: &Actor, f: &ProposalFilter) -> AppResul
             .detail(json!({"count": rows.len()})),
     )
     .await?;
-    tx.commit().await?;
     Ok(rows)
 }
 
@@ -360,25 +355,21 @@ pub struct BlacklistEntry {
     pub listed_at: i64,
     pub removed_at: Option<i64>,
     pub repair_id: Option<i64>,
-    #[serde(skip_deserializing)]
     pub subject_name: String,
 }
 
 /// The blacklist (current entries; `all` includes those repaired).
 pub async fn blacklist(app: &App, actor: &Actor, all: bool) -> AppResult<Vec<BlacklistEntry>> {
     actor.require_any(&[Role::CreditOffice, Role::SystemAdmin])?;
-    let mut tx = app.db.begin().await?;
     let sql = format!(
-        "SELECT id, subject_ref, proposal_id, listed_at, removed_at, repair_id FROM blacklist_entries {} \
+        "SELECT id, subject_ref, proposal_id, listed_at, removed_at, repair_id, {} FROM blacklist_entries {} \
          ORDER BY id DESC LIMIT 1000",
+        subject_name_col!(),
         if all { "" } else { "WHERE removed_at IS NULL" }
     );
-    let mut rows: Vec<BlacklistEntry> = tx.fetch_all(q(sql)).await?;
-    for r in &mut rows {
-        r.subject_name = subject_name_in(&mut tx, &r.subject_ref).await?;
-    }
-    audit::append(
-        &mut tx,
+    let rows: Vec<BlacklistEntry> = app.db.reader().fetch_all(q(sql)).await?;
+    audit::record_read(
+        &app.db,
         actor,
         app.now_ms(),
         Entry::new("blacklist.read", "blacklist_entry", "*")
@@ -386,7 +377,6 @@ pub async fn blacklist(app: &App, actor: &Actor, all: bool) -> AppResult<Vec<Bla
             .detail(json!({"count": rows.len()})),
     )
     .await?;
-    tx.commit().await?;
     Ok(rows)
 }
 
@@ -404,7 +394,6 @@ pub struct Repair {
     pub decided_by: Option<String>,
     pub decided_at: Option<i64>,
     pub created_at: i64,
-    #[serde(skip_deserializing)]
     pub subject_name: String,
 }
 
@@ -412,8 +401,12 @@ pub struct Repair {
 const PENDING_REPAIR: &str =
     "SELECT id FROM credit_repairs WHERE subject_ref = ? AND state = 'requested'";
 
-const REPAIR_COLS: &str = "SELECT id, subject_ref, entry_id, rectification, state, reasons, requested_by, \
-    decided_by, decided_at, created_at FROM credit_repairs";
+const REPAIR_COLS: &str = concat!(
+    "SELECT id, subject_ref, entry_id, rectification, state, reasons, requested_by, \
+     decided_by, decided_at, created_at, ",
+    subject_name_col!(),
+    " FROM credit_repairs"
+);
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -557,28 +550,21 @@ pub async fn pending_repair(app: &App, subject_ref: &str) -> AppResult<Option<i6
 }
 
 async fn load_repair(tx: &mut Tx, id: i64) -> AppResult<Repair> {
-    let mut r: Repair = tx
-        .fetch_optional(q(format!("{REPAIR_COLS} WHERE id = ?")).bind(id))
+    tx.fetch_optional(q(format!("{REPAIR_COLS} WHERE id = ?")).bind(id))
         .await?
-        .ok_or_else(|| AppError::NotFound("信用修复申请".to_owned()))?;
-    r.subject_name = subject_name_in(tx, &r.subject_ref).await?;
-    Ok(r)
+        .ok_or_else(|| AppError::NotFound("信用修复申请".to_owned()))
 }
 
 /// The repair queue (credit office).
 pub async fn repairs(app: &App, actor: &Actor) -> AppResult<Vec<Repair>> {
     actor.require_any(&[Role::CreditOffice, Role::SystemAdmin])?;
-    let mut tx = app.db.begin().await?;
-    let mut rows: Vec<Repair> = tx
+    Ok(app
+        .db
+        .reader()
         .fetch_all(q(format!(
             "{REPAIR_COLS} ORDER BY CASE WHEN state = 'requested' THEN 0 ELSE 1 END, id DESC LIMIT 500"
         )))
-        .await?;
-    for r in &mut rows {
-        r.subject_name = subject_name_in(&mut tx, &r.subject_ref).await?;
-    }
-    tx.commit().await?;
-    Ok(rows)
+        .await?)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

@@ -31,7 +31,8 @@ pub struct CreditRecord {
     pub at: i64,
     #[serde(skip_deserializing)]
     pub kind_label: String,
-    #[serde(skip_deserializing)]
+    /// Read with the row where the query selects it ([`subject_name_col`]).
+    #[serde(default)]
     pub subject_name: String,
 }
 
@@ -47,6 +48,19 @@ pub struct SubjectCredit {
     pub blacklisted: bool,
     pub records: Vec<CreditRecord>,
 }
+
+/// The name of the person or entity a row's `subject_ref` (`person:ID` or `entity:ID`, both
+/// prefixes 7 characters) points at, as a column of the same query: a list reads its names
+/// with its rows instead of one query per row.
+macro_rules! subject_name_col {
+    () => {
+        "COALESCE(CASE WHEN substr(subject_ref, 1, 7) = 'person:' \
+         THEN (SELECT sp.name FROM persons sp WHERE sp.id = CAST(substr(subject_ref, 8) AS BIGINT)) \
+         ELSE (SELECT se.name FROM entities se WHERE se.id = CAST(substr(subject_ref, 8) AS BIGINT)) END, '') \
+         AS subject_name"
+    };
+}
+pub(crate) use subject_name_col;
 
 /// A subject without a row has the default status (full score, nothing recorded).
 const STATUS: &str =
@@ -239,9 +253,12 @@ pub struct RecordFilter {
 /// The credit office's record list, newest first.
 pub async fn records(app: &App, actor: &Actor, f: &RecordFilter) -> AppResult<Vec<CreditRecord>> {
     actor.require_any(&[Role::CreditOffice, Role::SystemAdmin])?;
-    let mut sql = "SELECT r.id, r.subject_ref, r.kind, r.commitment_id, r.org_id, r.note, r.score_after, r.at \
-                   FROM credit_records r WHERE 1 = 1"
-        .to_owned();
+    let mut sql = concat!(
+        "SELECT r.id, r.subject_ref, r.kind, r.commitment_id, r.org_id, r.note, r.score_after, r.at, ",
+        subject_name_col!(),
+        " FROM credit_records r WHERE 1 = 1"
+    )
+    .to_owned();
     let mut args: Vec<proofless_store::Value> = vec![];
     if let Some(k) = f.kind.as_deref().filter(|k| !k.is_empty()) {
         let kind = RecordKind::parse(k)
@@ -257,16 +274,14 @@ pub async fn records(app: &App, actor: &Actor, f: &RecordFilter) -> AppResult<Ve
     sql.push_str(&format!(" ORDER BY r.id DESC LIMIT {limit}"));
     let mut query = q(sql);
     query.args = args;
-    let mut tx = app.db.begin().await?;
-    let mut rows: Vec<CreditRecord> = tx.fetch_all(query).await?;
+    let mut rows: Vec<CreditRecord> = app.db.reader().fetch_all(query).await?;
     for r in &mut rows {
         r.kind_label = RecordKind::parse(&r.kind)
             .map(|k| k.label().to_owned())
             .unwrap_or_default();
-        r.subject_name = subject_name_in(&mut tx, &r.subject_ref).await?;
     }
-    audit::append(
-        &mut tx,
+    audit::record_read(
+        &app.db,
         actor,
         app.now_ms(),
         Entry::new("credit.list", "credit_record", "*")
@@ -274,6 +289,5 @@ pub async fn records(app: &App, actor: &Actor, f: &RecordFilter) -> AppResult<Ve
             .detail(json!({"count": rows.len()})),
     )
     .await?;
-    tx.commit().await?;
     Ok(rows)
 }
