@@ -107,11 +107,9 @@ impl AuditRow {
 /// locked only while committing, not from the first audited change to the end.
 pub async fn append(tx: &mut Tx, actor: &Actor, at_ms: i64, e: Entry<'_>) -> AppResult<()> {
     let row = unchained(actor, at_ms, e);
-    let (pending, first) = tx.state::<Pending>();
-    pending.0.push(row);
-    if first {
-        tx.before_commit(chain_at_commit);
-    }
+    tx.state_until_commit::<Pending>(chain_at_commit)
+        .0
+        .push(row);
     Ok(())
 }
 

@@ -63,6 +63,19 @@ impl Problems {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// The value of a check that may fail on fields: its field errors join these (so one
+    /// answer names every bad field), any other error is returned as it is.
+    pub fn collect<T>(&mut self, r: AppResult<T>) -> AppResult<Option<T>> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(AppError::Validation(errs)) => {
+                self.0.extend(errs);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn into_result(self) -> AppResult<()> {
         if self.0.is_empty() {
             Ok(())

@@ -86,7 +86,7 @@ pub async fn enqueue_many_in(tx: &mut Tx, jobs: &[NewJob<'_>], now_ms: i64) -> A
         " ON CONFLICT (unique_key) DO UPDATE SET run_at = excluded.run_at, state = 'pending' \
          WHERE jobs.state IN ('pending', 'skipped')",
     );
-    tx.defer(stmt);
+    tx.execute(stmt).await?;
     Ok(())
 }
 

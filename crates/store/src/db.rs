@@ -374,11 +374,9 @@ impl Reader<'_> {
 /// An open transaction on either backend. Dropped without `commit`, it rolls back.
 pub struct Tx {
     conn: TxConn,
-    /// Writes to run before the next statement or the commit.
-    deferred: Vec<Query>,
-    /// State a service keeps with the transaction until commit (see [`Tx::state`]).
+    /// State a service keeps with the transaction until commit (see [`Tx::state_until_commit`]).
     state: Vec<Box<dyn std::any::Any + Send>>,
-    /// Run first thing at commit, in registration order (see [`Tx::before_commit`]).
+    /// Run first thing at commit, in registration order.
     hooks: Vec<CommitHook>,
 }
 
@@ -404,7 +402,6 @@ impl From<TxConn> for Tx {
     fn from(conn: TxConn) -> Tx {
         Tx {
             conn,
-            deferred: Vec::new(),
             state: Vec::new(),
             hooks: Vec::new(),
         }
@@ -419,26 +416,23 @@ impl Tx {
         }
     }
 
-    /// Runs a write later in this transaction: before its next statement or at commit.
-    /// Only for writes that return nothing and whose failure fails the whole transaction
-    /// anyway: the error surfaces at the next statement or at `commit`.
-    pub fn defer(&mut self, q: Query) {
-        self.deferred.push(q);
-    }
-
-    /// The transaction's state of type `T`, created empty on first use; `true` with it when
-    /// it was just created (so the service registers its [`Tx::before_commit`] hook once).
-    pub fn state<T: std::any::Any + Send + Default>(&mut self) -> (&mut T, bool) {
-        let pos = self.state.iter().position(|b| b.is::<T>());
-        let (i, new) = match pos {
-            Some(i) => (i, false),
+    /// The transaction's state of type `T`, created empty on first use together with
+    /// `at_commit`, which runs first thing at commit (its error fails the commit) and takes
+    /// the state with [`Tx::take_state`].
+    pub fn state_until_commit<T: std::any::Any + Send + Default>(
+        &mut self,
+        at_commit: CommitHook,
+    ) -> &mut T {
+        let i = match self.state.iter().position(|b| b.is::<T>()) {
+            Some(i) => i,
             None => {
                 self.state.push(Box::new(T::default()));
-                (self.state.len() - 1, true)
+                self.hooks.push(at_commit);
+                self.state.len() - 1
             }
         };
         match self.state[i].downcast_mut::<T>() {
-            Some(t) => (t, new),
+            Some(t) => t,
             None => unreachable!("position found by type"),
         }
     }
@@ -454,58 +448,37 @@ impl Tx {
         }
     }
 
-    /// Runs `hook` at commit, before anything else is committed; its error fails the commit.
-    pub fn before_commit(&mut self, hook: CommitHook) {
-        self.hooks.push(hook);
-    }
-
-    async fn flush(&mut self) -> Result<(), StoreError> {
-        for qy in std::mem::take(&mut self.deferred) {
-            self.conn.execute(qy).await?;
-        }
-        Ok(())
-    }
-
     /// Run a statement; returns the number of rows affected.
     pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
-        self.flush().await?;
         self.conn.execute(q).await
     }
 
     pub async fn fetch_all<T: Row>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
-        self.flush().await?;
         self.conn.fetch_all(q).await
     }
 
     pub async fn fetch_optional<T: Row>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
-        self.flush().await?;
         self.conn.fetch_optional(q).await
     }
 
     pub async fn fetch_one<T: Row>(&mut self, q: Query) -> Result<T, StoreError> {
-        self.flush().await?;
         self.conn.fetch_one(q).await
     }
 
     /// A single scalar, e.g. `SELECT COUNT(*)` or `INSERT … RETURNING id`.
     pub async fn scalar_i64(&mut self, q: Query) -> Result<i64, StoreError> {
-        self.flush().await?;
         self.conn.scalar_i64(q).await
     }
 
-    /// Commits; in the group, the deferred writes and the end of the savepoint go together.
+    /// Commits, after running the commit hooks ([`Tx::state_until_commit`]); in the group,
+    /// returns once the batch holding this transaction is durable.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         for hook in std::mem::take(&mut self.hooks) {
             hook(&mut self).await?;
         }
         match self.conn {
-            TxConn::Group(m) => m.commit(&self.deferred).await?,
-            TxConn::Postgres(_) => {
-                self.flush().await?;
-                if let TxConn::Postgres(t) = self.conn {
-                    t.commit().await?;
-                }
-            }
+            TxConn::Group(m) => m.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }

@@ -20,7 +20,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use crate::{Query, StoreError};
+use crate::StoreError;
 
 /// At most this many members share one commit, so a batch's latency stays bounded.
 const MAX_MEMBERS: usize = 256;
@@ -200,16 +200,9 @@ impl Member {
         f(&lock(&slot.conn))
     }
 
-    /// Runs `last` (statements deferred to the end, possibly none) and releases the
-    /// savepoint, then returns once the batch holding it is durable.
-    pub(crate) async fn commit(mut self, last: &[Query]) -> Result<(), StoreError> {
-        let ran = self.with(|c| -> Result<(), StoreError> {
-            for qy in last {
-                crate::sqlite::execute(c, qy)?;
-            }
-            c.execute_batch("RELEASE SAVEPOINT member")?;
-            Ok(())
-        });
+    /// Releases the savepoint, then returns once the batch holding it is durable.
+    pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
+        let ran = self.with(|c| c.execute_batch("RELEASE SAVEPOINT member"));
         // Drop rolls the savepoint back when the member fails here.
         ran?;
         let Some(mut slot) = self.slot.take() else {

@@ -323,18 +323,9 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
             }
         },
     };
-    let asked = match verifiable(app, input.proof_item_id, input.issuer_org_id, actor.org_id).await
-    {
-        Ok(a) => Some(a),
-        Err(AppError::Validation(errs)) => {
-            p.0.extend(errs);
-            None
-        }
-        Err(e) => return Err(e),
-    };
-    if !p.0.is_empty() {
-        return Err(AppError::Validation(p.0));
-    }
+    let asked =
+        p.collect(verifiable(app, input.proof_item_id, input.issuer_org_id, actor.org_id).await)?;
+    p.into_result()?;
     let (Some(asked), Some(subject), Some(channel), Some(outcome), Some(answered_at)) =
         (asked, subject, channel, outcome, answered_at)
     else {

@@ -233,12 +233,7 @@ pub async fn verifiable_items(app: &App, requester: Option<i64>) -> AppResult<Ve
             let Some(m) = s.methods.iter().find(|m| m.method == "verification") else {
                 continue;
             };
-            let class = m
-                .deadline_period
-                .as_deref()
-                .and_then(|p| rules::class_of_period(p).ok())
-                .map(|c| c.label())
-                .unwrap_or_default();
+            let class = class_label(m.deadline_period.as_deref());
             out.push(Verifiable {
                 id: s.id,
                 name: s.name.clone(),
@@ -256,46 +251,40 @@ pub async fn verifiable_items(app: &App, requester: Option<i64>) -> AppResult<Ve
     Ok(out)
 }
 
+/// The label of the deadline class a catalogue period gives (empty when it gives none).
+fn class_label(period: Option<&str>) -> String {
+    period
+        .and_then(|p| rules::class_of_period(p).ok())
+        .map(|c| c.label())
+        .unwrap_or_default()
+}
+
 /// The unit's items whose adjustment is lodged and not yet published, with verification
 /// as the chosen replacement (A3 §9), labelled as such.
 async fn pending_items(app: &App, org: i64) -> AppResult<Vec<Verifiable>> {
-    let rows: Vec<(i64, String, Option<String>)> = app
-        .db
-        .reader()
-        .fetch_all(
-            q("SELECT p.id, p.name, r.deadline_period FROM proof_items p \
-               JOIN replacements r ON r.proof_item_id = p.id AND r.method = 'verification' \
-               WHERE p.stage IN ('submitted', 'reviewed', 'prepared', 'approved') \
-               AND (p.owner_org_id = ? OR EXISTS (SELECT 1 FROM proof_item_requesters q \
-                    WHERE q.proof_item_id = p.id AND q.org_id = ?)) ORDER BY p.id LIMIT 500")
-            .bind(org)
-            .bind(org),
-        )
-        .await?;
+    let mut query = q(format!(
+        "SELECT p.id, p.name, r.deadline_period FROM proof_items p \
+         JOIN replacements r ON r.proof_item_id = p.id AND r.method = 'verification' \
+         WHERE p.stage IN ({}) \
+         AND (p.owner_org_id = ? OR EXISTS (SELECT 1 FROM proof_item_requesters q \
+              WHERE q.proof_item_id = p.id AND q.org_id = ?)) ORDER BY p.id LIMIT 500",
+        proofless_store::Query::placeholders(PENDING_STAGES.len())
+    ));
+    for stage in PENDING_STAGES {
+        query.push_arg(stage);
+    }
+    query.push_arg(org);
+    query.push_arg(org);
+    let rows: Vec<(i64, String, Option<String>)> = app.db.reader().fetch_all(query).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, name, period) in rows {
-        let issuers: Vec<(i64, String)> = app
-            .db
-            .reader()
-            .fetch_all(
-                q(
-                    "SELECT o.id, o.name FROM proof_item_issuers i JOIN orgs o ON o.id = i.org_id \
-                   WHERE i.proof_item_id = ? ORDER BY o.id",
-                )
-                .bind(id),
-            )
-            .await?;
-        let class = period
-            .as_deref()
-            .and_then(|p| rules::class_of_period(p).ok())
-            .map(|c| c.label())
-            .unwrap_or_default();
+        let issuers = issuers_of(app, id).await?;
         out.push(Verifiable {
             id,
             name: format!("{name}（清单调整待公布）"),
             issuer_ids: issuers.iter().map(|i| i.0).collect(),
             issuers: issuers.into_iter().map(|i| i.1).collect(),
-            class_label: class,
+            class_label: class_label(period.as_deref()),
         });
     }
     Ok(out)

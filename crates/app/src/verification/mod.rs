@@ -268,7 +268,7 @@ async fn event_in(
     actor: &Actor,
     text: &str,
 ) -> AppResult<()> {
-    tx.defer(
+    tx.execute(
         q("INSERT INTO verification_events (verification_id, at, kind, actor_name, org_name, text) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(id)
             .bind(at)
@@ -276,7 +276,8 @@ async fn event_in(
             .bind(&actor.name)
             .bind(actor.org_name.clone().unwrap_or_default())
             .bind(text),
-    );
+    )
+    .await?;
     Ok(())
 }
 

@@ -378,18 +378,9 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
     if input.facts.len() > rules::MAX_FIELDS {
         p.add("facts", format!("填报事实不能超过{}项", rules::MAX_FIELDS));
     }
-    let asked = match verifiable(app, input.proof_item_id, input.issuer_org_id, actor.org_id).await
-    {
-        Ok(a) => Some(a),
-        Err(AppError::Validation(errs)) => {
-            p.0.extend(errs);
-            None
-        }
-        Err(e) => return Err(e),
-    };
-    if !p.0.is_empty() {
-        return Err(AppError::Validation(p.0));
-    }
+    let asked =
+        p.collect(verifiable(app, input.proof_item_id, input.issuer_org_id, actor.org_id).await)?;
+    p.into_result()?;
     let (Some(asked), Some(subject)) = (asked, subject) else {
         return Err(AppError::Internal("校验失败".into()));
     };
@@ -444,12 +435,13 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
         None,
     )
     .await?;
-    tx.defer(
+    tx.execute(
         q("UPDATE verifications SET deadline_id = ?, due_at = ? WHERE id = ?")
             .bind(did)
             .bind(due)
             .bind(id),
-    );
+    )
+    .await?;
     event_in(
         &mut tx,
         id,

@@ -124,7 +124,7 @@ pub(super) async fn verifiable(
 /// Stages at which a unit's adjustment application is lodged and not yet published
 /// (A3 §9): submitted for review, reviewed, gathered into a list, approved. A draft is not
 /// an application, and a returned item must be corrected first.
-const PENDING_STAGES: [&str; 4] = ["submitted", "reviewed", "prepared", "approved"];
+pub(super) const PENDING_STAGES: [&str; 4] = ["submitted", "reviewed", "prepared", "approved"];
 
 async fn pending_verifiable(
     app: &App,
@@ -172,7 +172,20 @@ async fn pending_verifiable(
     };
     let class = rules::class_of_period(period.as_deref().unwrap_or("30m"))
         .map_err(|e| AppError::Internal(format!("事项中的核验时限无效：{e}")))?;
-    let issuers: Vec<(i64, String)> = r
+    let issuers = issuers_of(app, proof_item_id).await?;
+    Ok(Some(Asked {
+        issuer_org_id: choose_issuer(&name, &issuers, issuer)?,
+        item_name: name,
+        class,
+        pending_adjustment: true,
+    }))
+}
+
+/// The issuers of a proof item as recorded in the catalogue (id, name), whatever its stage.
+pub(super) async fn issuers_of(app: &App, proof_item_id: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(app
+        .db
+        .reader()
         .fetch_all(
             q(
                 "SELECT o.id, o.name FROM proof_item_issuers i JOIN orgs o ON o.id = i.org_id \
@@ -180,13 +193,7 @@ async fn pending_verifiable(
             )
             .bind(proof_item_id),
         )
-        .await?;
-    Ok(Some(Asked {
-        issuer_org_id: choose_issuer(&name, &issuers, issuer)?,
-        item_name: name,
-        class,
-        pending_adjustment: true,
-    }))
+        .await?)
 }
 
 /// The issuer asked: one of the item's issuers, or the only one when none is named.
