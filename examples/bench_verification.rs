@@ -24,6 +24,10 @@ use proofless_store::{Db, DbOptions, q};
 use proofless_web::{AppState, WebConfig};
 use serde_json::{Value, json};
 
+/// The allocator the server binary uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -69,6 +73,21 @@ fn send_body(item: i64, k: u64) -> Value {
         "case_ref": format!("BENCH-{k:08}"),
         "purpose": "基准测试：核对经营者户籍状态"
     })
+}
+
+/// How the SQLite writer spent a phase: mean transactions per durable commit, and the
+/// share of the wall clock it ran statements and flushed.
+fn writer_line(db: &Db, before: Option<proofless_store::GroupStats>, secs: f64) {
+    if let (Some(b), Some(a)) = (before, db.group_stats()) {
+        let commits = (a.commits - b.commits).max(1);
+        println!(
+            "  writer: {:.1} transactions per commit, statements {:.0}% and flushes {:.0}% of the time, {:.0} µs held per transaction",
+            (a.members - b.members) as f64 / commits as f64,
+            (a.held_us - b.held_us) as f64 / (secs * 1e4),
+            (a.commit_us - b.commit_us) as f64 / (secs * 1e4),
+            (a.held_us - b.held_us) as f64 / (a.members - b.members).max(1) as f64,
+        );
+    }
 }
 
 /// Closed loop of `conc` clients for `secs`; each iteration runs `f` and counts one op.
@@ -199,6 +218,7 @@ fn main() {
 
         // 2. Sends.
         let (sj, sj_csrf) = login(&base, "sj_liaison").await;
+        let before = app.db.group_stats();
         let (b, c) = (base.clone(), sj_csrf.clone());
         let sjc = sj.clone();
         let (n, s, mut lat, e) = run(conc, secs, move |k| {
@@ -218,10 +238,12 @@ fn main() {
         })
         .await;
         let sends = line("send", conc, n, s, &mut lat, e);
+        writer_line(&app.db, before, s);
         println!("send / raw commit ratio: {:.3}", sends / raw.max(1.0));
 
         // 3. Full cycle: send, then answer under seal.
         let (ga, ga_csrf) = login(&base, "ga_proxy1").await;
+        let before = app.db.group_stats();
         let (b, c1, c2) = (base.clone(), sj_csrf.clone(), ga_csrf.clone());
         let (sjc, gac) = (sj.clone(), ga.clone());
         let (n, s, mut lat, e) = run(conc, secs, move |k| {
@@ -257,6 +279,7 @@ fn main() {
         })
         .await;
         let cycles = line("full cycle", conc, n, s, &mut lat, e);
+        writer_line(&app.db, before, s);
         println!("cycle / raw commit ratio: {:.3}", cycles / raw.max(1.0));
 
         // 4. Inbox with many verifications in the database.

@@ -23,6 +23,17 @@ pub enum Backend {
 
 /// Pool sizes for a 2-core machine: SQLite has one writer anyway, PostgreSQL gains
 /// little past a few connections per core.
+/// Group-commit counters since start (SQLite): members ÷ commits is the mean number of
+/// transactions acknowledged per durable commit; `held_us` is the time transactions held
+/// the write connection, `commit_us` the time spent flushing, both in microseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupStats {
+    pub commits: u64,
+    pub members: u64,
+    pub held_us: u64,
+    pub commit_us: u64,
+}
+
 #[derive(Debug, Clone)]
 pub struct DbOptions {
     pub max_connections: u32,
@@ -291,15 +302,19 @@ impl Db {
         })
     }
 
-    /// Group-commit counters on SQLite: (commits, members); members ÷ commits is the
-    /// mean number of transactions acknowledged per durable commit.
-    pub fn group_stats(&self) -> Option<(u64, u64)> {
+    /// Group-commit counters on SQLite (see [`GroupStats`]).
+    pub fn group_stats(&self) -> Option<GroupStats> {
         use std::sync::atomic::Ordering::Relaxed;
         match self {
-            Db::Sqlite(s) => Some((
-                s.group.stats().commits.load(Relaxed),
-                s.group.stats().members.load(Relaxed),
-            )),
+            Db::Sqlite(s) => {
+                let st = s.group.stats();
+                Some(GroupStats {
+                    commits: st.commits.load(Relaxed),
+                    members: st.members.load(Relaxed),
+                    held_us: st.held_us.load(Relaxed),
+                    commit_us: st.commit_us.load(Relaxed),
+                })
+            }
             Db::Postgres(_) => None,
         }
     }

@@ -15,7 +15,7 @@
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as SyncMutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
@@ -46,11 +46,19 @@ impl std::fmt::Debug for Group {
     }
 }
 
-/// Commits and members since start: members ÷ commits is the mean batch size.
+/// Counters since start: members ÷ commits is the mean batch size; `held_us` is the time
+/// members held the write connection running their statements, `commit_us` the time spent
+/// in `COMMIT` (the flush), so their sum against the wall clock is how busy the writer was.
 #[derive(Default, Debug)]
 pub struct Stats {
     pub commits: AtomicU64,
     pub members: AtomicU64,
+    pub held_us: AtomicU64,
+    pub commit_us: AtomicU64,
+}
+
+fn micros(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
 struct Slot {
@@ -105,7 +113,8 @@ impl Slot {
     }
 
     /// Commits the batch (the fsync on the blocking pool) and tells its members.
-    async fn finish(&mut self) -> Result<(), String> {
+    async fn finish(&mut self, stats: &Stats) -> Result<(), String> {
+        let started = Instant::now();
         let result = if self.open {
             let conn = self.conn.clone();
             tokio::task::spawn_blocking(move || lock(&conn).execute_batch("COMMIT"))
@@ -116,6 +125,7 @@ impl Slot {
             Ok(())
         };
         self.settle(result.clone());
+        stats.commit_us.fetch_add(micros(started), Ordering::Relaxed);
         result
     }
 }
@@ -165,6 +175,7 @@ impl Group {
             slot: Some(slot),
             group: self.clone(),
             solo,
+            since: Instant::now(),
         })
     }
 }
@@ -190,6 +201,8 @@ pub struct Member {
     slot: Option<OwnedMutexGuard<Slot>>,
     group: Group,
     solo: bool,
+    /// When the member took the write connection.
+    since: Instant,
 }
 
 impl Member {
@@ -209,7 +222,9 @@ impl Member {
             unreachable!()
         };
         slot.members += 1;
-        self.group.stats.members.fetch_add(1, Ordering::Relaxed);
+        let stats = &self.group.stats;
+        stats.members.fetch_add(1, Ordering::Relaxed);
+        stats.held_us.fetch_add(micros(self.since), Ordering::Relaxed);
         let Some(outcome) = slot.outcome.as_ref() else {
             return Err(StoreError::Commit("批量提交状态异常".to_owned()));
         };
@@ -218,12 +233,13 @@ impl Member {
             || self.group.waiting.load(Ordering::SeqCst) == 0
             || slot.members >= MAX_MEMBERS
         {
-            self.group.stats.commits.fetch_add(1, Ordering::Relaxed);
+            stats.commits.fetch_add(1, Ordering::Relaxed);
             // The commit goes on even if this request is cancelled meanwhile: the others of
             // the batch wait for it.
+            let group = self.group.clone();
             let done = tokio::spawn(async move {
                 let mut slot = slot;
-                slot.finish().await
+                slot.finish(&group.stats).await
             });
             return match done.await {
                 Ok(r) => r.map_err(StoreError::Commit),
@@ -246,7 +262,7 @@ impl Member {
             if rx.borrow().is_none() {
                 slot.clean();
                 self.group.stats.commits.fetch_add(1, Ordering::Relaxed);
-                let _ = slot.finish().await;
+                let _ = slot.finish(&self.group.stats).await;
             }
         }
     }
@@ -269,9 +285,10 @@ impl Drop for Member {
             slot.settle(Ok(()));
         } else if let Ok(rt) = tokio::runtime::Handle::try_current() {
             self.group.stats.commits.fetch_add(1, Ordering::Relaxed);
+            let group = self.group.clone();
             rt.spawn(async move {
                 let mut slot = slot;
-                let _ = slot.finish().await;
+                let _ = slot.finish(&group.stats).await;
             });
         }
     }

@@ -14,7 +14,7 @@ mod query;
 mod row;
 mod sqlite;
 
-pub use db::{Backend, CommitHook, Db, DbOptions, SqliteDb, Tx};
+pub use db::{Backend, CommitHook, Db, DbOptions, GroupStats, SqliteDb, Tx};
 pub use error::StoreError;
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, migration_versions};
 pub use query::{NullKind, Query, Value, q};
