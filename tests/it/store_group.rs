@@ -102,7 +102,11 @@ async fn a_queue_of_writers_shares_one_commit(backend: Backend) {
     assert_eq!(count(&db).await, 11);
     if let (Some(b), Some(a)) = (before, db.group_stats()) {
         assert_eq!(a.members - b.members, 11, "eleven transactions");
-        assert_eq!(a.commits - b.commits, 1, "one durable commit for all eleven");
+        assert_eq!(
+            a.commits - b.commits,
+            1,
+            "one durable commit for all eleven"
+        );
         assert!(a.held_us > b.held_us, "the writer's busy time is counted");
     }
 }

@@ -1118,7 +1118,46 @@ async fn an_item_with_its_adjustment_pending_is_verified_by_the_units_own_choice
     assert!(audit_ok(&t).await);
 }
 
+// A2 §7: the reply letter is sealed outside the write lock and written only if the request
+// did not change meanwhile, so A and B answering at once give one sealed answer, and the
+// other is told it was already dealt with.
+async fn simultaneous_answers_seal_once(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let hukou = item(&t, "注销户口证明").await;
+    let sj = t.staff("sj_liaison").await;
+    let (a, bb) = (t.staff("ga_proxy1").await, t.staff("ga_proxy2").await);
+    for round in 0..5 {
+        let id = send(&sj, &body(hukou)).await["id"].as_i64().unwrap();
+        let path = format!("/api/v1/verifications/{id}/answer");
+        let answer =
+            json!({"outcome": "confirmed", "answer": {"remarks": format!("属实（{round}）")}});
+        let (ra, rb) = tokio::join!(a.post_json(&path, &answer), bb.post_json(&path, &answer));
+        let mut codes = [ra.status().as_u16(), rb.status().as_u16()];
+        codes.sort_unstable();
+        assert_eq!(codes, [200, 409], "round {round}");
+        let sealed = scalar(
+            &t,
+            "SELECT COUNT(*) FROM sealed_documents WHERE object_type = 'verification' AND object_id = ?",
+            &id.to_string(),
+        )
+        .await;
+        assert_eq!(sealed, 1, "one sealed reply, round {round}");
+        let v: Value = a.json(&format!("/api/v1/verifications/{id}")).await;
+        assert_eq!(v["state"], "answered");
+        let seal: Value = t
+            .client()
+            .json(&format!(
+                "/api/v1/public/sealed/{}/verify",
+                v["sealed_id"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(seal["valid"], true, "{seal}");
+    }
+    assert!(audit_ok(&t).await);
+}
+
 both_backends!(
+    simultaneous_answers_seal_once,
     send_register_and_sealed_answer,
     return_stops_the_clock_and_blocks_answers,
     not_matching_answer_then_supplementary_request,

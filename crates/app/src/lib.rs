@@ -71,12 +71,15 @@ impl Default for AppSettings {
 pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
-    pub settings: AppSettings,
+    /// Shared, not copied: the app is cloned for every request.
+    pub settings: Arc<AppSettings>,
     /// The current published exemption lists, searched in memory (issue #3).
     pub catalogue: Arc<catalogue::PublicCatalogue>,
     /// The effective working-day calendar (official years and local overrides from the
     /// database), shared by every request; replaced as a whole when the data change.
     pub calendar: Arc<RwLock<calendar::Cached>>,
+    /// Org seal keys already decrypted, by key id (keys never change, rotation adds one).
+    pub seal_keys: seals::KeyCache,
 }
 
 impl App {
@@ -84,9 +87,10 @@ impl App {
         App {
             db,
             clock,
-            settings,
+            settings: Arc::new(settings),
             catalogue: Arc::default(),
             calendar: Arc::new(RwLock::new(calendar::Cached::builtin())),
+            seal_keys: seals::KeyCache::default(),
         }
     }
 

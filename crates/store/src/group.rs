@@ -125,7 +125,9 @@ impl Slot {
             Ok(())
         };
         self.settle(result.clone());
-        stats.commit_us.fetch_add(micros(started), Ordering::Relaxed);
+        stats
+            .commit_us
+            .fetch_add(micros(started), Ordering::Relaxed);
         result
     }
 }
@@ -224,7 +226,9 @@ impl Member {
         slot.members += 1;
         let stats = &self.group.stats;
         stats.members.fetch_add(1, Ordering::Relaxed);
-        stats.held_us.fetch_add(micros(self.since), Ordering::Relaxed);
+        stats
+            .held_us
+            .fetch_add(micros(self.since), Ordering::Relaxed);
         let Some(outcome) = slot.outcome.as_ref() else {
             return Err(StoreError::Commit("批量提交状态异常".to_owned()));
         };

@@ -19,7 +19,7 @@ use proofless_domain::role::Role;
 use proofless_domain::verification::{
     self as rules, Action, Channel, Facts, FieldSpec, LedgerKind, Outcome, State, SubjectKind,
 };
-use proofless_store::{Tx, Value, q};
+use proofless_store::{Query, Tx, Value, q};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
@@ -109,6 +109,9 @@ pub struct Verification {
     pub requester_name: String,
     pub issuer_org_id: i64,
     pub issuer_name: String,
+    /// The issuer's unified social credit code, named in its sealed reply letters.
+    #[serde(default)]
+    pub issuer_credit_code: Option<String>,
     pub proof_item_id: i64,
     pub proof_item_name: String,
     pub template_id: Option<i64>,
@@ -153,7 +156,7 @@ pub struct Verification {
 }
 
 const SELECT: &str = "SELECT v.id, v.channel, v.state, v.requester_org_id, ro.name AS requester_name, \
-    v.issuer_org_id, io.name AS issuer_name, v.proof_item_id, v.proof_item_name, v.template_id, v.subject_kind, \
+    v.issuer_org_id, io.name AS issuer_name, io.credit_code AS issuer_credit_code, v.proof_item_id, v.proof_item_name, v.template_id, v.subject_kind, \
     v.subject_id, v.subject_name, v.subject_code, v.facts, v.case_ref, v.case_id, v.purpose, v.catalogue_class, \
     v.deadline_class, v.deadline_period, v.reclass_reason, v.deadline_id, v.sent_by, v.sent_by_name, v.sent_at, \
     v.due_at, v.outcome, v.answer, v.records_say, v.return_reason, v.answered_by_name, v.answered_at, \

@@ -525,7 +525,7 @@ pub(super) async fn get_unaudited(app: &App, id: i64) -> AppResult<Detail> {
 }
 
 /// The committed record, read outside any write transaction.
-async fn read(app: &App, id: i64) -> AppResult<Verification> {
+pub(super) async fn read(app: &App, id: i64) -> AppResult<Verification> {
     app.db
         .reader()
         .fetch_optional(q(format!("{SELECT} WHERE v.id = ?")).bind(id))

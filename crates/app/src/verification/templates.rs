@@ -226,6 +226,16 @@ pub(super) fn parse_fields(s: &str) -> Vec<FieldSpec> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
+/// The template of an (item, issuer, requester) triple, if the units wrote one.
+pub(super) fn template_query(item: i64, issuer: i64, requester: i64) -> Query {
+    q(format!(
+        "{TEMPLATE_COLS} WHERE proof_item_id = ? AND issuer_org_id = ? AND requester_org_id = ?"
+    ))
+    .bind(item)
+    .bind(issuer)
+    .bind(requester)
+}
+
 pub(super) async fn template_row_in(
     tx: &mut Tx,
     item: i64,
@@ -233,14 +243,7 @@ pub(super) async fn template_row_in(
     requester: i64,
 ) -> AppResult<Option<TemplateRow>> {
     Ok(tx
-        .fetch_optional(
-            q(format!(
-                "{TEMPLATE_COLS} WHERE proof_item_id = ? AND issuer_org_id = ? AND requester_org_id = ?"
-            ))
-            .bind(item)
-            .bind(issuer)
-            .bind(requester),
-        )
+        .fetch_optional(template_query(item, issuer, requester))
         .await?)
 }
 
