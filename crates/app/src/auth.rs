@@ -179,37 +179,53 @@ struct StaffActorRow {
     org_id: i64,
     org_name: String,
     region_code: String,
+    /// One row per role (none when the staff member has no role).
+    role: Option<String>,
 }
 
-pub async fn staff_actor(app: &App, staff_id: i64, operation_id: &str) -> AppResult<Option<Actor>> {
-    let row: Option<StaffActorRow> = app
-        .db
-        .reader()
-        .fetch_optional(
-            q("SELECT s.id, s.display_name, s.org_id, o.name AS org_name, o.region_code FROM staff s \
-               JOIN orgs o ON o.id = s.org_id WHERE s.id = ? AND s.active = ?")
-            .bind(staff_id)
-            .bind(true),
-        )
-        .await?;
-    let Some(r) = row else { return Ok(None) };
-    let roles: Vec<(String,)> = app
-        .db
-        .reader()
-        .fetch_all(
-            q("SELECT role FROM staff_roles WHERE staff_id = ? ORDER BY role").bind(staff_id),
-        )
-        .await?;
-    Ok(Some(Actor {
+/// An active staff member with their unit and roles, one row per role: one query serves
+/// every authenticated request.
+const STAFF_ACTOR: &str = "SELECT s.id, s.display_name, s.org_id, o.name AS org_name, o.region_code, r.role \
+    FROM staff s JOIN orgs o ON o.id = s.org_id LEFT JOIN staff_roles r ON r.staff_id = s.id";
+
+fn staff_actor_of(rows: Vec<StaffActorRow>, operation_id: &str) -> Option<Actor> {
+    let mut roles: Vec<Role> = rows
+        .iter()
+        .filter_map(|r| r.role.as_deref().and_then(Role::parse))
+        .collect();
+    roles.sort_by_key(|r| r.as_str());
+    let r = rows.into_iter().next()?;
+    Some(Actor {
         kind: ActorKind::Staff,
         id: Some(r.id),
         name: r.display_name,
         org_id: Some(r.org_id),
         org_name: Some(r.org_name),
         region_code: Some(r.region_code),
-        roles: roles.iter().filter_map(|(r,)| Role::parse(r)).collect(),
+        roles,
         operation_id: operation_id.to_owned(),
-    }))
+    })
+}
+
+pub async fn staff_actor(app: &App, staff_id: i64, operation_id: &str) -> AppResult<Option<Actor>> {
+    let rows = app
+        .db
+        .reader()
+        .fetch_all(
+            q(format!("{STAFF_ACTOR} WHERE s.id = ? AND s.active = ?"))
+                .bind(staff_id)
+                .bind(true),
+        )
+        .await?;
+    Ok(staff_actor_of(rows, operation_id))
+}
+
+#[derive(Deserialize)]
+struct StaffSessionRow {
+    csrf_token: String,
+    expires_at: i64,
+    #[serde(flatten)]
+    staff: StaffActorRow,
 }
 
 /// The actor behind a session cookie, and the session's CSRF token.
@@ -218,25 +234,44 @@ pub async fn session_actor(
     token: &str,
     operation_id: &str,
 ) -> AppResult<Option<(Actor, String)>> {
+    let hash = token_hash(token);
+    // A staff session (nearly every request) in one query with its staff member.
+    let rows: Vec<StaffSessionRow> = app
+        .db
+        .reader()
+        .fetch_all(
+            q(format!(
+                "SELECT se.csrf_token, se.expires_at, x.* FROM sessions se JOIN ({STAFF_ACTOR} WHERE s.active = ?) x \
+                 ON x.id = se.principal_id WHERE se.token_hash = ? AND se.principal_kind = 'staff'"
+            ))
+            .bind(true)
+            .bind(&hash),
+        )
+        .await?;
+    if let Some(first) = rows.first() {
+        if first.expires_at < app.now_ms() {
+            return Ok(None);
+        }
+        let csrf = first.csrf_token.clone();
+        let actor = staff_actor_of(rows.into_iter().map(|r| r.staff).collect(), operation_id);
+        return Ok(actor.map(|a| (a, csrf)));
+    }
     let row: Option<(String, i64, String, i64)> = app
         .db
         .reader()
         .fetch_optional(
             q("SELECT principal_kind, principal_id, csrf_token, expires_at FROM sessions WHERE token_hash = ?")
-                .bind(token_hash(token)),
+                .bind(&hash),
         )
         .await?;
     let Some((kind, id, csrf, expires_at)) = row else {
         return Ok(None);
     };
-    if expires_at < app.now_ms() {
+    // A staff session whose staff member was deactivated is no session.
+    if expires_at < app.now_ms() || kind != "portal" {
         return Ok(None);
     }
-    let actor = match kind.as_str() {
-        "staff" => staff_actor(app, id, operation_id).await?,
-        "portal" => crate::identity::portal_actor(app, id, operation_id).await?,
-        _ => None,
-    };
+    let actor = crate::identity::portal_actor(app, id, operation_id).await?;
     Ok(actor.map(|a| (a, csrf)))
 }
 

@@ -10,7 +10,7 @@ use proofless_domain::deadline::{
     self, DeadlineRecord, DeadlineRule, Extension, Period, PeriodUnit, RuleBook, Suspension,
 };
 use proofless_domain::role::Role;
-use proofless_store::{Tx, q};
+use proofless_store::{Query, Tx, q};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -242,10 +242,12 @@ pub async fn rules(app: &App) -> AppResult<Vec<RuleVersion>> {
     Ok(rows)
 }
 
+fn rule_versions_query(key: &str) -> Query {
+    q(format!("{RULE_COLS} WHERE rule_key = ? ORDER BY version")).bind(key)
+}
+
 async fn rule_versions(tx: &mut Tx, key: &str) -> AppResult<Vec<RuleVersion>> {
-    Ok(tx
-        .fetch_all(q(format!("{RULE_COLS} WHERE rule_key = ? ORDER BY version")).bind(key))
-        .await?)
+    Ok(tx.fetch_all(rule_versions_query(key)).await?)
 }
 
 /// A new version of a rule (system administrator), e.g. when the trial annexes are replaced.
@@ -625,6 +627,56 @@ pub async fn open_in(
     actor: &Actor,
     input: &OpenInput,
 ) -> AppResult<Opened> {
+    let (start, statutory) = check_open(app, actor, input)?;
+    let org: Option<(i64,)> = tx.fetch_optional(org_query(input)).await?;
+    let key = input.rule_key.trim();
+    // The built-in rules are written on first use; a key already holding every built-in
+    // version needs no statement per deadline.
+    let mut versions = rule_versions(tx, key).await?;
+    if versions.len() < BUILT_IN_RULES.versions(key).len() {
+        seed_rules(tx, app.now_ms()).await?;
+        versions = rule_versions(tx, key).await?;
+    }
+    let planned = plan_of(app, input, (start, statutory), org.is_some(), &versions)?;
+    open_planned_in(tx, app, actor, &planned).await
+}
+
+/// Checks a deadline and computes its due instant from the committed rules, outside any
+/// transaction, for a workflow that writes it later with [`open_planned_in`] and should not
+/// hold the write lock for the reading and the calendar arithmetic.
+pub async fn plan(app: &App, actor: &Actor, input: &OpenInput) -> AppResult<Planned> {
+    let (start, statutory) = check_open(app, actor, input)?;
+    let org: Option<(i64,)> = app.db.reader().fetch_optional(org_query(input)).await?;
+    let key = input.rule_key.trim();
+    let read = || async {
+        AppResult::Ok(
+            app.db
+                .reader()
+                .fetch_all::<RuleVersion>(rule_versions_query(key))
+                .await?,
+        )
+    };
+    let mut versions = read().await?;
+    if versions.len() < BUILT_IN_RULES.versions(key).len() {
+        let mut tx = app.db.begin().await?;
+        seed_rules(&mut tx, app.now_ms()).await?;
+        tx.commit().await?;
+        versions = read().await?;
+    }
+    plan_of(app, input, (start, statutory), org.is_some(), &versions)
+}
+
+fn org_query(input: &OpenInput) -> Query {
+    q("SELECT id FROM orgs WHERE id = ?").bind(input.org_id)
+}
+
+/// The checks of the input alone: the caller's role and unit, the references, the start and
+/// the statutory limit.
+fn check_open(
+    app: &App,
+    actor: &Actor,
+    input: &OpenInput,
+) -> AppResult<(DateTime<Utc>, Option<Period>)> {
     actor.require_staff()?;
     actor.require_org(input.org_id)?;
     let mut p = Problems::default();
@@ -639,7 +691,6 @@ pub async fn open_in(
             p.add(field, format!("{label}不能超过{MAX_REF_CHARS}个字符"));
         }
     }
-    let now = app.now_ms();
     let start = match input
         .start
         .as_deref()
@@ -656,7 +707,7 @@ pub async fn open_in(
                 None
             }
         },
-        None => to_utc(now),
+        None => to_utc(app.now_ms()),
     };
     let statutory = match input
         .statutory_limit
@@ -691,21 +742,44 @@ pub async fn open_in(
     let Some(start) = start else {
         return Err(AppError::field("start", "起算时间无效"));
     };
-    let org = tx
-        .fetch_optional::<(i64,)>(q("SELECT id FROM orgs WHERE id = ?").bind(input.org_id))
-        .await?;
-    if org.is_none() {
+    Ok((start, statutory))
+}
+
+/// A deadline checked and computed, ready to be written by [`open_planned_in`].
+pub struct Planned {
+    subject_type: String,
+    /// Settable after planning: a workflow that writes the record the deadline belongs to in
+    /// the same transaction learns its number only then.
+    pub subject_id: String,
+    org_id: i64,
+    rule: DeadlineRule,
+    start: DateTime<Utc>,
+    statutory: Option<Period>,
+    cal: std::sync::Arc<Calendar>,
+    computed: Recomputed,
+    now: i64,
+}
+
+impl Planned {
+    /// The instant the clock starts (the planning instant when no start was given).
+    pub fn start_ms(&self) -> i64 {
+        self.start.timestamp_millis()
+    }
+}
+
+/// The rule in force at the start, and the due instant by the calendar.
+fn plan_of(
+    app: &App,
+    input: &OpenInput,
+    (start, statutory): (DateTime<Utc>, Option<Period>),
+    org_exists: bool,
+    versions: &[RuleVersion],
+) -> AppResult<Planned> {
+    if !org_exists {
         return Err(AppError::field(
             "org_id",
             format!("单位 {} 不存在", input.org_id),
         ));
-    }
-    // The built-in rules are written on first use; a key already holding every built-in
-    // version needs no statement per deadline.
-    let mut versions = rule_versions(tx, input.rule_key.trim()).await?;
-    if versions.len() < BUILT_IN_RULES.versions(input.rule_key.trim()).len() {
-        seed_rules(tx, now).await?;
-        versions = rule_versions(tx, input.rule_key.trim()).await?;
     }
     if versions.is_empty() {
         return Err(AppError::field(
@@ -730,7 +804,8 @@ pub async fn open_in(
     // A new deadline has no suspension or extension yet: computed here and written
     // complete, in one statement.
     let cal = app.calendar();
-    let r = recompute(
+    let now = app.now_ms();
+    let computed = recompute(
         &cal,
         app,
         OPEN,
@@ -738,20 +813,42 @@ pub async fn open_in(
         statutory,
         now,
     );
+    Ok(Planned {
+        subject_type: input.subject_type.trim().to_owned(),
+        subject_id: input.subject_id.trim().to_owned(),
+        org_id: input.org_id,
+        rule,
+        start,
+        statutory,
+        cal,
+        computed,
+        now,
+    })
+}
+
+/// Writes a planned deadline, its reminders and its audit row inside `tx`.
+pub async fn open_planned_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    p: &Planned,
+) -> AppResult<Opened> {
+    let (r, rule, cal, now) = (&p.computed, &p.rule, &p.cal, p.now);
+    let statutory = p.statutory.map(|s| s.to_string());
     let id = tx
         .scalar_i64(
             q("INSERT INTO deadlines (subject_type, subject_id, org_id, rule_key, rule_version, start_at, period, \
                statutory_limit, state, due_at, rule_due_at, statutory_due_at, effective_start, calendar_version, \
                calendar_complete, created_by, created_at, updated_at) \
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
-            .bind(input.subject_type.trim())
-            .bind(input.subject_id.trim())
-            .bind(input.org_id)
+            .bind(&p.subject_type)
+            .bind(&p.subject_id)
+            .bind(p.org_id)
             .bind(&rule.key)
             .bind(i64::from(rule.version))
-            .bind(start.timestamp_millis())
+            .bind(p.start.timestamp_millis())
             .bind(rule.period.to_string())
-            .bind(statutory.map(|s| s.to_string()))
+            .bind(statutory.clone())
             .bind(&r.state)
             .bind(r.due_at)
             .bind(r.rule_due_at)
@@ -767,17 +864,17 @@ pub async fn open_in(
     if r.state == OPEN
         && let (Some(eff), Some(due)) = (r.effective_start, r.due_at)
     {
-        schedule_reminders(tx, app, &cal, id, eff, due, r.suspended_office_seconds, now).await?;
+        schedule_reminders(tx, app, cal, id, eff, due, r.suspended_office_seconds, now).await?;
     }
     audit::append(
         tx,
         actor,
         now,
         Entry::new("deadline.open", "deadline", id).detail(json!({
-            "subject_type": input.subject_type.trim(), "subject_id": input.subject_id.trim(),
-            "org_id": input.org_id, "rule": format!("{}#{}", rule.key, rule.version),
-            "period": rule.period.to_string(), "statutory_limit": statutory.map(|s| s.to_string()),
-            "start_at": start.timestamp_millis(), "due_at": r.due_at,
+            "subject_type": p.subject_type, "subject_id": p.subject_id,
+            "org_id": p.org_id, "rule": format!("{}#{}", rule.key, rule.version),
+            "period": rule.period.to_string(), "statutory_limit": statutory,
+            "start_at": p.start.timestamp_millis(), "due_at": r.due_at,
             "calendar_version": cal.version(),
         })),
     )

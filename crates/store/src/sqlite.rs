@@ -37,7 +37,7 @@ pub(crate) fn open(path: &str, cache_mib: u32) -> Result<Connection, StoreError>
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{};",
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{}; PRAGMA mmap_size = 268435456;",
         cache_mib * 1024
     ))?;
     Ok(conn)

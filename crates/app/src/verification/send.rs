@@ -54,6 +54,30 @@ pub(super) fn check_subject(
     Some((kind?, code?, name))
 }
 
+fn subject_query(kind: SubjectKind, code: &str) -> Query {
+    let (table, col) = subject_table(kind);
+    q(format!("SELECT id, name FROM {table} WHERE {col} = ?")).bind(code)
+}
+
+fn subject_table(kind: SubjectKind) -> (&'static str, &'static str) {
+    match kind {
+        SubjectKind::Person => ("persons", "resident_id"),
+        SubjectKind::Entity => ("entities", "credit_code"),
+    }
+}
+
+/// The registered subject's id; an error when the code is registered under another name.
+fn known_subject(found: Option<(i64, String)>, name: &str) -> AppResult<Option<i64>> {
+    match found {
+        Some((id, known)) if known == name => Ok(Some(id)),
+        Some(_) => Err(AppError::field(
+            "subject.name",
+            "核验对象名称与该证件号码登记的名称不一致",
+        )),
+        None => Ok(None),
+    }
+}
+
 /// Finds or registers the subject inside `tx`.
 pub(super) async fn subject_in(
     tx: &mut Tx,
@@ -61,21 +85,10 @@ pub(super) async fn subject_in(
     now: i64,
     (kind, code, name): (SubjectKind, String, String),
 ) -> AppResult<Subject> {
-    let (table, col) = match kind {
-        SubjectKind::Person => ("persons", "resident_id"),
-        SubjectKind::Entity => ("entities", "credit_code"),
-    };
-    let found: Option<(i64, String)> = tx
-        .fetch_optional(q(format!("SELECT id, name FROM {table} WHERE {col} = ?")).bind(&code))
-        .await?;
-    let id = match found {
-        Some((id, known)) if known == name => id,
-        Some(_) => {
-            return Err(AppError::field(
-                "subject.name",
-                "核验对象名称与该证件号码登记的名称不一致",
-            ));
-        }
+    let (table, col) = subject_table(kind);
+    let found = tx.fetch_optional(subject_query(kind, &code)).await?;
+    let id = match known_subject(found, &name)? {
+        Some(id) => id,
         None => {
             let id = tx
                 .scalar_i64(
@@ -219,8 +232,29 @@ pub async fn grace_minutes(app: &App) -> AppResult<i64> {
         .unwrap_or(DEFAULT_GRACE_MINUTES))
 }
 
-/// Opens the deadline of a verification (issuer's unit, rule of its class) and schedules
-/// the half-time B notification and the automatic report. Returns (deadline id, due).
+fn deadline_input(
+    id: Option<i64>,
+    issuer: i64,
+    class: VerificationDeadlineClass,
+    start_ms: Option<i64>,
+) -> OpenInput {
+    OpenInput {
+        subject_type: "verification".to_owned(),
+        // A request being sent gets its number when its row is written (see `send`).
+        subject_id: id.map_or_else(|| "（发送时编号）".to_owned(), number),
+        org_id: issuer,
+        rule_key: rules::rule_key(class).to_owned(),
+        start: start_ms.and_then(deadlines::rfc3339),
+        statutory_limit: match class {
+            VerificationDeadlineClass::Statutory(p) => Some(p.to_string()),
+            _ => None,
+        },
+    }
+}
+
+/// Opens the deadline of a verification inside `tx` (issuer's unit, rule of its class) and
+/// schedules the half-time B notification and the automatic report. Returns (deadline id,
+/// due).
 pub(super) async fn open_deadline_in(
     tx: &mut Tx,
     app: &App,
@@ -231,27 +265,56 @@ pub(super) async fn open_deadline_in(
     start_ms: Option<i64>,
 ) -> AppResult<(i64, Option<i64>)> {
     let system = Actor::system(&actor.operation_id);
-    let opened = deadlines::open_in(
-        tx,
-        app,
-        &system,
-        &OpenInput {
-            subject_type: "verification".to_owned(),
-            subject_id: number(id),
-            org_id: issuer,
-            rule_key: rules::rule_key(class).to_owned(),
-            start: start_ms.and_then(deadlines::rfc3339),
-            statutory_limit: match class {
-                VerificationDeadlineClass::Statutory(p) => Some(p.to_string()),
-                _ => None,
-            },
-        },
-    )
-    .await?;
+    let input = deadline_input(Some(id), issuer, class, start_ms);
+    let opened = deadlines::open_in(tx, app, &system, &input).await?;
+    let grace = grace_minutes_in(tx).await?;
+    schedule_jobs_in(tx, app, id, opened, grace).await
+}
+
+/// A new request's deadline and grace, worked out before its transaction (see `send`).
+pub(super) struct DeadlinePlan {
+    planned: deadlines::Planned,
+    grace: i64,
+}
+
+pub(super) async fn plan_deadline(
+    app: &App,
+    actor: &Actor,
+    issuer: i64,
+    class: VerificationDeadlineClass,
+) -> AppResult<DeadlinePlan> {
+    let system = Actor::system(&actor.operation_id);
+    let planned = deadlines::plan(app, &system, &deadline_input(None, issuer, class, None)).await?;
+    Ok(DeadlinePlan {
+        planned,
+        grace: grace_minutes(app).await?,
+    })
+}
+
+/// Writes a planned deadline for the request just written as `id`.
+pub(super) async fn open_planned_deadline_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    mut plan: DeadlinePlan,
+) -> AppResult<(i64, Option<i64>)> {
+    let system = Actor::system(&actor.operation_id);
+    plan.planned.subject_id = number(id);
+    let opened = deadlines::open_planned_in(tx, app, &system, &plan.planned).await?;
+    schedule_jobs_in(tx, app, id, opened, plan.grace).await
+}
+
+/// The automatic report after the grace (A2 §11) and the half-time notice to B (A2 §6).
+async fn schedule_jobs_in(
+    tx: &mut Tx,
+    app: &App,
+    id: i64,
+    opened: deadlines::Opened,
+    grace: i64,
+) -> AppResult<(i64, Option<i64>)> {
     let (did, due, eff) = (opened.id, opened.due_at, opened.effective_start);
-    let now = app.now_ms();
     if let Some(due) = due {
-        let grace = grace_minutes_in(tx).await?;
         let payload = json!({"verification_id": id});
         let mut jobs = vec![crate::jobs::NewJob {
             kind: KIND_AUTO_REPORT,
@@ -269,7 +332,7 @@ pub(super) async fn open_deadline_in(
                 payload,
             });
         }
-        crate::jobs::enqueue_many_in(tx, &jobs, now).await?;
+        crate::jobs::enqueue_many_in(tx, &jobs, app.now_ms()).await?;
     }
     Ok((did, due))
 }
@@ -285,12 +348,27 @@ pub(super) async fn notify_issuer_in(
     event: &str,
     now: i64,
 ) -> AppResult<()> {
-    let posts: Vec<(i64, Option<i64>, bool)> = tx
-        .fetch_all(
-            q("SELECT a_staff_id, b_staff_id, a_absent FROM duty_posts WHERE org_id = ?")
-                .bind(org_id),
-        )
-        .await?;
+    let posts = tx.fetch_all(duty_posts_query(org_id)).await?;
+    notify_posts_in(tx, (org_id, &posts), half_time, id, text, event, now).await
+}
+
+/// The duty posts of a unit: A, B and whether A is marked absent.
+type Posts = Vec<(i64, Option<i64>, bool)>;
+
+fn duty_posts_query(org_id: i64) -> Query {
+    q("SELECT a_staff_id, b_staff_id, a_absent FROM duty_posts WHERE org_id = ?").bind(org_id)
+}
+
+/// [`notify_issuer_in`] with the unit's posts already read.
+async fn notify_posts_in(
+    tx: &mut Tx,
+    (org_id, posts): (i64, &Posts),
+    half_time: bool,
+    id: i64,
+    text: &str,
+    event: &str,
+    now: i64,
+) -> AppResult<()> {
     let link = format!("/verifications/{id}");
     let mut items = vec![];
     if posts.is_empty() {
@@ -302,7 +380,7 @@ pub(super) async fn notify_issuer_in(
             dedupe_key: format!("verification:{id}:{event}:org"),
         });
     }
-    for (a, b, absent) in posts {
+    for &(a, b, absent) in posts {
         if !half_time {
             items.push(notifications::NewNotification {
                 to: Recipient::Staff(a),
@@ -328,6 +406,19 @@ pub(super) async fn notify_issuer_in(
     Ok(())
 }
 
+/// The facts against the request template's typed fields (A2 §4).
+fn check_facts(tpl: &Template, facts: &Map<String, Json>) -> AppResult<()> {
+    let errs = rules::check_values(&tpl.request_fields, facts);
+    if errs.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Validation(
+        errs.into_iter()
+            .map(|(k, m)| crate::FieldError::new(format!("facts.{k}"), m))
+            .collect(),
+    ))
+}
+
 /// The part a sent and an offline-recorded request share: the facts checked against the
 /// pair's template (A2 §4), and the subject found or registered.
 pub(super) async fn request_in(
@@ -341,14 +432,7 @@ pub(super) async fn request_in(
 ) -> AppResult<(Template, Subject)> {
     let trow = template_row_in(tx, proof_item_id, asked.issuer_org_id, requester).await?;
     let tpl = template_of(asked, proof_item_id, requester, trow);
-    let errs = rules::check_values(&tpl.request_fields, facts);
-    if !errs.is_empty() {
-        return Err(AppError::Validation(
-            errs.into_iter()
-                .map(|(k, m)| crate::FieldError::new(format!("facts.{k}"), m))
-                .collect(),
-        ));
-    }
+    check_facts(&tpl, facts)?;
     let subject = subject_in(tx, actor, now, subject).await?;
     Ok((tpl, subject))
 }
@@ -384,18 +468,42 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
     let (Some(asked), Some(subject)) = (asked, subject) else {
         return Err(AppError::Internal("校验失败".into()));
     };
-    let now = app.now_ms();
+    // Everything that only reads — the template, the subject, the deadline and its rule,
+    // the issuer's duty posts — is done before taking the write lock, which then holds only
+    // the writes (SQLite has one writer; see docs/ARCHITECTURE.md, "Storage").
+    let mut reader = app.db.reader();
+    let trow = reader
+        .fetch_optional(template_query(
+            input.proof_item_id,
+            asked.issuer_org_id,
+            requester,
+        ))
+        .await?;
+    let tpl = template_of(&asked, input.proof_item_id, requester, trow);
+    check_facts(&tpl, &input.facts)?;
+    let known = known_subject(
+        reader
+            .fetch_optional(subject_query(subject.0, &subject.1))
+            .await?,
+        &subject.2,
+    )?;
+    let plan = plan_deadline(app, actor, asked.issuer_org_id, asked.class).await?;
+    let posts = reader
+        .fetch_all(duty_posts_query(asked.issuer_org_id))
+        .await?;
+    // Sent when its deadline starts: registered at once (A2 §7).
+    let now = plan.planned.start_ms();
     let mut tx = app.db.begin().await?;
-    let (tpl, subject) = request_in(
-        &mut tx,
-        actor,
-        now,
-        &asked,
-        (input.proof_item_id, requester),
-        &input.facts,
-        subject,
-    )
-    .await?;
+    let subject = match known {
+        Some(id) => Subject {
+            kind: subject.0,
+            id,
+            code: subject.1,
+            name: subject.2,
+        },
+        // Not registered when read: registered now (or found, if registered meanwhile).
+        None => subject_in(&mut tx, actor, now, subject).await?,
+    };
     let facts = Json::Object(input.facts.clone()).to_string();
     let id = tx
         .scalar_i64(
@@ -425,16 +533,7 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
             .bind(now),
         )
         .await?;
-    let (did, due) = open_deadline_in(
-        &mut tx,
-        app,
-        actor,
-        id,
-        asked.issuer_org_id,
-        asked.class,
-        None,
-    )
-    .await?;
+    let (did, due) = open_planned_deadline_in(&mut tx, app, actor, id, plan).await?;
     tx.execute(
         q("UPDATE verifications SET deadline_id = ?, due_at = ? WHERE id = ?")
             .bind(did)
@@ -484,7 +583,8 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
         number(id),
         due.map(crate::local_time).unwrap_or_default()
     );
-    notify_issuer_in(&mut tx, asked.issuer_org_id, false, id, &text, "new", now).await?;
+    let posts = (asked.issuer_org_id, &posts);
+    notify_posts_in(&mut tx, posts, false, id, &text, "new", now).await?;
     if let Some(case_id) = input.case_id {
         crate::verification_cases::begin_wait_in(&mut tx, app, actor, case_id, id).await?;
     }
