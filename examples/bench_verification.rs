@@ -144,6 +144,7 @@ fn main() {
         .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display()));
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name("server")
         .enable_all()
         .build()
         .unwrap();
@@ -190,6 +191,7 @@ fn main() {
     println!("backend: {:?}", app.db.backend());
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name("client")
         .enable_all()
         .build()
         .unwrap();
