@@ -82,7 +82,7 @@ pub async fn reclassify(
     )
     .await?;
     let note = &format!("【核验】{} 的时限类别已由开具单位改判：{text}", number(id));
-    conclude(tx, app, actor, &v, (&note, "reclassify"), false, now).await
+    conclude(tx, app, actor, &v, (note, "reclassify"), false, now).await
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
@@ -275,7 +275,7 @@ async fn answered_in(
         v.proof_item_name,
         outcome.label()
     );
-    conclude(tx, app, actor, &v, (&note, "answer"), true, now).await
+    conclude(tx, app, actor, v, (note, "answer"), true, now).await
 }
 
 /// The common end of an action on a request: tell the requester, let the case's assessment
@@ -378,5 +378,5 @@ pub async fn return_request(
         v.proof_item_name,
         v.issuer_name
     );
-    conclude(tx, app, actor, &v, (&note, "return"), true, now).await
+    conclude(tx, app, actor, &v, (note, "return"), true, now).await
 }
