@@ -265,7 +265,9 @@ pub async fn run_job(
                 v.proof_item_name,
                 v.due_at.map(crate::local_time).unwrap_or_default()
             );
-            notify_issuer_in(tx, v.issuer_org_id, true, id, &text, "half", now).await?;
+            let posts = tx.fetch_all(duty_posts_query(v.issuer_org_id)).await?;
+            let posts = (v.issuer_org_id, &posts);
+            notify_issuer_in(tx, posts, true, id, &text, "half", now).await?;
             Ok(true)
         }
         _ => Ok(false),

@@ -337,30 +337,17 @@ async fn schedule_jobs_in(
     Ok((did, due))
 }
 
-/// A and, when A is absent, B of every duty post of the issuing unit (A2 §6); the unit
-/// itself when it has no post.
-pub(super) async fn notify_issuer_in(
-    tx: &mut Tx,
-    org_id: i64,
-    half_time: bool,
-    id: i64,
-    text: &str,
-    event: &str,
-    now: i64,
-) -> AppResult<()> {
-    let posts = tx.fetch_all(duty_posts_query(org_id)).await?;
-    notify_posts_in(tx, (org_id, &posts), half_time, id, text, event, now).await
-}
-
 /// The duty posts of a unit: A, B and whether A is marked absent.
-type Posts = Vec<(i64, Option<i64>, bool)>;
+pub(super) type Posts = Vec<(i64, Option<i64>, bool)>;
 
-fn duty_posts_query(org_id: i64) -> Query {
+pub(super) fn duty_posts_query(org_id: i64) -> Query {
     q("SELECT a_staff_id, b_staff_id, a_absent FROM duty_posts WHERE org_id = ?").bind(org_id)
 }
 
-/// [`notify_issuer_in`] with the unit's posts already read.
-async fn notify_posts_in(
+/// A and, when A is absent, B of every duty post of the issuing unit (A2 §6); the unit
+/// itself when it has no post. The caller reads the posts ([`duty_posts_query`]), inside
+/// its transaction or, for a send, before taking the write lock.
+pub(super) async fn notify_issuer_in(
     tx: &mut Tx,
     (org_id, posts): (i64, &Posts),
     half_time: bool,
@@ -419,8 +406,8 @@ fn check_facts(tpl: &Template, facts: &Map<String, Json>) -> AppResult<()> {
     ))
 }
 
-/// The part a sent and an offline-recorded request share: the facts checked against the
-/// pair's template (A2 §4), and the subject found or registered.
+/// An offline-recorded request's template check (A2 §4) and subject, found or registered,
+/// inside its transaction (a sent one does the same reads before taking the write lock).
 pub(super) async fn request_in(
     tx: &mut Tx,
     actor: &Actor,
@@ -584,7 +571,7 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
         due.map(crate::local_time).unwrap_or_default()
     );
     let posts = (asked.issuer_org_id, &posts);
-    notify_posts_in(&mut tx, posts, false, id, &text, "new", now).await?;
+    notify_issuer_in(&mut tx, posts, false, id, &text, "new", now).await?;
     if let Some(case_id) = input.case_id {
         crate::verification_cases::begin_wait_in(&mut tx, app, actor, case_id, id).await?;
     }
