@@ -188,7 +188,7 @@ fn main() {
         });
         (format!("http://{addr}"), app, item)
     });
-    println!("backend: {:?}", app.db.backend());
+    println!("backend: {}", app.db.dialect().name());
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("client")

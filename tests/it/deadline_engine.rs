@@ -884,11 +884,7 @@ async fn a_claimed_batch_is_skipped_not_waited_for(b: Backend) {
     // Instance A claims a batch of 500 and stalls inside its transaction.
     let mut claim = t.app.db.begin().await.unwrap();
     let claimed: Vec<(i64, i64, String, String, String, Option<i64>, String)> = claim
-        .fetch_all(
-            q(jobs::due_query_sql(proofless_store::Backend::Postgres))
-                .bind(t.app.now_ms())
-                .bind(jobs::BATCH),
-        )
+        .fetch_all(jobs::due_query(t.app.now_ms()))
         .await
         .unwrap();
     assert_eq!(claimed.len(), 500);

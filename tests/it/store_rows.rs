@@ -19,7 +19,7 @@ struct Probe {
 }
 
 async fn setup(db: &Db) {
-    let bytes = if db.backend() == proofless_store::Backend::Postgres {
+    let bytes = if db.dialect().name() == "PostgreSQL" {
         "BYTEA"
     } else {
         "BLOB"

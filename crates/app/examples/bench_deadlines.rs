@@ -21,7 +21,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use proofless_app::{App, AppSettings, TestClock, jobs};
 use proofless_domain::calendar::{Calendar, OfficeHours};
 use proofless_domain::deadline::{DeadlineRecord, Period, compute};
-use proofless_store::{Backend, Db, DbOptions, Value, q};
+use proofless_store::{Db, DbOptions, Value, q};
 
 const ROWS_PER_INSERT: usize = 500;
 
@@ -123,35 +123,11 @@ async fn insert_deadlines(
 }
 
 async fn explain(app: &App) -> Vec<String> {
-    let sql = jobs::due_query_sql(app.db.backend());
-    match app.db.backend() {
-        Backend::Sqlite => {
-            let rows: Vec<(i64, i64, i64, String)> = app
-                .db
-                .reader()
-                .fetch_all(
-                    q(format!("EXPLAIN QUERY PLAN {sql}"))
-                        .bind(0i64)
-                        .bind(500i64),
-                )
-                .await
-                .unwrap();
-            rows.into_iter().map(|r| r.3).collect()
-        }
-        Backend::Postgres => {
-            // The statement as the runner sends it, with its parameters in place.
-            let sql = sql
-                .replacen('?', "1773280801000", 1)
-                .replacen('?', "500", 1);
-            let rows: Vec<(String,)> = app
-                .db
-                .reader()
-                .fetch_all(q(format!("EXPLAIN {sql}")))
-                .await
-                .unwrap();
-            rows.into_iter().map(|r| r.0).collect()
-        }
-    }
+    // The statement as the runner sends it, with its parameters in place.
+    app.db
+        .explain(jobs::due_query(1_773_280_801_000))
+        .await
+        .unwrap()
 }
 
 #[tokio::main]
@@ -193,7 +169,7 @@ async fn main() {
     let cal = app.calendar();
     let hours = app.office_hours().clone();
     let version = cal.version().to_owned();
-    println!("backend: {:?}, open deadlines: {n}", app.db.backend());
+    println!("backend: {}, open deadlines: {n}", app.db.dialect().name());
 
     // 1. N open deadlines, started over the coming two years (none due yet).
     let t = Instant::now();
@@ -214,7 +190,7 @@ async fn main() {
     app.db.reader().execute(q("ANALYZE")).await.unwrap();
 
     // 2. The due query's plan.
-    println!("due query: {}", jobs::due_query_sql(app.db.backend()));
+    println!("due query: {}", jobs::due_query(0).sql);
     for line in explain(&app).await {
         println!("  plan: {line}");
     }

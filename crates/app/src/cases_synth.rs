@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use proofless_domain::deadline::keys;
-use proofless_store::{Backend, Value, q};
+use proofless_store::{Value, q};
 
 use crate::App;
 use crate::commitment::synth::{Fixture, Signed, Slot, insert_commitments, slots};
@@ -217,14 +217,9 @@ pub async fn generate(app: &App, s: &Scale) -> AppResult<[(String, u64, Duration
     )
     .await?;
     pb.finish();
-    if app.db.backend() == Backend::Postgres {
-        for table in ["deadlines", "cases"] {
-            app.db
-                .reader()
-                .fetch_optional::<(i64,)>(q(format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-                )))
-                .await?;
+    for table in ["deadlines", "cases"] {
+        if let Some(reset) = app.db.dialect().reset_id_sequence(table) {
+            app.db.reader().fetch_optional::<(i64,)>(reset).await?;
         }
     }
     Ok([cases_line, ("commitments".into(), commitments, t.elapsed())])

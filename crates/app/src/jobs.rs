@@ -18,7 +18,7 @@ use serde::Deserialize;
 use std::time::Duration;
 
 use chrono::{Datelike, TimeZone};
-use proofless_store::{Backend, Tx, q};
+use proofless_store::{Query, Tx, q};
 use serde_json::{Value as Json, json};
 
 use crate::App;
@@ -114,25 +114,18 @@ struct DueRow {
 /// statutory limit keeps running (their `due_at` is then the statutory due instant).
 const WATCHED: [&str; 2] = ["open", "suspended"];
 
-fn due_query(backend: Backend) -> String {
-    due_query_in(backend, "open")
-}
-
-fn due_query_in(backend: Backend, state: &str) -> String {
-    let base = format!(
+fn due_query_in(state: &str) -> Query {
+    q(format!(
         "SELECT d.id, d.org_id, o.name AS org_name, d.subject_type, d.subject_id, d.due_at, d.calendar_version \
         FROM deadlines d JOIN orgs o ON o.id = d.org_id \
         WHERE d.state = '{state}' AND d.due_at <= ? ORDER BY d.due_at LIMIT ?"
-    );
-    match backend {
-        Backend::Postgres => format!("{base} FOR UPDATE OF d SKIP LOCKED"),
-        Backend::Sqlite => base,
-    }
+    ))
+    .skip_locked("d")
 }
 
-/// The due query as run by the runner (for the benchmark's query plans).
-pub fn due_query_sql(backend: Backend) -> String {
-    due_query(backend)
+/// The due query as run by the runner, with its arguments (for the benchmark's query plans).
+pub fn due_query(now_ms: i64) -> Query {
+    due_query_in("open").bind(now_ms).bind(BATCH)
 }
 
 /// Escalates deadlines that are due, in batches; returns how many.
@@ -157,9 +150,7 @@ async fn escalate_batch(app: &App, runner: &str, state: &str) -> AppResult<(usiz
     let mut tx = app.db.begin().await?;
     let rows: Vec<DueRow> = tx
         .fetch_all(
-            q(due_query_in(app.db.backend(), state))
-                .bind(now)
-                .bind(BATCH),
+            due_query_in(state).bind(now).bind(BATCH),
         )
         .await?;
     if rows.is_empty() {
@@ -250,13 +241,10 @@ struct JobRow {
     attempts: i64,
 }
 
-fn claim_query(backend: Backend) -> String {
-    let base = "SELECT id, kind, unique_key, payload, attempts FROM jobs \
-        WHERE state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?";
-    match backend {
-        Backend::Postgres => format!("{base} FOR UPDATE SKIP LOCKED"),
-        Backend::Sqlite => base.to_owned(),
-    }
+fn claim_query() -> Query {
+    q("SELECT id, kind, unique_key, payload, attempts FROM jobs \
+        WHERE state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?")
+    .skip_locked("")
 }
 
 enum Outcome {
@@ -365,7 +353,7 @@ pub async fn run_due_jobs(app: &App, runner: &str) -> AppResult<RunReport> {
         let now = app.now_ms();
         let mut tx = app.db.begin().await?;
         let jobs: Vec<JobRow> = tx
-            .fetch_all(q(claim_query(app.db.backend())).bind(now).bind(BATCH))
+            .fetch_all(claim_query().bind(now).bind(BATCH))
             .await?;
         if jobs.is_empty() {
             return Ok(report);

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use proofless_domain::catalogue::{BasisSnapshot, ItemSnapshot, MethodSnapshot, ServiceItemRef};
-use proofless_store::{Backend, Value, q};
+use proofless_store::{Value, q};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -339,20 +339,15 @@ pub async fn generate(app: &App, counties: &[(String, String)], total: u64) -> A
         pb.inc(n);
     }
     pb.finish();
-    if app.db.backend() == Backend::Postgres {
-        for table in [
+    for table in [
             "implementation_lists",
             "service_items",
             "proof_items",
             "exemption_lists",
             "list_versions",
         ] {
-            app.db
-                .reader()
-                .fetch_optional::<(i64,)>(q(format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-                )))
-                .await?;
+        if let Some(reset) = app.db.dialect().reset_id_sequence(table) {
+            app.db.reader().fetch_optional::<(i64,)>(reset).await?;
         }
     }
     Ok(written)

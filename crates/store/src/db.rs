@@ -16,7 +16,7 @@ use crate::sqlite::{self, Readers};
 use crate::{Query, StoreError, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
+pub(crate) enum Backend {
     Sqlite,
     Postgres,
 }
@@ -252,7 +252,7 @@ impl Db {
         }
     }
 
-    pub fn backend(&self) -> Backend {
+    pub(crate) fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
@@ -327,6 +327,30 @@ impl Db {
         }
     }
 
+    /// The SQL dialect of this database (see [`crate::Dialect`]).
+    pub fn dialect(&self) -> crate::Dialect {
+        crate::Dialect(self.backend())
+    }
+
+    /// The query plan of a statement, one line a step (for benchmarks and operators).
+    /// PostgreSQL plans it with its arguments in place, as the server would run it.
+    pub async fn explain(&self, q: Query) -> Result<Vec<String>, StoreError> {
+        match self.backend() {
+            Backend::Sqlite => {
+                let mut plan = q;
+                plan.sql = format!("EXPLAIN QUERY PLAN {}", plan.sql);
+                let rows: Vec<(i64, i64, i64, String)> = self.reader().fetch_all(plan).await?;
+                Ok(rows.into_iter().map(|r| r.3).collect())
+            }
+            Backend::Postgres => {
+                let mut plan = q;
+                plan.sql = format!("EXPLAIN {}", plan.sql);
+                let rows: Vec<(String,)> = self.reader().fetch_all(plan).await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+        }
+    }
+
     /// A read-only handle usable for single statements outside a transaction.
     pub fn reader(&self) -> Reader<'_> {
         Reader(self)
@@ -384,6 +408,10 @@ macro_rules! exec {
 
 impl Reader<'_> {
     executor_methods!(Pool, Pool);
+
+    pub(crate) fn backend(&self) -> Backend {
+        self.0.backend()
+    }
 }
 
 /// An open transaction on either backend. Dropped without `commit`, it rolls back.
@@ -424,7 +452,7 @@ impl From<TxConn> for Tx {
 }
 
 impl Tx {
-    pub fn backend(&self) -> Backend {
+    pub(crate) fn backend(&self) -> Backend {
         match self.conn {
             TxConn::Group(_) => Backend::Sqlite,
             TxConn::Postgres(_) => Backend::Postgres,

@@ -8,14 +8,16 @@
 
 mod db;
 mod error;
+mod exec;
 pub mod group;
 mod migrate;
 mod query;
 mod row;
 mod sqlite;
 
-pub use db::{Backend, CommitHook, Db, DbOptions, GroupStats, SqliteDb, Tx};
+pub use db::{CommitHook, Db, DbOptions, GroupStats, Reader, SqliteDb, Tx};
 pub use error::StoreError;
+pub use exec::{Dialect, Exec};
 pub use migrate::{MIGRATIONS_POSTGRES, MIGRATIONS_SQLITE, migration_versions};
 pub use query::{NullKind, Query, Value, q};
 pub use row::Row;

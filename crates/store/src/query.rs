@@ -92,6 +92,10 @@ nullable!(i64 => I64, i32 => I64, u32 => I64, f64 => F64, bool => Bool, String =
 pub struct Query {
     pub sql: String,
     pub args: Vec<Value>,
+    /// Claim the selected rows for this transaction, skipping those another holds
+    /// (PostgreSQL `FOR UPDATE [OF t] SKIP LOCKED`; an SQLite write transaction already
+    /// holds the whole database). Set with [`Query::skip_locked`].
+    pub(crate) skip_locked: Option<String>,
 }
 
 impl Query {
@@ -99,7 +103,16 @@ impl Query {
         Query {
             sql: sql.into(),
             args: Vec::new(),
+            skip_locked: None,
         }
+    }
+
+    /// Claims the rows a `SELECT` returns for the running transaction, skipping rows that
+    /// another transaction has claimed, so several instances share work and none does an
+    /// item twice. `of` names the table whose rows are claimed (a join's alias), or "".
+    pub fn skip_locked(mut self, of: &str) -> Self {
+        self.skip_locked = Some(of.to_owned());
+        self
     }
 
     pub fn bind(mut self, v: impl Into<Value>) -> Self {
@@ -122,7 +135,7 @@ impl Query {
 
     /// The SQL with `$1, $2…` placeholders for PostgreSQL.
     pub fn postgres_sql(&self) -> String {
-        let mut out = String::with_capacity(self.sql.len() + 16);
+        let mut out = String::with_capacity(self.sql.len() + 32);
         let mut n = 0;
         for ch in self.sql.chars() {
             if ch == '?' {
@@ -132,6 +145,15 @@ impl Query {
             } else {
                 out.push(ch);
             }
+        }
+        match self.skip_locked.as_deref() {
+            Some("") => out.push_str(" FOR UPDATE SKIP LOCKED"),
+            Some(of) => {
+                out.push_str(" FOR UPDATE OF ");
+                out.push_str(of);
+                out.push_str(" SKIP LOCKED");
+            }
+            None => {}
         }
         out
     }
@@ -153,5 +175,15 @@ mod tests {
             q.postgres_sql(),
             "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"
         );
+    }
+
+    #[test]
+    fn claimed_rows_skip_locked_ones_on_postgres_only() {
+        let claim = q("SELECT id FROM jobs d WHERE run_at <= ? LIMIT ?").skip_locked("d");
+        assert_eq!(
+            claim.postgres_sql(),
+            "SELECT id FROM jobs d WHERE run_at <= $1 LIMIT $2 FOR UPDATE OF d SKIP LOCKED"
+        );
+        assert_eq!(claim.sql, "SELECT id FROM jobs d WHERE run_at <= ? LIMIT ?");
     }
 }

@@ -115,15 +115,7 @@ pub async fn figures(app: &App, actor: &Actor, query: &FigureQuery) -> AppResult
     actor.require_any(&[Role::JointOffice, Role::CreditOffice, Role::SystemAdmin])?;
     let by = query.by.as_deref().unwrap_or("item");
     // Months in Beijing time: shift by 8 hours, then take the calendar month.
-    let month = match app.db.backend() {
-        proofless_store::Backend::Sqlite => {
-            "strftime('%Y-%m', (c.signed_at + 28800000) / 1000, 'unixepoch')".to_owned()
-        }
-        proofless_store::Backend::Postgres => {
-            "to_char(to_timestamp((c.signed_at + 28800000) / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM')"
-                .to_owned()
-        }
-    };
+    let month = app.db.dialect().month_of_millis("c.signed_at", 8 * 3_600_000);
     let label = match by {
         "item" => "p.name".to_owned(),
         "unit" => "o.name".to_owned(),
