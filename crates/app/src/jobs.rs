@@ -213,7 +213,7 @@ async fn escalate_batch(app: &App, runner: &str, state: &str) -> AppResult<(usiz
             dedupe_key: format!("{key}:org"),
         });
         notes.push(notifications::NewNotification {
-            to: Recipient::Role("joint_office"),
+            to: Recipient::Role(proofless_domain::role::Role::JointOffice),
             kind: "overdue",
             text,
             link,
@@ -311,7 +311,7 @@ async fn run_job(tx: &mut Tx, app: &App, job: &JobRow, now: i64) -> AppResult<Ou
             );
             notifications::insert_in(
                 tx,
-                &Recipient::Role("system_admin"),
+                &Recipient::Role(proofless_domain::role::Role::SystemAdmin),
                 "calendar",
                 &text,
                 "/admin/calendar",

@@ -29,7 +29,7 @@ pub enum Recipient {
     Org(i64),
     Staff(i64),
     /// Everyone holding the role, e.g. `joint_office`, `system_admin`.
-    Role(&'static str),
+    Role(proofless_domain::role::Role),
 }
 
 /// Inserts a notification inside `tx`; `false` when this event was already notified to
@@ -46,7 +46,7 @@ pub async fn insert_in(
     let (org, staff, role) = match to {
         Recipient::Org(o) => (Some(*o), None, None),
         Recipient::Staff(s) => (None, Some(*s), None),
-        Recipient::Role(r) => (None, None, Some(*r)),
+        Recipient::Role(r) => (None, None, Some(r.as_str())),
     };
     let n = tx
         .execute(
@@ -189,7 +189,7 @@ pub async fn insert_many_in(tx: &mut Tx, items: &[NewNotification], now_ms: i64)
             let (org, staff, role) = match &n.to {
                 Recipient::Org(o) => (Some(*o), None, None),
                 Recipient::Staff(s) => (None, Some(*s), None),
-                Recipient::Role(r) => (None, None, Some(*r)),
+                Recipient::Role(r) => (None, None, Some(r.as_str())),
             };
             query = query
                 .bind(org)

@@ -191,7 +191,7 @@ pub async fn record_result(
     }
     notifications::insert_in(
         &mut tx,
-        &Recipient::Role("credit_office"),
+        &Recipient::Role(proofless_domain::role::Role::CreditOffice),
         "commitment_result",
         &format!(
             "【核查结果】承诺 #{id}（{}）核查结果：{}。",

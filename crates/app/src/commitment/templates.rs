@@ -153,7 +153,7 @@ pub async fn create(
     .await?;
     crate::notifications::insert_in(
         &mut tx,
-        &crate::notifications::Recipient::Role("legal_reviewer"),
+        &crate::notifications::Recipient::Role(proofless_domain::role::Role::LegalReviewer),
         "review",
         &format!("【合法性审查】“{}”的告知承诺书格式文本待审查。", item.name),
         "/commitments/templates",

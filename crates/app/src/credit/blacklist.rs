@@ -80,7 +80,7 @@ pub async fn propose_in(
     .await?;
     notifications::insert_in(
         tx,
-        &Recipient::Role("credit_office"),
+        &Recipient::Role(proofless_domain::role::Role::CreditOffice),
         "blacklist",
         &format!(
             "【黑名单告知】承诺 #{commitment_id} 经核查为虚假承诺，已告知当事人，异议期至 {}。",
@@ -118,7 +118,7 @@ pub async fn run_objection_end(tx: &mut Tx, proposal_id: i64, now: i64) -> AppRe
     }
     notifications::insert_in(
         tx,
-        &Recipient::Role("credit_office"),
+        &Recipient::Role(proofless_domain::role::Role::CreditOffice),
         "blacklist",
         &format!(
             "【待决定】黑名单拟列入事项 #{proposal_id} 异议期已届满，当事人未提出异议，请作出决定。"
@@ -241,7 +241,7 @@ pub async fn object(
     .await?;
     notifications::insert_in(
         &mut tx,
-        &Recipient::Role("credit_office"),
+        &Recipient::Role(proofless_domain::role::Role::CreditOffice),
         "blacklist",
         &format!("【异议】黑名单拟列入事项 #{id} 的当事人提出了异议，请审查并作出决定。"),
         &format!("/credit/proposals#p{id}"),
@@ -526,7 +526,7 @@ pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> 
     .await?;
     notifications::insert_in(
         &mut tx,
-        &Recipient::Role("credit_office"),
+        &Recipient::Role(proofless_domain::role::Role::CreditOffice),
         "credit_repair",
         &format!("【信用修复】收到一份信用修复申请（#{id}），请审核。"),
         "/credit/repairs",

@@ -55,7 +55,7 @@ pub(super) async fn report_in(
     );
     let link = format!("/verifications/{}", v.id);
     for (to, who) in [
-        (Recipient::Role("joint_office"), "joint"),
+        (Recipient::Role(proofless_domain::role::Role::JointOffice), "joint"),
         (Recipient::Org(v.issuer_org_id), "issuer"),
     ] {
         notifications::insert_in(
@@ -211,7 +211,7 @@ pub async fn summon(app: &App, actor: &Actor, id: i64, input: &SummonInput) -> A
     .await?;
     notifications::insert_in(
         &mut tx,
-        &Recipient::Role("county_approver"),
+        &Recipient::Role(proofless_domain::role::Role::CountyApprover),
         "summon",
         &format!(
             "【提请约谈】{}（{}逾期未反馈核验）：{text}",

@@ -591,7 +591,7 @@ pub(super) async fn flag_understaffed(app: &App, org_id: i64) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     notifications::insert_in(
         &mut tx,
-        &Recipient::Role("joint_office"),
+        &Recipient::Role(proofless_domain::role::Role::JointOffice),
         "staffing",
         &format!(
             "【配备不足】{name}未按附件2第六条配备1名联络员和2名代办员（AB角），但已收到核验请求。"
