@@ -1,5 +1,5 @@
 //! The calendar's background work, registered with the runner at start-up
-//! (`crate::workflows`): every pass reloads the calendar another instance changed and
+//! (the `workflows` module): every pass reloads the calendar another instance changed and
 //! enqueues the November reminder to load next year's State Council notice.
 
 use chrono::{Datelike, TimeZone};

@@ -1,5 +1,5 @@
 //! The deadline engine's background work, registered with the runner at start-up
-//! (`crate::workflows`): reminders at shares of the allowed office time, and the escalation
+//! (the `workflows` module): reminders at shares of the allowed office time, and the escalation
 //! at the due instant (DESIGN "Deadlines", issue #4 "Engine").
 
 use std::collections::HashSet;

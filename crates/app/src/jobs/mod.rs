@@ -1,6 +1,6 @@
 //! The durable jobs runner (issue #4 "Engine"), started by `proofless serve`. It knows no
 //! workflow: each one registers its job kinds and its periodic sweeps in a [`Registry`] at
-//! start-up (`crate::workflows`), and the runner calls them.
+//! start-up (the `workflows` module), and the runner calls them.
 //!
 //! - **Sweeps** run by every pass: first those that prepare it (reload shared data another
 //!   instance changed, enqueue periodic jobs), then those that escalate what fell due (the
