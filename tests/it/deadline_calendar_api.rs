@@ -100,7 +100,7 @@ async fn every_official_entry_is_served_as_in_its_notice(b: Backend) {
     assert!(
         years
             .iter()
-            .all(|y| y.origin == "builtin" && !y.notice.is_empty())
+            .all(|y| y.origin.as_str() == "builtin" && !y.notice.is_empty())
     );
 }
 

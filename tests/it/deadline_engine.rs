@@ -34,7 +34,7 @@ async fn staff_id(app: &App, username: &str) -> i64 {
 
 fn input(org: i64, rule: &str, start: &str, subject: &str) -> OpenInput {
     OpenInput {
-        subject_type: "test".into(),
+        subject_type: "complaint".into(),
         subject_id: subject.into(),
         org_id: org,
         rule_key: rule.into(),
@@ -98,7 +98,7 @@ async fn suspension_moves_the_due_instant_and_extensions_stop_at_the_cap(b: Back
     )
     .await
     .unwrap();
-    assert_eq!(s.deadline.state, "suspended");
+    assert_eq!(s.deadline.state.as_str(), "suspended");
     assert_eq!(s.due, None);
     let again = deadlines::suspend(
         &t.app,
@@ -113,7 +113,7 @@ async fn suspension_moves_the_due_instant_and_extensions_stop_at_the_cap(b: Back
     // …and on resumption moves by exactly the hour of office time suspended.
     t.clock.set(at("2026-03-13T11:00:00+08:00"));
     let r = deadlines::resume(&t.app, &sys, id).await.unwrap();
-    assert_eq!(r.deadline.state, "open");
+    assert_eq!(r.deadline.state.as_str(), "open");
     assert_eq!(r.due.as_deref(), Some("2026-03-20T09:30:00+08:00"));
     assert_eq!(r.suspensions.len(), 1);
     assert_eq!(r.suspensions[0].reason, "等待公安局核验");
@@ -232,14 +232,14 @@ async fn statutory_limit_keeps_running_and_bounds_the_due_instant(b: Backend) {
     )
     .await
     .unwrap();
-    assert_eq!(s.deadline.state, "suspended");
+    assert_eq!(s.deadline.state.as_str(), "suspended");
     assert_eq!(s.due.as_deref(), Some("2026-03-16T17:30:00+08:00"));
     let id = d.deadline.id;
     // (The demo's own deadlines fall due too: look at this one only.)
     t.clock.set(at("2026-03-16T17:29:00+08:00"));
     jobs::escalate_due(&t.app, "r").await.unwrap();
     let before = deadlines::get(&t.app, &sys, id).await.unwrap();
-    assert_eq!(before.deadline.state, "suspended");
+    assert_eq!(before.deadline.state.as_str(), "suspended");
     t.clock.set(at("2026-03-16T17:31:00+08:00"));
     jobs::escalate_due(&t.app, "r").await.unwrap();
     jobs::escalate_due(&t.app, "r").await.unwrap();
@@ -250,12 +250,12 @@ async fn statutory_limit_keeps_running_and_bounds_the_due_instant(b: Backend) {
     .await;
     assert_eq!(escalations, 1);
     let after = deadlines::get(&t.app, &sys, d.deadline.id).await.unwrap();
-    assert_eq!(after.deadline.state, "overdue");
+    assert_eq!(after.deadline.state.as_str(), "overdue");
     // Resuming does not undo it: the statutory limit has passed.
     let r = deadlines::resume(&t.app, &sys, d.deadline.id)
         .await
         .unwrap();
-    assert_eq!(r.deadline.state, "overdue");
+    assert_eq!(r.deadline.state.as_str(), "overdue");
     i.statutory_limit = Some("3m".into());
     assert!(
         matches!(deadlines::open(&t.app, &sys, &i).await, Err(AppError::Validation(e)) if e[0].field == "statutory_limit")
@@ -563,7 +563,9 @@ async fn two_runners_never_escalate_twice(b: Backend) {
                 "verification.electronic",
                 "2026-03-12T09:30:00+08:00",
                 &format!("TW-{i}"),
-            ),
+            )
+            .parse(chrono::Utc::now())
+            .unwrap(),
         )
         .await
         .unwrap();
@@ -868,7 +870,9 @@ async fn a_claimed_batch_is_skipped_not_waited_for(b: Backend) {
                 "verification.electronic",
                 "2026-03-12T09:30:00+08:00",
                 &format!("SK-{i}"),
-            ),
+            )
+            .parse(chrono::Utc::now())
+            .unwrap(),
         )
         .await
         .unwrap();

@@ -96,7 +96,7 @@ async fn insert_deadlines(
                 sql.push_str("(?, ?, ?, ?, 1, ?, ?, 'open', ?, ?, ?, ?, ?, 'bench', ?, ?)");
                 let (start, period, due) = row(i + j);
                 args.extend([
-                    Value::from("bench"),
+                    Value::from("complaint"),
                     Value::from(format!("B-{}", i + j)),
                     Value::from(org),
                     Value::from("verification.paper_archive"),

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
-use crate::deadlines::{self, OpenInput};
+use crate::deadlines::{self, NewDeadline};
 use crate::error::{AppError, AppResult, Problems};
 
 pub const OPEN: &str = "open";
@@ -143,18 +143,17 @@ pub async fn create_in(tx: &mut Tx, app: &App, actor: &Actor, input: &NewCase) -
         tx,
         app,
         actor,
-        &OpenInput {
-            subject_type: "case".into(),
+        &NewDeadline {
+            subject_type: proofless_domain::deadline::SubjectType::Case,
             subject_id: case_no.clone(),
             org_id,
-            rule_key: if input.immediate {
+            rule_key: proofless_domain::deadline::RuleKey::from_static(if input.immediate {
                 keys::CASE_IMMEDIATE
             } else {
                 keys::CASE_PROMISED
-            }
-            .into(),
-            start: None,
-            statutory_limit: input.statutory_limit.clone(),
+            }),
+            start: deadlines::to_utc(now).ok_or_else(|| AppError::Internal("时间无效".into()))?,
+            statutory_limit: deadlines::parse_statutory_limit(input.statutory_limit.as_deref())?,
         },
     )
     .await?

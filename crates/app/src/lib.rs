@@ -31,6 +31,7 @@ pub mod verification;
 pub mod verification_cases;
 pub mod verification_demo;
 pub mod verification_synth;
+mod workflows;
 
 use std::sync::{Arc, RwLock};
 
@@ -80,6 +81,8 @@ pub struct App {
     pub calendar: Arc<RwLock<calendar::Cached>>,
     /// Org seal keys already decrypted, by key id (keys never change, rotation adds one).
     pub seal_keys: seals::KeyCache,
+    /// The job kinds and sweeps the runner calls, registered by the workflows at start-up.
+    pub jobs: Arc<jobs::Registry>,
 }
 
 impl App {
@@ -91,6 +94,7 @@ impl App {
             catalogue: Arc::default(),
             calendar: Arc::new(RwLock::new(calendar::Cached::builtin())),
             seal_keys: seals::KeyCache::default(),
+            jobs: workflows::registry(),
         }
     }
 

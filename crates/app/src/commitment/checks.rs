@@ -403,7 +403,7 @@ async fn open_checks_bulk_in(
             let r = crate::deadlines::recompute(
                 &cal,
                 app,
-                crate::deadlines::OPEN,
+                proofless_domain::deadline::DeadlineState::Open,
                 &DeadlineRecord::new(start, period),
                 Some(stat),
                 now,
@@ -419,7 +419,7 @@ async fn open_checks_bulk_in(
             stmt.push_arg(now);
             stmt.push_arg(super::CHECK_RULE_PERIOD);
             stmt.push_arg(stat.to_string());
-            stmt.push_arg(r.state);
+            stmt.push_arg(r.state.as_str());
             stmt.push_arg(r.due_at);
             stmt.push_arg(r.rule_due_at);
             stmt.push_arg(r.statutory_due_at);

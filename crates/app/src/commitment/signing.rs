@@ -433,13 +433,16 @@ pub(crate) async fn open_check_in(
         tx,
         app,
         &sys,
-        &crate::deadlines::OpenInput {
-            subject_type: "commitment_check".to_owned(),
+        &crate::deadlines::NewDeadline {
+            subject_type: proofless_domain::deadline::SubjectType::CommitmentCheck,
             subject_id: commitment_id.to_string(),
             org_id: supervising_org_id,
-            rule_key: CHECK_RULE_KEY.to_owned(),
-            start: crate::deadlines::rfc3339(now),
-            statutory_limit: Some(format!("{within_wd}wd")),
+            rule_key: proofless_domain::deadline::RuleKey::from_static(CHECK_RULE_KEY),
+            start: crate::deadlines::to_utc(now)
+                .ok_or_else(|| AppError::Internal("时间无效".into()))?,
+            statutory_limit: crate::deadlines::parse_statutory_limit(Some(&format!(
+                "{within_wd}wd"
+            )))?,
         },
     )
     .await?

@@ -26,7 +26,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
-use crate::deadlines::{self, OpenInput};
+use crate::deadlines;
 use crate::error::{AppError, AppResult, Problems};
 use crate::notifications::{self, Recipient};
 use crate::seals::{self, ToSeal};
@@ -341,7 +341,7 @@ async fn close_deadline_in(
     let state: Option<(String,)> = tx
         .fetch_optional(q("SELECT state FROM deadlines WHERE id = ?").bind(did))
         .await?;
-    if state.is_some_and(|(s,)| s != deadlines::DONE) {
+    if state.is_some_and(|(s,)| s != proofless_domain::deadline::DeadlineState::Done.as_str()) {
         deadlines::complete_in(tx, app, actor, did).await?;
     }
     Ok(())

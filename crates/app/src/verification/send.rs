@@ -236,17 +236,17 @@ fn deadline_input(
     id: Option<i64>,
     issuer: i64,
     class: VerificationDeadlineClass,
-    start_ms: Option<i64>,
-) -> OpenInput {
-    OpenInput {
-        subject_type: "verification".to_owned(),
+    start: chrono::DateTime<chrono::Utc>,
+) -> deadlines::NewDeadline {
+    deadlines::NewDeadline {
+        subject_type: proofless_domain::deadline::SubjectType::Verification,
         // A request being sent gets its number when its row is written (see `send`).
         subject_id: id.map_or_else(|| "（发送时编号）".to_owned(), number),
         org_id: issuer,
-        rule_key: rules::rule_key(class).to_owned(),
-        start: start_ms.and_then(deadlines::rfc3339),
+        rule_key: proofless_domain::deadline::RuleKey::from_static(rules::rule_key(class)),
+        start,
         statutory_limit: match class {
-            VerificationDeadlineClass::Statutory(p) => Some(p.to_string()),
+            VerificationDeadlineClass::Statutory(p) => Some(p),
             _ => None,
         },
     }
@@ -265,7 +265,9 @@ pub(super) async fn open_deadline_in(
     start_ms: Option<i64>,
 ) -> AppResult<(i64, Option<i64>)> {
     let system = Actor::system(&actor.operation_id);
-    let input = deadline_input(Some(id), issuer, class, start_ms);
+    let start = deadlines::to_utc(start_ms.unwrap_or_else(|| app.now_ms()))
+        .ok_or_else(|| AppError::field("start", "起算时间无效"))?;
+    let input = deadline_input(Some(id), issuer, class, start);
     let opened = deadlines::open_in(tx, app, &system, &input).await?;
     let grace = grace_minutes_in(tx).await?;
     schedule_jobs_in(tx, app, id, opened, grace).await
@@ -284,7 +286,10 @@ pub(super) async fn plan_deadline(
     class: VerificationDeadlineClass,
 ) -> AppResult<DeadlinePlan> {
     let system = Actor::system(&actor.operation_id);
-    let planned = deadlines::plan(app, &system, &deadline_input(None, issuer, class, None)).await?;
+    let start =
+        deadlines::to_utc(app.now_ms()).ok_or_else(|| AppError::field("start", "起算时间无效"))?;
+    let planned =
+        deadlines::plan(app, &system, &deadline_input(None, issuer, class, start)).await?;
     Ok(DeadlinePlan {
         planned,
         grace: grace_minutes(app).await?,

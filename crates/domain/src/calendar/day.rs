@@ -48,7 +48,19 @@ pub struct DayInfo {
 }
 
 /// The kind of a calendar entry (a row of a data or import file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     /// 放假: a public holiday of a State Council notice.
@@ -111,4 +123,58 @@ pub struct Entry {
     pub name: String,
     /// The notice the entry comes from, e.g. 国办发明电〔2025〕7号 or a county notice.
     pub source: String,
+}
+
+/// Where a stored calendar date comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DayOrigin {
+    /// A State Council notice (built in or imported with its year).
+    Official,
+    /// The county's own override.
+    Local,
+}
+
+impl DayOrigin {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DayOrigin::Official => "official",
+            DayOrigin::Local => "local",
+        }
+    }
+
+    /// Chinese label: 国务院安排, 本地调整.
+    pub fn label(self) -> &'static str {
+        match self {
+            DayOrigin::Official => "国务院安排",
+            DayOrigin::Local => "本地调整",
+        }
+    }
+}
+
+/// How a year's State Council notice was loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum YearOrigin {
+    /// Shipped with the binary and seeded at start-up.
+    Builtin,
+    /// Imported by an administrator.
+    Import,
+}
+
+impl YearOrigin {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            YearOrigin::Builtin => "builtin",
+            YearOrigin::Import => "import",
+        }
+    }
+
+    /// Chinese label: 内置, 导入.
+    pub fn label(self) -> &'static str {
+        match self {
+            YearOrigin::Builtin => "内置",
+            YearOrigin::Import => "导入",
+        }
+    }
 }

@@ -20,7 +20,7 @@ mod official;
 mod table;
 mod version;
 
-pub use day::{DayInfo, DayKind, Entry, EntryKind};
+pub use day::{DayInfo, DayKind, DayOrigin, Entry, EntryKind, YearOrigin};
 pub use import::{Field, IMPORT_HEADER, ImportError, ImportedEntry, RowError, parse_entries};
 pub use model::{Calendar, CalendarError};
 pub use office_hours::{

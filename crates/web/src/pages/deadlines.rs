@@ -12,17 +12,13 @@ use proofless_app::calendar::{
 use proofless_app::deadlines::{self, DeadlineView, DueItem, Scope};
 use proofless_app::notifications::{self, Notification};
 use proofless_app::{AppError, local_time};
-use proofless_domain::calendar::EntryKind;
+use proofless_domain::calendar::YearOrigin;
 use proofless_domain::role::Role;
 
 use super::session::{page_error, require_staff};
 use super::{FormData, Layout, render};
 use crate::AppState;
 use crate::ctx::Ctx;
-
-fn kind_label(k: &str) -> &'static str {
-    EntryKind::parse(k).map(EntryKind::label).unwrap_or("未知")
-}
 
 pub struct DayRow {
     day: String,
@@ -34,8 +30,8 @@ pub struct DayRow {
 
 fn day_row(d: CalendarDay) -> DayRow {
     DayRow {
-        kind: kind_label(&d.kind),
-        day: d.day,
+        kind: d.kind.label(),
+        day: d.day.to_string(),
         name: d.name,
         source: d.source,
         created_by: d.created_by,
@@ -95,10 +91,9 @@ async fn calendar_page(
                 year: y.year,
                 notice: y.notice,
                 published: y.published.unwrap_or_default(),
-                origin: if y.origin == "builtin" {
-                    "随系统发布"
-                } else {
-                    "管理员导入"
+                origin: match y.origin {
+                    YearOrigin::Builtin => "随系统发布",
+                    YearOrigin::Import => "管理员导入",
                 },
                 loaded_by: y.loaded_by,
                 loaded_at: local_time(y.loaded_at),
@@ -212,9 +207,9 @@ pub fn item_rows(items: Vec<DueItem>) -> Vec<ItemRow> {
         .into_iter()
         .map(|i| ItemRow {
             id: i.id,
-            subject: format!("{} {}", i.subject_type, i.subject_id),
+            subject: format!("{} {}", i.subject_type.as_str(), i.subject_id),
             org_name: i.org_name,
-            period: i.period,
+            period: i.period.to_string(),
             due: i.due_at.map(local_time).unwrap_or_default(),
             late: i.late.map(|l| l.text).unwrap_or_default(),
         })
@@ -284,16 +279,6 @@ struct DeadlinePage {
     extensions: Vec<ExtensionLine>,
 }
 
-fn state_label(s: &str) -> &'static str {
-    match s {
-        deadlines::OPEN => "办理中",
-        deadlines::SUSPENDED => "已中止计时",
-        deadlines::DONE => "已办结",
-        deadlines::OVERDUE => "已逾期",
-        _ => "未知",
-    }
-}
-
 pub async fn deadline(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     if let Err(e) = require_staff(&ctx) {
         return page_error(&ctx, e, "/");
@@ -304,7 +289,7 @@ pub async fn deadline(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     };
     let page = DeadlinePage {
         layout: Layout::new("期限详情", &ctx, "/overdue"),
-        state_label: state_label(&d.deadline.state),
+        state_label: d.deadline.state.label(),
         start: local_time(d.deadline.start_at),
         due: d
             .deadline
@@ -328,7 +313,7 @@ pub async fn deadline(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
                     r.effective_from,
                     r.period,
                     r.max_extension
-                        .clone()
+                        .map(|m| m.to_string())
                         .unwrap_or_else(|| "不可延长".to_owned())
                 )
             })
@@ -350,7 +335,7 @@ pub async fn deadline(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
             .extensions
             .iter()
             .map(|x| ExtensionLine {
-                period: x.period.clone(),
+                period: x.period.to_string(),
                 extended_by: x.extended_by.clone(),
                 approved_by: x.approved_by.clone(),
                 reason: x.reason.clone(),

@@ -1,0 +1,79 @@
+//! The composition root of the background work: which handler runs each job kind and which
+//! sweeps every pass of the runner makes. Built once at start-up into [`crate::App`]; nothing
+//! else imports this module, so the runner (`jobs`) knows no workflow and no workflow knows
+//! another's jobs.
+
+use std::sync::{Arc, LazyLock};
+
+use proofless_store::Tx;
+
+use crate::App;
+use crate::error::AppResult;
+use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
+use crate::{calendar, commitment, credit, deadlines, verification};
+
+static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));
+
+/// The registry every [`App`] holds.
+pub(crate) fn registry() -> Arc<Registry> {
+    REGISTRY.clone()
+}
+
+fn build() -> Registry {
+    let mut r = Registry::default();
+    // Preparing sweeps, in this order: the calendar another instance changed is reloaded
+    // before its reminder is planned and before anything falls due by it.
+    r.sweep("calendar.refresh", Stage::Prepare, calendar::refresh_sweep)
+        .sweep(
+            "calendar.next_year",
+            Stage::Prepare,
+            calendar::reminder_sweep,
+        )
+        .sweep(
+            "deadline.escalation",
+            Stage::Escalate,
+            deadlines::escalation_sweep,
+        );
+    r.job(deadlines::KIND_REMINDER, deadlines::reminder_job)
+        .job(calendar::KIND_CALENDAR_NEXT_YEAR, calendar::next_year_job)
+        .job(verification::KIND_AUTO_REPORT, verification_job)
+        .job(verification::KIND_HALF_TIME, verification_job)
+        .job(credit::blacklist::KIND_OBJECTION_END, objection_end_job)
+        .job(commitment::checks::KIND_SAMPLING, sampling_job);
+    r
+}
+
+fn verification_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a, Outcome> {
+    Box::pin(async move {
+        let done = verification::run_job(tx, app, &job.kind, &job.payload, job.now).await?;
+        Ok(Outcome::of(done))
+    })
+}
+
+fn objection_end_job<'a>(tx: &'a mut Tx, _app: &'a App, job: &'a Job) -> BoxFuture<'a, Outcome> {
+    Box::pin(async move {
+        let id = payload_i64(job, "proposal_id")?;
+        let done = credit::blacklist::run_objection_end(tx, id, job.now).await?;
+        Ok(Outcome::of(done))
+    })
+}
+
+fn sampling_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a, Outcome> {
+    Box::pin(async move {
+        let seed = job.payload["seed"]
+            .as_u64()
+            .ok_or_else(|| bad_payload(job, "seed"))?;
+        commitment::checks::run_sampling_in(tx, app, seed).await?;
+        Ok(Outcome::Done)
+    })
+}
+
+fn payload_i64(job: &Job, field: &str) -> AppResult<i64> {
+    job.payload[field]
+        .as_i64()
+        .ok_or_else(|| bad_payload(job, field))
+}
+
+fn bad_payload(job: &Job, field: &str) -> crate::error::AppError {
+    crate::error::AppError::Internal(format!("任务 {} 的参数 {field} 无效", job.kind))
+}
