@@ -207,14 +207,14 @@ async fn escalate_batch(app: &App, runner: &str, state: &str) -> AppResult<(usiz
         let key = format!("deadline:{}:overdue:{due}", r.id);
         notes.push(notifications::NewNotification {
             to: Recipient::Org(r.org_id),
-            kind: "overdue",
+            kind: proofless_domain::notification::NotificationKind::Overdue,
             text: text.clone(),
             link: link.clone(),
             dedupe_key: format!("{key}:org"),
         });
         notes.push(notifications::NewNotification {
             to: Recipient::Role(proofless_domain::role::Role::JointOffice),
-            kind: "overdue",
+            kind: proofless_domain::notification::NotificationKind::Overdue,
             text,
             link,
             dedupe_key: format!("{key}:joint"),
@@ -290,7 +290,7 @@ async fn run_job(tx: &mut Tx, app: &App, job: &JobRow, now: i64) -> AppResult<Ou
             notifications::insert_in(
                 tx,
                 &Recipient::Org(org_id),
-                "reminder",
+                proofless_domain::notification::NotificationKind::Reminder,
                 &text,
                 &format!("/deadlines/{id}"),
                 &format!("{}:{due}", job.unique_key),
@@ -312,7 +312,7 @@ async fn run_job(tx: &mut Tx, app: &App, job: &JobRow, now: i64) -> AppResult<Ou
             notifications::insert_in(
                 tx,
                 &Recipient::Role(proofless_domain::role::Role::SystemAdmin),
-                "calendar",
+                proofless_domain::notification::NotificationKind::Calendar,
                 &text,
                 "/admin/calendar",
                 &job.unique_key,
