@@ -95,7 +95,10 @@ mod tests {
     #[test]
     fn every_kind_serialises_as_its_stored_name() {
         for k in ALL_NOTIFICATION_KINDS {
-            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.as_str()));
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str())
+            );
         }
         assert!(serde_json::from_value::<NotificationKind>(serde_json::json!("spam")).is_err());
     }

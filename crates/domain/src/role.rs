@@ -3,7 +3,17 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -130,7 +140,11 @@ pub struct RoleList(pub Vec<Role>);
 impl RoleList {
     /// `a,b` in the order the roles were granted.
     pub fn joined(&self) -> String {
-        self.0.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+        self.0
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Reads the stored text; `Err` names the first unknown role.
@@ -319,9 +333,12 @@ mod tests {
             serde_json::to_value(&list).unwrap(),
             serde_json::json!("counter_clerk,liaison")
         );
-        let back: RoleList = serde_json::from_value(serde_json::json!("counter_clerk,liaison")).unwrap();
+        let back: RoleList =
+            serde_json::from_value(serde_json::json!("counter_clerk,liaison")).unwrap();
         assert_eq!(back, list);
-        assert!(serde_json::from_value::<RoleList>(serde_json::json!("counter_clerk,root")).is_err());
+        assert!(
+            serde_json::from_value::<RoleList>(serde_json::json!("counter_clerk,root")).is_err()
+        );
         assert_eq!(RoleList::parse("").unwrap(), RoleList::default());
     }
 

@@ -35,7 +35,10 @@ mod tests {
     #[test]
     fn a_kind_serialises_as_its_stored_name() {
         for k in [SealKind::VerificationReply, SealKind::CommitmentLetter] {
-            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.as_str()));
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str())
+            );
         }
     }
 }

@@ -24,12 +24,12 @@ pub async fn create_entity(app: &App, actor: &Actor, input: EntityInput) -> AppR
     let e = input.parse()?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let id = repo::insert_entity(&mut tx, &e, now)
-        .await
-        .map_err(|err| match err.unique_violation() {
+    let id = repo::insert_entity(&mut tx, &e, now).await.map_err(|err| {
+        match err.unique_violation() {
             Some(_) => AppError::Conflict(format!("统一社会信用代码 {} 已登记", e.credit_code)),
             None => err.into(),
-        })?;
+        }
+    })?;
     audit::append(
         &mut tx,
         actor,
@@ -156,4 +156,3 @@ pub async fn access_log(
     }
     Ok((out, total))
 }
-

@@ -13,4 +13,6 @@ pub use entities::{
 pub use input::{
     EntityInput, NewEntity, NewPerson, NewRepresentative, PersonInput, RepresentativeInput,
 };
-pub use persons::{APPLICANT_ROLES, Person, create_person, ensure_person, find_person, read_person};
+pub use persons::{
+    APPLICANT_ROLES, Person, create_person, ensure_person, find_person, read_person,
+};

@@ -7,10 +7,7 @@ use super::service::AuditQuery;
 
 /// Reserves `k` sequence numbers by moving the head (which serialises every appender);
 /// returns the new last sequence and the hash the head held before.
-pub(crate) async fn reserve_seqs(
-    tx: &mut impl Exec,
-    k: i64,
-) -> Result<(i64, String), StoreError> {
+pub(crate) async fn reserve_seqs(tx: &mut impl Exec, k: i64) -> Result<(i64, String), StoreError> {
     tx.fetch_one(q("UPDATE audit_head SET seq = seq + ? WHERE id = 1 RETURNING seq, hash").bind(k))
         .await
 }

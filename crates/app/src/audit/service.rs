@@ -3,8 +3,8 @@
 use proofless_store::{Db, StoreError, Tx};
 use serde::Serialize;
 
-use super::row::{AuditRow, Entry, GENESIS};
 use super::repo;
+use super::row::{AuditRow, Entry, GENESIS};
 use crate::actor::Actor;
 use crate::error::AppResult;
 /// Append one row to the caller's transaction, so the row commits with the change it

@@ -270,9 +270,11 @@ pub(crate) async fn live_token(
     token_hash: &str,
 ) -> Result<Option<TokenActorRow>, StoreError> {
     db.fetch_optional(
-        q("SELECT t.id, t.org_id, t.name, t.roles, o.name AS org_name, o.region_code \
+        q(
+            "SELECT t.id, t.org_id, t.name, t.roles, o.name AS org_name, o.region_code \
            FROM api_tokens t JOIN orgs o ON o.id = t.org_id \
-           WHERE t.token_hash = ? AND t.revoked_at IS NULL")
+           WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+        )
         .bind(token_hash),
     )
     .await

@@ -63,14 +63,9 @@ pub async fn register(
     let r = input.parse()?;
     let login = normalise_login(r.resident_id.as_str());
     let system = Actor::system(operation_id);
-    let person_id = applicants::ensure_person(
-        app,
-        &system,
-        &r.resident_id,
-        &r.name,
-        r.phone.as_deref(),
-    )
-    .await?;
+    let person_id =
+        applicants::ensure_person(app, &system, &r.resident_id, &r.name, r.phone.as_deref())
+            .await?;
     let hash = password::hash(&r.password)?;
     // Read before the write lock.
     let actor = portal_actor_in(app, person_id, operation_id).await?;

@@ -100,10 +100,18 @@ pub(crate) async fn unread_count(db: &mut impl Exec, actor: &Actor) -> Result<i6
 }
 
 /// Whether notification `id` is addressed to the actor.
-pub(crate) async fn is_mine(db: &mut impl Exec, actor: &Actor, id: i64) -> Result<bool, StoreError> {
+pub(crate) async fn is_mine(
+    db: &mut impl Exec,
+    actor: &Actor,
+    id: i64,
+) -> Result<bool, StoreError> {
     let found: Option<(i64,)> = db
         .fetch_optional(
-            mine(actor, "SELECT id FROM notifications WHERE {MINE} AND id = ?").bind(id),
+            mine(
+                actor,
+                "SELECT id FROM notifications WHERE {MINE} AND id = ?",
+            )
+            .bind(id),
         )
         .await?;
     Ok(found.is_some())

@@ -78,7 +78,13 @@ pub async fn list(
     limit: i64,
 ) -> AppResult<Vec<Notification>> {
     actor.require_staff()?;
-    Ok(repo::list_for(&mut app.db.reader(), actor, unread_only, limit.clamp(1, 500)).await?)
+    Ok(repo::list_for(
+        &mut app.db.reader(),
+        actor,
+        unread_only,
+        limit.clamp(1, 500),
+    )
+    .await?)
 }
 
 /// How many unread notifications the actor has (the badge).

@@ -75,7 +75,10 @@ pub(crate) async fn get(db: &mut impl Exec, id: i64) -> Result<Option<Org>, Stor
         .await
 }
 
-pub(crate) async fn find_by_name(db: &mut impl Exec, name: &str) -> Result<Option<Org>, StoreError> {
+pub(crate) async fn find_by_name(
+    db: &mut impl Exec,
+    name: &str,
+) -> Result<Option<Org>, StoreError> {
     db.fetch_optional(q(format!("{SELECT} WHERE o.name = ? ORDER BY o.id LIMIT 1")).bind(name))
         .await
 }

@@ -154,8 +154,7 @@ pub async fn list(
     page: PageRequest,
 ) -> AppResult<Page<Org>> {
     actor.require_staff()?;
-    let (items, total) =
-        repo::list(&mut app.db.reader(), f, page.limit(), page.offset()).await?;
+    let (items, total) = repo::list(&mut app.db.reader(), f, page.limit(), page.offset()).await?;
     Ok(Page {
         items,
         total,
@@ -196,12 +195,10 @@ pub async fn import(app: &App, actor: &Actor, rows: Vec<OrgInput>) -> AppResult<
     let mut tx = app.db.begin().await?;
     let mut ids = Vec::with_capacity(parsed.len());
     for (i, o) in parsed.iter().enumerate() {
-        let id = insert(app, &mut tx, actor, o)
-            .await
-            .map_err(|e| match e {
-                AppError::Validation(errs) => AppError::Validation(in_row(i, errs)),
-                other => other,
-            })?;
+        let id = insert(app, &mut tx, actor, o).await.map_err(|e| match e {
+            AppError::Validation(errs) => AppError::Validation(in_row(i, errs)),
+            other => other,
+        })?;
         ids.push(id);
     }
     tx.commit().await?;

@@ -20,8 +20,10 @@ pub(crate) async fn insert_key(
     now: i64,
 ) -> Result<(), StoreError> {
     tx.execute(
-        q("INSERT INTO seal_keys (org_id, key_id, public_pem, private_enc, created_at) \
-           VALUES (?, ?, ?, ?, ?)")
+        q(
+            "INSERT INTO seal_keys (org_id, key_id, public_pem, private_enc, created_at) \
+           VALUES (?, ?, ?, ?, ?)",
+        )
         .bind(org_id)
         .bind(key_id)
         .bind(public_pem)
@@ -39,8 +41,10 @@ pub(crate) async fn active_key(
 ) -> Result<Option<StoredKey>, StoreError> {
     let row: Option<(String, String)> = db
         .fetch_optional(
-            q("SELECT key_id, private_enc FROM seal_keys WHERE org_id = ? AND retired_at IS NULL \
-               ORDER BY id DESC LIMIT 1")
+            q(
+                "SELECT key_id, private_enc FROM seal_keys WHERE org_id = ? AND retired_at IS NULL \
+               ORDER BY id DESC LIMIT 1",
+            )
             .bind(org_id),
         )
         .await?;
@@ -73,8 +77,10 @@ pub(crate) async fn keys_of_org(
     org_id: i64,
 ) -> Result<Vec<PublicKeyInfo>, StoreError> {
     db.fetch_all(
-        q("SELECT key_id, public_pem, created_at, retired_at FROM seal_keys WHERE org_id = ? \
-           ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, id DESC")
+        q(
+            "SELECT key_id, public_pem, created_at, retired_at FROM seal_keys WHERE org_id = ? \
+           ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, id DESC",
+        )
         .bind(org_id),
     )
     .await

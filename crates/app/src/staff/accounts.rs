@@ -151,8 +151,7 @@ pub async fn get(app: &App, id: i64) -> AppResult<Staff> {
 /// Staff of a unit: its own admins, the system admin and the joint office (which keeps
 /// the staff registry, A2 §6).
 pub async fn list_for_org(app: &App, actor: &Actor, org_id: i64) -> AppResult<Vec<Staff>> {
-    if !(actor.has_any(&[Role::SystemAdmin, Role::JointOffice]) && actor.kind == ActorKind::Staff)
-    {
+    if !(actor.has_any(&[Role::SystemAdmin, Role::JointOffice]) && actor.kind == ActorKind::Staff) {
         actor.require_org(org_id)?;
         actor.require_staff()?;
     }

@@ -8,5 +8,7 @@ mod repo;
 
 pub use accounts::{Staff, create, get, list_for_org, set_active, set_roles};
 pub use input::{DutyPostInput, NewDutyPost, NewStaff, StaffInput, parse_roles};
-pub use posts::{DutyPost, UnitStaffing, add_post, posts, registry, remove_post, set_absent, staffing};
+pub use posts::{
+    DutyPost, UnitStaffing, add_post, posts, registry, remove_post, set_absent, staffing,
+};
 pub use proofless_domain::role::UNIT_ROLES;

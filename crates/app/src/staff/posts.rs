@@ -42,7 +42,10 @@ async fn holder(app: &App, org_id: i64, id: i64, field: &str, role: &str) -> App
         .await
         .map_err(|_| AppError::field(field, format!("{role}人员不存在")))?;
     if s.org_id != org_id || !s.active {
-        return Err(AppError::field(field, format!("{role}必须是本单位在岗人员")));
+        return Err(AppError::field(
+            field,
+            format!("{role}必须是本单位在岗人员"),
+        ));
     }
     Ok(s)
 }
@@ -69,11 +72,9 @@ pub async fn add_post(
     let id = repo::insert_post(&mut tx, org_id, p.duty, a.id, p.b_staff_id, now)
         .await
         .map_err(|e| match e.unique_violation() {
-            Some(_) => AppError::Conflict(format!(
-                "{} 已担任本单位{}",
-                a.display_name,
-                p.duty.label()
-            )),
+            Some(_) => {
+                AppError::Conflict(format!("{} 已担任本单位{}", a.display_name, p.duty.label()))
+            }
             None => e.into(),
         })?;
     audit::append(

@@ -153,7 +153,11 @@ pub(crate) async fn delete_post(tx: &mut impl Exec, id: i64) -> Result<(), Store
     Ok(())
 }
 
-pub(crate) async fn set_absent(tx: &mut impl Exec, id: i64, absent: bool) -> Result<(), StoreError> {
+pub(crate) async fn set_absent(
+    tx: &mut impl Exec,
+    id: i64,
+    absent: bool,
+) -> Result<(), StoreError> {
     tx.execute(
         q("UPDATE duty_posts SET a_absent = ? WHERE id = ?")
             .bind(absent)

@@ -11,8 +11,9 @@ use proofless_app::orgs::{self, Org, OrgFilter, OrgInput};
 use proofless_app::page::PageRequest;
 use proofless_app::regions::{self, Region};
 use proofless_app::staff::{self, StaffInput, UNIT_ROLES, UnitStaffing};
-use proofless_domain::org::{ALL_ORG_KINDS, OrgKind};
-use proofless_domain::role::{ALL_ROLES, Duty, Role, Staffing};
+use proofless_domain::org::ALL_ORG_KINDS;
+use proofless_domain::region::RegionLevel;
+use proofless_domain::role::{ALL_ROLES, Role, Staffing};
 use serde::Deserialize;
 
 use super::session::{page_error, require_staff};
@@ -29,10 +30,6 @@ pub struct OrgRow {
     region_name: String,
     credit_code: String,
     warning: bool,
-}
-
-fn kind_label(k: &str) -> &'static str {
-    OrgKind::parse(k).map(OrgKind::label).unwrap_or("未知")
 }
 
 #[derive(Template)]
@@ -104,7 +101,7 @@ async fn orgs_page(
         .into_iter()
         .map(|o: Org| OrgRow {
             id: o.id,
-            kind_label: kind_label(&o.kind),
+            kind_label: o.kind.label(),
             name: o.name,
             region_name: o.region_name,
             credit_code: o.credit_code.unwrap_or_default(),
@@ -117,7 +114,7 @@ async fn orgs_page(
         total: page.total,
         regions: regions
             .into_iter()
-            .filter(|r| r.level != "province")
+            .filter(|r| r.level != RegionLevel::Province)
             .collect(),
         region: f.region.unwrap_or_default(),
         q: f.q.unwrap_or_default(),
@@ -216,12 +213,12 @@ async fn org_page(s: &AppState, ctx: &Ctx, id: i64, error: String, status: Statu
     };
     let p = OrgPage {
         layout: Layout::new(&org.name, ctx, "/admin/orgs"),
-        kind_label: kind_label(&org.kind),
+        kind_label: org.kind.label(),
         staffing,
         posts: posts
             .into_iter()
             .map(|p| PostRow {
-                duty_label: Duty::parse(&p.duty).map(Duty::label).unwrap_or("岗位"),
+                duty_label: p.duty.label(),
                 a_name: p.a_name,
                 b_name: p.b_name.unwrap_or_else(|| "（未设）".to_owned()),
                 a_absent: p.a_absent,
