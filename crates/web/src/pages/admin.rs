@@ -1,7 +1,6 @@
 //! Org, staff, registry and audit administration pages.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,7 +16,9 @@ use proofless_domain::role::{ALL_ROLES, Role, Staffing};
 use serde::Deserialize;
 
 use super::session::{page_error, require_staff};
-use super::{FormData, Layout, render};
+use axum_extra::extract::Form;
+
+use super::{Layout, render};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -132,15 +133,30 @@ pub async fn orgs(State(s): State<AppState>, ctx: Ctx, Query(f): Query<OrgsQuery
     orgs_page(&s, &ctx, f, String::new(), StatusCode::OK).await
 }
 
-pub async fn create_org(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
+/// The new-org form (`csrf` is checked by the middleware).
+#[derive(Deserialize)]
+pub struct OrgForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    credit_code: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    region_code: String,
+    /// The checkbox sends `true` when ticked.
+    #[serde(default)]
+    confirm_warnings: String,
+}
+
+pub async fn create_org(State(s): State<AppState>, ctx: Ctx, Form(f): Form<OrgForm>) -> Response {
     let input = OrgInput {
-        name: f.get("name"),
-        credit_code: Some(f.get("credit_code")),
-        kind: f.get("kind"),
-        region_code: f.get("region_code"),
+        name: f.name,
+        credit_code: Some(f.credit_code),
+        kind: f.kind,
+        region_code: f.region_code,
         supervisor_id: None,
-        confirm_warnings: f.get("confirm_warnings") == "true",
+        confirm_warnings: f.confirm_warnings == "true",
     };
     match orgs::create(&s.app, &ctx.actor, input).await {
         Ok(org) => Redirect::to(&format!("/admin/orgs/{}", org.id)).into_response(),
@@ -250,19 +266,31 @@ pub async fn org(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Re
     org_page(&s, &ctx, id, String::new(), StatusCode::OK).await
 }
 
+/// The new-staff form: one `roles` field per ticked role.
+#[derive(Deserialize)]
+pub struct StaffForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
 pub async fn create_staff(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<StaffForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let input = StaffInput {
-        username: f.get("username"),
-        display_name: f.get("display_name"),
+        username: f.username,
+        display_name: f.display_name,
         phone: None,
-        password: f.get("password"),
-        roles: f.all("roles"),
+        password: f.password,
+        roles: f.roles,
     };
     match staff::create(&s.app, &ctx.actor, id, input).await {
         Ok(_) => Redirect::to(&format!("/admin/orgs/{id}")).into_response(),
