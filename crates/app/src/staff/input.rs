@@ -71,12 +71,15 @@ impl StaffInput {
         }
         let display_name = clean_name(&self.display_name, 40)
             .map_err(|e| p.add("display_name", format!("姓名{e}")))
-            .unwrap_or_default();
+            .ok();
         if let Err(e) = password::check_strength(&self.password) {
             p.add("password", e);
         }
         let roles = collect_roles(&self.roles, &mut p);
         p.into_result()?;
+        let Some(display_name) = display_name else {
+            return Err(AppError::field("display_name", "姓名无效"));
+        };
         Ok(NewStaff {
             username,
             display_name,

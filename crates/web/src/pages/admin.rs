@@ -96,7 +96,10 @@ async fn orgs_page(
         Ok(p) => p,
         Err(e) => return page_error(ctx, e, "/workbench"),
     };
-    let regions = regions::list(&s.app, None, None).await.unwrap_or_default();
+    let regions = match regions::list(&s.app, None, None).await {
+        Ok(r) => r,
+        Err(e) => return page_error(ctx, e, "/workbench"),
+    };
     let rows = page
         .items
         .into_iter()
@@ -216,7 +219,10 @@ async fn org_page(s: &AppState, ctx: &Ctx, id: i64, error: String, status: Statu
         Ok(o) => o,
         Err(e) => return page_error(ctx, e, "/admin/orgs"),
     };
-    let posts = staff::posts(&s.app, id).await.unwrap_or_default();
+    let posts = match staff::posts(&s.app, id).await {
+        Ok(p) => p,
+        Err(e) => return page_error(ctx, e, "/admin/orgs"),
+    };
     let staffing = match staff::staffing(&s.app, id).await {
         Ok(st) => st,
         Err(e) => return page_error(ctx, e, "/admin/orgs"),

@@ -169,9 +169,10 @@ pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Response {
         Ok(p) => p,
         Err(e) => return page_error(&ctx, e, "/"),
     };
-    let entities = applicants::entities_of(&s.app, me)
-        .await
-        .unwrap_or_default();
+    let entities = match applicants::entities_of(&s.app, me).await {
+        Ok(e) => e,
+        Err(e) => return page_error(&ctx, e, "/"),
+    };
     let (records, _) =
         match applicants::access_log(&s.app, &ctx.actor, &format!("person:{me}"), 100, 0).await {
             Ok(r) => r,
