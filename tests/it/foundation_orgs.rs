@@ -296,8 +296,36 @@ async fn each_unit_shows_whether_it_meets_the_a2_6_staffing_minimum(b: Backend) 
     assert_eq!(s["meets_minimum"], true, "{s}");
 }
 
+// WORKFLOW: a stored kind that is no known variant fails to decode; it is never read
+// as some default. The request answers problem+json 500 with its operation id.
+async fn a_stored_duty_that_is_no_duty_is_an_error_not_a_default(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let mut tx = t.app.db.begin().await.unwrap();
+    let (post, org): (i64, i64) = tx
+        .fetch_one(proofless_store::q(
+            "SELECT id, org_id FROM duty_posts ORDER BY id LIMIT 1",
+        ))
+        .await
+        .unwrap();
+    tx.execute(
+        proofless_store::q("UPDATE duty_posts SET duty = 'janitor' WHERE id = ?").bind(post),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let c = t.staff("joint").await;
+    let r = c.get(&format!("/api/v1/orgs/{org}/duty-posts")).await;
+    assert_eq!(r.status(), 500);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p: Value = r.json().await.unwrap();
+    assert!(p["operation_id"].as_str().unwrap().len() >= 16, "{p}");
+    let r = c.get(&format!("/api/v1/orgs/{org}/staffing")).await;
+    assert_eq!(r.status(), 500);
+}
+
 both_backends!(
     the_demo_county_has_the_seed_units_towns_and_villages,
+    a_stored_duty_that_is_no_duty_is_an_error_not_a_default,
     updates_need_if_match_and_a_stale_one_is_refused,
     a_failing_credit_code_checksum_is_a_warning_the_admin_must_confirm,
     an_import_with_one_bad_row_writes_nothing_and_names_the_row,

@@ -40,7 +40,7 @@ async fn seal_reply(t: &TestApp, org_id: i64, answer: &str) -> String {
         &Actor::system("test"),
         ToSeal {
             org_id,
-            kind: "核验回复函",
+            kind: seals::SealKind::VerificationReply,
             object_type: "verification",
             object_id: "1".to_owned(),
             body: &body,

@@ -5,32 +5,7 @@ use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActorKind {
-    /// Unit staff logged in through the browser.
-    Staff,
-    /// Another system using a bearer token scoped to one org.
-    Token,
-    /// A citizen or company representative on the portal.
-    Portal,
-    /// The system itself (demo loader, job runner, CLI).
-    System,
-    /// Nobody logged in (public pages).
-    Anonymous,
-}
-
-impl ActorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::Staff => "staff",
-            ActorKind::Token => "token",
-            ActorKind::Portal => "portal",
-            ActorKind::System => "system",
-            ActorKind::Anonymous => "anonymous",
-        }
-    }
-}
+pub use proofless_domain::role::ActorKind;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Actor {

@@ -189,7 +189,7 @@ pub async fn load(app: &App) -> AppResult<bool> {
     }
 
     // Towns and streets: their governments, then villages and committees under them.
-    for town in regions::list(app, Some(COUNTY), Some(RegionLevel::Town.as_str())).await? {
+    for town in regions::list(app, Some(COUNTY), Some(RegionLevel::Town)).await? {
         let gov = if town.name.ends_with("街道") {
             format!("{}办事处", town.name)
         } else {

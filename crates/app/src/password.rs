@@ -1,10 +1,24 @@
-//! Argon2id password hashes.
+//! Secrets: Argon2id password hashes, random tokens and the hashes tokens are stored as.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use rand::RngCore;
 use rand::rngs::OsRng;
 
 use crate::error::{AppError, AppResult};
+
+/// A fresh random secret, hex encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// Only a hash of a session or API token is stored, so a stolen database copy grants
+/// nothing.
+pub fn token_hash(token: &str) -> String {
+    proofless_seal::sm3_hex(token.as_bytes())
+}
 
 /// Argon2id with OWASP's second recommended setting (19 MiB, 2 passes): strong, and
 /// cheap enough that a 2-core server can log a county's staff in at 09:00.

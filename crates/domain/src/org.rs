@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// 行政机关和公共服务机构 by kind (SPEC glossary; R1.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
     /// 行政机关

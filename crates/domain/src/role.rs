@@ -2,7 +2,19 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 窗口受理人员
@@ -109,8 +121,121 @@ impl Role {
     }
 }
 
+/// Roles a unit admin may grant inside their own unit; the rest are county-wide and
+/// granted by the system administrator.
+pub const UNIT_ROLES: [Role; 5] = [
+    Role::CounterClerk,
+    Role::Liaison,
+    Role::ProxyAgent,
+    Role::Inspector,
+    Role::UnitAdmin,
+];
+
+/// The roles of an API token, stored and shown as one comma-separated text
+/// (`counter_clerk,liaison`), as the API has always answered. A stored name that is not
+/// a role fails to decode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleList(pub Vec<Role>);
+
+impl RoleList {
+    /// `a,b` in the order the roles were granted.
+    pub fn joined(&self) -> String {
+        self.0
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Reads the stored text; `Err` names the first unknown role.
+    pub fn parse(s: &str) -> Result<RoleList, String> {
+        s.split(',')
+            .filter(|r| !r.is_empty())
+            .map(|r| Role::parse(r).ok_or_else(|| format!("未知角色“{r}”")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(RoleList)
+    }
+}
+
+impl Serialize for RoleList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.joined())
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        RoleList::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Who acts: the kind of principal behind a request, kept in every audit row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    /// Unit staff logged in through the browser.
+    Staff,
+    /// Another system using a bearer token scoped to one org.
+    Token,
+    /// A citizen or company representative on the portal.
+    Portal,
+    /// The system itself (demo loader, job runner, CLI).
+    System,
+    /// Nobody logged in (public pages).
+    Anonymous,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Staff => "staff",
+            ActorKind::Token => "token",
+            ActorKind::Portal => "portal",
+            ActorKind::System => "system",
+            ActorKind::Anonymous => "anonymous",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ActorKind::Staff => "工作人员",
+            ActorKind::Token => "接口令牌",
+            ActorKind::Portal => "群众和企业",
+            ActorKind::System => "系统",
+            ActorKind::Anonymous => "匿名访客",
+        }
+    }
+}
+
+/// Who a browser session belongs to; stored with the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PrincipalKind {
+    /// A staff member (`staff.id`).
+    Staff,
+    /// A citizen's portal account (`persons.id`).
+    Portal,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::Staff => "staff",
+            PrincipalKind::Portal => "portal",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PrincipalKind::Staff => "工作人员",
+            PrincipalKind::Portal => "群众和企业",
+        }
+    }
+}
+
 /// Duties that carry an A/B backup (A2 §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Duty {
     Liaison,
@@ -199,6 +324,22 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn a_token_role_list_is_comma_text_and_refuses_an_unknown_role() {
+        let list = RoleList(vec![Role::CounterClerk, Role::Liaison]);
+        assert_eq!(
+            serde_json::to_value(&list).unwrap(),
+            serde_json::json!("counter_clerk,liaison")
+        );
+        let back: RoleList =
+            serde_json::from_value(serde_json::json!("counter_clerk,liaison")).unwrap();
+        assert_eq!(back, list);
+        assert!(
+            serde_json::from_value::<RoleList>(serde_json::json!("counter_clerk,root")).is_err()
+        );
+        assert_eq!(RoleList::parse("").unwrap(), RoleList::default());
     }
 
     // A2 §6: 每个单位至少配备 1 名联络员、2 名代办员，实行 AB 角。

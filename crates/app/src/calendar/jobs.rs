@@ -83,7 +83,7 @@ async fn remind_next_year(tx: &mut Tx, app: &App, job: &Job) -> AppResult<Outcom
     notifications::insert_in(
         tx,
         &Recipient::Role(Role::SystemAdmin),
-        "calendar",
+        proofless_domain::notification::NotificationKind::Calendar,
         &text,
         "/admin/calendar",
         &job.unique_key,

@@ -192,7 +192,7 @@ pub async fn record_result(
     notifications::insert_in(
         &mut tx,
         &Recipient::Role(proofless_domain::role::Role::CreditOffice),
-        "commitment_result",
+        proofless_domain::notification::NotificationKind::CommitmentResult,
         &format!(
             "【核查结果】承诺 #{id}（{}）核查结果：{}。",
             c.proof_item_name,
@@ -208,7 +208,7 @@ pub async fn record_result(
         notifications::insert_in(
             &mut tx,
             &Recipient::Org(c.org_id),
-            "commitment_false",
+            proofless_domain::notification::NotificationKind::CommitmentFalse,
             &format!(
                 "【虚假承诺】办件 #{} 的“{}”承诺经核查不实，处理措施：{consequence_text}。",
                 c.case_id, c.proof_item_name
@@ -472,7 +472,7 @@ async fn open_checks_bulk_in(
         notifications::insert_in(
             tx,
             &Recipient::Org(org),
-            "commitment_check",
+            proofless_domain::notification::NotificationKind::CommitmentCheck,
             &format!("【告知承诺核查】抽查抽中 {n} 件承诺，请在核查时限内完成核查。"),
             "/commitments/checks",
             &format!("commitment:sampled:{org}:{now}:{}", drawn[0].0),

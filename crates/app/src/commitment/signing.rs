@@ -367,7 +367,7 @@ pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Comm
         actor,
         crate::seals::ToSeal {
             org_id: case_org,
-            kind: "commitment_letter",
+            kind: crate::seals::SealKind::CommitmentLetter,
             object_type: "commitment",
             object_id: id.to_string(),
             body: &letter,
@@ -456,7 +456,7 @@ pub(crate) async fn open_check_in(
     notifications::insert_in(
         tx,
         &Recipient::Org(supervising_org_id),
-        "commitment_check",
+        proofless_domain::notification::NotificationKind::CommitmentCheck,
         &format!("【告知承诺核查】承诺 #{commitment_id} 须在 {within_wd} 个工作日内核查。"),
         &format!("/commitments/{commitment_id}"),
         &format!("commitment:check:{commitment_id}"),
@@ -532,7 +532,7 @@ pub async fn withdraw(
     notifications::insert_in(
         &mut tx,
         &Recipient::Org(c.org_id),
-        "commitment_withdrawn",
+        proofless_domain::notification::NotificationKind::CommitmentWithdrawn,
         &format!(
             "【撤回承诺】办件 #{} 的申请人撤回了“{}”的告知承诺，请按原程序办理（提交证明或采用其他替代方式）。",
             c.case_id, c.proof_item_name

@@ -154,7 +154,7 @@ pub async fn create(
     crate::notifications::insert_in(
         &mut tx,
         &crate::notifications::Recipient::Role(proofless_domain::role::Role::LegalReviewer),
-        "review",
+        proofless_domain::notification::NotificationKind::Review,
         &format!("【合法性审查】“{}”的告知承诺书格式文本待审查。", item.name),
         "/commitments/templates",
         &format!("commitment_template:submitted:{id}"),

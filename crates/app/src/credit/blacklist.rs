@@ -81,7 +81,7 @@ pub async fn propose_in(
     notifications::insert_in(
         tx,
         &Recipient::Role(proofless_domain::role::Role::CreditOffice),
-        "blacklist",
+        proofless_domain::notification::NotificationKind::Blacklist,
         &format!(
             "【黑名单告知】承诺 #{commitment_id} 经核查为虚假承诺，已告知当事人，异议期至 {}。",
             crate::local_time(until)
@@ -119,7 +119,7 @@ pub async fn run_objection_end(tx: &mut Tx, proposal_id: i64, now: i64) -> AppRe
     notifications::insert_in(
         tx,
         &Recipient::Role(proofless_domain::role::Role::CreditOffice),
-        "blacklist",
+        proofless_domain::notification::NotificationKind::Blacklist,
         &format!(
             "【待决定】黑名单拟列入事项 #{proposal_id} 异议期已届满，当事人未提出异议，请作出决定。"
         ),
@@ -242,7 +242,7 @@ pub async fn object(
     notifications::insert_in(
         &mut tx,
         &Recipient::Role(proofless_domain::role::Role::CreditOffice),
-        "blacklist",
+        proofless_domain::notification::NotificationKind::Blacklist,
         &format!("【异议】黑名单拟列入事项 #{id} 的当事人提出了异议，请审查并作出决定。"),
         &format!("/credit/proposals#p{id}"),
         &format!("blacklist:object:{id}"),
@@ -527,7 +527,7 @@ pub async fn request_repair(app: &App, actor: &Actor, input: &RepairRequest) -> 
     notifications::insert_in(
         &mut tx,
         &Recipient::Role(proofless_domain::role::Role::CreditOffice),
-        "credit_repair",
+        proofless_domain::notification::NotificationKind::CreditRepair,
         &format!("【信用修复】收到一份信用修复申请（#{id}），请审核。"),
         "/credit/repairs",
         &format!("credit:repair:{id}"),

@@ -92,7 +92,7 @@ async fn remind(tx: &mut Tx, _app: &App, job: &Job) -> AppResult<Outcome> {
     notifications::insert_in(
         tx,
         &Recipient::Org(row.org_id),
-        "reminder",
+        proofless_domain::notification::NotificationKind::Reminder,
         &text,
         &format!("/deadlines/{}", p.deadline_id),
         &format!("{}:{due}", job.unique_key),
@@ -190,14 +190,14 @@ async fn notify_overdue(
         let key = format!("deadline:{}:overdue:{due}", r.id);
         notes.push(notifications::NewNotification {
             to: Recipient::Org(r.org_id),
-            kind: "overdue",
+            kind: proofless_domain::notification::NotificationKind::Overdue,
             text: text.clone(),
             link: link.clone(),
             dedupe_key: format!("{key}:org"),
         });
         notes.push(notifications::NewNotification {
             to: Recipient::Role(Role::JointOffice),
-            kind: "overdue",
+            kind: proofless_domain::notification::NotificationKind::Overdue,
             text,
             link,
             dedupe_key: format!("{key}:joint"),

@@ -64,7 +64,7 @@ pub(super) async fn report_in(
         notifications::insert_in(
             tx,
             &to,
-            "overdue",
+            proofless_domain::notification::NotificationKind::Overdue,
             &msg,
             &link,
             &format!("verification:{}:report:{who}", v.id),
@@ -150,7 +150,7 @@ pub async fn order(app: &App, actor: &Actor, id: i64, input: &OrderInput) -> App
     notifications::insert_in(
         &mut tx,
         &Recipient::Org(v.issuer_org_id),
-        "verification",
+        proofless_domain::notification::NotificationKind::Verification,
         &format!("【责成限时办结】{}：{ev}", number(id)),
         &format!("/verifications/{id}"),
         &format!("verification:{id}:order:{now}:issuer"),
@@ -215,7 +215,7 @@ pub async fn summon(app: &App, actor: &Actor, id: i64, input: &SummonInput) -> A
     notifications::insert_in(
         &mut tx,
         &Recipient::Role(proofless_domain::role::Role::CountyApprover),
-        "summon",
+        proofless_domain::notification::NotificationKind::Summon,
         &format!(
             "【提请约谈】{}（{}逾期未反馈核验）：{text}",
             number(id),

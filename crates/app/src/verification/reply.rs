@@ -183,7 +183,7 @@ pub async fn answer(app: &App, actor: &Actor, id: i64, input: &AnswerInput) -> A
         }
         let doc = ToSeal {
             org_id: v.issuer_org_id,
-            kind: "verification_reply",
+            kind: crate::seals::SealKind::VerificationReply,
             object_type: "verification",
             object_id: id.to_string(),
             body: &body,
@@ -311,7 +311,7 @@ pub(super) async fn notify_requester_in(
     notifications::insert_in(
         tx,
         &to,
-        "verification",
+        proofless_domain::notification::NotificationKind::Verification,
         text,
         &format!("/verifications/{}", v.id),
         &format!("verification:{}:{event}:requester", v.id),

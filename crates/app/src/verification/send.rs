@@ -366,7 +366,7 @@ pub(super) async fn notify_issuer_in(
     if posts.is_empty() {
         items.push(notifications::NewNotification {
             to: Recipient::Org(org_id),
-            kind: "verification",
+            kind: proofless_domain::notification::NotificationKind::Verification,
             text: text.to_owned(),
             link: link.clone(),
             dedupe_key: format!("verification:{id}:{event}:org"),
@@ -376,7 +376,7 @@ pub(super) async fn notify_issuer_in(
         if !half_time {
             items.push(notifications::NewNotification {
                 to: Recipient::Staff(a),
-                kind: "verification",
+                kind: proofless_domain::notification::NotificationKind::Verification,
                 text: text.to_owned(),
                 link: link.clone(),
                 dedupe_key: format!("verification:{id}:{event}:{a}"),
@@ -387,7 +387,7 @@ pub(super) async fn notify_issuer_in(
         {
             items.push(notifications::NewNotification {
                 to: Recipient::Staff(b),
-                kind: "verification",
+                kind: proofless_domain::notification::NotificationKind::Verification,
                 text: text.to_owned(),
                 link: link.clone(),
                 dedupe_key: format!("verification:{id}:{event}:{b}"),
@@ -597,7 +597,7 @@ pub(super) async fn flag_understaffed(app: &App, org_id: i64) -> AppResult<()> {
     notifications::insert_in(
         &mut tx,
         &Recipient::Role(proofless_domain::role::Role::JointOffice),
-        "staffing",
+        proofless_domain::notification::NotificationKind::Staffing,
         &format!(
             "【配备不足】{name}未按附件2第六条配备1名联络员和2名代办员（AB角），但已收到核验请求。"
         ),

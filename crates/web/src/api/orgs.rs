@@ -5,6 +5,7 @@ use axum::response::IntoResponse;
 use proofless_app::orgs::{self, Org, OrgFilter, OrgInput};
 use proofless_app::page::{Page, PageRequest};
 use proofless_app::staff::{self, DutyPost, DutyPostInput, Staff, StaffInput, UnitStaffing};
+use proofless_domain::org::OrgKind;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -47,23 +48,32 @@ async fn list(
     ctx: Ctx,
     ApiQuery(lq): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Org>>> {
+    let page = PageRequest {
+        limit: lq.limit,
+        offset: lq.offset,
+    };
+    // A kind that is no kind matches no org, as it always has.
+    let kind = match lq.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => match OrgKind::parse(k) {
+            Some(k) => Some(k),
+            None => {
+                ctx.actor.require_staff()?;
+                return Ok(Json(Page {
+                    items: vec![],
+                    total: 0,
+                    limit: page.limit(),
+                    offset: page.offset(),
+                }));
+            }
+        },
+    };
     let f = OrgFilter {
         region: lq.region,
-        kind: lq.kind,
+        kind,
         q: lq.q,
     };
-    Ok(Json(
-        orgs::list(
-            &s.app,
-            &ctx.actor,
-            &f,
-            PageRequest {
-                limit: lq.limit,
-                offset: lq.offset,
-            },
-        )
-        .await?,
-    ))
+    Ok(Json(orgs::list(&s.app, &ctx.actor, &f, page).await?))
 }
 
 /// Create an org (system administrator). A credit code whose checksum fails is refused

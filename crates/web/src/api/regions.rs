@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use proofless_app::regions::{self, NewRegion, Region};
+use proofless_domain::region::RegionLevel;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -30,8 +31,16 @@ async fn list(
     State(s): State<AppState>,
     ApiQuery(f): ApiQuery<RegionFilter>,
 ) -> ApiResult<Json<Vec<Region>>> {
+    // A level that is no level matches no region, as it always has.
+    let level = match f.level.as_deref() {
+        None => None,
+        Some(l) => match RegionLevel::parse(l) {
+            Some(l) => Some(l),
+            None => return Ok(Json(vec![])),
+        },
+    };
     Ok(Json(
-        regions::list(&s.app, f.parent.as_deref(), f.level.as_deref()).await?,
+        regions::list(&s.app, f.parent.as_deref(), level).await?,
     ))
 }
 

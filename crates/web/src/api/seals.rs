@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use proofless_app::seals::{self, PublicKeyInfo, Verdict};
+use proofless_domain::codes::CreditCode;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -32,6 +33,17 @@ fn typed(content_type: &'static str, body: impl IntoResponse) -> Response {
     r
 }
 
+/// The keys of the org with this credit code; a code that cannot be one names no org.
+async fn keys_by_credit_code(s: &AppState, raw: &str) -> ApiResult<Vec<PublicKeyInfo>> {
+    match CreditCode::parse_lenient(raw.trim()) {
+        Ok((code, _)) => Ok(seals::keys_by_credit_code(&s.app, &code).await?),
+        Err(_) => Err(proofless_app::AppError::NotFound(format!(
+            "统一社会信用代码为 {raw} 的单位"
+        ))
+        .into()),
+    }
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 struct PemQuery {
     /// One key by its id; without it every key of the org, the active one first.
@@ -47,7 +59,7 @@ async fn seal_pem(
     Path(credit_code): Path<String>,
     ApiQuery(pq): ApiQuery<PemQuery>,
 ) -> ApiResult<Response> {
-    let keys = seals::keys_by_credit_code(&s.app, &credit_code).await?;
+    let keys = keys_by_credit_code(&s, &credit_code).await?;
     let chosen: Vec<&PublicKeyInfo> = keys
         .iter()
         .filter(|k| pq.key_id.as_deref().is_none_or(|id| id == k.key_id))
@@ -67,9 +79,7 @@ async fn public_keys(
     State(s): State<AppState>,
     Path(credit_code): Path<String>,
 ) -> ApiResult<Json<Vec<PublicKeyInfo>>> {
-    Ok(Json(
-        seals::keys_by_credit_code(&s.app, &credit_code).await?,
-    ))
+    Ok(Json(keys_by_credit_code(&s, &credit_code).await?))
 }
 
 /// The exact signed bytes of a sealed document (canonical JSON).

@@ -1,7 +1,6 @@
 //! Org, staff, registry and audit administration pages.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,12 +10,15 @@ use proofless_app::orgs::{self, Org, OrgFilter, OrgInput};
 use proofless_app::page::PageRequest;
 use proofless_app::regions::{self, Region};
 use proofless_app::staff::{self, StaffInput, UNIT_ROLES, UnitStaffing};
-use proofless_domain::org::{ALL_ORG_KINDS, OrgKind};
-use proofless_domain::role::{ALL_ROLES, Duty, Role, Staffing};
+use proofless_domain::org::ALL_ORG_KINDS;
+use proofless_domain::region::RegionLevel;
+use proofless_domain::role::{ALL_ROLES, Role, Staffing};
 use serde::Deserialize;
 
 use super::session::{page_error, require_staff};
-use super::{FormData, Layout, render};
+use axum_extra::extract::Form;
+
+use super::{Layout, render};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -29,10 +31,6 @@ pub struct OrgRow {
     region_name: String,
     credit_code: String,
     warning: bool,
-}
-
-fn kind_label(k: &str) -> &'static str {
-    OrgKind::parse(k).map(OrgKind::label).unwrap_or("未知")
 }
 
 #[derive(Template)]
@@ -98,13 +96,16 @@ async fn orgs_page(
         Ok(p) => p,
         Err(e) => return page_error(ctx, e, "/workbench"),
     };
-    let regions = regions::list(&s.app, None, None).await.unwrap_or_default();
+    let regions = match regions::list(&s.app, None, None).await {
+        Ok(r) => r,
+        Err(e) => return page_error(ctx, e, "/workbench"),
+    };
     let rows = page
         .items
         .into_iter()
         .map(|o: Org| OrgRow {
             id: o.id,
-            kind_label: kind_label(&o.kind),
+            kind_label: o.kind.label(),
             name: o.name,
             region_name: o.region_name,
             credit_code: o.credit_code.unwrap_or_default(),
@@ -117,7 +118,7 @@ async fn orgs_page(
         total: page.total,
         regions: regions
             .into_iter()
-            .filter(|r| r.level != "province")
+            .filter(|r| r.level != RegionLevel::Province)
             .collect(),
         region: f.region.unwrap_or_default(),
         q: f.q.unwrap_or_default(),
@@ -135,15 +136,30 @@ pub async fn orgs(State(s): State<AppState>, ctx: Ctx, Query(f): Query<OrgsQuery
     orgs_page(&s, &ctx, f, String::new(), StatusCode::OK).await
 }
 
-pub async fn create_org(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
+/// The new-org form (`csrf` is checked by the middleware).
+#[derive(Deserialize)]
+pub struct OrgForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    credit_code: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    region_code: String,
+    /// The checkbox sends `true` when ticked.
+    #[serde(default)]
+    confirm_warnings: String,
+}
+
+pub async fn create_org(State(s): State<AppState>, ctx: Ctx, Form(f): Form<OrgForm>) -> Response {
     let input = OrgInput {
-        name: f.get("name"),
-        credit_code: Some(f.get("credit_code")),
-        kind: f.get("kind"),
-        region_code: f.get("region_code"),
+        name: f.name,
+        credit_code: Some(f.credit_code),
+        kind: f.kind,
+        region_code: f.region_code,
         supervisor_id: None,
-        confirm_warnings: f.get("confirm_warnings") == "true",
+        confirm_warnings: f.confirm_warnings == "true",
     };
     match orgs::create(&s.app, &ctx.actor, input).await {
         Ok(org) => Redirect::to(&format!("/admin/orgs/{}", org.id)).into_response(),
@@ -203,7 +219,10 @@ async fn org_page(s: &AppState, ctx: &Ctx, id: i64, error: String, status: Statu
         Ok(o) => o,
         Err(e) => return page_error(ctx, e, "/admin/orgs"),
     };
-    let posts = staff::posts(&s.app, id).await.unwrap_or_default();
+    let posts = match staff::posts(&s.app, id).await {
+        Ok(p) => p,
+        Err(e) => return page_error(ctx, e, "/admin/orgs"),
+    };
     let staffing = match staff::staffing(&s.app, id).await {
         Ok(st) => st,
         Err(e) => return page_error(ctx, e, "/admin/orgs"),
@@ -216,12 +235,12 @@ async fn org_page(s: &AppState, ctx: &Ctx, id: i64, error: String, status: Statu
     };
     let p = OrgPage {
         layout: Layout::new(&org.name, ctx, "/admin/orgs"),
-        kind_label: kind_label(&org.kind),
+        kind_label: org.kind.label(),
         staffing,
         posts: posts
             .into_iter()
             .map(|p| PostRow {
-                duty_label: Duty::parse(&p.duty).map(Duty::label).unwrap_or("岗位"),
+                duty_label: p.duty.label(),
                 a_name: p.a_name,
                 b_name: p.b_name.unwrap_or_else(|| "（未设）".to_owned()),
                 a_absent: p.a_absent,
@@ -253,19 +272,31 @@ pub async fn org(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Re
     org_page(&s, &ctx, id, String::new(), StatusCode::OK).await
 }
 
+/// The new-staff form: one `roles` field per ticked role.
+#[derive(Deserialize)]
+pub struct StaffForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
 pub async fn create_staff(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<StaffForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let input = StaffInput {
-        username: f.get("username"),
-        display_name: f.get("display_name"),
+        username: f.username,
+        display_name: f.display_name,
         phone: None,
-        password: f.get("password"),
-        roles: f.all("roles"),
+        password: f.password,
+        roles: f.roles,
     };
     match staff::create(&s.app, &ctx.actor, id, input).await {
         Ok(_) => Redirect::to(&format!("/admin/orgs/{id}")).into_response(),

@@ -410,8 +410,12 @@ pub async fn lists_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg
         Err(e) => return page_error(&ctx, e, "/workbench"),
     };
     let mut regions = vec![("370322000000".to_owned(), "高青县（县级清单）".to_owned())];
-    if let Ok(towns) =
-        proofless_app::regions::list(&s.app, Some("370322000000"), Some("town")).await
+    if let Ok(towns) = proofless_app::regions::list(
+        &s.app,
+        Some("370322000000"),
+        Some(proofless_domain::region::RegionLevel::Town),
+    )
+    .await
     {
         regions.extend(towns.into_iter().map(|r| (r.code, r.name)));
     }

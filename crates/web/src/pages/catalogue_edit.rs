@@ -430,7 +430,7 @@ async fn choices(s: &AppState, actor: &Actor) -> Result<Choices, AppError> {
             r.code.starts_with("370322")
                 && matches!(r.level.as_str(), "county" | "town" | "village")
         })
-        .map(|r| (r.code, r.name, r.level, r.parent_code))
+        .map(|r| (r.code, r.name, r.level.as_str().to_owned(), r.parent_code))
         .collect();
     let orgs = orgs::list(
         &s.app,

@@ -1,7 +1,6 @@
 //! The citizens' portal: login, registration, and who looked at my data.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,8 +9,11 @@ use proofless_app::identity::{self, PortalLoginInput, RegisterInput};
 use proofless_app::{ActorKind, AppError, auth};
 
 use super::admin::local_time;
-use super::session::{Login, page_error};
-use super::{FormData, Layout, render};
+use axum_extra::extract::Form;
+use serde::Deserialize;
+
+use super::session::{Login, LoginForm, page_error};
+use super::{Layout, render};
 use crate::AppState;
 use crate::api::auth::{clear_cookie, session_cookie};
 use crate::ctx::{Credential, Ctx};
@@ -38,11 +40,14 @@ pub async fn login_page(ctx: Ctx) -> Response {
     )
 }
 
-pub async fn login_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
+pub async fn login_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let input = PortalLoginInput {
-        resident_id: f.get("login"),
-        password: f.get("password"),
+        resident_id: f.login,
+        password: f.password,
     };
     match identity::login(&s.app, s.identity.as_ref(), ctx.op(), &input).await {
         Ok((session, _)) => (session_cookie(&s, &session), Redirect::to("/portal")).into_response(),
@@ -77,18 +82,33 @@ pub async fn register_page(ctx: Ctx) -> Response {
     render(StatusCode::OK, &p)
 }
 
-pub async fn register_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
-    let phone = f.get("phone");
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    resident_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn register_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RegisterForm>,
+) -> Response {
+    let phone = f.phone;
     let input = RegisterInput {
-        resident_id: f.get("resident_id"),
-        name: f.get("name"),
+        resident_id: f.resident_id,
+        name: f.name,
         phone: if phone.trim().is_empty() {
             None
         } else {
             Some(phone.clone())
         },
-        password: f.get("password"),
+        password: f.password,
     };
     let (rid, name) = (input.resident_id.clone(), input.name.clone());
     match identity::register(&s.app, ctx.op(), input).await {
@@ -149,9 +169,10 @@ pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Response {
         Ok(p) => p,
         Err(e) => return page_error(&ctx, e, "/"),
     };
-    let entities = applicants::entities_of(&s.app, me)
-        .await
-        .unwrap_or_default();
+    let entities = match applicants::entities_of(&s.app, me).await {
+        Ok(e) => e,
+        Err(e) => return page_error(&ctx, e, "/"),
+    };
     let (records, _) =
         match applicants::access_log(&s.app, &ctx.actor, &format!("person:{me}"), 100, 0).await {
             Ok(r) => r,

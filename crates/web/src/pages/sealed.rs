@@ -17,7 +17,7 @@ use crate::ctx::Ctx;
 struct SealedPage {
     layout: Layout,
     v: Verdict,
-    kind: String,
+    kind: &'static str,
     sealed_at: String,
     body: String,
     pem_url: String,
@@ -46,7 +46,7 @@ pub async fn page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
         StatusCode::OK,
         &SealedPage {
             layout: Layout::new("电子文件验真", &ctx, "/sealed"),
-            kind: doc.kind.clone(),
+            kind: doc.kind.label(),
             sealed_at: local_time(doc.sealed_at),
             body,
             pem_url,

@@ -1,7 +1,6 @@
 //! Home, staff login and logout, and the per-role workbench.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,7 +8,10 @@ use proofless_app::auth::{self, LoginInput};
 use proofless_app::{ActorKind, AppError, staff};
 use proofless_domain::role::{Role, Staffing};
 
-use super::{FormData, Layout, Message, render};
+use axum_extra::extract::Form;
+use serde::Deserialize;
+
+use super::{Layout, Message, render};
 use crate::AppState;
 use crate::api::auth::{clear_cookie, session_cookie};
 use crate::ctx::{Credential, Ctx};
@@ -92,11 +94,23 @@ fn staff_login_form(ctx: &Ctx, login: String, error: String) -> Login {
     }
 }
 
-pub async fn login_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
+/// The login form of staff and portal alike (`csrf` is checked by the middleware).
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub login: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+pub async fn login_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let input = LoginInput {
-        username: f.get("login"),
-        password: f.get("password"),
+        username: f.login,
+        password: f.password,
     };
     match auth::staff_login(&s.app, ctx.op(), &input).await {
         Ok((session, _)) => {

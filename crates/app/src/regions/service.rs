@@ -1,10 +1,10 @@
-//! Regions in four levels with 12-digit codes (SPEC R3.3).
+//! Loading the built-in regions, adding one, reading them.
 
 use proofless_domain::codes::RegionCode;
 use proofless_domain::region::RegionLevel;
-use proofless_store::{Tx, q};
 use serde::{Deserialize, Serialize};
 
+use super::repo;
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
@@ -12,13 +12,13 @@ use crate::error::{AppError, AppResult, Problems};
 
 /// Shandong, Zibo and its counties, Gaoqing and its nine towns and streets (the
 /// National Bureau of Statistics codes in `data/regions.csv`).
-const BUILTIN: &str = include_str!("../data/regions.csv");
+const BUILTIN: &str = include_str!("../../data/regions.csv");
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Region {
     pub code: String,
     pub name: String,
-    pub level: String,
+    pub level: RegionLevel,
     pub parent_code: Option<String>,
 }
 
@@ -37,24 +37,11 @@ pub async fn ensure_builtin(app: &App) -> AppResult<usize> {
         let [code, name, level, parent] = cols[..] else {
             return Err(AppError::Internal(format!("内置区划数据格式错误：{line}")));
         };
-        let exists = tx
-            .fetch_optional::<(String,)>(q("SELECT code FROM regions WHERE code = ?").bind(code))
-            .await?
-            .is_some();
-        if !exists {
-            let parent = if parent.is_empty() {
-                None
-            } else {
-                Some(parent)
-            };
-            tx.execute(
-                q("INSERT INTO regions (code, name, level, parent_code) VALUES (?, ?, ?, ?)")
-                    .bind(code)
-                    .bind(name)
-                    .bind(level)
-                    .bind(parent),
-            )
-            .await?;
+        let level = RegionLevel::parse(level)
+            .ok_or_else(|| AppError::Internal(format!("内置区划数据层级错误：{line}")))?;
+        if !repo::exists(&mut tx, code).await? {
+            let parent = Some(parent).filter(|p| !p.is_empty());
+            repo::insert(&mut tx, code, name, level, parent).await?;
             added += 1;
         }
     }
@@ -64,13 +51,9 @@ pub async fn ensure_builtin(app: &App) -> AppResult<usize> {
 
 fn check(r: &NewRegion) -> AppResult<(RegionCode, RegionLevel)> {
     let mut p = Problems::default();
-    let code = match RegionCode::parse(&r.code) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            p.add("code", format!("区划代码：{e}"));
-            None
-        }
-    };
+    let code = RegionCode::parse(&r.code)
+        .map_err(|e| p.add("code", format!("区划代码：{e}")))
+        .ok();
     if let Err(e) = proofless_domain::org::clean_name(&r.name, 60) {
         p.add("name", format!("区划名称{e}"));
     }
@@ -94,7 +77,20 @@ pub async fn create(app: &App, actor: &Actor, r: NewRegion) -> AppResult<Region>
     let name = r.name.trim().to_owned();
     let mut tx = app.db.begin().await?;
     let parent = code.parent().map(|c| c.as_str().to_owned());
-    insert(&mut tx, code.as_str(), &name, level, parent.as_deref()).await?;
+    if let Some(p) = parent.as_deref() {
+        if !repo::exists(&mut tx, p).await? {
+            return Err(AppError::field(
+                "parent_code",
+                format!("上级区划 {p} 不存在，请先添加上级区划"),
+            ));
+        }
+    }
+    repo::insert(&mut tx, code.as_str(), &name, level, parent.as_deref())
+        .await
+        .map_err(|e| match e.unique_violation() {
+            Some(_) => AppError::Conflict(format!("区划代码 {} 已存在", code.as_str())),
+            None => e.into(),
+        })?;
     audit::append(
         &mut tx,
         actor,
@@ -107,60 +103,17 @@ pub async fn create(app: &App, actor: &Actor, r: NewRegion) -> AppResult<Region>
     get(app, code.as_str()).await
 }
 
-pub(crate) async fn insert(
-    tx: &mut Tx,
-    code: &str,
-    name: &str,
-    level: RegionLevel,
-    parent: Option<&str>,
-) -> AppResult<()> {
-    if let Some(p) = parent {
-        let found = tx
-            .fetch_optional::<(String,)>(q("SELECT code FROM regions WHERE code = ?").bind(p))
-            .await?;
-        if found.is_none() {
-            return Err(AppError::field(
-                "parent_code",
-                format!("上级区划 {p} 不存在，请先添加上级区划"),
-            ));
-        }
-    }
-    tx.execute(
-        q("INSERT INTO regions (code, name, level, parent_code) VALUES (?, ?, ?, ?)")
-            .bind(code)
-            .bind(name)
-            .bind(level.as_str())
-            .bind(parent),
-    )
-    .await
-    .map_err(|e| match e.unique_violation() {
-        Some(_) => AppError::Conflict(format!("区划代码 {code} 已存在")),
-        None => e.into(),
-    })?;
-    Ok(())
-}
-
 pub async fn get(app: &App, code: &str) -> AppResult<Region> {
-    app.db
-        .reader()
-        .fetch_optional(
-            q("SELECT code, name, level, parent_code FROM regions WHERE code = ?").bind(code),
-        )
+    repo::get(&mut app.db.reader(), code)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("区划 {code}")))
 }
 
-/// All regions under `root` (inclusive), ordered by code; the whole tree when None.
-pub async fn list(app: &App, parent: Option<&str>, level: Option<&str>) -> AppResult<Vec<Region>> {
-    let mut qy = q("SELECT code, name, level, parent_code FROM regions WHERE 1 = 1");
-    if let Some(p) = parent {
-        qy.push_sql(" AND parent_code = ?");
-        qy.push_arg(p);
-    }
-    if let Some(l) = level {
-        qy.push_sql(" AND level = ?");
-        qy.push_arg(l);
-    }
-    qy.push_sql(" ORDER BY code");
-    Ok(app.db.reader().fetch_all(qy).await?)
+/// Regions with this parent and of this level (each when given), ordered by code.
+pub async fn list(
+    app: &App,
+    parent: Option<&str>,
+    level: Option<RegionLevel>,
+) -> AppResult<Vec<Region>> {
+    Ok(repo::list(&mut app.db.reader(), parent, level).await?)
 }

@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on creates: a retried request gets the first answer, not a
 //! duplicate (DESIGN "API").
 
-use proofless_store::q;
+mod repo;
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -26,19 +26,11 @@ pub async fn lookup(app: &App, principal: &str, key: &str, request_sig: &str) ->
             "Idempotency-Key 长度应为 1–200 个字符",
         ));
     }
-    let row: Option<(String, i64, String)> = app
-        .db
-        .reader()
-        .fetch_optional(
-            q("SELECT request_sig, status, body FROM idempotency_keys WHERE principal = ? AND key = ?")
-                .bind(principal)
-                .bind(key),
-        )
-        .await?;
-    match row {
+    match repo::find(&mut app.db.reader(), principal, key).await? {
         None => Ok(Lookup::Fresh),
         Some((sig, status, body)) if sig == request_sig => Ok(Lookup::Replay(Stored {
-            status: u16::try_from(status).unwrap_or(200),
+            status: u16::try_from(status)
+                .map_err(|_| AppError::Internal(format!("幂等记录的状态码 {status} 无效")))?,
             body,
         })),
         Some(_) => Err(AppError::Conflict(
@@ -56,17 +48,18 @@ pub async fn store(
     body: &str,
 ) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
-    let r = tx
-        .execute(
-            q("INSERT INTO idempotency_keys (principal, key, request_sig, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-                .bind(principal)
-                .bind(key)
-                .bind(request_sig)
-                .bind(i64::from(status))
-                .bind(body)
-                .bind(app.now_ms()),
-        )
-        .await;
+    let r = repo::insert(
+        &mut tx,
+        repo::NewAnswer {
+            principal,
+            key,
+            request_sig,
+            status,
+            body,
+            now: app.now_ms(),
+        },
+    )
+    .await;
     match r {
         // A concurrent twin stored its answer first; either is correct.
         Err(e) if e.unique_violation().is_some() => return Ok(()),
@@ -74,10 +67,7 @@ pub async fn store(
         Ok(_) => {}
     }
     // Keys are kept for a day.
-    tx.execute(
-        q("DELETE FROM idempotency_keys WHERE created_at < ?").bind(app.now_ms() - 86_400_000),
-    )
-    .await?;
+    repo::delete_before(&mut tx, app.now_ms() - 86_400_000).await?;
     tx.commit().await?;
     Ok(())
 }

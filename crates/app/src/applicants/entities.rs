@@ -1,0 +1,158 @@
+//! Entities, their representatives, and the access log a subject may read (A2 §12).
+
+use proofless_domain::codes::CreditCode;
+use serde::{Deserialize, Serialize};
+
+use super::input::{EntityInput, RepresentativeInput};
+use super::persons::APPLICANT_ROLES;
+use super::repo;
+use crate::App;
+use crate::actor::{Actor, ActorKind};
+use crate::audit::{self, Entry};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct Entity {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub credit_code: CreditCode,
+    pub name: String,
+}
+
+pub async fn create_entity(app: &App, actor: &Actor, input: EntityInput) -> AppResult<Entity> {
+    actor.require_any(&APPLICANT_ROLES)?;
+    let e = input.parse()?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let id = repo::insert_entity(&mut tx, &e, now).await.map_err(|err| {
+        match err.unique_violation() {
+            Some(_) => AppError::Conflict(format!("统一社会信用代码 {} 已登记", e.credit_code)),
+            None => err.into(),
+        }
+    })?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("entity.create", "entity", id).subject(format!("entity:{id}")),
+    )
+    .await?;
+    tx.commit().await?;
+    get_entity(app, id).await
+}
+
+pub async fn get_entity(app: &App, id: i64) -> AppResult<Entity> {
+    repo::entity(&mut app.db.reader(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("法人 {id}")))
+}
+
+pub async fn add_representative(
+    app: &App,
+    actor: &Actor,
+    entity_id: i64,
+    input: RepresentativeInput,
+) -> AppResult<()> {
+    actor.require_any(&APPLICANT_ROLES)?;
+    get_entity(app, entity_id).await?;
+    let r = input.parse()?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    repo::insert_representative(&mut tx, entity_id, &r)
+        .await
+        .map_err(|e| {
+            if e.unique_violation().is_some() {
+                AppError::Conflict("此人已是该法人的代表".to_owned())
+            } else if e.is_foreign_key_violation() {
+                AppError::field("person_id", "申请人不存在")
+            } else {
+                e.into()
+            }
+        })?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("entity.add_representative", "entity", entity_id)
+            .subject(format!("entity:{entity_id}"))
+            .detail(serde_json::json!({"person_id": r.person_id, "capacity": r.capacity})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Entities a person represents (for the portal).
+pub async fn entities_of(app: &App, person_id: i64) -> AppResult<Vec<Entity>> {
+    Ok(repo::entities_of(&mut app.db.reader(), person_id).await?)
+}
+
+/// Who looked at this subject's data, when and why (A2 §12). A citizen sees their own;
+/// an entity's representative sees the entity's.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AccessRecord {
+    pub at: i64,
+    pub who: String,
+    pub unit: Option<String>,
+    pub action: String,
+    pub purpose: String,
+    pub operation_id: String,
+}
+
+/// Whether the portal user `me` may read the access log of `subject_ref`.
+async fn may_read_log(app: &App, me: i64, subject_ref: &str) -> AppResult<bool> {
+    if subject_ref == format!("person:{me}") {
+        return Ok(true);
+    }
+    match subject_ref
+        .strip_prefix("entity:")
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        Some(eid) => Ok(entities_of(app, me).await?.iter().any(|e| e.id == eid)),
+        None => Ok(false),
+    }
+}
+
+pub async fn access_log(
+    app: &App,
+    actor: &Actor,
+    subject_ref: &str,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<AccessRecord>, i64)> {
+    let (ActorKind::Portal, Some(me)) = (actor.kind, actor.id) else {
+        return Err(AppError::forbidden("此功能仅限申请人本人使用"));
+    };
+    if !may_read_log(app, me, subject_ref).await? {
+        return Err(AppError::forbidden(
+            "只能查看本人或本人所代表法人的数据查阅记录",
+        ));
+    }
+    let f = audit::AuditQuery {
+        subject_ref: Some(subject_ref.to_owned()),
+        limit: limit.clamp(1, 200),
+        offset: offset.max(0),
+        ..Default::default()
+    };
+    let (rows, total) = audit::list(&app.db, &f).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        // A subject's own actions are not "someone looking at my data".
+        if r.actor_kind == ActorKind::Portal && r.actor_id == Some(me) {
+            continue;
+        }
+        let unit = match r.org_id {
+            Some(o) => crate::orgs::get(app, o).await.ok().map(|o| o.name),
+            None => None,
+        };
+        out.push(AccessRecord {
+            at: r.at,
+            who: r.actor_name,
+            unit,
+            action: r.action,
+            purpose: r.purpose,
+            operation_id: r.operation_id,
+        });
+    }
+    Ok((out, total))
+}

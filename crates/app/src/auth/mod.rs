@@ -1,0 +1,25 @@
+//! Staff sign-in, browser sessions (staff and portal), API tokens for other systems, and
+//! login throttling. A foundation module: it resolves who acts on every request and uses
+//! no workflow.
+
+mod input;
+mod repo;
+mod session;
+mod tokens;
+
+pub use crate::password::{random_token, token_hash};
+pub use input::{ApiTokenInput, LoginInput, NewApiToken};
+pub use proofless_domain::role::PrincipalKind;
+pub use session::{
+    NewSession, check_throttle, create_session, logout, portal_actor, record_failure,
+    session_actor, staff_actor, staff_login,
+};
+pub use tokens::{ApiToken, CreatedToken, create_token, list_tokens, revoke_token, token_actor};
+
+/// Ends every session of a staff member (their account was disabled), inside `tx`.
+pub(crate) async fn end_staff_sessions(
+    tx: &mut proofless_store::Tx,
+    staff_id: i64,
+) -> crate::error::AppResult<()> {
+    Ok(repo::delete_sessions_of(tx, PrincipalKind::Staff, staff_id).await?)
+}

@@ -1,0 +1,105 @@
+//! What a notification is about (SPEC: each event notifies each recipient once).
+
+use serde::{Deserialize, Serialize};
+
+/// The event a notification reports; stored as its snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// A verification request sent, answered or awaiting the unit (A2).
+    Verification,
+    /// A unit's liaison and proxy-agent staffing falls short (A2 §6).
+    Staffing,
+    /// A deadline has passed.
+    Overdue,
+    /// A deadline is near.
+    Reminder,
+    /// A unit summoned to the county government over overdue verifications (A2 §8).
+    Summon,
+    /// The working-day calendar needs the next year's official data.
+    Calendar,
+    /// A blacklist proposal or decision (R4.3).
+    Blacklist,
+    /// A credit repair request (R4.3).
+    CreditRepair,
+    /// A commitment post-check's result.
+    CommitmentResult,
+    /// A commitment found false.
+    CommitmentFalse,
+    /// A commitment post-check to carry out.
+    CommitmentCheck,
+    /// An applicant withdrew a commitment.
+    CommitmentWithdrawn,
+    /// Something awaiting legal review (R1.4).
+    Review,
+}
+
+pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 13] = [
+    NotificationKind::Verification,
+    NotificationKind::Staffing,
+    NotificationKind::Overdue,
+    NotificationKind::Reminder,
+    NotificationKind::Summon,
+    NotificationKind::Calendar,
+    NotificationKind::Blacklist,
+    NotificationKind::CreditRepair,
+    NotificationKind::CommitmentResult,
+    NotificationKind::CommitmentFalse,
+    NotificationKind::CommitmentCheck,
+    NotificationKind::CommitmentWithdrawn,
+    NotificationKind::Review,
+];
+
+impl NotificationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::Verification => "verification",
+            NotificationKind::Staffing => "staffing",
+            NotificationKind::Overdue => "overdue",
+            NotificationKind::Reminder => "reminder",
+            NotificationKind::Summon => "summon",
+            NotificationKind::Calendar => "calendar",
+            NotificationKind::Blacklist => "blacklist",
+            NotificationKind::CreditRepair => "credit_repair",
+            NotificationKind::CommitmentResult => "commitment_result",
+            NotificationKind::CommitmentFalse => "commitment_false",
+            NotificationKind::CommitmentCheck => "commitment_check",
+            NotificationKind::CommitmentWithdrawn => "commitment_withdrawn",
+            NotificationKind::Review => "review",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NotificationKind::Verification => "部门核验",
+            NotificationKind::Staffing => "人员配备",
+            NotificationKind::Overdue => "逾期",
+            NotificationKind::Reminder => "即将到期",
+            NotificationKind::Summon => "约谈",
+            NotificationKind::Calendar => "工作日历",
+            NotificationKind::Blacklist => "失信名单",
+            NotificationKind::CreditRepair => "信用修复",
+            NotificationKind::CommitmentResult => "核查结果",
+            NotificationKind::CommitmentFalse => "虚假承诺",
+            NotificationKind::CommitmentCheck => "承诺核查",
+            NotificationKind::CommitmentWithdrawn => "撤回承诺",
+            NotificationKind::Review => "合法性审查",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_serialises_as_its_stored_name() {
+        for k in ALL_NOTIFICATION_KINDS {
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str())
+            );
+        }
+        assert!(serde_json::from_value::<NotificationKind>(serde_json::json!("spam")).is_err());
+    }
+}

@@ -1,0 +1,44 @@
+//! Documents an org seals with its e-seal (issue #5 §10).
+
+use serde::{Deserialize, Serialize};
+
+/// What a sealed document is; stored as its snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SealKind {
+    /// A unit's sealed answer to a verification request (A2).
+    VerificationReply,
+    /// An applicant's signed commitment letter, sealed by the accepting unit (R5).
+    CommitmentLetter,
+}
+
+impl SealKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SealKind::VerificationReply => "verification_reply",
+            SealKind::CommitmentLetter => "commitment_letter",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SealKind::VerificationReply => "核验回复",
+            SealKind::CommitmentLetter => "告知承诺书",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_serialises_as_its_stored_name() {
+        for k in [SealKind::VerificationReply, SealKind::CommitmentLetter] {
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str())
+            );
+        }
+    }
+}
