@@ -4,9 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Where a case stands. Its assessment clock runs while it is open (A2 §7).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
     Open,
@@ -33,9 +31,7 @@ impl CaseState {
 }
 
 /// Who applied: a person (resident) or an entity (R6).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicantKind {
     Person,
@@ -65,9 +61,7 @@ impl ApplicantKind {
 }
 
 /// How a case was decided: 准予 or 不予.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseOutcome {
     Approved,

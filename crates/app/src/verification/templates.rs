@@ -1,63 +1,20 @@
-//! Templates of request and reply letters (A2 §4, SPEC R5.2).
+//! What may be asked and in which words: the catalogue's verifiable items and their
+//! issuers (SPEC R5.1, A3 §9), and the request and reply letter templates of a pair of
+//! units (A2 §4, SPEC R5.2).
 
-use super::*;
-use serde::Deserialize;
+use proofless_domain::catalogue::{Stage, VerificationDeadlineClass};
+use proofless_domain::role::Role;
+use proofless_domain::verification::{self as rules, ClassCode, FieldSpec};
+use serde_json::{Map, Value as Json, json};
 
-// ---------------------------------------------------------------------------------------
-// Templates (A2 §4)
-
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct TemplateRow {
-    pub id: i64,
-    pub proof_item_id: i64,
-    pub issuer_org_id: i64,
-    pub requester_org_id: i64,
-    pub request_fields: String,
-    pub reply_fields: String,
-    pub method: String,
-    pub process: String,
-    pub updated_by: String,
-    pub updated_at: i64,
-    pub version: i64,
-}
-
-/// A template as used: typed fields, and the class the catalogue gives.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Template {
-    pub id: Option<i64>,
-    pub proof_item_id: i64,
-    pub proof_item_name: String,
-    pub issuer_org_id: i64,
-    pub requester_org_id: i64,
-    #[schema(value_type = Vec<Object>)]
-    pub request_fields: Vec<FieldSpec>,
-    #[schema(value_type = Vec<Object>)]
-    pub reply_fields: Vec<FieldSpec>,
-    pub method: String,
-    pub process: String,
-    /// The catalogue's default deadline class and its period (A2 §7).
-    pub deadline_class: String,
-    pub deadline_period: String,
-    pub class_label: String,
-    pub version: i64,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TemplateInput {
-    pub proof_item_id: i64,
-    pub issuer_org_id: i64,
-    pub requester_org_id: i64,
-    #[schema(value_type = Vec<Object>)]
-    pub request_fields: Vec<FieldSpec>,
-    #[schema(value_type = Vec<Object>)]
-    pub reply_fields: Vec<FieldSpec>,
-    pub method: String,
-    pub process: String,
-}
-
-pub(super) const TEMPLATE_COLS: &str = "SELECT id, proof_item_id, issuer_org_id, requester_org_id, request_fields, reply_fields, \
-    method, process, updated_by, updated_at, version FROM verification_templates";
+use super::VERIFICATION_METHOD;
+use super::input::{TemplateInput, invalid};
+use super::records::{Template, TemplateRow};
+use super::repo::{self, TemplateWrite};
+use crate::App;
+use crate::actor::Actor;
+use crate::audit::{self, Entry};
+use crate::error::{AppError, AppResult, FieldError};
 
 /// The item, its verification method's class, and the issuer (checked against the
 /// catalogue: a forged issuer is refused).
@@ -68,6 +25,12 @@ pub(super) struct Asked {
     /// Not yet on the published list: the unit's adjustment is pending and it chose
     /// verification itself (A3 §9).
     pub(super) pending_adjustment: bool,
+}
+
+/// The class of a method's period; a method naming none is an electronic one (30 minutes).
+fn class_of(period: Option<&str>, what: &str) -> AppResult<VerificationDeadlineClass> {
+    rules::class_of_period(period.unwrap_or("30m"))
+        .map_err(|e| AppError::Internal(format!("{what}中的核验时限无效：{e}")))
 }
 
 /// The item a verification may be asked for: on the published list with a verification
@@ -98,15 +61,14 @@ pub(super) async fn verifiable(
     let Some(m) = item
         .replacements
         .iter()
-        .find(|m| m.method == "verification")
+        .find(|m| m.method == VERIFICATION_METHOD.as_str())
     else {
         return Err(AppError::field(
             "proof_item_id",
             format!("“{}”的替代方式不含部门核验，不能发起核验", item.name),
         ));
     };
-    let class = rules::class_of_period(m.deadline_period.as_deref().unwrap_or("30m"))
-        .map_err(|e| AppError::Internal(format!("清单中的核验时限无效：{e}")))?;
+    let class = class_of(m.deadline_period.as_deref(), "清单")?;
     let issuers: Vec<(i64, String)> = item
         .issuer_ids
         .iter()
@@ -124,7 +86,12 @@ pub(super) async fn verifiable(
 /// Stages at which a unit's adjustment application is lodged and not yet published
 /// (A3 §9): submitted for review, reviewed, gathered into a list, approved. A draft is not
 /// an application, and a returned item must be corrected first.
-pub(super) const PENDING_STAGES: [&str; 4] = ["submitted", "reviewed", "prepared", "approved"];
+pub(super) const PENDING_STAGES: [Stage; 4] = [
+    Stage::Submitted,
+    Stage::Reviewed,
+    Stage::Prepared,
+    Stage::Approved,
+];
 
 async fn pending_verifiable(
     app: &App,
@@ -133,67 +100,28 @@ async fn pending_verifiable(
     requester: i64,
 ) -> AppResult<Option<Asked>> {
     let mut r = app.db.reader();
-    let Some((name, stage)): Option<(String, String)> = r
-        .fetch_optional(q("SELECT name, stage FROM proof_items WHERE id = ?").bind(proof_item_id))
-        .await?
-    else {
+    let Some((name, stage)) = repo::item_stage(&mut r, proof_item_id).await? else {
         return Ok(None);
     };
-    if !PENDING_STAGES.contains(&stage.as_str()) {
+    if !PENDING_STAGES.contains(&stage)
+        || !repo::unit_asks_for(&mut r, proof_item_id, requester).await?
+    {
         return Ok(None);
     }
-    let asks: Option<(i64,)> = r
-        .fetch_optional(
-            q(
-                "SELECT 1 FROM proof_item_requesters WHERE proof_item_id = ? AND org_id = ? \
-               UNION SELECT 1 FROM proof_items WHERE id = ? AND owner_org_id = ?",
-            )
-            .bind(proof_item_id)
-            .bind(requester)
-            .bind(proof_item_id)
-            .bind(requester),
-        )
-        .await?;
-    if asks.is_none() {
-        return Ok(None);
-    }
-    let method: Option<(Option<String>,)> = r
-        .fetch_optional(
-            q("SELECT deadline_period FROM replacements WHERE proof_item_id = ? AND method = 'verification' \
-               ORDER BY position LIMIT 1")
-            .bind(proof_item_id),
-        )
-        .await?;
-    let Some((period,)) = method else {
+    let Some(period) = repo::verification_period(&mut r, proof_item_id).await? else {
         return Err(AppError::field(
             "proof_item_id",
             format!("待公布的“{name}”未选择部门核验作为替代方式，不能发起核验"),
         ));
     };
-    let class = rules::class_of_period(period.as_deref().unwrap_or("30m"))
-        .map_err(|e| AppError::Internal(format!("事项中的核验时限无效：{e}")))?;
-    let issuers = issuers_of(app, proof_item_id).await?;
+    let class = class_of(period.as_deref(), "事项")?;
+    let issuers = repo::issuers_of(&mut r, proof_item_id).await?;
     Ok(Some(Asked {
         issuer_org_id: choose_issuer(&name, &issuers, issuer)?,
         item_name: name,
         class,
         pending_adjustment: true,
     }))
-}
-
-/// The issuers of a proof item as recorded in the catalogue (id, name), whatever its stage.
-pub(super) async fn issuers_of(app: &App, proof_item_id: i64) -> AppResult<Vec<(i64, String)>> {
-    Ok(app
-        .db
-        .reader()
-        .fetch_all(
-            q(
-                "SELECT o.id, o.name FROM proof_item_issuers i JOIN orgs o ON o.id = i.org_id \
-               WHERE i.proof_item_id = ? ORDER BY o.id",
-            )
-            .bind(proof_item_id),
-        )
-        .await?)
 }
 
 /// The issuer asked: one of the item's issuers, or the only one when none is named.
@@ -222,29 +150,14 @@ fn choose_issuer(name: &str, issuers: &[(i64, String)], asked: Option<i64>) -> A
     }
 }
 
-pub(super) fn parse_fields(s: &str) -> Vec<FieldSpec> {
-    serde_json::from_str(s).unwrap_or_default()
+/// A stored field list (JSON text); one that does not read is an error, never empty.
+pub(super) fn parse_fields(s: &str) -> AppResult<Vec<FieldSpec>> {
+    serde_json::from_str(s).map_err(|e| AppError::Internal(format!("核验模板字段无法读取：{e}")))
 }
 
-/// The template of an (item, issuer, requester) triple, if the units wrote one.
-pub(super) fn template_query(item: i64, issuer: i64, requester: i64) -> Query {
-    q(format!(
-        "{TEMPLATE_COLS} WHERE proof_item_id = ? AND issuer_org_id = ? AND requester_org_id = ?"
-    ))
-    .bind(item)
-    .bind(issuer)
-    .bind(requester)
-}
-
-pub(super) async fn template_row_in(
-    tx: &mut Tx,
-    item: i64,
-    issuer: i64,
-    requester: i64,
-) -> AppResult<Option<TemplateRow>> {
-    Ok(tx
-        .fetch_optional(template_query(item, issuer, requester))
-        .await?)
+/// The stored fields, or the default ones when the pair of units set none.
+fn fields_or(stored: Vec<FieldSpec>, default: fn() -> Vec<FieldSpec>) -> Vec<FieldSpec> {
+    if stored.is_empty() { default() } else { stored }
 }
 
 pub(super) fn template_of(
@@ -252,48 +165,53 @@ pub(super) fn template_of(
     item: i64,
     requester: i64,
     row: Option<TemplateRow>,
-) -> Template {
+) -> AppResult<Template> {
     let (id, req, rep, method, process, version) = match row {
         Some(r) => (
             Some(r.id),
-            parse_fields(&r.request_fields),
-            parse_fields(&r.reply_fields),
+            parse_fields(&r.request_fields)?,
+            parse_fields(&r.reply_fields)?,
             r.method,
             r.process,
             r.version,
         ),
         None => (
             None,
-            rules::default_request_fields(),
-            rules::default_reply_fields(),
+            vec![],
+            vec![],
             "通过无证明城市应用系统协查".to_owned(),
             "需求单位发起—开具单位即时登记—限时反馈（加盖电子印章）".to_owned(),
             0,
         ),
     };
-    Template {
+    Ok(Template {
         id,
         proof_item_id: item,
         proof_item_name: a.item_name.clone(),
         issuer_org_id: a.issuer_org_id,
         requester_org_id: requester,
-        request_fields: if req.is_empty() {
-            rules::default_request_fields()
-        } else {
-            req
-        },
-        reply_fields: if rep.is_empty() {
-            rules::default_reply_fields()
-        } else {
-            rep
-        },
+        request_fields: fields_or(req, rules::default_request_fields),
+        reply_fields: fields_or(rep, rules::default_reply_fields),
         method,
         process,
-        deadline_class: a.class.code().to_owned(),
-        deadline_period: a.class.period_string(),
+        deadline_class: ClassCode::of(a.class),
+        deadline_period: a.class.period(),
         class_label: a.class.label(),
         version,
+    })
+}
+
+/// The facts against the request template's typed fields (A2 §4).
+pub(super) fn check_facts(tpl: &Template, facts: &Map<String, Json>) -> AppResult<()> {
+    let errs = rules::check_values(&tpl.request_fields, facts);
+    if errs.is_empty() {
+        return Ok(());
     }
+    Err(AppError::Validation(
+        errs.into_iter()
+            .map(|(k, m)| FieldError::new(format!("facts.{k}"), m))
+            .collect(),
+    ))
 }
 
 /// The template a pair of units uses for a proof item (the default one when none is set).
@@ -309,10 +227,14 @@ pub async fn template(
     let requester = requester_org_id
         .or(actor.org_id)
         .ok_or_else(|| AppError::field("requester_org_id", "须指明需求单位"))?;
-    let mut tx = app.db.begin().await?;
-    let row = template_row_in(&mut tx, proof_item_id, a.issuer_org_id, requester).await?;
-    tx.commit().await?;
-    Ok(template_of(&a, proof_item_id, requester, row))
+    let row = repo::template_row(
+        &mut app.db.reader(),
+        proof_item_id,
+        a.issuer_org_id,
+        requester,
+    )
+    .await?;
+    template_of(&a, proof_item_id, requester, row)
 }
 
 /// Sets the request/reply letter template of a pair of units for a proof item (A2 §4):
@@ -337,32 +259,16 @@ pub async fn set_template(
         ));
     }
     let a = verifiable(app, input.proof_item_id, Some(input.issuer_org_id), None).await?;
-    let mut p = Problems::default();
-    if let Err(e) = rules::check_fields(&input.request_fields) {
-        p.add("request_fields", format!("协查函字段：{e}"));
-    }
-    if let Err(e) = rules::check_fields(&input.reply_fields) {
-        p.add("reply_fields", format!("反馈函字段：{e}"));
-    }
-    let method = field_text(&mut p, "method", "协查方式", &input.method, 200);
-    let process = field_text(&mut p, "process", "协查流程", &input.process, MAX_TEXT);
-    p.into_result()?;
+    let cmd = input.parse().map_err(invalid)?;
+    let (item, issuer, requester) = (input.proof_item_id, a.issuer_org_id, input.requester_org_id);
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let org: Option<(i64,)> = tx
-        .fetch_optional(q("SELECT id FROM orgs WHERE id = ?").bind(input.requester_org_id))
-        .await?;
-    if org.is_none() {
+    if !repo::org_exists(&mut tx, requester).await? {
         return Err(AppError::field("requester_org_id", "需求单位不存在"));
     }
-    let current = template_row_in(
-        &mut tx,
-        input.proof_item_id,
-        a.issuer_org_id,
-        input.requester_org_id,
-    )
-    .await?
-    .map(|r| r.version);
+    let current = repo::template_row(&mut tx, item, issuer, requester)
+        .await?
+        .map(|r| r.version);
     match (current, expected_version) {
         (Some(_), None) => {
             return Err(AppError::Conflict(
@@ -373,52 +279,34 @@ pub async fn set_template(
         (None, Some(e)) if e != 0 => return Err(AppError::PreconditionFailed),
         _ => {}
     }
-    let req = serde_json::to_string(&input.request_fields)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let rep = serde_json::to_string(&input.reply_fields)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    tx.execute(
-        q("INSERT INTO verification_templates (proof_item_id, issuer_org_id, requester_org_id, request_fields, \
-           reply_fields, method, process, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-           ON CONFLICT (proof_item_id, issuer_org_id, requester_org_id) DO UPDATE SET \
-           request_fields = excluded.request_fields, reply_fields = excluded.reply_fields, method = excluded.method, \
-           process = excluded.process, updated_by = excluded.updated_by, updated_at = excluded.updated_at, \
-           version = verification_templates.version + 1")
-        .bind(input.proof_item_id)
-        .bind(a.issuer_org_id)
-        .bind(input.requester_org_id)
-        .bind(&req)
-        .bind(&rep)
-        .bind(&method)
-        .bind(&process)
-        .bind(&actor.name)
-        .bind(now)
-        .bind(now),
-    )
-    .await?;
-    let row = template_row_in(
-        &mut tx,
-        input.proof_item_id,
-        a.issuer_org_id,
-        input.requester_org_id,
-    )
-    .await?;
-    let id = row.as_ref().map(|r| r.id).unwrap_or_default();
+    let text =
+        |f: &[FieldSpec]| serde_json::to_string(f).map_err(|e| AppError::Internal(e.to_string()));
+    let (req, rep) = (text(&cmd.request_fields)?, text(&cmd.reply_fields)?);
+    let write = TemplateWrite {
+        proof_item_id: item,
+        issuer_org_id: issuer,
+        requester_org_id: requester,
+        request_fields: &req,
+        reply_fields: &rep,
+        method: &cmd.method,
+        process: &cmd.process,
+        updated_by: &actor.name,
+        now,
+    };
+    repo::upsert_template(&mut tx, &write).await?;
+    let row = repo::template_row(&mut tx, item, issuer, requester).await?;
+    let Some(id) = row.as_ref().map(|r| r.id) else {
+        return Err(AppError::Internal("核验模板写入后未能读回".into()));
+    };
     audit::append(
         &mut tx,
         actor,
         now,
         Entry::new("verification.template.set", "verification_template", id).detail(json!({
-            "proof_item_id": input.proof_item_id, "issuer_org_id": a.issuer_org_id,
-            "requester_org_id": input.requester_org_id,
+            "proof_item_id": item, "issuer_org_id": issuer, "requester_org_id": requester,
         })),
     )
     .await?;
     tx.commit().await?;
-    Ok(template_of(
-        &a,
-        input.proof_item_id,
-        input.requester_org_id,
-        row,
-    ))
+    template_of(&a, item, requester, row)
 }

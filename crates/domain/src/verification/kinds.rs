@@ -9,9 +9,7 @@ use crate::deadline::Period;
 
 /// Where a verification stands. Overdue is not a state of its own: a `registered` request
 /// whose due instant has passed is overdue (A2 §11), and stays so until answered.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// In the issuer's inbox, registered at once on receipt, clock running (A2 §7).
@@ -50,9 +48,7 @@ impl State {
 }
 
 /// The issuer's answer (A2 §7, §8).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The facts as the applicant stated them are confirmed.
@@ -84,9 +80,7 @@ impl Outcome {
 }
 
 /// How the request travelled (A2 §3).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// The application system itself (A2 §5).
@@ -131,9 +125,7 @@ impl Channel {
 }
 
 /// What a verification is about (R5.1: a person or an entity).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
     Person,
@@ -186,9 +178,7 @@ impl SubjectCode {
 }
 
 /// Ledger entries the requester keeps (A2 §8, §9).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerKind {
     /// The applicant is asked for supplementary material after a not-matching answer (A2 §8).
@@ -225,9 +215,7 @@ impl LedgerKind {
 }
 
 /// One step in a verification's history (A2 §12: every step is shown to both units).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Send,
@@ -289,9 +277,7 @@ impl From<LedgerKind> for EventKind {
 
 /// The code of a deadline class as stored beside its period (A2 §7): the class of a
 /// request is this code and the period together ([`ClassCode::with_period`]).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassCode {
     Electronic,
@@ -354,10 +340,23 @@ mod tests {
 
     #[test]
     fn enums_write_the_stored_words() {
-        assert_eq!(serde_json::to_value(State::Registered).unwrap(), "registered");
-        assert_eq!(serde_json::to_value(Channel::OfficeSystem).unwrap(), "office_system");
-        assert_eq!(serde_json::to_value(Outcome::NotMatching).unwrap(), "not_matching");
-        for k in [LedgerKind::SupplementaryRequest, LedgerKind::OnsiteCheck, LedgerKind::ApplicantProvided] {
+        assert_eq!(
+            serde_json::to_value(State::Registered).unwrap(),
+            "registered"
+        );
+        assert_eq!(
+            serde_json::to_value(Channel::OfficeSystem).unwrap(),
+            "office_system"
+        );
+        assert_eq!(
+            serde_json::to_value(Outcome::NotMatching).unwrap(),
+            "not_matching"
+        );
+        for k in [
+            LedgerKind::SupplementaryRequest,
+            LedgerKind::OnsiteCheck,
+            LedgerKind::ApplicantProvided,
+        ] {
             assert_eq!(EventKind::from(k).as_str(), k.as_str());
         }
     }
