@@ -9,6 +9,7 @@ use super::VERIFICATION_METHOD;
 use super::input::ListFilter;
 use super::records::{Board, ListPage, Verifiable, finish_rows};
 use super::repo::{self, Side};
+use super::templates;
 use super::templates::PENDING_STAGES;
 use crate::App;
 use crate::actor::Actor;
@@ -125,10 +126,10 @@ fn class_label(period: Option<&str>) -> String {
 /// as the chosen replacement (A3 §9), labelled as such.
 async fn pending_items(app: &App, org: i64) -> AppResult<Vec<Verifiable>> {
     let mut reader = app.db.reader();
-    let rows = repo::items_with_verification(&mut reader, org, &PENDING_STAGES).await?;
+    let rows = templates::repo::items_with_verification(&mut reader, org, &PENDING_STAGES).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, name, period) in rows {
-        let issuers = repo::issuers_of(&mut reader, id).await?;
+        let issuers = templates::repo::issuers_of(&mut reader, id).await?;
         out.push(Verifiable {
             id,
             name: format!("{name}（清单调整待公布）"),

@@ -47,7 +47,7 @@ pub use offline::record_offline;
 pub use records::*;
 pub use reply::{answer, reclassify, return_request};
 pub use send::{get, send};
-pub use templates::{set_template, template};
+pub use templates::{TemplateCommand, TemplateInput, set_template, template};
 
 /// Settings key: minutes after the due instant before an unanswered request is reported to
 /// the joint office automatically (A2 §11).

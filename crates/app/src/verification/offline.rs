@@ -11,6 +11,7 @@ use super::notify::event_in;
 use super::records::Detail;
 use super::repo::{self, NewOffline, NewSent};
 use super::send::{get_unaudited, request_in};
+use super::templates;
 use super::templates::verifiable;
 use crate::App;
 use crate::actor::Actor;
@@ -38,7 +39,7 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
         (&cmd.facts, &cmd.subject),
     )
     .await?;
-    let issuer_name = repo::org_name(&mut tx, asked.issuer_org_id).await?;
+    let issuer_name = templates::repo::org_name(&mut tx, asked.issuer_org_id).await?;
     let facts = Json::Object(cmd.facts.clone()).to_string();
     let answered_by = format!("{issuer_name}（经{}）", cmd.channel.label());
     let row = NewOffline {

@@ -13,6 +13,7 @@ use super::number;
 use super::records::{Detail, Verification, mask_code};
 use super::repo::{self, Answered, Reclassified};
 use super::send::{get_unaudited, read};
+use super::templates;
 use super::templates::parse_fields;
 use crate::App;
 use crate::actor::Actor;
@@ -129,7 +130,7 @@ pub async fn answer(app: &App, actor: &Actor, id: i64, input: &AnswerInput) -> A
 /// The answer against the reply template's typed fields (A2 §4).
 async fn check_answer(app: &App, v: &Verification, cmd: &AnswerCommand) -> AppResult<()> {
     let (item, issuer, requester) = (v.proof_item_id, v.issuer_org_id, v.requester_org_id);
-    let trow = repo::template_row(&mut app.db.reader(), item, issuer, requester).await?;
+    let trow = templates::repo::template_row(&mut app.db.reader(), item, issuer, requester).await?;
     let reply_fields = match trow {
         Some(t) => parse_fields(&t.reply_fields)?,
         None => vec![],

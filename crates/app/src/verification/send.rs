@@ -14,6 +14,7 @@ use super::number;
 use super::records::Template;
 use super::records::{Detail, Verification, detail_of};
 use super::repo::{self, DutyPost, NewSent};
+use super::templates;
 use super::templates::{Asked, check_facts, template_of, verifiable};
 use crate::App;
 use crate::actor::Actor;
@@ -93,7 +94,7 @@ async fn prepare(
 ) -> AppResult<Prepared> {
     let mut reader = app.db.reader();
     let (item, issuer) = (cmd.proof_item_id, asked.issuer_org_id);
-    let trow = repo::template_row(&mut reader, item, issuer, requester).await?;
+    let trow = templates::repo::template_row(&mut reader, item, issuer, requester).await?;
     let tpl = template_of(asked, item, requester, trow)?;
     check_facts(&tpl, &cmd.facts)?;
     let known = known_subject(
@@ -236,7 +237,8 @@ pub(super) async fn request_in(
     (proof_item_id, requester): (i64, i64),
     (facts, subject): (&Map<String, Json>, &SubjectCommand),
 ) -> AppResult<(Template, Subject)> {
-    let trow = repo::template_row(tx, proof_item_id, asked.issuer_org_id, requester).await?;
+    let trow =
+        templates::repo::template_row(tx, proof_item_id, asked.issuer_org_id, requester).await?;
     let tpl = template_of(asked, proof_item_id, requester, trow)?;
     check_facts(&tpl, facts)?;
     let subject = subject_in(tx, actor, now, subject).await?;

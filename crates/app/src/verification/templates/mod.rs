@@ -8,13 +8,18 @@ use proofless_domain::verification::{self as rules, ClassCode, FieldSpec};
 use serde_json::{Map, Value as Json, json};
 
 use super::VERIFICATION_METHOD;
-use super::input::{TemplateInput, invalid};
+
+mod input;
+pub(crate) mod repo;
+
+use super::input::invalid;
 use super::records::{Template, TemplateRow};
-use super::repo::{self, TemplateWrite};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, FieldError};
+pub use input::*;
+use repo::TemplateWrite;
 
 /// The item, its verification method's class, and the issuer (checked against the
 /// catalogue: a forged issuer is refused).
