@@ -3,6 +3,7 @@
 
 use proofless_app::cases::{self, Decision, NewCase};
 use proofless_app::{Actor, App, AppError, auth, deadlines};
+use proofless_domain::case::CaseState;
 use proofless_store::q;
 
 use crate::common::{Backend, spawn_demo};
@@ -48,7 +49,7 @@ async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
     )
     .await
     .unwrap();
-    assert_eq!(case.state, "open");
+    assert_eq!(case.state, CaseState::Open);
     assert!(case.case_no.starts_with("BJ"));
 
     // Two verifications at once: the first wait stops the clock, the last end restarts it.
@@ -105,7 +106,7 @@ async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
     )
     .await
     .unwrap();
-    assert_eq!(c.state, "decided");
+    assert_eq!(c.state, CaseState::Decided);
     let d = deadlines::get(&t.app, &sys, case.assessment_deadline_id)
         .await
         .unwrap();

@@ -1156,6 +1156,28 @@ async fn simultaneous_answers_seal_once(b: Backend) {
     assert!(audit_ok(&t).await);
 }
 
+// WORKFLOW.md: a stored state that is not a known variant is a decode error, answered as
+// problem+json 500 with the operation id, never read as some default state.
+async fn an_unknown_stored_state_is_an_error_not_a_default(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let hukou = item(&t, "注销户口证明").await;
+    let sj = t.staff("sj_liaison").await;
+    let id = send(&sj, &body(hukou)).await["id"].as_i64().unwrap();
+    let mut tx = t.app.db.begin().await.unwrap();
+    tx.execute(
+        proofless_store::q("UPDATE verifications SET state = ? WHERE id = ?")
+            .bind("lost")
+            .bind(id),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let r = sj.get(&format!("/api/v1/verifications/{id}")).await;
+    assert_eq!(r.status(), 500);
+    let p: Value = r.json().await.unwrap();
+    assert!(p["operation_id"].is_string(), "{p}");
+}
+
 both_backends!(
     simultaneous_answers_seal_once,
     send_register_and_sealed_answer,
@@ -1171,4 +1193,5 @@ both_backends!(
     demo_has_verifications_in_every_state,
     the_case_assessment_clock_waits_on_verifications,
     an_item_with_its_adjustment_pending_is_verified_by_the_units_own_choice,
+    an_unknown_stored_state_is_an_error_not_a_default,
 );

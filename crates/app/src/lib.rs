@@ -28,7 +28,6 @@ pub mod staff;
 pub mod synth;
 mod synth_catalogue;
 pub mod verification;
-pub mod verification_cases;
 pub mod verification_demo;
 pub mod verification_synth;
 mod workflows;

@@ -251,7 +251,7 @@ pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Comm
             "签署人与办件申请人不一致：告知承诺须由办件申请人本人（或其法定代表人、授权代表）签署",
         ));
     }
-    if case_state != crate::cases::OPEN {
+    if case_state != proofless_domain::case::CaseState::Open.as_str() {
         return Err(AppError::Conflict(
             "办件已办结或已撤回，不能再签署承诺".to_owned(),
         ));

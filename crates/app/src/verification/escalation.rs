@@ -1,11 +1,27 @@
-//! Overdue requests: report, order, summon, and the jobs behind them (A2 §6, §11; SPEC R5.7,
-//! R5.8).
+//! Overdue requests: reported to the joint office by the requester or automatically, the
+//! order to finish by a new limit, the request to summon those responsible (A2 §11,
+//! SPEC R5.7).
 
-use super::*;
+use chrono::{DateTime, Utc};
+use proofless_domain::role::Role;
+use proofless_domain::verification::{self as rules, Action, EventKind};
+use proofless_store::Tx;
+use serde_json::json;
 
-// ---------------------------------------------------------------------------------------
-// Overdue (A2 §11)
+use super::access::require_action;
+use super::input::{OrderInput, SummonInput, invalid};
+use super::notify::event_in;
+use super::records::{Detail, Verification};
+use super::reply::conclude;
+use super::send::get_unaudited;
+use super::{number, repo};
+use crate::App;
+use crate::actor::Actor;
+use crate::audit::{self, Entry};
+use crate::error::AppResult;
+use crate::notifications::{self, Recipient};
 
+/// Reports `v` to the joint office inside `tx`, once; the issuer is told too.
 pub(super) async fn report_in(
     tx: &mut Tx,
     actor: &Actor,
@@ -13,18 +29,7 @@ pub(super) async fn report_in(
     auto: bool,
     now: i64,
 ) -> AppResult<()> {
-    let n = tx
-        .execute(
-            q("UPDATE verifications SET reported_at = ?, reported_by_name = ?, report_auto = ?, updated_at = ?, \
-               version = version + 1 WHERE id = ? AND reported_at IS NULL AND state = 'registered'")
-            .bind(now)
-            .bind(&actor.name)
-            .bind(auto)
-            .bind(now)
-            .bind(v.id),
-        )
-        .await?;
-    if n == 0 {
+    if repo::set_reported(tx, v.id, &actor.name, auto, now).await? == 0 {
         return Ok(());
     }
     let late = v
@@ -36,7 +41,7 @@ pub(super) async fn report_in(
     } else {
         format!("需求单位报告县联席会议办公室：开具单位逾期未反馈（{late}）")
     };
-    event_in(tx, v.id, now, "report", actor, &text).await?;
+    event_in(tx, (v.id, now), EventKind::Report, actor, &text).await?;
     audit::append(
         tx,
         actor,
@@ -55,7 +60,7 @@ pub(super) async fn report_in(
     );
     let link = format!("/verifications/{}", v.id);
     for (to, who) in [
-        (Recipient::Role(proofless_domain::role::Role::JointOffice), "joint"),
+        (Recipient::Role(Role::JointOffice), "joint"),
         (Recipient::Org(v.issuer_org_id), "issuer"),
     ] {
         notifications::insert_in(
@@ -76,66 +81,30 @@ pub(super) async fn report_in(
 pub async fn report(app: &App, actor: &Actor, id: i64) -> AppResult<Detail> {
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let v = load_in(&mut tx, id).await?;
+    let v = repo::load(&mut tx, id).await?;
     require_action(actor, &v, Action::Report, now)?;
     report_in(&mut tx, actor, &v, false, now).await?;
     tx.commit().await?;
     get_unaudited(app, id).await
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct OrderInput {
-    /// The new time limit, RFC 3339 (e.g. `2026-03-13T12:00:00+08:00`); must be in the future.
-    pub finish_by: String,
-    pub text: String,
-}
-
 /// The joint office orders the issuer to finish by a new time limit (A2 §11).
 pub async fn order(app: &App, actor: &Actor, id: i64, input: &OrderInput) -> AppResult<Detail> {
     let now = app.now_ms();
-    let mut p = Problems::default();
-    let by = match DateTime::parse_from_rfc3339(input.finish_by.trim()) {
-        Ok(t) if t.with_timezone(&Utc).timestamp_millis() > now => {
-            Some(t.with_timezone(&Utc).timestamp_millis())
-        }
-        Ok(_) => {
-            p.add("finish_by", "限时办结的时间须晚于现在");
-            None
-        }
-        Err(_) => {
-            p.add(
-                "finish_by",
-                "限办时间无效（应为 RFC 3339，例如 2026-03-13T12:00:00+08:00）",
-            );
-            None
-        }
-    };
-    let text = field_text(&mut p, "text", "责成意见", &input.text, 500);
-    p.into_result()?;
-    let Some(by) = by else {
-        return Err(AppError::Internal("校验失败".into()));
-    };
+    let now_at = DateTime::<Utc>::from_timestamp_millis(now).unwrap_or_default();
+    let cmd = input.parse(now_at).map_err(invalid)?;
+    let by = cmd.finish_by.timestamp_millis();
+    let text = cmd.text;
     let mut tx = app.db.begin().await?;
-    let v = load_in(&mut tx, id).await?;
+    let v = repo::load(&mut tx, id).await?;
     require_action(actor, &v, Action::Order, now)?;
-    tx.execute(
-        q("UPDATE verifications SET ordered_at = ?, order_due_at = ?, order_text = ?, due_at = ?, updated_at = ?, \
-           version = version + 1 WHERE id = ?")
-        .bind(now)
-        .bind(by)
-        .bind(&text)
-        .bind(by)
-        .bind(now)
-        .bind(id),
-    )
-    .await?;
+    repo::set_ordered(&mut tx, id, by, &text, now).await?;
     let ev = format!(
         "联席会议办公室责成{}于 {} 前办结：{text}",
         v.issuer_name,
         crate::local_time(by)
     );
-    event_in(&mut tx, id, now, "order", actor, &ev).await?;
+    event_in(&mut tx, (id, now), EventKind::Order, actor, &ev).await?;
     audit::append(
         &mut tx,
         actor,
@@ -144,63 +113,32 @@ pub async fn order(app: &App, actor: &Actor, id: i64, input: &OrderInput) -> App
             .detail(json!({"finish_by": by, "text": text, "issuer_org_id": v.issuer_org_id})),
     )
     .await?;
+    let note = format!("【责成限时办结】{}：{ev}", number(id));
     notifications::insert_in(
         &mut tx,
         &Recipient::Org(v.issuer_org_id),
         proofless_domain::notification::NotificationKind::Verification,
-        &format!("【责成限时办结】{}：{ev}", number(id)),
+        &note,
         &format!("/verifications/{id}"),
         &format!("verification:{id}:order:{now}:issuer"),
         now,
     )
     .await?;
-    let note = &format!("【责成限时办结】{}：{ev}", number(id));
-    conclude(
-        tx,
-        app,
-        actor,
-        &v,
-        (&note, &format!("order:{now}")),
-        false,
-        now,
-    )
-    .await
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct SummonInput {
-    /// Who should be summoned and the harm done.
-    pub text: String,
+    let event = format!("order:{now}");
+    conclude(tx, app, actor, &v, (&note, &event), false, now).await
 }
 
 /// The joint office records its request to the county government to summon those
 /// responsible (约谈, A2 §11).
 pub async fn summon(app: &App, actor: &Actor, id: i64, input: &SummonInput) -> AppResult<Detail> {
-    let mut p = Problems::default();
-    let text = field_text(&mut p, "text", "提请约谈事由", &input.text, MAX_TEXT);
-    p.into_result()?;
+    let text = input.parse().map_err(invalid)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let v = load_in(&mut tx, id).await?;
+    let v = repo::load(&mut tx, id).await?;
     require_action(actor, &v, Action::Summon, now)?;
-    tx.execute(
-        q("UPDATE verifications SET summon_at = ?, summon_text = ?, updated_at = ?, version = version + 1 WHERE id = ?")
-            .bind(now)
-            .bind(&text)
-            .bind(now)
-            .bind(id),
-    )
-    .await?;
-    event_in(
-        &mut tx,
-        id,
-        now,
-        "summon",
-        actor,
-        &format!("提请县政府对相关人员进行约谈：{text}"),
-    )
-    .await?;
+    repo::set_summoned(&mut tx, id, &text, now).await?;
+    let ev = format!("提请县政府对相关人员进行约谈：{text}");
+    event_in(&mut tx, (id, now), EventKind::Summon, actor, &ev).await?;
     audit::append(
         &mut tx,
         actor,
@@ -211,7 +149,7 @@ pub async fn summon(app: &App, actor: &Actor, id: i64, input: &SummonInput) -> A
     .await?;
     notifications::insert_in(
         &mut tx,
-        &Recipient::Role(proofless_domain::role::Role::CountyApprover),
+        &Recipient::Role(Role::CountyApprover),
         proofless_domain::notification::NotificationKind::Summon,
         &format!(
             "【提请约谈】{}（{}逾期未反馈核验）：{text}",
@@ -225,51 +163,4 @@ pub async fn summon(app: &App, actor: &Actor, id: i64, input: &SummonInput) -> A
     .await?;
     tx.commit().await?;
     get_unaudited(app, id).await
-}
-
-/// Job effects (called from `jobs::run_job`): the automatic report after the grace period,
-/// and the half-time notification to B. `false`: nothing to do any more (skipped).
-pub async fn run_job(
-    tx: &mut Tx,
-    app: &App,
-    kind: &str,
-    payload: &Json,
-    now: i64,
-) -> AppResult<bool> {
-    let id = payload["verification_id"].as_i64().unwrap_or_default();
-    let Some(v) = tx
-        .fetch_optional::<Verification>(q(format!("{SELECT} WHERE v.id = ?")).bind(id))
-        .await?
-    else {
-        return Ok(false);
-    };
-    match kind {
-        KIND_AUTO_REPORT => {
-            let grace = grace_minutes_in(tx).await?;
-            let due_passed = v.due_at.is_some_and(|d| d + grace * 60_000 <= now);
-            if v.state() != State::Registered || v.reported_at.is_some() || !due_passed {
-                return Ok(false);
-            }
-            let system = Actor::system("jobs:verification");
-            report_in(tx, &system, &v, true, now).await?;
-            let _ = app;
-            Ok(true)
-        }
-        KIND_HALF_TIME => {
-            if v.state() != State::Registered || v.due_at.is_none_or(|d| d <= now) {
-                return Ok(false);
-            }
-            let text = format!(
-                "【核验提醒·B角】{}（{}）已过反馈时限的一半仍未反馈，请 B 角协助办理，{} 到期。",
-                number(id),
-                v.proof_item_name,
-                v.due_at.map(crate::local_time).unwrap_or_default()
-            );
-            let posts = tx.fetch_all(duty_posts_query(v.issuer_org_id)).await?;
-            let posts = (v.issuer_org_id, &posts);
-            notify_issuer_in(tx, posts, true, id, &text, "half", now).await?;
-            Ok(true)
-        }
-        _ => Ok(false),
-    }
 }

@@ -4,23 +4,24 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::Form;
 use proofless_app::verification::{
     self, AnswerInput, Board, Box_, Detail, LedgerInput, ListFilter, ListRow, OrderInput,
     ReclassifyInput, ReturnInput, SendInput, SubjectInput, SummonInput, Verifiable,
 };
 use proofless_app::{AppError, local_time};
 use proofless_domain::role::Role;
-use proofless_domain::verification::State as VState;
+use proofless_domain::verification::{Outcome, State as VState};
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
+use std::collections::BTreeMap;
 
 use super::session::{page_error, require_staff};
-use super::{FormData, Layout, render};
+use super::{Layout, render};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -154,7 +155,9 @@ struct NewPage {
     form: NewForm,
 }
 
-#[derive(Default)]
+/// The send form as posted (and shown again with its error).
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct NewForm {
     proof_item_id: String,
     issuer_org_id: String,
@@ -197,18 +200,11 @@ pub async fn new_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     new_form(&s, &ctx, form, String::new(), StatusCode::OK).await
 }
 
-pub async fn new_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
-    let form = NewForm {
-        proof_item_id: f.get("proof_item_id"),
-        issuer_org_id: f.get("issuer_org_id"),
-        subject_kind: f.get("subject_kind"),
-        subject_code: f.get("subject_code"),
-        subject_name: f.get("subject_name"),
-        facts: f.get("facts"),
-        case_ref: f.get("case_ref"),
-        purpose: f.get("purpose"),
-    };
+pub async fn new_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<NewForm>,
+) -> Response {
     let Ok(item) = form.proof_item_id.trim().parse::<i64>() else {
         return new_form(
             &s,
@@ -314,7 +310,7 @@ async fn detail(s: &AppState, ctx: &Ctx, id: i64, error: String, status: StatusC
     };
     let a = &ctx.actor;
     let acting = a.has_any(&[Role::Liaison, Role::ProxyAgent]);
-    let registered = d.v.state == VState::Registered.as_str();
+    let registered = d.v.state == VState::Registered;
     let t = DetailPage {
         layout: Layout::new(&format!("核验 {}", d.number), ctx, "/verifications"),
         error,
@@ -348,27 +344,22 @@ async fn detail(s: &AppState, ctx: &Ctx, id: i64, error: String, status: StatusC
             .map(|e| EventRow {
                 at: local_time(e.at),
                 who: e.recorded_by_name.clone(),
-                text: format!("{}：{}（事由：{}）", e.kind, e.what, e.why),
+                text: format!("{}：{}（事由：{}）", e.kind.label(), e.what, e.why),
             })
             .collect(),
-        channel_label: proofless_domain::verification::Channel::parse(&d.v.channel)
-            .map(|c| c.label())
-            .unwrap_or("")
-            .to_owned(),
+        channel_label: d.v.channel.label().to_owned(),
         subject_masked: d.v.subject_name.clone(),
         outcome_label: d
             .v
             .outcome
-            .as_deref()
-            .and_then(proofless_domain::verification::Outcome::parse)
             .map(|o| o.label().to_owned())
             .unwrap_or_default(),
         is_issuer: acting && a.org_id == Some(d.v.issuer_org_id),
         is_requester: acting && a.org_id == Some(d.v.requester_org_id),
         is_joint: a.has(Role::JointOffice),
         registered,
-        not_matching: d.v.outcome.as_deref() == Some("not_matching"),
-        can_onsite: d.v.state == "returned" || d.overdue,
+        not_matching: d.v.outcome == Some(Outcome::NotMatching),
+        can_onsite: d.v.state == VState::Returned || d.overdue,
         order_due: d.v.order_due_at.map(local_time).unwrap_or_default(),
         d,
     };
@@ -379,114 +370,118 @@ pub async fn detail_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
     detail(&s, &ctx, id, String::new(), StatusCode::OK).await
 }
 
-fn map_of(f: &FormData, prefix: &str) -> Map<String, Json> {
-    let mut m = Map::new();
-    for (k, v) in &f.0 {
-        if let Some(key) = k.strip_prefix(prefix)
-            && !v.trim().is_empty()
-        {
-            m.insert(key.to_owned(), Json::String(v.clone()));
+/// Any action form of the detail page as posted: each action reads its own fields.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    outcome: String,
+    records_say: String,
+    reason: String,
+    deadline_class: String,
+    statutory_limit: String,
+    /// A local date and time (Beijing), from a `datetime-local` input.
+    finish_by: String,
+    text: String,
+    kind: String,
+    what: String,
+    why: String,
+    /// The reply template's fields, posted as `answer.<key>` (and the CSRF token).
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
+}
+
+impl ActionForm {
+    fn answer(&self) -> Map<String, Json> {
+        self.rest
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("answer.")?, v)))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| (k.to_owned(), Json::String(v.clone())))
+            .collect()
+    }
+
+    fn finish_by(&self) -> String {
+        let raw = &self.finish_by;
+        if raw.len() == 16 {
+            format!("{raw}:00+08:00")
+        } else {
+            raw.clone()
         }
     }
-    m
+}
+
+/// Runs one action of the detail page; `None` for an action that does not exist.
+async fn run_action(
+    app: &proofless_app::App,
+    a: &proofless_app::Actor,
+    id: i64,
+    action: &str,
+    f: ActionForm,
+) -> Option<Result<(), AppError>> {
+    let r = match action {
+        "answer" => {
+            let input = AnswerInput {
+                answer: f.answer(),
+                outcome: f.outcome,
+                records_say: Some(f.records_say),
+            };
+            verification::answer(app, a, id, &input).await.map(|_| ())
+        }
+        "return" => {
+            let input = ReturnInput { reason: f.reason };
+            verification::return_request(app, a, id, &input)
+                .await
+                .map(|_| ())
+        }
+        "reclassify" => {
+            let limit = f.statutory_limit;
+            let input = ReclassifyInput {
+                deadline_class: f.deadline_class,
+                statutory_limit: (!limit.trim().is_empty()).then_some(limit),
+                reason: f.reason,
+            };
+            verification::reclassify(app, a, id, &input)
+                .await
+                .map(|_| ())
+        }
+        "report" => verification::report(app, a, id).await.map(|_| ()),
+        "order" => {
+            // The form gives a local date and time (Beijing).
+            let input = OrderInput {
+                finish_by: f.finish_by(),
+                text: f.text,
+            };
+            verification::order(app, a, id, &input).await.map(|_| ())
+        }
+        "summon" => {
+            let input = SummonInput { text: f.text };
+            verification::summon(app, a, id, &input).await.map(|_| ())
+        }
+        "ledger" => {
+            let input = LedgerInput {
+                kind: f.kind,
+                verification_id: Some(id),
+                what: f.what,
+                why: f.why,
+                ..Default::default()
+            };
+            verification::record_ledger(app, a, &input)
+                .await
+                .map(|_| ())
+        }
+        _ => return None,
+    };
+    Some(r)
 }
 
 pub async fn action_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path((id, action)): Path<(i64, String)>,
-    body: Bytes,
+    Form(f): Form<ActionForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
-    let app = &s.app;
-    let a = &ctx.actor;
-    let r: Result<(), AppError> = match action.as_str() {
-        "answer" => verification::answer(
-            app,
-            a,
-            id,
-            &AnswerInput {
-                outcome: f.get("outcome"),
-                answer: map_of(&f, "answer."),
-                records_say: Some(f.get("records_say")),
-            },
-        )
-        .await
-        .map(|_| ()),
-        "return" => verification::return_request(
-            app,
-            a,
-            id,
-            &ReturnInput {
-                reason: f.get("reason"),
-            },
-        )
-        .await
-        .map(|_| ()),
-        "reclassify" => {
-            let limit = f.get("statutory_limit");
-            verification::reclassify(
-                app,
-                a,
-                id,
-                &ReclassifyInput {
-                    deadline_class: f.get("deadline_class"),
-                    statutory_limit: if limit.trim().is_empty() {
-                        None
-                    } else {
-                        Some(limit)
-                    },
-                    reason: f.get("reason"),
-                },
-            )
-            .await
-            .map(|_| ())
-        }
-        "report" => verification::report(app, a, id).await.map(|_| ()),
-        "order" => {
-            // The form gives a local date and time (Beijing).
-            let raw = f.get("finish_by");
-            let finish_by = if raw.len() == 16 {
-                format!("{raw}:00+08:00")
-            } else {
-                raw
-            };
-            verification::order(
-                app,
-                a,
-                id,
-                &OrderInput {
-                    finish_by,
-                    text: f.get("text"),
-                },
-            )
-            .await
-            .map(|_| ())
-        }
-        "summon" => verification::summon(
-            app,
-            a,
-            id,
-            &SummonInput {
-                text: f.get("text"),
-            },
-        )
-        .await
-        .map(|_| ()),
-        "ledger" => verification::record_ledger(
-            app,
-            a,
-            &LedgerInput {
-                kind: f.get("kind"),
-                verification_id: Some(id),
-                what: f.get("what"),
-                why: f.get("why"),
-                ..Default::default()
-            },
-        )
-        .await
-        .map(|_| ()),
-        _ => return super::not_found_page(),
+    let Some(r) = run_action(&s.app, &ctx.actor, id, &action, f).await else {
+        return super::not_found_page();
     };
     match r {
         Ok(_) => Redirect::to(&format!("/verifications/{id}")).into_response(),
