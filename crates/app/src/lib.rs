@@ -7,13 +7,11 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
-mod cases_synth;
 pub mod catalogue;
 pub mod clock;
 pub mod commitment;
 pub mod credit;
 pub mod deadlines;
-pub mod demo;
 pub mod error;
 pub mod idempotency;
 pub mod identity;
@@ -25,12 +23,8 @@ pub mod password;
 pub mod regions;
 pub mod seals;
 pub mod staff;
-pub mod synth;
-mod synth_catalogue;
 pub mod verification;
 pub mod verification_cases;
-pub mod verification_demo;
-pub mod verification_synth;
 
 use std::sync::{Arc, RwLock};
 

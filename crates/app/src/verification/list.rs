@@ -1,4 +1,4 @@
-//! Inbox, outbox and the joint office's board (issue #5 §12); demo data and the verifiable items.
+//! Inbox, outbox and the joint office's board (issue #5 §12) and the verifiable items.
 
 use super::*;
 use serde::Deserialize;
@@ -200,18 +200,6 @@ pub async fn board(app: &App, actor: &Actor) -> AppResult<Board> {
     finish_rows(app, &mut overdue);
     finish_rows(app, &mut reported);
     Ok(Board { overdue, reported })
-}
-
-// ---------------------------------------------------------------------------------------
-// Demo data (issue #5 §13): verifications in every state, through the services.
-
-/// Loads demo verifications: 县市场监管局 asks 县公安局. One registered, one answered
-/// (confirmed, sealed), one not matching with a supplementary request, one returned with an
-/// on-site check, one overdue, one overdue reported and ordered, one offline, one
-/// applicant-provided. Time is moved by sending "in the past" through the clock the
-/// services read, never by writing rows directly.
-pub async fn load_demo(app: &App) -> AppResult<()> {
-    crate::verification_demo::load(app).await
 }
 
 /// A proof item of the current published lists that can be verified, for the send form.
