@@ -13,10 +13,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use proofless_app::cases::{self, NewCase};
-use proofless_app::commitment::synth::{self, Fixture};
 use proofless_app::commitment::{checks, signing};
 use proofless_app::{Actor, ActorKind, App, AppSettings, SystemClock};
 use proofless_domain::role::Role;
+use proofless_fixtures::commitment::synth::{self, Fixture};
 use proofless_store::{Db, DbOptions, q};
 
 struct Rng(u64);
@@ -82,7 +82,7 @@ async fn main() {
     };
     let app = App::new(db, Arc::new(SystemClock), settings);
     proofless_app::regions::ensure_builtin(&app).await.unwrap();
-    proofless_app::demo::load(&app).await.unwrap();
+    proofless_fixtures::demo::load(&app).await.unwrap();
     println!(
         "database: {}",
         if url.starts_with("sqlite") {

@@ -55,7 +55,7 @@ async fn login(base: &str, user: &str) -> (reqwest::Client, String) {
         .unwrap();
     let me: Value = c
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": proofless_app::demo::DEMO_PASSWORD}))
+        .json(&json!({"username": user, "password": proofless_fixtures::demo::DEMO_PASSWORD}))
         .send()
         .await
         .unwrap()
@@ -160,7 +160,7 @@ fn main() {
         let app = App::new(db, Arc::new(SystemClock), settings);
         proofless_app::regions::ensure_builtin(&app).await.unwrap();
         let t = Instant::now();
-        proofless_app::demo::load(&app).await.unwrap();
+        proofless_fixtures::demo::load(&app).await.unwrap();
         println!("demo county loaded in {:.1} s", t.elapsed().as_secs_f64());
         let (item,): (i64,) = app
             .db
@@ -287,9 +287,10 @@ fn main() {
         // 4. Inbox with many verifications in the database.
         if inbox_rows > 0 {
             let t = Instant::now();
-            let (_, written, _) = proofless_app::verification_synth::generate(&app, inbox_rows)
-                .await
-                .unwrap();
+            let (_, written, _) =
+                proofless_fixtures::verification_synth::generate(&app, inbox_rows)
+                    .await
+                    .unwrap();
             let total = app
                 .db
                 .reader()

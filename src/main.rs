@@ -170,13 +170,13 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 async fn load_demo(app: &App) -> anyhow::Result<()> {
-    if proofless_app::demo::load(app)
+    if proofless_fixtures::demo::load(app)
         .await
         .context("演示数据加载失败")?
     {
         tracing::info!(
             "演示数据已加载（高青县）。演示账号密码：{}",
-            proofless_app::demo::DEMO_PASSWORD
+            proofless_fixtures::demo::DEMO_PASSWORD
         );
     } else {
         tracing::info!("演示数据此前已加载，跳过");
@@ -208,10 +208,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Gen { scale } => {
             let app = open(&cfg).await?;
-            let s = proofless_app::synth::Scale::parse(&scale)
+            let s = proofless_fixtures::synth::Scale::parse(&scale)
                 .ok_or_else(|| anyhow::anyhow!("未知规模：{scale}"))?;
             let started = std::time::Instant::now();
-            let r = proofless_app::synth::generate(&app, &s).await?;
+            let r = proofless_fixtures::synth::generate(&app, &s).await?;
             println!("合成数据（{}）已写入 {}：", s.name, cfg.database_url);
             for (what, n, took) in r.lines {
                 println!("  {what:<12} {n:>10} 行  {:>8.1} s", took.as_secs_f64());

@@ -91,7 +91,7 @@ pub struct Outcome {
 
 /// A unique, valid resident ID per call (the generator `proofless gen` uses).
 pub fn resident_id(n: u64) -> anyhow::Result<String> {
-    proofless_app::synth::synthetic_resident_id(n)
+    proofless_fixtures::synth::synthetic_resident_id(n)
         .ok_or_else(|| anyhow::anyhow!("no resident ID for index {n}"))
 }
 
@@ -111,7 +111,7 @@ impl Session {
             .build()?;
         let me: serde_json::Value = http
             .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"username": user, "password": proofless_app::demo::DEMO_PASSWORD}))
+            .json(&json!({"username": user, "password": proofless_fixtures::demo::DEMO_PASSWORD}))
             .send()
             .await?
             .error_for_status()?

@@ -10,7 +10,7 @@ use proofless_store::{Db, DbOptions};
 use proofless_web::{AppState, WebConfig};
 use serde_json::{Value, json};
 
-pub use proofless_app::demo::DEMO_PASSWORD;
+pub use proofless_fixtures::demo::DEMO_PASSWORD;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -129,7 +129,9 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
 /// Spawn with the Gaoqing demo data loaded through the services.
 pub async fn spawn_demo(backend: Backend) -> Option<TestApp> {
     let t = spawn(backend).await?;
-    proofless_app::demo::load(&t.app).await.expect("demo data");
+    proofless_fixtures::demo::load(&t.app)
+        .await
+        .expect("demo data");
     Some(t)
 }
 

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::common::{Backend, spawn_demo};
 
 fn rid(birth: &str, serial: &str) -> String {
-    proofless_app::demo::demo_resident_id(birth, serial)
+    proofless_fixtures::demo::demo_resident_id(birth, serial)
         .unwrap()
         .as_str()
         .to_owned()

@@ -1,8 +1,8 @@
 //! `proofless gen`: a synthetic world whose codes are valid and whose audit chain
 //! verifies (issue #7 §1).
 
-use proofless_app::synth::{self, Scale};
 use proofless_domain::codes::{CreditCode, ResidentId};
+use proofless_fixtures::synth::{self, Scale};
 use proofless_store::q;
 
 use crate::common::{Backend, fresh_app};

@@ -4,8 +4,6 @@
 //! document number; the joint office publishes it as an immutable, numbered version.
 //! The public reads the current versions through an in-memory search index.
 
-pub mod demo;
-mod demo_towns;
 pub mod feeds;
 pub mod import;
 pub mod items;

@@ -5,12 +5,10 @@
 //! records (R4.8), withdrawal (R4.6), publication (R4.7) and figures.
 
 pub mod checks;
-pub mod demo;
 pub mod letter_pdf;
 pub mod public;
 pub mod rules;
 pub mod signing;
-pub mod synth;
 pub mod templates;
 
 use proofless_domain::catalogue::{ItemFacts, commitment_refusal};

@@ -12,7 +12,6 @@
 //! start-up (`jobs.rs`).
 
 mod compute;
-mod demo;
 mod input;
 mod jobs;
 mod lists;
@@ -25,7 +24,6 @@ mod service;
 pub use compute::{
     REMINDER_SHARES, Recomputed, lateness, recompute, record_of, reminder_at, rfc3339, to_utc,
 };
-pub use demo::load_demo;
 pub use input::{
     ExtendDeadline, ExtendInput, MAX_REASON_CHARS, MAX_REF_CHARS, NewDeadline, NewRuleVersion,
     OpenInput, RuleInput, SuspendInput, parse_statutory_limit,

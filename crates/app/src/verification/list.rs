@@ -1,5 +1,5 @@
-//! Inbox, outbox and the joint office's board (issue #5 §12); demo data and the verifiable
-//! items of the send form.
+//! Inbox, outbox and the joint office's board (issue #5 §12) and the verifiable items of
+//! the send form.
 
 use proofless_domain::role::Role;
 use proofless_domain::verification as rules;
@@ -74,15 +74,6 @@ pub async fn board(app: &App, actor: &Actor) -> AppResult<Board> {
 
 // ---------------------------------------------------------------------------------------
 // Demo data (issue #5 §13): verifications in every state, through the services.
-
-/// Loads demo verifications: 县市场监管局 asks 县公安局. One registered, one answered
-/// (confirmed, sealed), one not matching with a supplementary request, one returned with an
-/// on-site check, one overdue, one overdue reported and ordered, one offline, one
-/// applicant-provided. Time is moved by sending "in the past" through the clock the
-/// services read, never by writing rows directly.
-pub async fn load_demo(app: &App) -> AppResult<()> {
-    crate::verification_demo::load(app).await
-}
 
 /// Every verifiable item of the current published lists, by name, and the requesting
 /// unit's own items whose adjustment is pending with verification chosen (A3 §9).
