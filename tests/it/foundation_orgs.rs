@@ -323,8 +323,50 @@ async fn a_stored_duty_that_is_no_duty_is_an_error_not_a_default(b: Backend) {
     assert_eq!(r.status(), 500);
 }
 
+// The admin pages take plain HTML forms: ticked roles arrive as repeated `roles` fields.
+async fn the_admin_pages_take_plain_html_forms(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let form = "application/x-www-form-urlencoded";
+    let admin = t.staff("admin").await;
+    let r = admin
+        .post_raw(
+            "/admin/orgs",
+            form,
+            b"name=%E5%8E%BF%E8%A1%A8%E5%8D%95%E5%B1%80&kind=administrative_body&region_code=370322000000&credit_code=".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let org = r.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = org.rsplit('/').next().unwrap().parse().unwrap();
+    let created: Value = admin.json(&format!("/api/v1/orgs/{id}")).await;
+    assert_eq!(created["name"], "县表单局");
+    assert_eq!(created["kind"], "administrative_body");
+    let r = admin
+        .post_raw(
+            &format!("/admin/orgs/{id}/staff"),
+            form,
+            b"username=form_clerk&display_name=%E8%A1%A8%E5%8D%95&password=Abcdefg123&roles=counter_clerk&roles=liaison".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let staff: Value = admin.json(&format!("/api/v1/orgs/{id}/staff")).await;
+    assert_eq!(staff[0]["username"], "form_clerk");
+    assert_eq!(staff[0]["roles"], json!(["counter_clerk", "liaison"]));
+    // A bad field comes back on the page, in Chinese.
+    let r = admin
+        .post_raw(
+            &format!("/admin/orgs/{id}/staff"),
+            form,
+            b"username=x".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("用户名长度"));
+}
+
 both_backends!(
     the_demo_county_has_the_seed_units_towns_and_villages,
+    the_admin_pages_take_plain_html_forms,
     a_stored_duty_that_is_no_duty_is_an_error_not_a_default,
     updates_need_if_match_and_a_stale_one_is_refused,
     a_failing_credit_code_checksum_is_a_warning_the_admin_must_confirm,

@@ -185,8 +185,36 @@ async fn registration_names_each_bad_field_in_chinese(b: Backend) {
     );
 }
 
+// The registration and login pages take plain HTML forms.
+async fn a_citizen_registers_and_logs_in_through_the_html_forms(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let form = "application/x-www-form-urlencoded";
+    let id = rid("19880214", "262");
+    let body =
+        format!("resident_id={id}&name=%E5%AD%99%E8%A1%A8%E5%8D%95&phone=&password=Sun12345a");
+    let r = t
+        .client()
+        .post_raw("/portal/register", form, body.into_bytes())
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/portal");
+    let c = t.client();
+    let body = format!("login={}&password=Sun12345a", id.to_lowercase());
+    let r = c.post_raw("/portal/login", form, body.into_bytes()).await;
+    assert_eq!(r.status(), 303);
+    let me: Value = c.json("/api/v1/portal/me").await;
+    assert_eq!(me["person"]["name"], "孙表单");
+    let r = t
+        .client()
+        .post_raw("/portal/login", form, b"login=&password=".to_vec())
+        .await;
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("请输入身份证号码和密码"));
+}
+
 both_backends!(
     a_citizen_registers_and_sees_who_read_their_data_and_why,
+    a_citizen_registers_and_logs_in_through_the_html_forms,
     a_citizen_cannot_read_someone_elses_access_log,
     registration_names_each_bad_field_in_chinese,
 );

@@ -192,37 +192,37 @@ pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next)
         Err(e) => return e.into_response(),
     };
     let mut req = req;
-    if let Credential::Session { csrf, .. } = &ctx.credential {
-        if !is_safe(req.method()) {
-            let header_ok =
-                req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) == Some(csrf.as_str());
-            if !header_ok {
-                let is_form = req
-                    .headers()
-                    .get(header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-                let (parts, body) = req.into_parts();
-                let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
-                    Ok(b) => b,
-                    Err(_) => return crate::error::too_large().into_response(),
-                };
-                let is_multipart = req_is_multipart(&parts.headers);
-                let form_ok = (is_form
-                    && url::form_urlencoded::parse(&bytes)
-                        .any(|(k, v)| k == "csrf" && v.as_ref() == csrf.as_str()))
-                    || (is_multipart && multipart_has_csrf(&bytes, csrf));
-                if !form_ok {
-                    return ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "csrf",
-                        "请求来源校验失败",
-                        "缺少或错误的 CSRF 令牌，请刷新页面后重试",
-                    )
-                    .into_response();
-                }
-                req = Request::from_parts(parts, axum::body::Body::from(bytes));
+    if let Credential::Session { csrf, .. } = &ctx.credential
+        && !is_safe(req.method())
+    {
+        let header_ok =
+            req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) == Some(csrf.as_str());
+        if !header_ok {
+            let is_form = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            let (parts, body) = req.into_parts();
+            let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+                Ok(b) => b,
+                Err(_) => return crate::error::too_large().into_response(),
+            };
+            let is_multipart = req_is_multipart(&parts.headers);
+            let form_ok = (is_form
+                && url::form_urlencoded::parse(&bytes)
+                    .any(|(k, v)| k == "csrf" && v.as_ref() == csrf.as_str()))
+                || (is_multipart && multipart_has_csrf(&bytes, csrf));
+            if !form_ok {
+                return ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "请求来源校验失败",
+                    "缺少或错误的 CSRF 令牌，请刷新页面后重试",
+                )
+                .into_response();
             }
+            req = Request::from_parts(parts, axum::body::Body::from(bytes));
         }
     }
     req.extensions_mut().insert(ctx);

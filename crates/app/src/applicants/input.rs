@@ -23,14 +23,14 @@ pub struct NewPerson {
 }
 
 fn check_phone(p: Option<&str>, problems: &mut Problems) {
-    if let Some(ph) = p {
-        if !(ph.len() <= 20
+    let ok = |ph: &str| {
+        ph.len() <= 20
             && ph
                 .chars()
-                .all(|c| c.is_ascii_digit() || c == '-' || c == '+'))
-        {
-            problems.add("phone", "电话号码只能包含数字、+ 和 -，最长 20 位");
-        }
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '+')
+    };
+    if p.is_some_and(|ph| !ok(ph)) {
+        problems.add("phone", "电话号码只能包含数字、+ 和 -，最长 20 位");
     }
 }
 

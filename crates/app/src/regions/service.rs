@@ -77,13 +77,13 @@ pub async fn create(app: &App, actor: &Actor, r: NewRegion) -> AppResult<Region>
     let name = r.name.trim().to_owned();
     let mut tx = app.db.begin().await?;
     let parent = code.parent().map(|c| c.as_str().to_owned());
-    if let Some(p) = parent.as_deref() {
-        if !repo::exists(&mut tx, p).await? {
-            return Err(AppError::field(
-                "parent_code",
-                format!("上级区划 {p} 不存在，请先添加上级区划"),
-            ));
-        }
+    if let Some(p) = parent.as_deref()
+        && !repo::exists(&mut tx, p).await?
+    {
+        return Err(AppError::field(
+            "parent_code",
+            format!("上级区划 {p} 不存在，请先添加上级区划"),
+        ));
     }
     repo::insert(&mut tx, code.as_str(), &name, level, parent.as_deref())
         .await

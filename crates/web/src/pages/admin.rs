@@ -66,10 +66,10 @@ async fn orgs_page(
     let a = &ctx.actor;
     if !a.has_any(&[Role::SystemAdmin, Role::JointOffice]) {
         // A unit admin manages only their own unit.
-        if a.has(Role::UnitAdmin) {
-            if let Some(org) = a.org_id {
-                return Redirect::to(&format!("/admin/orgs/{org}")).into_response();
-            }
+        if a.has(Role::UnitAdmin)
+            && let Some(org) = a.org_id
+        {
+            return Redirect::to(&format!("/admin/orgs/{org}")).into_response();
         }
         return page_error(
             ctx,

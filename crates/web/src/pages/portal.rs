@@ -128,10 +128,10 @@ pub async fn register_submit(
 }
 
 pub async fn logout(State(s): State<AppState>, ctx: Ctx) -> Response {
-    if let Credential::Session { token, .. } = &ctx.credential {
-        if let Err(e) = auth::logout(&s.app, &ctx.actor, token).await {
-            return page_error(&ctx, e, "/");
-        }
+    if let Credential::Session { token, .. } = &ctx.credential
+        && let Err(e) = auth::logout(&s.app, &ctx.actor, token).await
+    {
+        return page_error(&ctx, e, "/");
     }
     (clear_cookie(), Redirect::to("/")).into_response()
 }
