@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use proofless_app::cases::{self, NewCase};
 use proofless_app::commitment::synth::{self, Fixture};
-use proofless_app::commitment::{checks, signing};
+use proofless_app::commitment::{self as signing, checks};
 use proofless_app::{Actor, ActorKind, App, AppSettings, SystemClock};
 use proofless_domain::role::Role;
 use proofless_store::{Db, DbOptions, q};

@@ -162,8 +162,9 @@ async fn staff(app: &App, username: &str) -> AppResult<Option<Actor>> {
 /// regulator finds it false, so a blacklist proposal waits in its objection period and 王芳
 /// is refused commitment until credit repair. (张三 and 李四 are left for the visitor.)
 async fn signings(app: &App) -> AppResult<()> {
-    use super::checks::{self, ResultInput};
-    use super::signing::{self, SignInput};
+    use super::checks;
+    use super::input::{ResultInput, SignInput};
+    use super::sign as signing;
     let (Some(window), Some(inspector)) = (
         staff(app, "window").await?,
         staff(app, "sj_inspector").await?,

@@ -188,7 +188,7 @@ pub async fn slots(app: &App) -> AppResult<Vec<Slot>> {
                 "合成数据：申请人应当配合核查。".into(),
                 "合成数据：承诺不实的，纳入信用记录。".into(),
                 false.into(),
-                super::templates::PUBLISHED.into(),
+                proofless_domain::commitment::TemplateStage::Published.as_str().into(),
                 "合成审查员".into(),
                 now.into(),
                 now.into(),
