@@ -95,31 +95,7 @@ pub async fn record_command(
             .detail(json!({"result": cmd.result, "consequence": cmd.consequence})),
     )
     .await?;
-    let record_kind = match cmd.result {
-        CheckResult::Kept => Some(RecordKind::CommitmentKept),
-        CheckResult::False => Some(RecordKind::CommitmentFalse),
-        CheckResult::CouldNotCheck => None,
-    };
-    if let Some(kind) = record_kind {
-        credit::add_record_in(
-            &mut tx,
-            actor,
-            &credit::NewRecord {
-                subject_ref: &c.subject_ref,
-                kind,
-                commitment_id: Some(id),
-                org_id: actor.org_id,
-                note: &format!(
-                    "“{}”告知承诺经{}核查：{}",
-                    c.proof_item_name,
-                    c.supervising_org_name,
-                    cmd.result.label()
-                ),
-            },
-            now,
-        )
-        .await?;
-    }
+    record_credit_in(&mut tx, actor, &c, cmd.result, now).await?;
     notifications::insert_in(
         &mut tx,
         &Recipient::Role(Role::CreditOffice),
@@ -140,6 +116,41 @@ pub async fn record_command(
     let out = repo::commitment(&mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// The result enters the subject's credit record (R4.8); a check that could not be carried
+/// out records nothing.
+async fn record_credit_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    c: &Commitment,
+    result: CheckResult,
+    now: i64,
+) -> AppResult<()> {
+    let kind = match result {
+        CheckResult::Kept => RecordKind::CommitmentKept,
+        CheckResult::False => RecordKind::CommitmentFalse,
+        CheckResult::CouldNotCheck => return Ok(()),
+    };
+    credit::add_record_in(
+        tx,
+        actor,
+        &credit::NewRecord {
+            subject_ref: &c.subject_ref,
+            kind,
+            commitment_id: Some(c.id),
+            org_id: actor.org_id,
+            note: &format!(
+                "“{}”告知承诺经{}核查：{}",
+                c.proof_item_name,
+                c.supervising_org_name,
+                result.label()
+            ),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// A false commitment: the receiving unit is told the consequence, and the blacklist due

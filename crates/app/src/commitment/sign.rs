@@ -138,22 +138,16 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
     let body = String::from_utf8(proofless_seal::canonical_json(&letter))
         .map_err(|_| AppError::Internal("承诺书编码失败".to_owned()))?;
     repo::set_letter(&mut tx, id, &body, &sealed_id).await?;
-    match plan.kind {
-        PlanKind::Check => {
-            open_check_in(
-                &mut tx,
-                app,
-                actor,
-                id,
-                b.rule.supervising_org_id,
-                plan.within_wd,
-                now,
-            )
-            .await?;
-        }
-        PlanKind::Sample => super::sampling::enqueue_next_sampling(&mut tx, now).await?,
-        PlanKind::Exempt => {}
-    }
+    follow_plan_in(
+        &mut tx,
+        app,
+        actor,
+        id,
+        &plan,
+        b.rule.supervising_org_id,
+        now,
+    )
+    .await?;
     audit::append(
         &mut tx,
         actor,
@@ -170,6 +164,27 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
     let c = repo::commitment(&mut tx, id).await?;
     tx.commit().await?;
     Ok(c)
+}
+
+/// What the plan needs now: a full check gets its deadline, a sampled one waits for the
+/// next daily draw, an exempt one nothing (R4.3, R4.5).
+async fn follow_plan_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    plan: &Plan,
+    supervising_org_id: i64,
+    now: i64,
+) -> AppResult<()> {
+    match plan.kind {
+        PlanKind::Check => {
+            open_check_in(tx, app, actor, id, supervising_org_id, plan.within_wd, now).await?;
+        }
+        PlanKind::Sample => super::sampling::enqueue_next_sampling(tx, now).await?,
+        PlanKind::Exempt => {}
+    }
+    Ok(())
 }
 
 /// The letter as sealed: the template's texts, the parties, the facts promised and the plan.

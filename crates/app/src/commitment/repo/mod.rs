@@ -3,9 +3,9 @@
 //! decode error, never a default.
 
 use proofless_domain::commitment::{
-    CheckMethod, CheckResult, CommitmentState, Consequence, PlanKind, RuleBand, SampleState,
-    SigningChannel, TemplateStage,
+    CheckMethod, CheckResult, CommitmentState, Consequence, PlanKind, SampleState, SigningChannel,
 };
+use proofless_domain::credit::CreditStatus;
 use proofless_store::{Exec, Query, q};
 use serde::{Deserialize, Serialize};
 
@@ -378,17 +378,24 @@ pub(crate) async fn end_check_deadline(
     Ok(())
 }
 
-/// The subject's credit status and the item's rule bands in force, in one round trip: the
-/// hot path of eligibility (issue #6 "Performance").
+/// The credit status columns (all NULL for a subject without a status row) and the bands.
+#[derive(Debug, Deserialize)]
+struct StatusAndBands {
+    score: Option<i64>,
+    serious_records: Option<i64>,
+    blacklisted: Option<bool>,
+    bands: Option<String>,
+}
+
+/// The subject's credit status (none without a status row) and the item's rule bands in
+/// force (none without a rule), in one round trip: the hot path of eligibility (issue #6
+/// "Performance").
 pub(crate) async fn status_and_bands(
     db: &mut impl Exec,
     subject_ref: &str,
     item_id: i64,
-) -> AppResult<(
-    Option<proofless_domain::credit::CreditStatus>,
-    Option<String>,
-)> {
-    let row: Option<(Option<i64>, Option<i64>, Option<bool>, Option<String>)> = db
+) -> AppResult<(Option<CreditStatus>, Option<String>)> {
+    let row: Option<StatusAndBands> = db
         .fetch_optional(
             q("SELECT s.score, s.serious_records, s.blacklisted, \
                (SELECT r.bands FROM commitment_rules r WHERE r.proof_item_id = ? ORDER BY r.number DESC LIMIT 1) AS bands \
@@ -397,20 +404,18 @@ pub(crate) async fn status_and_bands(
             .bind(subject_ref),
         )
         .await?;
-    let Some((score, serious, blacklisted, bands)) = row else {
+    let Some(row) = row else {
         return Ok((None, None));
     };
-    let status = match (score, serious, blacklisted) {
-        (Some(score), Some(serious_records), Some(blacklisted)) => {
-            Some(proofless_domain::credit::CreditStatus {
-                score,
-                serious_records,
-                blacklisted,
-            })
-        }
+    let status = match (row.score, row.serious_records, row.blacklisted) {
+        (Some(score), Some(serious_records), Some(blacklisted)) => Some(CreditStatus {
+            score,
+            serious_records,
+            blacklisted,
+        }),
         _ => None,
     };
-    Ok((status, bands))
+    Ok((status, row.bands))
 }
 
 // --- post-checks -------------------------------------------------------------------------

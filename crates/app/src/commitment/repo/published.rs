@@ -69,20 +69,27 @@ pub(crate) async fn figures(db: &mut impl Exec, by: FigureGrouping) -> AppResult
          FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id JOIN orgs o ON o.id = c.org_id \
          GROUP BY {label}, {month} ORDER BY {month}, {label} LIMIT 2000"
     );
-    let rows: Vec<(String, String, i64, Option<i64>, Option<i64>, Option<i64>)> =
-        db.fetch_all(q(sql)).await?;
-    // SUM over no rows is NULL: a group has rows, so NULL here means zero.
+    let rows: Vec<FigureSums> = db.fetch_all(q(sql)).await?;
+    // A group has rows, so a NULL sum is a sum of nothing: zero.
     Ok(rows
         .into_iter()
-        .map(
-            |(label, month, signed, checked, found_false, withdrawn)| FigureRow {
-                label,
-                month,
-                signed,
-                checked: checked.unwrap_or(0),
-                found_false: found_false.unwrap_or(0),
-                withdrawn: withdrawn.unwrap_or(0),
-            },
-        )
+        .map(|r| FigureRow {
+            label: r.label,
+            month: r.month,
+            signed: r.signed,
+            checked: r.checked.unwrap_or(0),
+            found_false: r.found_false.unwrap_or(0),
+            withdrawn: r.withdrawn.unwrap_or(0),
+        })
         .collect())
+}
+
+#[derive(Debug, Deserialize)]
+struct FigureSums {
+    label: String,
+    month: String,
+    signed: i64,
+    checked: Option<i64>,
+    found_false: Option<i64>,
+    withdrawn: Option<i64>,
 }
