@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use proofless_app::cases::{self, NewCase};
-use proofless_app::commitment::{checks, signing};
+use proofless_app::commitment::{self as signing, checks};
 use proofless_app::{Actor, ActorKind, App, AppSettings, SystemClock};
 use proofless_domain::role::Role;
 use proofless_fixtures::commitment::synth::{self, Fixture};

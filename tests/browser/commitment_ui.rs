@@ -5,7 +5,7 @@
 use chrono::Duration;
 use fantoccini::Locator;
 use proofless_app::cases::{self, NewCase};
-use proofless_app::commitment::signing::{self, SignInput};
+use proofless_app::commitment::{self as signing, SignInput};
 use proofless_app::{Actor, ActorKind};
 use proofless_domain::role::Role;
 use proofless_store::q;

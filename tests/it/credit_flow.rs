@@ -121,12 +121,12 @@ async fn a_false_promise_leads_by_due_process_to_the_blacklist(b: Backend) {
     // The read-only hot path (benchmarked) decides the same.
     let li_ref = format!("person:{}", person(&t, LI).await);
     let item_id = item(&t, RESIDENCE).await;
-    let d = proofless_app::commitment::signing::plan_for(&t.app, &li_ref, item_id)
+    let d = proofless_app::commitment::plan_for(&t.app, &li_ref, item_id)
         .await
         .unwrap();
     assert!(d.unwrap_err().reason.contains("黑名单"));
     let zhang_ref = format!("person:{}", person(&t, ZHANG).await);
-    let d = proofless_app::commitment::signing::plan_for(&t.app, &zhang_ref, item_id)
+    let d = proofless_app::commitment::plan_for(&t.app, &zhang_ref, item_id)
         .await
         .unwrap();
     assert_eq!(d.unwrap().unwrap().kind.as_str(), "check");

@@ -6,49 +6,50 @@ use serde::{Deserialize, Serialize};
 
 use crate::credit::{CreditStatus, MAX_SCORE};
 
-/// How a post-check is carried out (核查方式).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckMethod {
-    /// 数据比对: compare with shared data.
-    DataComparison,
-    /// 现场核查
-    OnSite,
-    /// 书面核查 (documents)
-    DocumentCheck,
+/// A closed set of stored values: the text in the database and the JSON API (`as_str`),
+/// the Chinese label on pages (`label`), parsing of untrusted text (`parse`).
+macro_rules! text_enum {
+    ($(#[$m:meta])* pub enum $name:ident {
+        $($(#[$vm:meta])* $v:ident => ($s:literal, $l:literal)),+ $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$v => $s),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$v => $l),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s.trim())
+            }
+        }
+    };
 }
+pub(crate) use text_enum;
 
-impl CheckMethod {
-    pub const ALL: [CheckMethod; 3] = [
-        CheckMethod::DataComparison,
-        CheckMethod::OnSite,
-        CheckMethod::DocumentCheck,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckMethod::DataComparison => "data_comparison",
-            CheckMethod::OnSite => "on_site",
-            CheckMethod::DocumentCheck => "document_check",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CheckMethod::DataComparison => "数据比对",
-            CheckMethod::OnSite => "现场核查",
-            CheckMethod::DocumentCheck => "书面核查",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CheckMethod> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s.trim())
+text_enum! {
+    /// How a post-check is carried out (核查方式).
+    pub enum CheckMethod {
+        /// 数据比对: compare with shared data.
+        DataComparison => ("data_comparison", "数据比对"),
+        OnSite => ("on_site", "现场核查"),
+        /// Documents.
+        DocumentCheck => ("document_check", "书面核查"),
     }
 }
 
 /// One band of an item's check rule: subjects whose credit score lies in
 /// `min_score..=max_score` are checked this way (R4.3: credit status is a main factor).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RuleBand {
     pub min_score: i64,
     pub max_score: i64,
@@ -149,33 +150,15 @@ pub fn band_problems(bands: &[RuleBand]) -> Vec<String> {
     out
 }
 
-/// What happens after signing (R4.3, R4.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanKind {
-    /// Checked, every one, within the time limit.
-    Check,
-    /// Drawn by the daily sampling run at the band's rate.
-    Sample,
-    /// 免予核查: routine double-random supervision (R4.5).
-    Exempt,
-}
-
-impl PlanKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanKind::Check => "check",
-            PlanKind::Sample => "sample",
-            PlanKind::Exempt => "exempt",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            PlanKind::Check => "全部核查",
-            PlanKind::Sample => "抽查",
-            PlanKind::Exempt => "免予核查（纳入“双随机、一公开”日常监管）",
-        }
+text_enum! {
+    /// What happens after signing (R4.3, R4.5).
+    pub enum PlanKind {
+        /// Checked, every one, within the time limit.
+        Check => ("check", "全部核查"),
+        /// Drawn by the daily sampling run at the band's rate.
+        Sample => ("sample", "抽查"),
+        /// 免予核查: routine double-random supervision (R4.5).
+        Exempt => ("exempt", "免予核查（纳入“双随机、一公开”日常监管）"),
     }
 }
 
@@ -282,92 +265,114 @@ pub fn drawn(commitment_id: i64, seed: u64, permille: i64) -> bool {
     sample_draw(commitment_id, seed) < permille
 }
 
-/// States of a commitment.
-pub mod state {
-    /// Signed and sealed; the post-check (if any) is pending.
-    pub const SIGNED: &str = "signed";
-    /// Withdrawn before the case was decided (R4.6).
-    pub const WITHDRAWN: &str = "withdrawn";
-    /// The check found the promise kept.
-    pub const KEPT: &str = "kept";
-    /// The check found the promise false.
-    pub const FALSE: &str = "false";
-    /// The check could not be carried out.
-    pub const UNCHECKED: &str = "unchecked";
+text_enum! {
+    /// Where a commitment stands.
+    pub enum CommitmentState {
+        /// Signed and sealed; the post-check (if any) is pending.
+        Signed => ("signed", "已签署"),
+        /// Withdrawn before the case was decided (R4.6).
+        Withdrawn => ("withdrawn", "已撤回"),
+        /// The check found the promise kept.
+        Kept => ("kept", "核查属实"),
+        /// The check found the promise false.
+        False => ("false", "虚假承诺"),
+        /// The check could not be carried out.
+        Unchecked => ("unchecked", "无法核查"),
+    }
+}
+
+text_enum! {
+    /// Where the applicant signed (R4.2).
+    pub enum SigningChannel {
+        /// Online, after real-name login at the portal.
+        Portal => ("portal", "政务服务门户"),
+        /// In person at the counter, confirmed by the clerk.
+        Counter => ("counter", "窗口"),
+    }
+}
+
+text_enum! {
+    /// A sampled commitment's place in the daily draw (R4.3).
+    pub enum SampleState {
+        /// Not a sampled plan.
+        None => ("none", "不抽查"),
+        /// Waiting for the next draw.
+        Pending => ("pending", "待抽取"),
+        /// Drawn: checked like a full check.
+        Drawn => ("drawn", "已抽中"),
+        /// Not drawn: routine supervision.
+        NotDrawn => ("not_drawn", "未抽中"),
+    }
+}
+
+text_enum! {
+    /// A commitment template's stage (R4.1): legal review, then publication.
+    pub enum TemplateStage {
+        Submitted => ("submitted", "待合法性审查"),
+        Approved => ("approved", "审查通过"),
+        Returned => ("returned", "已退回"),
+        Published => ("published", "已公布"),
+        /// A later version was published.
+        Superseded => ("superseded", "已被新版本替代"),
+    }
+}
+
+text_enum! {
+    /// The justice bureau's verdict on a template.
+    pub enum ReviewVerdict {
+        Approve => ("approve", "通过"),
+        Return => ("return", "退回"),
+    }
+}
+
+impl ReviewVerdict {
+    /// The template's stage after this verdict.
+    pub fn stage(self) -> TemplateStage {
+        match self {
+            ReviewVerdict::Approve => TemplateStage::Approved,
+            ReviewVerdict::Return => TemplateStage::Returned,
+        }
+    }
 }
 
 /// R4.6: the applicant may withdraw while the case is not decided, once.
-pub fn withdrawal_refusal(commitment_state: &str, case_state: &str) -> Option<&'static str> {
-    if commitment_state == state::WITHDRAWN {
-        return Some("该承诺已撤回，不能重复撤回");
+pub fn withdrawal_refusal(state: CommitmentState, case_open: bool) -> Option<&'static str> {
+    match state {
+        CommitmentState::Withdrawn => Some("该承诺已撤回，不能重复撤回"),
+        CommitmentState::Signed if !case_open => Some("事项已办结（已作出决定），不能再撤回承诺"),
+        CommitmentState::Signed => None,
+        _ => Some("该承诺已经核查，不能撤回"),
     }
-    if commitment_state != state::SIGNED {
-        return Some("该承诺已经核查，不能撤回");
-    }
-    if case_state != "open" {
-        return Some("事项已办结（已作出决定），不能再撤回承诺");
-    }
-    None
 }
 
-/// A post-check result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckResult {
-    Kept,
-    False,
-    CouldNotCheck,
+text_enum! {
+    /// A post-check result.
+    pub enum CheckResult {
+        Kept => ("kept", "承诺属实"),
+        False => ("false", "虚假承诺"),
+        CouldNotCheck => ("could_not_check", "无法核查"),
+    }
 }
 
 impl CheckResult {
-    pub fn parse(s: &str) -> Option<CheckResult> {
-        match s.trim() {
-            "kept" => Some(CheckResult::Kept),
-            "false" => Some(CheckResult::False),
-            "could_not_check" => Some(CheckResult::CouldNotCheck),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckResult::Kept => "kept",
-            CheckResult::False => "false",
-            CheckResult::CouldNotCheck => "could_not_check",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CheckResult::Kept => "承诺属实",
-            CheckResult::False => "虚假承诺",
-            CheckResult::CouldNotCheck => "无法核查",
-        }
-    }
-
     /// The commitment's state after this result.
-    pub fn state(self) -> &'static str {
+    pub fn state(self) -> CommitmentState {
         match self {
-            CheckResult::Kept => state::KEPT,
-            CheckResult::False => state::FALSE,
-            CheckResult::CouldNotCheck => state::UNCHECKED,
+            CheckResult::Kept => CommitmentState::Kept,
+            CheckResult::False => CommitmentState::False,
+            CheckResult::CouldNotCheck => CommitmentState::Unchecked,
         }
     }
 }
 
-/// Consequences of a false commitment (国办发〔2020〕42号): decided by the unit.
-pub const CONSEQUENCES: &[(&str, &str)] = &[
-    ("end_processing", "终止办理"),
-    ("order_rectification", "责令限期整改"),
-    ("revoke_decision", "撤销行政决定"),
-    ("penalty", "依法予以行政处罚"),
-];
-
-pub fn consequence_label(code: &str) -> Option<&'static str> {
-    CONSEQUENCES
-        .iter()
-        .find(|(c, _)| *c == code.trim())
-        .map(|(_, l)| *l)
+text_enum! {
+    /// Consequences of a false commitment (国办发〔2020〕42号), decided by the unit.
+    pub enum Consequence {
+        EndProcessing => ("end_processing", "终止办理"),
+        OrderRectification => ("order_rectification", "责令限期整改"),
+        RevokeDecision => ("revoke_decision", "撤销行政决定"),
+        Penalty => ("penalty", "依法予以行政处罚"),
+    }
 }
 
 #[cfg(test)]
@@ -490,21 +495,35 @@ mod tests {
     #[test]
     fn withdrawal_only_once_and_only_before_the_decision() {
         // SPEC R4.6.
-        assert_eq!(withdrawal_refusal(state::SIGNED, "open"), None);
-        assert!(withdrawal_refusal(state::SIGNED, "decided").is_some());
+        use CommitmentState as S;
+        assert_eq!(withdrawal_refusal(S::Signed, true), None);
+        assert!(withdrawal_refusal(S::Signed, false).is_some());
         assert!(
-            withdrawal_refusal(state::WITHDRAWN, "open")
+            withdrawal_refusal(S::Withdrawn, true)
                 .unwrap()
                 .contains("重复")
         );
-        assert!(withdrawal_refusal(state::KEPT, "open").is_some());
+        assert!(withdrawal_refusal(S::Kept, true).is_some());
     }
 
     #[test]
     fn results_and_consequences_parse() {
         assert_eq!(CheckResult::parse("false"), Some(CheckResult::False));
         assert_eq!(CheckResult::parse("maybe"), None);
-        assert_eq!(consequence_label("revoke_decision"), Some("撤销行政决定"));
+        assert_eq!(
+            Consequence::parse("revoke_decision").map(Consequence::label),
+            Some("撤销行政决定")
+        );
         assert_eq!(CheckMethod::parse("on_site"), Some(CheckMethod::OnSite));
+        // Stored and API text is the serde name: a row decodes straight into the enum.
+        for s in CommitmentState::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for s in SampleState::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for s in TemplateStage::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
     }
 }

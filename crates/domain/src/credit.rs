@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::commitment::text_enum;
+
 pub const MAX_SCORE: i64 = 1000;
 /// Every subject starts here (no records yet).
 pub const INITIAL_SCORE: i64 = 750;
@@ -27,50 +29,21 @@ impl Default for CreditStatus {
     }
 }
 
-/// Kinds of credit record (R4.8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    /// 履行承诺: a check found the commitment true.
-    CommitmentKept,
-    /// 虚假承诺: a check found it false (a serious bad record until repaired).
-    CommitmentFalse,
-    /// Put on the false-commitment blacklist.
-    Blacklisted,
-    /// Taken off after credit repair.
-    Repaired,
+text_enum! {
+    /// Kinds of credit record (R4.8).
+    pub enum RecordKind {
+        /// 履行承诺: a check found the commitment true.
+        CommitmentKept => ("commitment_kept", "履行承诺"),
+        /// 虚假承诺: a check found it false (a serious bad record until repaired).
+        CommitmentFalse => ("commitment_false", "虚假承诺"),
+        /// Put on the false-commitment blacklist.
+        Blacklisted => ("blacklisted", "列入虚假承诺黑名单"),
+        /// Taken off after credit repair.
+        Repaired => ("repaired", "信用修复"),
+    }
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 4] = [
-        RecordKind::CommitmentKept,
-        RecordKind::CommitmentFalse,
-        RecordKind::Blacklisted,
-        RecordKind::Repaired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::CommitmentKept => "commitment_kept",
-            RecordKind::CommitmentFalse => "commitment_false",
-            RecordKind::Blacklisted => "blacklisted",
-            RecordKind::Repaired => "repaired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RecordKind> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            RecordKind::CommitmentKept => "履行承诺",
-            RecordKind::CommitmentFalse => "虚假承诺",
-            RecordKind::Blacklisted => "列入虚假承诺黑名单",
-            RecordKind::Repaired => "信用修复",
-        }
-    }
-
     /// Score change the record brings (守信激励, 失信惩戒).
     pub fn score_delta(self) -> i64 {
         match self {
@@ -123,49 +96,99 @@ pub fn level(score: i64) -> (&'static str, &'static str) {
     }
 }
 
-/// States of a blacklist proposal (due process, R4.8).
-pub mod proposal {
-    /// Proposed on a false finding and the subject notified; objection period running.
-    pub const NOTIFIED: &str = "notified";
-    /// The subject objected within the period; the credit office must consider it.
-    pub const OBJECTED: &str = "objected";
-    /// Decided: put on the blacklist.
-    pub const LISTED: &str = "listed";
-    /// Decided: not put on the blacklist.
-    pub const DISMISSED: &str = "dismissed";
+text_enum! {
+    /// States of a blacklist proposal (due process, R4.8).
+    pub enum ProposalState {
+        /// Proposed on a false finding and the subject notified; objection period running.
+        Notified => ("notified", "已告知，异议期中"),
+        /// The subject objected within the period; the credit office must consider it.
+        Objected => ("objected", "已提出异议"),
+        /// Decided: put on the blacklist.
+        Listed => ("listed", "已列入黑名单"),
+        /// Decided: not put on the blacklist.
+        Dismissed => ("dismissed", "不予列入"),
+    }
+}
+
+text_enum! {
+    /// The credit office's decision on a proposal.
+    pub enum BlacklistDecision {
+        List => ("list", "列入虚假承诺黑名单"),
+        Dismiss => ("dismiss", "不予列入"),
+    }
+}
+
+impl BlacklistDecision {
+    pub fn state(self) -> ProposalState {
+        match self {
+            BlacklistDecision::List => ProposalState::Listed,
+            BlacklistDecision::Dismiss => ProposalState::Dismissed,
+        }
+    }
+}
+
+text_enum! {
+    /// States of a credit repair request.
+    pub enum RepairState {
+        Requested => ("requested", "待审核"),
+        Approved => ("approved", "已修复"),
+        Refused => ("refused", "不予修复"),
+    }
+}
+
+text_enum! {
+    /// How credit records left for 信用淄博.
+    pub enum ExportChannel {
+        /// Downloaded as a file.
+        File => ("file", "文件导出"),
+        /// Pushed to the platform's endpoint.
+        Push => ("push", "接口推送"),
+    }
+}
+
+text_enum! {
+    /// Whether an export reached the platform.
+    pub enum ExportStatus {
+        Done => ("done", "已完成"),
+        Failed => ("failed", "失败"),
+    }
 }
 
 /// Default objection period, in calendar days.
 pub const DEFAULT_OBJECTION_DAYS: i64 = 7;
 
 /// R4.8 (notice and a chance to object): may the subject object now?
-pub fn objection_refusal(state: &str, now_ms: i64, objection_until: i64) -> Option<&'static str> {
+pub fn objection_refusal(
+    state: ProposalState,
+    now_ms: i64,
+    objection_until: i64,
+) -> Option<&'static str> {
     match state {
-        proposal::NOTIFIED if now_ms <= objection_until => None,
-        proposal::NOTIFIED => Some("异议期已过，不能再提出异议"),
-        proposal::OBJECTED => Some("已经提出过异议，请等待信用办决定"),
-        _ => Some("该事项已作出决定"),
+        ProposalState::Notified if now_ms <= objection_until => None,
+        ProposalState::Notified => Some("异议期已过，不能再提出异议"),
+        ProposalState::Objected => Some("已经提出过异议，请等待信用办决定"),
+        ProposalState::Listed | ProposalState::Dismissed => Some("该事项已作出决定"),
     }
 }
 
 /// R4.8: the credit office decides only after the objection period ended, or once an
 /// objection was made (then it must state how the objection was considered).
 pub fn decision_refusal(
-    state: &str,
+    state: ProposalState,
     now_ms: i64,
     objection_until: i64,
     reasons: &str,
 ) -> Option<&'static str> {
     match state {
-        proposal::NOTIFIED if now_ms <= objection_until => {
+        ProposalState::Notified if now_ms <= objection_until => {
             Some("异议期尚未届满，届满后才能作出决定")
         }
-        proposal::NOTIFIED => None,
-        proposal::OBJECTED if reasons.trim().is_empty() => {
+        ProposalState::Notified => None,
+        ProposalState::Objected if reasons.trim().is_empty() => {
             Some("当事人提出了异议，决定须写明对异议的处理意见")
         }
-        proposal::OBJECTED => None,
-        _ => Some("该事项已作出决定，不能重复决定"),
+        ProposalState::Objected => None,
+        ProposalState::Listed | ProposalState::Dismissed => Some("该事项已作出决定，不能重复决定"),
     }
 }
 
@@ -249,27 +272,27 @@ mod tests {
     #[test]
     fn objection_only_within_the_period_and_once() {
         // SPEC R4.8: notice and a chance to object.
-        assert_eq!(objection_refusal(proposal::NOTIFIED, 10, 10), None);
-        assert!(objection_refusal(proposal::NOTIFIED, 11, 10).is_some());
-        assert!(objection_refusal(proposal::OBJECTED, 5, 10).is_some());
-        assert!(objection_refusal(proposal::LISTED, 5, 10).is_some());
+        assert_eq!(objection_refusal(ProposalState::Notified, 10, 10), None);
+        assert!(objection_refusal(ProposalState::Notified, 11, 10).is_some());
+        assert!(objection_refusal(ProposalState::Objected, 5, 10).is_some());
+        assert!(objection_refusal(ProposalState::Listed, 5, 10).is_some());
     }
 
     #[test]
     fn decision_waits_for_the_objection_period() {
         // SPEC R4.8: decided according to law, after notice and objection.
         assert!(
-            decision_refusal(proposal::NOTIFIED, 10, 10, "")
+            decision_refusal(ProposalState::Notified, 10, 10, "")
                 .unwrap()
                 .contains("异议期")
         );
-        assert_eq!(decision_refusal(proposal::NOTIFIED, 11, 10, ""), None);
-        assert!(decision_refusal(proposal::OBJECTED, 5, 10, " ").is_some());
+        assert_eq!(decision_refusal(ProposalState::Notified, 11, 10, ""), None);
+        assert!(decision_refusal(ProposalState::Objected, 5, 10, " ").is_some());
         assert_eq!(
-            decision_refusal(proposal::OBJECTED, 5, 10, "异议不成立"),
+            decision_refusal(ProposalState::Objected, 5, 10, "异议不成立"),
             None
         );
-        assert!(decision_refusal(proposal::LISTED, 50, 10, "x").is_some());
+        assert!(decision_refusal(ProposalState::Listed, 50, 10, "x").is_some());
     }
 
     #[test]

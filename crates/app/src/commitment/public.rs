@@ -3,12 +3,14 @@
 
 use std::fmt::Write as _;
 
+use proofless_domain::commitment::CommitmentState;
 use proofless_domain::role::Role;
-use proofless_store::q;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::mask_name;
+pub use super::input::FigureQuery;
+use super::repo;
+pub use super::repo::FigureRow;
 use crate::App;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
@@ -25,18 +27,18 @@ pub struct PublishedLetter {
     pub content: String,
     pub facts: String,
     pub liability: String,
-    pub state: String,
+    pub state: CommitmentState,
     pub signed_at: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-struct LetterRow {
-    id: i64,
-    proof_item_name: String,
-    org_name: String,
-    letter: String,
-    state: String,
-    signed_at: i64,
+/// A name with all but the first character masked (`张*`, `高青县****公司` keeps entities).
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".to_owned(),
+        n => format!("{}{}", chars[0], "*".repeat(n - 1)),
+    }
 }
 
 fn mask_id(id: &str) -> String {
@@ -52,20 +54,12 @@ fn mask_id(id: &str) -> String {
 /// Letters of items marked for publication (public interest, third parties, hard to check);
 /// withdrawn ones are not shown.
 pub async fn published_letters(app: &App, limit: i64) -> AppResult<Vec<PublishedLetter>> {
-    let rows: Vec<LetterRow> = app
-        .db
-        .reader()
-        .fetch_all(
-            q("SELECT c.id, p.name AS proof_item_name, o.name AS org_name, c.letter, c.state, c.signed_at \
-               FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id JOIN orgs o ON o.id = c.org_id \
-               WHERE c.publish = ? AND c.state <> 'withdrawn' AND c.sealed_id <> '' ORDER BY c.id DESC LIMIT ?")
-            .bind(true)
-            .bind(limit.clamp(1, 200)),
-        )
-        .await?;
+    let rows = repo::published_letters(&mut app.db.reader(), limit.clamp(1, 200)).await?;
     let mut out = vec![];
     for r in rows {
-        let l: Json = serde_json::from_str(&r.letter).unwrap_or(Json::Null);
+        let l: Json = serde_json::from_str(&r.letter)
+            .map_err(|e| AppError::Internal(format!("承诺 #{} 的承诺书存储损坏：{e}", r.id)))?;
+        // Absent parts of a letter (no entity, no facts) are shown empty.
         let s = |v: &Json| v.as_str().unwrap_or_default().to_owned();
         out.push(PublishedLetter {
             commitment_id: r.id,
@@ -90,69 +84,12 @@ pub async fn published_letters(app: &App, limit: i64) -> AppResult<Vec<Published
     Ok(out)
 }
 
-/// Counts per group and month.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct FigureRow {
-    /// The item or unit name.
-    pub label: String,
-    /// `YYYY-MM`, Beijing time.
-    pub month: String,
-    pub signed: i64,
-    pub checked: i64,
-    pub found_false: i64,
-    pub withdrawn: i64,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::IntoParams, Default)]
-pub struct FigureQuery {
-    /// `item` (default), `unit` or `month`.
-    pub by: Option<String>,
-}
-
 /// Commitments signed, checked, found false and withdrawn, by item, unit or month
 /// (joint office, credit office).
 pub async fn figures(app: &App, actor: &Actor, query: &FigureQuery) -> AppResult<Vec<FigureRow>> {
     actor.require_any(&[Role::JointOffice, Role::CreditOffice, Role::SystemAdmin])?;
-    let by = query.by.as_deref().unwrap_or("item");
-    // Months in Beijing time: shift by 8 hours, then take the calendar month.
-    let month = app
-        .db
-        .dialect()
-        .month_of_millis("c.signed_at", 8 * 3_600_000);
-    let label = match by {
-        "item" => "p.name".to_owned(),
-        "unit" => "o.name".to_owned(),
-        "month" => month.clone(),
-        other => {
-            return Err(AppError::field(
-                "by",
-                format!("分组应为 item（事项）、unit（单位）或 month（月份），收到“{other}”"),
-            ));
-        }
-    };
-    let sql = format!(
-        "SELECT {label} AS label, {month} AS month, COUNT(*) AS signed, \
-         SUM(CASE WHEN c.result IS NOT NULL THEN 1 ELSE 0 END) AS checked, \
-         SUM(CASE WHEN c.result = 'false' THEN 1 ELSE 0 END) AS found_false, \
-         SUM(CASE WHEN c.state = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn \
-         FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id JOIN orgs o ON o.id = c.org_id \
-         GROUP BY {label}, {month} ORDER BY {month}, {label} LIMIT 2000"
-    );
-    let rows: Vec<(String, String, i64, Option<i64>, Option<i64>, Option<i64>)> =
-        app.db.reader().fetch_all(q(sql)).await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(label, month, signed, checked, found_false, withdrawn)| FigureRow {
-                label,
-                month,
-                signed,
-                checked: checked.unwrap_or(0),
-                found_false: found_false.unwrap_or(0),
-                withdrawn: withdrawn.unwrap_or(0),
-            },
-        )
-        .collect())
+    let by = query.parse()?;
+    repo::figures(&mut app.db.reader(), by).await
 }
 
 fn esc(s: &str) -> String {

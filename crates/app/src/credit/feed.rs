@@ -14,12 +14,14 @@
 //! records after the last one the platform acknowledged (HTTP 2xx); a failed push is
 //! recorded and the same records go again next time.
 
-use proofless_domain::credit::RecordKind;
+use proofless_domain::credit::{ExportChannel, ExportStatus};
 use proofless_domain::role::Role;
-use proofless_store::{Tx, q};
-use serde::{Deserialize, Serialize};
+use proofless_store::Tx;
 use serde_json::{Value as Json, json};
 
+use super::input::PushInput;
+pub use super::repo::ExportRow;
+use super::repo::{self, NewExport};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
@@ -28,33 +30,6 @@ use crate::error::{AppError, AppResult};
 pub const FORMAT: &str = "proofless.credit-feed/1";
 const MAX_BATCH: i64 = 5000;
 
-#[derive(Debug, Clone, Deserialize)]
-struct FeedRow {
-    id: i64,
-    subject_ref: String,
-    kind: String,
-    note: String,
-    score_after: i64,
-    at: i64,
-    person_code: Option<String>,
-    person_name: Option<String>,
-    entity_code: Option<String>,
-    entity_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct ExportRow {
-    pub id: i64,
-    pub channel: String,
-    pub target: String,
-    pub first_id: i64,
-    pub last_id: i64,
-    pub count: i64,
-    pub status: String,
-    pub error: Option<String>,
-    pub at: i64,
-}
-
 /// Builds the feed document of the records with `id > after_id` (at most `limit`).
 async fn document(
     tx: &mut Tx,
@@ -62,18 +37,7 @@ async fn document(
     limit: i64,
     now: i64,
 ) -> AppResult<(Json, i64, i64, i64)> {
-    let rows: Vec<FeedRow> = tx
-        .fetch_all(
-            q("SELECT r.id, r.subject_ref, r.kind, r.note, r.score_after, r.at, \
-               p.resident_id AS person_code, p.name AS person_name, e.credit_code AS entity_code, e.name AS entity_name \
-               FROM credit_records r \
-               LEFT JOIN persons p ON r.subject_ref = 'person:' || CAST(p.id AS TEXT) \
-               LEFT JOIN entities e ON r.subject_ref = 'entity:' || CAST(e.id AS TEXT) \
-               WHERE r.id > ? ORDER BY r.id LIMIT ?")
-            .bind(after_id)
-            .bind(limit.clamp(1, MAX_BATCH)),
-        )
-        .await?;
+    let rows = repo::feed_rows(tx, after_id, limit.clamp(1, MAX_BATCH)).await?;
     let first = rows.first().map(|r| r.id).unwrap_or(after_id);
     let last = rows.last().map(|r| r.id).unwrap_or(after_id);
     let count = rows.len() as i64;
@@ -87,7 +51,7 @@ async fn document(
                 "subject_code": if person { r.person_code } else { r.entity_code },
                 "subject_name": if person { r.person_name } else { r.entity_name },
                 "kind": r.kind,
-                "kind_label": RecordKind::parse(&r.kind).map(RecordKind::label),
+                "kind_label": r.kind.label(),
                 "note": r.note,
                 "score_after": r.score_after,
                 "at": crate::deadlines::rfc3339(r.at),
@@ -103,31 +67,14 @@ async fn document(
     Ok((doc, first, last, count))
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn record_export(
     tx: &mut Tx,
     actor: &Actor,
-    channel: &str,
-    target: &str,
-    (first, last, count): (i64, i64, i64),
-    status: &str,
-    error: Option<&str>,
+    e: &NewExport<'_>,
     now: i64,
 ) -> AppResult<ExportRow> {
-    let id = tx
-        .scalar_i64(
-            q("INSERT INTO credit_exports (channel, target, first_id, last_id, count, status, error, at) \
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
-            .bind(channel)
-            .bind(target)
-            .bind(first)
-            .bind(last)
-            .bind(count)
-            .bind(status)
-            .bind(error)
-            .bind(now),
-        )
-        .await?;
+    let id = repo::insert_export(tx, e, now).await?;
+    let (first, last, count) = e.range;
     audit::append(
         tx,
         actor,
@@ -135,17 +82,12 @@ async fn record_export(
         Entry::new("credit.export", "credit_export", id)
             .purpose("向“信用淄博”报送信用记录")
             .detail(
-                json!({"channel": channel, "target": target, "first_id": first,
-                           "last_id": last, "count": count, "status": status}),
+                json!({"channel": e.channel, "target": e.target, "first_id": first,
+                           "last_id": last, "count": count, "status": e.status}),
             ),
     )
     .await?;
-    Ok(tx
-        .fetch_one(
-            q("SELECT id, channel, target, first_id, last_id, count, status, error, at FROM credit_exports WHERE id = ?")
-                .bind(id),
-        )
-        .await?)
+    repo::export(tx, id).await
 }
 
 /// The feed as a file (credit office): records after `after_id`.
@@ -160,11 +102,13 @@ pub async fn export_file(app: &App, actor: &Actor, after_id: i64, limit: i64) ->
     record_export(
         &mut tx,
         actor,
-        "file",
-        "download",
-        (first, last, count),
-        "done",
-        None,
+        &NewExport {
+            channel: ExportChannel::File,
+            target: "download",
+            range: (first, last, count),
+            status: ExportStatus::Done,
+            error: None,
+        },
         now,
     )
     .await?;
@@ -172,33 +116,15 @@ pub async fn export_file(app: &App, actor: &Actor, after_id: i64, limit: i64) ->
     Ok(doc.to_string())
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PushInput {
-    /// The platform's receiving endpoint (http:// or https://).
-    pub url: String,
-}
-
 /// Pushes the records the platform has not acknowledged yet to `url` (credit office).
 pub async fn push(app: &App, actor: &Actor, input: &PushInput) -> AppResult<ExportRow> {
     actor.require_any(&[Role::CreditOffice, Role::SystemAdmin])?;
+    let parsed = input.parse()?;
     let url = input.url.trim();
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|_| AppError::field("url", format!("接收地址“{url}”不是有效的网址")))?;
-    if parsed.scheme() != "http" && parsed.scheme() != "https" {
-        return Err(AppError::field(
-            "url",
-            "接收地址须以 http:// 或 https:// 开头",
-        ));
-    }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let (after,): (Option<i64>,) = tx
-        .fetch_one(q(
-            "SELECT MAX(last_id) FROM credit_exports WHERE channel = 'push' AND status = 'done'",
-        ))
-        .await?;
-    let (doc, first, last, count) = document(&mut tx, after.unwrap_or(0), MAX_BATCH, now).await?;
+    let after = repo::last_pushed(&mut tx).await?;
+    let (doc, first, last, count) = document(&mut tx, after, MAX_BATCH, now).await?;
     tx.commit().await?;
     let outcome = if count == 0 {
         Ok(())
@@ -214,34 +140,23 @@ pub async fn push(app: &App, actor: &Actor, input: &PushInput) -> AppResult<Expo
         }
     };
     let mut tx = app.db.begin().await?;
-    let row = match &outcome {
-        Ok(()) => {
-            record_export(
-                &mut tx,
-                actor,
-                "push",
-                url,
-                (first, last, count),
-                "done",
-                None,
-                now,
-            )
-            .await?
-        }
-        Err(e) => {
-            record_export(
-                &mut tx,
-                actor,
-                "push",
-                url,
-                (first, last, count),
-                "failed",
-                Some(e),
-                now,
-            )
-            .await?
-        }
-    };
+    let row = record_export(
+        &mut tx,
+        actor,
+        &NewExport {
+            channel: ExportChannel::Push,
+            target: url,
+            range: (first, last, count),
+            status: if outcome.is_ok() {
+                ExportStatus::Done
+            } else {
+                ExportStatus::Failed
+            },
+            error: outcome.as_ref().err().map(String::as_str),
+        },
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -249,12 +164,5 @@ pub async fn push(app: &App, actor: &Actor, input: &PushInput) -> AppResult<Expo
 /// Past exports, newest first.
 pub async fn exports(app: &App, actor: &Actor) -> AppResult<Vec<ExportRow>> {
     actor.require_any(&[Role::CreditOffice, Role::SystemAdmin])?;
-    Ok(app
-        .db
-        .reader()
-        .fetch_all(q(
-            "SELECT id, channel, target, first_id, last_id, count, status, error, at FROM credit_exports \
-             ORDER BY id DESC LIMIT 200",
-        ))
-        .await?)
+    repo::exports(&mut app.db.reader()).await
 }

@@ -5,14 +5,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use proofless_app::commitment::checks::{self, DueCheck, ResultInput, SamplingReport};
-use proofless_app::commitment::public::{self, FigureQuery, FigureRow, PublishedLetter};
-use proofless_app::commitment::rules::{self, CheckRule, RuleInput};
-use proofless_app::commitment::signing::{
-    self, Eligibility, EligibilityQuery, SignInput, WithdrawInput,
+use proofless_app::commitment::public::{self, PublishedLetter};
+use proofless_app::commitment::{
+    self, CheckRule, Commitment, DueCheck, Eligibility, EligibilityQuery, FigureQuery, FigureRow,
+    ResultInput, ReviewInput, RuleInput, SamplingReport, SignInput, Template, TemplateInput,
+    WithdrawInput, checks, letter_pdf, rules, templates,
 };
-use proofless_app::commitment::templates::{self, ReviewInput, Template, TemplateInput};
-use proofless_app::commitment::{self, Commitment, letter_pdf};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -162,7 +160,7 @@ async fn eligibility(
     ApiQuery(qy): ApiQuery<EligibilityQuery>,
 ) -> ApiResult<Json<Eligibility>> {
     Ok(Json(
-        signing::check_eligibility(&s.app, &ctx.actor, &qy).await?,
+        commitment::check_eligibility(&s.app, &ctx.actor, &qy).await?,
     ))
 }
 
@@ -175,7 +173,7 @@ async fn sign(
     ctx: Ctx,
     ApiJson(input): ApiJson<SignInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let c = signing::sign(&s.app, &ctx.actor, &input).await?;
+    let c = commitment::sign(&s.app, &ctx.actor, &input).await?;
     Ok((StatusCode::CREATED, etag(c.version), Json(c)))
 }
 
@@ -199,7 +197,7 @@ async fn edit_letter(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Commitment>> {
-    Ok(Json(signing::edit_letter(&s.app, &ctx.actor, id).await?))
+    Ok(Json(commitment::edit_letter(&s.app, &ctx.actor, id).await?))
 }
 
 /// The sealed letter as PDF (Chinese text).
@@ -234,7 +232,7 @@ async fn withdraw(
     ApiJson(input): ApiJson<WithdrawInput>,
 ) -> ApiResult<Json<Commitment>> {
     Ok(Json(
-        signing::withdraw(&s.app, &ctx.actor, id, &input).await?,
+        commitment::withdraw(&s.app, &ctx.actor, id, &input).await?,
     ))
 }
 

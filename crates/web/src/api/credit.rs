@@ -5,12 +5,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use proofless_app::credit::blacklist::{
-    self, BlacklistEntry, DecisionInput, ObjectionInput, Proposal, ProposalFilter, Repair,
-    RepairDecision, RepairRequest,
+use proofless_app::credit::{
+    self, BlacklistEntry, CreditRecord, DecisionInput, ExportRow, ObjectionInput, Proposal,
+    ProposalFilter, PushInput, RecordFilter, Repair, RepairDecision, RepairRequest, SubjectCredit,
+    blacklist, feed, repair,
 };
-use proofless_app::credit::feed::{self, ExportRow, PushInput};
-use proofless_app::credit::{self, CreditRecord, RecordFilter, SubjectCredit};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -135,7 +134,7 @@ async fn request_repair(
     ctx: Ctx,
     ApiJson(input): ApiJson<RepairRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let r = blacklist::request_repair(&s.app, &ctx.actor, &input).await?;
+    let r = repair::request_repair(&s.app, &ctx.actor, &input).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 
@@ -143,7 +142,7 @@ async fn request_repair(
 #[utoipa::path(get, path = "/api/v1/credit/repairs", tag = "credit",
     responses((status = 200, body = Vec<Repair>)))]
 async fn repairs(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<Repair>>> {
-    Ok(Json(blacklist::repairs(&s.app, &ctx.actor).await?))
+    Ok(Json(repair::repairs(&s.app, &ctx.actor).await?))
 }
 
 /// Decides a repair: approved only when the conditions are met.
@@ -157,7 +156,7 @@ async fn decide_repair(
     ApiJson(input): ApiJson<RepairDecision>,
 ) -> ApiResult<Json<Repair>> {
     Ok(Json(
-        blacklist::decide_repair(&s.app, &ctx.actor, id, &input).await?,
+        repair::decide_repair(&s.app, &ctx.actor, id, &input).await?,
     ))
 }
 

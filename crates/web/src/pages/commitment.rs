@@ -2,27 +2,26 @@
 //! letters, the inspector's checks, the credit office's screens, the joint office's charts.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use proofless_app::commitment::checks::{self, DueCheck, ResultInput};
+use axum_extra::extract::Form;
 use proofless_app::commitment::public::{self, FigureQuery};
-use proofless_app::commitment::signing::{
-    self, Eligibility, EligibilityQuery, SignInput, WithdrawInput,
+use proofless_app::commitment::{
+    self, Commitment, DueCheck, Eligibility, EligibilityQuery, ResultInput, SignInput,
+    WithdrawInput, checks,
 };
-use proofless_app::commitment::{self, Commitment};
-use proofless_app::credit::blacklist::{
-    self, BlacklistEntry, DecisionInput, ObjectionInput, Proposal, ProposalFilter, Repair,
-    RepairDecision,
+use proofless_app::credit::{
+    self, BlacklistEntry, CreditRecord, DecisionInput, ObjectionInput, Proposal, ProposalFilter,
+    RecordFilter, Repair, RepairDecision, RepairRequest, blacklist, repair,
 };
-use proofless_app::credit::{self, CreditRecord, RecordFilter};
 use proofless_app::{ActorKind, AppError, local_time};
-use proofless_domain::commitment::CONSEQUENCES;
+use proofless_domain::commitment::Consequence;
+use proofless_domain::credit::ProposalState;
 use serde::Deserialize;
 
 use super::session::page_error;
-use super::{FormData, Layout, render};
+use super::{Layout, render};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -33,12 +32,9 @@ fn portal_error(ctx: &Ctx, e: AppError, back: &str) -> Response {
     }
 }
 
-fn num(s: &str) -> i64 {
-    s.trim().parse().unwrap_or_default()
-}
-
-fn opt_num(s: &str) -> Option<i64> {
-    s.trim().parse().ok()
+/// A checkbox or button sent as `yes`.
+fn yes(v: &str) -> bool {
+    v == "yes"
 }
 
 #[derive(Deserialize, Default)]
@@ -75,7 +71,7 @@ pub async fn sign_page(
         person_id: None,
         entity_id: qy.entity_id,
     };
-    let e = match signing::check_eligibility(&s.app, &ctx.actor, &query).await {
+    let e = match commitment::check_eligibility(&s.app, &ctx.actor, &query).await {
         Ok(e) => e,
         Err(e) => return portal_error(&ctx, e, "/portal/commitments"),
     };
@@ -92,18 +88,30 @@ pub async fn sign_page(
     )
 }
 
-pub async fn sign_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
+/// The portal's signing form (the token travels as `csrf`, checked by the middleware).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignForm {
+    case_id: i64,
+    proof_item_id: i64,
+    /// Empty when signing for oneself.
+    entity_id: Option<i64>,
+    facts: String,
+    /// The box the applicant ticks to choose commitment (`yes`).
+    chosen: String,
+}
+
+pub async fn sign_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<SignForm>) -> Response {
     let input = SignInput {
-        case_id: num(&f.get("case_id")),
-        proof_item_id: num(&f.get("proof_item_id")),
+        case_id: f.case_id,
+        proof_item_id: f.proof_item_id,
         person_id: None,
-        entity_id: opt_num(&f.get("entity_id")),
-        facts: f.get("facts"),
+        entity_id: f.entity_id,
+        facts: f.facts,
         applicant_confirmed: false,
-        chosen_by_applicant: f.get("chosen") == "yes",
+        chosen_by_applicant: yes(&f.chosen),
     };
-    match signing::sign(&s.app, &ctx.actor, &input).await {
+    match commitment::sign(&s.app, &ctx.actor, &input).await {
         Ok(c) => Redirect::to(&format!("/portal/commitments/{}", c.id)).into_response(),
         Err(e) => portal_error(&ctx, e, "/portal/commitments"),
     }
@@ -150,23 +158,19 @@ pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
     )
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct WithdrawForm {
+    reason: String,
+}
+
 pub async fn withdraw_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<WithdrawForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
-    match signing::withdraw(
-        &s.app,
-        &ctx.actor,
-        id,
-        &WithdrawInput {
-            reason: f.get("reason"),
-        },
-    )
-    .await
-    {
+    match commitment::withdraw(&s.app, &ctx.actor, id, &WithdrawInput { reason: f.reason }).await {
         Ok(_) => Redirect::to(&format!("/portal/commitments/{id}")).into_response(),
         Err(e) => portal_error(&ctx, e, &format!("/portal/commitments/{id}")),
     }
@@ -176,7 +180,8 @@ pub async fn withdraw_submit(
 #[template(path = "commitment_mine.html")]
 struct MinePage {
     layout: Layout,
-    commitments: Vec<(i64, String, String, String)>,
+    /// Id, item, state label, signed at.
+    commitments: Vec<(i64, String, &'static str, String)>,
     proposals: Vec<ProposalRow>,
     /// Why commitment is barred and repair is open (R4.4), with a request under review.
     repair: Option<(String, bool)>,
@@ -214,13 +219,20 @@ pub async fn mine_page(State(s): State<AppState>, ctx: Ctx) -> Response {
             layout: Layout::new("我的告知承诺", &ctx, "/portal/commitments"),
             commitments: rows
                 .into_iter()
-                .map(|(id, name, st, at)| (id, name, state_label(&st).to_owned(), local_time(at)))
+                .map(|c| {
+                    (
+                        c.id,
+                        c.proof_item_name,
+                        c.state.label(),
+                        local_time(c.signed_at),
+                    )
+                })
                 .collect(),
             proposals: proposals
                 .into_iter()
                 .map(|p| ProposalRow {
                     until: local_time(p.objection_until),
-                    open: p.state == "notified" && now <= p.objection_until,
+                    open: p.state == ProposalState::Notified && now <= p.objection_until,
                     p,
                 })
                 .collect(),
@@ -246,20 +258,29 @@ async fn repair_box(s: &AppState, ctx: &Ctx) -> Result<Option<(String, bool)>, A
     } else {
         return Ok(None);
     };
-    let pending = blacklist::pending_repair(&s.app, &me).await?.is_some();
+    let pending = repair::pending_repair(&s.app, &me).await?.is_some();
     Ok(Some((why, pending)))
 }
 
 /// The applicant asks for credit repair of their own record (R4.4's way back).
-pub async fn repair_request_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
-    match blacklist::request_repair(
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RepairRequestForm {
+    rectification: String,
+}
+
+pub async fn repair_request_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RepairRequestForm>,
+) -> Response {
+    match repair::request_repair(
         &s.app,
         &ctx.actor,
-        &blacklist::RepairRequest {
+        &RepairRequest {
             entry_id: None,
             subject_ref: None,
-            rectification: f.get("rectification"),
+            rectification: f.rectification,
         },
     )
     .await
@@ -269,43 +290,30 @@ pub async fn repair_request_submit(State(s): State<AppState>, ctx: Ctx, body: By
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ObjectionForm {
+    objection: String,
+}
+
 pub async fn objection_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<ObjectionForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
     match blacklist::object(
         &s.app,
         &ctx.actor,
         id,
         &ObjectionInput {
-            objection: f.get("objection"),
+            objection: f.objection,
         },
     )
     .await
     {
         Ok(_) => Redirect::to("/portal/commitments").into_response(),
         Err(e) => portal_error(&ctx, e, "/portal/commitments"),
-    }
-}
-
-pub fn state_label(s: &str) -> &'static str {
-    match s {
-        "signed" => "已签署",
-        "withdrawn" => "已撤回",
-        "kept" => "核查属实",
-        "false" => "虚假承诺",
-        "unchecked" => "无法核查",
-        "notified" => "已告知，异议期中",
-        "objected" => "已提出异议",
-        "listed" => "已列入黑名单",
-        "dismissed" => "不予列入",
-        "requested" => "待审核",
-        "approved" => "已修复",
-        "refused" => "不予修复",
-        _ => "",
     }
 }
 
@@ -334,23 +342,33 @@ pub async fn checks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
                     (d, when)
                 })
                 .collect(),
-            consequences: CONSEQUENCES.to_vec(),
+            consequences: Consequence::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label()))
+                .collect(),
         },
     )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CheckForm {
+    result: String,
+    evidence: String,
+    /// Empty (`—`) unless the promise was false.
+    consequence: String,
 }
 
 pub async fn check_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<CheckForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
-    let consequence = Some(f.get("consequence")).filter(|c| !c.is_empty());
     let input = ResultInput {
-        result: f.get("result"),
-        evidence: f.get("evidence"),
-        consequence,
+        result: f.result,
+        evidence: f.evidence,
+        consequence: Some(f.consequence).filter(|c| !c.is_empty()),
     };
     match checks::record_result(&s.app, &ctx.actor, id, &input).await {
         Ok(_) => Redirect::to("/commitments/checks").into_response(),
@@ -375,7 +393,7 @@ pub async fn credit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
         let proposals =
             blacklist::proposals(&s.app, &ctx.actor, &ProposalFilter::default()).await?;
         let bl = blacklist::blacklist(&s.app, &ctx.actor, false).await?;
-        let repairs = blacklist::repairs(&s.app, &ctx.actor).await?;
+        let repairs = repair::repairs(&s.app, &ctx.actor).await?;
         let records = credit::records(&s.app, &ctx.actor, &RecordFilter::default()).await?;
         Ok::<_, AppError>((proposals, bl, repairs, records))
     }
@@ -392,8 +410,8 @@ pub async fn credit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
                 .into_iter()
                 .map(|p| ProposalRow {
                     until: local_time(p.objection_until),
-                    open: (p.state == "notified" && now > p.objection_until)
-                        || p.state == "objected",
+                    open: (p.state == ProposalState::Notified && now > p.objection_until)
+                        || p.state == ProposalState::Objected,
                     p,
                 })
                 .collect(),
@@ -416,16 +434,22 @@ pub async fn credit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     )
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+    reasons: String,
+}
+
 pub async fn decide_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<DecisionForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let input = DecisionInput {
-        decision: f.get("decision"),
-        reasons: f.get("reasons"),
+        decision: f.decision,
+        reasons: f.reasons,
     };
     match blacklist::decide(&s.app, &ctx.actor, id, &input).await {
         Ok(_) => Redirect::to("/credit").into_response(),
@@ -433,19 +457,28 @@ pub async fn decide_submit(
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RepairForm {
+    /// The button pressed: `yes` (approve) or `no`.
+    approve: String,
+    /// The box ticked when the rectification was verified (`yes`).
+    rectified: String,
+    reasons: String,
+}
+
 pub async fn repair_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<RepairForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let input = RepairDecision {
-        approve: f.get("approve") == "yes",
-        rectified: f.get("rectified") == "yes",
-        reasons: f.get("reasons"),
+        approve: yes(&f.approve),
+        rectified: yes(&f.rectified),
+        reasons: f.reasons,
     };
-    match blacklist::decide_repair(&s.app, &ctx.actor, id, &input).await {
+    match repair::decide_repair(&s.app, &ctx.actor, id, &input).await {
         Ok(_) => Redirect::to("/credit").into_response(),
         Err(e) => page_error(&ctx, e, "/credit"),
     }

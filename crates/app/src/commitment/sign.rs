@@ -1,0 +1,274 @@
+//! Signing (R4.2): portal identity or counter confirmation, the letter rendered from the
+//! published template and sealed by the receiving unit, the post-check plan of R4.3 and,
+//! for a full check, the deadline at the supervising department (审管衔接).
+
+use proofless_domain::commitment::{Plan, PlanKind, SigningChannel};
+use proofless_store::Tx;
+use serde_json::{Value as Json, json};
+
+use super::eligibility::{Signer, decide, signer};
+use super::input::{SignCommand, SignInput};
+use super::items::ItemInfo;
+use super::repo::{self, CheckRule, Commitment, LetterParties, NewCommitment, Template};
+use super::{CHECK_RULE_KEY, commitment_item};
+use crate::App;
+use crate::actor::{Actor, ActorKind};
+use crate::audit::{self, Entry};
+use crate::credit;
+use crate::error::{AppError, AppResult};
+use crate::notifications::{self, Recipient};
+
+/// Signs a commitment: the letter is rendered from the published template, sealed by the
+/// receiving unit, stored; the plan is derived and, for a check, a deadline opened at the
+/// supervising department.
+pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Commitment> {
+    let channel = match actor.kind {
+        ActorKind::Anonymous => return Err(AppError::Unauthenticated),
+        ActorKind::Portal => SigningChannel::Portal,
+        _ => SigningChannel::Counter,
+    };
+    let cmd = input.parse(channel)?;
+    sign_command(app, actor, &cmd).await
+}
+
+/// What the signature rests on, read and checked in the signing transaction.
+struct Basis {
+    signer: Signer,
+    item: ItemInfo,
+    case_org: i64,
+    template: Template,
+    rule: CheckRule,
+}
+
+/// Checks who signs, for which item and case, under which template and rule; refuses a
+/// second signature of the same promise.
+async fn basis(tx: &mut Tx, actor: &Actor, cmd: &SignCommand) -> AppResult<Basis> {
+    let signer = signer(tx, actor, cmd.person_id, cmd.entity_id).await?;
+    let item = commitment_item(tx, cmd.proof_item_id, "proof_item_id").await?;
+    let Some(case) = repo::case(tx, cmd.case_id).await? else {
+        return Err(AppError::field(
+            "case_id",
+            format!("办件 {} 不存在", cmd.case_id),
+        ));
+    };
+    if cmd.channel == SigningChannel::Counter {
+        actor.require_org(case.org_id)?;
+    }
+    // Only the case's own applicant commits in it (signing for someone else is refused).
+    if case.applicant != signer.subject_ref {
+        return Err(AppError::forbidden(
+            "签署人与办件申请人不一致：告知承诺须由办件申请人本人（或其法定代表人、授权代表）签署",
+        ));
+    }
+    if case.state != proofless_domain::case::CaseState::Open {
+        return Err(AppError::Conflict(
+            "办件已办结或已撤回，不能再签署承诺".to_owned(),
+        ));
+    }
+    let template = repo::published_template(tx, item.id)
+        .await?
+        .ok_or_else(|| AppError::field("proof_item_id", "该证明事项尚未公布告知承诺书格式文本"))?;
+    let rule = repo::current_rule(tx, item.id)
+        .await?
+        .ok_or_else(|| AppError::field("proof_item_id", "该证明事项尚未制定事后核查规则"))?;
+    if let Some(d) = repo::signed_duplicate(tx, cmd.case_id, item.id, &signer.subject_ref).await? {
+        return Err(AppError::Conflict(format!(
+            "本办件已就该证明事项签署过承诺（#{d}），无需重复签署"
+        )));
+    }
+    Ok(Basis {
+        signer,
+        item,
+        case_org: case.org_id,
+        template,
+        rule,
+    })
+}
+
+/// [`sign`] with a parsed command.
+pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppResult<Commitment> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let b = basis(&mut tx, actor, cmd).await?;
+    let status = credit::status_in(&mut tx, &b.signer.subject_ref).await?;
+    let plan = match decide(&status, &b.rule.bands) {
+        Err(r) => {
+            return Err(AppError::Conflict(format!("{}。{}", r.reason, r.way_back)));
+        }
+        Ok(None) => return Err(AppError::Internal("核查规则未覆盖该信用分".to_owned())),
+        Ok(Some(p)) => p,
+    };
+    let parties =
+        repo::letter_parties(&mut tx, b.signer.person_id, b.signer.entity_id, b.case_org).await?;
+    let id = repo::insert(
+        &mut tx,
+        &NewCommitment {
+            case_id: cmd.case_id,
+            proof_item_id: b.item.id,
+            template_id: b.template.id,
+            rule_id: b.rule.id,
+            subject_ref: &b.signer.subject_ref,
+            person_id: b.signer.person_id,
+            entity_id: b.signer.entity_id,
+            org_id: b.case_org,
+            supervising_org_id: b.rule.supervising_org_id,
+            channel: cmd.channel,
+            clerk_id: actor.staff_id(),
+            plan: &plan,
+            credit_score: status.score,
+            publish: b.template.publish_letters,
+            signed_at: now,
+        },
+    )
+    .await?;
+    let letter = letter(actor, cmd, &b, &plan, &parties, id, now);
+    let sealed_id = crate::seals::seal(
+        app,
+        &mut tx,
+        actor,
+        crate::seals::ToSeal {
+            org_id: b.case_org,
+            kind: proofless_domain::seal::SealKind::CommitmentLetter,
+            object_type: "commitment",
+            object_id: id.to_string(),
+            body: &letter,
+        },
+    )
+    .await?;
+    let body = String::from_utf8(proofless_seal::canonical_json(&letter))
+        .map_err(|_| AppError::Internal("承诺书编码失败".to_owned()))?;
+    repo::set_letter(&mut tx, id, &body, &sealed_id).await?;
+    follow_plan_in(
+        &mut tx,
+        app,
+        actor,
+        id,
+        &plan,
+        b.rule.supervising_org_id,
+        now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("commitment.sign", "commitment", id)
+            .subject(&b.signer.subject_ref)
+            .detail(json!({
+                "case_id": cmd.case_id, "proof_item_id": b.item.id, "template": b.template.number,
+                "rule": b.rule.number, "plan": plan.kind, "band": plan.band,
+                "credit_score": status.score, "channel": cmd.channel, "sealed_id": sealed_id,
+            })),
+    )
+    .await?;
+    let c = repo::commitment(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// What the plan needs now: a full check gets its deadline, a sampled one waits for the
+/// next daily draw, an exempt one nothing (R4.3, R4.5).
+async fn follow_plan_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    plan: &Plan,
+    supervising_org_id: i64,
+    now: i64,
+) -> AppResult<()> {
+    match plan.kind {
+        PlanKind::Check => {
+            open_check_in(tx, app, actor, id, supervising_org_id, plan.within_wd, now).await?;
+        }
+        PlanKind::Sample => super::sampling::enqueue_next_sampling(tx, now).await?,
+        PlanKind::Exempt => {}
+    }
+    Ok(())
+}
+
+/// The letter as sealed: the template's texts, the parties, the facts promised and the plan.
+fn letter(
+    actor: &Actor,
+    cmd: &SignCommand,
+    b: &Basis,
+    plan: &Plan,
+    parties: &LetterParties,
+    id: i64,
+    now: i64,
+) -> Json {
+    let signature = match cmd.channel {
+        SigningChannel::Portal => "申请人通过政务服务门户实名登录后在线签署".to_owned(),
+        SigningChannel::Counter => format!("申请人于窗口当面签署，受理人员{}确认", actor.name),
+    };
+    let t = &b.template;
+    let (person_name, resident_id) = &parties.person;
+    json!({
+        "kind": "commitment_letter",
+        "title": "证明事项告知承诺书",
+        "commitment_id": id,
+        "case_id": cmd.case_id,
+        "proof_item": b.item.name,
+        "template": {
+            "id": t.id, "number": t.number,
+            "obligation": t.obligation, "content": t.content,
+            "checks": t.checks, "cooperation": t.cooperation,
+            "liability": t.liability,
+        },
+        "applicant": {"name": person_name, "resident_id": resident_id},
+        "entity": parties.entity.as_ref().map(|(n, c)| json!({"name": n, "credit_code": c})),
+        "facts": cmd.facts,
+        "declaration": "本人（单位）已知晓告知的全部内容，承诺所填写的内容真实、准确，已经符合告知的条件、标准和要求，愿意承担不实承诺的法律责任。",
+        "post_check": {"plan": plan.describe(), "rule_number": b.rule.number, "standard": b.rule.standard},
+        "receiving_unit": parties.org_name,
+        "channel": cmd.channel,
+        "signature": signature,
+        "signed_at": crate::deadlines::rfc3339(now),
+    })
+}
+
+/// Opens the post-check deadline at the supervising department and tells it (审管衔接).
+/// The deadline engine takes its input as text (`OpenInput`) until it has a typed one.
+pub(crate) async fn open_check_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    commitment_id: i64,
+    supervising_org_id: i64,
+    within_wd: i64,
+    now: i64,
+) -> AppResult<i64> {
+    repo::seed_check_rule(tx, now).await?;
+    let sys = Actor::system(&actor.operation_id);
+    let deadline_id = crate::deadlines::open_in(
+        tx,
+        app,
+        &sys,
+        &crate::deadlines::NewDeadline {
+            subject_type: proofless_domain::deadline::SubjectType::CommitmentCheck,
+            subject_id: commitment_id.to_string(),
+            org_id: supervising_org_id,
+            rule_key: proofless_domain::deadline::RuleKey::from_static(CHECK_RULE_KEY),
+            start: crate::deadlines::to_utc(now)
+                .ok_or_else(|| AppError::Internal("时钟时间无效".into()))?,
+            statutory_limit: Some(proofless_domain::deadline::Period::WorkingDays(
+                u32::try_from(within_wd)
+                    .map_err(|_| AppError::Internal(format!("核查时限 {within_wd} 个工作日无效")))?,
+            )),
+        },
+    )
+    .await?
+    .id;
+    repo::set_deadline(tx, commitment_id, deadline_id).await?;
+    notifications::insert_in(
+        tx,
+        &Recipient::Org(supervising_org_id),
+        proofless_domain::notification::NotificationKind::CommitmentCheck,
+        &format!("【告知承诺核查】承诺 #{commitment_id} 须在 {within_wd} 个工作日内核查。"),
+        &format!("/commitments/{commitment_id}"),
+        &format!("commitment:check:{commitment_id}"),
+        now,
+    )
+    .await?;
+    Ok(deadline_id)
+}
