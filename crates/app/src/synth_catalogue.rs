@@ -45,14 +45,14 @@ const SUFFIXES: &[&str] = &["证明", "情况证明", "证明材料", "核实证
 const SERVICES: &[(&str, &str)] = &[
     ("户籍迁移登记", "administrative_confirmation"),
     ("社保待遇领取资格认证", "public_service"),
-    ("最低生活保障审核确认", "administrative_payment"),
+    ("最低生活保障审核确认", "administrative_benefit"),
     ("教师资格认定", "administrative_licence"),
     ("食品经营许可", "administrative_licence"),
     ("结婚登记", "administrative_confirmation"),
-    ("法律援助申请", "administrative_payment"),
+    ("法律援助申请", "administrative_benefit"),
     ("居住证申领", "administrative_confirmation"),
     ("宅基地申请审批", "administrative_licence"),
-    ("临时救助", "administrative_payment"),
+    ("临时救助", "administrative_benefit"),
 ];
 /// (method, deadline class, period) in rotation; verification takes most of the share it
 /// has in real lists.
@@ -340,12 +340,12 @@ pub async fn generate(app: &App, counties: &[(String, String)], total: u64) -> A
     }
     pb.finish();
     for table in [
-            "implementation_lists",
-            "service_items",
-            "proof_items",
-            "exemption_lists",
-            "list_versions",
-        ] {
+        "implementation_lists",
+        "service_items",
+        "proof_items",
+        "exemption_lists",
+        "list_versions",
+    ] {
         if let Some(reset) = app.db.dialect().reset_id_sequence(table) {
             app.db.reader().fetch_optional::<(i64,)>(reset).await?;
         }

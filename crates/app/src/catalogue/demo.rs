@@ -13,10 +13,15 @@ use std::collections::HashMap;
 
 use proofless_store::q;
 
-use super::items::{self, BasisInput, MethodInput, ProofItemInput};
-use super::lists::{self, ApproveInput, PrepareInput, PublishInput};
-use super::review::{self, ReviewInput};
-use super::services::{self, ServiceItemInput};
+use super::draft;
+use super::input::ReviewInput;
+use super::input::ServiceItemInput;
+use super::input::{ApproveInput, PrepareInput, PublishInput};
+use super::input::{BasisInput, MethodInput, ProofItemInput};
+use super::items;
+use super::lists;
+use super::review;
+use super::services;
 use crate::actor::Actor;
 use crate::error::{AppError, AppResult};
 use crate::{App, auth};
@@ -683,7 +688,8 @@ pub async fn load(app: &App) -> AppResult<()> {
                 code: code_for(i),
                 kind: (*kind).to_owned(),
                 level: (*level).to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
         svc.insert((*name).to_owned(), s.id);
@@ -694,9 +700,14 @@ pub async fn load(app: &App) -> AppResult<()> {
     let mut changed_later = None;
     for d in COUNTY_ITEMS {
         let actor = if d.owner == GA { &ga_admin } else { &sys };
-        let it = items::create(app, actor, &input(d, &orgs, &svc, "county", COUNTY)?).await?;
-        items::submit(app, actor, it.id).await?;
-        review::review(app, &justice, it.id, &pass()).await?;
+        let it = draft::create(
+            app,
+            actor,
+            &input(d, &orgs, &svc, "county", COUNTY)?.parse()?,
+        )
+        .await?;
+        draft::submit(app, actor, it.id).await?;
+        review::review(app, &justice, it.id, &pass().parse()?).await?;
         county_ids.push(it.id);
         if d.name.starts_with("户口项目变更证明") {
             changed_later = Some((it.id, d));
@@ -720,8 +731,13 @@ pub async fn load(app: &App) -> AppResult<()> {
         correctable: false,
         remarks: "",
     };
-    let it = items::create(app, &sys, &input(&dibao, &orgs, &svc, "county", COUNTY)?).await?;
-    items::submit(app, &sys, it.id).await?;
+    let it = draft::create(
+        app,
+        &sys,
+        &input(&dibao, &orgs, &svc, "county", COUNTY)?.parse()?,
+    )
+    .await?;
+    draft::submit(app, &sys, it.id).await?;
     review::review(
         app,
         &justice,
@@ -730,7 +746,8 @@ pub async fn load(app: &App) -> AppResult<()> {
             verdict: "return".to_owned(),
             remarks: "设定依据未列明具体条款，请补充《社会救助暂行办法》的具体条款后重新提交。"
                 .to_owned(),
-        },
+        }
+        .parse()?,
     )
     .await?;
 
@@ -747,10 +764,10 @@ pub async fn load(app: &App) -> AppResult<()> {
         correctable: false,
         remarks: "设定依据待查。",
     };
-    items::create(
+    draft::create(
         app,
         &ga_admin,
-        &input(&cremation, &orgs, &svc, "county", COUNTY)?,
+        &input(&cremation, &orgs, &svc, "county", COUNTY)?.parse()?,
     )
     .await?;
 
@@ -777,10 +794,10 @@ pub async fn load(app: &App) -> AppResult<()> {
         correctable: false,
         remarks: "",
     };
-    let it = items::create(
+    let it = draft::create(
         app,
         &sys,
-        &input(&homestead, &orgs, &svc, "town", TIANZHEN)?,
+        &input(&homestead, &orgs, &svc, "town", TIANZHEN)?.parse()?,
     )
     .await?;
     town_ids.push(it.id);
@@ -803,17 +820,17 @@ pub async fn load(app: &App) -> AppResult<()> {
             correctable: false,
             remarks: "民发〔2020〕20号：不应由村（居）委会出具。",
         };
-        let it = items::create(
+        let it = draft::create(
             app,
             &sys,
-            &input(&d, &orgs, &svc, "village", "370322001201")?,
+            &input(&d, &orgs, &svc, "village", "370322001201")?.parse()?,
         )
         .await?;
         town_ids.push(it.id);
     }
     for id in &town_ids {
-        items::submit(app, &sys, *id).await?;
-        review::review(app, &justice, *id, &pass()).await?;
+        draft::submit(app, &sys, *id).await?;
+        review::review(app, &justice, *id, &pass().parse()?).await?;
     }
 
     // County list version 1 and 田镇街道 version 1.
@@ -828,7 +845,8 @@ pub async fn load(app: &App) -> AppResult<()> {
                 region_code: region.to_owned(),
                 item_ids: None,
                 note: "首次汇总".to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
         lists::approve(
@@ -837,16 +855,18 @@ pub async fn load(app: &App) -> AppResult<()> {
             v.version.id,
             &ApproveInput {
                 approval_doc_no: doc.to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
         lists::publish(
             app,
             &joint,
             v.version.id,
-            &PublishInput {
+            PublishInput {
                 effective_date: date.to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
     }
@@ -863,9 +883,9 @@ pub async fn load(app: &App) -> AppResult<()> {
             statutory_limit: None,
         });
         let current = items::get(app, &ga_admin, id).await?;
-        items::update(app, &ga_admin, id, Some(current.version), &changed).await?;
-        items::submit(app, &ga_admin, id).await?;
-        review::review(app, &justice, id, &pass()).await?;
+        draft::update(app, &ga_admin, id, Some(current.version), &changed.parse()?).await?;
+        draft::submit(app, &ga_admin, id).await?;
+        review::review(app, &justice, id, &pass().parse()?).await?;
         let v = lists::prepare(
             app,
             &joint,
@@ -873,7 +893,8 @@ pub async fn load(app: &App) -> AppResult<()> {
                 region_code: COUNTY.to_owned(),
                 item_ids: None,
                 note: "动态调整：变更替代方式".to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
         lists::approve(
@@ -882,16 +903,18 @@ pub async fn load(app: &App) -> AppResult<()> {
             v.version.id,
             &ApproveInput {
                 approval_doc_no: "高政字〔2021〕演示35号".to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
         lists::publish(
             app,
             &joint,
             v.version.id,
-            &PublishInput {
+            PublishInput {
                 effective_date: "2021-10-08".to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
     }

@@ -7,10 +7,12 @@
 use std::collections::HashMap;
 
 use super::demo::{Demo, VILLAGE_CANCELLED, id_of, input, org_ids, pass, staff};
-use super::items;
-use super::lists::{self, ApproveInput, PrepareInput, PublishInput};
+use super::draft;
+use super::input::ServiceItemInput;
+use super::input::{ApproveInput, PrepareInput, PublishInput};
+use super::lists;
 use super::review;
-use super::services::{self, ServiceItemInput};
+use super::services;
 use crate::App;
 use crate::actor::Actor;
 use crate::error::AppResult;
@@ -72,7 +74,8 @@ pub(super) async fn load(app: &App) -> AppResult<()> {
                 code: format!("370322-DEMO-T{:03}", n + 1),
                 kind: "行政许可".to_owned(),
                 level: "town".to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
         let mut svc = HashMap::new();
@@ -101,10 +104,10 @@ pub(super) async fn load(app: &App) -> AppResult<()> {
             remarks: "",
         };
         let mut ids = vec![
-            items::create(
+            draft::create(
                 app,
                 &sys,
-                &input(&homestead, &orgs, &svc, "town", town_code)?,
+                &input(&homestead, &orgs, &svc, "town", town_code)?.parse()?,
             )
             .await?
             .id,
@@ -127,18 +130,18 @@ pub(super) async fn load(app: &App) -> AppResult<()> {
                 remarks: "民发〔2020〕20号：不应由村（居）委会出具。",
             };
             ids.push(
-                items::create(
+                draft::create(
                     app,
                     &sys,
-                    &input(&d, &orgs, &svc, "village", &village_code)?,
+                    &input(&d, &orgs, &svc, "village", &village_code)?.parse()?,
                 )
                 .await?
                 .id,
             );
         }
         for id in &ids {
-            items::submit(app, &sys, *id).await?;
-            review::review(app, &justice, *id, &pass()).await?;
+            draft::submit(app, &sys, *id).await?;
+            review::review(app, &justice, *id, &pass().parse()?).await?;
         }
         let v = lists::prepare(
             app,
@@ -147,7 +150,8 @@ pub(super) async fn load(app: &App) -> AppResult<()> {
                 region_code: (*town_code).to_owned(),
                 item_ids: None,
                 note: "首次汇总".to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
         lists::approve(
@@ -156,16 +160,18 @@ pub(super) async fn load(app: &App) -> AppResult<()> {
             v.version.id,
             &ApproveInput {
                 approval_doc_no: format!("高政字〔2021〕演示{}号", 20 + n),
-            },
+            }
+            .parse()?,
         )
         .await?;
         lists::publish(
             app,
             &joint,
             v.version.id,
-            &PublishInput {
+            PublishInput {
                 effective_date: "2021-05-10".to_owned(),
-            },
+            }
+            .parse()?,
         )
         .await?;
     }

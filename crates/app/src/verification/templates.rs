@@ -98,7 +98,7 @@ pub(super) async fn verifiable(
     let Some(m) = item
         .replacements
         .iter()
-        .find(|m| m.method == "verification")
+        .find(|m| m.method == proofless_domain::catalogue::ReplacementMethod::Verification)
     else {
         return Err(AppError::field(
             "proof_item_id",
