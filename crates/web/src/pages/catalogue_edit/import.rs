@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::pages::session::page_error;
 use crate::pages::{Layout, render};
-use crate::upload::{self, UploadError};
+use crate::upload::{self, Upload, UploadError};
 
 pub struct RowProblem {
     pub row: String,
@@ -135,6 +135,80 @@ pub async fn import_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     render(StatusCode::OK, &p)
 }
 
+/// What the upload form sent.
+struct Submission {
+    owner: Option<i64>,
+    good_rows: bool,
+    upload: Upload,
+}
+
+fn too_big() -> String {
+    format!(
+        "文件过大：最多 {} KB，请拆分后分批导入",
+        import::MAX_BYTES / 1024
+    )
+}
+
+/// Read the upload form, or the page that says why it cannot be read.
+async fn read_submission(
+    s: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Submission, Response> {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let msg = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_big()
+            } else {
+                "上传失败，请重试".to_owned()
+            };
+            let p = import_page_for(s, ctx, None, false, msg, String::new(), None).await;
+            return Err(render(StatusCode::PAYLOAD_TOO_LARGE, &p));
+        }
+    };
+    let upload = match upload::read(headers, body).await {
+        Ok(up) => up,
+        Err(e) => {
+            let msg = match e {
+                UploadError::NotMultipart => "请通过页面上的表单上传文件",
+                UploadError::NoBoundary => "上传请求缺少分隔标记（boundary）",
+                UploadError::Malformed => "上传内容格式错误",
+            };
+            let p = import_page_for(s, ctx, None, false, msg.to_owned(), String::new(), None).await;
+            return Err(render(StatusCode::BAD_REQUEST, &p));
+        }
+    };
+    let good_rows = upload.text("mode") == "good_rows";
+    let owner_raw = upload.text("owner_org_id");
+    let owner = if owner_raw.is_empty() {
+        None
+    } else {
+        match owner_raw.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let p = import_page_for(
+                    s,
+                    ctx,
+                    None,
+                    good_rows,
+                    String::new(),
+                    "选项无效，请从列表中选择".to_owned(),
+                    None,
+                )
+                .await;
+                return Err(render(StatusCode::UNPROCESSABLE_ENTITY, &p));
+            }
+        }
+    };
+    Ok(Submission {
+        owner,
+        good_rows,
+        upload,
+    })
+}
+
 /// `POST /catalogue/import`: check the whole file; list every bad row and cell, or the
 /// drafts created with links.
 pub async fn import_submit(
@@ -146,58 +220,15 @@ pub async fn import_submit(
     if let Err(e) = require_editor(&ctx) {
         return page_error(&ctx, e, "/workbench");
     }
-    let too_big = format!(
-        "文件过大：最多 {} KB，请拆分后分批导入",
-        import::MAX_BYTES / 1024
-    );
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
-            let msg = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_big
-            } else {
-                "上传失败，请重试".to_owned()
-            };
-            let p = import_page_for(&s, &ctx, None, false, msg, String::new(), None).await;
-            return render(StatusCode::PAYLOAD_TOO_LARGE, &p);
-        }
+    let Submission {
+        owner,
+        good_rows,
+        upload,
+    } = match read_submission(&s, &ctx, &headers, body).await {
+        Ok(sub) => sub,
+        Err(page) => return page,
     };
-    let up = match upload::read(&headers, body).await {
-        Ok(up) => up,
-        Err(e) => {
-            let msg = match e {
-                UploadError::NotMultipart => "请通过页面上的表单上传文件",
-                UploadError::NoBoundary => "上传请求缺少分隔标记（boundary）",
-                UploadError::Malformed => "上传内容格式错误",
-            };
-            let p =
-                import_page_for(&s, &ctx, None, false, msg.to_owned(), String::new(), None).await;
-            return render(StatusCode::BAD_REQUEST, &p);
-        }
-    };
-    let good_rows = up.text("mode") == "good_rows";
-    let owner_raw = up.text("owner_org_id");
-    let owner = if owner_raw.is_empty() {
-        None
-    } else {
-        match owner_raw.parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                let p = import_page_for(
-                    &s,
-                    &ctx,
-                    None,
-                    good_rows,
-                    String::new(),
-                    "选项无效，请从列表中选择".to_owned(),
-                    None,
-                )
-                .await;
-                return render(StatusCode::UNPROCESSABLE_ENTITY, &p);
-            }
-        }
-    };
-    let bytes = up.file("file").unwrap_or(&[]);
+    let bytes = upload.file("file").unwrap_or(&[]);
     let (sr, cr) = (&s, &ctx);
     let refuse = move |msg: String, status: StatusCode| async move {
         let p = import_page_for(sr, cr, owner, good_rows, msg, String::new(), None).await;
@@ -211,7 +242,7 @@ pub async fn import_submit(
         .await;
     }
     if bytes.len() > import::MAX_BYTES {
-        return refuse(too_big, StatusCode::PAYLOAD_TOO_LARGE).await;
+        return refuse(too_big(), StatusCode::PAYLOAD_TOO_LARGE).await;
     }
     match import::import(&s.app, &ctx.actor, owner, bytes, good_rows).await {
         Ok(out) => {
