@@ -122,7 +122,6 @@ pub async fn prepare(app: &App, actor: &Actor, p: &Preparation) -> AppResult<Ver
         )));
     }
     let chosen = choose_items(&mut reader, p, list_id, level).await?;
-    drop(reader);
     let mut tx = app.db.begin().await?;
     let version_id =
         repo::insert_version(&mut tx, list_id, chosen.len(), &p.note, &actor.name, now).await?;
@@ -285,7 +284,6 @@ pub async fn publish(
         }
     }
     p.into_result()?;
-    drop(reader);
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let number = repo::next_version_number(&mut tx, v.list_id).await?;

@@ -49,7 +49,6 @@ pub async fn review(
             return Err(AppError::Validation(blocking));
         }
     }
-    drop(reader);
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     move_stage(&mut tx, id, r.stage, to, now).await?;

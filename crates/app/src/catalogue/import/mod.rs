@@ -73,7 +73,6 @@ pub async fn import(
     let mut reader = app.db.reader();
     let regions = owner_regions(&mut reader, owner).await?;
     let checked = rows::check_all(&mut reader, &found, owner, &regions).await?;
-    drop(reader);
     if checked.rows.is_empty() && checked.errors.is_empty() {
         return Err(AppError::field(
             "file",
