@@ -1,13 +1,23 @@
 //! The catalogue's inputs as they arrive (JSON, forms, spreadsheet rows), each parsed once
 //! into a typed command; every field error at once, in Chinese, naming the field.
 
-use chrono::NaiveDate;
+//! Proof items are here; `services`, `review` (legal review and list versions) and `search`
+//! (the public search) beside it.
+
+mod review;
+mod search;
+mod services;
+
+pub use review::{
+    ApproveInput, Preparation, PrepareInput, PublishInput, ReviewDecision, ReviewInput,
+};
+pub use search::{MAX_PUBLIC_LIMIT, MAX_PUBLIC_OFFSET, SearchParams, SearchQuery};
+pub use services::{ServiceItemDraft, ServiceItemInput};
+
 use proofless_domain::catalogue::{
     BasisKind, CatalogueLevel, Disposition, ItemFacts, MAX_NAME_CHARS, MAX_TEXT_CHARS,
-    ReplacementMethod, RiskDomain, ServiceItemKind, Stage, Verdict, VerificationDeadlineClass,
-    commitment_refusal,
+    ReplacementMethod, RiskDomain, Stage, VerificationDeadlineClass, commitment_refusal,
 };
-use proofless_domain::codes::ImplementationCode;
 use proofless_domain::org::clean_name;
 use serde::{Deserialize, Serialize};
 
@@ -18,8 +28,6 @@ use crate::error::{AppError, AppResult, Problems};
 pub const MAX_LINKS: usize = 50;
 
 const LEVEL_HINT: &str = "层级应为 county（县级）、town（镇级）或 village（村级）";
-
-// ---- proof items ----
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema, Default)]
 #[serde(deny_unknown_fields)]
@@ -404,291 +412,11 @@ impl ItemFilterInput {
     }
 }
 
-// ---- service items ----
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceItemInput {
-    /// The implementing org; defaults to the actor's unit.
-    pub org_id: Option<i64>,
-    pub name: String,
-    /// 事项编码 (实施编码), 12–33 characters of digits, upper-case letters and `-`.
-    pub code: String,
-    /// `administrative_licence` … `public_service`, or the Chinese name (行政许可 …).
-    pub kind: String,
-    /// `county`, `town` or `village`.
-    pub level: String,
-}
-
-/// A service item as registered.
-#[derive(Debug, Clone)]
-pub struct ServiceItemDraft {
-    /// The implementing unit; `None`: the actor's own.
-    pub org_id: Option<i64>,
-    pub name: String,
-    pub code: String,
-    pub kind: ServiceItemKind,
-    pub level: CatalogueLevel,
-}
-
-impl ServiceItemInput {
-    pub fn parse(&self) -> AppResult<ServiceItemDraft> {
-        let mut p = Problems::default();
-        let name = clean_name(&self.name, MAX_NAME_CHARS).unwrap_or_else(|e| {
-            p.add("name", format!("事项名称{e}"));
-            String::new()
-        });
-        let code = match ImplementationCode::parse(&self.code) {
-            Ok(c) => c.as_str().to_owned(),
-            Err(e) => {
-                p.add("code", format!("事项编码：{e}"));
-                String::new()
-            }
-        };
-        let kind = ServiceItemKind::parse(&self.kind);
-        if kind.is_none() {
-            p.add(
-                "kind",
-                format!(
-                    "事项类型“{}”无效（可用：行政许可、行政确认、行政给付、行政奖励、行政裁决、其他行政权力、依申请公共服务）",
-                    self.kind.chars().take(40).collect::<String>()
-                ),
-            );
-        }
-        let level = CatalogueLevel::parse(&self.level);
-        if level.is_none() {
-            p.add("level", LEVEL_HINT);
-        }
-        p.into_result()?;
-        let (Some(kind), Some(level)) = (kind, level) else {
-            return Err(AppError::field("kind", "事项类型或层级无效"));
-        };
-        Ok(ServiceItemDraft {
-            org_id: self.org_id,
-            name,
-            code,
-            kind,
-            level,
-        })
-    }
-}
-
-// ---- legal review ----
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewInput {
-    /// `pass` (审查通过) or `return` (退回修改).
-    pub verdict: String,
-    /// Remarks; required when returning (the reasons for rework).
-    #[serde(default)]
-    pub remarks: String,
-}
-
-/// A verdict with its remarks.
-#[derive(Debug, Clone)]
-pub struct ReviewDecision {
-    pub verdict: Verdict,
-    pub remarks: String,
-}
-
-impl ReviewInput {
-    pub fn parse(&self) -> AppResult<ReviewDecision> {
-        let remarks = clean_text(&self.remarks, MAX_TEXT_CHARS)
-            .map_err(|e| AppError::field("remarks", format!("审查意见{e}")))?;
-        let verdict = Verdict::parse(&self.verdict).ok_or_else(|| {
-            AppError::field(
-                "verdict",
-                "审查结论应为 pass（审查通过）或 return（退回修改）",
-            )
-        })?;
-        if verdict == Verdict::Return && remarks.is_empty() {
-            return Err(AppError::field("remarks", "退回修改须写明理由"));
-        }
-        Ok(ReviewDecision { verdict, remarks })
-    }
-}
-
-// ---- list versions ----
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct PrepareInput {
-    /// The county (370322000000) or a town: the list to prepare.
-    pub region_code: String,
-    /// Only these items (all reviewed); default: every reviewed item of the region, and
-    /// items under rework keep their last published form.
-    pub item_ids: Option<Vec<i64>>,
-    #[serde(default)]
-    pub note: String,
-}
-
-/// Which list to prepare, from which items.
-#[derive(Debug, Clone)]
-pub struct Preparation {
-    pub region_code: String,
-    pub item_ids: Option<Vec<i64>>,
-    pub note: String,
-}
-
-impl PrepareInput {
-    pub fn parse(&self) -> AppResult<Preparation> {
-        let note = clean_text(&self.note, MAX_TEXT_CHARS)
-            .map_err(|e| AppError::field("note", format!("说明{e}")))?;
-        if self
-            .item_ids
-            .as_ref()
-            .is_some_and(|ids| ids.len() > 100_000)
-        {
-            return Err(AppError::field("item_ids", "条目过多"));
-        }
-        Ok(Preparation {
-            region_code: self.region_code.trim().to_owned(),
-            item_ids: self.item_ids.clone(),
-            note,
-        })
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct ApproveInput {
-    /// 核准文号, e.g. 高政字〔2021〕15号.
-    pub approval_doc_no: String,
-}
-
-impl ApproveInput {
-    /// The document number, cleaned.
-    pub fn parse(&self) -> AppResult<String> {
-        clean_name(&self.approval_doc_no, 60)
-            .map_err(|e| AppError::field("approval_doc_no", format!("核准文号{e}")))
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct PublishInput {
-    /// 生效日期 YYYY-MM-DD.
-    pub effective_date: String,
-}
-
-impl PublishInput {
-    /// The effective date.
-    pub fn parse(&self) -> AppResult<NaiveDate> {
-        NaiveDate::parse_from_str(self.effective_date.trim(), "%Y-%m-%d")
-            .map_err(|_| AppError::field("effective_date", "生效日期格式应为 YYYY-MM-DD"))
-    }
-}
-
-// ---- public search ----
-
-/// Largest page of public results.
-pub const MAX_PUBLIC_LIMIT: usize = 100;
-/// Deepest offset a public search may page to.
-pub const MAX_PUBLIC_OFFSET: usize = 100_000;
-
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-pub struct SearchParams {
-    /// Any part of a proof or service name, pinyin (`hujizhengming`) or initials (`hjzm`).
-    pub q: Option<String>,
-    /// `county`, `town` or `village`.
-    pub level: Option<String>,
-    /// 12-digit region code: that region and everything under it.
-    pub region: Option<String>,
-    /// Issuer org id or exact name.
-    pub issuer: Option<String>,
-    /// Service item implementation code.
-    pub service: Option<String>,
-    /// Replacement method code.
-    pub method: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-    /// Same as `offset` (the `next_cursor` of the previous page).
-    pub cursor: Option<String>,
-}
-
-/// A public search, checked.
-#[derive(Debug, Clone)]
-pub struct SearchQuery {
-    pub text: String,
-    pub level: Option<CatalogueLevel>,
-    pub region: Option<String>,
-    /// An org id or an exact name, resolved against the served catalogue.
-    pub issuer: Option<String>,
-    pub service: Option<String>,
-    pub method: Option<ReplacementMethod>,
-    pub limit: usize,
-    pub offset: usize,
-}
-
-fn nonempty(o: &Option<String>) -> Option<String> {
-    o.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
-
-impl SearchParams {
-    pub fn parse(&self) -> AppResult<SearchQuery> {
-        let mut problems = Problems::default();
-        let level = nonempty(&self.level).and_then(|l| {
-            let parsed = CatalogueLevel::parse(&l);
-            if parsed.is_none() {
-                problems.add("level", LEVEL_HINT);
-            }
-            parsed
-        });
-        let method = nonempty(&self.method).and_then(|m| {
-            let parsed = ReplacementMethod::parse(&m);
-            if parsed.is_none() {
-                problems.add("method", "替代取消方式无效（abolished、data_sharing、commitment、verification、proxy、deficiency_acceptance、other）");
-            }
-            parsed
-        });
-        let region = nonempty(&self.region);
-        if region
-            .as_deref()
-            .is_some_and(|r| r.len() != 12 || !r.bytes().all(|b| b.is_ascii_digit()))
-        {
-            problems.add("region", "区划代码应为12位数字");
-        }
-        let limit = self.limit.unwrap_or(20);
-        if !(1..=MAX_PUBLIC_LIMIT as i64).contains(&limit) {
-            problems.add(
-                "limit",
-                format!("每页条数应在 1 到 {MAX_PUBLIC_LIMIT} 之间"),
-            );
-        }
-        let offset = match nonempty(&self.cursor) {
-            Some(c) => c.parse::<i64>().unwrap_or_else(|_| {
-                problems.add("cursor", "翻页游标无效");
-                0
-            }),
-            None => self.offset.unwrap_or(0),
-        };
-        if !(0..=MAX_PUBLIC_OFFSET as i64).contains(&offset) {
-            problems.add(
-                "offset",
-                format!("偏移量应在 0 到 {MAX_PUBLIC_OFFSET} 之间"),
-            );
-        }
-        problems.into_result()?;
-        Ok(SearchQuery {
-            text: self.q.clone().unwrap_or_default(),
-            level,
-            region,
-            issuer: nonempty(&self.issuer),
-            service: nonempty(&self.service),
-            method,
-            limit: limit as usize,
-            offset: offset as usize,
-        })
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
+    use proofless_domain::catalogue::Verdict;
+
     use super::*;
 
     fn item() -> ProofItemInput {
