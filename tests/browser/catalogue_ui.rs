@@ -182,3 +182,35 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
     assert!(text.contains("未导入任何事项"), "{text}");
     b.close().await;
 }
+
+/// The public search updates as the citizen types: htmx asks `/proofs` itself and swaps in
+/// the results alone (the page is not nested inside itself).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_search_updates_in_place_as_the_citizen_types() {
+    let Some(b) = driver::open().await else {
+        return;
+    };
+    let t = spawn_demo(Backend::Sqlite).await.unwrap();
+    b.client.goto(&format!("{}/proofs", t.base)).await.unwrap();
+    type_into(&b, "q", "hjzm").await;
+    let mut results = String::new();
+    for _ in 0..100 {
+        results = b
+            .client
+            .find(Locator::Id("results"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if results.contains("“hjzm”共找到") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(results.contains("“hjzm”共找到"), "{results}");
+    assert!(results.contains("户籍证明"), "{results}");
+    let headings = b.client.find_all(Locator::Css("h1")).await.unwrap();
+    assert_eq!(headings.len(), 1, "the page must not nest itself");
+    b.close().await;
+}

@@ -601,7 +601,37 @@ async fn the_atom_and_json_feeds_carry_every_published_version(b: Backend) {
     );
 }
 
+/// A stored stage that is not one of the stages is an error the clerk can quote, never
+/// read as a draft (docs/WORKFLOW.md: rows decode their enums strictly).
+async fn an_unknown_stored_stage_is_an_error_not_a_draft(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let ga = t.staff("ga_admin").await;
+    let items: Value = ga.json("/api/v1/catalogue/items").await;
+    let id = items[0]["id"].as_i64().unwrap();
+    let mut tx = t.app.db.begin().await.unwrap();
+    tx.execute(proofless_store::q("UPDATE proof_items SET stage = 'limbo' WHERE id = ?").bind(id))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let r = ga.get(&format!("/api/v1/catalogue/items/{id}")).await;
+    assert_eq!(r.status(), 500);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let p: Value = r.json().await.unwrap();
+    assert!(
+        p["operation_id"].as_str().is_some_and(|o| !o.is_empty()),
+        "{p}"
+    );
+    let r = ga
+        .post_json(&format!("/api/v1/catalogue/items/{id}/submit"), &json!({}))
+        .await;
+    assert_eq!(r.status(), 500);
+}
+
 both_backends!(
+    an_unknown_stored_stage_is_an_error_not_a_draft,
     draft_review_prepare_approve_publish_and_search_at_once,
     an_item_without_legal_basis_is_proposed_for_cancellation_and_cannot_pass,
     commitment_is_refused_in_excluded_high_risk_domains,

@@ -289,6 +289,18 @@ async fn item_and_service_pages_say_plainly_what_the_office_does(b: Backend) {
     assert!(html.contains("<form method=\"get\" action=\"/proofs\""));
     let frag = c.get("/proofs/results?q=社保").await.text().await.unwrap();
     assert!(!frag.contains("<html") && frag.contains("健在证明"));
+    // htmx asks the page's own address and gets the results alone.
+    let frag = c
+        .http
+        .get(c.url("/proofs?q=社保"))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!frag.contains("<html") && frag.contains("健在证明"));
     let html = c.get("/proofs/versions").await.text().await.unwrap();
     assert!(
         html.contains("高青县证明事项免提交清单") && html.contains("田镇街道证明事项免提交清单")

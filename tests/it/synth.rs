@@ -52,11 +52,10 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
         .await
         .unwrap();
     assert!(page.total > 0);
-    assert!(
-        page.items
-            .iter()
-            .all(|i| i.methods.contains(&"verification".to_owned()))
-    );
+    assert!(page.items.iter().all(|i| {
+        i.methods
+            .contains(&proofless_domain::catalogue::ReplacementMethod::Verification)
+    }));
     let mut r = app.db.reader();
     let codes: Vec<(String,)> = r
         .fetch_all(q(

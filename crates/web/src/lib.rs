@@ -8,6 +8,7 @@ mod error;
 mod idempotency;
 mod metrics;
 mod pages;
+mod upload;
 
 use std::sync::Arc;
 

@@ -3,12 +3,20 @@
 //! county's and each town's exemption list; the county government approves it with a
 //! document number; the joint office publishes it as an immutable, numbered version.
 //! The public reads the current versions through an in-memory search index.
+//!
+//! `input` parses what arrives into typed drafts; `repo` holds every query; `draft`
+//! (drafting and submitting items), `review` (R1.4), `lists` (R2.2: prepare, approve,
+//! publish), `services`, `import` (issue #3 §7) and `public` (the search) are the use cases;
+//! `items` reads items as staff see them.
 
+pub mod draft;
 pub mod feeds;
 pub mod import;
+pub mod input;
 pub mod items;
 pub mod lists;
 pub mod public;
+mod repo;
 pub mod review;
 pub mod services;
 pub mod xlsx;

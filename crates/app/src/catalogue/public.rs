@@ -10,27 +10,26 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use proofless_domain::catalogue::{
-    CatalogueLevel, ItemSnapshot, MethodSnapshot, ReplacementMethod, ServiceItemKind,
+    CatalogueLevel, Disposition, ItemSnapshot, MethodSnapshot, ReplacementMethod, ServiceItemKind,
 };
 use proofless_search::{Change, Filters, Index, Query, SearchDoc};
-use proofless_store::q;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use super::lists::{self, ListVersion, VERSION_SELECT};
+pub use super::input::{SearchParams, SearchQuery};
+use super::lists::{self, ListVersion};
+use super::repo;
 use crate::App;
-use crate::error::{AppError, AppResult, Problems};
+use crate::error::{AppError, AppResult};
 
 /// How stale another instance's publication may be before this one sees it.
 pub const FRESHNESS: Duration = Duration::from_millis(250);
-/// Largest page of public results.
-pub const MAX_PUBLIC_LIMIT: usize = 100;
-/// Deepest offset a public search may page to.
-pub const MAX_PUBLIC_OFFSET: usize = 100_000;
+pub use super::input::{MAX_PUBLIC_LIMIT, MAX_PUBLIC_OFFSET};
 
 /// One replacement method as the public reads it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicMethod {
-    pub method: String,
+    pub method: ReplacementMethod,
     pub label: String,
     /// "您无需提交此证明，办理单位将……"
     pub office_will: String,
@@ -43,7 +42,7 @@ pub struct PublicMethod {
 pub struct PublicServiceRef {
     pub name: String,
     pub code: String,
-    pub kind: String,
+    pub kind: ServiceItemKind,
     pub kind_label: String,
     pub org_name: String,
 }
@@ -53,16 +52,16 @@ pub struct PublicServiceRef {
 pub struct PublicItem {
     pub id: i64,
     pub name: String,
-    pub level: String,
+    pub level: CatalogueLevel,
     pub level_label: String,
     pub region_code: String,
     pub region_name: String,
-    pub disposition: String,
+    pub disposition: Disposition,
     pub issuers: Vec<String>,
     pub issuer_ids: Vec<i64>,
     pub requesters: Vec<String>,
     /// Method codes (`data_sharing`, …).
-    pub methods: Vec<String>,
+    pub methods: Vec<ReplacementMethod>,
     pub replacements: Vec<PublicMethod>,
     pub service_items: Vec<PublicServiceRef>,
     #[schema(value_type = Vec<Object>)]
@@ -74,59 +73,71 @@ pub struct PublicItem {
     pub effective_date: String,
 }
 
-fn public_method(m: &MethodSnapshot) -> PublicMethod {
-    let method = ReplacementMethod::parse(&m.method);
-    PublicMethod {
-        method: m.method.clone(),
-        label: method.map(|x| x.label()).unwrap_or("其他方式").to_owned(),
-        office_will: method
-            .map(|x| x.office_action())
-            .unwrap_or("按办事指南办理")
-            .to_owned(),
+/// A code as a published snapshot stores it, decoded strictly: a value that is not one of
+/// the vocabulary's codes is an error, never a default.
+fn code<T: DeserializeOwned>(what: &str, s: &str) -> AppResult<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+        AppError::Internal(format!(
+            "清单快照中的{what}“{}”无效",
+            s.chars().take(40).collect::<String>()
+        ))
+    })
+}
+
+fn public_method(m: &MethodSnapshot) -> AppResult<PublicMethod> {
+    let method: ReplacementMethod = code("替代取消方式", &m.method)?;
+    Ok(PublicMethod {
+        method,
+        label: method.label().to_owned(),
+        office_will: method.office_action().to_owned(),
         citizen_text: m.citizen_text.clone(),
         guide: m.guide.clone(),
         deadline_period: m.deadline_period.clone(),
-    }
+    })
 }
 
-fn public_item(s: &ItemSnapshot, v: &ListVersion) -> PublicItem {
-    PublicItem {
+fn public_item(s: &ItemSnapshot, v: &ListVersion) -> AppResult<PublicItem> {
+    let level: CatalogueLevel = code("层级", &s.level)?;
+    let replacements = s
+        .methods
+        .iter()
+        .map(public_method)
+        .collect::<AppResult<Vec<_>>>()?;
+    let service_items = s
+        .service_items
+        .iter()
+        .map(|x| {
+            let kind: ServiceItemKind = code("事项类型", &x.kind)?;
+            Ok(PublicServiceRef {
+                name: x.name.clone(),
+                code: x.code.clone(),
+                kind,
+                kind_label: kind.label().to_owned(),
+                org_name: x.org_name.clone(),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(PublicItem {
         id: s.id,
         name: s.name.clone(),
-        level: s.level.clone(),
-        level_label: CatalogueLevel::parse(&s.level)
-            .map(|l| l.label())
-            .unwrap_or("")
-            .to_owned(),
+        level,
+        level_label: level.label().to_owned(),
         region_code: s.region_code.clone(),
         region_name: s.region_name.clone(),
-        disposition: s.disposition.clone(),
+        disposition: code("处理结果", &s.disposition)?,
         issuers: s.issuers.clone(),
         issuer_ids: s.issuer_ids.clone(),
         requesters: s.requesters.clone(),
-        methods: s.methods.iter().map(|m| m.method.clone()).collect(),
-        replacements: s.methods.iter().map(public_method).collect(),
-        service_items: s
-            .service_items
-            .iter()
-            .map(|x| PublicServiceRef {
-                name: x.name.clone(),
-                code: x.code.clone(),
-                kind: x.kind.clone(),
-                kind_label: ServiceItemKind::parse(&x.kind)
-                    .map(|k| k.label())
-                    .unwrap_or("")
-                    .to_owned(),
-                org_name: x.org_name.clone(),
-            })
-            .collect(),
+        methods: replacements.iter().map(|m| m.method).collect(),
+        replacements,
+        service_items,
         legal_basis: s.legal_basis.clone(),
         remarks: s.remarks.clone(),
         list_title: v.title.clone(),
         list_version_id: v.id,
         list_version_number: v.number.unwrap_or(0),
         effective_date: v.effective_date.clone().unwrap_or_default(),
-    }
+    })
 }
 
 /// The current catalogue: one index and the items it points at, swapped together.
@@ -168,7 +179,7 @@ async fn load_version(app: &App, v: &ListVersion) -> AppResult<LoadedVersion> {
             issuer_ids: s.issuer_ids.clone(),
             methods: s.methods.iter().map(|m| m.method.clone()).collect(),
         });
-        let item = public_item(&s, v);
+        let item = public_item(&s, v)?;
         let text = serde_json::to_string(&item).map_err(|e| AppError::Internal(e.to_string()))?;
         out.items.push((Arc::new(item), Arc::from(text)));
     }
@@ -221,26 +232,12 @@ impl std::fmt::Debug for PublicCatalogue {
 }
 
 async fn generation(app: &App) -> AppResult<i64> {
-    Ok(app
-        .db
-        .reader()
-        .scalar_i64(q(
-            "SELECT COUNT(*) FROM list_versions WHERE stage = 'published'",
-        ))
-        .await?)
+    Ok(repo::published_count(&mut app.db.reader()).await?)
 }
 
 /// The latest published version of every list.
 pub async fn current_versions(app: &App) -> AppResult<Vec<ListVersion>> {
-    Ok(app
-        .db
-        .reader()
-        .fetch_all(q(format!(
-            "{VERSION_SELECT} WHERE v.stage = 'published' AND v.number = \
-             (SELECT MAX(x.number) FROM list_versions x WHERE x.list_id = v.list_id AND x.stage = 'published') \
-             ORDER BY l.level, l.region_code"
-        )))
-        .await?)
+    Ok(repo::current_versions(&mut app.db.reader()).await?)
 }
 
 impl PublicCatalogue {
@@ -424,26 +421,6 @@ impl PublicCatalogue {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-pub struct SearchParams {
-    /// Any part of a proof or service name, pinyin (`hujizhengming`) or initials (`hjzm`).
-    pub q: Option<String>,
-    /// `county`, `town` or `village`.
-    pub level: Option<String>,
-    /// 12-digit region code: that region and everything under it.
-    pub region: Option<String>,
-    /// Issuer org id or exact name.
-    pub issuer: Option<String>,
-    /// Service item implementation code.
-    pub service: Option<String>,
-    /// Replacement method code.
-    pub method: Option<String>,
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-    /// Same as `offset` (the `next_cursor` of the previous page).
-    pub cursor: Option<String>,
-}
-
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchPage {
     #[schema(value_type = Vec<PublicItem>)]
@@ -463,94 +440,26 @@ async fn run(
     app: &App,
     p: &SearchParams,
 ) -> AppResult<(Arc<Current>, proofless_search::SearchResult, usize, usize)> {
-    let mut problems = Problems::default();
-    let text = p.q.clone().unwrap_or_default();
-    let nonempty = |o: &Option<String>| {
-        o.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let level = nonempty(&p.level);
-    if level
-        .as_deref()
-        .is_some_and(|l| CatalogueLevel::parse(l).is_none())
-    {
-        {
-            problems.add(
-                "level",
-                "层级应为 county（县级）、town（镇级）或 village（村级）",
-            );
-        }
-    }
-    let method = nonempty(&p.method);
-    let method_code = match &method {
-        Some(m) => match ReplacementMethod::parse(m) {
-            Some(x) => Some(x.as_str().to_owned()),
-            None => {
-                problems.add("method", "替代取消方式无效（abolished、data_sharing、commitment、verification、proxy、deficiency_acceptance、other）");
-                None
-            }
-        },
-        None => None,
-    };
-    let region = nonempty(&p.region);
-    if region
-        .as_deref()
-        .is_some_and(|r| r.len() != 12 || !r.bytes().all(|b| b.is_ascii_digit()))
-    {
-        {
-            problems.add("region", "区划代码应为12位数字");
-        }
-    }
-    let limit = p.limit.unwrap_or(20);
-    if !(1..=MAX_PUBLIC_LIMIT as i64).contains(&limit) {
-        problems.add(
-            "limit",
-            format!("每页条数应在 1 到 {MAX_PUBLIC_LIMIT} 之间"),
-        );
-    }
-    let offset = match nonempty(&p.cursor) {
-        Some(c) => match c.parse::<i64>() {
-            Ok(n) => n,
-            Err(_) => {
-                problems.add("cursor", "翻页游标无效");
-                0
-            }
-        },
-        None => p.offset.unwrap_or(0),
-    };
-    if !(0..=MAX_PUBLIC_OFFSET as i64).contains(&offset) {
-        problems.add(
-            "offset",
-            format!("偏移量应在 0 到 {MAX_PUBLIC_OFFSET} 之间"),
-        );
-    }
-    problems.into_result()?;
+    let sq = p.parse()?;
     app.catalogue.ensure_fresh(app).await?;
     let cur = app.catalogue.load();
-    let issuer_id = match nonempty(&p.issuer) {
-        Some(i) => match i.parse::<i64>() {
-            Ok(n) => Some(n),
-            // An unknown issuer name matches nothing.
-            Err(_) => Some(cur.issuers.get(&i).copied().unwrap_or(-1)),
-        },
-        None => None,
-    };
-    let query = Query::new(text)
+    let issuer_id = sq.issuer.as_ref().map(|i| match i.parse::<i64>() {
+        Ok(n) => n,
+        // An unknown issuer name matches nothing.
+        Err(_) => cur.issuers.get(i).copied().unwrap_or(-1),
+    });
+    let query = Query::new(sq.text)
         .with_filters(Filters {
-            level: level
-                .and_then(|l| CatalogueLevel::parse(&l))
-                .map(|l| l.as_str().to_owned()),
-            region_code: region,
+            level: sq.level.map(|l| l.as_str().to_owned()),
+            region_code: sq.region,
             include_subregions: true,
             issuer_id,
-            service_item_code: nonempty(&p.service),
-            method: method_code,
+            service_item_code: sq.service,
+            method: sq.method.map(|m| m.as_str().to_owned()),
         })
-        .page(limit as usize, offset as usize);
+        .page(sq.limit, sq.offset);
     let r = cur.index.search(&query);
-    Ok((cur, r, limit as usize, offset as usize))
+    Ok((cur, r, sq.limit, sq.offset))
 }
 
 /// Search the current published lists. No login (R2.2).
@@ -664,30 +573,21 @@ pub async fn service_proofs(app: &App, code: &str) -> AppResult<ServiceProofs> {
         }),
         None => {
             // A registered service with no proof on the list: nothing may be demanded.
-            let row: Option<(String, String, String, String)> = app
-                .db
-                .reader()
-                .fetch_optional(
-                    q("SELECT s.name, s.code, s.kind, o.name FROM service_items s JOIN orgs o ON o.id = s.org_id WHERE s.code = ?")
-                        .bind(code),
-                )
-                .await?;
-            let (name, code, kind, org_name) = row.ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "事项编码 {}",
-                    code.chars().take(40).collect::<String>()
-                ))
-            })?;
+            let s = repo::service_item_by_code(&mut app.db.reader(), code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::NotFound(format!(
+                        "事项编码 {}",
+                        code.chars().take(40).collect::<String>()
+                    ))
+                })?;
             Ok(ServiceProofs {
                 service_item: PublicServiceRef {
-                    kind_label: ServiceItemKind::parse(&kind)
-                        .map(|k| k.label())
-                        .unwrap_or("")
-                        .to_owned(),
-                    name,
-                    code,
-                    kind,
-                    org_name,
+                    kind_label: s.kind.label().to_owned(),
+                    name: s.name,
+                    code: s.code,
+                    kind: s.kind,
+                    org_name: s.org_name,
                 },
                 proofs: vec![],
                 notice: SERVICE_NOTICE.to_owned(),

@@ -18,7 +18,7 @@ pub use snapshot::{
     BasisSnapshot, FieldChange, ItemChange, ItemSnapshot, ListDiff, MethodSnapshot, ServiceItemRef,
     diff,
 };
-pub use stage::Stage;
+pub use stage::{Stage, Verdict};
 
 /// Longest proof or service item name accepted (characters).
 pub const MAX_NAME_CHARS: usize = 100;

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// 草稿: the unit admin edits.
@@ -101,6 +101,49 @@ impl Stage {
     }
 }
 
+/// The justice bureau's verdict on a submitted item (SPEC R1.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// 审查通过.
+    Pass,
+    /// 退回修改, with reasons.
+    Return,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 2] = [Verdict::Pass, Verdict::Return];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Return => "return",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "审查通过",
+            Verdict::Return => "退回修改",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        Verdict::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s.trim())
+    }
+
+    /// The stage the verdict moves a submitted item to.
+    pub fn stage(self) -> Stage {
+        match self {
+            Verdict::Pass => Stage::Reviewed,
+            Verdict::Return => Stage::Returned,
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -151,6 +194,16 @@ mod tests {
                 .unwrap()
                 .contains("不可更改")
         );
+    }
+
+    #[test]
+    fn a_verdict_moves_a_submitted_item_on() {
+        // SPEC R1.4: review passes an item or returns it with reasons.
+        for v in Verdict::ALL {
+            assert!(Stage::Submitted.can_move_to(v.stage()));
+            assert_eq!(Verdict::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(Verdict::parse("approve"), None);
     }
 
     #[test]

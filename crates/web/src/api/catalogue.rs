@@ -6,15 +6,17 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use proofless_app::catalogue::feeds;
 use proofless_app::catalogue::import::{self, ImportOutcome};
-use proofless_app::catalogue::items::{self, ItemFilter, ProofItem, ProofItemInput};
-use proofless_app::catalogue::lists::{
-    self, ApproveInput, ListVersion, PrepareInput, PublishInput, VersionDetail, VersionDiff,
+use proofless_app::catalogue::input::{
+    ApproveInput, ItemFilterInput, PrepareInput, ProofItemInput, PublishInput, ReviewInput,
+    SearchParams, ServiceItemInput,
 };
-use proofless_app::catalogue::public::{self, PublicItem, SearchPage, SearchParams, ServiceProofs};
-use proofless_app::catalogue::review::{self, Review, ReviewInput};
-use proofless_app::catalogue::services::{self, ServiceItem, ServiceItemInput};
+use proofless_app::catalogue::items::{self, ProofItem};
+use proofless_app::catalogue::lists::{self, ListVersion, VersionDetail, VersionDiff};
+use proofless_app::catalogue::public::{self, PublicItem, SearchPage, ServiceProofs};
+use proofless_app::catalogue::review::{self, Review};
+use proofless_app::catalogue::services::{self, ServiceItem};
+use proofless_app::catalogue::{draft, feeds};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -76,7 +78,7 @@ async fn create_service(
     ctx: Ctx,
     ApiJson(input): ApiJson<ServiceItemInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let it = services::create(&s.app, &ctx.actor, &input).await?;
+    let it = services::create(&s.app, &ctx.actor, &input.parse()?).await?;
     Ok((StatusCode::CREATED, etag(it.version), Json(it)))
 }
 
@@ -104,7 +106,7 @@ async fn update_service(
     ApiJson(input): ApiJson<ServiceItemInput>,
 ) -> ApiResult<impl IntoResponse> {
     let v = if_match(&headers)?;
-    let it = services::update(&s.app, &ctx.actor, id, Some(v), &input).await?;
+    let it = services::update(&s.app, &ctx.actor, id, Some(v), &input.parse()?).await?;
     Ok((etag(it.version), Json(it)))
 }
 
@@ -126,11 +128,12 @@ async fn list_items(
     ctx: Ctx,
     ApiQuery(iq): ApiQuery<ItemQuery>,
 ) -> ApiResult<Json<Vec<ProofItem>>> {
-    let f = ItemFilter {
+    let f = ItemFilterInput {
         stage: iq.stage,
         owner_org_id: iq.owner_org_id,
         region_code: iq.region_code,
-    };
+    }
+    .parse()?;
     Ok(Json(items::list(&s.app, &ctx.actor, &f).await?))
 }
 
@@ -143,7 +146,7 @@ async fn create_item(
     ctx: Ctx,
     ApiJson(input): ApiJson<ProofItemInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let it = items::create(&s.app, &ctx.actor, &input).await?;
+    let it = draft::create(&s.app, &ctx.actor, &input.parse()?).await?;
     Ok((StatusCode::CREATED, etag(it.version), Json(it)))
 }
 
@@ -170,7 +173,7 @@ async fn update_item(
     ApiJson(input): ApiJson<ProofItemInput>,
 ) -> ApiResult<impl IntoResponse> {
     let v = if_match(&headers)?;
-    let it = items::update(&s.app, &ctx.actor, id, Some(v), &input).await?;
+    let it = draft::update(&s.app, &ctx.actor, id, Some(v), &input.parse()?).await?;
     Ok((etag(it.version), Json(it)))
 }
 
@@ -185,48 +188,24 @@ struct ImportQuery {
 
 /// The `.xlsx` bytes of a request: the raw body, or the first file part of a
 /// `multipart/form-data` body.
-fn xlsx_bytes(headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, crate::error::ApiError> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct.starts_with("multipart/form-data") {
+async fn xlsx_bytes(
+    headers: &HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Vec<u8>, crate::error::ApiError> {
+    use crate::upload::{self, UploadError};
+    if !upload::is_multipart(headers) {
         return Ok(body.to_vec());
     }
     let bad = |d: &str| {
         crate::error::ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "请求无效", d)
     };
-    let boundary = ct
-        .split(';')
-        .filter_map(|p| p.trim().strip_prefix("boundary="))
-        .next()
-        .map(|b| b.trim_matches('"').to_owned())
-        .ok_or_else(|| bad("multipart 请求缺少 boundary"))?;
-    let delim = format!("--{boundary}").into_bytes();
-    let find = |hay: &[u8], needle: &[u8], from: usize| -> Option<usize> {
-        hay.get(from..)?
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .map(|i| i + from)
-    };
-    let mut pos = find(body, &delim, 0).ok_or_else(|| bad("multipart 请求中没有文件"))?;
-    loop {
-        let start = pos + delim.len();
-        if body.get(start..start + 2) == Some(b"--") {
-            break;
-        }
-        let head_end =
-            find(body, b"\r\n\r\n", start).ok_or_else(|| bad("multipart 分段格式错误"))?;
-        let head = String::from_utf8_lossy(&body[start..head_end]).to_lowercase();
-        let next =
-            find(body, &delim, head_end + 4).ok_or_else(|| bad("multipart 分段没有结束标记"))?;
-        if head.contains("filename=") || head.contains("name=\"file\"") {
-            let end = next.saturating_sub(2).max(head_end + 4);
-            return Ok(body[head_end + 4..end].to_vec());
-        }
-        pos = next;
-    }
-    Err(bad("multipart 请求中没有名为 file 的文件"))
+    let up = upload::read(headers, body).await.map_err(|e| match e {
+        UploadError::NoBoundary | UploadError::NotMultipart => bad("multipart 请求缺少 boundary"),
+        UploadError::Malformed => bad("multipart 分段格式错误"),
+    })?;
+    up.first_file()
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| bad("multipart 请求中没有名为 file 的文件"))
 }
 
 /// Import the unit's proof items from an `.xlsx` (columns 序号, 证明名称, 涉及的政务服务事项名称,
@@ -260,7 +239,7 @@ async fn import_items(
     if body.len() > import::MAX_BYTES {
         return Err(crate::error::too_large());
     }
-    let bytes = xlsx_bytes(&headers, &body)?;
+    let bytes = xlsx_bytes(&headers, body).await?;
     if bytes.is_empty() {
         return Err(proofless_app::error::AppError::field("file", "请上传 .xlsx 文件").into());
     }
@@ -283,7 +262,7 @@ async fn submit_item(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ProofItem>> {
-    Ok(Json(items::submit(&s.app, &ctx.actor, id).await?))
+    Ok(Json(draft::submit(&s.app, &ctx.actor, id).await?))
 }
 
 /// Legal review verdict (justice bureau): `pass` or `return` with reasons.
@@ -296,7 +275,9 @@ async fn review_item(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ReviewInput>,
 ) -> ApiResult<Json<ProofItem>> {
-    Ok(Json(review::review(&s.app, &ctx.actor, id, &input).await?))
+    Ok(Json(
+        review::review(&s.app, &ctx.actor, id, &input.parse()?).await?,
+    ))
 }
 
 /// Review history of an item.
@@ -339,7 +320,7 @@ async fn prepare(
 ) -> ApiResult<impl IntoResponse> {
     Ok((
         StatusCode::CREATED,
-        Json(lists::prepare(&s.app, &ctx.actor, &input).await?),
+        Json(lists::prepare(&s.app, &ctx.actor, &input.parse()?).await?),
     ))
 }
 
@@ -363,7 +344,9 @@ async fn approve(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ApproveInput>,
 ) -> ApiResult<Json<VersionDetail>> {
-    Ok(Json(lists::approve(&s.app, &ctx.actor, id, &input).await?))
+    Ok(Json(
+        lists::approve(&s.app, &ctx.actor, id, &input.parse()?).await?,
+    ))
 }
 
 /// Publish an approved version: numbered, dated, immutable; the public search follows at once.
@@ -376,7 +359,9 @@ async fn publish(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<PublishInput>,
 ) -> ApiResult<Json<VersionDetail>> {
-    Ok(Json(lists::publish(&s.app, &ctx.actor, id, &input).await?))
+    Ok(Json(
+        lists::publish(&s.app, &ctx.actor, id, input.parse()?).await?,
+    ))
 }
 
 // ---- public, no login ----

@@ -4,24 +4,26 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use proofless_app::catalogue::items::{self, ItemFilter, ProofItem};
-use proofless_app::catalogue::lists::{
-    self, ApproveInput, ListVersion, PrepareInput, PublishInput, VersionDetail, VersionDiff,
+use axum_extra::extract::Form;
+use proofless_app::catalogue::draft;
+use proofless_app::catalogue::input::{
+    ApproveInput, ItemFilter, PrepareInput, PublishInput, ReviewInput, SearchParams,
 };
-use proofless_app::catalogue::public::{self, PublicItem, SearchParams, ServiceProofs};
-use proofless_app::catalogue::review::{self, ReviewInput};
+use proofless_app::catalogue::items::{self, ProofItem};
+use proofless_app::catalogue::lists::{self, ListVersion, VersionDetail, VersionDiff};
+use proofless_app::catalogue::public::{self, PublicItem, ServiceProofs};
+use proofless_app::catalogue::review;
 use proofless_app::commitment::templates::{self, Template as CommitmentTemplate};
 use proofless_app::{Actor, AppError};
-use proofless_domain::catalogue::{CatalogueLevel, ReplacementMethod, Stage};
+use proofless_domain::catalogue::{CatalogueLevel, Disposition, ReplacementMethod, Stage, Verdict};
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
 use super::session::{page_error, require_staff};
-use super::{FormData, Layout, render};
+use super::{Hx, Layout, WithFragment, render, render_page};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -57,11 +59,14 @@ struct ProofsPage {
     method: String,
     levels: Vec<(&'static str, &'static str)>,
     methods: Vec<(&'static str, &'static str)>,
-    items: Vec<Arc<PublicItem>>,
-    total: usize,
-    truncated: bool,
-    next_url: Option<String>,
-    error: String,
+    results: ProofsResults,
+}
+
+impl WithFragment for ProofsPage {
+    type Fragment = ProofsResults;
+    fn fragment(&self) -> &ProofsResults {
+        &self.results
+    }
 }
 
 #[derive(Template)]
@@ -79,10 +84,8 @@ fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-async fn run_search(
-    s: &AppState,
-    f: &SearchForm,
-) -> (Vec<Arc<PublicItem>>, usize, bool, Option<String>, String) {
+/// The results for the search form's values; an invalid value shows as an error.
+async fn results(s: &AppState, f: &SearchForm) -> ProofsResults {
     let p = SearchParams {
         q: f.q.clone(),
         level: f.level.clone(),
@@ -92,9 +95,10 @@ async fn run_search(
         limit: Some(20),
         ..SearchParams::default()
     };
+    let q = f.q.clone().unwrap_or_default();
     match public::search(&s.app, &p).await {
         Ok(r) => {
-            let next = r.next_cursor.as_ref().map(|c| {
+            let next_url = r.next_cursor.as_ref().map(|c| {
                 format!(
                     "/proofs?q={}&level={}&method={}&offset={c}",
                     enc(f.q.as_deref().unwrap_or("")),
@@ -102,25 +106,34 @@ async fn run_search(
                     enc(f.method.as_deref().unwrap_or(""))
                 )
             });
-            (r.items, r.total, r.truncated, next, String::new())
+            ProofsResults {
+                q,
+                items: r.items,
+                total: r.total,
+                truncated: r.truncated,
+                next_url,
+                error: String::new(),
+            }
         }
-        Err(e) => (
-            vec![],
-            0,
-            false,
-            None,
-            crate::error::ApiError::from(e).detail,
-        ),
+        Err(e) => ProofsResults {
+            q,
+            items: vec![],
+            total: 0,
+            truncated: false,
+            next_url: None,
+            error: crate::error::ApiError::from(e).detail,
+        },
     }
 }
 
-/// The public search page; works as a plain GET form without JavaScript.
+/// The public search page; works as a plain GET form without JavaScript. htmx asks for
+/// the same address while the citizen types and gets the results alone.
 pub async fn search_page(
     State(s): State<AppState>,
     ctx: Ctx,
+    hx: Hx,
     Query(f): Query<SearchForm>,
 ) -> Response {
-    let (items, total, truncated, next_url, error) = run_search(&s, &f).await;
     let page = ProofsPage {
         layout: Layout::new("证明事项查询", &ctx, "/proofs"),
         q: f.q.clone().unwrap_or_default(),
@@ -128,29 +141,14 @@ pub async fn search_page(
         method: f.method.clone().unwrap_or_default(),
         levels: levels(),
         methods: methods(),
-        items,
-        total,
-        truncated,
-        next_url,
-        error,
+        results: results(&s, &f).await,
     };
-    render(StatusCode::OK, &page)
+    render_page(hx, StatusCode::OK, &page)
 }
 
-/// The results fragment htmx swaps in while the citizen types.
+/// The results fragment by its old address, kept for existing links.
 pub async fn search_results(State(s): State<AppState>, Query(f): Query<SearchForm>) -> Response {
-    let (items, total, truncated, next_url, error) = run_search(&s, &f).await;
-    render(
-        StatusCode::OK,
-        &ProofsResults {
-            q: f.q.clone().unwrap_or_default(),
-            items,
-            total,
-            truncated,
-            next_url,
-            error,
-        },
-    )
+    render(StatusCode::OK, &results(&s, &f).await)
 }
 
 #[derive(Template)]
@@ -168,7 +166,7 @@ pub async fn item_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         Err(e) => return page_error(&ctx, e, "/proofs"),
     };
     // R4.1: the commitment template is read before applying, on the item's own page.
-    let template = if item.methods.iter().any(|m| m == "commitment") {
+    let template = if item.methods.contains(&ReplacementMethod::Commitment) {
         match templates::published_for_item(&s.app, id).await {
             Ok(t) => Some(t),
             Err(AppError::NotFound(_)) => None,
@@ -242,9 +240,7 @@ struct VersionPage {
 pub async fn version_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     match lists::get_version(&s.app, &ctx.actor, id).await {
         Ok(v) => {
-            let stage_label = Stage::parse(&v.version.stage)
-                .map(|s| s.label())
-                .unwrap_or("");
+            let stage_label = v.version.stage.label();
             render(
                 StatusCode::OK,
                 &VersionPage {
@@ -353,7 +349,7 @@ pub async fn items_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg
 }
 
 pub async fn submit_item(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    match items::submit(&s.app, &ctx.actor, id).await {
+    match draft::submit(&s.app, &ctx.actor, id).await {
         Ok(_) => Redirect::to("/catalogue/items?msg=已提交合法性审查").into_response(),
         Err(e) => page_error(&ctx, e, "/catalogue/items"),
     }
@@ -377,18 +373,29 @@ pub async fn review_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Ms
     }
 }
 
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    remarks: String,
+}
+
 pub async fn review_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<ReviewForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let input = ReviewInput {
-        verdict: f.get("verdict"),
-        remarks: f.get("remarks"),
+        verdict: f.verdict,
+        remarks: f.remarks,
     };
-    match review::review(&s.app, &ctx.actor, id, &input).await {
+    let done = match input.parse() {
+        Ok(d) => review::review(&s.app, &ctx.actor, id, &d).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(_) => Redirect::to("/catalogue/review?msg=审查结论已保存").into_response(),
         Err(e) => page_error(&ctx, e, "/catalogue/review"),
     }
@@ -429,46 +436,79 @@ pub async fn lists_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg
     render(StatusCode::OK, &p)
 }
 
-pub async fn prepare_submit(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
+#[derive(Deserialize)]
+pub struct PrepareForm {
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn prepare_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PrepareForm>,
+) -> Response {
     let input = PrepareInput {
-        region_code: f.get("region_code"),
+        region_code: f.region_code,
         item_ids: None,
-        note: f.get("note"),
+        note: f.note,
     };
-    match lists::prepare(&s.app, &ctx.actor, &input).await {
+    let done = match input.parse() {
+        Ok(p) => lists::prepare(&s.app, &ctx.actor, &p).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(_) => Redirect::to("/catalogue/lists?msg=清单已汇总，待县政府核准").into_response(),
         Err(e) => page_error(&ctx, e, "/catalogue/lists"),
     }
+}
+
+#[derive(Deserialize)]
+pub struct ApproveForm {
+    #[serde(default)]
+    approval_doc_no: String,
 }
 
 pub async fn approve_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<ApproveForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let input = ApproveInput {
-        approval_doc_no: f.get("approval_doc_no"),
+        approval_doc_no: f.approval_doc_no,
     };
-    match lists::approve(&s.app, &ctx.actor, id, &input).await {
+    let done = match input.parse() {
+        Ok(doc) => lists::approve(&s.app, &ctx.actor, id, &doc).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(_) => Redirect::to("/catalogue/lists?msg=已核准").into_response(),
         Err(e) => page_error(&ctx, e, "/catalogue/lists"),
     }
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    effective_date: String,
 }
 
 pub async fn publish_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    body: Bytes,
+    Form(f): Form<PublishForm>,
 ) -> Response {
-    let f = FormData::parse(&body);
     let input = PublishInput {
-        effective_date: f.get("effective_date"),
+        effective_date: f.effective_date,
     };
-    match lists::publish(&s.app, &ctx.actor, id, &input).await {
+    let done = match input.parse() {
+        Ok(date) => lists::publish(&s.app, &ctx.actor, id, date).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(_) => Redirect::to("/catalogue/lists?msg=已发布").into_response(),
         Err(e) => page_error(&ctx, e, "/catalogue/lists"),
     }

@@ -2,7 +2,6 @@
 //! a deadline's record and the notifications list.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,9 +13,11 @@ use proofless_app::notifications::{self, Notification};
 use proofless_app::{AppError, local_time};
 use proofless_domain::calendar::YearOrigin;
 use proofless_domain::role::Role;
+use axum_extra::extract::Form;
+use serde::Deserialize;
 
 use super::session::{page_error, require_staff};
-use super::{FormData, Layout, render};
+use super::{Layout, render};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -126,23 +127,31 @@ fn problem_text(e: AppError) -> String {
     }
 }
 
-pub async fn calendar_import(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
-    let year = f.get("year");
-    let notice = f.get("notice");
+/// The calendar import form (`csrf` is checked by the middleware).
+#[derive(Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    published: String,
+    #[serde(default)]
+    csv: String,
+}
+
+pub async fn calendar_import(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ImportForm>,
+) -> Response {
+    let year = f.year.trim();
     let input = ImportInput {
-        year: if year.trim().is_empty() {
-            None
-        } else {
-            year.trim().parse().ok().or(Some(0))
-        },
-        notice: if notice.trim().is_empty() {
-            None
-        } else {
-            Some(notice)
-        },
-        published: Some(f.get("published")).filter(|p| !p.trim().is_empty()),
-        csv: f.get("csv"),
+        // A year that is no number is reported by the service as a bad year (0).
+        year: (!year.is_empty()).then(|| year.parse().unwrap_or(0)),
+        notice: Some(f.notice).filter(|n| !n.trim().is_empty()),
+        published: Some(f.published).filter(|p| !p.trim().is_empty()),
+        csv: f.csv,
     };
     match calendar::import(&s.app, &ctx.actor, &input).await {
         Ok(r) => {
@@ -166,13 +175,29 @@ pub async fn calendar_import(State(s): State<AppState>, ctx: Ctx, body: Bytes) -
     }
 }
 
-pub async fn calendar_override(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
-    let f = FormData::parse(&body);
+/// A local working-day override (`csrf` is checked by the middleware).
+#[derive(Deserialize)]
+pub struct OverrideForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    source: String,
+}
+
+pub async fn calendar_override(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<OverrideForm>,
+) -> Response {
     let input = OverrideInput {
-        date: f.get("date"),
-        kind: f.get("kind"),
-        name: f.get("name"),
-        source: f.get("source"),
+        date: f.date,
+        kind: f.kind,
+        name: f.name,
+        source: f.source,
     };
     match calendar::add_override(&s.app, &ctx.actor, &input).await {
         Ok(d) => {

@@ -135,6 +135,41 @@ fn commitment_routes() -> Router<AppState> {
         )
 }
 
+/// Whether htmx sent the request (`HX-Request: true`): it swaps in a page's fragment, so it
+/// gets the fragment alone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hx(pub bool);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Hx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Hx(parts
+            .headers
+            .get("hx-request")
+            .is_some_and(|v| v.as_bytes() == b"true")))
+    }
+}
+
+/// A page with a part htmx replaces on its own (the search results as the citizen types).
+/// The full template shows the fragment with `{{ fragment|safe }}`.
+pub trait WithFragment: Template {
+    type Fragment: Template;
+    fn fragment(&self) -> &Self::Fragment;
+}
+
+/// The full page, or for htmx only its fragment: the one place that choice is made.
+pub fn render_page<T: WithFragment>(hx: Hx, status: StatusCode, page: &T) -> Response {
+    if hx.0 {
+        render(status, page.fragment())
+    } else {
+        render(status, page)
+    }
+}
+
 /// Render a template, or a plain error page if rendering itself fails.
 pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
@@ -158,29 +193,4 @@ pub fn not_found_page() -> Response {
         back: "/".to_owned(),
     };
     render(StatusCode::NOT_FOUND, &m)
-}
-
-/// `application/x-www-form-urlencoded` pairs, keeping repeated keys (checkbox groups).
-pub struct FormData(Vec<(String, String)>);
-
-impl FormData {
-    pub fn parse(bytes: &[u8]) -> FormData {
-        FormData(url::form_urlencoded::parse(bytes).into_owned().collect())
-    }
-
-    pub fn get(&self, key: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn all(&self, key: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
 }

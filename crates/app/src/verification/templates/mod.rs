@@ -66,7 +66,7 @@ pub(super) async fn verifiable(
     let Some(m) = item
         .replacements
         .iter()
-        .find(|m| m.method == VERIFICATION_METHOD.as_str())
+        .find(|m| m.method == VERIFICATION_METHOD)
     else {
         return Err(AppError::field(
             "proof_item_id",
