@@ -149,9 +149,7 @@ async fn escalate_batch(app: &App, runner: &str, state: &str) -> AppResult<(usiz
     let cal = app.calendar();
     let mut tx = app.db.begin().await?;
     let rows: Vec<DueRow> = tx
-        .fetch_all(
-            due_query_in(state).bind(now).bind(BATCH),
-        )
+        .fetch_all(due_query_in(state).bind(now).bind(BATCH))
         .await?;
     if rows.is_empty() {
         return Ok((0, false));
@@ -352,9 +350,7 @@ pub async fn run_due_jobs(app: &App, runner: &str) -> AppResult<RunReport> {
     loop {
         let now = app.now_ms();
         let mut tx = app.db.begin().await?;
-        let jobs: Vec<JobRow> = tx
-            .fetch_all(claim_query().bind(now).bind(BATCH))
-            .await?;
+        let jobs: Vec<JobRow> = tx.fetch_all(claim_query().bind(now).bind(BATCH)).await?;
         if jobs.is_empty() {
             return Ok(report);
         }

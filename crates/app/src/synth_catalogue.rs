@@ -340,12 +340,12 @@ pub async fn generate(app: &App, counties: &[(String, String)], total: u64) -> A
     }
     pb.finish();
     for table in [
-            "implementation_lists",
-            "service_items",
-            "proof_items",
-            "exemption_lists",
-            "list_versions",
-        ] {
+        "implementation_lists",
+        "service_items",
+        "proof_items",
+        "exemption_lists",
+        "list_versions",
+    ] {
         if let Some(reset) = app.db.dialect().reset_id_sequence(table) {
             app.db.reader().fetch_optional::<(i64,)>(reset).await?;
         }

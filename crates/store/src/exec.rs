@@ -19,7 +19,8 @@ pub trait Exec: Send {
         &mut self,
         q: Query,
     ) -> impl Future<Output = Result<Option<T>, StoreError>> + Send;
-    fn fetch_one<T: Row>(&mut self, q: Query) -> impl Future<Output = Result<T, StoreError>> + Send;
+    fn fetch_one<T: Row>(&mut self, q: Query)
+    -> impl Future<Output = Result<T, StoreError>> + Send;
     /// A single scalar, e.g. `SELECT COUNT(*)` or `INSERT … RETURNING id`.
     fn scalar_i64(&mut self, q: Query) -> impl Future<Output = Result<i64, StoreError>> + Send;
     /// The SQL dialect, for the few fragments the two databases spell differently.
@@ -29,7 +30,10 @@ pub trait Exec: Send {
 macro_rules! delegate {
     ($t:ty, $name:ident) => {
         impl Exec for $t {
-            fn execute(&mut self, q: Query) -> impl Future<Output = Result<u64, StoreError>> + Send {
+            fn execute(
+                &mut self,
+                q: Query,
+            ) -> impl Future<Output = Result<u64, StoreError>> + Send {
                 $name::execute(self, q)
             }
             fn fetch_all<T: Row>(
@@ -50,7 +54,10 @@ macro_rules! delegate {
             ) -> impl Future<Output = Result<T, StoreError>> + Send {
                 $name::fetch_one(self, q)
             }
-            fn scalar_i64(&mut self, q: Query) -> impl Future<Output = Result<i64, StoreError>> + Send {
+            fn scalar_i64(
+                &mut self,
+                q: Query,
+            ) -> impl Future<Output = Result<i64, StoreError>> + Send {
                 $name::scalar_i64(self, q)
             }
             fn dialect(&self) -> Dialect {

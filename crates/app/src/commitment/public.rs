@@ -115,7 +115,10 @@ pub async fn figures(app: &App, actor: &Actor, query: &FigureQuery) -> AppResult
     actor.require_any(&[Role::JointOffice, Role::CreditOffice, Role::SystemAdmin])?;
     let by = query.by.as_deref().unwrap_or("item");
     // Months in Beijing time: shift by 8 hours, then take the calendar month.
-    let month = app.db.dialect().month_of_millis("c.signed_at", 8 * 3_600_000);
+    let month = app
+        .db
+        .dialect()
+        .month_of_millis("c.signed_at", 8 * 3_600_000);
     let label = match by {
         "item" => "p.name".to_owned(),
         "unit" => "o.name".to_owned(),

@@ -55,7 +55,10 @@ pub(super) async fn report_in(
     );
     let link = format!("/verifications/{}", v.id);
     for (to, who) in [
-        (Recipient::Role(proofless_domain::role::Role::JointOffice), "joint"),
+        (
+            Recipient::Role(proofless_domain::role::Role::JointOffice),
+            "joint",
+        ),
         (Recipient::Org(v.issuer_org_id), "issuer"),
     ] {
         notifications::insert_in(
