@@ -86,7 +86,7 @@ pub fn row(s: &ItemSnapshot) -> [String; 10] {
     ]
 }
 
-/// Excel's limits on a sheet name: none of `\\ / ? * [ ] :`, at most 31 characters, no
+/// Excel's limits on a sheet name: none of `\ / ? * [ ] :`, at most 31 characters, no
 /// apostrophe at either end; a name left empty keeps the writer's default.
 fn sheet_name(title: &str) -> String {
     let name: String = title
