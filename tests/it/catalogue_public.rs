@@ -442,10 +442,9 @@ async fn a_published_version_exports_as_xlsx_in_the_officials_columns(b: Backend
     );
     let bytes = r.bytes().await.unwrap();
     // Read back as the import reads it (calamine): every cell as its text.
+    use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
-        .unwrap()
-        .unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     let rows: Vec<Vec<String>> = sheet
         .rows()
         .map(|r| r.iter().map(ToString::to_string).collect())
