@@ -64,7 +64,7 @@ fn item(i: usize) -> ItemSnapshot {
                 deadline_period: None,
             })
             .collect(),
-        remarks: if i % 5 == 0 {
+        remarks: if i.is_multiple_of(5) {
             "=仅限本县户籍居民".to_owned()
         } else {
             String::new()

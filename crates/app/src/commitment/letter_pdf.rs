@@ -234,13 +234,12 @@ fn write(
     archival: bool,
 ) -> KrillaResult<Vec<u8>> {
     let mut settings = SerializeSettings::default();
-    if archival {
-        if let Ok(c) = ConfigurationBuilder::new()
+    if archival
+        && let Ok(c) = ConfigurationBuilder::new()
             .set_validator(Validator::A(Archival::A2_B))
             .finish()
-        {
-            settings.configuration = c;
-        }
+    {
+        settings.configuration = c;
     }
     let mut doc = Document::new_with(settings);
     let mut metadata = Metadata::new()
