@@ -185,7 +185,7 @@ async fn an_exported_file_reimports_also_as_multipart(b: Backend) {
         remarks: "往返".to_owned(),
         ..ItemSnapshot::default()
     };
-    let file = proofless_app::catalogue::xlsx::workbook("高青县清单", &[snap]);
+    let file = proofless_app::catalogue::xlsx::workbook("高青县清单", &[snap]).unwrap();
     let boundary = "XLSXBOUNDARY42";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n"

@@ -20,6 +20,7 @@ mod foundation_auth;
 mod foundation_input;
 mod foundation_orgs;
 mod foundation_portal;
+mod letter_pdf;
 mod seals;
 mod store_group;
 mod store_rows;

@@ -1,19 +1,22 @@
 //! Feeds of published changes (SPEC R2.2: other sites take the list as a feed): Atom
-//! (RFC 4287) and JSON Feed 1.1. One entry per published version, with what changed from
+//! (RFC 4287, written by `atom_syndication`) and JSON Feed 1.1 (a serde document). One entry per published version, with what changed from
 //! the previous version of the same list.
 
 use std::sync::Arc;
 
-use chrono::TimeZone;
+use atom_syndication::{Entry, Feed, FixedDateTime, Link, Person, Text};
+use chrono::{DateTime, TimeZone, Timelike, Utc};
 use proofless_domain::catalogue::ListDiff;
 use serde::Serialize;
 
 use super::lists::{self, ListVersion};
 use crate::App;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Most entries a feed carries.
 pub const FEED_ENTRIES: usize = 50;
+
+const FEED_TITLE: &str = "高青县证明事项免提交清单 · 发布与调整";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedEntry {
@@ -88,76 +91,86 @@ pub async fn entries(app: &App) -> AppResult<Arc<Vec<FeedEntry>>> {
 }
 
 fn rfc3339(ms: i64) -> String {
-    chrono::Utc
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
+    instant(ms).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// XML text escaping for element content and attribute values.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids are dropped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
+fn instant(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// An Atom date: the instant, whole seconds, in UTC.
+fn atom_time(ms: i64) -> FixedDateTime {
+    let t = instant(ms);
+    let t = t.with_nanosecond(0).unwrap_or(t);
+    t.fixed_offset()
+}
+
+/// Text as XML 1.0 may carry it: control characters other than tab and line breaks dropped
+/// (the writer escapes markup but would pass them through into an ill-formed document).
+fn xml_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| (*c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+        .collect()
+}
+
+fn link(rel: &str, href: String) -> Link {
+    Link {
+        rel: rel.to_owned(),
+        href: xml_text(&href),
+        ..Link::default()
     }
-    out
+}
+
+fn atom_entry(base: &str, e: &FeedEntry) -> Entry {
+    let v = &e.version;
+    let url = format!("{base}/proofs/versions/{}", v.id);
+    let at = atom_time(v.published_at.unwrap_or(0));
+    let head = format!(
+        "生效日期：{}；核准文号：{}；共 {} 项。\n",
+        v.effective_date.clone().unwrap_or_default(),
+        v.approval_doc_no.clone().unwrap_or_default(),
+        v.item_count
+    );
+    Entry {
+        title: Text::plain(xml_text(&e.title)),
+        id: xml_text(&url),
+        links: vec![link("alternate", url)],
+        updated: at,
+        published: Some(at),
+        summary: Some(Text::plain(xml_text(&format!("{head}{}", e.summary)))),
+        ..Entry::default()
+    }
 }
 
 /// Atom 1.0. `base` is the site's absolute origin, e.g. `https://wzm.gaoqing.gov.cn`.
-pub fn atom(base: &str, entries: &[FeedEntry]) -> String {
+pub fn atom(base: &str, entries: &[FeedEntry]) -> AppResult<String> {
     let updated = entries
         .iter()
         .filter_map(|e| e.version.published_at)
         .max()
         .unwrap_or(0);
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    x.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n");
-    x.push_str("<title>高青县证明事项免提交清单 · 发布与调整</title>\n");
-    x.push_str(&format!(
-        "<id>{}/feeds/exemptions.atom</id>\n<updated>{}</updated>\n",
-        xml_escape(base),
-        rfc3339(updated)
-    ));
-    x.push_str(&format!(
-        "<link rel=\"self\" href=\"{0}/feeds/exemptions.atom\"/>\n<link rel=\"alternate\" href=\"{0}/proofs/versions\"/>\n",
-        xml_escape(base)
-    ));
-    x.push_str("<author><name>高青县建设“无证明城市”工作联席会议办公室</name></author>\n");
-    for e in entries {
-        let v = &e.version;
-        let url = format!("{base}/proofs/versions/{}", v.id);
-        x.push_str("<entry>\n");
-        x.push_str(&format!("<title>{}</title>\n", xml_escape(&e.title)));
-        x.push_str(&format!("<id>{}</id>\n", xml_escape(&url)));
-        x.push_str(&format!("<link href=\"{}\"/>\n", xml_escape(&url)));
-        let at = rfc3339(v.published_at.unwrap_or(0));
-        x.push_str(&format!(
-            "<updated>{at}</updated>\n<published>{at}</published>\n"
-        ));
-        let head = format!(
-            "生效日期：{}；核准文号：{}；共 {} 项。\n",
-            v.effective_date.clone().unwrap_or_default(),
-            v.approval_doc_no.clone().unwrap_or_default(),
-            v.item_count
-        );
-        x.push_str(&format!(
-            "<summary type=\"text\">{}</summary>\n",
-            xml_escape(&format!("{head}{}", e.summary))
-        ));
-        x.push_str("</entry>\n");
-    }
-    x.push_str("</feed>\n");
-    x
+    let feed = Feed {
+        lang: Some("zh-CN".to_owned()),
+        title: Text::plain(FEED_TITLE),
+        id: xml_text(&format!("{base}/feeds/exemptions.atom")),
+        updated: atom_time(updated),
+        links: vec![
+            link("self", format!("{base}/feeds/exemptions.atom")),
+            link("alternate", format!("{base}/proofs/versions")),
+        ],
+        authors: vec![Person {
+            name: "高青县建设“无证明城市”工作联席会议办公室".to_owned(),
+            ..Person::default()
+        }],
+        entries: entries.iter().map(|e| atom_entry(base, e)).collect(),
+        ..Feed::default()
+    };
+    let xml = feed
+        .write_to(Vec::new())
+        .map_err(|e| AppError::Internal(format!("写入 Atom 失败：{e}")))?;
+    String::from_utf8(xml).map_err(|e| AppError::Internal(format!("写入 Atom 失败：{e}")))
 }
 
 #[derive(Serialize)]
@@ -200,7 +213,7 @@ struct JsonFeedExtension<'a> {
 pub fn json_feed(base: &str, entries: &[FeedEntry]) -> serde_json::Value {
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
-        title: "高青县证明事项免提交清单 · 发布与调整",
+        title: FEED_TITLE,
         home_page_url: format!("{base}/proofs"),
         feed_url: format!("{base}/feeds/exemptions.json"),
         language: "zh-CN",
@@ -236,11 +249,39 @@ pub fn json_feed(base: &str, entries: &[FeedEntry]) -> serde_json::Value {
 mod tests {
     use super::*;
 
+    fn entry(title: &str, published_at: i64) -> FeedEntry {
+        let version = serde_json::from_value(serde_json::json!({
+            "id": 7, "list_id": 1, "title": "高青县证明事项免提交清单", "level": "county",
+            "region_code": "370322000000", "number": 2, "stage": "published", "item_count": 73,
+            "note": "", "prepared_by": "县司法局", "prepared_at": 0,
+            "approval_doc_no": "高政字〔2026〕3号", "approver_name": null, "approved_at": null,
+            "effective_date": "2026-03-01", "published_by": null, "published_at": published_at,
+        }))
+        .unwrap();
+        FeedEntry {
+            version,
+            previous_id: None,
+            title: title.to_owned(),
+            summary: "首次发布，共 73 项。".to_owned(),
+            added: 73,
+            changed: 0,
+            cancelled: 0,
+        }
+    }
+
     #[test]
-    fn hostile_text_is_escaped_in_xml() {
-        assert_eq!(
-            xml_escape("<script>&\"'\u{1}"),
-            "&lt;script&gt;&amp;&quot;&apos;"
-        );
+    fn hostile_text_is_escaped_and_control_characters_dropped() {
+        let xml = atom(
+            "https://x.example",
+            &[entry("<script>&\"'\u{1}第2版", 1_772_323_200_500)],
+        )
+        .unwrap();
+        assert!(xml.contains("&lt;script&gt;&amp;"));
+        assert!(!xml.contains('\u{1}'));
+        assert!(xml.contains("xml:lang=\"zh-CN\""));
+        assert!(xml.contains("<id>https://x.example/proofs/versions/7</id>"));
+        assert!(xml.contains("<updated>2026-03-01T00:00:00+00:00</updated>"));
+        assert!(xml.contains("<published>2026-03-01T00:00:00+00:00</published>"));
+        assert!(xml.contains("生效日期：2026-03-01；核准文号：高政字〔2026〕3号；共 73 项。"));
     }
 }

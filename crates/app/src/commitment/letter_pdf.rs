@@ -1,12 +1,34 @@
 //! The signed letter as a PDF with Chinese text (issue #6 §2).
 //!
-//! The PDF uses the standard Adobe CJK font STSong-Light with the UniGB-UCS2-H CMap (PDF
-//! 1.7 §9.7.5.2, one of the predefined CJK fonts every conforming reader supplies), so no
-//! font file is embedded or shipped and the file stays a few kilobytes; text is written as
-//! UCS-2 code units. The letter's seal id and SM3 digest are printed, so a reader can check
-//! the sealed original at `/sealed/{id}`.
+//! Written by krilla with Noto Serif CJK SC (a Song face, SIL OFL) built into the binary
+//! and embedded in each letter as a subset of the glyphs it uses, so any reader shows it
+//! and the e-archive can keep it: a letter is PDF/A-2b whenever the font has every
+//! character of it. The built-in font is itself cut to GB 2312 and common punctuation
+//! (`crates/app/assets/fonts/README.md`); a rarer character (some names) still extracts
+//! and searches as itself but shows as an empty box, and that letter is written as plain
+//! PDF 1.7 because PDF/A forbids the box glyph. The letter's seal id and SM3 digest are
+//! printed, so a reader can check the sealed original at `/sealed/{id}`.
 
+use std::sync::LazyLock;
+
+use krilla::Document;
+use krilla::SerializeSettings;
+use krilla::configure::{Archival, ConfigurationBuilder, Validator};
+use krilla::error::{KrillaError, KrillaResult};
+use krilla::geom::Point;
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::text::{Font, TextDirection};
 use serde_json::Value as Json;
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+
+use crate::error::{AppError, AppResult};
+
+static FONT_DATA: &[u8] = include_bytes!("../../assets/fonts/NotoSerifSC-Regular-GB2312.otf");
+
+/// The font, parsed once (krilla's `Font` is a cheap handle to shared data).
+static FONT: LazyLock<Option<Font>> = LazyLock::new(|| Font::new(FONT_DATA.into(), 0));
 
 const PAGE_W: f64 = 595.0;
 const PAGE_H: f64 = 842.0;
@@ -18,19 +40,40 @@ struct Line {
     gap: f64,
 }
 
-fn width_of(c: char, size: f64) -> f64 {
-    if c.is_ascii() { size * 0.5 } else { size }
+/// Advance widths from the font's own metrics, in points at `size`.
+struct Metrics<'a>(FontRef<'a>);
+
+impl Metrics<'_> {
+    fn new() -> AppResult<Metrics<'static>> {
+        FontRef::new(FONT_DATA)
+            .map(Metrics)
+            .map_err(|e| AppError::Internal(format!("承诺书字体无法读取：{e}")))
+    }
+
+    fn has(&self, c: char) -> bool {
+        self.0.charmap().map(c).is_some()
+    }
+
+    /// Width of `c`; a character the font lacks is taken as a full em (CJK).
+    fn width_of(&self, c: char, size: f64) -> f64 {
+        let advance = self.0.charmap().map(c).and_then(|g| {
+            self.0
+                .glyph_metrics(Size::new(size as f32), LocationRef::default())
+                .advance_width(g)
+        });
+        advance.map_or(size, f64::from)
+    }
 }
 
 /// Breaks text into lines that fit the page width.
-fn wrap(text: &str, size: f64, indent: f64) -> Vec<String> {
+fn wrap(m: &Metrics, text: &str, size: f64, indent: f64) -> Vec<String> {
     let max = PAGE_W - 2.0 * MARGIN - indent;
     let mut out = vec![];
     for para in text.split('\n') {
         let mut line = String::new();
         let mut w = 0.0;
         for c in para.chars() {
-            let cw = width_of(c, size);
+            let cw = m.width_of(c, size);
             if w + cw > max && !line.is_empty() {
                 out.push(std::mem::take(&mut line));
                 w = 0.0;
@@ -43,25 +86,17 @@ fn wrap(text: &str, size: f64, indent: f64) -> Vec<String> {
     out
 }
 
-/// UCS-2 big-endian hex string for the UniGB-UCS2-H CMap; characters outside the BMP
-/// (rare in names) are shown as a full-width question mark.
-fn hex_ucs2(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 4 + 2);
-    out.push('<');
-    for c in s.chars() {
-        let u = u32::from(c);
-        let u = if u > 0xFFFF { 0xFF1F } else { u };
-        out.push_str(&format!("{u:04X}"));
-    }
-    out.push('>');
-    out
-}
-
-fn lines_of(letter: &Json, sealed_id: &str, body_sm3: &str, org_name: &str) -> Vec<Line> {
+fn lines_of(
+    m: &Metrics,
+    letter: &Json,
+    sealed_id: &str,
+    body_sm3: &str,
+    org_name: &str,
+) -> Vec<Line> {
     let s = |v: &Json| v.as_str().unwrap_or_default().to_owned();
     let mut lines = vec![];
     let mut push = |text: String, size: f64, gap: f64| {
-        for (i, l) in wrap(&text, size, 0.0).into_iter().enumerate() {
+        for (i, l) in wrap(m, &text, size, 0.0).into_iter().enumerate() {
             lines.push(Line {
                 text: l,
                 size,
@@ -144,125 +179,158 @@ pub async fn for_commitment(
 ) -> crate::error::AppResult<Vec<u8>> {
     let c = super::get(app, actor, id).await?;
     let doc = crate::seals::get(app, &c.sealed_id).await?;
-    Ok(render(
-        &doc.body,
-        &doc.public_id,
-        &doc.body_sm3,
-        &doc.org_name,
-    ))
+    render(&doc.body, &doc.public_id, &doc.body_sm3, &doc.org_name)
 }
 
-/// Renders the sealed letter (its canonical JSON) as PDF bytes.
-pub fn render(letter_json: &str, sealed_id: &str, body_sm3: &str, org_name: &str) -> Vec<u8> {
+/// Renders the sealed letter (its canonical JSON) as PDF bytes: PDF/A-2b when the font
+/// shows every character, plain PDF otherwise.
+pub fn render(
+    letter_json: &str,
+    sealed_id: &str,
+    body_sm3: &str,
+    org_name: &str,
+) -> AppResult<Vec<u8>> {
     let letter: Json = serde_json::from_str(letter_json).unwrap_or(Json::Null);
-    let lines = lines_of(&letter, sealed_id, body_sm3, org_name);
-    // Lay the lines out on pages.
-    let mut pages: Vec<String> = vec![];
-    let mut content = String::new();
-    let mut y = PAGE_H - MARGIN;
-    for l in &lines {
-        let step = l.gap + l.size * 1.3;
-        if y - step < MARGIN {
-            pages.push(std::mem::take(&mut content));
-            y = PAGE_H - MARGIN;
+    let m = Metrics::new()?;
+    let font = FONT
+        .clone()
+        .ok_or_else(|| AppError::Internal("承诺书字体无法读取".to_owned()))?;
+    let lines = lines_of(&m, &letter, sealed_id, body_sm3, org_name);
+    let title = letter["title"].as_str().unwrap_or("证明事项告知承诺书");
+    // PDF/A needs the document's date: the signing time, so the same letter gives the same bytes.
+    let signed_at = letter["signed_at"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc));
+    let archival = lines.iter().all(|l| l.text.chars().all(|c| m.has(c)));
+    match write(&font, &lines, title, signed_at, archival) {
+        // A validation failure is the one thing PDF/A adds; plain PDF still serves the reader.
+        Err(KrillaError::Validation(errors)) if archival => {
+            tracing::warn!(?errors, "承诺书不能写成 PDF/A，改写普通 PDF");
+            write(&font, &lines, title, signed_at, false)
         }
-        y -= step;
-        content.push_str(&format!(
-            "BT /F1 {} Tf {} {:.1} Td {} Tj ET\n",
-            l.size,
-            MARGIN,
-            y,
-            hex_ucs2(&l.text)
-        ));
+        r => r,
     }
-    pages.push(content);
+    .map_err(|e| AppError::Internal(format!("承诺书 PDF 生成失败：{e:?}")))
+}
 
-    // Objects: 1 catalog, 2 pages, 3 font, 4 CID font, 5 descriptor, then per page
-    // a page object and its content stream.
-    let n_pages = pages.len();
-    let page_ids: Vec<usize> = (0..n_pages).map(|i| 6 + 2 * i).collect();
-    let mut objects: Vec<String> = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        format!(
-            "<< /Type /Pages /Kids [{}] /Count {n_pages} >>",
-            page_ids
-                .iter()
-                .map(|i| format!("{i} 0 R"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>"
-            .to_owned(),
-        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R /DW 1000 /W [1 95 500] >>"
-            .to_owned(),
-        "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"
-            .to_owned(),
-    ];
-    for (i, c) in pages.iter().enumerate() {
-        objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
-            page_ids[i] + 1
-        ));
-        objects.push(format!("<< /Length {} >>\nstream\n{c}endstream", c.len()));
+fn pdf_date(t: chrono::DateTime<chrono::Utc>) -> krilla::metadata::DateTime {
+    use chrono::{Datelike, Timelike};
+    krilla::metadata::DateTime::new(u16::try_from(t.year()).unwrap_or(1970))
+        .month(t.month() as u8)
+        .day(t.day() as u8)
+        .hour(t.hour() as u8)
+        .minute(t.minute() as u8)
+        .second(t.second() as u8)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
+fn write(
+    font: &Font,
+    lines: &[Line],
+    title: &str,
+    signed_at: Option<chrono::DateTime<chrono::Utc>>,
+    archival: bool,
+) -> KrillaResult<Vec<u8>> {
+    let mut settings = SerializeSettings::default();
+    if archival
+        && let Ok(c) = ConfigurationBuilder::new()
+            .set_validator(Validator::A(Archival::A2_B))
+            .finish()
+    {
+        settings.configuration = c;
     }
-    let mut out: Vec<u8> = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = vec![];
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    let mut doc = Document::new_with(settings);
+    let mut metadata = Metadata::new()
+        .title(title.to_owned())
+        .language("zh-CN".to_owned())
+        .creator("Proofless 无证明城市应用系统".to_owned());
+    if let Some(t) = signed_at {
+        metadata = metadata.creation_date(pdf_date(t));
     }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for off in offsets {
-        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    doc.set_metadata(metadata);
+    let page_settings = PageSettings::from_wh(PAGE_W as f32, PAGE_H as f32).unwrap_or_default();
+    // Lay the lines out on pages, top down (krilla's y grows downwards).
+    let mut pages: Vec<Vec<(f64, &Line)>> = vec![vec![]];
+    let mut y = MARGIN;
+    for l in lines {
+        let step = l.gap + l.size * 1.3;
+        if y + step > PAGE_H - MARGIN {
+            pages.push(vec![]);
+            y = MARGIN;
+        }
+        y += step;
+        if let Some(p) = pages.last_mut() {
+            p.push((y, l));
+        }
     }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    for p in pages {
+        let mut page = doc.start_page_with(page_settings.clone());
+        let mut surface = page.surface();
+        for (y, l) in p {
+            surface.draw_text(
+                Point::from_xy(MARGIN as f32, y as f32),
+                font.clone(),
+                l.size as f32,
+                &l.text,
+                false,
+                TextDirection::Auto,
+            );
+        }
+        surface.finish();
+        page.finish();
+    }
+    doc.finish()
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn chinese_text_is_written_as_ucs2_with_a_valid_xref() {
-        let letter = serde_json::json!({
+    fn letter(name: &str) -> String {
+        serde_json::json!({
             "title": "证明事项告知承诺书", "proof_item": "经济困难证明",
-            "applicant": {"name": "张三", "resident_id": "370322199001011238"},
+            "applicant": {"name": name, "resident_id": "370322199001011238"},
             "template": {"obligation": "义务", "content": "内容", "checks": "核查", "cooperation": "配合", "liability": "责任"},
-            "declaration": "本人承诺", "post_check": {"plan": "免予核查"}, "signature": "门户", "signed_at": "2026-03-12",
-        });
-        let pdf = render(&letter.to_string(), "abc", "00", "县司法局");
+            "declaration": "本人承诺", "post_check": {"plan": "免予核查"}, "signature": "门户", "signed_at": "2026-03-12T09:30:00Z",
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn the_letter_embeds_its_font_and_is_pdf_a() {
+        let pdf = render(&letter("张三"), "abc", "00", "县司法局").unwrap();
         let text = String::from_utf8_lossy(&pdf);
-        assert!(text.starts_with("%PDF-1.7"));
-        assert!(text.contains("/STSong-Light"));
-        // 承诺 = U+627F U+8BFA
-        assert!(text.contains("627F8BFA"));
-        let xref_at: usize = text
-            .rsplit("startxref\n")
-            .next()
-            .and_then(|t| t.lines().next())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
-        assert!(pdf[xref_at..].starts_with(b"xref"));
+        assert!(text.starts_with("%PDF-"));
+        assert!(text.contains("/FontFile2") || text.contains("/FontFile3"));
+        assert!(!text.contains("STSong"));
+        assert!(text.contains("pdfaid:part"), "PDF/A-2b");
+        // A subset of the glyphs used, not the whole built-in font.
+        assert!(pdf.len() < FONT_DATA.len() / 10, "{} bytes", pdf.len());
+    }
+
+    #[test]
+    fn a_character_the_font_lacks_still_renders_as_plain_pdf() {
+        // 𪚥 (U+2A6A5) is outside GB 2312 and the built-in subset.
+        let m = Metrics::new().unwrap();
+        assert!(!m.has('𪚥') && m.has('张'));
+        let pdf = render(&letter("张𪚥"), "abc", "00", "县司法局").unwrap();
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.starts_with("%PDF-"));
+        assert!(!text.contains("pdfaid:part"));
     }
 
     #[test]
     fn long_text_wraps_within_the_page() {
-        let lines = wrap(&"承".repeat(100), 12.0, 0.0);
+        let m = Metrics::new().unwrap();
+        let lines = wrap(&m, &"承诺书ABC".repeat(40), 12.0, 0.0);
         assert!(lines.len() >= 3);
-        assert!(
-            lines
-                .iter()
-                .all(|l| l.chars().count() as f64 * 12.0 <= PAGE_W - 2.0 * MARGIN)
-        );
+        for l in &lines {
+            let w: f64 = l.chars().map(|c| m.width_of(c, 12.0)).sum();
+            assert!(w <= PAGE_W - 2.0 * MARGIN, "{l}");
+        }
+        assert!((m.width_of('承', 12.0) - 12.0).abs() < 0.01);
     }
 }

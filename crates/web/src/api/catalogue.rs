@@ -448,7 +448,7 @@ async fn public_version_xlsx(
         .await
         .map_err(hide_unpublished)?;
     let title = format!("{}第{}版", v.version.title, v.version.number.unwrap_or(0));
-    let bytes = xlsx::workbook(&title, &v.items);
+    let bytes = xlsx::workbook(&title, &v.items)?;
     let filename: String =
         url::form_urlencoded::byte_serialize(format!("{title}.xlsx").as_bytes()).collect();
     Ok((
@@ -522,7 +522,7 @@ async fn feed_atom(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<i
     let entries = feeds::entries(&s.app).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        feeds::atom(&origin(&headers), &entries),
+        feeds::atom(&origin(&headers), &entries)?,
     ))
 }
 

@@ -302,7 +302,10 @@ pub async fn import_template(ctx: Ctx) -> Response {
     if let Err(e) = require_editor(&ctx) {
         return page_error(&ctx, e, "/workbench");
     }
-    let bytes = xlsx::workbook("证明事项导入模板", &[]);
+    let bytes = match xlsx::workbook("证明事项导入模板", &[]) {
+        Ok(b) => b,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
     (
         [
             (header::CONTENT_TYPE, xlsx::CONTENT_TYPE),
