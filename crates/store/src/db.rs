@@ -332,6 +332,14 @@ impl Db {
         crate::Dialect(self.backend())
     }
 
+    /// Whether the database answers a trivial query (health checks).
+    pub async fn ping(&self) -> bool {
+        self.reader()
+            .scalar_i64(crate::q("SELECT CAST(1 AS BIGINT)"))
+            .await
+            .is_ok()
+    }
+
     /// The query plan of a statement, one line a step (for benchmarks and operators).
     /// PostgreSQL plans it with its arguments in place, as the server would run it.
     pub async fn explain(&self, q: Query) -> Result<Vec<String>, StoreError> {

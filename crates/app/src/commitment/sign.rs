@@ -252,8 +252,9 @@ pub(crate) async fn open_check_in(
             start: crate::deadlines::to_utc(now)
                 .ok_or_else(|| AppError::Internal("时钟时间无效".into()))?,
             statutory_limit: Some(proofless_domain::deadline::Period::WorkingDays(
-                u32::try_from(within_wd)
-                    .map_err(|_| AppError::Internal(format!("核查时限 {within_wd} 个工作日无效")))?,
+                u32::try_from(within_wd).map_err(|_| {
+                    AppError::Internal(format!("核查时限 {within_wd} 个工作日无效"))
+                })?,
             )),
         },
     )

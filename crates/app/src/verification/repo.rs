@@ -597,9 +597,7 @@ pub(crate) async fn deadline_running(ex: &mut impl Exec, deadline_id: i64) -> Ap
     let state: Option<(String,)> = ex
         .fetch_optional(q("SELECT state FROM deadlines WHERE id = ?").bind(deadline_id))
         .await?;
-    Ok(state.is_some_and(|(s,)| {
-        s != proofless_domain::deadline::DeadlineState::Done.as_str()
-    }))
+    Ok(state.is_some_and(|(s,)| s != proofless_domain::deadline::DeadlineState::Done.as_str()))
 }
 
 /// One duty post of a unit (A2 §6): A, B and whether A is marked absent.

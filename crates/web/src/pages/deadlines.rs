@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
 use proofless_app::calendar::{
     self, CalendarDay, CalendarYear, ImportInput, OverrideInput, YearStatus,
 };
@@ -13,7 +14,6 @@ use proofless_app::notifications::{self, Notification};
 use proofless_app::{AppError, local_time};
 use proofless_domain::calendar::YearOrigin;
 use proofless_domain::role::Role;
-use axum_extra::extract::Form;
 use serde::Deserialize;
 
 use super::session::{page_error, require_staff};
