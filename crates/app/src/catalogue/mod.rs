@@ -23,6 +23,14 @@ pub mod xlsx;
 
 pub use public::PublicCatalogue;
 
+/// Who drafts proof and service items. The API checks it again before it parses a body, so a
+/// caller without the role gets 403 and learns nothing from validation errors.
+pub const EDITORS: [proofless_domain::role::Role; 3] = [
+    proofless_domain::role::Role::UnitAdmin,
+    proofless_domain::role::Role::JointOffice,
+    proofless_domain::role::Role::SystemAdmin,
+];
+
 use proofless_domain::role::Role;
 
 use crate::actor::Actor;
@@ -31,7 +39,7 @@ use crate::error::{AppError, AppResult};
 /// Who may edit a unit's catalogue entries: its unit admin, or the joint office (which may
 /// start adjustments itself, A3 §11).
 pub(crate) fn require_unit_editor(actor: &Actor, org_id: i64) -> AppResult<()> {
-    actor.require_any(&[Role::UnitAdmin, Role::JointOffice, Role::SystemAdmin])?;
+    actor.require_any(&EDITORS)?;
     if actor.has(Role::JointOffice) {
         return Ok(());
     }

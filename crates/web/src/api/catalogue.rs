@@ -78,6 +78,7 @@ async fn create_service(
     ctx: Ctx,
     ApiJson(input): ApiJson<ServiceItemInput>,
 ) -> ApiResult<impl IntoResponse> {
+    ctx.actor.require_any(&proofless_app::catalogue::EDITORS)?;
     let it = services::create(&s.app, &ctx.actor, &input.parse()?).await?;
     Ok((StatusCode::CREATED, etag(it.version), Json(it)))
 }
@@ -106,6 +107,7 @@ async fn update_service(
     ApiJson(input): ApiJson<ServiceItemInput>,
 ) -> ApiResult<impl IntoResponse> {
     let v = if_match(&headers)?;
+    ctx.actor.require_any(&proofless_app::catalogue::EDITORS)?;
     let it = services::update(&s.app, &ctx.actor, id, Some(v), &input.parse()?).await?;
     Ok((etag(it.version), Json(it)))
 }
@@ -146,6 +148,7 @@ async fn create_item(
     ctx: Ctx,
     ApiJson(input): ApiJson<ProofItemInput>,
 ) -> ApiResult<impl IntoResponse> {
+    ctx.actor.require_any(&proofless_app::catalogue::EDITORS)?;
     let it = draft::create(&s.app, &ctx.actor, &input.parse()?).await?;
     Ok((StatusCode::CREATED, etag(it.version), Json(it)))
 }
@@ -173,6 +176,7 @@ async fn update_item(
     ApiJson(input): ApiJson<ProofItemInput>,
 ) -> ApiResult<impl IntoResponse> {
     let v = if_match(&headers)?;
+    ctx.actor.require_any(&proofless_app::catalogue::EDITORS)?;
     let it = draft::update(&s.app, &ctx.actor, id, Some(v), &input.parse()?).await?;
     Ok((etag(it.version), Json(it)))
 }
@@ -275,6 +279,8 @@ async fn review_item(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ReviewInput>,
 ) -> ApiResult<Json<ProofItem>> {
+    ctx.actor
+        .require_any(&[proofless_domain::role::Role::LegalReviewer])?;
     Ok(Json(
         review::review(&s.app, &ctx.actor, id, &input.parse()?).await?,
     ))
@@ -318,6 +324,8 @@ async fn prepare(
     ctx: Ctx,
     ApiJson(input): ApiJson<PrepareInput>,
 ) -> ApiResult<impl IntoResponse> {
+    ctx.actor
+        .require_any(&[proofless_domain::role::Role::JointOffice])?;
     Ok((
         StatusCode::CREATED,
         Json(lists::prepare(&s.app, &ctx.actor, &input.parse()?).await?),
@@ -344,6 +352,8 @@ async fn approve(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ApproveInput>,
 ) -> ApiResult<Json<VersionDetail>> {
+    ctx.actor
+        .require_any(&[proofless_domain::role::Role::CountyApprover])?;
     Ok(Json(
         lists::approve(&s.app, &ctx.actor, id, &input.parse()?).await?,
     ))
@@ -359,6 +369,8 @@ async fn publish(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<PublishInput>,
 ) -> ApiResult<Json<VersionDetail>> {
+    ctx.actor
+        .require_any(&[proofless_domain::role::Role::JointOffice])?;
     Ok(Json(
         lists::publish(&s.app, &ctx.actor, id, input.parse()?).await?,
     ))
