@@ -7,6 +7,8 @@ mod input;
 mod persons;
 mod repo;
 
+pub(crate) use repo::represents;
+
 pub use entities::{
     AccessRecord, Entity, access_log, add_representative, create_entity, entities_of, get_entity,
 };

@@ -84,3 +84,20 @@ pub(crate) async fn entities_of(
     )
     .await
 }
+
+/// Whether the person is on record as a representative of the entity (a company commits and
+/// reads its credit record through its representatives).
+pub(crate) async fn represents(
+    db: &mut impl Exec,
+    entity_id: i64,
+    person_id: i64,
+) -> Result<bool, StoreError> {
+    let row: Option<(i64,)> = db
+        .fetch_optional(
+            q("SELECT entity_id FROM entity_representatives WHERE entity_id = ? AND person_id = ?")
+                .bind(entity_id)
+                .bind(person_id),
+        )
+        .await?;
+    Ok(row.is_some())
+}

@@ -57,7 +57,7 @@ pub(crate) async fn signer(
     let subject_ref = match entity_id {
         None => credit_rules::subject_ref("person", person_id),
         Some(e) => {
-            if !repo::represents(db, e, person_id).await? {
+            if !crate::applicants::represents(db, e, person_id).await? {
                 return Err(AppError::forbidden(
                     "申请人不是该企业的法定代表人或授权代表，不能代其签署承诺",
                 ));

@@ -119,7 +119,7 @@ pub async fn portal_owns(db: &mut impl Exec, actor: &Actor, subject_ref: &str) -
     if kind == "person" {
         return Ok(id == pid);
     }
-    repo::represents(db, id, pid).await
+    Ok(crate::applicants::represents(db, id, pid).await?)
 }
 
 /// A subject's credit (the credit office; or the subject itself on the portal).

@@ -119,21 +119,6 @@ pub(crate) async fn subject_name(db: &mut impl Exec, person: bool, id: i64) -> A
     Ok(row.map(|r| r.0).unwrap_or_default())
 }
 
-pub(crate) async fn represents(
-    db: &mut impl Exec,
-    entity_id: i64,
-    person_id: i64,
-) -> AppResult<bool> {
-    let row: Option<(i64,)> = db
-        .fetch_optional(
-            q("SELECT entity_id FROM entity_representatives WHERE entity_id = ? AND person_id = ?")
-                .bind(entity_id)
-                .bind(person_id),
-        )
-        .await?;
-    Ok(row.is_some())
-}
-
 pub(crate) async fn records_of(
     db: &mut impl Exec,
     subject_ref: &str,

@@ -159,21 +159,6 @@ pub(crate) async fn person_exists(db: &mut impl Exec, person_id: i64) -> AppResu
     Ok(row.is_some())
 }
 
-pub(crate) async fn represents(
-    db: &mut impl Exec,
-    entity_id: i64,
-    person_id: i64,
-) -> AppResult<bool> {
-    let row: Option<(i64,)> = db
-        .fetch_optional(
-            q("SELECT entity_id FROM entity_representatives WHERE entity_id = ? AND person_id = ?")
-                .bind(entity_id)
-                .bind(person_id),
-        )
-        .await?;
-    Ok(row.is_some())
-}
-
 /// The unit, state and applicant (`person:ID` / `entity:ID`) of a case.
 pub(crate) struct CaseRef {
     pub org_id: i64,
