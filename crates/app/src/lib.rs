@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod orgs;
 pub mod page;
 pub mod password;
+pub mod policy;
 pub mod regions;
 pub mod seals;
 pub mod staff;
@@ -76,6 +77,8 @@ pub struct App {
     pub seal_keys: seals::KeyCache,
     /// The job kinds and sweeps the runner calls, registered by the workflows at start-up.
     pub jobs: Arc<jobs::Registry>,
+    /// Every trial-period setting, declared by the workflows (composed in `workflows`).
+    pub policies: &'static [&'static dyn policy::AnySetting],
 }
 
 impl App {
@@ -88,6 +91,7 @@ impl App {
             calendar: Arc::new(RwLock::new(calendar::Cached::builtin())),
             seal_keys: seals::KeyCache::default(),
             jobs: workflows::registry(),
+            policies: workflows::POLICIES,
         }
     }
 

@@ -10,7 +10,11 @@ use proofless_store::Tx;
 use crate::App;
 use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
+use crate::policy::AnySetting;
 use crate::{calendar, commitment, credit, deadlines, verification};
+
+/// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
+pub(crate) static POLICIES: &[&dyn AnySetting] = &[&verification::settings::RECLASSIFY_WINDOW_MINUTES];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));
 

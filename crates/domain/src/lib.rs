@@ -10,6 +10,7 @@ pub mod credit;
 pub mod deadline;
 pub mod notification;
 pub mod org;
+pub mod policy;
 pub mod region;
 pub mod role;
 pub mod seal;

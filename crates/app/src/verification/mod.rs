@@ -35,6 +35,7 @@ mod records;
 mod reply;
 pub(crate) mod repo;
 mod send;
+pub mod settings;
 mod templates;
 
 pub use deadline::grace_minutes;
