@@ -273,7 +273,7 @@ async fn bad_rows_write_nothing_unless_good_rows_are_asked_for(b: Backend) {
         .map(|c| c["row"].as_i64().unwrap())
         .collect();
     assert_eq!(rows_done, vec![2, 4]);
-    let skipped = fields(&serde_json::json!({"errors": v["skipped"]}));
+    let skipped = fields(&v);
     assert!(skipped.iter().any(|(k, _)| k == "rows[3].开具单位"));
     assert!(skipped.iter().any(|(k, _)| k == "rows[5].层级"));
     assert_eq!(ga_count(&ga).await, before + 2);
@@ -415,4 +415,186 @@ both_backends!(
     formula_cells_are_refused_not_evaluated,
     duplicates_in_the_file_and_against_existing_items_are_named,
     only_unit_admins_may_import,
+    a_real_county_list_imports_with_every_error_and_warning_reported,
+    the_template_lists_every_accepted_header_name,
 );
+
+/// A workbook laid out like a real county list (SPEC "Real lists"): a merged title row
+/// above the header, the real header names in their order (one with a line break, as such
+/// lists are typeset), a column the import does not read, and rows as counties write them.
+fn county_list(rows: &[[&str; 12]]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("保留证明事项清单").unwrap();
+    let title = rust_xlsxwriter::Format::new().set_bold();
+    ws.merge_range(0, 0, 0, 11, "高青县县级保留证明事项清单（2026年）", &title)
+        .unwrap();
+    let header = [
+        "序号",
+        "证明名称",
+        "证明用途",
+        "设定依据",
+        "依据条文\n及内容",
+        "索要单位",
+        "开具单位",
+        "行使层级",
+        "事项类型",
+        "涉及的政务服务事项名称及编码",
+        "不能实行告知承诺及保留原因",
+        "联系电话",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 2;
+        for (c, v) in r.iter().enumerate() {
+            ws.write_string(row, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn has(list: &Value, field: &str, part: &str) -> bool {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .any(|e| e["field"] == field && e["message"].as_str().unwrap().contains(part))
+}
+
+async fn a_real_county_list_imports_with_every_error_and_warning_reported(b: Backend) {
+    // SPEC "Real lists", R1.2: real header names map to our fields; 事项类型 gives the kind of
+    // new service items; 证明用途, 依据条文及内容 and the reason commitment cannot be used are
+    // kept; the report has the ignored columns and every error and warning of every row.
+    let Some(t) = spawn_demo(b).await else { return };
+    let ga = t.staff("ga_admin").await;
+    let before = ga_count(&ga).await;
+    let rows = [
+        [
+            "1",
+            "烟花爆竹零售经营场所证明（真实清单测试）",
+            "办理烟花爆竹经营（零售）许可",
+            "烟花爆竹安全管理条例",
+            "《烟花爆竹安全管理条例》第十九条：申请从事烟花爆竹零售经营的，应当向所在地县级人民政府安全生产监督管理部门提出申请。",
+            "县公安局",
+            "县市场监管局",
+            "省级、市级、县级",
+            "行政许可",
+            "烟花爆竹经营（零售）许可证核发（370322000000RL00001）",
+            "涉及公共安全，不适用告知承诺",
+            "0533-6961234",
+        ],
+        [
+            "2",
+            "居住情况证明（真实清单测试）",
+            "办理户籍业务",
+            "",
+            "",
+            "县公安局",
+            "县民政局",
+            "县级",
+            "行政确认",
+            "户籍信息核对（370322000000RL00002）",
+            "",
+            "",
+        ],
+        [
+            "3",
+            "经营资格证明（真实清单测试）",
+            "办理省级许可",
+            "《中华人民共和国行政许可法》第三十一条",
+            "",
+            "县公安局",
+            "县市场监管局",
+            "省级",
+            "行政处罚",
+            "",
+            "",
+            "",
+        ],
+        [
+            "4",
+            "无违法记录证明（真实清单测试）",
+            "办理从业资格认定",
+            "《中华人民共和国治安管理处罚法》第二条",
+            "",
+            "县公安局",
+            "县公安局",
+            "县级",
+            "公共服务",
+            "",
+            "",
+            "",
+        ],
+    ];
+    let (s, v) = post(&ga, "", county_list(&rows)).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["written"], false);
+    assert_eq!(v["header_row"], 2, "{v}");
+    assert_eq!(v["ignored_columns"], serde_json::json!(["联系电话"]));
+    // Row 5 fails: a level above the county, and a kind that no application service has.
+    assert!(has(&v["errors"], "rows[5].行使层级", "省级"), "{v}");
+    assert!(has(&v["errors"], "rows[5].事项类型", "行政处罚"), "{v}");
+    assert!(!v["errors"].as_array().unwrap().iter().any(|e| {
+        let f = e["field"].as_str().unwrap();
+        f.starts_with("rows[3]") || f.starts_with("rows[4]") || f.starts_with("rows[6]")
+    }));
+    // …and in the same answer, the warnings of the other rows.
+    assert!(has(&v["warnings"], "rows[4].设定依据", "拟取消"), "{v}");
+    assert!(has(&v["warnings"], "rows[3].行使层级", "县级"), "{v}");
+    assert!(has(
+        &v["warnings"],
+        "rows[6].涉及的政务服务事项名称及编码",
+        "未关联政务服务事项"
+    ), "{v}");
+    assert_eq!(ga_count(&ga).await, before, "nothing written");
+
+    let (s, v) = post(&ga, "?import_good_rows=true", county_list(&rows)).await;
+    assert_eq!(s, 201, "{v}");
+    let created = v["created"].as_array().unwrap();
+    let done: Vec<i64> = created.iter().map(|c| c["row"].as_i64().unwrap()).collect();
+    assert_eq!(done, [3, 4, 6]);
+    assert!(has(&v["errors"], "rows[5].行使层级", "省级"), "{v}");
+    assert!(has(&v["warnings"], "rows[4].设定依据", "拟取消"), "{v}");
+
+    let id = created[0]["id"].as_i64().unwrap();
+    let it = ga.json(&format!("/api/v1/catalogue/items/{id}")).await;
+    let item = &it["item"];
+    assert_eq!(item["level"], "county");
+    assert_eq!(item["purpose"], "办理烟花爆竹经营（零售）许可");
+    assert_eq!(item["no_commitment_reason"], "涉及公共安全，不适用告知承诺");
+    assert_eq!(item["legal_basis"][0]["law"], "《烟花爆竹安全管理条例》");
+    assert_eq!(item["legal_basis"][0]["article"], "第十九条");
+    assert!(
+        item["legal_basis"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("申请从事烟花爆竹零售经营的")
+    );
+    assert_eq!(item["service_items"][0]["code"], "370322000000RL00001");
+    assert_eq!(item["service_items"][0]["kind"], "administrative_licence");
+    // No legal basis: saved as proposed for cancellation (R1.3).
+    let id2 = created[1]["id"].as_i64().unwrap();
+    let it2 = ga.json(&format!("/api/v1/catalogue/items/{id2}")).await;
+    assert_eq!(it2["item"]["disposition"], "cancelled");
+    assert_eq!(it2["item"]["methods"][0]["method"], "abolished");
+    assert_eq!(it2["item"]["service_items"][0]["kind"], "administrative_confirmation");
+}
+
+async fn the_template_lists_every_accepted_header_name(b: Backend) {
+    // SPEC "Real lists": the template download lists the accepted header names.
+    let Some(t) = spawn_demo(b).await else { return };
+    let ga = t.staff("ga_admin").await;
+    let r = ga.get("/catalogue/import/template.xlsx").await;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(wb.sheet_names(), ["证明事项", "可识别的表头"]);
+    let names = wb.worksheet_range("可识别的表头").unwrap();
+    let text: Vec<String> = names.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    let all = text.join("|");
+    for h in ["行使层级", "证明用途", "依据条文及内容", "事项类型", "不能实行告知承诺及保留原因", "层级"] {
+        assert!(all.contains(h), "{h} missing from {all}");
+    }
+}

@@ -9,6 +9,7 @@ mod catalogue_flow;
 mod catalogue_import;
 mod catalogue_input;
 mod catalogue_public;
+mod catalogue_rules;
 mod catalogue_ui;
 mod commitment_flow;
 mod commitment_input;

@@ -69,6 +69,7 @@ fn item(i: usize) -> ItemSnapshot {
         } else {
             String::new()
         },
+        ..ItemSnapshot::default()
     }
 }
 

@@ -11,10 +11,14 @@ use crate::App;
 use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
-use crate::{calendar, commitment, credit, deadlines, verification};
+use crate::{calendar, catalogue, commitment, credit, deadlines, verification};
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
-pub(crate) static POLICIES: &[&dyn AnySetting] = &[&verification::settings::RECLASSIFY_WINDOW_MINUTES];
+pub(crate) static POLICIES: &[&dyn AnySetting] = &[
+    &verification::settings::RECLASSIFY_WINDOW_MINUTES,
+    &catalogue::settings::STATUTORY_BASIS_KINDS,
+    &catalogue::settings::IMPORT_HEADER_ALIASES,
+];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));
 

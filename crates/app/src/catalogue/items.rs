@@ -3,7 +3,7 @@
 //! bureau). Drafting, editing and submitting are in [`super::draft`].
 
 use proofless_domain::catalogue::{
-    BasisSnapshot, CatalogueLevel, Disposition, ItemFacts, ItemSnapshot, MethodSnapshot,
+    BasisKind, BasisSnapshot, CatalogueLevel, Disposition, ItemFacts, ItemSnapshot, MethodSnapshot,
     ServiceItemRef, Stage, Verdict, flagged_bases, retention_problems,
 };
 use proofless_domain::role::Role;
@@ -11,7 +11,8 @@ use proofless_store::Exec;
 use serde::{Deserialize, Serialize};
 
 use super::input::ItemFilter;
-use super::{not_found, repo};
+use super::{not_found, repo, settings};
+use crate::policy;
 use crate::App;
 use crate::actor::Actor;
 use crate::error::{AppResult, FieldError};
@@ -65,6 +66,8 @@ pub(crate) struct ItemRow {
     /// Risk domain codes, comma-separated.
     pub risk_domains: String,
     pub remarks: String,
+    pub purpose: String,
+    pub no_commitment_reason: String,
     pub stage: Stage,
     pub version: i64,
     pub updated_at: i64,
@@ -89,6 +92,7 @@ pub(crate) async fn snapshot_of(
         correctable_afterwards: r.correctable_afterwards,
         risk_domains: split_codes(&r.risk_domains),
         methods: links.methods.iter().map(|m| m.method).collect(),
+        service_items: links.services.len(),
     };
     let (issuer_ids, issuers) = links.issuers.into_iter().unzip();
     let (requester_ids, requesters) = links.requesters.into_iter().unzip();
@@ -138,6 +142,8 @@ pub(crate) async fn snapshot_of(
             })
             .collect(),
         remarks: r.remarks.clone(),
+        purpose: r.purpose.clone(),
+        no_commitment_reason: r.no_commitment_reason.clone(),
     };
     Ok((snap, facts))
 }
@@ -157,7 +163,18 @@ pub(crate) fn blocking(facts: &ItemFacts) -> Vec<FieldError> {
         .collect()
 }
 
-pub(crate) async fn view(x: &mut impl Exec, r: ItemRow) -> AppResult<ProofItem> {
+/// The legal-basis kinds that may set a proof item by themselves, as in force at `at_ms`
+/// (a versioned setting, SPEC "Trial rules").
+pub(crate) async fn statutory_kinds(x: &mut impl Exec, at_ms: i64) -> AppResult<Vec<BasisKind>> {
+    let codes = policy::in_force(x, &settings::STATUTORY_BASIS_KINDS, at_ms).await?;
+    Ok(settings::basis_kinds(&codes))
+}
+
+pub(crate) async fn view(
+    x: &mut impl Exec,
+    r: ItemRow,
+    statutory: &[BasisKind],
+) -> AppResult<ProofItem> {
     let (item, facts) = snapshot_of(x, &r).await?;
     let last_review = repo::last_review(x, r.id).await?;
     Ok(ProofItem {
@@ -170,7 +187,7 @@ pub(crate) async fn view(x: &mut impl Exec, r: ItemRow) -> AppResult<ProofItem> 
         correctable_afterwards: r.correctable_afterwards,
         risk_domains: split_codes(&r.risk_domains),
         blocking: blocking(&facts),
-        flags: flagged_bases(&facts.basis_kinds)
+        flags: flagged_bases(&facts.basis_kinds, statutory)
             .into_iter()
             .map(|k| format!("设定依据含{}，请司法局审查决定", k.label()))
             .collect(),
@@ -185,7 +202,8 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<ProofItem> {
     let mut reader = app.db.reader();
     let r = row(&mut reader, id).await?;
     actor.require_see_org(r.owner_org_id)?;
-    view(&mut reader, r).await
+    let statutory = statutory_kinds(&mut reader, app.now_ms()).await?;
+    view(&mut reader, r, &statutory).await
 }
 
 /// Items the actor may see: their own unit's, or all for county-wide roles.
@@ -198,9 +216,10 @@ pub async fn list(app: &App, actor: &Actor, f: &ItemFilter) -> AppResult<Vec<Pro
     };
     let mut reader = app.db.reader();
     let rows = repo::items(&mut reader, owner, f).await?;
+    let statutory = statutory_kinds(&mut reader, app.now_ms()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(view(&mut reader, r).await?);
+        out.push(view(&mut reader, r, &statutory).await?);
     }
     Ok(out)
 }

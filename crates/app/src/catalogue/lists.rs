@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
-use proofless_domain::catalogue::{CatalogueLevel, ItemSnapshot, ListDiff, Stage, diff};
+use proofless_domain::catalogue::{
+    CatalogueLevel, Disposition, ItemSnapshot, ListDiff, ReplacementMethod, Stage,
+    deficiency_only_refusal, diff,
+};
 use proofless_domain::region::RegionLevel;
 use proofless_domain::role::Role;
 use proofless_store::{Exec, Tx};
@@ -270,16 +273,13 @@ pub async fn publish(
     if let Some(why) = v.stage.refusal(Stage::Published) {
         return Err(AppError::Conflict(why));
     }
-    // R1.3 once more on exactly what would be published.
+    // R1.3, R1.2 and P 三(二)3 once more on exactly what would be published.
     let mut p = Problems::default();
     for s in snapshots_in(&mut reader, id).await? {
-        if s.disposition == "retained" && s.legal_basis.is_empty() {
+        for why in publish_problems(&s) {
             p.0.push(FieldError::new(
-                "items",
-                format!(
-                    "“{}”没有法律法规依据，不能作为保留事项发布，建议直接取消",
-                    s.name
-                ),
+                format!("items[{}]", s.id),
+                format!("“{}”{why}", s.name),
             ));
         }
     }
@@ -304,6 +304,34 @@ pub async fn publish(
     tx.commit().await?;
     app.catalogue.update(app).await?;
     get_version(app, actor, id).await
+}
+
+/// Why a snapshot cannot be published as retained: no legal basis (R1.3), no service item
+/// using it (R1.2, 优化营商环境条例 §44), deficiency acceptance as its only replacement
+/// (P 三(二)3). Snapshots kept from an earlier version are checked as well.
+fn publish_problems(s: &ItemSnapshot) -> Vec<String> {
+    let mut out = vec![];
+    if s.disposition != Disposition::Retained.as_str() {
+        return out;
+    }
+    if s.legal_basis.is_empty() {
+        out.push("没有法律法规依据，不能作为保留事项发布，建议直接取消".to_owned());
+    }
+    if s.service_items.is_empty() {
+        out.push(
+            "没有关联任何政务服务事项，不能作为保留事项发布：清单须逐项列明使用它的政务服务事项（SPEC R1.2；优化营商环境条例第四十四条）"
+                .to_owned(),
+        );
+    }
+    let methods: Vec<ReplacementMethod> = s
+        .methods
+        .iter()
+        .filter_map(|m| ReplacementMethod::parse(&m.method))
+        .collect();
+    if let Some(why) = deficiency_only_refusal(&methods) {
+        out.push(format!("：{why}"));
+    }
+    out
 }
 
 fn readable(actor: &Actor, v: &ListVersion) -> AppResult<()> {

@@ -6,8 +6,14 @@
 //!
 //! `input` parses what arrives into typed drafts; `repo` holds every query; `draft`
 //! (drafting and submitting items), `review` (R1.4), `lists` (R2.2: prepare, approve,
-//! publish), `services`, `import` (issue #3 §7) and `public` (the search) are the use cases;
-//! `items` reads items as staff see them.
+//! publish), `services`, `import` (issue #3 §7; real county lists, SPEC "Real lists") and
+//! `public` (the search) are the use cases; `items` reads items as staff see them; `settings`
+//! holds the trial-period settings (the legal-basis kinds that stand alone, the import's
+//! header names).
+//!
+//! A retained item is refused at review, preparation and publication when no service item
+//! uses it (R1.2, 优化营商环境条例 §44) or when deficiency acceptance is its only replacement
+//! (P 三(二)3).
 
 pub mod draft;
 pub mod feeds;
@@ -19,6 +25,7 @@ pub mod public;
 mod repo;
 pub mod review;
 pub mod services;
+pub mod settings;
 pub mod xlsx;
 
 pub use public::PublicCatalogue;

@@ -12,7 +12,7 @@ use super::repo;
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Review {
@@ -42,9 +42,14 @@ pub async fn review(
         )));
     }
     if to == Stage::Reviewed {
-        // R1.3: an item without legal basis or not verifiable cannot pass as retained.
+        // R1.3: an item without legal basis or not verifiable cannot pass as retained; nor one
+        // no service item uses (R1.2, 优化营商环境条例 §44), nor one deferred by 容缺受理 alone
+        // (P 三(二)3). Each reason names the item.
         let (_, facts) = items::snapshot_of(&mut reader, &r).await?;
-        let blocking = items::blocking(&facts);
+        let blocking: Vec<FieldError> = items::blocking(&facts)
+            .into_iter()
+            .map(|e| FieldError::new(e.field, format!("“{}”：{}", r.name, e.message)))
+            .collect();
         if !blocking.is_empty() {
             return Err(AppError::Validation(blocking));
         }

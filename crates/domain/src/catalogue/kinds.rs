@@ -83,16 +83,27 @@ vocabulary!(
 );
 
 impl BasisKind {
-    /// Whether this kind of basis may set a proof item by itself (优化营商环境条例 §44);
-    /// the others go to the justice bureau as a flag.
-    pub fn is_statutory(self) -> bool {
-        matches!(
-            self,
-            BasisKind::Law
-                | BasisKind::AdministrativeRegulation
-                | BasisKind::LocalRegulation
-                | BasisKind::StateCouncilDecision
-        )
+    /// The kinds that may set a proof item by themselves in the seed's reading (优化营商环境条例
+    /// §44; SPEC "defaults we chose"); the others go to the justice bureau as a flag. The kinds
+    /// in force are a versioned setting (`catalogue.statutory_basis_kinds`) seeded with these.
+    pub const STATUTORY_DEFAULT: [BasisKind; 4] = [
+        BasisKind::Law,
+        BasisKind::AdministrativeRegulation,
+        BasisKind::LocalRegulation,
+        BasisKind::StateCouncilDecision,
+    ];
+}
+
+impl ServiceItemKind {
+    /// 事项类型 as real lists write it: the label, the code, or a common short form
+    /// (公共服务, 其他权力); `None` for anything else.
+    pub fn from_list_text(s: &str) -> Option<ServiceItemKind> {
+        let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        ServiceItemKind::parse(&t).or(match t.as_str() {
+            "公共服务" | "依申请的公共服务" | "公共服务事项" => Some(ServiceItemKind::PublicService),
+            "其他权力" | "其他行政权力事项" => Some(ServiceItemKind::OtherAdministrativePower),
+            _ => None,
+        })
     }
 }
 
@@ -269,11 +280,26 @@ mod tests {
     }
 
     #[test]
-    fn only_statutory_bases_stand_alone() {
+    fn only_statutory_bases_stand_alone_by_default() {
         // SPEC "defaults we chose": rules and policy documents are flagged.
-        assert!(BasisKind::Law.is_statutory());
-        assert!(BasisKind::StateCouncilDecision.is_statutory());
-        assert!(!BasisKind::DepartmentalRule.is_statutory());
-        assert!(!BasisKind::PolicyDocument.is_statutory());
+        let d = BasisKind::STATUTORY_DEFAULT;
+        assert!(d.contains(&BasisKind::Law));
+        assert!(d.contains(&BasisKind::StateCouncilDecision));
+        assert!(!d.contains(&BasisKind::DepartmentalRule));
+        assert!(!d.contains(&BasisKind::PolicyDocument));
+    }
+
+    #[test]
+    fn service_item_kinds_read_as_real_lists_write_them() {
+        // SPEC "Real lists": 事项类型 maps to the kind, not always 依申请公共服务.
+        assert_eq!(
+            ServiceItemKind::from_list_text(" 行政 许可"),
+            Some(ServiceItemKind::AdministrativeLicence)
+        );
+        assert_eq!(
+            ServiceItemKind::from_list_text("公共服务"),
+            Some(ServiceItemKind::PublicService)
+        );
+        assert_eq!(ServiceItemKind::from_list_text("行政处罚"), None);
     }
 }

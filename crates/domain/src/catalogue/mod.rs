@@ -11,7 +11,8 @@ pub use kinds::{
     VerificationDeadlineClass,
 };
 pub use rules::{
-    EXCLUDED_RISK_DOMAINS, ItemFacts, RiskDomain, commitment_refusal, flagged_bases,
+    EXCLUDED_RISK_DOMAINS, ItemFacts, RiskDomain, commitment_refusal, deficiency_only_refusal,
+    flagged_bases,
     retention_problems,
 };
 pub use snapshot::{

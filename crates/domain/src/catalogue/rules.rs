@@ -70,6 +70,8 @@ pub struct ItemFacts {
     /// Codes of the excluded risk domains the item touches.
     pub risk_domains: Vec<String>,
     pub methods: Vec<ReplacementMethod>,
+    /// How many service items use the proof (R1.2: the list names them item by item).
+    pub service_items: usize,
 }
 
 /// Why commitment may not replace this proof, or `None` when it may (R4.1; 国办发〔2020〕42号).
@@ -134,6 +136,15 @@ pub fn retention_problems(f: &ItemFacts) -> Vec<(&'static str, String)> {
         ));
     } else if f.methods.contains(&ReplacementMethod::Abolished) {
         out.push(("methods", "“直接取消”只适用于取消的证明事项".to_owned()));
+    } else if let Some(why) = deficiency_only_refusal(&f.methods) {
+        out.push(("methods", why.to_owned()));
+    }
+    if f.service_items == 0 {
+        out.push((
+            "service_item_ids",
+            "保留的证明事项须逐项列明使用它的政务服务事项，至少关联一个（SPEC R1.2；优化营商环境条例第四十四条）"
+                .to_owned(),
+        ));
     }
     if f.methods.contains(&ReplacementMethod::Commitment)
         && let Some(why) = commitment_refusal(f)
@@ -143,12 +154,26 @@ pub fn retention_problems(f: &ItemFacts) -> Vec<(&'static str, String)> {
     out
 }
 
-/// Legal bases that the justice bureau must decide on (rules, policy documents).
-pub fn flagged_bases(kinds: &[BasisKind]) -> Vec<BasisKind> {
+/// Why deficiency acceptance (容缺受理) cannot be a retained item's only replacement, when it is
+/// (P 三(二)3: it lets an immediate case go ahead and the proof follow later; the proof is
+/// still owed, so the applicant is not spared it).
+pub fn deficiency_only_refusal(methods: &[ReplacementMethod]) -> Option<&'static str> {
+    (!methods.is_empty()
+        && methods
+            .iter()
+            .all(|m| *m == ReplacementMethod::DeficiencyAcceptance))
+        .then_some(
+            "“容缺受理”只是让即办件先行受理、证明事后补交，并不替代证明，不能作为保留事项唯一的替代方式；请同时选择数据共享、告知承诺、部门核验或干部代办等方式（P 三(二)3）",
+        )
+}
+
+/// Legal bases that the justice bureau must decide on: those whose kind is not among the
+/// kinds that may set a proof item by themselves (`accepted`, a versioned setting).
+pub fn flagged_bases(kinds: &[BasisKind], accepted: &[BasisKind]) -> Vec<BasisKind> {
     kinds
         .iter()
         .copied()
-        .filter(|k| !k.is_statutory())
+        .filter(|k| !accepted.contains(k))
         .collect()
 }
 
@@ -165,6 +190,7 @@ mod tests {
             correctable_afterwards: true,
             risk_domains: vec![],
             methods: vec![ReplacementMethod::Verification],
+            service_items: 1,
         }
     }
 
@@ -270,8 +296,57 @@ mod tests {
     fn rules_and_policy_documents_are_flagged_for_the_justice_bureau() {
         // SPEC "defaults we chose": 规章 and 规范性文件 are flagged.
         assert_eq!(
-            flagged_bases(&[BasisKind::Law, BasisKind::PolicyDocument]),
+            flagged_bases(
+                &[BasisKind::Law, BasisKind::PolicyDocument],
+                &BasisKind::STATUTORY_DEFAULT
+            ),
             vec![BasisKind::PolicyDocument]
         );
+        // The accepted kinds are a setting: a narrower list flags more.
+        assert_eq!(
+            flagged_bases(&[BasisKind::LocalRegulation], &[BasisKind::Law]),
+            vec![BasisKind::LocalRegulation]
+        );
+    }
+
+    #[test]
+    fn a_retained_item_without_any_service_item_cannot_pass() {
+        // SPEC R1.2, 优化营商环境条例 §44: the list names, item by item, the services using it.
+        let f = ItemFacts {
+            service_items: 0,
+            ..retained()
+        };
+        let p = retention_problems(&f);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].0, "service_item_ids");
+        // A cancelled item is not listed as retained: no service item needed.
+        let c = ItemFacts {
+            disposition: Some(Disposition::Cancelled),
+            methods: vec![ReplacementMethod::Abolished],
+            service_items: 0,
+            ..retained()
+        };
+        assert!(retention_problems(&c).is_empty());
+    }
+
+    #[test]
+    fn deficiency_acceptance_alone_does_not_replace_a_retained_proof() {
+        // P 三(二)3: 容缺受理 defers the proof for an immediate case; it does not replace it.
+        let f = ItemFacts {
+            methods: vec![ReplacementMethod::DeficiencyAcceptance],
+            ..retained()
+        };
+        let p = retention_problems(&f);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].0, "methods");
+        assert!(p[0].1.contains("不替代证明"), "{}", p[0].1);
+        let with_proxy = ItemFacts {
+            methods: vec![
+                ReplacementMethod::Proxy,
+                ReplacementMethod::DeficiencyAcceptance,
+            ],
+            ..retained()
+        };
+        assert!(retention_problems(&with_proxy).is_empty());
     }
 }

@@ -56,6 +56,12 @@ pub struct ItemSnapshot {
     pub requesters: Vec<String>,
     pub methods: Vec<MethodSnapshot>,
     pub remarks: String,
+    /// 证明用途: what the proof is used for, as real lists state it (SPEC "Real lists").
+    #[serde(default)]
+    pub purpose: String,
+    /// 不能实行告知承诺及保留原因: why commitment cannot replace it (R4.1), as the list states.
+    #[serde(default)]
+    pub no_commitment_reason: String,
 }
 
 impl ItemSnapshot {
@@ -64,6 +70,7 @@ impl ItemSnapshot {
         let join = |v: &[String]| v.join("、");
         vec![
             ("name", "证明名称", self.name.clone()),
+            ("purpose", "证明用途", self.purpose.clone()),
             ("level", "层级", self.level.clone()),
             (
                 "region",
@@ -115,6 +122,11 @@ impl ItemSnapshot {
                     .filter(|g| !g.is_empty())
                     .collect::<Vec<_>>()
                     .join("；"),
+            ),
+            (
+                "no_commitment_reason",
+                "不能实行告知承诺的原因",
+                self.no_commitment_reason.clone(),
             ),
             ("remarks", "备注", self.remarks.clone()),
         ]

@@ -17,7 +17,7 @@ use proofless_app::catalogue::public::{self, PublicItem, SearchPage, ServiceProo
 use proofless_app::catalogue::review::{self, Review};
 use proofless_app::catalogue::services::{self, ServiceItem};
 use proofless_app::catalogue::{draft, feeds};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -182,6 +182,7 @@ async fn update_item(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ImportQuery {
     /// Import the good rows and skip the bad ones (default: write nothing if any row is bad).
     #[serde(default)]
@@ -212,15 +213,35 @@ async fn xlsx_bytes(
         .ok_or_else(|| bad("multipart 请求中没有名为 file 的文件"))
 }
 
-/// Import the unit's proof items from an `.xlsx` (columns 序号, 证明名称, 涉及的政务服务事项名称,
-/// 事项编码, 设定依据, 开具单位, 索要单位, 替代取消方式, 办理指引, 层级, 备注) as drafts. The body
-/// is the file (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) or a
-/// `multipart/form-data` with a `file` part. Every bad row and cell is reported (422,
-/// fields like `rows[5].开具单位`) and nothing is written, unless `import_good_rows=true`.
+/// The 422 answer of an import whose rows have errors: problem+json with the whole report
+/// (every error and every warning of every row, the columns read and those ignored).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ImportProblem {
+    #[serde(rename = "type")]
+    type_: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    #[serde(flatten)]
+    report: ImportOutcome,
+}
+
+/// Import the unit's proof items from an `.xlsx` as drafts: our own columns (序号, 证明名称,
+/// 涉及的政务服务事项名称, 事项编码, 设定依据, 开具单位, 索要单位, 替代取消方式, 办理指引, 层级, 备注)
+/// or a real county list's (证明用途, 依据条文及内容, 行使层级, 事项类型, 不能实行告知承诺及保留原因…),
+/// by the header names of the setting `catalogue.import_header_aliases`; a title row above
+/// the header is skipped. The body is the file
+/// (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) or a
+/// `multipart/form-data` with a `file` part. The report lists the ignored columns and every
+/// error and warning per row (fields like `rows[5].开具单位`); with any error nothing is
+/// written (422 with the report), unless `import_good_rows=true`.
 #[utoipa::path(post, path = "/api/v1/catalogue/items/import", tag = "catalogue", params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 201, body = ImportOutcome), (status = 403, body = crate::error::Problem),
-        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = ImportOutcome), (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = ImportProblem, content_type = "application/problem+json")))]
 async fn import_items(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -255,7 +276,27 @@ async fn import_items(
         iq.import_good_rows,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(out)))
+    if out.written {
+        return Ok((StatusCode::CREATED, Json(out)).into_response());
+    }
+    let detail = format!(
+        "文件有 {} 处错误、{} 条提醒，未导入任何事项",
+        out.errors.len(),
+        out.warnings.len()
+    );
+    let body = ImportProblem {
+        type_: "urn:proofless:problem:validation",
+        title: "输入有误",
+        status: 422,
+        detail,
+        report: out,
+    };
+    let mut res = (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    Ok(res)
 }
 
 /// Submit an item to the justice bureau for legal review.

@@ -1,15 +1,22 @@
-//! Import of a unit's proof items from `.xlsx` in the columns officials use (issue #3 §7),
-//! the same columns [`super::xlsx`] exports, so an exported file re-imports.
+//! Import of a unit's proof items from `.xlsx` (issue #3 §7): our own export's columns and
+//! those of real county lists (SPEC "Real lists": 行使层级, 证明用途, 依据条文及内容, 事项类型,
+//! 不能实行告知承诺及保留原因…), through one table of accepted header names ([`columns`], a
+//! versioned setting the joint office extends).
 //!
-//! Three steps: read the workbook ([`sheet`]), check every row ([`rows`]) and report every
-//! bad row and cell in Chinese (`rows[5].开具单位`: 第 5 行“开具单位”：找不到单位“县某局”),
-//! then write. Nothing is written unless every row is good, or the caller asks to import
-//! only the good rows. Rows go through the same checks as [`super::draft::create`] (R1.2,
+//! Three steps: read the workbook ([`sheet`]), check every row ([`rows`], [`links`]) and report
+//! every error and every warning of every row in Chinese (`rows[5].开具单位`: 第 5 行“开具单位”：
+//! 找不到单位“县某局”), with the columns nothing reads, then write. Nothing is written unless
+//! every row is good, or the caller asks to import only the good rows. Rows go through the same checks as [`super::draft::create`] (R1.2,
 //! R4.1…), all in one transaction, audited. Cells holding a formula are refused, never
 //! evaluated; text that merely starts with `=` is taken literally.
 
+pub mod columns;
+mod links;
 mod rows;
 mod sheet;
+mod template;
+
+pub use template::template;
 
 use std::collections::HashMap;
 
@@ -19,11 +26,13 @@ use proofless_store::{Exec, Tx};
 use serde::Serialize;
 
 use self::rows::Row;
-use super::{draft, repo, require_unit_editor, services};
+use self::sheet::Found;
+use super::{draft, items, repo, require_unit_editor, services, settings};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::policy;
 
 /// Largest upload accepted (bytes); the web layer answers 413 above it.
 pub const MAX_BYTES: usize = 1024 * 1024;
@@ -38,18 +47,41 @@ pub struct ImportedItem {
     pub name: String,
 }
 
+/// A column of the sheet and the field it was read as.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ColumnUse {
+    /// The header as written in the sheet.
+    pub header: String,
+    /// The field, by our template's header name (证明名称, 层级…).
+    pub field: String,
+}
+
+/// The import report: what was read, what was written, and every error and warning.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
     pub sheet: String,
+    /// The header row (1-based, as the spreadsheet shows it); rows above it (a title) are skipped.
+    pub header_row: u32,
+    pub columns: Vec<ColumnUse>,
+    /// Columns nothing reads, as written.
+    pub ignored_columns: Vec<String>,
+    /// Whether anything was written (false: the file has errors and nothing was saved).
+    pub written: bool,
     pub created: Vec<ImportedItem>,
     /// Service items created because their 事项编码 was not yet registered.
     pub service_items_created: usize,
-    /// Rows left out (only with `import_good_rows`), one entry per bad cell.
+    /// Every bad cell of every row (those rows are not written), `rows[N].列名`.
     #[schema(value_type = Vec<Object>)]
-    pub skipped: Vec<FieldError>,
+    pub errors: Vec<FieldError>,
+    /// Every warning of every row, written or not: what was assumed or must be completed
+    /// before review (e.g. no legal basis: saved as proposed for cancellation, R1.3).
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<FieldError>,
 }
 
 /// Import the file's rows as draft proof items of `owner_org_id` (default: the actor's unit).
+/// Row errors do not fail the call: the report comes back with `written: false` and every
+/// error and warning (the API answers 422 with it); file-level problems are errors.
 pub async fn import(
     app: &App,
     actor: &Actor,
@@ -68,41 +100,72 @@ pub async fn import(
             format!("文件过大：最多 {} MB", MAX_BYTES / 1024 / 1024),
         ));
     }
-    let found = sheet::find_sheet(bytes)?;
-    let sheet_name = found.0.clone();
     let mut reader = app.db.reader();
+    let now = app.now_ms();
+    let aliases = policy::in_force(&mut reader, &settings::IMPORT_HEADER_ALIASES, now).await?;
+    let found = sheet::find_sheet(bytes, &columns::lookup(&aliases))?;
+    let statutory = items::statutory_kinds(&mut reader, now).await?;
     let regions = owner_regions(&mut reader, owner).await?;
-    let checked = rows::check_all(&mut reader, &found, owner, &regions).await?;
-    if checked.rows.is_empty() && checked.errors.is_empty() {
+    let checked = rows::check_all(&mut reader, &found, owner, &regions, &statutory).await?;
+    let mut out = outcome(&found, checked.errors, checked.warnings);
+    if checked.rows.is_empty() && out.errors.is_empty() {
         return Err(AppError::field(
             "file",
-            format!("工作表“{}”在表头下没有任何数据行", sheet::clip(&sheet_name)),
+            format!("工作表“{}”在表头下没有任何数据行", sheet::clip(&found.name)),
         ));
     }
-    if !checked.errors.is_empty() && (!import_good_rows || checked.rows.is_empty()) {
-        return Err(AppError::Validation(checked.errors));
+    if !out.errors.is_empty() && (!import_good_rows || checked.rows.is_empty()) {
+        return Ok(out);
     }
-    let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let (created, service_items_created) = write(&mut tx, actor, checked.rows, now).await?;
+    let (created, service_items_created) = write(&mut tx, actor, &found, checked.rows, now).await?;
     audit::append(
         &mut tx,
         actor,
         now,
         Entry::new("catalogue.item.import", "org", owner).detail(serde_json::json!({
-            "sheet": sheet_name, "bytes": bytes.len(), "created": created.len(),
+            "sheet": found.name, "bytes": bytes.len(), "created": created.len(),
             "service_items_created": service_items_created,
             "skipped_rows": checked.bad_rows, "import_good_rows": import_good_rows,
+            "ignored_columns": out.ignored_columns, "warnings": out.warnings.len(),
         })),
     )
     .await?;
     tx.commit().await?;
-    Ok(ImportOutcome {
-        sheet: sheet_name,
-        created,
-        service_items_created,
-        skipped: checked.errors,
-    })
+    out.written = true;
+    out.created = created;
+    out.service_items_created = service_items_created;
+    Ok(out)
+}
+
+/// The report before anything is written.
+fn outcome(found: &Found, errors: Vec<FieldError>, warnings: Vec<FieldError>) -> ImportOutcome {
+    let mut cols: Vec<(usize, ColumnUse)> = found
+        .cols
+        .iter()
+        .map(|(f, (c, h))| {
+            (
+                *c,
+                ColumnUse {
+                    header: h.clone(),
+                    field: columns::spec(*f).label().to_owned(),
+                },
+            )
+        })
+        .collect();
+    cols.sort_by_key(|c| c.0);
+    let (r0, _) = found.range.start().unwrap_or((0, 0));
+    ImportOutcome {
+        sheet: found.name.clone(),
+        header_row: r0 + found.header as u32 + 1,
+        columns: cols.into_iter().map(|c| c.1).collect(),
+        ignored_columns: found.ignored.clone(),
+        written: false,
+        created: vec![],
+        service_items_created: 0,
+        errors,
+        warnings,
+    }
 }
 
 /// The owner's region and its ancestors: a row's list is the one of its 层级 among them.
@@ -131,6 +194,7 @@ async fn owner_regions(x: &mut impl Exec, owner: i64) -> AppResult<Vec<(String, 
 async fn write(
     tx: &mut Tx,
     actor: &Actor,
+    found: &Found,
     rows: Vec<Row>,
     now: i64,
 ) -> AppResult<(Vec<ImportedItem>, usize)> {
@@ -138,7 +202,7 @@ async fn write(
     let mut service_items_created = 0;
     let mut created = vec![];
     for r in rows {
-        let at_row = |e: AppError| rows::at_row(r.row, e);
+        let at_row = |e: AppError| rows::at_row(found, r.row, e);
         for svc in &r.new_services {
             if service_ids.contains_key(&svc.code) {
                 continue;

@@ -1,43 +1,27 @@
 //! Checking every row of the sheet before anything is written: each cell against its
-//! column, units by name, service items by code, duplicates within the file and against
-//! the unit's existing items, then the checks of a drafted item (R1.2, R4.1).
+//! column, units by name, service items by code (or name), duplicates within the file and
+//! against the unit's existing items, then the checks of a drafted item (R1.2, R4.1). Every
+//! error and every warning of every row is kept, so one answer reports them all.
 
 use std::collections::HashMap;
 
 use calamine::Data;
-use proofless_domain::catalogue::{CatalogueLevel, ReplacementMethod};
-use proofless_domain::codes::ImplementationCode;
+use proofless_domain::catalogue::{
+    BasisKind, CatalogueLevel, Disposition, ReplacementMethod, ServiceItemKind,
+};
 use proofless_domain::region::RegionLevel;
 use proofless_store::Exec;
 
 use super::MAX_ROWS;
-use super::sheet::{
-    Found, LIST_SEPS, PART_SEPS, cell_text, clip, column_of, level_of, parse_basis, parse_guides,
-    split,
-};
+use super::columns::{FIELDS, Field};
+use super::links;
+use super::sheet::{Found, cell_text, column_of};
 use crate::catalogue::clean_text;
-use crate::catalogue::input::{
-    MethodInput, ProofItemDraft, ProofItemInput, ServiceItemDraft, ServiceItemInput,
-};
-use crate::catalogue::repo;
+use crate::catalogue::input::{ProofItemDraft, ProofItemInput, ServiceItemDraft};
 use crate::error::{AppError, AppResult, FieldError};
 
 /// Longest text accepted in one cell.
 const MAX_CELL_CHARS: usize = 10_000;
-
-/// The columns read, in this order.
-const COLUMNS: [&str; 10] = [
-    "证明名称",
-    "涉及的政务服务事项名称",
-    "事项编码",
-    "设定依据",
-    "开具单位",
-    "索要单位",
-    "替代取消方式",
-    "办理指引",
-    "层级",
-    "备注",
-];
 
 /// One checked row, ready to write.
 pub(super) struct Row {
@@ -51,85 +35,83 @@ pub(super) struct Row {
     pub service_codes: Vec<String>,
 }
 
-/// Every good row, and every problem of the bad ones.
+/// Every good row, and every problem and warning of every row.
 pub(super) struct Checked {
     pub rows: Vec<Row>,
     pub errors: Vec<FieldError>,
+    pub warnings: Vec<FieldError>,
     pub bad_rows: Vec<u32>,
 }
 
-struct Errors(Vec<FieldError>);
+/// Errors and warnings, each `rows[N].列名` with "第 N 行“列名”：…".
+#[derive(Default)]
+pub(super) struct Notes {
+    pub errors: Vec<FieldError>,
+    pub warnings: Vec<FieldError>,
+}
 
-impl Errors {
-    fn add(&mut self, row: u32, col: &str, msg: impl AsRef<str>) {
-        self.0.push(FieldError::new(
-            format!("rows[{row}].{col}"),
-            format!("第 {row} 行“{col}”：{}", msg.as_ref()),
-        ));
+fn note(row: u32, col: &str, msg: &str) -> FieldError {
+    FieldError::new(
+        format!("rows[{row}].{col}"),
+        format!("第 {row} 行“{col}”：{msg}"),
+    )
+}
+
+impl Notes {
+    pub fn err(&mut self, row: u32, col: &str, msg: impl AsRef<str>) {
+        self.errors.push(note(row, col, msg.as_ref()));
+    }
+    pub fn warn(&mut self, row: u32, col: &str, msg: impl AsRef<str>) {
+        self.warnings.push(note(row, col, msg.as_ref()));
     }
 }
 
 /// A write-time error of one row, with the row and column it belongs to.
-pub(super) fn at_row(row: u32, e: AppError) -> AppError {
+pub(super) fn at_row(found: &Found, row: u32, e: AppError) -> AppError {
     match e {
         AppError::Validation(v) => AppError::Validation(
             v.into_iter()
-                .map(|fe| {
-                    let col = column_of(&fe.field);
-                    FieldError::new(
-                        format!("rows[{row}].{col}"),
-                        format!("第 {row} 行“{col}”：{}", fe.message),
-                    )
-                })
+                .map(|fe| note(row, &found.header_of(column_of(&fe.field)), &fe.message))
                 .collect(),
         ),
         other => other,
     }
 }
 
-/// One row's cells by column.
-struct Cells {
-    name: String,
-    svc_names: String,
-    svc_codes: String,
-    basis: String,
-    issuers: String,
-    requesters: String,
-    methods: String,
-    guides: String,
-    level: String,
-    remarks: String,
-}
+/// One row's text by field.
+pub(super) struct Cells(HashMap<Field, String>);
 
 impl Cells {
+    pub fn get(&self, f: Field) -> &str {
+        self.0.get(&f).map_or("", String::as_str)
+    }
     fn is_blank(&self) -> bool {
-        [
-            &self.name,
-            &self.svc_names,
-            &self.svc_codes,
-            &self.basis,
-            &self.issuers,
-            &self.requesters,
-            &self.methods,
-            &self.guides,
-            &self.level,
-            &self.remarks,
-        ]
-        .iter()
-        .all(|s| s.is_empty())
+        self.0
+            .iter()
+            .all(|(f, s)| *f == Field::Seq || s.is_empty())
     }
 }
 
 /// What the check remembers from row to row.
-struct State<'a> {
-    owner: i64,
-    regions: &'a [(String, RegionLevel)],
-    errors: Errors,
-    orgs: HashMap<String, Result<i64, String>>,
+pub(super) struct State<'a> {
+    pub found: &'a Found,
+    pub owner: i64,
+    pub regions: &'a [(String, RegionLevel)],
+    /// Legal-basis kinds that set a proof item by themselves (the setting in force).
+    pub statutory: &'a [BasisKind],
+    pub notes: Notes,
+    pub orgs: HashMap<String, Result<i64, String>>,
     /// (level:region, name) → the first row with it.
-    seen: HashMap<(String, String), u32>,
-    /// Service item codes a good row will create → that row.
-    new_codes: HashMap<String, u32>,
+    pub seen: HashMap<(String, String), u32>,
+    /// Service item codes a good row will create → (that row, its kind).
+    pub new_codes: HashMap<String, (u32, ServiceItemKind)>,
+}
+
+impl State<'_> {
+    /// The column name for `f` as this sheet writes it.
+    pub fn h(&self, f: Field) -> String {
+        self.found.header_of(f)
+    }
 }
 
 pub(super) async fn check_all(
@@ -137,9 +119,10 @@ pub(super) async fn check_all(
     found: &Found,
     owner: i64,
     regions: &[(String, RegionLevel)],
+    statutory: &[BasisKind],
 ) -> AppResult<Checked> {
-    let (_, range, _, header, _) = found;
-    if range.rows().skip(header + 1).count() > MAX_ROWS {
+    let range = &found.range;
+    if range.rows().skip(found.header + 1).count() > MAX_ROWS {
         return Err(AppError::field(
             "file",
             format!("行数过多：一次最多导入 {MAX_ROWS} 行"),
@@ -147,28 +130,30 @@ pub(super) async fn check_all(
     }
     let (r0, _) = range.start().unwrap_or((0, 0));
     let mut st = State {
+        found,
         owner,
         regions,
-        errors: Errors(vec![]),
+        statutory,
+        notes: Notes::default(),
         orgs: HashMap::new(),
         seen: HashMap::new(),
         new_codes: HashMap::new(),
     };
     let mut rows = vec![];
     let mut bad_rows = vec![];
-    for (i, cells) in range.rows().skip(header + 1).enumerate() {
-        let abs_row = r0 + (header + 1 + i) as u32;
+    for (i, cells) in range.rows().skip(found.header + 1).enumerate() {
+        let abs_row = r0 + (found.header + 1 + i) as u32;
         let row = abs_row + 1;
-        let before = st.errors.0.len();
-        let c = read_cells(found, cells, abs_row, &mut st.errors);
-        if c.is_blank() && st.errors.0.len() == before {
+        let before = st.notes.errors.len();
+        let c = read_cells(found, cells, abs_row, &mut st.notes);
+        if c.is_blank() && st.notes.errors.len() == before {
             continue;
         }
         let checked = check_row(x, &mut st, row, before, c).await?;
         match checked {
-            Some(r) if st.errors.0.len() == before => {
+            Some(r) if st.notes.errors.len() == before => {
                 for s in &r.new_services {
-                    st.new_codes.entry(s.code.clone()).or_insert(row);
+                    st.new_codes.entry(s.code.clone()).or_insert((row, s.kind));
                 }
                 rows.push(r);
             }
@@ -177,68 +162,48 @@ pub(super) async fn check_all(
     }
     Ok(Checked {
         rows,
-        errors: st.errors.0,
+        errors: st.notes.errors,
+        warnings: st.notes.warnings,
         bad_rows,
     })
 }
 
-/// The row's text by column: formulas and error values refused, text cleaned.
-fn read_cells(found: &Found, cells: &[Data], abs_row: u32, errors: &mut Errors) -> Cells {
-    let (_, range, formulas, _, cols) = found;
-    let (_, c0) = range.start().unwrap_or((0, 0));
-    let (f0r, f0c) = formulas.start().unwrap_or((0, 0));
+/// The row's text by field: formulas and error values refused, text cleaned.
+fn read_cells(found: &Found, cells: &[Data], abs_row: u32, notes: &mut Notes) -> Cells {
+    let (_, c0) = found.range.start().unwrap_or((0, 0));
+    let (f0r, f0c) = found.formulas.start().unwrap_or((0, 0));
     let row = abs_row + 1;
-    let mut get = |col: &str| -> String {
-        let Some(&c) = cols.get(col) else {
-            return String::new();
+    let mut out = HashMap::new();
+    for spec in FIELDS {
+        let Some((c, header)) = found.cols.get(&spec.field) else {
+            continue;
         };
-        let abs_col = c0 + c as u32;
+        let abs_col = c0 + *c as u32;
         if abs_row >= f0r && abs_col >= f0c {
-            let f = formulas.get(((abs_row - f0r) as usize, (abs_col - f0c) as usize));
+            let f = found
+                .formulas
+                .get(((abs_row - f0r) as usize, (abs_col - f0c) as usize));
             if f.is_some_and(|f| !f.is_empty()) {
-                errors.add(row, col, "单元格含公式，系统不计算公式，请改为纯文本");
-                return String::new();
+                notes.err(row, header, "单元格含公式，系统不计算公式，请改为纯文本");
+                continue;
             }
         }
-        let raw = match cells.get(c).map(cell_text).unwrap_or(Ok(String::new())) {
-            Ok(s) => s,
-            Err(e) => {
-                errors.add(row, col, e);
-                return String::new();
+        let text = cells
+            .get(*c)
+            .map(cell_text)
+            .unwrap_or(Ok(String::new()))
+            .and_then(|raw| clean_text(&raw, MAX_CELL_CHARS));
+        match text {
+            Ok(s) => {
+                out.insert(spec.field, s);
             }
-        };
-        clean_text(&raw, MAX_CELL_CHARS).unwrap_or_else(|e| {
-            errors.add(row, col, e);
-            String::new()
-        })
-    };
-    let [
-        name,
-        svc_names,
-        svc_codes,
-        basis,
-        issuers,
-        requesters,
-        methods,
-        guides,
-        level,
-        remarks,
-    ] = COLUMNS.map(&mut get);
-    Cells {
-        name,
-        svc_names,
-        svc_codes,
-        basis,
-        issuers,
-        requesters,
-        methods,
-        guides,
-        level,
-        remarks,
+            Err(e) => notes.err(row, header, e),
+        }
     }
+    Cells(out)
 }
 
-/// Check one non-blank row; `None` when it has problems (added to `st.errors`). `before`:
+/// Check one non-blank row; `None` when it has problems (added to `st.notes`). `before`:
 /// the number of problems before its cells were read.
 async fn check_row(
     x: &mut impl Exec,
@@ -247,246 +212,101 @@ async fn check_row(
     before: usize,
     c: Cells,
 ) -> AppResult<Option<Row>> {
-    if c.name.is_empty() && st.errors.0.len() == before {
-        st.errors.add(row, "证明名称", "请填写证明名称");
+    let name = c.get(Field::Name).to_owned();
+    if name.is_empty() && st.notes.errors.len() == before {
+        st.notes.err(row, &st.h(Field::Name), "请填写证明名称");
     }
-    let level = level_of(&c.level);
-    let region = region_of(st, row, level, &c.level);
-    let issuer_ids = orgs_by_name(x, st, row, "开具单位", &c.issuers).await?;
-    if c.issuers.is_empty() {
-        st.errors.add(row, "开具单位", "请至少填写一个开具单位");
+    let level = links::level_of(st, row, c.get(Field::Level));
+    let region = level.and_then(|l| links::region_of(st, row, l));
+    let issuers = c.get(Field::Issuers);
+    let issuer_ids = links::orgs_by_name(x, st, row, Field::Issuers, issuers).await?;
+    if issuers.is_empty() {
+        st.notes
+            .err(row, &st.h(Field::Issuers), "请至少填写一个开具单位");
     }
-    let requester_ids = orgs_by_name(x, st, row, "索要单位", &c.requesters).await?;
-    let methods = methods_of(st, row, &c.methods, &c.guides);
-    let cancelled = methods
-        .iter()
-        .any(|m| m.method == ReplacementMethod::Abolished.as_str());
-    let mut legal_basis = vec![];
-    for b in split(&c.basis, &PART_SEPS) {
-        match parse_basis(&b) {
-            Ok(x) => legal_basis.push(x),
-            Err(e) => st.errors.add(row, "设定依据", e),
-        }
+    let requester_ids =
+        links::orgs_by_name(x, st, row, Field::Requesters, c.get(Field::Requesters)).await?;
+    let mut methods = links::methods_of(st, row, c.get(Field::Methods), c.get(Field::Guides));
+    let legal_basis = links::bases_of(st, row, c.get(Field::Basis), c.get(Field::BasisText));
+    let abolished = ReplacementMethod::Abolished.as_str();
+    let mut disposition = if methods.iter().any(|m| m.method == abolished) {
+        Disposition::Cancelled
+    } else {
+        Disposition::Retained
+    };
+    if disposition == Disposition::Retained && legal_basis.is_empty() {
+        links::propose_cancellation(st, row, &mut methods);
+        disposition = Disposition::Cancelled;
     }
-    let (new_services, service_codes) = services_of(x, st, row, level, &c).await?;
+    let (new_services, service_codes) = links::services_of(x, st, row, level, &c).await?;
+    let retained = disposition == Disposition::Retained;
+    links::warn_incomplete(st, row, retained, &legal_basis, &methods, &service_codes, &c);
     let input = ProofItemInput {
         owner_org_id: Some(st.owner),
-        name: c.name.clone(),
+        name: name.clone(),
         level: level.map(|l| l.as_str().to_owned()).unwrap_or_default(),
         region_code: region.clone().unwrap_or_default(),
-        disposition: if cancelled { "cancelled" } else { "retained" }.to_owned(),
-        service_item_ids: vec![],
+        disposition: disposition.as_str().to_owned(),
+        issuer_can_verify: true,
         legal_basis,
         issuer_ids,
         requester_ids,
-        issuer_can_verify: true,
-        correctable_afterwards: false,
-        risk_domains: vec![],
         methods,
-        remarks: c.remarks,
+        remarks: c.get(Field::Remarks).to_owned(),
+        purpose: c.get(Field::Purpose).to_owned(),
+        no_commitment_reason: c.get(Field::NoCommitmentReason).to_owned(),
+        ..ProofItemInput::default()
     };
-    let draft = if st.errors.0.len() == before {
-        match input.parse() {
-            Ok(d) => Some(d),
-            Err(AppError::Validation(v)) => {
-                for fe in v {
-                    st.errors.add(row, column_of(&fe.field), fe.message);
-                }
-                None
-            }
-            Err(e) => return Err(e),
-        }
+    let draft = if st.notes.errors.len() == before {
+        parse_row(st, row, &input)?
     } else {
         None
     };
     if let (Some(l), Some(r)) = (level, region.as_deref())
-        && !c.name.is_empty()
+        && !name.is_empty()
     {
-        check_duplicate(x, st, row, l, r, &c.name).await?;
+        links::check_duplicate(x, st, row, l, r, &name).await?;
     }
     Ok(draft.map(|draft| Row {
         row,
-        name: c.name,
+        name,
         draft,
         new_services,
         service_codes,
     }))
 }
 
-/// The list's region for the row's 层级: the owner's region or an ancestor at that level.
-fn region_of(
+/// The checks of a drafted item, their errors put on the row's columns.
+fn parse_row(
     st: &mut State<'_>,
     row: u32,
-    level: Option<CatalogueLevel>,
-    raw: &str,
-) -> Option<String> {
-    let Some(l) = level else {
-        st.errors.add(
-            row,
-            "层级",
-            format!("“{}”无效，应为县级、镇（街道）级或村（社区）级", clip(raw)),
-        );
-        return None;
-    };
-    let want = match l {
-        CatalogueLevel::County => RegionLevel::County,
-        CatalogueLevel::Town => RegionLevel::Town,
-        CatalogueLevel::Village => RegionLevel::Village,
-    };
-    let found = st.regions.iter().find(|r| r.1 == want).map(|r| r.0.clone());
-    if found.is_none() {
-        st.errors.add(
-            row,
-            "层级",
-            format!(
-                "本单位不在{}区划内，不能导入{}证明事项",
-                l.label(),
-                l.label()
-            ),
-        );
-    }
-    found
-}
-
-/// Units by exact name (开具单位, 索要单位), each looked up once per file.
-async fn orgs_by_name(
-    x: &mut impl Exec,
-    st: &mut State<'_>,
-    row: u32,
-    col: &str,
-    raw: &str,
-) -> AppResult<Vec<i64>> {
-    let mut ids = vec![];
-    for n in split(raw, &LIST_SEPS) {
-        if !st.orgs.contains_key(&n) {
-            let v = match repo::orgs_named(x, &n).await?.as_slice() {
-                [id] => Ok(*id),
-                [] => Err(format!("找不到单位“{}”", clip(&n))),
-                _ => Err(format!("单位名称“{}”不唯一，请联系联审办", clip(&n))),
-            };
-            st.orgs.insert(n.clone(), v);
-        }
-        match st.orgs.get(&n) {
-            Some(Ok(id)) if !ids.contains(id) => ids.push(*id),
-            Some(Err(e)) => st.errors.add(row, col, e),
-            _ => {}
-        }
-    }
-    Ok(ids)
-}
-
-/// 替代取消方式 with their 办理指引; verification defaults to the paper archive class.
-fn methods_of(st: &mut State<'_>, row: u32, methods: &str, guides: &str) -> Vec<MethodInput> {
-    let mut out: Vec<MethodInput> = vec![];
-    for m in split(methods, &LIST_SEPS) {
-        match ReplacementMethod::parse(&m) {
-            Some(x) => out.push(MethodInput {
-                method: x.as_str().to_owned(),
-                deadline_class: (x == ReplacementMethod::Verification)
-                    .then(|| "paper_archive".to_owned()),
-                ..MethodInput::default()
-            }),
-            None => st.errors.add(
-                row,
-                "替代取消方式",
-                format!(
-                    "“{}”无效（可用：直接取消、数据共享、告知承诺、部门核验、干部代办、容缺受理、其他方式）",
-                    clip(&m)
-                ),
-            ),
-        }
-    }
-    parse_guides(guides, &mut out);
-    out
-}
-
-/// 政务服务事项 by code; an unknown code becomes a new service item of the unit.
-async fn services_of(
-    x: &mut impl Exec,
-    st: &mut State<'_>,
-    row: u32,
-    level: Option<CatalogueLevel>,
-    c: &Cells,
-) -> AppResult<(Vec<ServiceItemDraft>, Vec<String>)> {
-    let names = split(&c.svc_names, &PART_SEPS);
-    let codes = split(&c.svc_codes, &PART_SEPS);
-    let mut new_services = vec![];
-    let mut service_codes = vec![];
-    if names.len() != codes.len() {
-        st.errors.add(
-            row,
-            "事项编码",
-            format!(
-                "事项名称 {} 个、事项编码 {} 个，数量应一致（多个用“；”分隔）",
-                names.len(),
-                codes.len()
-            ),
-        );
-        return Ok((new_services, service_codes));
-    }
-    for (n, c) in names.iter().zip(&codes) {
-        let code = match ImplementationCode::parse(c) {
-            Ok(x) => x.as_str().to_owned(),
-            Err(e) => {
-                st.errors
-                    .add(row, "事项编码", format!("“{}”：{e}", clip(c)));
-                continue;
+    input: &ProofItemInput,
+) -> AppResult<Option<ProofItemDraft>> {
+    match input.parse() {
+        Ok(d) => Ok(Some(d)),
+        Err(AppError::Validation(v)) => {
+            for fe in v {
+                let col = st.h(column_of(&fe.field));
+                st.notes.err(row, &col, fe.message);
             }
-        };
-        let known = repo::service_item_id(x, &code).await?.is_some();
-        if !known && !st.new_codes.contains_key(&code) {
-            let svc = ServiceItemInput {
-                org_id: Some(st.owner),
-                name: n.clone(),
-                code: code.clone(),
-                kind: "public_service".to_owned(),
-                level: level.unwrap_or(CatalogueLevel::County).as_str().to_owned(),
-            };
-            match svc.parse() {
-                Ok(d) => new_services.push(d),
-                Err(AppError::Validation(v)) => {
-                    for fe in v {
-                        let col = if fe.field == "code" {
-                            "事项编码"
-                        } else {
-                            "涉及的政务服务事项名称"
-                        };
-                        st.errors.add(row, col, fe.message);
-                    }
-                }
-                Err(e) => return Err(e),
-            }
+            Ok(None)
         }
-        service_codes.push(code);
+        Err(e) => Err(e),
     }
-    Ok((new_services, service_codes))
 }
 
-/// The same name twice at one level in the file, or already among the unit's items.
-async fn check_duplicate(
-    x: &mut impl Exec,
-    st: &mut State<'_>,
-    row: u32,
-    level: CatalogueLevel,
-    region: &str,
-    name: &str,
-) -> AppResult<()> {
-    let key = (format!("{}:{region}", level.as_str()), name.to_owned());
-    if let Some(first) = st.seen.get(&key) {
-        st.errors.add(
-            row,
-            "证明名称",
-            format!("与第 {first} 行重复（同一层级同名）"),
-        );
-        return Ok(());
-    }
-    st.seen.insert(key, row);
-    if let Some(id) = repo::item_named(x, st.owner, level, region, name).await? {
-        st.errors.add(
-            row,
-            "证明名称",
-            format!("本单位在该清单中已有同名证明事项（编号 {id}）"),
-        );
-    }
-    Ok(())
+/// The level a row's list is at, from 层级 / 行使层级; the owner's own level when a real list
+/// names several.
+pub(super) fn chosen_level(
+    ours: &[CatalogueLevel],
+    regions: &[(String, RegionLevel)],
+) -> Option<CatalogueLevel> {
+    let own = regions.first().and_then(|r| match r.1 {
+        RegionLevel::County => Some(CatalogueLevel::County),
+        RegionLevel::Town => Some(CatalogueLevel::Town),
+        RegionLevel::Village => Some(CatalogueLevel::Village),
+        _ => None,
+    });
+    own.filter(|o| ours.contains(o))
+        .or_else(|| ours.first().copied())
 }

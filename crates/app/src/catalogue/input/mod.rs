@@ -17,6 +17,7 @@ pub use services::{ServiceItemDraft, ServiceItemInput};
 use proofless_domain::catalogue::{
     BasisKind, CatalogueLevel, Disposition, ItemFacts, MAX_NAME_CHARS, MAX_TEXT_CHARS,
     ReplacementMethod, RiskDomain, Stage, VerificationDeadlineClass, commitment_refusal,
+    deficiency_only_refusal,
 };
 use proofless_domain::org::clean_name;
 use serde::{Deserialize, Serialize};
@@ -97,6 +98,12 @@ pub struct ProofItemInput {
     pub methods: Vec<MethodInput>,
     #[serde(default)]
     pub remarks: String,
+    /// 证明用途: what the proof is used for (real lists carry it; SPEC "Real lists").
+    #[serde(default)]
+    pub purpose: String,
+    /// 不能实行告知承诺及保留原因, as the list states it.
+    #[serde(default)]
+    pub no_commitment_reason: String,
 }
 
 fn yes() -> bool {
@@ -142,6 +149,8 @@ pub struct ProofItemDraft {
     pub risk_domains: Vec<String>,
     pub methods: Vec<Method>,
     pub remarks: String,
+    pub purpose: String,
+    pub no_commitment_reason: String,
     /// What the audit row records: the fields as the user sent them.
     pub(crate) audit_detail: serde_json::Value,
 }
@@ -194,6 +203,22 @@ impl ProofItemInput {
             p.add("remarks", format!("备注{e}"));
             String::new()
         });
+        let purpose = clean_text(&self.purpose, MAX_TEXT_CHARS).unwrap_or_else(|e| {
+            p.add("purpose", format!("证明用途{e}"));
+            String::new()
+        });
+        let no_commitment_reason = clean_text(&self.no_commitment_reason, MAX_TEXT_CHARS)
+            .unwrap_or_else(|e| {
+                p.add("no_commitment_reason", format!("不能实行告知承诺的原因{e}"));
+                String::new()
+            });
+        // P 三(二)3: deficiency acceptance defers the proof, it does not replace it.
+        if disposition == Some(Disposition::Retained)
+            && let Some(why) =
+                deficiency_only_refusal(&methods.iter().map(|m| m.method).collect::<Vec<_>>())
+        {
+            p.add("methods", why);
+        }
         // R4.1 and 国办发〔2020〕42号: commitment is refused at once, not only at publication.
         if methods
             .iter()
@@ -219,6 +244,7 @@ impl ProofItemInput {
             "legal_basis": self.legal_basis, "methods": self.methods,
             "risk_domains": risk_domains, "issuer_can_verify": self.issuer_can_verify,
             "correctable_afterwards": self.correctable_afterwards,
+            "purpose": purpose, "no_commitment_reason": no_commitment_reason,
         });
         Ok(ProofItemDraft {
             owner_org_id: self.owner_org_id,
@@ -235,6 +261,8 @@ impl ProofItemInput {
             risk_domains,
             methods,
             remarks,
+            purpose,
+            no_commitment_reason,
             audit_detail,
         })
     }
@@ -265,7 +293,14 @@ fn parse_bases(input: &[BasisInput], p: &mut Problems) -> Vec<Basis> {
         if kind.is_none() {
             p.add(
                 &format!("legal_basis[{i}].kind"),
-                "依据类别无效（法律、行政法规、地方性法规、国务院决定、部门规章、地方政府规章、规范性文件）",
+                format!(
+                    "依据类别无效（{}）",
+                    BasisKind::ALL
+                        .iter()
+                        .map(|k| k.label())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
             );
         }
         let law = clean_name(&b.law, 200).unwrap_or_else(|e| {
@@ -461,6 +496,26 @@ mod tests {
         };
         let fields: Vec<_> = v.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["level", "disposition", "issuer_ids"]);
+    }
+
+    #[test]
+    fn deficiency_acceptance_alone_is_refused_for_a_retained_item() {
+        // P 三(二)3: 容缺受理 defers the proof for an immediate case; it does not replace it.
+        let mut i = item();
+        i.methods = vec![MethodInput {
+            method: "容缺受理".into(),
+            ..MethodInput::default()
+        }];
+        let Err(AppError::Validation(v)) = i.parse() else {
+            panic!("expected a refusal")
+        };
+        assert_eq!(v[0].field, "methods");
+        assert!(v[0].message.contains("不替代证明"), "{}", v[0].message);
+        i.methods.push(MethodInput {
+            method: "干部代办".into(),
+            ..MethodInput::default()
+        });
+        assert!(i.parse().is_ok());
     }
 
     #[test]

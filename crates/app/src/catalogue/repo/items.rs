@@ -13,7 +13,8 @@ use crate::catalogue::review::Review;
 
 const ITEM_SELECT: &str = "SELECT p.id, p.owner_org_id, o.name AS owner_org_name, p.name, \
     l.level, l.region_code, r.name AS region_name, p.disposition, p.issuer_can_verify, \
-    p.correctable_afterwards, p.risk_domains, p.remarks, p.stage, p.version, p.updated_at \
+    p.correctable_afterwards, p.risk_domains, p.remarks, p.purpose, p.no_commitment_reason, \
+    p.stage, p.version, p.updated_at \
     FROM proof_items p JOIN implementation_lists l ON l.id = p.list_id \
     JOIN orgs o ON o.id = p.owner_org_id JOIN regions r ON r.code = l.region_code";
 
@@ -66,8 +67,9 @@ pub(crate) async fn insert_item(
 ) -> Result<i64> {
     x.scalar_i64(
         q("INSERT INTO proof_items (list_id, owner_org_id, name, disposition, issuer_can_verify, \
-           correctable_afterwards, risk_domains, remarks, stage, created_by, created_at, updated_at) \
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+           correctable_afterwards, risk_domains, remarks, purpose, no_commitment_reason, stage, \
+           created_by, created_at, updated_at) \
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
         .bind(list_id)
         .bind(owner)
         .bind(d.name.as_str())
@@ -76,6 +78,8 @@ pub(crate) async fn insert_item(
         .bind(d.correctable_afterwards)
         .bind(d.risk_domains.join(","))
         .bind(d.remarks.as_str())
+        .bind(d.purpose.as_str())
+        .bind(d.no_commitment_reason.as_str())
         .bind(Stage::Draft.as_str())
         .bind(created_by)
         .bind(now)
@@ -96,7 +100,8 @@ pub(crate) async fn update_item(
     x.execute(
         q(
             "UPDATE proof_items SET list_id = ?, name = ?, disposition = ?, issuer_can_verify = ?, \
-           correctable_afterwards = ?, risk_domains = ?, remarks = ?, stage = ?, updated_at = ?, \
+           correctable_afterwards = ?, risk_domains = ?, remarks = ?, purpose = ?, \
+           no_commitment_reason = ?, stage = ?, updated_at = ?, \
            version = version + 1 WHERE id = ? AND version = ?",
         )
         .bind(list_id)
@@ -106,6 +111,8 @@ pub(crate) async fn update_item(
         .bind(d.correctable_afterwards)
         .bind(d.risk_domains.join(","))
         .bind(d.remarks.as_str())
+        .bind(d.purpose.as_str())
+        .bind(d.no_commitment_reason.as_str())
         .bind(Stage::Draft.as_str())
         .bind(now)
         .bind(id)

@@ -88,3 +88,31 @@ pub(crate) async fn service_item_id(x: &mut impl Exec, code: &str) -> Result<Opt
         .await?;
     Ok(r.map(|r| r.0))
 }
+
+/// The kind of the service item registered under `code`, if any.
+pub(crate) async fn service_item_kind(
+    x: &mut impl Exec,
+    code: &str,
+) -> Result<Option<proofless_domain::catalogue::ServiceItemKind>> {
+    let r: Option<(proofless_domain::catalogue::ServiceItemKind,)> = x
+        .fetch_optional(q("SELECT kind FROM service_items WHERE code = ?").bind(code))
+        .await?;
+    Ok(r.map(|r| r.0))
+}
+
+/// Up to two service items of this unit with exactly this name and their codes (a list that
+/// names the service without its code is matched by name; two matches are ambiguous).
+pub(crate) async fn service_items_named(
+    x: &mut impl Exec,
+    org_id: i64,
+    name: &str,
+) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = x
+        .fetch_all(
+            q("SELECT code FROM service_items WHERE org_id = ? AND name = ? ORDER BY id LIMIT 2")
+                .bind(org_id)
+                .bind(name),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

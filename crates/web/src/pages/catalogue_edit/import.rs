@@ -1,5 +1,6 @@
-//! The `.xlsx` import page (issue #3 §7): upload, then every bad row and cell listed, or
-//! the drafts created with links.
+//! The `.xlsx` import page (issue #3 §7; real county lists, SPEC "Real lists"): upload, then
+//! the report in Chinese — the columns read and those ignored, every error and every warning
+//! of every row — and the drafts created with links.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -7,7 +8,7 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use proofless_app::catalogue::import::{self, ImportedItem};
+use proofless_app::catalogue::import::{self, ImportOutcome, ImportedItem};
 use proofless_app::catalogue::xlsx;
 use proofless_app::orgs::{self, OrgFilter};
 use proofless_app::page::PageRequest;
@@ -33,9 +34,55 @@ pub struct ImportResult {
     /// Whether anything was written.
     pub written: bool,
     pub sheet: String,
+    pub header_row: u32,
+    /// "表头（读作 字段）", in sheet order.
+    pub columns: Vec<String>,
+    pub ignored_columns: Vec<String>,
     pub created: Vec<ImportedItem>,
     pub service_items_created: usize,
     pub problems: Vec<RowProblem>,
+    pub warnings: Vec<RowProblem>,
+}
+
+impl ImportResult {
+    fn of(out: ImportOutcome) -> ImportResult {
+        ImportResult {
+            written: out.written,
+            sheet: out.sheet,
+            header_row: out.header_row,
+            columns: out
+                .columns
+                .iter()
+                .map(|c| {
+                    if c.header == c.field {
+                        c.header.clone()
+                    } else {
+                        format!("{}（读作“{}”）", c.header, c.field)
+                    }
+                })
+                .collect(),
+            ignored_columns: out.ignored_columns,
+            created: out.created,
+            service_items_created: out.service_items_created,
+            problems: out.errors.iter().map(problem).collect(),
+            warnings: out.warnings.iter().map(problem).collect(),
+        }
+    }
+
+    /// A file-level refusal: nothing read.
+    fn refused(list: &[FieldError]) -> ImportResult {
+        ImportResult {
+            written: false,
+            sheet: String::new(),
+            header_row: 0,
+            columns: vec![],
+            ignored_columns: vec![],
+            created: vec![],
+            service_items_created: 0,
+            problems: list.iter().map(problem).collect(),
+            warnings: vec![],
+        }
+    }
 }
 
 #[derive(Template)]
@@ -246,41 +293,28 @@ pub async fn import_submit(
     }
     match import::import(&s.app, &ctx.actor, owner, bytes, good_rows).await {
         Ok(out) => {
-            let result = ImportResult {
-                written: !out.created.is_empty(),
-                sheet: out.sheet,
-                created: out.created,
-                service_items_created: out.service_items_created,
-                problems: out.skipped.iter().map(problem).collect(),
+            let (status, error) = if out.written {
+                (StatusCode::OK, String::new())
+            } else {
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "文件有误，未导入任何事项。请按下表逐项修改后重新上传。".to_owned(),
+                )
             };
-            let p = import_page_for(
-                &s,
-                &ctx,
-                owner,
-                good_rows,
-                String::new(),
-                String::new(),
-                Some(result),
-            )
-            .await;
-            render(StatusCode::OK, &p)
+            let result = ImportResult::of(out);
+            let p = import_page_for(&s, &ctx, owner, good_rows, error, String::new(), Some(result))
+                .await;
+            render(status, &p)
         }
         Err(AppError::Validation(list)) => {
-            let result = ImportResult {
-                written: false,
-                sheet: String::new(),
-                created: vec![],
-                service_items_created: 0,
-                problems: list.iter().map(problem).collect(),
-            };
             let p = import_page_for(
                 &s,
                 &ctx,
                 owner,
                 good_rows,
-                "文件有误，未导入任何事项。请按下表逐项修改后重新上传。".to_owned(),
+                "文件有误，未导入任何事项。".to_owned(),
                 String::new(),
-                Some(result),
+                Some(ImportResult::refused(&list)),
             )
             .await;
             render(StatusCode::UNPROCESSABLE_ENTITY, &p)
@@ -296,13 +330,13 @@ pub async fn import_submit(
     }
 }
 
-/// `GET /catalogue/import/template.xlsx`: an empty workbook with the official columns,
-/// written by the same code as the list export.
-pub async fn import_template(ctx: Ctx) -> Response {
+/// `GET /catalogue/import/template.xlsx`: an empty workbook with our header, and a sheet
+/// listing every header name the import accepts (the table in force).
+pub async fn import_template(State(s): State<AppState>, ctx: Ctx) -> Response {
     if let Err(e) = require_editor(&ctx) {
         return page_error(&ctx, e, "/workbench");
     }
-    let bytes = match xlsx::workbook("证明事项导入模板", &[]) {
+    let bytes = match import::template(&s.app).await {
         Ok(b) => b,
         Err(e) => return page_error(&ctx, e, "/workbench"),
     };

@@ -147,6 +147,10 @@ pub(super) struct ItemFormPage {
     methods_err: String,
     remarks: String,
     remarks_err: String,
+    purpose: String,
+    purpose_err: String,
+    no_commitment_reason: String,
+    no_commitment_reason_err: String,
     blocking: Vec<String>,
     flags: Vec<String>,
     review_remarks: String,
@@ -377,6 +381,8 @@ fn summary(
                 | "name"
                 | "disposition"
                 | "remarks"
+                | "purpose"
+                | "no_commitment_reason"
                 | "owner_org_id"
                 | "issuer_can_verify"
                 | "correctable_afterwards" => key.clone(),
@@ -553,6 +559,10 @@ pub(super) fn form_page(
         methods_err: errs.take("methods"),
         remarks: st.remarks.clone(),
         remarks_err: errs.take("remarks"),
+        purpose: st.purpose.clone(),
+        purpose_err: errs.take("purpose"),
+        no_commitment_reason: st.no_commitment_reason.clone(),
+        no_commitment_reason_err: errs.take("no_commitment_reason"),
         blocking: if fc.show_blocking {
             st.blocking()
         } else {

@@ -45,6 +45,10 @@ pub struct ItemForm {
     risk_domains: Vec<String>,
     #[serde(default)]
     remarks: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    no_commitment_reason: String,
     /// How many basis and method rows the form showed.
     #[serde(default)]
     basis_rows: String,
@@ -83,6 +87,9 @@ pub(super) struct FormState {
     /// method, citizen_text, guide, deadline_class, statutory_limit
     pub methods: Vec<[String; 5]>,
     pub remarks: String,
+    /// 证明用途 and 不能实行告知承诺的原因 (real lists carry them; SPEC "Real lists").
+    pub purpose: String,
+    pub no_commitment_reason: String,
 }
 
 fn ids(values: &[String], key: &str, errors: &mut Vec<FieldError>) -> Vec<i64> {
@@ -173,6 +180,8 @@ impl FormState {
             bases,
             methods,
             remarks: f.remarks.clone(),
+            purpose: f.purpose.clone(),
+            no_commitment_reason: f.no_commitment_reason.clone(),
         };
         (s, errors)
     }
@@ -224,6 +233,8 @@ impl FormState {
                 })
                 .collect(),
             remarks: i.remarks.clone(),
+            purpose: i.purpose.clone(),
+            no_commitment_reason: i.no_commitment_reason.clone(),
         }
     }
 
@@ -276,6 +287,8 @@ impl FormState {
             risk_domains: self.risk_domains.clone(),
             methods,
             remarks: self.remarks.clone(),
+            purpose: self.purpose.clone(),
+            no_commitment_reason: self.no_commitment_reason.clone(),
         };
         (input, basis_rows, method_rows)
     }
@@ -298,6 +311,7 @@ impl FormState {
                 .iter()
                 .filter_map(|m| ReplacementMethod::parse(&m.method))
                 .collect(),
+            service_items: input.service_item_ids.len(),
         };
         retention_problems(&facts)
             .into_iter()

@@ -1,0 +1,95 @@
+//! The catalogue's trial-period settings (SPEC "Trial rules"): which kinds of legal basis may
+//! set a proof item by themselves, and the header names the spreadsheet import accepts.
+
+use std::collections::BTreeMap;
+
+use proofless_domain::catalogue::BasisKind;
+use proofless_domain::role::Role;
+
+use super::import::columns;
+use crate::policy::{Setting, checks};
+
+/// The legal-basis kinds that may set a proof item by themselves (优化营商环境条例 §44; SPEC
+/// "defaults we chose": laws, administrative and local regulations, State Council decisions).
+/// Other kinds are flagged for the justice bureau to decide. Codes of [`BasisKind`].
+pub static STATUTORY_BASIS_KINDS: Setting<Vec<String>> = Setting {
+    key: "catalogue.statutory_basis_kinds",
+    label: "可以单独设定证明事项的法律依据类别",
+    basis: "优化营商环境条例第四十四条；SPEC R1.3",
+    unit: "",
+    owners: &[Role::JointOffice, Role::LegalReviewer],
+    default: || {
+        BasisKind::STATUTORY_DEFAULT
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect()
+    },
+    check: check_basis_kinds,
+};
+
+fn check_basis_kinds(v: &Vec<String>) -> Result<(), String> {
+    checks::non_empty_distinct(v, "依据类别")?;
+    for s in v {
+        if BasisKind::parse(s).is_none() {
+            return Err(format!(
+                "依据类别“{s}”无效（可用：{}）",
+                BasisKind::ALL
+                    .iter()
+                    .map(|k| format!("{} {}", k.as_str(), k.label()))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The kinds of a stored list (checked when stored, so every entry parses).
+pub(crate) fn basis_kinds(codes: &[String]) -> Vec<BasisKind> {
+    codes.iter().filter_map(|c| BasisKind::parse(c)).collect()
+}
+
+/// The header names the import accepts for each field: our own export's and those of real
+/// county lists (SPEC "Real lists": 行使层级, 证明用途, 依据条文及内容, 事项类型…). The joint office
+/// adds the names another list uses by storing a new version of the whole table.
+pub static IMPORT_HEADER_ALIASES: Setting<BTreeMap<String, Vec<String>>> = Setting {
+    key: "catalogue.import_header_aliases",
+    label: "证明事项导入可识别的表头名称",
+    basis: "SPEC R1.2（实施清单）；SPEC Real lists",
+    unit: "",
+    owners: &[Role::JointOffice],
+    default: columns::default_aliases,
+    check: columns::check_aliases,
+};
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_kinds_are_the_default_and_unknown_kinds_are_refused() {
+        // SPEC "Trial rules": the legal-basis kinds are a versioned setting with a check.
+        let d = (STATUTORY_BASIS_KINDS.default)();
+        assert_eq!(
+            d,
+            [
+                "law",
+                "administrative_regulation",
+                "local_regulation",
+                "state_council_decision"
+            ]
+        );
+        assert!((STATUTORY_BASIS_KINDS.check)(&d).is_ok());
+        assert!((STATUTORY_BASIS_KINDS.check)(&vec!["法律".into(), "部门规章".into()]).is_ok());
+        assert!((STATUTORY_BASIS_KINDS.check)(&vec!["红头文件".into()]).is_err());
+        assert!((STATUTORY_BASIS_KINDS.check)(&vec![]).is_err());
+    }
+
+    #[test]
+    fn the_default_header_table_passes_its_own_check() {
+        let d = (IMPORT_HEADER_ALIASES.default)();
+        assert!((IMPORT_HEADER_ALIASES.check)(&d).is_ok());
+        assert!(d["level"].contains(&"行使层级".to_owned()));
+    }
+}
