@@ -120,32 +120,30 @@ async fn a_retained_item_without_service_items_is_refused_at_review_preparation_
     let svc2 = service_item(&ga, "370322-RULE-0002").await;
     let c = submitted(&ga, &body("旧版清单证明（规则测试）", issuer, &[svc2], verification())).await;
     assert_eq!(pass(&justice, c).await.status(), 200);
-    let r = joint
-        .post_json(
-            "/api/v1/catalogue/versions",
-            &json!({"region_code": "370322000000", "item_ids": [c]}),
-        )
-        .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    let vid = r.json::<Value>().await.unwrap()["version"]["id"].as_i64().unwrap();
-    let snap: String = t
-        .app
-        .db
-        .reader()
-        .fetch_optional::<(String,)>(
-            q("SELECT snapshot FROM list_version_items WHERE version_id = ?").bind(vid),
+    // Versions are immutable once stored, so the old version is stored as it was then: the
+    // item's snapshot without its service items.
+    let mut snap = ga.json(&format!("/api/v1/catalogue/items/{c}")).await["item"].clone();
+    snap["service_items"] = json!([]);
+    let mut tx = t.app.db.begin().await.unwrap();
+    let list = tx
+        .scalar_i64(q("SELECT id FROM exemption_lists WHERE region_code = '370322000000'"))
+        .await
+        .unwrap();
+    let vid = tx
+        .scalar_i64(
+            q("INSERT INTO list_versions (list_id, stage, item_count, note, prepared_by, prepared_at) \
+               VALUES (?, 'prepared', 1, '', '联审办', 0) RETURNING id")
+            .bind(list),
         )
         .await
-        .unwrap()
-        .unwrap()
-        .0;
-    let mut s: Value = serde_json::from_str(&snap).unwrap();
-    s["service_items"] = json!([]);
-    let mut tx = t.app.db.begin().await.unwrap();
+        .unwrap();
     tx.execute(
-        q("UPDATE list_version_items SET snapshot = ? WHERE version_id = ?")
-            .bind(s.to_string())
-            .bind(vid),
+        q("INSERT INTO list_version_items (version_id, proof_item_id, position, name, snapshot) \
+           VALUES (?, ?, 0, ?, ?)")
+        .bind(vid)
+        .bind(c)
+        .bind("旧版清单证明（规则测试）")
+        .bind(snap.to_string()),
     )
     .await
     .unwrap();
@@ -216,7 +214,6 @@ async fn the_legal_basis_kinds_that_stand_alone_are_a_versioned_setting(b: Backe
     // justice bureau; the flags on an item follow the version in force.
     let Some(t) = spawn_demo(b).await else { return };
     let ga = t.staff("ga_admin").await;
-    let justice = t.staff("justice").await;
     let issuer = org_id(&ga, "县民政局").await;
     let svc = service_item(&ga, "370322-RULE-0004").await;
     let mut b = body("地方法规依据证明（规则测试）", issuer, &[svc], verification());
