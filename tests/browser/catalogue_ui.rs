@@ -130,6 +130,7 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
         "办理指引",
         "层级",
         "备注",
+        "联系电话",
     ];
     for (c, h) in header.iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
@@ -178,6 +179,26 @@ async fn a_unit_admin_drafts_corrects_and_submits_an_item_then_uploads_a_bad_fil
     assert!(table.contains("开具单位"), "{table}");
     assert!(table.contains("找不到单位“县某局”"), "{table}");
     assert!(table.contains('2'), "the row number: {table}");
+    // SPEC "Real lists": the same report names the columns not read and every warning, in
+    // Chinese (no 事项类型 column: the new service item's kind is assumed and flagged).
+    let ignored = b
+        .client
+        .find(Locator::Id("ignored-columns"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(ignored.contains("联系电话"), "{ignored}");
+    let warnings = b
+        .client
+        .find(Locator::Id("warnings"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(warnings.contains("未填写事项类型"), "{warnings}");
     let text = b.text_with("未导入任何事项").await;
     assert!(text.contains("未导入任何事项"), "{text}");
     b.close().await;
