@@ -67,6 +67,10 @@ pub struct PublicItem {
     #[schema(value_type = Vec<Object>)]
     pub legal_basis: Vec<proofless_domain::catalogue::BasisSnapshot>,
     pub remarks: String,
+    /// 证明用途, as the list states it (SPEC "Real lists").
+    pub purpose: String,
+    /// Why commitment cannot replace the proof, as the list states it.
+    pub no_commitment_reason: String,
     pub list_title: String,
     pub list_version_id: i64,
     pub list_version_number: i64,
@@ -133,6 +137,8 @@ fn public_item(s: &ItemSnapshot, v: &ListVersion) -> AppResult<PublicItem> {
         service_items,
         legal_basis: s.legal_basis.clone(),
         remarks: s.remarks.clone(),
+        purpose: s.purpose.clone(),
+        no_commitment_reason: s.no_commitment_reason.clone(),
         list_title: v.title.clone(),
         list_version_id: v.id,
         list_version_number: v.number.unwrap_or(0),
