@@ -542,11 +542,14 @@ async fn a_real_county_list_imports_with_every_error_and_warning_reported(b: Bac
     // …and in the same answer, the warnings of the other rows.
     assert!(has(&v["warnings"], "rows[4].设定依据", "拟取消"), "{v}");
     assert!(has(&v["warnings"], "rows[3].行使层级", "县级"), "{v}");
-    assert!(has(
-        &v["warnings"],
-        "rows[6].涉及的政务服务事项名称及编码",
-        "未关联政务服务事项"
-    ), "{v}");
+    assert!(
+        has(
+            &v["warnings"],
+            "rows[6].涉及的政务服务事项名称及编码",
+            "未关联政务服务事项"
+        ),
+        "{v}"
+    );
     assert_eq!(ga_count(&ga).await, before, "nothing written");
 
     let (s, v) = post(&ga, "?import_good_rows=true", county_list(&rows)).await;
@@ -578,7 +581,10 @@ async fn a_real_county_list_imports_with_every_error_and_warning_reported(b: Bac
     let it2 = ga.json(&format!("/api/v1/catalogue/items/{id2}")).await;
     assert_eq!(it2["item"]["disposition"], "cancelled");
     assert_eq!(it2["item"]["methods"][0]["method"], "abolished");
-    assert_eq!(it2["item"]["service_items"][0]["kind"], "administrative_confirmation");
+    assert_eq!(
+        it2["item"]["service_items"][0]["kind"],
+        "administrative_confirmation"
+    );
 }
 
 async fn the_template_lists_every_accepted_header_name(b: Backend) {
@@ -592,9 +598,19 @@ async fn the_template_lists_every_accepted_header_name(b: Backend) {
     let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     assert_eq!(wb.sheet_names(), ["证明事项", "可识别的表头"]);
     let names = wb.worksheet_range("可识别的表头").unwrap();
-    let text: Vec<String> = names.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    let text: Vec<String> = names
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
     let all = text.join("|");
-    for h in ["行使层级", "证明用途", "依据条文及内容", "事项类型", "不能实行告知承诺及保留原因", "层级"] {
+    for h in [
+        "行使层级",
+        "证明用途",
+        "依据条文及内容",
+        "事项类型",
+        "不能实行告知承诺及保留原因",
+        "层级",
+    ] {
         assert!(all.contains(h), "{h} missing from {all}");
     }
 }

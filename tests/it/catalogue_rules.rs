@@ -74,7 +74,10 @@ async fn actor(t: &TestApp, username: &str) -> proofless_app::Actor {
         .scalar_i64(q("SELECT id FROM staff WHERE username = ?").bind(username))
         .await
         .unwrap();
-    auth::staff_actor(&t.app, id, "test").await.unwrap().unwrap()
+    auth::staff_actor(&t.app, id, "test")
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 async fn exec(t: &TestApp, sql: &str, id: i64) {
@@ -95,17 +98,33 @@ async fn a_retained_item_without_service_items_is_refused_at_review_preparation_
     let issuer = org_id(&joint, "县民政局").await;
 
     // Review.
-    let lone = submitted(&ga, &body("无事项证明（规则测试）", issuer, &[], verification())).await;
+    let lone = submitted(
+        &ga,
+        &body("无事项证明（规则测试）", issuer, &[], verification()),
+    )
+    .await;
     let r = pass(&justice, lone).await;
     assert_eq!(r.status(), 422);
     let text = r.text().await.unwrap();
-    assert!(text.contains("无事项证明（规则测试）") && text.contains("政务服务事项"), "{text}");
+    assert!(
+        text.contains("无事项证明（规则测试）") && text.contains("政务服务事项"),
+        "{text}"
+    );
 
     // Preparation: an item reviewed earlier whose service item link is gone.
     let svc = service_item(&ga, "370322-RULE-0001").await;
-    let a = submitted(&ga, &body("失联事项证明（规则测试）", issuer, &[svc], verification())).await;
+    let a = submitted(
+        &ga,
+        &body("失联事项证明（规则测试）", issuer, &[svc], verification()),
+    )
+    .await;
     assert_eq!(pass(&justice, a).await.status(), 200);
-    exec(&t, "DELETE FROM proof_item_services WHERE proof_item_id = ?", a).await;
+    exec(
+        &t,
+        "DELETE FROM proof_item_services WHERE proof_item_id = ?",
+        a,
+    )
+    .await;
     let r = joint
         .post_json(
             "/api/v1/catalogue/versions",
@@ -114,11 +133,18 @@ async fn a_retained_item_without_service_items_is_refused_at_review_preparation_
         .await;
     assert_eq!(r.status(), 422);
     let text = r.text().await.unwrap();
-    assert!(text.contains("失联事项证明（规则测试）") && text.contains("政务服务事项"), "{text}");
+    assert!(
+        text.contains("失联事项证明（规则测试）") && text.contains("政务服务事项"),
+        "{text}"
+    );
 
     // Publication: a version whose stored snapshot has no service item (prepared before the rule).
     let svc2 = service_item(&ga, "370322-RULE-0002").await;
-    let c = submitted(&ga, &body("旧版清单证明（规则测试）", issuer, &[svc2], verification())).await;
+    let c = submitted(
+        &ga,
+        &body("旧版清单证明（规则测试）", issuer, &[svc2], verification()),
+    )
+    .await;
     assert_eq!(pass(&justice, c).await.status(), 200);
     // Versions are immutable once stored, so the old version is stored as it was then: the
     // item's snapshot without its service items.
@@ -126,7 +152,9 @@ async fn a_retained_item_without_service_items_is_refused_at_review_preparation_
     snap["service_items"] = json!([]);
     let mut tx = t.app.db.begin().await.unwrap();
     let list = tx
-        .scalar_i64(q("SELECT id FROM exemption_lists WHERE region_code = '370322000000'"))
+        .scalar_i64(q(
+            "SELECT id FROM exemption_lists WHERE region_code = '370322000000'",
+        ))
         .await
         .unwrap();
     let vid = tx
@@ -138,8 +166,10 @@ async fn a_retained_item_without_service_items_is_refused_at_review_preparation_
         .await
         .unwrap();
     tx.execute(
-        q("INSERT INTO list_version_items (version_id, proof_item_id, position, name, snapshot) \
-           VALUES (?, ?, 0, ?, ?)")
+        q(
+            "INSERT INTO list_version_items (version_id, proof_item_id, position, name, snapshot) \
+           VALUES (?, ?, 0, ?, ?)",
+        )
         .bind(vid)
         .bind(c)
         .bind("旧版清单证明（规则测试）")
@@ -163,7 +193,10 @@ async fn a_retained_item_without_service_items_is_refused_at_review_preparation_
         .await;
     assert_eq!(r.status(), 422);
     let text = r.text().await.unwrap();
-    assert!(text.contains("旧版清单证明（规则测试）") && text.contains("政务服务事项"), "{text}");
+    assert!(
+        text.contains("旧版清单证明（规则测试）") && text.contains("政务服务事项"),
+        "{text}"
+    );
 }
 
 async fn deficiency_acceptance_alone_is_refused_with_the_reason(b: Backend) {
@@ -184,8 +217,9 @@ async fn deficiency_acceptance_alone_is_refused_with_the_reason(b: Backend) {
     let v: Value = r.json().await.unwrap();
     let e = v["errors"].as_array().unwrap();
     assert!(
-        e.iter().any(|e| e["field"] == "methods"
-            && e["message"].as_str().unwrap().contains("不替代证明")),
+        e.iter()
+            .any(|e| e["field"] == "methods"
+                && e["message"].as_str().unwrap().contains("不替代证明")),
         "{v}"
     );
     // Beside a method that does replace it, it is accepted.
@@ -193,10 +227,18 @@ async fn deficiency_acceptance_alone_is_refused_with_the_reason(b: Backend) {
         {"method": "proxy", "citizen_text": "代办员代为调取"},
         {"method": "deficiency_acceptance", "citizen_text": "即办件先受理后补交"}
     ]);
-    let id = submitted(&ga, &body("容缺加代办证明（规则测试）", issuer, &[svc], both)).await;
+    let id = submitted(
+        &ga,
+        &body("容缺加代办证明（规则测试）", issuer, &[svc], both),
+    )
+    .await;
     assert_eq!(pass(&justice, id).await.status(), 200);
     // An item stored before the rule with 容缺受理 alone is refused at review.
-    let id2 = submitted(&ga, &body("旧容缺证明（规则测试）", issuer, &[svc], verification())).await;
+    let id2 = submitted(
+        &ga,
+        &body("旧容缺证明（规则测试）", issuer, &[svc], verification()),
+    )
+    .await;
     exec(
         &t,
         "UPDATE replacements SET method = 'deficiency_acceptance', deadline_class = NULL, deadline_period = NULL WHERE proof_item_id = ?",
@@ -206,7 +248,10 @@ async fn deficiency_acceptance_alone_is_refused_with_the_reason(b: Backend) {
     let r = pass(&justice, id2).await;
     assert_eq!(r.status(), 422);
     let text = r.text().await.unwrap();
-    assert!(text.contains("旧容缺证明（规则测试）") && text.contains("容缺受理"), "{text}");
+    assert!(
+        text.contains("旧容缺证明（规则测试）") && text.contains("容缺受理"),
+        "{text}"
+    );
 }
 
 async fn the_legal_basis_kinds_that_stand_alone_are_a_versioned_setting(b: Backend) {
@@ -216,8 +261,14 @@ async fn the_legal_basis_kinds_that_stand_alone_are_a_versioned_setting(b: Backe
     let ga = t.staff("ga_admin").await;
     let issuer = org_id(&ga, "县民政局").await;
     let svc = service_item(&ga, "370322-RULE-0004").await;
-    let mut b = body("地方法规依据证明（规则测试）", issuer, &[svc], verification());
-    b["legal_basis"] = json!([{"kind": "local_regulation", "law": "《山东省物业管理条例》", "article": "第三条"}]);
+    let mut b = body(
+        "地方法规依据证明（规则测试）",
+        issuer,
+        &[svc],
+        verification(),
+    );
+    b["legal_basis"] =
+        json!([{"kind": "local_regulation", "law": "《山东省物业管理条例》", "article": "第三条"}]);
     let r = ga.post_json("/api/v1/catalogue/items", &b).await;
     assert_eq!(r.status(), 201);
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
@@ -240,10 +291,16 @@ async fn the_legal_basis_kinds_that_stand_alone_are_a_versioned_setting(b: Backe
     };
     let ga_actor = actor(&t, "ga_admin").await;
     let r = policy::add_version(&t.app, &ga_actor, key, &version(json!(["law"]))).await;
-    assert!(matches!(r, Err(AppError::Forbidden(_))), "a unit admin does not own it");
+    assert!(
+        matches!(r, Err(AppError::Forbidden(_))),
+        "a unit admin does not own it"
+    );
     let justice_actor = actor(&t, "justice").await;
     let r = policy::add_version(&t.app, &justice_actor, key, &version(json!(["红头文件"]))).await;
-    assert!(matches!(r, Err(AppError::Validation(_))), "unknown kinds are refused");
+    assert!(
+        matches!(r, Err(AppError::Validation(_))),
+        "unknown kinds are refused"
+    );
     let kinds = json!(["law", "administrative_regulation", "state_council_decision"]);
     policy::add_version(&t.app, &justice_actor, key, &version(kinds))
         .await

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use super::input::ItemFilter;
 use super::{not_found, repo, settings};
-use crate::policy;
 use crate::App;
 use crate::actor::Actor;
 use crate::error::{AppResult, FieldError};
+use crate::policy;
 
 pub use super::input::MAX_LINKS;
 

@@ -100,8 +100,12 @@ impl ServiceItemKind {
     pub fn from_list_text(s: &str) -> Option<ServiceItemKind> {
         let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         ServiceItemKind::parse(&t).or(match t.as_str() {
-            "公共服务" | "依申请的公共服务" | "公共服务事项" => Some(ServiceItemKind::PublicService),
-            "其他权力" | "其他行政权力事项" => Some(ServiceItemKind::OtherAdministrativePower),
+            "公共服务" | "依申请的公共服务" | "公共服务事项" => {
+                Some(ServiceItemKind::PublicService)
+            }
+            "其他权力" | "其他行政权力事项" => {
+                Some(ServiceItemKind::OtherAdministrativePower)
+            }
             _ => None,
         })
     }

@@ -12,8 +12,7 @@ pub use kinds::{
 };
 pub use rules::{
     EXCLUDED_RISK_DOMAINS, ItemFacts, RiskDomain, commitment_refusal, deficiency_only_refusal,
-    flagged_bases,
-    retention_problems,
+    flagged_bases, retention_problems,
 };
 pub use snapshot::{
     BasisSnapshot, FieldChange, ItemChange, ItemSnapshot, ListDiff, MethodSnapshot, ServiceItemRef,

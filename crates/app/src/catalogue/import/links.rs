@@ -2,9 +2,7 @@
 //! legal bases and service items, with the warnings a real list calls for (no legal basis:
 //! saved as proposed for cancellation; no service item; a basis below statute level).
 
-use proofless_domain::catalogue::{
-    BasisKind, CatalogueLevel, ReplacementMethod, ServiceItemKind,
-};
+use proofless_domain::catalogue::{BasisKind, CatalogueLevel, ReplacementMethod, ServiceItemKind};
 use proofless_domain::codes::ImplementationCode;
 use proofless_domain::region::RegionLevel;
 use proofless_store::Exec;
@@ -36,11 +34,8 @@ pub(super) fn level_of(st: &mut State<'_>, row: u32, raw: &str) -> Option<Catalo
         return None;
     };
     if !l.unknown.is_empty() {
-        st.notes.err(
-            row,
-            &col,
-            format!("“{}”无效", clip(&l.unknown.join("、"))),
-        );
+        st.notes
+            .err(row, &col, format!("“{}”无效", clip(&l.unknown.join("、"))));
     }
     if l.ours.len() > 1 || !l.above.is_empty() {
         st.notes.warn(
@@ -172,7 +167,11 @@ pub(super) fn bases_of(st: &mut State<'_>, row: u32, basis: &str, text: &str) ->
         });
         match slot {
             Some((b, p)) => {
-                b.text = if p.text.is_empty() { part.clone() } else { p.text.clone() };
+                b.text = if p.text.is_empty() {
+                    part.clone()
+                } else {
+                    p.text.clone()
+                };
                 if b.article.is_empty() {
                     b.article = p.article.clone();
                 }
@@ -246,19 +245,28 @@ pub(super) fn warn_incomplete(
         st.notes.warn(row, &col, "未填写替代取消方式：保留的证明事项须写明办理单位如何自行获取，提交审查前请补充（SPEC R2.2）");
     }
     let commitment = ReplacementMethod::Commitment.as_str();
-    if !c.get(Field::NoCommitmentReason).is_empty() && methods.iter().any(|m| m.method == commitment)
+    if !c.get(Field::NoCommitmentReason).is_empty()
+        && methods.iter().any(|m| m.method == commitment)
     {
         let col = st.h(Field::NoCommitmentReason);
-        st.notes.warn(row, &col, "写明了不能实行告知承诺的原因，替代方式却含“告知承诺”，请核对");
+        st.notes.warn(
+            row,
+            &col,
+            "写明了不能实行告知承诺的原因，替代方式却含“告知承诺”，请核对",
+        );
     }
 }
 
 /// The sheet's column that names service items (for messages about none being given).
 fn service_column(st: &State<'_>) -> String {
-    [Field::ServiceItems, Field::ServiceCodes, Field::ServiceNames]
-        .into_iter()
-        .find(|f| st.found.cols.contains_key(f))
-        .map_or_else(|| st.h(Field::ServiceCodes), |f| st.h(f))
+    [
+        Field::ServiceItems,
+        Field::ServiceCodes,
+        Field::ServiceNames,
+    ]
+    .into_iter()
+    .find(|f| st.found.cols.contains_key(f))
+    .map_or_else(|| st.h(Field::ServiceCodes), |f| st.h(f))
 }
 
 /// (name, code) pairs of the row: 名称 and 编码 columns side by side, or `名称（编码）` in one.
@@ -381,8 +389,22 @@ async fn by_name(
     let col = st.h(Field::ServiceNames);
     match found.as_slice() {
         [code] => return Ok(Some(code.clone())),
-        [] => st.notes.warn(row, &col, format!("政务服务事项“{}”没有事项编码，本单位也未登记同名事项，未关联；请登记后补充", clip(name))),
-        _ => st.notes.warn(row, &col, format!("本单位有多个名为“{}”的政务服务事项，未关联；请填写事项编码", clip(name))),
+        [] => st.notes.warn(
+            row,
+            &col,
+            format!(
+                "政务服务事项“{}”没有事项编码，本单位也未登记同名事项，未关联；请登记后补充",
+                clip(name)
+            ),
+        ),
+        _ => st.notes.warn(
+            row,
+            &col,
+            format!(
+                "本单位有多个名为“{}”的政务服务事项，未关联；请填写事项编码",
+                clip(name)
+            ),
+        ),
     }
     Ok(None)
 }
@@ -422,21 +444,31 @@ fn new_service(
         st.notes.warn(
             row,
             &col,
-            format!("未填写事项类型，新登记的政务服务事项“{}”按依申请公共服务登记，请核对", clip(name)),
+            format!(
+                "未填写事项类型，新登记的政务服务事项“{}”按依申请公共服务登记，请核对",
+                clip(name)
+            ),
         );
     }
     let svc = ServiceItemInput {
         org_id: Some(st.owner),
         name: name.to_owned(),
         code: code.to_owned(),
-        kind: kind.unwrap_or(ServiceItemKind::PublicService).as_str().to_owned(),
+        kind: kind
+            .unwrap_or(ServiceItemKind::PublicService)
+            .as_str()
+            .to_owned(),
         level: level.unwrap_or(CatalogueLevel::County).as_str().to_owned(),
     };
     match svc.parse() {
         Ok(d) => Ok(Some(d)),
         Err(AppError::Validation(v)) => {
             for fe in v {
-                let f = if fe.field == "code" { Field::ServiceCodes } else { Field::ServiceNames };
+                let f = if fe.field == "code" {
+                    Field::ServiceCodes
+                } else {
+                    Field::ServiceNames
+                };
                 let col = st.h(f);
                 st.notes.err(row, &col, fe.message);
             }

@@ -86,9 +86,7 @@ impl Cells {
         self.0.get(&f).map_or("", String::as_str)
     }
     fn is_blank(&self) -> bool {
-        self.0
-            .iter()
-            .all(|(f, s)| *f == Field::Seq || s.is_empty())
+        self.0.iter().all(|(f, s)| *f == Field::Seq || s.is_empty())
     }
 }
 
@@ -240,7 +238,15 @@ async fn check_row(
     }
     let (new_services, service_codes) = links::services_of(x, st, row, level, &c).await?;
     let retained = disposition == Disposition::Retained;
-    links::warn_incomplete(st, row, retained, &legal_basis, &methods, &service_codes, &c);
+    links::warn_incomplete(
+        st,
+        row,
+        retained,
+        &legal_basis,
+        &methods,
+        &service_codes,
+        &c,
+    );
     let input = ProofItemInput {
         owner_org_id: Some(st.owner),
         name: name.clone(),

@@ -43,10 +43,21 @@ fn one_level(s: &str) -> Result<Option<CatalogueLevel>, ()> {
         return Ok(Some(l));
     }
     match s.trim() {
-        "县级" | "县" | "县本级" | "县（区）级" | "县区级" => Ok(Some(CatalogueLevel::County)),
-        "镇级" | "镇" | "街道" | "镇（街道）" | "镇街" | "乡镇级" | "乡镇级及其他" | "乡镇（街道）级"
+        "县级" | "县" | "县本级" | "县（区）级" | "县区级" => {
+            Ok(Some(CatalogueLevel::County))
+        }
+        "镇级"
+        | "镇"
+        | "街道"
+        | "镇（街道）"
+        | "镇街"
+        | "乡镇级"
+        | "乡镇级及其他"
+        | "乡镇（街道）级"
         | "乡镇" => Ok(Some(CatalogueLevel::Town)),
-        "村级" | "村" | "社区" | "村（社区）" | "村（社区）级" => Ok(Some(CatalogueLevel::Village)),
+        "村级" | "村" | "社区" | "村（社区）" | "村（社区）级" => {
+            Ok(Some(CatalogueLevel::Village))
+        }
         "省级" | "省" | "市级" | "市" | "国家级" => Err(()),
         _ => Ok(None),
     }

@@ -51,7 +51,8 @@ fn write_names(
         0,
         "导入时，第一张在前十行内含有各必填字段表头的工作表会被读取；表头写成下列任一名称均可（不计空格和换行），其他列不读取并在导入结果中列出。",
     )?;
-    for (c, h) in (0u16..).zip(["字段", "可识别的表头名称", "是否必填", "填写说明"]) {
+    for (c, h) in (0u16..).zip(["字段", "可识别的表头名称", "是否必填", "填写说明"])
+    {
         ws.write_string_with_format(1, c, h, bold)?;
     }
     for (r, (label, names, required, what)) in (2u32..).zip(rows) {

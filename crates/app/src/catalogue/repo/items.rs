@@ -66,10 +66,12 @@ pub(crate) async fn insert_item(
     now: i64,
 ) -> Result<i64> {
     x.scalar_i64(
-        q("INSERT INTO proof_items (list_id, owner_org_id, name, disposition, issuer_can_verify, \
+        q(
+            "INSERT INTO proof_items (list_id, owner_org_id, name, disposition, issuer_can_verify, \
            correctable_afterwards, risk_domains, remarks, purpose, no_commitment_reason, stage, \
            created_by, created_at, updated_at) \
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
         .bind(list_id)
         .bind(owner)
         .bind(d.name.as_str())

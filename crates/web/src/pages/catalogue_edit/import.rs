@@ -302,8 +302,16 @@ pub async fn import_submit(
                 )
             };
             let result = ImportResult::of(out);
-            let p = import_page_for(&s, &ctx, owner, good_rows, error, String::new(), Some(result))
-                .await;
+            let p = import_page_for(
+                &s,
+                &ctx,
+                owner,
+                good_rows,
+                error,
+                String::new(),
+                Some(result),
+            )
+            .await;
             render(status, &p)
         }
         Err(AppError::Validation(list)) => {
