@@ -14,7 +14,10 @@ use crate::policy::AnySetting;
 use crate::{calendar, commitment, credit, deadlines, verification};
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
-pub(crate) static POLICIES: &[&dyn AnySetting] = &[&verification::settings::RECLASSIFY_WINDOW_MINUTES];
+pub(crate) static POLICIES: &[&dyn AnySetting] = &[
+    &verification::settings::RECLASSIFY_WINDOW_MINUTES,
+    &verification::settings::REPORT_GRACE_MINUTES,
+];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));
 

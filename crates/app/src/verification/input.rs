@@ -313,16 +313,28 @@ pub struct OrderCommand {
     pub text: String,
 }
 
+/// The furthest an ordered limit may lie ahead: an order to finish *within a time limit*
+/// (A2 §11) is days or weeks, and a year bounds typing errors such as 9999-12-31.
+pub const MAX_ORDER_DAYS: i64 = 366;
+
 impl OrderInput {
-    /// Checked against `now`: the new limit lies ahead.
+    /// Checked against `now`: the new limit lies ahead, within [`MAX_ORDER_DAYS`].
     pub fn parse(&self, now: DateTime<Utc>) -> Result<OrderCommand, Problems> {
         let mut p = Problems::default();
+        let latest = now + chrono::Duration::days(MAX_ORDER_DAYS);
         let by = match DateTime::parse_from_rfc3339(self.finish_by.trim()) {
-            Ok(t) if t.with_timezone(&Utc) > now => Some(t.with_timezone(&Utc)),
-            Ok(_) => {
+            Ok(t) if t.with_timezone(&Utc) <= now => {
                 p.add("finish_by", "限时办结的时间须晚于现在");
                 None
             }
+            Ok(t) if t.with_timezone(&Utc) > latest => {
+                p.add(
+                    "finish_by",
+                    format!("限时办结的时间不能晚于现在起 {MAX_ORDER_DAYS} 天（一年）"),
+                );
+                None
+            }
+            Ok(t) => Some(t.with_timezone(&Utc)),
             Err(_) => {
                 p.add(
                     "finish_by",
@@ -569,6 +581,7 @@ fn answered_at(p: &mut Problems, raw: Option<&str>, now: DateTime<Utc>) -> Optio
 // Inbox and outbox
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct ListFilter {
     /// `registered`, `answered` or `returned`.
     pub state: Option<String>,
@@ -576,8 +589,11 @@ pub struct ListFilter {
     pub overdue: Option<bool>,
     /// Only registered requests due before the end of today (Beijing time).
     pub due_today: Option<bool>,
+    /// Lines per page, 1–200 (50 when not given).
     pub limit: Option<i64>,
-    /// Continue after this id (newest-first lists) — pagination without counting.
+    /// Lines to skip (the next page starts at `offset + limit`).
+    pub offset: Option<i64>,
+    /// Continue after this id (newest-first lists).
     pub before_id: Option<i64>,
 }
 
@@ -588,6 +604,7 @@ pub struct ListQuery {
     pub overdue: bool,
     pub due_today: bool,
     pub limit: i64,
+    pub offset: i64,
     pub before_id: Option<i64>,
 }
 
@@ -609,7 +626,54 @@ impl ListFilter {
             overdue: self.overdue == Some(true),
             due_today: self.due_today == Some(true),
             limit: self.limit.unwrap_or(50).clamp(1, 200),
+            offset: offset(self.offset)?,
             before_id: self.before_id,
+        })
+    }
+}
+
+/// A page start: not negative.
+fn offset(o: Option<i64>) -> AppResult<i64> {
+    match o {
+        Some(o) if o < 0 => Err(AppError::field("offset", "offset 不能为负数")),
+        o => Ok(o.unwrap_or(0)),
+    }
+}
+
+/// The joint office's board: one page size, and where each section's page starts
+/// (issue #16 §8: every cut list has a total and a next page).
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct BoardFilter {
+    /// Lines per section, 1–200 (50 when not given).
+    pub limit: Option<i64>,
+    /// Start of the overdue section's page.
+    pub overdue_offset: Option<i64>,
+    /// Start of the reported section's page.
+    pub reported_offset: Option<i64>,
+    /// Start of the reclassified section's page.
+    pub reclassified_offset: Option<i64>,
+}
+
+/// The board asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct BoardQuery {
+    pub limit: i64,
+    pub overdue_offset: i64,
+    pub reported_offset: i64,
+    pub reclassified_offset: i64,
+}
+
+impl BoardFilter {
+    pub fn parse(&self) -> AppResult<BoardQuery> {
+        let field = |name: &str, o: Option<i64>| {
+            offset(o).map_err(|_| AppError::field(name, format!("{name} 不能为负数")))
+        };
+        Ok(BoardQuery {
+            limit: self.limit.unwrap_or(50).clamp(1, 200),
+            overdue_offset: field("overdue_offset", self.overdue_offset)?,
+            reported_offset: field("reported_offset", self.reported_offset)?,
+            reclassified_offset: field("reclassified_offset", self.reclassified_offset)?,
         })
     }
 }

@@ -50,11 +50,6 @@ pub use reply::{answer, reclassify, return_request};
 pub use send::{get, send};
 pub use templates::{TemplateCommand, TemplateInput, set_template, template};
 
-/// Settings key: minutes after the due instant before an unanswered request is reported to
-/// the joint office automatically (A2 §11).
-pub const GRACE_SETTING: &str = "verification.report_grace_minutes";
-pub const DEFAULT_GRACE_MINUTES: i64 = 60;
-
 /// The catalogue's replacement method a request is asked under.
 const VERIFICATION_METHOD: ReplacementMethod = ReplacementMethod::Verification;
 
