@@ -26,3 +26,4 @@ mod store_group;
 mod store_rows;
 mod synth;
 mod verification;
+mod verification_rules;

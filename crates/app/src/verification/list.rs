@@ -134,8 +134,9 @@ pub struct Shown {
 // ---------------------------------------------------------------------------------------
 // Demo data (issue #5 §13): verifications in every state, through the services.
 
-/// Every verifiable item of the current published lists, by name, and the requesting
-/// unit's own items whose adjustment is pending with verification chosen (A3 §9).
+/// Every verifiable item of the current published lists the requesting unit asks for
+/// (A2 §12; all of them when no unit is given), by name, and its own items whose adjustment
+/// is pending with verification chosen (A3 §9).
 pub async fn verifiable_items(app: &App, requester: Option<i64>) -> AppResult<Vec<Verifiable>> {
     let mut out = vec![];
     for v in crate::catalogue::public::current_versions(app).await? {
@@ -147,6 +148,14 @@ pub async fn verifiable_items(app: &App, requester: Option<i64>) -> AppResult<Ve
             else {
                 continue;
             };
+            // Only the items the unit may ask about (A2 §12): it is a requesting unit or the
+            // owner of the item.
+            if let Some(org) = requester
+                && s.owner_org_id != org
+                && !s.requester_ids.contains(&org)
+            {
+                continue;
+            }
             out.push(Verifiable {
                 id: s.id,
                 name: s.name.clone(),

@@ -48,11 +48,10 @@ pub fn display(f: &DisplayFacts, now_ms: i64) -> Display {
             countdown_text: String::new(),
         };
     };
-    let mut class = countdown_class(f.sent_at, due, now_ms);
+    // The colour is the request's own limit's: an ordered request is still late (red).
+    let class = countdown_class(f.sent_at, due, now_ms);
     let mut text = countdown_text(due, now_ms);
     if let Some(order_due) = f.order_due_at {
-        // The ordered limit is the clock that still runs; its colour says how it goes.
-        class = countdown_class(f.ordered_at.unwrap_or(f.sent_at), order_due, now_ms);
         let left = countdown_text(order_due, now_ms);
         let left = left
             .strip_prefix("剩余")
@@ -95,10 +94,9 @@ mod tests {
         assert!(d.overdue);
         assert_eq!(d.state_label, "逾期未反馈");
         assert_eq!(d.countdown_text, "已逾期 8 天 0 小时；责成限时剩余 1 天 0 小时");
-        assert_eq!(d.countdown_class, "ok");
+        assert_eq!(d.countdown_class, "late", "still late on its own limit");
         let late = display(&f, 10 * 24 * H);
         assert!(late.countdown_text.contains("责成限时也已逾期"));
-        assert_eq!(late.countdown_class, "late");
     }
 
     #[test]

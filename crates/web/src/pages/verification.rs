@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use proofless_app::verification::{
-    self, AnswerInput, Board, Box_, Detail, LedgerInput, ListFilter, ListRow, OrderInput,
+    self, AnswerInput, Board, BoardFilter, Box_, Detail, LedgerInput, ListFilter, ListPage, ListRow, OrderInput, UnitFigures,
     ReclassifyInput, ReturnInput, SendInput, SubjectInput, SummonInput, Verifiable,
 };
 use proofless_app::{AppError, local_time};
@@ -57,6 +57,10 @@ pub struct Row {
     countdown: String,
     due: String,
     escalated: bool,
+    /// The limit ordered by the joint office, if any (A2 §11).
+    order_due: String,
+    reclass_reason: String,
+    reclassified: String,
 }
 
 fn row(r: ListRow, inbox: bool) -> Row {
@@ -82,6 +86,38 @@ fn row(r: ListRow, inbox: bool) -> Row {
         countdown: r.countdown_text,
         due: r.due_at.map(local_time).unwrap_or_default(),
         escalated: r.reported_at.is_some(),
+        order_due: r.order_due_at.map(local_time).unwrap_or_default(),
+        reclass_reason: r.reclass_reason.unwrap_or_default(),
+        reclassified: r.reclassified_at.map(local_time).unwrap_or_default(),
+    }
+}
+
+/// Where a cut list stands: "第 a–b 件，共 n 件" and the links to the pages around it
+/// (issue #16 §8). `href` is the page's address up to the offset parameter's value.
+pub struct Pager {
+    pub total: i64,
+    pub from: i64,
+    pub to: i64,
+    pub prev: String,
+    pub next: String,
+}
+
+fn pager(total: i64, offset: i64, shown: usize, limit: i64, href: &str) -> Pager {
+    let to = offset + shown as i64;
+    Pager {
+        total,
+        from: if shown == 0 { 0 } else { offset + 1 },
+        to,
+        prev: if offset > 0 {
+            format!("{href}{}", (offset - limit).max(0))
+        } else {
+            String::new()
+        },
+        next: if to < total {
+            format!("{href}{to}")
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -93,7 +129,7 @@ struct ListPageT {
     box_name: &'static str,
     filter: String,
     rows: Vec<Row>,
-    has_more: bool,
+    pager: Pager,
     can_send: bool,
     is_joint: bool,
 }
@@ -104,7 +140,11 @@ pub struct ListQuery {
     which: Option<String>,
     /// `overdue`, `due_today`, `registered`, `answered`, `returned` or empty.
     filter: Option<String>,
+    offset: Option<i64>,
 }
+
+/// Lines per page of the inbox and outbox.
+const PAGE: i64 = 100;
 
 pub async fn list_page(
     State(s): State<AppState>,
@@ -116,8 +156,10 @@ pub async fn list_page(
     }
     let inbox = lq.which.as_deref() != Some("outbox");
     let filter = lq.filter.unwrap_or_default();
+    let offset = lq.offset.unwrap_or(0).max(0);
     let mut f = ListFilter {
-        limit: Some(100),
+        limit: Some(PAGE),
+        offset: Some(offset),
         ..Default::default()
     };
     match filter.as_str() {
@@ -131,13 +173,15 @@ pub async fn list_page(
         Ok(p) => p,
         Err(e) => return page_error(&ctx, e, "/workbench"),
     };
+    let box_name = if inbox { "inbox" } else { "outbox" };
+    let href = format!("/verifications?box={box_name}&filter={filter}&offset=");
     let t = ListPageT {
         layout: Layout::new("部门核验", &ctx, "/verifications"),
         inbox,
-        box_name: if inbox { "inbox" } else { "outbox" },
+        box_name,
+        pager: pager(page.total, offset, page.items.len(), PAGE, &href),
         filter,
         rows: page.items.into_iter().map(|r| row(r, inbox)).collect(),
-        has_more: page.has_more,
         can_send: ctx.actor.has_any(&[Role::Liaison, Role::ProxyAgent]),
         is_joint: ctx
             .actor
@@ -501,26 +545,81 @@ pub async fn action_submit(
     }
 }
 
+/// One section of the board: its page of lines and where it stands.
+pub struct Section {
+    rows: Vec<Row>,
+    pager: Pager,
+}
+
 #[derive(Template)]
 #[template(path = "verification_board.html")]
 struct BoardPage {
     layout: Layout,
-    overdue: Vec<Row>,
-    reported: Vec<Row>,
+    overdue: Section,
+    reported: Section,
+    reclassified: Section,
+    units: Vec<UnitFigures>,
 }
 
-pub async fn board_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+/// Where each section's page starts.
+#[derive(Deserialize, Default)]
+pub struct BoardQuery {
+    overdue_offset: Option<i64>,
+    reported_offset: Option<i64>,
+    reclassified_offset: Option<i64>,
+}
+
+/// Lines per section of the board.
+const BOARD_PAGE: i64 = 50;
+
+/// A section's page with links that move it and keep the others where they are.
+fn section(p: ListPage, name: &str, q: &BoardQuery) -> Section {
+    let keep = |n: &str, o: Option<i64>| {
+        if n == name {
+            String::new()
+        } else {
+            format!("{n}_offset={}&", o.unwrap_or(0))
+        }
+    };
+    let href = format!(
+        "/verifications/board?{}{}{}{name}_offset=",
+        keep("overdue", q.overdue_offset),
+        keep("reported", q.reported_offset),
+        keep("reclassified", q.reclassified_offset)
+    );
+    Section {
+        pager: pager(p.total, p.offset, p.items.len(), p.limit, &href),
+        rows: p.items.into_iter().map(|r| row(r, false)).collect(),
+    }
+}
+
+pub async fn board_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BoardQuery>,
+) -> Response {
     if let Err(e) = require_staff(&ctx) {
         return page_error(&ctx, e, "/");
     }
-    let b: Board = match verification::board(&s.app, &ctx.actor).await {
+    let f = BoardFilter {
+        limit: Some(BOARD_PAGE),
+        overdue_offset: q.overdue_offset.map(|o| o.max(0)),
+        reported_offset: q.reported_offset.map(|o| o.max(0)),
+        reclassified_offset: q.reclassified_offset.map(|o| o.max(0)),
+    };
+    let b: Board = match verification::board(&s.app, &ctx.actor, &f).await {
         Ok(b) => b,
         Err(e) => return page_error(&ctx, e, "/verifications"),
     };
     let t = BoardPage {
-        layout: Layout::new("核验逾期督办", &ctx, "/verifications"),
-        overdue: b.overdue.into_iter().map(|r| row(r, false)).collect(),
-        reported: b.reported.into_iter().map(|r| row(r, false)).collect(),
+        layout: Layout::new(BOARD_TITLE, &ctx, "/verifications"),
+        overdue: section(b.overdue, "overdue", &q),
+        reported: section(b.reported, "reported", &q),
+        reclassified: section(b.reclassified, "reclassified", &q),
+        units: b.units,
     };
     render(StatusCode::OK, &t)
 }
+
+/// The board's name, distinct from the deadline page `/overdue` (issue #15 §11).
+pub const BOARD_TITLE: &str = "核验督办台（联席办）";

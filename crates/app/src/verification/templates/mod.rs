@@ -111,7 +111,14 @@ pub(super) async fn verifiable(
         item_name: item.name.clone(),
         class,
         pending_adjustment: false,
-        requester_ids: item.requester_ids.clone(),
+        // The owner lists the item for its own services: a requesting unit too (as for a
+        // pending item, `repo::unit_asks_for`).
+        requester_ids: item
+            .requester_ids
+            .iter()
+            .copied()
+            .chain([item.owner_org_id])
+            .collect(),
         requesters: item.requesters.clone(),
     })
 }
