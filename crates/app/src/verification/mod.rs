@@ -42,7 +42,7 @@ pub use deadline::grace_minutes;
 pub use escalation::{order, report, summon};
 pub use input::*;
 pub use jobs::{KIND_AUTO_REPORT, KIND_HALF_TIME, run_job, set_grace_minutes};
-pub use ledger::{ledger, record_ledger};
+pub use ledger::{LedgerPage, ledger, record_ledger};
 pub use list::*;
 pub use offline::record_offline;
 pub use records::*;

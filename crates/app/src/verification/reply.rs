@@ -86,7 +86,10 @@ pub async fn reclassify(
 async fn when_registering(tx: &mut Tx, app: &App, v: &Verification, now: i64) -> AppResult<()> {
     let window = crate::policy::in_force(tx, &RECLASSIFY_WINDOW_MINUTES, v.sent_at).await?;
     let (Some(from), Some(to)) = (deadlines::to_utc(v.sent_at), deadlines::to_utc(now)) else {
-        return Err(AppError::Internal(format!("核验 {} 的时间无效", number(v.id))));
+        return Err(AppError::Internal(format!(
+            "核验 {} 的时间无效",
+            number(v.id)
+        )));
     };
     let office = office_minutes_between(&app.calendar(), app.office_hours(), from, to);
     let acted = repo::acted_on(tx, v.id).await?;

@@ -11,9 +11,9 @@ use proofless_store::{Exec, q};
 use super::records::{Event, LedgerEntry, Verification};
 
 mod lists;
-pub(crate) use lists::*;
 use super::number;
 use crate::error::{AppError, AppResult};
+pub(crate) use lists::*;
 
 const SELECT: &str = "SELECT v.id, v.channel, v.state, v.requester_org_id, ro.name AS requester_name, \
     v.issuer_org_id, io.name AS issuer_name, io.credit_code AS issuer_credit_code, v.proof_item_id, v.proof_item_name, v.template_id, v.subject_kind, \
@@ -447,21 +447,26 @@ pub(crate) async fn ledger_of(
         .await?)
 }
 
-/// A unit's ledger, newest first.
+/// A page of a unit's ledger, newest first, and how many entries it has (issue #16 §8).
 pub(crate) async fn unit_ledger(
     ex: &mut impl Exec,
     org_id: i64,
-    limit: i64,
-) -> AppResult<Vec<LedgerEntry>> {
-    Ok(ex
+    (limit, offset): (i64, i64),
+) -> AppResult<(Vec<LedgerEntry>, i64)> {
+    let total = ex
+        .scalar_i64(q("SELECT COUNT(*) FROM verification_ledger WHERE org_id = ?").bind(org_id))
+        .await?;
+    let rows = ex
         .fetch_all(
             q(format!(
-                "{LEDGER_COLS} WHERE org_id = ? ORDER BY id DESC LIMIT ?"
+                "{LEDGER_COLS} WHERE org_id = ? ORDER BY id DESC LIMIT ? OFFSET ?"
             ))
             .bind(org_id)
-            .bind(limit),
+            .bind(limit)
+            .bind(offset),
         )
-        .await?)
+        .await?;
+    Ok((rows, total))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -56,7 +56,10 @@ pub fn display(f: &DisplayFacts, now_ms: i64) -> Display {
         let left = left
             .strip_prefix("剩余")
             .map(|r| format!("责成限时剩余{r}"))
-            .or_else(|| left.strip_prefix("已逾期").map(|r| format!("责成限时也已逾期{r}")))
+            .or_else(|| {
+                left.strip_prefix("已逾期")
+                    .map(|r| format!("责成限时也已逾期{r}"))
+            })
             .unwrap_or(left);
         text = format!("{text}；{left}");
     }
@@ -93,7 +96,10 @@ mod tests {
         let d = display(&f, 8 * 24 * H + H);
         assert!(d.overdue);
         assert_eq!(d.state_label, "逾期未反馈");
-        assert_eq!(d.countdown_text, "已逾期 8 天 0 小时；责成限时剩余 1 天 0 小时");
+        assert_eq!(
+            d.countdown_text,
+            "已逾期 8 天 0 小时；责成限时剩余 1 天 0 小时"
+        );
         assert_eq!(d.countdown_class, "late", "still late on its own limit");
         let late = display(&f, 10 * 24 * H);
         assert!(late.countdown_text.contains("责成限时也已逾期"));

@@ -156,7 +156,11 @@ pub fn check(action: Action, f: &Facts, now_ms: i64) -> Result<(), String> {
 /// was done on the request and within `window` office minutes of its receipt, so a class is
 /// never switched when the time runs short. `office_minutes` is the office time since receipt;
 /// `acted` whether any step other than the sending is in its history.
-pub fn check_reclassify_window(office_minutes: i64, window: i64, acted: bool) -> Result<(), String> {
+pub fn check_reclassify_window(
+    office_minutes: i64,
+    window: i64,
+    acted: bool,
+) -> Result<(), String> {
     if acted {
         return Err("该核验已有其他办理记录，不能再改判时限类别（只能在登记时改判）".into());
     }

@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use proofless_app::verification::{
-    self, AnswerInput, Board, BoardFilter, Box_, Detail, LedgerEntry, LedgerInput, ListFilter, ListPage,
-    OfflineInput, OrderInput, ReclassifyInput, ReturnInput, SendInput, SummonInput, Template,
-    TemplateInput,
+    self, AnswerInput, Board, BoardFilter, Box_, Detail, LedgerEntry, LedgerInput, LedgerPage,
+    ListFilter, ListPage, OfflineInput, OrderInput, ReclassifyInput, ReturnInput, SendInput,
+    SummonInput, Template, TemplateInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -196,20 +196,28 @@ async fn offline(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct LedgerQuery {
+    /// Entries per page, 1–500 (100 when not given).
     limit: Option<i64>,
+    /// Entries to skip.
+    offset: Option<i64>,
 }
 
-/// The unit's ledger (台账): supplementary material, on-site checks, applicant-provided.
+/// The unit's ledger (台账): supplementary material, on-site checks, applicant-provided; a
+/// page with the total.
 #[utoipa::path(get, path = "/api/v1/verifications/ledger", tag = "verification", params(LedgerQuery),
-    responses((status = 200, body = Vec<LedgerEntry>), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = LedgerPage),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn ledger_list(
     State(s): State<AppState>,
     ctx: Ctx,
     ApiQuery(lq): ApiQuery<LedgerQuery>,
-) -> ApiResult<Json<Vec<LedgerEntry>>> {
+) -> ApiResult<Json<LedgerPage>> {
+    let (limit, offset) = (lq.limit.unwrap_or(100), lq.offset.unwrap_or(0));
     Ok(Json(
-        verification::ledger(&s.app, &ctx.actor, lq.limit.unwrap_or(100)).await?,
+        verification::ledger(&s.app, &ctx.actor, limit, offset).await?,
     ))
 }
 

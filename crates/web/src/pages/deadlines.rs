@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use proofless_app::actor::Actor;
 use proofless_app::verification;
 use proofless_app::{App, AppError, local_time};
-use proofless_domain::deadline::SubjectType;
 use proofless_domain::calendar::YearOrigin;
+use proofless_domain::deadline::SubjectType;
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
@@ -263,7 +263,12 @@ pub async fn item_rows(app: &App, actor: &Actor, items: Vec<DueItem>) -> Vec<Ite
             let (link, subject, late) = match v {
                 Some((vid, s)) => (
                     format!("/verifications/{vid}"),
-                    format!("{} {} {}", i.subject_type.label(), s.number, s.proof_item_name),
+                    format!(
+                        "{} {} {}",
+                        i.subject_type.label(),
+                        s.number,
+                        s.proof_item_name
+                    ),
                     s.countdown_text.clone(),
                 ),
                 None => (

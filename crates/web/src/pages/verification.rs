@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use proofless_app::verification::{
-    self, AnswerInput, Board, BoardFilter, Box_, Detail, LedgerInput, ListFilter, ListPage, ListRow, OrderInput, UnitFigures,
-    ReclassifyInput, ReturnInput, SendInput, SubjectInput, SummonInput, Verifiable,
+    self, AnswerInput, Box_, Detail, LedgerInput, ListFilter, ListRow, OrderInput, ReclassifyInput,
+    ReturnInput, SendInput, SubjectInput, SummonInput, Verifiable,
 };
 use proofless_app::{AppError, local_time};
 use proofless_domain::role::Role;
@@ -19,6 +19,8 @@ use proofless_domain::verification::{Outcome, State as VState};
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
+
+mod board;
 
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
@@ -29,7 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/verifications", get(list_page))
         .route("/verifications/new", get(new_page).post(new_submit))
-        .route("/verifications/board", get(board_page))
+        .route("/verifications/board", get(board::board_page))
         .route("/verifications/{id}", get(detail_page))
         .route("/verifications/{id}/{action}", post(action_submit))
 }
@@ -45,7 +47,7 @@ fn problem_text(e: AppError) -> String {
     }
 }
 
-pub struct Row {
+pub(super) struct Row {
     id: i64,
     number: String,
     item: String,
@@ -63,7 +65,7 @@ pub struct Row {
     reclassified: String,
 }
 
-fn row(r: ListRow, inbox: bool) -> Row {
+pub(super) fn row(r: ListRow, inbox: bool) -> Row {
     let colour = match r.countdown_class.as_str() {
         "ok" => "ok",
         "warn" => "warn",
@@ -102,7 +104,7 @@ pub struct Pager {
     pub next: String,
 }
 
-fn pager(total: i64, offset: i64, shown: usize, limit: i64, href: &str) -> Pager {
+pub(super) fn pager(total: i64, offset: i64, shown: usize, limit: i64, href: &str) -> Pager {
     let to = offset + shown as i64;
     Pager {
         total,
@@ -544,82 +546,3 @@ pub async fn action_submit(
         }
     }
 }
-
-/// One section of the board: its page of lines and where it stands.
-pub struct Section {
-    rows: Vec<Row>,
-    pager: Pager,
-}
-
-#[derive(Template)]
-#[template(path = "verification_board.html")]
-struct BoardPage {
-    layout: Layout,
-    overdue: Section,
-    reported: Section,
-    reclassified: Section,
-    units: Vec<UnitFigures>,
-}
-
-/// Where each section's page starts.
-#[derive(Deserialize, Default)]
-pub struct BoardQuery {
-    overdue_offset: Option<i64>,
-    reported_offset: Option<i64>,
-    reclassified_offset: Option<i64>,
-}
-
-/// Lines per section of the board.
-const BOARD_PAGE: i64 = 50;
-
-/// A section's page with links that move it and keep the others where they are.
-fn section(p: ListPage, name: &str, q: &BoardQuery) -> Section {
-    let keep = |n: &str, o: Option<i64>| {
-        if n == name {
-            String::new()
-        } else {
-            format!("{n}_offset={}&", o.unwrap_or(0))
-        }
-    };
-    let href = format!(
-        "/verifications/board?{}{}{}{name}_offset=",
-        keep("overdue", q.overdue_offset),
-        keep("reported", q.reported_offset),
-        keep("reclassified", q.reclassified_offset)
-    );
-    Section {
-        pager: pager(p.total, p.offset, p.items.len(), p.limit, &href),
-        rows: p.items.into_iter().map(|r| row(r, false)).collect(),
-    }
-}
-
-pub async fn board_page(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<BoardQuery>,
-) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
-    }
-    let f = BoardFilter {
-        limit: Some(BOARD_PAGE),
-        overdue_offset: q.overdue_offset.map(|o| o.max(0)),
-        reported_offset: q.reported_offset.map(|o| o.max(0)),
-        reclassified_offset: q.reclassified_offset.map(|o| o.max(0)),
-    };
-    let b: Board = match verification::board(&s.app, &ctx.actor, &f).await {
-        Ok(b) => b,
-        Err(e) => return page_error(&ctx, e, "/verifications"),
-    };
-    let t = BoardPage {
-        layout: Layout::new(BOARD_TITLE, &ctx, "/verifications"),
-        overdue: section(b.overdue, "overdue", &q),
-        reported: section(b.reported, "reported", &q),
-        reclassified: section(b.reclassified, "reclassified", &q),
-        units: b.units,
-    };
-    render(StatusCode::OK, &t)
-}
-
-/// The board's name, distinct from the deadline page `/overdue` (issue #15 §11).
-pub const BOARD_TITLE: &str = "核验督办台（联席办）";

@@ -102,7 +102,12 @@ pub(crate) async fn list(
 
 /// Every registered request past its own due instant in the county, most late first (an
 /// order to finish does not take it off: A2 §11).
-pub(crate) async fn overdue(ex: &mut impl Exec, now: i64, limit: i64, offset: i64) -> AppResult<Page> {
+pub(crate) async fn overdue(
+    ex: &mut impl Exec,
+    now: i64,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Page> {
     let f = Filter {
         cond: "v.state = ? AND v.due_at <= ?".to_owned(),
         args: vec![State::Registered.as_str().into(), now.into()],
@@ -136,7 +141,8 @@ pub(crate) async fn reclassified(ex: &mut impl Exec, limit: i64, offset: i64) ->
 pub(crate) async fn unit_figures(ex: &mut impl Exec, now: i64) -> AppResult<Vec<UnitFigures>> {
     let rows: Vec<UnitFigures> = ex
         .fetch_all(
-            q("SELECT v.issuer_org_id, o.name AS issuer_name, COUNT(*) AS received, \
+            q(
+                "SELECT v.issuer_org_id, o.name AS issuer_name, COUNT(*) AS received, \
                SUM(CASE WHEN v.state = ? THEN 1 ELSE 0 END) AS answered, \
                SUM(CASE WHEN v.state = ? AND v.answered_late THEN 1 ELSE 0 END) AS answered_late, \
                SUM(CASE WHEN v.state = ? THEN 1 ELSE 0 END) AS returned, \
@@ -144,7 +150,8 @@ pub(crate) async fn unit_figures(ex: &mut impl Exec, now: i64) -> AppResult<Vec<
                SUM(CASE WHEN v.state = ? AND v.due_at <= ? THEN 1 ELSE 0 END) AS overdue_open, \
                SUM(CASE WHEN v.reclassified_at IS NOT NULL THEN 1 ELSE 0 END) AS reclassified \
                FROM verifications v JOIN orgs o ON o.id = v.issuer_org_id \
-               GROUP BY v.issuer_org_id, o.name ORDER BY o.name")
+               GROUP BY v.issuer_org_id, o.name ORDER BY o.name",
+            )
             .bind(State::Answered.as_str())
             .bind(State::Answered.as_str())
             .bind(State::Returned.as_str())
