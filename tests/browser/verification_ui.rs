@@ -140,9 +140,22 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
 
     b.staff_login(&t.base, "joint").await;
     b.client
-        .goto(&format!("{}/verifications/board", t.base))
+        .goto(&format!("{}/verifications", t.base))
         .await
         .unwrap();
+    // The joint office's board, by its own name (issue #15 §11), paged with totals (#16 §8).
+    b.client
+        .find(Locator::LinkText("核验督办台（联席办）"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let board = b.text_with("各开具单位办理情况").await;
+    assert!(
+        board.contains("改判时限类别") && board.contains("共 ") && board.contains("件"),
+        "{board}"
+    );
     b.client
         .find(Locator::LinkText(&format!("HY{id:08}")))
         .await
@@ -153,7 +166,7 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
     // A datetime-local field is typed segment by segment in the user's locale; set it.
     b.client
         .execute(
-            "document.querySelector('#order-form input[name=finish_by]').value = '2030-01-01T12:00';",
+            "document.querySelector('#order-form input[name=finish_by]').value = '2026-03-20T12:00';",
             vec![],
         )
         .await
@@ -171,8 +184,8 @@ async fn an_unanswered_verification_is_escalated_to_the_joint_office() {
         .click()
         .await
         .unwrap();
-    let text = b.text_with("2030-01-01 12:00").await;
+    let text = b.text_with("2026-03-20 12:00").await;
     assert!(text.contains("责成"), "{text}");
-    assert!(text.contains("2030-01-01 12:00"), "{text}");
+    assert!(text.contains("2026-03-20 12:00"), "{text}");
     b.close().await;
 }

@@ -27,3 +27,4 @@ mod store_group;
 mod store_rows;
 mod synth;
 mod verification;
+mod verification_rules;

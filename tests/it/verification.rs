@@ -238,8 +238,9 @@ async fn return_stops_the_clock_and_blocks_answers(b: Backend) {
         .await;
     assert_eq!(r.status(), 201);
     let ledger: Value = sj.json("/api/v1/verifications/ledger").await;
+    assert!(ledger["total"].as_i64().unwrap() >= 1, "a page with its total: {ledger}");
     assert!(
-        ledger
+        ledger["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -407,7 +408,7 @@ async fn overdue_is_reported_ordered_and_summoned(b: Backend) {
     let joint = t.staff("joint").await;
     let board: Value = joint.json("/api/v1/verifications/board").await;
     assert!(
-        board["reported"]
+        board["reported"]["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -416,7 +417,7 @@ async fn overdue_is_reported_ordered_and_summoned(b: Backend) {
     let r = sj
         .post_json(
             &format!("/api/v1/verifications/{id}/order"),
-            &json!({"finish_by": "2030-01-01T00:00:00+08:00", "text": "x"}),
+            &json!({"finish_by": "2026-03-20T00:00:00+08:00", "text": "x"}),
         )
         .await;
     assert_eq!(r.status(), 403, "only the joint office orders");
@@ -436,8 +437,17 @@ async fn overdue_is_reported_ordered_and_summoned(b: Backend) {
         .await;
     assert_eq!(r.status(), 200);
     let d: Value = r.json().await.unwrap();
-    assert_eq!(d["overdue"], false, "the new limit runs");
-    assert_eq!(d["due_at"], d["order_due_at"]);
+    // The order does not hide the lateness: overdue on the request's own limit, the
+    // ordered limit's time shown beside it (A2 §11, issue #15 §11).
+    assert_eq!(d["overdue"], true);
+    assert_ne!(d["due_at"], d["order_due_at"]);
+    assert!(
+        d["countdown_text"]
+            .as_str()
+            .unwrap()
+            .contains("责成限时剩余"),
+        "{d}"
+    );
     let r = joint
         .post_json(
             &format!("/api/v1/verifications/{id}/summon"),
@@ -927,11 +937,11 @@ async fn demo_has_verifications_in_every_state(b: Backend) {
     let joint = t.staff("joint").await;
     let board: Value = joint.json("/api/v1/verifications/board").await;
     assert!(
-        !board["overdue"].as_array().unwrap().is_empty(),
+        !board["overdue"]["items"].as_array().unwrap().is_empty(),
         "an overdue one"
     );
     assert!(
-        !board["reported"].as_array().unwrap().is_empty(),
+        !board["reported"]["items"].as_array().unwrap().is_empty(),
         "an escalated one"
     );
     assert!(audit_ok(&t).await);

@@ -18,6 +18,7 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &verification::settings::RECLASSIFY_WINDOW_MINUTES,
     &catalogue::settings::STATUTORY_BASIS_KINDS,
     &catalogue::settings::IMPORT_HEADER_ALIASES,
+    &verification::settings::REPORT_GRACE_MINUTES,
 ];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));

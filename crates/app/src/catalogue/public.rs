@@ -60,6 +60,11 @@ pub struct PublicItem {
     pub issuers: Vec<String>,
     pub issuer_ids: Vec<i64>,
     pub requesters: Vec<String>,
+    /// The requesting units' ids, in the order of `requesters` (A2 §12: only they, and the
+    /// owner, verify).
+    pub requester_ids: Vec<i64>,
+    /// The unit that lists the item (its own requesting unit).
+    pub owner_org_id: i64,
     /// Method codes (`data_sharing`, …).
     pub methods: Vec<ReplacementMethod>,
     pub replacements: Vec<PublicMethod>,
@@ -132,6 +137,8 @@ fn public_item(s: &ItemSnapshot, v: &ListVersion) -> AppResult<PublicItem> {
         issuers: s.issuers.clone(),
         issuer_ids: s.issuer_ids.clone(),
         requesters: s.requesters.clone(),
+        requester_ids: s.requester_ids.clone(),
+        owner_org_id: s.owner_org_id,
         methods: replacements.iter().map(|m| m.method).collect(),
         replacements,
         service_items,

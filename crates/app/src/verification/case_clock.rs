@@ -1,7 +1,9 @@
-//! The assessment-clock hook of verification (A2 §7, SPEC R5.4): while a case waits on a
-//! verification its assessment clock is suspended through the deadline engine; any legal
-//! deadline of the case keeps running. The counting (several verifications may wait at
-//! once) is the case workflow's; this file only says when a wait begins and ends.
+//! The assessment-clock hook of verification (A2 §7, SPEC R5.4): "协查时间不列入即办件考核
+//! 时间" — while an *immediate* case (即办件) waits on a verification its assessment clock is
+//! suspended through the deadline engine; any legal deadline of the case keeps running. Any
+//! other case's clock runs on: the seed leaves verification time out of the assessment of
+//! immediate cases only. The counting (several verifications may wait at once) is the case
+//! workflow's; this file only says when a wait begins and ends.
 
 use proofless_store::Tx;
 
@@ -11,7 +13,8 @@ use crate::actor::Actor;
 use crate::cases;
 use crate::error::{AppError, AppResult};
 
-/// A verification for `case_id` was sent: the case's assessment clock waits.
+/// A verification for `case_id` was sent: the case is checked (open, the requesting unit's
+/// own), and an immediate case's assessment clock waits (A2 §7).
 pub(super) async fn begin_wait_in(
     tx: &mut Tx,
     app: &App,
@@ -39,12 +42,17 @@ pub(super) async fn begin_wait_in(
             format!("办件 {} 不是本单位的办件", c.case_no),
         ));
     }
+    if !c.immediate {
+        return Ok(());
+    }
     cases::begin_wait_in(tx, app, actor, case_id, &reason)
         .await
         .map(|_| ())
 }
 
-/// The verification was answered or returned: one wait of the case ends.
+/// The verification was answered or returned: one wait of the case ends. A case that never
+/// waited (not immediate, A2 §7) has no wait counted, and the case workflow leaves it as it is;
+/// one that waited before this rule was fixed gets its clock back.
 pub(super) async fn end_wait_in(
     tx: &mut Tx,
     app: &App,

@@ -12,7 +12,8 @@ use serde_json::json;
 
 use super::jobs::{KIND_AUTO_REPORT, KIND_HALF_TIME};
 use super::records::Verification;
-use super::{DEFAULT_GRACE_MINUTES, number, repo};
+use super::settings::REPORT_GRACE_MINUTES;
+use super::{number, repo};
 use crate::App;
 use crate::actor::Actor;
 use crate::deadlines::{self, NewDeadline};
@@ -20,15 +21,15 @@ use crate::error::AppError;
 use crate::error::AppResult;
 use crate::jobs::{self as job_queue, NewJob};
 
-/// The grace before automatic reporting, in minutes (A2 §11).
+/// The grace before automatic reporting for a request sent now, in minutes (A2 §11).
 pub async fn grace_minutes(app: &App) -> AppResult<i64> {
-    grace_minutes_in(&mut app.db.reader()).await
+    crate::policy::in_force_now(app, &REPORT_GRACE_MINUTES).await
 }
 
-pub(super) async fn grace_minutes_in(ex: &mut impl Exec) -> AppResult<i64> {
-    Ok(repo::grace_minutes(ex)
-        .await?
-        .unwrap_or(DEFAULT_GRACE_MINUTES))
+/// The grace of a request sent at `sent_at`: the version in force that day (SPEC "Trial
+/// rules": a later version never reaches back).
+pub(super) async fn grace_minutes_in(ex: &mut impl Exec, sent_at: i64) -> AppResult<i64> {
+    crate::policy::in_force(ex, &REPORT_GRACE_MINUTES, sent_at).await
 }
 
 fn deadline_input(
@@ -66,7 +67,7 @@ pub(super) async fn open_deadline_in(
         deadlines::to_utc(start_ms).ok_or_else(|| AppError::field("start", "起算时间无效"))?;
     let input = deadline_input(Some(id), issuer, class, start);
     let opened = deadlines::open_in(tx, app, &system, &input).await?;
-    let grace = grace_minutes_in(tx).await?;
+    let grace = grace_minutes_in(tx, start_ms).await?;
     schedule_jobs_in(tx, app, id, opened, grace).await
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use proofless_domain::catalogue::VerificationDeadlineClass;
 use proofless_domain::codes::{CreditCode, ResidentId};
 use proofless_domain::verification::{
-    self as rules, Channel, LedgerKind, Outcome, State, SubjectCode, SubjectKind,
+    self as rules, Channel, LedgerKind, Outcome, SubjectCode, SubjectKind,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
@@ -313,16 +313,28 @@ pub struct OrderCommand {
     pub text: String,
 }
 
+/// The furthest an ordered limit may lie ahead: an order to finish *within a time limit*
+/// (A2 §11) is days or weeks, and a year bounds typing errors such as 9999-12-31.
+pub const MAX_ORDER_DAYS: i64 = 366;
+
 impl OrderInput {
-    /// Checked against `now`: the new limit lies ahead.
+    /// Checked against `now`: the new limit lies ahead, within [`MAX_ORDER_DAYS`].
     pub fn parse(&self, now: DateTime<Utc>) -> Result<OrderCommand, Problems> {
         let mut p = Problems::default();
+        let latest = now + chrono::Duration::days(MAX_ORDER_DAYS);
         let by = match DateTime::parse_from_rfc3339(self.finish_by.trim()) {
-            Ok(t) if t.with_timezone(&Utc) > now => Some(t.with_timezone(&Utc)),
-            Ok(_) => {
+            Ok(t) if t.with_timezone(&Utc) <= now => {
                 p.add("finish_by", "限时办结的时间须晚于现在");
                 None
             }
+            Ok(t) if t.with_timezone(&Utc) > latest => {
+                p.add(
+                    "finish_by",
+                    format!("限时办结的时间不能晚于现在起 {MAX_ORDER_DAYS} 天（一年）"),
+                );
+                None
+            }
+            Ok(t) => Some(t.with_timezone(&Utc)),
             Err(_) => {
                 p.add(
                     "finish_by",
@@ -565,51 +577,5 @@ fn answered_at(p: &mut Problems, raw: Option<&str>, now: DateTime<Utc>) -> Optio
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Inbox and outbox
-
-#[derive(Debug, Clone, Deserialize, utoipa::IntoParams, Default)]
-pub struct ListFilter {
-    /// `registered`, `answered` or `returned`.
-    pub state: Option<String>,
-    /// Only registered requests past their due instant.
-    pub overdue: Option<bool>,
-    /// Only registered requests due before the end of today (Beijing time).
-    pub due_today: Option<bool>,
-    pub limit: Option<i64>,
-    /// Continue after this id (newest-first lists) — pagination without counting.
-    pub before_id: Option<i64>,
-}
-
-/// A list asked for: which lines and how many.
-#[derive(Debug, Clone, Copy)]
-pub struct ListQuery {
-    pub state: Option<State>,
-    pub overdue: bool,
-    pub due_today: bool,
-    pub limit: i64,
-    pub before_id: Option<i64>,
-}
-
-impl ListFilter {
-    pub fn parse(&self) -> AppResult<ListQuery> {
-        let state = match self
-            .state
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(s) => Some(State::parse(s).ok_or_else(|| {
-                AppError::field("state", "状态应为 registered、answered 或 returned")
-            })?),
-            None => None,
-        };
-        Ok(ListQuery {
-            state,
-            overdue: self.overdue == Some(true),
-            due_today: self.due_today == Some(true),
-            limit: self.limit.unwrap_or(50).clamp(1, 200),
-            before_id: self.before_id,
-        })
-    }
-}
+mod lists;
+pub use lists::*;

@@ -2,20 +2,20 @@
 //! once the grace after the due instant is over, and the half-time notice to B; the grace
 //! itself, whose change moves every pending automatic report.
 
-use proofless_domain::role::Role;
 use proofless_domain::verification::State;
 use proofless_store::Tx;
 use serde::Deserialize;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use super::deadline::{auto_report_job, grace_minutes_in};
 use super::escalation::report_in;
 use super::notify::notify_issuer_in;
-use super::{GRACE_SETTING, input, number, repo};
+use super::settings::REPORT_GRACE_MINUTES;
+use super::{input, number, repo};
 use crate::App;
 use crate::actor::Actor;
-use crate::audit::{self, Entry};
 use crate::error::AppResult;
+use crate::policy::{self, VersionInput};
 
 pub const KIND_AUTO_REPORT: &str = "verification.auto_report";
 pub const KIND_HALF_TIME: &str = "verification.half_time";
@@ -48,9 +48,19 @@ pub async fn run_job(
     };
     match kind {
         KIND_AUTO_REPORT => {
-            let grace = grace_minutes_in(tx).await?;
-            let due_passed = v.due_at.is_some_and(|d| d + grace * 60_000 <= now);
-            if v.state != State::Registered || v.reported_at.is_some() || !due_passed {
+            if v.state != State::Registered || v.reported_at.is_some() {
+                return Ok(false);
+            }
+            let Some(due) = v.due_at else {
+                return Ok(false);
+            };
+            let grace = grace_minutes_in(tx, v.sent_at).await?;
+            if due + grace * 60_000 > now {
+                // A longer grace took effect on the day the request was sent: the report
+                // waits for it under a key of its own (this job's row is being finished).
+                let mut later = auto_report_job(id, due, grace);
+                later.unique_key.push_str(":later");
+                crate::jobs::enqueue_many_in(tx, &[later], now).await?;
                 return Ok(false);
             }
             let system = Actor::system("jobs:verification");
@@ -79,34 +89,54 @@ pub async fn run_job(
     }
 }
 
-/// Sets the grace before automatic reporting (joint office or system admin).
+/// Sets the grace before automatic reporting as a new version of the trial-period setting
+/// (SPEC "Trial rules"), in force from today: requests sent today take it, earlier ones keep
+/// theirs. The joint office or the system administrator; audited by `policy::add_version`.
 pub async fn set_grace_minutes(app: &App, actor: &Actor, minutes: i64) -> AppResult<i64> {
-    actor.require_any(&[Role::JointOffice, Role::SystemAdmin])?;
     let minutes = input::grace_minutes(minutes)?;
+    let (today, since) = local_day_start(app.now_ms());
+    let version = VersionInput {
+        value: minutes.into(),
+        effective_from: today.to_string(),
+        note: "经核验宽限接口调整（自今日起发出的核验适用）".to_owned(),
+    };
+    policy::add_version(app, actor, REPORT_GRACE_MINUTES.key, &version).await?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    repo::set_grace_minutes(&mut tx, minutes).await?;
-    let moved = reschedule_auto_reports_in(&mut tx, minutes, now).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        now,
-        Entry::new("verification.grace.set", "setting", GRACE_SETTING)
-            .detail(json!({"minutes": minutes, "rescheduled": moved})),
-    )
-    .await?;
+    reschedule_auto_reports_in(&mut tx, since, minutes, now).await?;
     tx.commit().await?;
     Ok(minutes)
 }
 
-/// Moves the automatic report of every open, unreported verification to its due instant
-/// plus the new grace (A2 §11): a longer grace must not leave a job that runs early, finds
-/// the grace not yet over and never runs again. Returns how many were moved.
-async fn reschedule_auto_reports_in(tx: &mut Tx, minutes: i64, now: i64) -> AppResult<usize> {
+/// Today in Beijing and the instant it began.
+fn local_day_start(now: i64) -> (chrono::NaiveDate, i64) {
+    use chrono::TimeZone;
+    let tz = crate::beijing();
+    let today = tz
+        .timestamp_millis_opt(now)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    let start = today
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| tz.from_local_datetime(&t).single())
+        .map_or(now, |t| t.timestamp_millis());
+    (today, start)
+}
+
+/// Moves the automatic report of every open, unreported verification sent since `since`
+/// (the requests the new version governs) to its due instant plus the new grace (A2 §11):
+/// a shorter grace must not leave the report at its old, later time. Returns how many moved.
+async fn reschedule_auto_reports_in(
+    tx: &mut Tx,
+    since: i64,
+    minutes: i64,
+    now: i64,
+) -> AppResult<usize> {
     let mut after = 0i64;
     let mut moved = 0;
     loop {
-        let open = repo::open_unreported(tx, after).await?;
+        let open = repo::open_unreported(tx, after, since).await?;
         let Some(last) = open.last().map(|r| r.0) else {
             return Ok(moved);
         };

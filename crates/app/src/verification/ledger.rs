@@ -197,10 +197,31 @@ async fn recorded_in(
 }
 
 /// The unit's ledger, newest first.
-pub async fn ledger(app: &App, actor: &Actor, limit: i64) -> AppResult<Vec<LedgerEntry>> {
+pub async fn ledger(app: &App, actor: &Actor, limit: i64, offset: i64) -> AppResult<LedgerPage> {
     actor.require_staff()?;
     let org = actor
         .org_id
         .ok_or_else(|| AppError::forbidden("台账按单位查看"))?;
-    repo::unit_ledger(&mut app.db.reader(), org, limit.clamp(1, 500)).await
+    if offset < 0 {
+        return Err(AppError::field("offset", "offset 不能为负数"));
+    }
+    let limit = limit.clamp(1, 500);
+    let (items, total) = repo::unit_ledger(&mut app.db.reader(), org, (limit, offset)).await?;
+    Ok(LedgerPage {
+        has_more: offset + (items.len() as i64) < total,
+        items,
+        total,
+        limit,
+        offset,
+    })
+}
+
+/// A page of a unit's ledger with the count of all its entries (issue #16 §8).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct LedgerPage {
+    pub items: Vec<LedgerEntry>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+    pub has_more: bool,
 }

@@ -6,7 +6,7 @@ use proofless_domain::verification as rules;
 use serde::Deserialize;
 
 use super::VERIFICATION_METHOD;
-use super::input::ListFilter;
+use super::input::{BoardFilter, ListFilter};
 use super::records::{Board, ListPage, Verifiable, finish_rows};
 use super::repo::{self, Side};
 use super::templates;
@@ -50,33 +50,93 @@ pub async fn list(app: &App, actor: &Actor, which: Box_, f: &ListFilter) -> AppR
         Box_::Inbox => Side::Issuer(org),
         Box_::Outbox => Side::Requester(org),
     };
-    let mut rows = repo::list(&mut app.db.reader(), side, &query, now, end_of_today(now)).await?;
-    let has_more = rows.len() as i64 > query.limit;
-    rows.truncate(usize::try_from(query.limit).unwrap_or(50));
+    let page = repo::list(&mut app.db.reader(), side, &query, now, end_of_today(now)).await?;
+    Ok(list_page(app, page, query.limit, query.offset))
+}
+
+/// A page as shown: at most `limit` lines, finished, with the total (issue #16 §8).
+fn list_page(app: &App, page: repo::Page, limit: i64, offset: i64) -> ListPage {
+    let mut rows = page.rows;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(50));
     finish_rows(app, &mut rows);
-    Ok(ListPage {
+    ListPage {
         items: rows,
+        total: page.total,
+        limit,
+        offset,
         has_more,
+    }
+}
+
+/// The joint office's board (A2 §7, §11): every overdue request in the county, most late
+/// first (an order to finish does not take one off); the reported ones; every
+/// reclassification; each issuing unit's figures. Each section pages with its total.
+pub async fn board(app: &App, actor: &Actor, f: &BoardFilter) -> AppResult<Board> {
+    actor.require_any(&[Role::JointOffice, Role::SystemAdmin, Role::Accountability])?;
+    let b = f.parse()?;
+    let now = app.now_ms();
+    let mut r = app.db.reader();
+    let overdue = repo::overdue(&mut r, now, b.limit, b.overdue_offset).await?;
+    let reported = repo::reported(&mut r, b.limit, b.reported_offset).await?;
+    let reclassified = repo::reclassified(&mut r, b.limit, b.reclassified_offset).await?;
+    let units = repo::unit_figures(&mut r, now).await?;
+    Ok(Board {
+        overdue: list_page(app, overdue, b.limit, b.overdue_offset),
+        reported: list_page(app, reported, b.limit, b.reported_offset),
+        reclassified: list_page(app, reclassified, b.limit, b.reclassified_offset),
+        units,
     })
 }
 
-/// The joint office's board: every overdue request in the county, most late first, and
-/// the reported ones (A2 §11).
-pub async fn board(app: &App, actor: &Actor) -> AppResult<Board> {
-    actor.require_any(&[Role::JointOffice, Role::SystemAdmin, Role::Accountability])?;
+/// How each of the given requests reads now, for views that list them among other things
+/// (the overdue page and the workbench list deadlines of every kind): the same words as the
+/// inbox, the outbox and the board (issue #15 §11). Requests the actor may not read are left
+/// out.
+pub async fn shown(app: &App, actor: &Actor, ids: &[i64]) -> AppResult<Vec<(i64, Shown)>> {
     let now = app.now_ms();
-    let mut overdue = repo::overdue(&mut app.db.reader(), now).await?;
-    let mut reported = repo::reported(&mut app.db.reader()).await?;
-    finish_rows(app, &mut overdue);
-    finish_rows(app, &mut reported);
-    Ok(Board { overdue, reported })
+    let mut r = app.db.reader();
+    let mut out = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let Some(v) = repo::find(&mut r, id).await? else {
+            continue;
+        };
+        if super::access::require_read(actor, &v).is_err() {
+            continue;
+        }
+        let d = v.display(now);
+        out.push((
+            id,
+            Shown {
+                number: super::number(id),
+                proof_item_name: v.proof_item_name,
+                state_label: d.state_label,
+                overdue: d.overdue,
+                countdown_class: d.countdown_class.to_owned(),
+                countdown_text: d.countdown_text,
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// How a request reads in a view that is not a verification list.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub number: String,
+    pub proof_item_name: String,
+    pub state_label: String,
+    pub overdue: bool,
+    pub countdown_class: String,
+    pub countdown_text: String,
 }
 
 // ---------------------------------------------------------------------------------------
 // Demo data (issue #5 §13): verifications in every state, through the services.
 
-/// Every verifiable item of the current published lists, by name, and the requesting
-/// unit's own items whose adjustment is pending with verification chosen (A3 §9).
+/// Every verifiable item of the current published lists the requesting unit asks for
+/// (A2 §12; all of them when no unit is given), by name, and its own items whose adjustment
+/// is pending with verification chosen (A3 §9).
 pub async fn verifiable_items(app: &App, requester: Option<i64>) -> AppResult<Vec<Verifiable>> {
     let mut out = vec![];
     for v in crate::catalogue::public::current_versions(app).await? {
@@ -88,6 +148,14 @@ pub async fn verifiable_items(app: &App, requester: Option<i64>) -> AppResult<Ve
             else {
                 continue;
             };
+            // Only the items the unit may ask about (A2 §12): it is a requesting unit or the
+            // owner of the item.
+            if let Some(org) = requester
+                && s.owner_org_id != org
+                && !s.requester_ids.contains(&org)
+            {
+                continue;
+            }
             out.push(Verifiable {
                 id: s.id,
                 name: s.name.clone(),

@@ -42,18 +42,13 @@ pub use deadline::grace_minutes;
 pub use escalation::{order, report, summon};
 pub use input::*;
 pub use jobs::{KIND_AUTO_REPORT, KIND_HALF_TIME, run_job, set_grace_minutes};
-pub use ledger::{ledger, record_ledger};
+pub use ledger::{LedgerPage, ledger, record_ledger};
 pub use list::*;
 pub use offline::record_offline;
 pub use records::*;
 pub use reply::{answer, reclassify, return_request};
 pub use send::{get, send};
 pub use templates::{TemplateCommand, TemplateInput, set_template, template};
-
-/// Settings key: minutes after the due instant before an unanswered request is reported to
-/// the joint office automatically (A2 §11).
-pub const GRACE_SETTING: &str = "verification.report_grace_minutes";
-pub const DEFAULT_GRACE_MINUTES: i64 = 60;
 
 /// The catalogue's replacement method a request is asked under.
 const VERIFICATION_METHOD: ReplacementMethod = ReplacementMethod::Verification;

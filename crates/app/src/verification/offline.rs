@@ -29,6 +29,7 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
     let now_at = DateTime::<Utc>::from_timestamp_millis(now).unwrap_or_default();
     let checked = verifiable(app, input.proof_item_id, input.issuer_org_id, actor.org_id).await;
     let (cmd, asked) = joined(input.parse(now_at), checked)?;
+    super::templates::require_requesting_unit(&asked, requester)?;
     let mut tx = app.db.begin().await?;
     let (tpl, subject) = request_in(
         &mut tx,

@@ -3,8 +3,8 @@
 
 use proofless_domain::deadline::Period;
 use proofless_domain::verification::{
-    self as rules, Channel, ClassCode, EventKind, Facts, FieldSpec, LedgerKind, Outcome, State,
-    SubjectKind,
+    self as rules, Channel, ClassCode, DisplayFacts, EventKind, Facts, FieldSpec, LedgerKind,
+    Outcome, State, SubjectKind,
 };
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +53,10 @@ pub struct Verification {
     pub answered_by_name: Option<String>,
     pub answered_at: Option<i64>,
     pub answered_late: bool,
+    /// Returned after the due instant: late like a late answer (SPEC R5.3).
+    pub returned_late: bool,
+    /// When the issuer reclassified it (A2 §7), if it did.
+    pub reclassified_at: Option<i64>,
     pub sealed_id: Option<String>,
     pub reported_at: Option<i64>,
     pub reported_by_name: Option<String>,
@@ -79,6 +83,20 @@ impl Verification {
             summoned: self.summon_at.is_some(),
             reclassified: self.reclass_reason.is_some(),
         }
+    }
+
+    /// What every view shows of it (issue #15 §11).
+    pub(super) fn display(&self, now: i64) -> rules::Display {
+        rules::display(
+            &DisplayFacts {
+                state: self.state,
+                sent_at: self.sent_at,
+                due_at: self.due_at,
+                ordered_at: self.ordered_at,
+                order_due_at: self.order_due_at,
+            },
+            now,
+        )
     }
 
     pub(super) fn subject_ref(&self) -> String {
@@ -128,38 +146,22 @@ pub(super) fn detail_of(
     ledger: Vec<LedgerEntry>,
 ) -> Detail {
     let now = app.now_ms();
-    let overdue = v.facts_for_rules().overdue(now);
-    let (cc, ct) = match (v.state, v.due_at) {
-        (State::Registered, Some(due)) => (
-            rules::countdown_class(v.ordered_at.unwrap_or(v.sent_at), due, now).to_owned(),
-            rules::countdown_text(due, now),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    let late = match (overdue, v.due_at) {
+    let shown = v.display(now);
+    let late = match (shown.overdue, v.due_at) {
         (true, Some(due)) => deadlines::lateness(app, due, now),
         _ => None,
     };
     Detail {
         number: number(v.id),
-        state_label: state_label(v.state, overdue),
+        state_label: shown.state_label,
         class_label: v.class_label(),
-        overdue,
-        countdown_class: cc,
-        countdown_text: ct,
+        overdue: shown.overdue,
+        countdown_class: shown.countdown_class.to_owned(),
+        countdown_text: shown.countdown_text,
         late,
         events,
         ledger,
         v,
-    }
-}
-
-/// The state as shown: a registered request past its due instant reads as overdue (A2 §11).
-fn state_label(state: State, overdue: bool) -> String {
-    if overdue {
-        "逾期未反馈".to_owned()
-    } else {
-        state.label().to_owned()
     }
 }
 
@@ -182,9 +184,13 @@ pub struct ListRow {
     pub sent_at: i64,
     pub due_at: Option<i64>,
     pub ordered_at: Option<i64>,
+    /// The limit the joint office ordered (A2 §11); `due_at` stays the request's own.
+    pub order_due_at: Option<i64>,
     pub reported_at: Option<i64>,
     pub summon_at: Option<i64>,
     pub outcome: Option<Outcome>,
+    pub reclass_reason: Option<String>,
+    pub reclassified_at: Option<i64>,
     #[serde(skip_deserializing)]
     pub number: String,
     #[serde(skip_deserializing)]
@@ -197,18 +203,41 @@ pub struct ListRow {
     pub countdown_text: String,
 }
 
+/// A cut list: the lines shown, how many the filter matches, and where the page starts.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ListPage {
     pub items: Vec<ListRow>,
+    /// How many lines the filter matches, on every page.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
     pub has_more: bool,
 }
 
-/// The joint office's board: every overdue request in the county, most late first, and
-/// the reported ones (A2 §11).
+/// An issuing unit's figures (SPEC R5.3: a late return counts like a late answer).
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct UnitFigures {
+    pub issuer_org_id: i64,
+    pub issuer_name: String,
+    pub received: i64,
+    pub answered: i64,
+    pub answered_late: i64,
+    pub returned: i64,
+    pub returned_late: i64,
+    /// Registered and past the request's own due instant now.
+    pub overdue_open: i64,
+    pub reclassified: i64,
+}
+
+/// The joint office's board (A2 §7, §11): every overdue request in the county, most late
+/// first; the reported ones; every reclassification; and each issuing unit's figures. Each
+/// section is a page of its own with its total.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Board {
-    pub overdue: Vec<ListRow>,
-    pub reported: Vec<ListRow>,
+    pub overdue: ListPage,
+    pub reported: ListPage,
+    pub reclassified: ListPage,
+    pub units: Vec<UnitFigures>,
 }
 
 /// Fills in what a list line shows besides its columns.
@@ -217,15 +246,20 @@ pub(super) fn finish_rows(app: &App, rows: &mut [ListRow]) {
     for r in rows.iter_mut() {
         r.number = number(r.id);
         r.subject_name = mask_name(&r.subject_name);
-        r.overdue = r.state == State::Registered && r.due_at.is_some_and(|d| now >= d);
-        r.state_label = state_label(r.state, r.overdue);
-        if r.state == State::Registered
-            && let Some(due) = r.due_at
-        {
-            r.countdown_class =
-                rules::countdown_class(r.ordered_at.unwrap_or(r.sent_at), due, now).to_owned();
-            r.countdown_text = rules::countdown_text(due, now);
-        }
+        let shown = rules::display(
+            &DisplayFacts {
+                state: r.state,
+                sent_at: r.sent_at,
+                due_at: r.due_at,
+                ordered_at: r.ordered_at,
+                order_due_at: r.order_due_at,
+            },
+            now,
+        );
+        r.overdue = shown.overdue;
+        r.state_label = shown.state_label;
+        r.countdown_class = shown.countdown_class.to_owned();
+        r.countdown_text = shown.countdown_text;
     }
 }
 

@@ -21,6 +21,9 @@ use crate::audit::{self, Entry};
 use crate::deadlines;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::seals::{self, ToSeal};
+use proofless_domain::deadline::office_minutes_between;
+
+use super::settings::RECLASSIFY_WINDOW_MINUTES;
 
 /// The issuer reclassifies this request's deadline class on registering it, with a reason
 /// (A2 §7): the clock restarts from receipt under the new class.
@@ -36,6 +39,7 @@ pub async fn reclassify(
     let mut tx = app.db.begin().await?;
     let v = repo::load(&mut tx, id).await?;
     require_action(actor, &v, Action::Reclassify, now)?;
+    when_registering(&mut tx, app, &v, now).await?;
     if ClassCode::of(class) == v.deadline_class && class.period() == v.deadline_period {
         return Err(AppError::field(
             "deadline_class",
@@ -75,6 +79,21 @@ pub async fn reclassify(
     .await?;
     let note = &format!("【核验】{} 的时限类别已由开具单位改判：{text}", number(id));
     conclude(tx, app, actor, &v, (note, "reclassify"), false, now).await
+}
+
+/// A2 §7, SPEC R5.3: the issuer reclassifies when registering: before any other step on the
+/// request and within the window (office minutes after receipt) in force when it was sent.
+async fn when_registering(tx: &mut Tx, app: &App, v: &Verification, now: i64) -> AppResult<()> {
+    let window = crate::policy::in_force(tx, &RECLASSIFY_WINDOW_MINUTES, v.sent_at).await?;
+    let (Some(from), Some(to)) = (deadlines::to_utc(v.sent_at), deadlines::to_utc(now)) else {
+        return Err(AppError::Internal(format!(
+            "核验 {} 的时间无效",
+            number(v.id)
+        )));
+    };
+    let office = office_minutes_between(&app.calendar(), app.office_hours(), from, to);
+    let acted = repo::acted_on(tx, v.id).await?;
+    rules::check_reclassify_window(office, window, acted).map_err(AppError::Conflict)
 }
 
 /// Tries an answer makes before giving up to concurrent changes of the same request.
@@ -254,9 +273,14 @@ pub async fn return_request(
     let mut tx = app.db.begin().await?;
     let v = repo::load(&mut tx, id).await?;
     require_action(actor, &v, Action::Return, now)?;
-    repo::set_returned(&mut tx, id, &reason, &actor.name, now).await?;
+    // A return after the due instant is late like a late answer (SPEC R5.3).
+    let late = v.due_at.is_some_and(|d| now > d);
+    repo::set_returned(&mut tx, id, &reason, (&actor.name, late), now).await?;
     close_deadline_in(&mut tx, app, actor, &v).await?;
-    let text = format!("退回：不属于本单位职责，理由：{reason}");
+    let text = format!(
+        "退回：不属于本单位职责，理由：{reason}{}",
+        if late { "；逾期退回" } else { "" }
+    );
     event_in(&mut tx, (id, now), EventKind::Return, actor, &text).await?;
     audit::append(
         &mut tx,
@@ -265,7 +289,7 @@ pub async fn return_request(
         Entry::new("verification.return", "verification", id)
             .subject(v.subject_ref())
             .purpose(&v.purpose_text())
-            .detail(json!({"reason": reason})),
+            .detail(json!({"reason": reason, "late": late})),
     )
     .await?;
     let note = &format!(

@@ -6,24 +6,22 @@ use proofless_domain::deadline::Period;
 use proofless_domain::verification::{
     Channel, ClassCode, EventKind, LedgerKind, Outcome, State, SubjectCode, SubjectKind,
 };
-use proofless_store::{Exec, Value, q};
+use proofless_store::{Exec, q};
 
-use super::records::{Event, LedgerEntry, ListRow, Verification};
-use super::{GRACE_SETTING, number};
+use super::records::{Event, LedgerEntry, Verification};
+
+mod lists;
+use super::number;
 use crate::error::{AppError, AppResult};
+pub(crate) use lists::*;
 
 const SELECT: &str = "SELECT v.id, v.channel, v.state, v.requester_org_id, ro.name AS requester_name, \
     v.issuer_org_id, io.name AS issuer_name, io.credit_code AS issuer_credit_code, v.proof_item_id, v.proof_item_name, v.template_id, v.subject_kind, \
     v.subject_id, v.subject_name, v.subject_code, v.facts, v.case_ref, v.case_id, v.purpose, v.catalogue_class, \
     v.deadline_class, v.deadline_period, v.reclass_reason, v.deadline_id, v.sent_by, v.sent_by_name, v.sent_at, \
     v.due_at, v.outcome, v.answer, v.records_say, v.return_reason, v.answered_by_name, v.answered_at, \
-    v.answered_late, v.sealed_id, v.reported_at, v.reported_by_name, v.report_auto, v.ordered_at, v.order_due_at, \
+    v.answered_late, v.returned_late, v.reclassified_at, v.sealed_id, v.reported_at, v.reported_by_name, v.report_auto, v.ordered_at, v.order_due_at, \
     v.order_text, v.summon_at, v.summon_text, v.no_secret_confirmed, v.offline_ref, v.updated_at, v.version \
-    FROM verifications v JOIN orgs ro ON ro.id = v.requester_org_id JOIN orgs io ON io.id = v.issuer_org_id";
-
-const LIST_SELECT: &str = "SELECT v.id, v.channel, v.state, v.requester_org_id, ro.name AS requester_name, \
-    v.issuer_org_id, io.name AS issuer_name, v.proof_item_name, v.subject_name, v.case_ref, v.deadline_class, \
-    v.deadline_period, v.sent_at, v.due_at, v.ordered_at, v.reported_at, v.summon_at, v.outcome \
     FROM verifications v JOIN orgs ro ON ro.id = v.requester_org_id JOIN orgs io ON io.id = v.issuer_org_id";
 
 const LEDGER_COLS: &str = "SELECT id, org_id, verification_id, kind, subject_kind, subject_id, subject_name, \
@@ -183,12 +181,13 @@ pub(crate) struct Reclassified<'a> {
 pub(crate) async fn set_reclassified(ex: &mut impl Exec, r: &Reclassified<'_>) -> AppResult<()> {
     ex.execute(
         q("UPDATE verifications SET deadline_class = ?, deadline_period = ?, reclass_reason = ?, deadline_id = ?, \
-           due_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+           due_at = ?, reclassified_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
         .bind(r.class_code.as_str())
         .bind(r.period.to_string())
         .bind(r.reason)
         .bind(r.deadline_id)
         .bind(r.due_at)
+        .bind(r.now)
         .bind(r.now)
         .bind(r.id),
     )
@@ -233,20 +232,22 @@ pub(crate) async fn set_answered(ex: &mut impl Exec, r: &Answered<'_>) -> AppRes
         .await?)
 }
 
+/// The return; `late` when it came after the due instant (SPEC R5.3).
 pub(crate) async fn set_returned(
     ex: &mut impl Exec,
     id: i64,
     reason: &str,
-    by: &str,
+    (by, late): (&str, bool),
     now: i64,
 ) -> AppResult<()> {
     ex.execute(
         q("UPDATE verifications SET state = ?, return_reason = ?, answered_by_name = ?, answered_at = ?, \
-           updated_at = ?, version = version + 1 WHERE id = ? AND state = ?")
+           returned_late = ?, updated_at = ?, version = version + 1 WHERE id = ? AND state = ?")
         .bind(State::Returned.as_str())
         .bind(reason)
         .bind(by)
         .bind(now)
+        .bind(late)
         .bind(now)
         .bind(id)
         .bind(State::Registered.as_str()),
@@ -286,12 +287,12 @@ pub(crate) async fn set_ordered(
     now: i64,
 ) -> AppResult<()> {
     ex.execute(
-        q("UPDATE verifications SET ordered_at = ?, order_due_at = ?, order_text = ?, due_at = ?, updated_at = ?, \
+        // The request's own due instant stays: an order does not hide the lateness (A2 §11).
+        q("UPDATE verifications SET ordered_at = ?, order_due_at = ?, order_text = ?, updated_at = ?, \
            version = version + 1 WHERE id = ?")
         .bind(now)
         .bind(finish_by)
         .bind(text)
-        .bind(finish_by)
         .bind(now)
         .bind(id),
     )
@@ -317,15 +318,20 @@ pub(crate) async fn set_summoned(
 }
 
 /// Registered, unreported requests with a due instant, after `after`, 500 at a time.
-pub(crate) async fn open_unreported(ex: &mut impl Exec, after: i64) -> AppResult<Vec<(i64, i64)>> {
+pub(crate) async fn open_unreported(
+    ex: &mut impl Exec,
+    after: i64,
+    sent_since: i64,
+) -> AppResult<Vec<(i64, i64)>> {
     Ok(ex
         .fetch_all(
             q(
                 "SELECT id, due_at FROM verifications WHERE state = ? AND reported_at IS NULL \
-               AND due_at IS NOT NULL AND id > ? ORDER BY id LIMIT 500",
+               AND due_at IS NOT NULL AND id > ? AND sent_at >= ? ORDER BY id LIMIT 500",
             )
             .bind(State::Registered.as_str())
-            .bind(after),
+            .bind(after)
+            .bind(sent_since),
         )
         .await?)
 }
@@ -355,6 +361,19 @@ pub(crate) async fn insert_event(ex: &mut impl Exec, e: &NewEvent<'_>) -> AppRes
     )
     .await?;
     Ok(())
+}
+
+/// Whether anything but the sending is in the request's history (A2 §7: reclassification
+/// comes first, on registering).
+pub(crate) async fn acted_on(ex: &mut impl Exec, id: i64) -> AppResult<bool> {
+    let n = ex
+        .scalar_i64(
+            q("SELECT COUNT(*) FROM verification_events WHERE verification_id = ? AND kind <> ?")
+                .bind(id)
+                .bind(EventKind::Send.as_str()),
+        )
+        .await?;
+    Ok(n > 0)
 }
 
 pub(crate) async fn events(ex: &mut impl Exec, id: i64) -> AppResult<Vec<Event>> {
@@ -428,21 +447,26 @@ pub(crate) async fn ledger_of(
         .await?)
 }
 
-/// A unit's ledger, newest first.
+/// A page of a unit's ledger, newest first, and how many entries it has (issue #16 §8).
 pub(crate) async fn unit_ledger(
     ex: &mut impl Exec,
     org_id: i64,
-    limit: i64,
-) -> AppResult<Vec<LedgerEntry>> {
-    Ok(ex
+    (limit, offset): (i64, i64),
+) -> AppResult<(Vec<LedgerEntry>, i64)> {
+    let total = ex
+        .scalar_i64(q("SELECT COUNT(*) FROM verification_ledger WHERE org_id = ?").bind(org_id))
+        .await?;
+    let rows = ex
         .fetch_all(
             q(format!(
-                "{LEDGER_COLS} WHERE org_id = ? ORDER BY id DESC LIMIT ?"
+                "{LEDGER_COLS} WHERE org_id = ? ORDER BY id DESC LIMIT ? OFFSET ?"
             ))
             .bind(org_id)
-            .bind(limit),
+            .bind(limit)
+            .bind(offset),
         )
-        .await?)
+        .await?;
+    Ok((rows, total))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -488,111 +512,8 @@ pub(crate) async fn insert_subject(
 }
 
 // ---------------------------------------------------------------------------------------
-// Lists
-
-/// Which unit's lines a list shows.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Side {
-    Issuer(i64),
-    Requester(i64),
-}
-
-/// A unit's inbox or outbox: running requests by due instant (overdue, due today), or
-/// every request newest first, `limit` + 1 lines (the last says there are more).
-pub(crate) async fn list(
-    ex: &mut impl Exec,
-    side: Side,
-    f: &super::input::ListQuery,
-    now: i64,
-    end_of_today: i64,
-) -> AppResult<Vec<ListRow>> {
-    let (col, org) = match side {
-        Side::Issuer(o) => ("v.issuer_org_id", o),
-        Side::Requester(o) => ("v.requester_org_id", o),
-    };
-    let mut sql = format!("{LIST_SELECT} WHERE {col} = ?");
-    let mut args: Vec<Value> = vec![org.into()];
-    if f.overdue || f.due_today {
-        sql.push_str(" AND v.state = ?");
-        args.push(State::Registered.as_str().into());
-        if f.overdue {
-            sql.push_str(" AND v.due_at <= ?");
-            args.push(now.into());
-        }
-        if f.due_today {
-            sql.push_str(" AND v.due_at < ?");
-            args.push(end_of_today.into());
-            if !f.overdue {
-                sql.push_str(" AND v.due_at > ?");
-                args.push(now.into());
-            }
-        }
-        sql.push_str(" ORDER BY v.due_at, v.id LIMIT ?");
-    } else {
-        if let Some(s) = f.state {
-            sql.push_str(" AND v.state = ?");
-            args.push(s.as_str().into());
-        }
-        if let Some(b) = f.before_id {
-            sql.push_str(" AND v.id < ?");
-            args.push(b.into());
-        }
-        sql.push_str(" ORDER BY v.id DESC LIMIT ?");
-    }
-    args.push((f.limit + 1).into());
-    let mut query = q(sql);
-    query.args = args;
-    Ok(ex.fetch_all(query).await?)
-}
-
-/// Every registered request past its due instant in the county, most late first.
-pub(crate) async fn overdue(ex: &mut impl Exec, now: i64) -> AppResult<Vec<ListRow>> {
-    Ok(ex
-        .fetch_all(
-            q(format!(
-                "{LIST_SELECT} WHERE v.state = ? AND v.due_at <= ? ORDER BY v.due_at LIMIT 200"
-            ))
-            .bind(State::Registered.as_str())
-            .bind(now),
-        )
-        .await?)
-}
-
-/// The requests reported to the joint office, latest report first.
-pub(crate) async fn reported(ex: &mut impl Exec) -> AppResult<Vec<ListRow>> {
-    Ok(ex
-        .fetch_all(q(format!(
-            "{LIST_SELECT} WHERE v.reported_at IS NOT NULL ORDER BY v.reported_at DESC LIMIT 200"
-        )))
-        .await?)
-}
-
-// ---------------------------------------------------------------------------------------
 // Settings, deadlines and duty posts
 
-/// The stored grace in minutes, if set (A2 §11).
-pub(crate) async fn grace_minutes(ex: &mut impl Exec) -> AppResult<Option<i64>> {
-    let v: Option<(String,)> = ex
-        .fetch_optional(q("SELECT value FROM settings WHERE key = ?").bind(GRACE_SETTING))
-        .await?;
-    v.map(|(s,)| {
-        s.parse()
-            .map_err(|_| AppError::Internal(format!("设置 {GRACE_SETTING} 的值“{s}”不是分钟数")))
-    })
-    .transpose()
-}
-
-pub(crate) async fn set_grace_minutes(ex: &mut impl Exec, minutes: i64) -> AppResult<()> {
-    ex.execute(
-        q("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(GRACE_SETTING)
-            .bind(minutes.to_string()),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Whether the deadline is still to be completed (not yet done).
 pub(crate) async fn deadline_running(ex: &mut impl Exec, deadline_id: i64) -> AppResult<bool> {
     let state: Option<(String,)> = ex
         .fetch_optional(q("SELECT state FROM deadlines WHERE id = ?").bind(deadline_id))

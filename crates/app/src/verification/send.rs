@@ -121,6 +121,7 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
     )?;
     let checked = verifiable(app, input.proof_item_id, input.issuer_org_id, actor.org_id).await;
     let (cmd, asked) = joined(input.parse(), checked)?;
+    templates::require_requesting_unit(&asked, requester)?;
     // Everything that only reads is done before taking the write lock, which then holds
     // only the writes (SQLite has one writer; see docs/ARCHITECTURE.md, "Storage").
     let pre = prepare(app, actor, requester, &cmd, &asked).await?;

@@ -15,3 +15,17 @@ pub static RECLASSIFY_WINDOW_MINUTES: Setting<i64> = Setting {
     default: || 10,
     check: |v| checks::within(*v, 1, 240, "时限"),
 };
+
+/// Minutes after a request's due instant before it is reported to the joint office
+/// automatically, when the requesting unit has not reported it (A2 §11: overdue requests
+/// are reported; the grace is the county's trial-period choice). A request uses the version
+/// in force on the day it was sent.
+pub static REPORT_GRACE_MINUTES: Setting<i64> = Setting {
+    key: "verification.report_grace_minutes",
+    label: "逾期核验自动报告联席会议办公室的宽限时间",
+    basis: "A2 §11",
+    unit: "分钟",
+    owners: &[Role::JointOffice],
+    default: || 60,
+    check: |v| checks::within(*v, 0, 7 * 24 * 60, "宽限时间"),
+};

@@ -6,9 +6,11 @@ use crate::catalogue::VerificationDeadlineClass;
 use crate::deadline::{Period, PeriodUnit};
 use crate::role::Role;
 
+mod display;
 mod fields;
 mod kinds;
 
+pub use display::*;
 pub use fields::*;
 pub use kinds::*;
 
@@ -150,6 +152,26 @@ pub fn check(action: Action, f: &Facts, now_ms: i64) -> Result<(), String> {
     }
 }
 
+/// The issuer reclassifies *when registering* (A2 §7, SPEC R5.3): only before anything else
+/// was done on the request and within `window` office minutes of its receipt, so a class is
+/// never switched when the time runs short. `office_minutes` is the office time since receipt;
+/// `acted` whether any step other than the sending is in its history.
+pub fn check_reclassify_window(
+    office_minutes: i64,
+    window: i64,
+    acted: bool,
+) -> Result<(), String> {
+    if acted {
+        return Err("该核验已有其他办理记录，不能再改判时限类别（只能在登记时改判）".into());
+    }
+    if office_minutes > window {
+        return Err(format!(
+            "已超过登记后 {window} 个工作分钟的改判时限（已过 {office_minutes} 个工作分钟），不能再改判时限类别"
+        ));
+    }
+    Ok(())
+}
+
 /// Rule key in the deadline engine for a class (A2 §7). The statutory class uses its own
 /// rule whose period never binds: the request's statutory limit does.
 pub fn rule_key(class: VerificationDeadlineClass) -> &'static str {
@@ -260,6 +282,15 @@ mod tests {
         twice.reclassified = true;
         assert!(check(Action::Reclassify, &twice, 0).is_err());
         assert!(check(Action::Reclassify, &facts(State::Answered), 0).is_err());
+    }
+
+    #[test]
+    fn reclassify_only_when_registering() {
+        // A2 §7, SPEC R5.3: within the window after receipt, before any other action.
+        assert!(check_reclassify_window(0, 10, false).is_ok());
+        assert!(check_reclassify_window(10, 10, false).is_ok());
+        assert!(check_reclassify_window(11, 10, false).is_err());
+        assert!(check_reclassify_window(1, 10, true).is_err());
     }
 
     #[test]

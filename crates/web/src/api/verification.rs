@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use proofless_app::verification::{
-    self, AnswerInput, Board, Box_, Detail, LedgerEntry, LedgerInput, ListFilter, ListPage,
-    OfflineInput, OrderInput, ReclassifyInput, ReturnInput, SendInput, SummonInput, Template,
-    TemplateInput,
+    self, AnswerInput, Board, BoardFilter, Box_, Detail, LedgerEntry, LedgerInput, LedgerPage,
+    ListFilter, ListPage, OfflineInput, OrderInput, ReclassifyInput, ReturnInput, SendInput,
+    SummonInput, Template, TemplateInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -76,11 +76,18 @@ async fn outbox(
     ))
 }
 
-/// The joint office's board: overdue and reported verifications county-wide (A2 §11).
-#[utoipa::path(get, path = "/api/v1/verifications/board", tag = "verification",
-    responses((status = 200, body = Board), (status = 403, body = crate::error::Problem)))]
-async fn board(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Board>> {
-    Ok(Json(verification::board(&s.app, &ctx.actor).await?))
+/// The joint office's board (A2 §7, §11): overdue, reported and reclassified verifications
+/// county-wide, each section a page with its total, and each issuing unit's figures.
+#[utoipa::path(get, path = "/api/v1/verifications/board", tag = "verification", params(BoardFilter),
+    responses((status = 200, body = Board),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+async fn board(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(f): ApiQuery<BoardFilter>,
+) -> ApiResult<Json<Board>> {
+    Ok(Json(verification::board(&s.app, &ctx.actor, &f).await?))
 }
 
 /// One verification with its history; the read is recorded with case and purpose (A2 §12).
@@ -189,20 +196,28 @@ async fn offline(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct LedgerQuery {
+    /// Entries per page, 1–500 (100 when not given).
     limit: Option<i64>,
+    /// Entries to skip.
+    offset: Option<i64>,
 }
 
-/// The unit's ledger (台账): supplementary material, on-site checks, applicant-provided.
+/// The unit's ledger (台账): supplementary material, on-site checks, applicant-provided; a
+/// page with the total.
 #[utoipa::path(get, path = "/api/v1/verifications/ledger", tag = "verification", params(LedgerQuery),
-    responses((status = 200, body = Vec<LedgerEntry>), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = LedgerPage),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn ledger_list(
     State(s): State<AppState>,
     ctx: Ctx,
     ApiQuery(lq): ApiQuery<LedgerQuery>,
-) -> ApiResult<Json<Vec<LedgerEntry>>> {
+) -> ApiResult<Json<LedgerPage>> {
+    let (limit, offset) = (lq.limit.unwrap_or(100), lq.offset.unwrap_or(0));
     Ok(Json(
-        verification::ledger(&s.app, &ctx.actor, lq.limit.unwrap_or(100)).await?,
+        verification::ledger(&s.app, &ctx.actor, limit, offset).await?,
     ))
 }
 
@@ -281,7 +296,9 @@ async fn grace_get(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Grace>
     }))
 }
 
-/// Sets the grace (joint office or system administrator).
+/// Sets the grace (joint office or system administrator) as a new version of the
+/// trial-period setting `verification.report_grace_minutes`, in force from today (the generic
+/// `/api/v1/policy` adds versions with any effective date).
 #[utoipa::path(put, path = "/api/v1/verifications/settings/grace", tag = "verification", request_body = Grace,
     responses((status = 200, body = Grace), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn grace_set(

@@ -11,8 +11,13 @@ use proofless_app::calendar::{
 };
 use proofless_app::deadlines::{self, DeadlineView, DueItem, Scope};
 use proofless_app::notifications::{self, Notification};
-use proofless_app::{AppError, local_time};
+use std::collections::HashMap;
+
+use proofless_app::actor::Actor;
+use proofless_app::verification;
+use proofless_app::{App, AppError, local_time};
 use proofless_domain::calendar::YearOrigin;
+use proofless_domain::deadline::SubjectType;
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
@@ -219,7 +224,9 @@ pub async fn calendar_override(
 }
 
 pub struct ItemRow {
-    pub id: i64,
+    /// Where the line leads: the verification itself for a verification's deadline, else
+    /// the deadline's record.
+    pub link: String,
     pub subject: String,
     pub org_name: String,
     pub period: String,
@@ -227,19 +234,69 @@ pub struct ItemRow {
     pub late: String,
 }
 
-pub fn item_rows(items: Vec<DueItem>) -> Vec<ItemRow> {
+/// The lines of a deadline list. A verification's line reads as the verification does in
+/// its inbox, outbox and on the joint office's board — original limit missed and the
+/// ordered limit's time both shown — from the one function that decides it (issue #15 §11).
+pub async fn item_rows(app: &App, actor: &Actor, items: Vec<DueItem>) -> Vec<ItemRow> {
+    let ids: Vec<i64> = items
+        .iter()
+        .filter(|i| i.subject_type == SubjectType::Verification)
+        .filter_map(|i| verification_id(&i.subject_id))
+        .collect();
+    let shown: HashMap<i64, verification::Shown> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        // A line the shared view cannot fill keeps the deadline engine's words.
+        verification::shown(app, actor, &ids)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    };
     items
         .into_iter()
-        .map(|i| ItemRow {
-            id: i.id,
-            subject: format!("{} {}", i.subject_type.as_str(), i.subject_id),
-            org_name: i.org_name,
-            period: i.period.to_string(),
-            due: i.due_at.map(local_time).unwrap_or_default(),
-            late: i.late.map(|l| l.text).unwrap_or_default(),
+        .map(|i| {
+            let v = (i.subject_type == SubjectType::Verification)
+                .then(|| verification_id(&i.subject_id))
+                .flatten()
+                .and_then(|id| shown.get(&id).map(|s| (id, s)));
+            let (link, subject, late) = match v {
+                Some((vid, s)) => (
+                    format!("/verifications/{vid}"),
+                    format!(
+                        "{} {} {}",
+                        i.subject_type.label(),
+                        s.number,
+                        s.proof_item_name
+                    ),
+                    s.countdown_text.clone(),
+                ),
+                None => (
+                    format!("/deadlines/{}", i.id),
+                    format!("{} {}", i.subject_type.label(), i.subject_id),
+                    i.late.map(|l| l.text).unwrap_or_default(),
+                ),
+            };
+            ItemRow {
+                link,
+                subject,
+                org_name: i.org_name,
+                period: i.period.to_string(),
+                due: i.due_at.map(local_time).unwrap_or_default(),
+                late,
+            }
         })
         .collect()
 }
+
+/// The id in a verification's number (`HY00000007` → 7).
+fn verification_id(number: &str) -> Option<i64> {
+    number.strip_prefix("HY")?.parse().ok()
+}
+
+/// The deadline page's name, distinct from the joint office's verification board (issue
+/// #15 §11).
+pub const OVERDUE_TITLE: &str = "期限督办";
 
 #[derive(Template)]
 #[template(path = "overdue.html")]
@@ -264,10 +321,10 @@ pub async fn overdue(State(s): State<AppState>, ctx: Ctx) -> Response {
         (Ok(o), Ok(so)) => render(
             StatusCode::OK,
             &OverduePage {
-                layout: Layout::new("逾期督办", &ctx, "/overdue"),
+                layout: Layout::new(OVERDUE_TITLE, &ctx, "/overdue"),
                 county: scope == Scope::County,
-                overdue: item_rows(o),
-                soon: item_rows(so),
+                overdue: item_rows(&s.app, &ctx.actor, o).await,
+                soon: item_rows(&s.app, &ctx.actor, so).await,
             },
         ),
         (Err(e), _) | (_, Err(e)) => page_error(&ctx, e, "/workbench"),

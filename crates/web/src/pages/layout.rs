@@ -62,7 +62,7 @@ fn nav_for(actor: &Actor) -> Vec<(&'static str, &'static str)> {
             if actor.has_any(&[Role::JointOffice, Role::CreditOffice]) {
                 items.push(("/commitments/figures", "承诺统计"));
             }
-            items.push(("/overdue", "逾期督办"));
+            items.push(("/overdue", super::deadlines::OVERDUE_TITLE));
             if actor.has_any(&[
                 Role::Liaison,
                 Role::ProxyAgent,

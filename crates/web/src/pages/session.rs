@@ -229,14 +229,10 @@ pub async fn workbench(State(s): State<AppState>, ctx: Ctx) -> Response {
     };
     let (mut overdue, mut due_soon) = (vec![], vec![]);
     if let Ok(scope) = proofless_app::deadlines::scope_for(a, None) {
-        overdue = proofless_app::deadlines::overdue(&s.app, a, scope, 20)
-            .await
-            .map(super::deadlines::item_rows)
-            .unwrap_or_default();
-        due_soon = proofless_app::deadlines::due_soon(&s.app, scope, 24 * 3_600_000, 20)
-            .await
-            .map(super::deadlines::item_rows)
-            .unwrap_or_default();
+        let o = proofless_app::deadlines::overdue(&s.app, a, scope, 20).await;
+        let so = proofless_app::deadlines::due_soon(&s.app, scope, 24 * 3_600_000, 20).await;
+        overdue = super::deadlines::item_rows(&s.app, a, o.unwrap_or_default()).await;
+        due_soon = super::deadlines::item_rows(&s.app, a, so.unwrap_or_default()).await;
     }
     let unread = proofless_app::notifications::unread_count(&s.app, a)
         .await

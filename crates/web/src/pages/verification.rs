@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use proofless_app::verification::{
-    self, AnswerInput, Board, Box_, Detail, LedgerInput, ListFilter, ListRow, OrderInput,
-    ReclassifyInput, ReturnInput, SendInput, SubjectInput, SummonInput, Verifiable,
+    self, AnswerInput, Box_, Detail, LedgerInput, ListFilter, ListRow, OrderInput, ReclassifyInput,
+    ReturnInput, SendInput, SubjectInput, SummonInput, Verifiable,
 };
 use proofless_app::{AppError, local_time};
 use proofless_domain::role::Role;
@@ -19,6 +19,8 @@ use proofless_domain::verification::{Outcome, State as VState};
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
+
+mod board;
 
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
@@ -29,7 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/verifications", get(list_page))
         .route("/verifications/new", get(new_page).post(new_submit))
-        .route("/verifications/board", get(board_page))
+        .route("/verifications/board", get(board::board_page))
         .route("/verifications/{id}", get(detail_page))
         .route("/verifications/{id}/{action}", post(action_submit))
 }
@@ -45,7 +47,7 @@ fn problem_text(e: AppError) -> String {
     }
 }
 
-pub struct Row {
+pub(super) struct Row {
     id: i64,
     number: String,
     item: String,
@@ -57,9 +59,13 @@ pub struct Row {
     countdown: String,
     due: String,
     escalated: bool,
+    /// The limit ordered by the joint office, if any (A2 §11).
+    order_due: String,
+    reclass_reason: String,
+    reclassified: String,
 }
 
-fn row(r: ListRow, inbox: bool) -> Row {
+pub(super) fn row(r: ListRow, inbox: bool) -> Row {
     let colour = match r.countdown_class.as_str() {
         "ok" => "ok",
         "warn" => "warn",
@@ -82,6 +88,38 @@ fn row(r: ListRow, inbox: bool) -> Row {
         countdown: r.countdown_text,
         due: r.due_at.map(local_time).unwrap_or_default(),
         escalated: r.reported_at.is_some(),
+        order_due: r.order_due_at.map(local_time).unwrap_or_default(),
+        reclass_reason: r.reclass_reason.unwrap_or_default(),
+        reclassified: r.reclassified_at.map(local_time).unwrap_or_default(),
+    }
+}
+
+/// Where a cut list stands: "第 a–b 件，共 n 件" and the links to the pages around it
+/// (issue #16 §8). `href` is the page's address up to the offset parameter's value.
+pub struct Pager {
+    pub total: i64,
+    pub from: i64,
+    pub to: i64,
+    pub prev: String,
+    pub next: String,
+}
+
+pub(super) fn pager(total: i64, offset: i64, shown: usize, limit: i64, href: &str) -> Pager {
+    let to = offset + shown as i64;
+    Pager {
+        total,
+        from: if shown == 0 { 0 } else { offset + 1 },
+        to,
+        prev: if offset > 0 {
+            format!("{href}{}", (offset - limit).max(0))
+        } else {
+            String::new()
+        },
+        next: if to < total {
+            format!("{href}{to}")
+        } else {
+            String::new()
+        },
     }
 }
 
@@ -93,7 +131,7 @@ struct ListPageT {
     box_name: &'static str,
     filter: String,
     rows: Vec<Row>,
-    has_more: bool,
+    pager: Pager,
     can_send: bool,
     is_joint: bool,
 }
@@ -104,7 +142,11 @@ pub struct ListQuery {
     which: Option<String>,
     /// `overdue`, `due_today`, `registered`, `answered`, `returned` or empty.
     filter: Option<String>,
+    offset: Option<i64>,
 }
+
+/// Lines per page of the inbox and outbox.
+const PAGE: i64 = 100;
 
 pub async fn list_page(
     State(s): State<AppState>,
@@ -116,8 +158,10 @@ pub async fn list_page(
     }
     let inbox = lq.which.as_deref() != Some("outbox");
     let filter = lq.filter.unwrap_or_default();
+    let offset = lq.offset.unwrap_or(0).max(0);
     let mut f = ListFilter {
-        limit: Some(100),
+        limit: Some(PAGE),
+        offset: Some(offset),
         ..Default::default()
     };
     match filter.as_str() {
@@ -131,13 +175,15 @@ pub async fn list_page(
         Ok(p) => p,
         Err(e) => return page_error(&ctx, e, "/workbench"),
     };
+    let box_name = if inbox { "inbox" } else { "outbox" };
+    let href = format!("/verifications?box={box_name}&filter={filter}&offset=");
     let t = ListPageT {
         layout: Layout::new("部门核验", &ctx, "/verifications"),
         inbox,
-        box_name: if inbox { "inbox" } else { "outbox" },
+        box_name,
+        pager: pager(page.total, offset, page.items.len(), PAGE, &href),
         filter,
         rows: page.items.into_iter().map(|r| row(r, inbox)).collect(),
-        has_more: page.has_more,
         can_send: ctx.actor.has_any(&[Role::Liaison, Role::ProxyAgent]),
         is_joint: ctx
             .actor
@@ -499,28 +545,4 @@ pub async fn action_submit(
             .await
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "verification_board.html")]
-struct BoardPage {
-    layout: Layout,
-    overdue: Vec<Row>,
-    reported: Vec<Row>,
-}
-
-pub async fn board_page(State(s): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
-    }
-    let b: Board = match verification::board(&s.app, &ctx.actor).await {
-        Ok(b) => b,
-        Err(e) => return page_error(&ctx, e, "/verifications"),
-    };
-    let t = BoardPage {
-        layout: Layout::new("核验逾期督办", &ctx, "/verifications"),
-        overdue: b.overdue.into_iter().map(|r| row(r, false)).collect(),
-        reported: b.reported.into_iter().map(|r| row(r, false)).collect(),
-    };
-    render(StatusCode::OK, &t)
 }

@@ -30,6 +30,32 @@ pub(super) struct Asked {
     /// Not yet on the published list: the unit's adjustment is pending and it chose
     /// verification itself (A3 §9).
     pub(super) pending_adjustment: bool,
+    /// The requesting units the list names for the item (empty for a pending item, whose
+    /// asking unit was checked when it was found).
+    pub(super) requester_ids: Vec<i64>,
+    /// Their names, for the refusal.
+    pub(super) requesters: Vec<String>,
+}
+
+/// A2 §12, SPEC R5.9: data is used only for the duty it was asked for, so only a requesting
+/// unit of the item may ask for it (and a pair of units has its own templates, A2 §4).
+///
+/// Hook for A3 §9 list adjustment: a unit that has *filed an adjustment* of the item (the
+/// list-adjustment workflow, not built yet) will also be allowed here; today the only
+/// adjustment path is the catalogue's pending item, let through as `pending_adjustment`.
+pub(super) fn require_requesting_unit(a: &Asked, org: i64) -> AppResult<()> {
+    if a.pending_adjustment || a.requester_ids.contains(&org) {
+        return Ok(());
+    }
+    let named = if a.requesters.is_empty() {
+        "清单未载明索要单位".to_owned()
+    } else {
+        format!("清单载明的索要单位：{}", a.requesters.join("、"))
+    };
+    Err(AppError::forbidden(format!(
+        "无权核验：本单位不是“{}”的索要单位（{named}）。核验数据只能用于本单位依职责办理的事项（附件2第十二条）",
+        a.item_name
+    )))
 }
 
 /// The class of a method's period; a method naming none is an electronic one (30 minutes).
@@ -85,6 +111,15 @@ pub(super) async fn verifiable(
         item_name: item.name.clone(),
         class,
         pending_adjustment: false,
+        // The owner lists the item for its own services: a requesting unit too (as for a
+        // pending item, `repo::unit_asks_for`).
+        requester_ids: item
+            .requester_ids
+            .iter()
+            .copied()
+            .chain([item.owner_org_id])
+            .collect(),
+        requesters: item.requesters.clone(),
     })
 }
 
@@ -126,6 +161,8 @@ async fn pending_verifiable(
         item_name: name,
         class,
         pending_adjustment: true,
+        requester_ids: vec![requester],
+        requesters: vec![],
     }))
 }
 
@@ -232,6 +269,7 @@ pub async fn template(
     let requester = requester_org_id
         .or(actor.org_id)
         .ok_or_else(|| AppError::field("requester_org_id", "须指明需求单位"))?;
+    require_requesting_unit(&a, requester)?;
     let row = repo::template_row(
         &mut app.db.reader(),
         proof_item_id,
@@ -263,7 +301,15 @@ pub async fn set_template(
             "无权操作：只有需求单位或开具单位可以编制协查函、反馈函模板",
         ));
     }
-    let a = verifiable(app, input.proof_item_id, Some(input.issuer_org_id), None).await?;
+    let a = verifiable(
+        app,
+        input.proof_item_id,
+        Some(input.issuer_org_id),
+        Some(input.requester_org_id),
+    )
+    .await?;
+    // A template serves a pair of units of the item (A2 §4): the requester named is one.
+    require_requesting_unit(&a, input.requester_org_id)?;
     let cmd = input.parse().map_err(invalid)?;
     let (item, issuer, requester) = (input.proof_item_id, a.issuer_org_id, input.requester_org_id);
     let now = app.now_ms();
