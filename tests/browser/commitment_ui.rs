@@ -42,7 +42,12 @@ async fn new_case(t: &TestApp, rid: &str) -> i64 {
         .app
         .db
         .reader()
-        .fetch_one(q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
+        // SPEC R2.1: a case of a service the published list gives for the residence proof.
+        .fetch_one(
+            q("SELECT s.code FROM service_items s JOIN proof_item_services ps ON ps.service_item_id = s.id \
+               JOIN proof_items p ON p.id = ps.proof_item_id WHERE p.name = ? ORDER BY s.id LIMIT 1")
+            .bind(RESIDENCE),
+        )
         .await
         .unwrap();
     cases::create(
@@ -95,10 +100,14 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         .find(Locator::Id("state"))
         .await
         .unwrap()
-        .text()
+        .attr("data-state")
         .await
         .unwrap();
-    assert_eq!(state, "signed");
+    assert_eq!(state.as_deref(), Some("signed"));
+    assert!(
+        b.text().await.contains("已签署"),
+        "the state's label is shown"
+    );
     assert!(b.text_with("下载 PDF").await.contains("下载 PDF"));
 
     // 2. 李四 commits at the counter; the market regulator's inspector finds it false.

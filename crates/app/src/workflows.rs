@@ -14,7 +14,17 @@ use crate::policy::AnySetting;
 use crate::{calendar, commitment, credit, deadlines, verification};
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
-pub(crate) static POLICIES: &[&dyn AnySetting] = &[&verification::settings::RECLASSIFY_WINDOW_MINUTES];
+pub(crate) static POLICIES: &[&dyn AnySetting] = &[
+    &verification::settings::RECLASSIFY_WINDOW_MINUTES,
+    &commitment::settings::EXCLUDED_RISK_DOMAINS,
+    &credit::settings::OBJECTION_DAYS,
+    &credit::settings::REPAIR_MIN_DAYS,
+    &credit::settings::KEPT_DELTA,
+    &credit::settings::FALSE_DELTA,
+    &credit::settings::BLACKLISTED_DELTA,
+    &credit::settings::REPAIRED_DELTA,
+    &credit::settings::LEVEL_THRESHOLDS_SETTING,
+];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));
 

@@ -17,6 +17,7 @@ pub mod public;
 mod repo;
 pub mod rules;
 pub mod sampling;
+pub mod settings;
 pub mod sign;
 pub mod templates;
 mod view;

@@ -199,6 +199,13 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             href: "/admin/audit",
         });
     }
+    if has(Role::JointOffice) || has(Role::CreditOffice) || has(Role::SystemAdmin) {
+        cards.push(Card {
+            title: "试行期规则设置",
+            text: "异议期、信用修复期限、信用分与等级、不适用承诺的领域等时限和标准，按生效日期分版本调整。",
+            href: "/policy",
+        });
+    }
     if has(Role::Accountability) {
         cards.push(Card {
             title: "审计日志",
