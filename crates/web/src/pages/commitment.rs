@@ -196,6 +196,44 @@ pub async fn withdraw_submit(
 }
 
 #[derive(Template)]
+#[template(path = "commitment_unit.html")]
+struct UnitPage {
+    layout: Layout,
+    /// Id, case, item, applicant, channel label, state label, signed at.
+    rows: Vec<(i64, i64, String, String, &'static str, &'static str, String)>,
+}
+
+/// The commitments of the clerk's unit: where the counter opens one to record the
+/// applicant's withdrawal (R4.6).
+pub async fn unit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    let rows = match commitment::of_unit(&s.app, &ctx.actor).await {
+        Ok(r) => r,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|c| {
+            let at = local_time(c.signed_at);
+            let (channel, state) = (c.channel.label(), c.state.label());
+            (
+                c.id,
+                c.case_id,
+                c.proof_item_name,
+                c.signer_name,
+                channel,
+                state,
+                at,
+            )
+        })
+        .collect();
+    let page = UnitPage {
+        layout: Layout::new("本单位告知承诺", &ctx, "/commitments"),
+        rows,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
 #[template(path = "commitment_mine.html")]
 struct MinePage {
     layout: Layout,

@@ -123,6 +123,7 @@ fn commitment_routes() -> Router<AppState> {
             "/portal/credit/repair",
             post(commitment::repair_request_submit),
         )
+        .route("/commitments", get(commitment::unit_page))
         .route("/commitments/checks", get(commitment::checks_page))
         .route("/commitments/figures", get(commitment::figures_page))
         .route("/commitments/{id}", get(commitment::letter_page))

@@ -173,6 +173,13 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             href: "",
         });
     }
+    if has(Role::CounterClerk) {
+        cards.push(Card {
+            title: "本单位告知承诺",
+            text: "窗口签署和撤回的告知承诺书；撤回须申请人本人到场提出（R4.6）。",
+            href: "/commitments",
+        });
+    }
     if has(Role::UnitAdmin) {
         cards.push(Card {
             title: "本单位管理",

@@ -105,6 +105,30 @@ pub(crate) async fn mine(db: &mut impl Exec, person_id: i64) -> AppResult<Vec<My
         .await?)
 }
 
+/// One line of a unit's commitments, as its counter sees them.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct UnitCommitment {
+    pub id: i64,
+    pub case_id: i64,
+    pub proof_item_name: String,
+    pub signer_name: String,
+    pub channel: SigningChannel,
+    pub state: CommitmentState,
+    pub signed_at: i64,
+}
+
+/// The commitments signed in the unit's cases, newest first.
+pub(crate) async fn of_org(db: &mut impl Exec, org_id: i64) -> AppResult<Vec<UnitCommitment>> {
+    Ok(db
+        .fetch_all(
+            q("SELECT c.id, c.case_id, p.name AS proof_item_name, ps.name AS signer_name, c.channel, c.state, \
+               c.signed_at FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id \
+               JOIN persons ps ON ps.id = c.person_id WHERE c.org_id = ? ORDER BY c.id DESC LIMIT 200")
+            .bind(org_id),
+        )
+        .await?)
+}
+
 /// What the commitment rules read about a proof item's record (its methods come from the
 /// published list, not from here).
 #[derive(Debug, Clone, Deserialize)]
