@@ -42,7 +42,12 @@ async fn new_case(t: &TestApp, rid: &str) -> i64 {
         .app
         .db
         .reader()
-        .fetch_one(q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
+        // SPEC R2.1: a case of a service the published list gives for the residence proof.
+        .fetch_one(
+            q("SELECT s.code FROM service_items s JOIN proof_item_services ps ON ps.service_item_id = s.id \
+               JOIN proof_items p ON p.id = ps.proof_item_id WHERE p.name = ? ORDER BY s.id LIMIT 1")
+            .bind(RESIDENCE),
+        )
         .await
         .unwrap();
     cases::create(
@@ -95,10 +100,14 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         .find(Locator::Id("state"))
         .await
         .unwrap()
-        .text()
+        .attr("data-state")
         .await
         .unwrap();
-    assert_eq!(state, "signed");
+    assert_eq!(state.as_deref(), Some("signed"));
+    assert!(
+        b.text().await.contains("已签署"),
+        "the state's label is shown"
+    );
     assert!(b.text_with("下载 PDF").await.contains("下载 PDF"));
 
     // 2. 李四 commits at the counter; the market regulator's inspector finds it false.
@@ -207,5 +216,68 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         .unwrap();
     assert!(refusal.contains("黑名单"), "{refusal}");
     assert!(refusal.contains("信用修复"), "{refusal}");
+    b.close().await;
+}
+
+// SPEC R4.6: withdrawal is the applicant's act. The counter clerk finds the commitment from
+// the workbench; without recording the applicant's own request the withdrawal is refused
+// with the reason; with it, the commitment is withdrawn and who confirmed is shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counter_withdraws_a_commitment_only_with_the_applicants_confirmation() {
+    let Some(b) = driver::open().await else {
+        return;
+    };
+    let t = spawn_demo(Backend::Sqlite).await.unwrap();
+    let item = id(&t, "SELECT id FROM proof_items WHERE name = ?", RESIDENCE).await;
+    let org = id(&t, "SELECT id FROM orgs WHERE name = ?", "县行政审批服务局").await;
+    let li = id(&t, "SELECT id FROM persons WHERE resident_id = ?", LI).await;
+    let case = new_case(&t, LI).await;
+    let c = signing::sign(
+        &t.app,
+        &window(org),
+        &SignInput {
+            case_id: case,
+            proof_item_id: item,
+            person_id: Some(li),
+            entity_id: None,
+            facts: String::new(),
+            applicant_confirmed: true,
+            chosen_by_applicant: true,
+        },
+    )
+    .await
+    .unwrap();
+    b.staff_login(&t.base, "window").await;
+    b.click("a[href='/commitments']").await;
+    b.text_with("本单位告知承诺").await;
+    b.click(&format!("#commitment-{}", c.id)).await;
+    b.text_with("窗口撤回承诺").await;
+    let reason = "申请人已取得纸质证明，要求按原程序办理";
+    b.client
+        .find(Locator::Id("reason"))
+        .await
+        .unwrap()
+        .send_keys(reason)
+        .await
+        .unwrap();
+    b.click("#withdraw").await;
+    let text = b.text_with("申请人本人").await;
+    assert!(text.contains("工作人员不能自行撤回"), "{text}");
+    b.client
+        .goto(&format!("{}/commitments/{}", t.base, c.id))
+        .await
+        .unwrap();
+    b.text_with("窗口撤回承诺").await;
+    b.client
+        .find(Locator::Id("reason"))
+        .await
+        .unwrap()
+        .send_keys(reason)
+        .await
+        .unwrap();
+    b.click("#applicant_confirmed").await;
+    b.click("#withdraw").await;
+    let text = b.text_with("已撤回").await;
+    assert!(text.contains("受理人员赵敏确认申请人本人提出"), "{text}");
     b.close().await;
 }

@@ -72,15 +72,27 @@ pub fn clerk_of(org_id: i64) -> Actor {
     }
 }
 
-/// An open case at the unit for the person (the coordinator's minimal cases).
-pub async fn open_case(t: &TestApp, org_id: i64, person_id: i64) -> i64 {
+/// The code of a service item that uses the proof item (SPEC R2.1: a promise replaces a
+/// proof only in a case of a service the list gives for it).
+pub async fn service_of(t: &TestApp, item_id: i64) -> String {
     let (code,): (String,) = t
         .app
         .db
         .reader()
-        .fetch_one(q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
+        .fetch_one(
+            q("SELECT s.code FROM service_items s JOIN proof_item_services ps ON ps.service_item_id = s.id \
+               WHERE ps.proof_item_id = ? ORDER BY s.id LIMIT 1")
+            .bind(item_id),
+        )
         .await
         .unwrap();
+    code
+}
+
+/// An open case at the unit for the person, of a service that uses the proof item (the
+/// coordinator's minimal cases).
+pub async fn open_case(t: &TestApp, org_id: i64, person_id: i64, item_id: i64) -> i64 {
+    let code = service_of(t, item_id).await;
     cases::create(
         &t.app,
         &clerk_of(org_id),
@@ -125,10 +137,11 @@ pub async fn sign_portal(
     org_name: &str,
     rid: &str,
 ) -> reqwest::Response {
-    let case = open_case(t, org(t, org_name).await, person(t, rid).await).await;
+    let item_id = item(t, item_name).await;
+    let case = open_case(t, org(t, org_name).await, person(t, rid).await, item_id).await;
     c.post_json(
         "/api/v1/commitments",
-        &json!({"case_id": case, "proof_item_id": item(t, item_name).await,
+        &json!({"case_id": case, "proof_item_id": item_id,
                 "facts": "家庭人均收入低于当地最低生活保障标准", "chosen_by_applicant": true}),
     )
     .await
@@ -243,13 +256,7 @@ async fn a_representative_signs_for_the_company(b: Backend) {
         .await
         .unwrap();
     let unit = org(&t, "县行政审批服务局").await;
-    let (code,): (String,) = t
-        .app
-        .db
-        .reader()
-        .fetch_one(q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
-        .await
-        .unwrap();
+    let code = service_of(&t, item(&t, RESIDENCE).await).await;
     let case = cases::create(
         &t.app,
         &clerk_of(unit),
@@ -314,8 +321,9 @@ async fn a_counter_clerk_signs_with_the_applicant_present(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let clerk = t.staff("window").await;
     let li = person(&t, LI).await;
-    let case = open_case(&t, org(&t, "县行政审批服务局").await, li).await;
-    let body = json!({"case_id": case, "proof_item_id": item(&t, RESIDENCE).await, "person_id": li,
+    let residence = item(&t, RESIDENCE).await;
+    let case = open_case(&t, org(&t, "县行政审批服务局").await, li, residence).await;
+    let body = json!({"case_id": case, "proof_item_id": residence, "person_id": li,
                       "chosen_by_applicant": true});
     // Without the clerk's confirmation that the applicant signed in person: refused.
     let r = clerk.post_json("/api/v1/commitments", &body).await;

@@ -29,7 +29,13 @@ async fn signing_for_an_item_without_a_commitment_method_is_refused(b: Backend) 
         .await;
     assert_eq!(r.status(), 422);
     // Unknown items and hostile bodies.
-    let case = open_case(&t, org(&t, "县司法局").await, person(&t, ZHANG).await).await;
+    let case = open_case(
+        &t,
+        org(&t, "县司法局").await,
+        person(&t, ZHANG).await,
+        item(&t, LEGAL_AID).await,
+    )
+    .await;
     let r = c
         .post_json(
             "/api/v1/commitments",
@@ -76,7 +82,7 @@ async fn signing_for_someone_else_is_refused(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let zhang = citizen(&t, ZHANG).await;
     let li = person(&t, LI).await;
-    let case = open_case(&t, org(&t, "县司法局").await, li).await;
+    let case = open_case(&t, org(&t, "县司法局").await, li, item(&t, LEGAL_AID).await).await;
     let r = zhang
         .post_json(
             "/api/v1/commitments",

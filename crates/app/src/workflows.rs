@@ -19,6 +19,14 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &catalogue::settings::STATUTORY_BASIS_KINDS,
     &catalogue::settings::IMPORT_HEADER_ALIASES,
     &verification::settings::REPORT_GRACE_MINUTES,
+    &commitment::settings::EXCLUDED_RISK_DOMAINS,
+    &credit::settings::OBJECTION_DAYS,
+    &credit::settings::REPAIR_MIN_DAYS,
+    &credit::settings::KEPT_DELTA,
+    &credit::settings::FALSE_DELTA,
+    &credit::settings::BLACKLISTED_DELTA,
+    &credit::settings::REPAIRED_DELTA,
+    &credit::settings::LEVEL_THRESHOLDS_SETTING,
 ];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));

@@ -335,6 +335,70 @@ impl ReviewVerdict {
     }
 }
 
+/// The seed's domains where commitment is not used (国办发〔2020〕42号), by label.
+pub fn default_excluded_domains() -> Vec<String> {
+    crate::catalogue::EXCLUDED_RISK_DOMAINS
+        .iter()
+        .map(|d| d.label.to_owned())
+        .collect()
+}
+
+/// A value of the excluded-domains setting: at least one, distinct, each a known domain
+/// (code or label).
+pub fn excluded_domains_problem(domains: &[String]) -> Option<String> {
+    if domains.is_empty() {
+        return Some("不适用告知承诺的领域至少要有一项".to_owned());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for d in domains {
+        let Some(known) = crate::catalogue::RiskDomain::find(d) else {
+            let all: Vec<&str> = crate::catalogue::EXCLUDED_RISK_DOMAINS
+                .iter()
+                .map(|d| d.label)
+                .collect();
+            return Some(format!(
+                "“{}”不是可选的风险领域（可选：{}）",
+                d.chars().take(40).collect::<String>(),
+                all.join("、")
+            ));
+        };
+        if !seen.insert(known.code) {
+            return Some(format!("“{}”重复", known.label));
+        }
+    }
+    None
+}
+
+/// Why commitment may not replace a proof touching `item_domains` (codes) while `excluded`
+/// (codes or labels: the setting in force) bars them, or whether the item is not
+/// correctable afterwards (R4.1; 国办发〔2020〕42号).
+pub fn item_refusal(
+    item_domains: &[String],
+    correctable_afterwards: bool,
+    excluded: &[String],
+) -> Option<String> {
+    let barred: Vec<&str> = item_domains
+        .iter()
+        .filter_map(|c| crate::catalogue::RiskDomain::find(c))
+        .filter(|d| {
+            excluded
+                .iter()
+                .any(|e| crate::catalogue::RiskDomain::find(e).is_some_and(|x| x.code == d.code))
+        })
+        .map(|d| d.label)
+        .collect();
+    if !barred.is_empty() {
+        return Some(format!(
+            "涉及{}的证明事项不适用告知承诺（国办发〔2020〕42号）",
+            barred.join("、")
+        ));
+    }
+    if !correctable_afterwards {
+        return Some("只有能够通过事中事后监管纠正且风险可控的证明事项才能实行告知承诺".to_owned());
+    }
+    None
+}
+
 /// R4.6: the applicant may withdraw while the case is not decided, once.
 pub fn withdrawal_refusal(state: CommitmentState, case_open: bool) -> Option<&'static str> {
     match state {
@@ -490,6 +554,34 @@ mod tests {
         assert_eq!(sample_draw(42, 7), sample_draw(42, 7));
         assert!((0..1000).all(|i| !drawn(i, 1, 0)));
         assert!((0..1000).all(|i| drawn(i, 1, 1000)));
+    }
+
+    #[test]
+    fn excluded_domains_follow_the_setting_in_force() {
+        // SPEC R4.1, 国办发〔2020〕42号; SPEC "Trial rules": the excluded domains are a setting.
+        let all = default_excluded_domains();
+        assert_eq!(excluded_domains_problem(&all), None);
+        let item = vec!["public_safety".to_owned()];
+        assert!(
+            item_refusal(&item, true, &all)
+                .unwrap()
+                .contains("公共安全")
+        );
+        let fewer = vec!["国家安全".to_owned()];
+        assert_eq!(item_refusal(&item, true, &fewer), None);
+        assert!(
+            item_refusal(&[], false, &fewer)
+                .unwrap()
+                .contains("事中事后")
+        );
+        assert!(excluded_domains_problem(&[]).is_some());
+        assert!(
+            excluded_domains_problem(&["外星人".to_owned()])
+                .unwrap()
+                .contains("可选")
+        );
+        let dup = vec!["国家安全".to_owned(), "national_security".to_owned()];
+        assert!(excluded_domains_problem(&dup).unwrap().contains("重复"));
     }
 
     #[test]

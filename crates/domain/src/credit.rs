@@ -60,9 +60,16 @@ impl RecordKind {
     }
 }
 
-/// The status after one more record. Repair clears the serious records and the blacklist.
+/// The status after one more record, with the seed's score change. Repair clears the
+/// serious records and the blacklist.
 pub fn apply(status: &CreditStatus, kind: RecordKind) -> CreditStatus {
-    let score = (status.score + kind.score_delta()).clamp(0, MAX_SCORE);
+    apply_with(status, kind, kind.score_delta())
+}
+
+/// The status after one more record whose score change is `delta` (the versioned setting in
+/// force when the case the record closes started, SPEC "Trial rules").
+pub fn apply_with(status: &CreditStatus, kind: RecordKind, delta: i64) -> CreditStatus {
+    let score = (status.score + delta).clamp(0, MAX_SCORE);
     match kind {
         RecordKind::CommitmentKept => CreditStatus {
             score,
@@ -86,14 +93,47 @@ pub fn apply(status: &CreditStatus, kind: RecordKind) -> CreditStatus {
     }
 }
 
-/// Credit level shown to staff and citizens.
+/// The seed's lowest scores of levels A, B and C (D is below C).
+pub const LEVEL_THRESHOLDS: [i64; 3] = [900, 700, 500];
+
+/// The levels, best first, each with its label.
+const LEVELS: [(&str, &str); 4] = [
+    ("A", "守信"),
+    ("B", "一般"),
+    ("C", "较差"),
+    ("D", "严重失信"),
+];
+
+/// Credit level shown to staff and citizens, under the seed's thresholds.
 pub fn level(score: i64) -> (&'static str, &'static str) {
-    match score {
-        s if s >= 900 => ("A", "守信"),
-        s if s >= 700 => ("B", "一般"),
-        s if s >= 500 => ("C", "较差"),
-        _ => ("D", "严重失信"),
+    level_by(score, &LEVEL_THRESHOLDS)
+}
+
+/// Credit level under `thresholds`: the lowest scores of A, B and C, in that order.
+pub fn level_by(score: i64, thresholds: &[i64]) -> (&'static str, &'static str) {
+    let i = thresholds
+        .iter()
+        .take(3)
+        .position(|t| score >= *t)
+        .unwrap_or(3);
+    LEVELS[i]
+}
+
+/// R4.8 levels: three thresholds, strictly descending, within 1–1000.
+pub fn threshold_problem(thresholds: &[i64]) -> Option<String> {
+    if thresholds.len() != 3 {
+        return Some(format!(
+            "信用等级分数线应为 3 个数（A、B、C 级的最低分），收到 {} 个",
+            thresholds.len()
+        ));
     }
+    if thresholds.iter().any(|t| !(1..=MAX_SCORE).contains(t)) {
+        return Some(format!("信用等级分数线应在 1 到 {MAX_SCORE} 之间"));
+    }
+    if !thresholds.windows(2).all(|w| w[0] > w[1]) {
+        return Some("信用等级分数线应从 A 到 C 依次降低（A 级最低分最高）".to_owned());
+    }
+    None
 }
 
 text_enum! {
@@ -254,6 +294,24 @@ mod tests {
             high = apply(&high, RecordKind::CommitmentKept);
         }
         assert_eq!(high.score, MAX_SCORE);
+    }
+
+    #[test]
+    fn levels_follow_the_thresholds_given() {
+        // SPEC "Trial rules": the levels' thresholds are a versioned setting.
+        assert_eq!(level(900).0, "A");
+        assert_eq!(level(899).0, "B");
+        assert_eq!(level_by(850, &[800, 600, 400]).0, "A");
+        assert_eq!(level_by(399, &[800, 600, 400]).0, "D");
+        assert_eq!(threshold_problem(&LEVEL_THRESHOLDS), None);
+        assert!(threshold_problem(&[700, 700, 500]).is_some());
+        assert!(threshold_problem(&[900, 700]).is_some());
+        assert!(threshold_problem(&[2000, 700, 500]).is_some());
+        let s = CreditStatus::default();
+        assert_eq!(
+            apply_with(&s, RecordKind::CommitmentKept, 50).score,
+            INITIAL_SCORE + 50
+        );
     }
 
     #[test]

@@ -176,7 +176,10 @@ mod tests {
         assert_eq!(in_force(&vs, d("2026-06-01")).map(|v| v.version), Some(1));
         assert_eq!(in_force(&vs, d("2027-01-01")).map(|v| v.version), Some(2));
         let same_day = [v(1, "2026-01-01", "7"), v(2, "2026-01-01", "9")];
-        assert_eq!(in_force(&same_day, d("2026-01-01")).map(|v| v.version), Some(2));
+        assert_eq!(
+            in_force(&same_day, d("2026-01-01")).map(|v| v.version),
+            Some(2)
+        );
     }
 
     #[test]
@@ -202,6 +205,10 @@ mod tests {
         assert!(checks::non_empty_distinct(&ok, "依据种类").is_ok());
         assert!(checks::non_empty_distinct(&[], "依据种类").is_err());
         let dup = vec!["法律".to_string(), "法律".to_string()];
-        assert!(checks::non_empty_distinct(&dup, "依据种类").unwrap_err().contains("重复"));
+        assert!(
+            checks::non_empty_distinct(&dup, "依据种类")
+                .unwrap_err()
+                .contains("重复")
+        );
     }
 }

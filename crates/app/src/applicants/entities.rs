@@ -128,19 +128,18 @@ pub async fn access_log(
             "只能查看本人或本人所代表法人的数据查阅记录",
         ));
     }
-    let f = audit::AuditQuery {
-        subject_ref: Some(subject_ref.to_owned()),
-        limit: limit.clamp(1, 200),
-        offset: offset.max(0),
-        ..Default::default()
-    };
-    let (rows, total) = audit::list(&app.db, &f).await?;
+    // A subject's own actions are not "someone looking at my data": left out by the query,
+    // so `total` counts what the pages show.
+    let (rows, total) = audit::about_subject_by_others(
+        &app.db,
+        subject_ref,
+        me,
+        limit.clamp(1, 200),
+        offset.max(0),
+    )
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        // A subject's own actions are not "someone looking at my data".
-        if r.actor_kind == ActorKind::Portal && r.actor_id == Some(me) {
-            continue;
-        }
         let unit = match r.org_id {
             Some(o) => crate::orgs::get(app, o).await.ok().map(|o| o.name),
             None => None,

@@ -7,4 +7,7 @@ mod row;
 mod service;
 
 pub use row::{AuditRow, Entry, GENESIS};
-pub use service::{AuditQuery, VerifyReport, append, append_many, list, record_read, verify};
+pub use service::{
+    AuditQuery, VerifyReport, about_subject_by_others, append, append_many, list, record_read,
+    verify,
+};

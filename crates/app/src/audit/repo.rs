@@ -102,3 +102,39 @@ pub(crate) async fn list(
     let rows = db.fetch_all(list.bind(f.limit).bind(f.offset)).await?;
     Ok((rows, total))
 }
+
+/// A page of the rows about `subject_ref` made by anyone but the portal user `person_id`
+/// (what others did with the subject's data), newest first, and how many there are: the
+/// count covers exactly the rows the pages show.
+pub(crate) async fn about_subject_by_others(
+    db: &mut impl Exec,
+    subject_ref: &str,
+    person_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditRow>, i64), StoreError> {
+    const WHERE: &str =
+        " WHERE subject_ref = ? AND NOT (actor_kind = ? AND actor_id IS NOT NULL AND actor_id = ?)";
+    let portal = proofless_domain::role::ActorKind::Portal.as_str();
+    let total = db
+        .scalar_i64(
+            q(format!("SELECT COUNT(*) FROM audit_log{WHERE}"))
+                .bind(subject_ref)
+                .bind(portal)
+                .bind(person_id),
+        )
+        .await?;
+    let rows = db
+        .fetch_all(
+            q(format!(
+                "SELECT * FROM audit_log{WHERE} ORDER BY seq DESC LIMIT ? OFFSET ?"
+            ))
+            .bind(subject_ref)
+            .bind(portal)
+            .bind(person_id)
+            .bind(limit)
+            .bind(offset),
+        )
+        .await?;
+    Ok((rows, total))
+}

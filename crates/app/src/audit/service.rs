@@ -125,6 +125,22 @@ pub async fn list(db: &Db, f: &AuditQuery) -> AppResult<(Vec<AuditRow>, i64)> {
     Ok(repo::list(&mut db.reader(), f).await?)
 }
 
+/// The rows about a subject made by others than the portal user `person_id`, a page and the
+/// count of all such rows (the citizen's access log: their own acts are not "someone looking
+/// at my data", and the total counts only what the pages show).
+pub async fn about_subject_by_others(
+    db: &Db,
+    subject_ref: &str,
+    person_id: i64,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<AuditRow>, i64)> {
+    Ok(
+        repo::about_subject_by_others(&mut db.reader(), subject_ref, person_id, limit, offset)
+            .await?,
+    )
+}
+
 /// Append many rows by one actor inside the caller's transaction, chained at once with a
 /// few statements instead of three per row (the job runner escalating thousands of
 /// deadlines at once). Returns the last sequence.

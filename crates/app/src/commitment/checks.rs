@@ -139,6 +139,7 @@ async fn record_credit_in(
             subject_ref: &c.subject_ref,
             kind,
             commitment_id: Some(c.id),
+            started_at: c.signed_at,
             org_id: actor.org_id,
             note: &format!(
                 "“{}”告知承诺经{}核查：{}",

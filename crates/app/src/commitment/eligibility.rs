@@ -105,7 +105,14 @@ pub async fn check_eligibility(
 ) -> AppResult<Eligibility> {
     let mut db = app.db.reader();
     let signer = signer(&mut db, actor, query.person_id, query.entity_id).await?;
-    let item: ItemInfo = commitment_item(&mut db, query.proof_item_id, "proof_item_id").await?;
+    let item: ItemInfo = commitment_item(
+        app,
+        &mut db,
+        query.proof_item_id,
+        "proof_item_id",
+        app.now_ms(),
+    )
+    .await?;
     let template = repo::published_template(&mut db, item.id).await?;
     let rule = repo::current_rule(&mut db, item.id).await?;
     let status = credit::status_in(&mut db, &signer.subject_ref).await?;
@@ -118,7 +125,7 @@ pub async fn check_eligibility(
             .purpose("判断能否适用告知承诺"),
     )
     .await?;
-    let (level, label) = credit_rules::level(status.score);
+    let (level, label) = credit::level_now(app, &mut db, status.score).await?;
     let mut out = Eligibility {
         eligible: false,
         reason: None,

@@ -84,22 +84,34 @@ impl SignInput {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawInput {
     pub reason: String,
+    /// Counter: the clerk confirms the applicant, present in person, asks to withdraw
+    /// (R4.6: withdrawal is the applicant's act, as signing is).
+    #[serde(default)]
+    pub applicant_confirmed: bool,
 }
 
 impl WithdrawInput {
-    /// The reason, trimmed.
-    pub fn parse(&self) -> AppResult<String> {
+    /// The reason, trimmed; every problem at once. At the counter the applicant's own
+    /// request must be confirmed: a clerk alone may not withdraw (R4.6).
+    pub fn parse(&self, channel: SigningChannel) -> AppResult<String> {
+        let mut p = Problems::default();
         let reason = self.reason.trim();
         if reason.chars().count() < 2 {
-            return Err(AppError::field("reason", "请写明撤回承诺的理由"));
+            p.add("reason", "请写明撤回承诺的理由");
+        } else if reason.chars().count() > 1000 {
+            p.add("reason", "撤回理由不能超过1000字");
         }
-        if reason.chars().count() > 1000 {
-            return Err(AppError::field("reason", "撤回理由不能超过1000字"));
+        if channel == SigningChannel::Counter && !self.applicant_confirmed {
+            p.add(
+                "applicant_confirmed",
+                "撤回承诺是申请人本人的行为：窗口撤回须由受理人员确认申请人本人到场并提出撤回，工作人员不能自行撤回",
+            );
         }
+        p.into_result()?;
         Ok(reason.to_owned())
     }
 }

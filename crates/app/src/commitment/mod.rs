@@ -17,6 +17,7 @@ pub mod public;
 mod repo;
 pub mod rules;
 pub mod sampling;
+pub mod settings;
 pub mod sign;
 pub mod templates;
 mod view;
@@ -29,10 +30,11 @@ pub use input::{
 };
 pub use repo::{
     CheckRule, Commitment, DueCheck, FigureGrouping, FigureRow, MyCommitment, Template,
+    UnitCommitment,
 };
 pub use sampling::SamplingReport;
 pub use sign::sign;
-pub use view::{get, mine};
+pub use view::{get, mine, of_unit};
 pub use withdraw::{edit_letter, withdraw};
 
 pub(crate) use items::commitment_item;

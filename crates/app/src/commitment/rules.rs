@@ -24,9 +24,9 @@ pub async fn add(
     actor.require_any(&[Role::UnitAdmin, Role::SystemAdmin])?;
     let cmd = input.parse()?;
     let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    let item = commitment_item(&mut tx, item_id, "proof_item_id").await?;
+    let item = commitment_item(app, &mut app.db.reader(), item_id, "proof_item_id", now).await?;
     actor.require_org(item.owner_org_id)?;
+    let mut tx = app.db.begin().await?;
     if !repo::org_exists(&mut tx, cmd.supervising_org_id).await? {
         return Err(AppError::field(
             "supervising_org_id",

@@ -40,17 +40,45 @@ struct Basis {
     rule: CheckRule,
 }
 
+fn no_case(case_id: i64) -> AppError {
+    AppError::field("case_id", format!("办件 {case_id} 不存在"))
+}
+
+/// The item as the published list in force gives it, under the settings in force when the
+/// case started (SPEC "Trial rules"); read before the write lock.
+async fn published_item(app: &App, cmd: &SignCommand) -> AppResult<ItemInfo> {
+    let mut r = app.db.reader();
+    let case = repo::case(&mut r, cmd.case_id)
+        .await?
+        .ok_or_else(|| no_case(cmd.case_id))?;
+    commitment_item(
+        app,
+        &mut r,
+        cmd.proof_item_id,
+        "proof_item_id",
+        case.created_at,
+    )
+    .await
+}
+
 /// Checks who signs, for which item and case, under which template and rule; refuses a
 /// second signature of the same promise.
-async fn basis(tx: &mut Tx, actor: &Actor, cmd: &SignCommand) -> AppResult<Basis> {
+async fn basis(tx: &mut Tx, actor: &Actor, cmd: &SignCommand, item: ItemInfo) -> AppResult<Basis> {
     let signer = signer(tx, actor, cmd.person_id, cmd.entity_id).await?;
-    let item = commitment_item(tx, cmd.proof_item_id, "proof_item_id").await?;
     let Some(case) = repo::case(tx, cmd.case_id).await? else {
-        return Err(AppError::field(
-            "case_id",
-            format!("办件 {} 不存在", cmd.case_id),
-        ));
+        return Err(no_case(cmd.case_id));
     };
+    // R2.1–R2.2: the published list gives, item by item, the services that use the proof;
+    // a promise replaces a proof only in a case of one of them.
+    if !item.service_codes.contains(&case.service_code) {
+        return Err(AppError::field(
+            "proof_item_id",
+            format!(
+                "现行公布的清单中，“{}”不是办件所办事项“{}”（{}）需要的证明，不能在本办件中以承诺代替",
+                item.name, case.service_name, case.service_code
+            ),
+        ));
+    }
     if cmd.channel == SigningChannel::Counter {
         actor.require_org(case.org_id)?;
     }
@@ -88,8 +116,9 @@ async fn basis(tx: &mut Tx, actor: &Actor, cmd: &SignCommand) -> AppResult<Basis
 /// [`sign`] with a parsed command.
 pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppResult<Commitment> {
     let now = app.now_ms();
+    let item = published_item(app, cmd).await?;
     let mut tx = app.db.begin().await?;
-    let b = basis(&mut tx, actor, cmd).await?;
+    let b = basis(&mut tx, actor, cmd, item).await?;
     let status = credit::status_in(&mut tx, &b.signer.subject_ref).await?;
     let plan = match decide(&status, &b.rule.bands) {
         Err(r) => {

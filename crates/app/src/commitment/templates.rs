@@ -29,9 +29,10 @@ pub async fn create(
     actor.require_any(&[Role::UnitAdmin, Role::SystemAdmin])?;
     let cmd = input.parse()?;
     let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    let item = commitment_item(&mut tx, item_id, "proof_item_id").await?;
+    // R2.1–R2.2: the item's published method, read before the write lock.
+    let item = commitment_item(app, &mut app.db.reader(), item_id, "proof_item_id", now).await?;
     actor.require_org(item.owner_org_id)?;
+    let mut tx = app.db.begin().await?;
     let (number, pending) = repo::template_numbering(&mut tx, item_id).await?;
     if let Some(pid) = pending {
         return Err(AppError::Conflict(format!(
@@ -125,6 +126,17 @@ pub async fn review(
 pub async fn publish(app: &App, actor: &Actor, id: i64) -> AppResult<Template> {
     actor.require_any(&[Role::UnitAdmin, Role::JointOffice, Role::SystemAdmin])?;
     let now = app.now_ms();
+    // R2.1–R2.2: only for an item whose published method is commitment (the list may have
+    // changed since the template was drafted).
+    let drafted = repo::template(&mut app.db.reader(), id).await?;
+    commitment_item(
+        app,
+        &mut app.db.reader(),
+        drafted.proof_item_id,
+        "proof_item_id",
+        now,
+    )
+    .await?;
     let mut tx = app.db.begin().await?;
     let t = repo::template(&mut tx, id).await?;
     if !actor.has(Role::JointOffice) {

@@ -3,11 +3,12 @@
 
 use proofless_store::Exec;
 
-use super::repo::{self, Commitment, MyCommitment};
+use super::repo::{self, Commitment, MyCommitment, UnitCommitment};
 use crate::App;
 use crate::actor::{Actor, ActorKind};
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
+use proofless_domain::role::Role;
 
 /// Whether the actor may see the commitment: the signer (or a representative of the
 /// entity), staff of the receiving or supervising unit, county-wide roles.
@@ -54,4 +55,24 @@ pub async fn mine(app: &App, actor: &Actor) -> AppResult<Vec<MyCommitment>> {
         return Ok(vec![]);
     };
     repo::mine(&mut app.db.reader(), person).await
+}
+
+/// The commitments signed in the counter clerk's unit, newest first (the counter records an
+/// applicant's withdrawal from there, R4.6). The list names applicants: audited.
+pub async fn of_unit(app: &App, actor: &Actor) -> AppResult<Vec<UnitCommitment>> {
+    actor.require_any(&[Role::CounterClerk])?;
+    let org = actor
+        .org_id
+        .ok_or_else(|| AppError::forbidden("窗口人员须属于一个单位"))?;
+    let rows = repo::of_org(&mut app.db.reader(), org).await?;
+    audit::record_read(
+        &app.db,
+        actor,
+        app.now_ms(),
+        Entry::new("commitment.list", "commitment", "*")
+            .purpose("窗口查看本单位受理的告知承诺")
+            .detail(serde_json::json!({"count": rows.len()})),
+    )
+    .await?;
+    Ok(rows)
 }

@@ -2,7 +2,7 @@
 //! reasonable reason, and the case continues by the original procedure. A signed letter is
 //! never edited.
 
-use proofless_domain::commitment::withdrawal_refusal;
+use proofless_domain::commitment::{SigningChannel, withdrawal_refusal};
 use proofless_domain::role::Role;
 use serde_json::json;
 
@@ -23,18 +23,32 @@ pub async fn withdraw(
     id: i64,
     input: &WithdrawInput,
 ) -> AppResult<Commitment> {
-    let reason = input.parse()?;
+    // R4.6: the applicant withdraws: on the portal in person, at the counter through the
+    // clerk who records the applicant's own request.
+    let channel = match actor.kind {
+        ActorKind::Anonymous => return Err(AppError::Unauthenticated),
+        ActorKind::Portal => SigningChannel::Portal,
+        _ => {
+            actor.require_any(&[Role::CounterClerk])?;
+            SigningChannel::Counter
+        }
+    };
+    let reason = input.parse(channel)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let c = repo::commitment(&mut tx, id).await?;
-    if actor.kind == ActorKind::Portal {
-        if !credit::portal_owns(&mut tx, actor, &c.subject_ref).await? {
-            return Err(AppError::forbidden("只能撤回本人（本单位）签署的承诺"));
+    let confirmed_by = match channel {
+        SigningChannel::Portal => {
+            if !credit::portal_owns(&mut tx, actor, &c.subject_ref).await? {
+                return Err(AppError::forbidden("只能撤回本人（本单位）签署的承诺"));
+            }
+            None
         }
-    } else {
-        actor.require_any(&[Role::CounterClerk])?;
-        actor.require_org(c.org_id)?;
-    }
+        SigningChannel::Counter => {
+            actor.require_org(c.org_id)?;
+            Some(actor.name.as_str())
+        }
+    };
     // A case that is gone counts as decided: nothing is left to continue.
     let case_open = repo::case(&mut tx, c.case_id)
         .await?
@@ -42,7 +56,7 @@ pub async fn withdraw(
     if let Some(why) = withdrawal_refusal(c.state, case_open) {
         return Err(AppError::Conflict(why.to_owned()));
     }
-    if !repo::withdraw(&mut tx, id, &reason, now).await? {
+    if !repo::withdraw(&mut tx, id, &reason, channel, confirmed_by, now).await? {
         return Err(AppError::Conflict("该承诺已撤回，不能重复撤回".to_owned()));
     }
     if let Some(d) = c.deadline_id {
@@ -68,7 +82,8 @@ pub async fn withdraw(
         Entry::new("commitment.withdraw", "commitment", id)
             .subject(&c.subject_ref)
             .detail(
-                json!({"case_id": c.case_id, "reason": reason, "continues": "original_procedure"}),
+                json!({"case_id": c.case_id, "reason": reason, "continues": "original_procedure",
+                    "channel": channel, "applicant_confirmed_to": confirmed_by}),
             ),
     )
     .await?;

@@ -3,9 +3,7 @@
 //! (SPEC R4.8, P 三(四)3). Credit repair, which takes a subject off again, is in
 //! [`super::repair`].
 
-use proofless_domain::credit::{
-    self, BlacklistDecision, DEFAULT_OBJECTION_DAYS, ProposalState, RecordKind,
-};
+use proofless_domain::credit::{self, BlacklistDecision, ProposalState, RecordKind};
 use proofless_domain::role::Role;
 use proofless_store::Tx;
 use serde_json::json;
@@ -35,7 +33,9 @@ pub async fn propose_in(
     reason: &str,
     now: i64,
 ) -> AppResult<i64> {
-    let until = now + DEFAULT_OBJECTION_DAYS * DAY_MS;
+    // SPEC "Trial rules": the period in force when the due process opens stays its period.
+    let days = crate::policy::in_force(tx, &super::settings::OBJECTION_DAYS, now).await?;
+    let until = now + days * DAY_MS;
     let id = repo::insert_proposal(tx, subject_ref, commitment_id, reason, until, now).await?;
     audit::append(
         tx,
@@ -198,6 +198,7 @@ pub async fn decide(
                 subject_ref: &cur.subject_ref,
                 kind: RecordKind::Blacklisted,
                 commitment_id: Some(cur.commitment_id),
+                started_at: cur.created_at,
                 org_id: actor.org_id,
                 note: &format!("经告知及异议程序，决定列入虚假承诺黑名单（名单条目 #{entry}）"),
             },

@@ -15,13 +15,14 @@ pub mod input;
 mod records;
 pub mod repair;
 mod repo;
+pub mod settings;
 
 pub use input::{
     DecisionInput, ObjectionInput, ProposalFilter, PushInput, RecordFilter, RepairDecision,
     RepairRequest,
 };
 pub use records::{
-    NewRecord, SubjectCredit, add_record_in, portal_owns, records, split_ref, status, status_in,
-    subject_credit, subject_name_in,
+    NewRecord, SubjectCredit, add_record_in, level_now, portal_owns, records, split_ref, status,
+    status_in, subject_credit, subject_name_in,
 };
 pub use repo::{BlacklistEntry, CreditRecord, ExportRow, Proposal, Repair};

@@ -44,6 +44,9 @@ pub struct NewRecord<'a> {
     pub subject_ref: &'a str,
     pub kind: RecordKind,
     pub commitment_id: Option<i64>,
+    /// When the act whose outcome this record is started (the commitment's signature, the
+    /// proposal, the repair request): its score change is the one in force then.
+    pub started_at: i64,
     pub org_id: Option<i64>,
     pub note: &'a str,
 }
@@ -55,8 +58,10 @@ pub async fn add_record_in(
     r: &NewRecord<'_>,
     now: i64,
 ) -> AppResult<i64> {
+    let delta =
+        crate::policy::in_force(tx, super::settings::delta_setting(r.kind), r.started_at).await?;
     let before = status_in(tx, r.subject_ref).await?;
-    let after = credit::apply(&before, r.kind);
+    let after = credit::apply_with(&before, r.kind, delta);
     repo::save_status(tx, r.subject_ref, &after, now).await?;
     let id = repo::insert_record(
         tx,
@@ -153,7 +158,7 @@ pub async fn subject_credit(
             }),
     )
     .await?;
-    let (level, label) = credit::level(st.score);
+    let (level, label) = level_now(app, &mut db, st.score).await?;
     Ok(SubjectCredit {
         subject_ref: subject_ref.to_owned(),
         subject_name: name,
@@ -164,6 +169,17 @@ pub async fn subject_credit(
         blacklisted: st.blacklisted,
         records,
     })
+}
+
+/// A score's level under the thresholds in force now.
+pub async fn level_now(
+    app: &App,
+    db: &mut impl Exec,
+    score: i64,
+) -> AppResult<(&'static str, &'static str)> {
+    let t = crate::policy::in_force(db, &super::settings::LEVEL_THRESHOLDS_SETTING, app.now_ms())
+        .await?;
+    Ok(credit::level_by(score, &t))
 }
 
 /// The credit office's record list, newest first.

@@ -2,7 +2,7 @@
 //! credit office takes a subject off the blacklist or clears its serious records, and the
 //! subject may use commitment again (R4.4).
 
-use proofless_domain::credit::{self, MIN_LISTED_DAYS, RecordKind, RepairGround, RepairState};
+use proofless_domain::credit::{self, RecordKind, RepairGround, RepairState};
 use proofless_domain::role::Role;
 use proofless_store::Tx;
 use serde_json::json;
@@ -160,8 +160,11 @@ pub async fn decide_repair(
         return Err(AppError::Conflict("该申请已作出决定".to_owned()));
     }
     let ground = ground_in(&mut tx, &cur).await?;
+    // SPEC "Trial rules": the minimum in force when the request was made.
+    let min_days =
+        crate::policy::in_force(&mut tx, &super::settings::REPAIR_MIN_DAYS, cur.created_at).await?;
     if input.approve
-        && let Some(why) = credit::repair_refusal(ground, now, input.rectified, MIN_LISTED_DAYS)
+        && let Some(why) = credit::repair_refusal(ground, now, input.rectified, min_days)
     {
         return Err(AppError::field("approve", why));
     }
@@ -187,6 +190,7 @@ pub async fn decide_repair(
                 subject_ref: &cur.subject_ref,
                 kind: RecordKind::Repaired,
                 commitment_id: None,
+                started_at: cur.created_at,
                 org_id: actor.org_id,
                 note: &note,
             },

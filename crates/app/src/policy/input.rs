@@ -40,7 +40,10 @@ impl VersionInput {
         let effective_from = match self.effective_from.trim().parse::<NaiveDate>() {
             Ok(d) => Some(d),
             Err(_) => {
-                p.add("effective_from", "生效日期应写成 YYYY-MM-DD，例如 2027-01-01");
+                p.add(
+                    "effective_from",
+                    "生效日期应写成 YYYY-MM-DD，例如 2027-01-01",
+                );
                 None
             }
         };
@@ -57,7 +60,9 @@ impl VersionInput {
                 effective_from,
                 note: note.to_owned(),
             }),
-            _ => Err(crate::error::AppError::Internal("设置输入校验不一致".into())),
+            _ => Err(crate::error::AppError::Internal(
+                "设置输入校验不一致".into(),
+            )),
         }
     }
 }

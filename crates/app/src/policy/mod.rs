@@ -2,7 +2,7 @@
 //! declares its limits, grounds and thresholds as typed [`Setting`]s next to the rule that
 //! uses them; this module stores their versions, answers the value in force on a day, and lets
 //! the responsible office add a version (audited). The list of every setting is composed in
-//! `crate::workflows` (this module knows no workflow).
+//! the composition root, `workflows.rs` (this module knows no workflow).
 
 mod input;
 mod repo;
@@ -10,4 +10,6 @@ mod service;
 
 pub use input::VersionInput;
 pub use proofless_domain::policy::{AnySetting, Setting, checks};
-pub use service::{SettingView, StoredVersion, add_version, describe, in_force, in_force_now, settings};
+pub use service::{
+    SettingView, StoredVersion, add_version, describe, in_force, in_force_now, settings,
+};

@@ -43,8 +43,10 @@ impl Row {
 pub(crate) async fn versions(ex: &mut impl Exec, key: &str) -> AppResult<Vec<StoredVersion>> {
     let rows: Vec<Row> = ex
         .fetch_all(
-            q("SELECT version, value, effective_from, note, created_by, created_at \
-               FROM policy_settings WHERE key = ? ORDER BY version")
+            q(
+                "SELECT version, value, effective_from, note, created_by, created_at \
+               FROM policy_settings WHERE key = ? ORDER BY version",
+            )
             .bind(key),
         )
         .await?;

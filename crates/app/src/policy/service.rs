@@ -89,7 +89,11 @@ fn find(app: &App, key: &str) -> AppResult<&'static dyn AnySetting> {
         .ok_or_else(|| AppError::NotFound(format!("设置 {key}")))
 }
 
-async fn view(ex: &mut impl Exec, s: &'static dyn AnySetting, today: NaiveDate) -> AppResult<SettingView> {
+async fn view(
+    ex: &mut impl Exec,
+    s: &'static dyn AnySetting,
+    today: NaiveDate,
+) -> AppResult<SettingView> {
     let versions = repo::versions(ex, s.key()).await?;
     let picked = rule::in_force(&repo::domain_versions(&versions), today).map(|v| v.version);
     let in_force = picked
@@ -160,8 +164,12 @@ pub async fn add_version(
         &mut tx,
         actor,
         now,
-        Entry::new("policy.version", "policy_setting", format!("{}#{version}", s.key()))
-            .detail(json!({"label": s.label(), "value": input.value,
+        Entry::new(
+            "policy.version",
+            "policy_setting",
+            format!("{}#{version}", s.key()),
+        )
+        .detail(json!({"label": s.label(), "value": input.value,
                 "effective_from": cmd.effective_from.to_string(), "note": cmd.note})),
     )
     .await?;

@@ -221,10 +221,17 @@ async fn letter_pdf(
     ))
 }
 
-/// Withdraws a commitment before the case is decided; the case continues by the original procedure (R4.6).
+/// Withdraws a commitment before the case is decided; the case continues by the original
+/// procedure (R4.6). Withdrawal is the applicant's act: on the portal by the applicant, at the
+/// counter by a clerk only with `applicant_confirmed` (the applicant present asks for it).
 #[utoipa::path(post, path = "/api/v1/commitments/{id}/withdraw", tag = "commitment", params(("id" = i64, Path)),
     request_body = WithdrawInput,
-    responses((status = 200, body = Commitment), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = Commitment, content_type = "application/json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn withdraw(
     State(s): State<AppState>,
     ctx: Ctx,

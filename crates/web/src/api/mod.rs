@@ -10,6 +10,7 @@ mod commitment;
 mod credit;
 mod deadlines;
 mod orgs;
+mod policy;
 mod portal;
 mod regions;
 mod seals;
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(commitment::router())
         .merge(credit::router())
         .merge(verification::router())
+        .merge(policy::router())
 }
 
 /// The OpenAPI 3.1 document.

@@ -129,6 +129,8 @@ struct LetterPage {
     layout: Layout,
     v: LetterView,
     portal: bool,
+    /// A counter clerk of the receiving unit may record the applicant's withdrawal.
+    counter: bool,
 }
 
 /// One commitment: the sealed letter, the plan, the PDF, withdrawal.
@@ -139,6 +141,9 @@ pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
     };
     let letter = serde_json::from_str(&c.letter).unwrap_or_default();
     let portal = ctx.actor.kind == ActorKind::Portal;
+    let counter = !portal
+        && ctx.actor.has(proofless_domain::role::Role::CounterClerk)
+        && ctx.actor.org_id == Some(c.org_id);
     let path = if portal {
         "/portal/commitments"
     } else {
@@ -154,6 +159,7 @@ pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
                 letter,
             },
             portal,
+            counter,
         },
     )
 }
@@ -162,18 +168,69 @@ pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
 #[serde(default)]
 pub struct WithdrawForm {
     reason: String,
+    /// Counter: `yes` when the clerk confirms the applicant's own request (R4.6).
+    applicant_confirmed: String,
 }
 
+/// Withdrawal by the applicant on the portal, or at the counter with the applicant's
+/// confirmation (R4.6); the same service decides.
 pub async fn withdraw_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(f): Form<WithdrawForm>,
 ) -> Response {
-    match commitment::withdraw(&s.app, &ctx.actor, id, &WithdrawInput { reason: f.reason }).await {
-        Ok(_) => Redirect::to(&format!("/portal/commitments/{id}")).into_response(),
-        Err(e) => portal_error(&ctx, e, &format!("/portal/commitments/{id}")),
+    let input = WithdrawInput {
+        reason: f.reason,
+        applicant_confirmed: yes(&f.applicant_confirmed),
+    };
+    let back = if ctx.actor.kind == ActorKind::Portal {
+        format!("/portal/commitments/{id}")
+    } else {
+        format!("/commitments/{id}")
+    };
+    match commitment::withdraw(&s.app, &ctx.actor, id, &input).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => portal_error(&ctx, e, &back),
     }
+}
+
+#[derive(Template)]
+#[template(path = "commitment_unit.html")]
+struct UnitPage {
+    layout: Layout,
+    /// Id, case, item, applicant, channel label, state label, signed at.
+    rows: Vec<(i64, i64, String, String, &'static str, &'static str, String)>,
+}
+
+/// The commitments of the clerk's unit: where the counter opens one to record the
+/// applicant's withdrawal (R4.6).
+pub async fn unit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    let rows = match commitment::of_unit(&s.app, &ctx.actor).await {
+        Ok(r) => r,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    let rows = rows
+        .into_iter()
+        .map(|c| {
+            let at = local_time(c.signed_at);
+            let (channel, state) = (c.channel.label(), c.state.label());
+            (
+                c.id,
+                c.case_id,
+                c.proof_item_name,
+                c.signer_name,
+                channel,
+                state,
+                at,
+            )
+        })
+        .collect();
+    let page = UnitPage {
+        layout: Layout::new("本单位告知承诺", &ctx, "/commitments"),
+        rows,
+    };
+    render(StatusCode::OK, &page)
 }
 
 #[derive(Template)]

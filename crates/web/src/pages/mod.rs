@@ -6,6 +6,7 @@ mod catalogue_edit;
 mod commitment;
 mod deadlines;
 mod layout;
+mod policy;
 mod portal;
 mod sealed;
 mod session;
@@ -98,6 +99,8 @@ pub fn router() -> Router<AppState> {
         )
         .merge(verification::router())
         .merge(commitment_routes())
+        .route("/policy", get(policy::policy_page))
+        .route("/policy/{key}", post(policy::version_submit))
 }
 
 fn commitment_routes() -> Router<AppState> {
@@ -120,10 +123,15 @@ fn commitment_routes() -> Router<AppState> {
             "/portal/credit/repair",
             post(commitment::repair_request_submit),
         )
+        .route("/commitments", get(commitment::unit_page))
         .route("/commitments/checks", get(commitment::checks_page))
         .route("/commitments/figures", get(commitment::figures_page))
         .route("/commitments/{id}", get(commitment::letter_page))
         .route("/commitments/{id}/check", post(commitment::check_submit))
+        .route(
+            "/commitments/{id}/withdraw",
+            post(commitment::withdraw_submit),
+        )
         .route("/credit", get(commitment::credit_page))
         .route(
             "/credit/proposals/{id}/decision",

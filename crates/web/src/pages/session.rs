@@ -173,6 +173,13 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             href: "",
         });
     }
+    if has(Role::CounterClerk) {
+        cards.push(Card {
+            title: "本单位告知承诺",
+            text: "窗口签署和撤回的告知承诺书；撤回须申请人本人到场提出（R4.6）。",
+            href: "/commitments",
+        });
+    }
     if has(Role::UnitAdmin) {
         cards.push(Card {
             title: "本单位管理",
@@ -197,6 +204,13 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             title: "审计日志",
             text: "所有写操作和个人信息查阅记录，SM3 哈希链校验。",
             href: "/admin/audit",
+        });
+    }
+    if has(Role::JointOffice) || has(Role::CreditOffice) || has(Role::SystemAdmin) {
+        cards.push(Card {
+            title: "试行期规则设置",
+            text: "异议期、信用修复期限、信用分与等级、不适用承诺的领域等时限和标准，按生效日期分版本调整。",
+            href: "/policy",
         });
     }
     if has(Role::Accountability) {

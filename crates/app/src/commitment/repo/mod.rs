@@ -54,6 +54,10 @@ pub struct Commitment {
     pub signed_at: i64,
     pub withdrawn_at: Option<i64>,
     pub withdraw_reason: Option<String>,
+    /// Where the applicant withdrew (R4.6).
+    pub withdraw_channel: Option<SigningChannel>,
+    /// At the counter: the clerk who recorded the applicant's own request.
+    pub withdraw_confirmed_by: Option<String>,
     pub result: Option<CheckResult>,
     pub evidence: Option<String>,
     pub consequence: Option<Consequence>,
@@ -68,7 +72,7 @@ const SELECT: &str = "SELECT c.id, c.case_id, c.proof_item_id, p.name AS proof_i
     c.rule_id, r.number AS rule_number, c.subject_ref, ps.name AS signer_name, c.org_id, o.name AS org_name, \
     c.supervising_org_id, so.name AS supervising_org_name, c.channel, c.state, c.plan_kind, c.plan_band, c.method, \
     c.within_wd, c.sample_permille, c.credit_score, c.sample_state, c.deadline_id, c.sealed_id, c.publish, \
-    c.signed_at, c.withdrawn_at, c.withdraw_reason, c.result, c.evidence, c.consequence, c.checked_by, c.checked_at, \
+    c.signed_at, c.withdrawn_at, c.withdraw_reason, c.withdraw_channel, c.withdraw_confirmed_by, c.result, c.evidence, c.consequence, c.checked_by, c.checked_at, \
     c.version, c.letter \
     FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id JOIN commitment_rules r ON r.id = c.rule_id \
     JOIN persons ps ON ps.id = c.person_id JOIN orgs o ON o.id = c.org_id JOIN orgs so ON so.id = c.supervising_org_id";
@@ -101,32 +105,47 @@ pub(crate) async fn mine(db: &mut impl Exec, person_id: i64) -> AppResult<Vec<My
         .await?)
 }
 
-/// What the commitment rules read about a proof item: its row and whether commitment is
-/// one of its replacement methods.
+/// One line of a unit's commitments, as its counter sees them.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct UnitCommitment {
+    pub id: i64,
+    pub case_id: i64,
+    pub proof_item_name: String,
+    pub signer_name: String,
+    pub channel: SigningChannel,
+    pub state: CommitmentState,
+    pub signed_at: i64,
+}
+
+/// The commitments signed in the unit's cases, newest first.
+pub(crate) async fn of_org(db: &mut impl Exec, org_id: i64) -> AppResult<Vec<UnitCommitment>> {
+    Ok(db
+        .fetch_all(
+            q("SELECT c.id, c.case_id, p.name AS proof_item_name, ps.name AS signer_name, c.channel, c.state, \
+               c.signed_at FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id \
+               JOIN persons ps ON ps.id = c.person_id WHERE c.org_id = ? ORDER BY c.id DESC LIMIT 200")
+            .bind(org_id),
+        )
+        .await?)
+}
+
+/// What the commitment rules read about a proof item's record (its methods come from the
+/// published list, not from here).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct ItemRow {
     pub id: i64,
-    pub name: String,
     pub owner_org_id: i64,
     pub correctable_afterwards: bool,
     pub risk_domains: String,
 }
 
-pub(crate) async fn item(db: &mut impl Exec, item_id: i64) -> AppResult<Option<(ItemRow, bool)>> {
-    let row: Option<ItemRow> = db
+pub(crate) async fn item(db: &mut impl Exec, item_id: i64) -> AppResult<Option<ItemRow>> {
+    Ok(db
         .fetch_optional(
-            q("SELECT id, name, owner_org_id, correctable_afterwards, risk_domains FROM proof_items WHERE id = ?")
+            q("SELECT id, owner_org_id, correctable_afterwards, risk_domains FROM proof_items WHERE id = ?")
                 .bind(item_id),
         )
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let (n,): (i64,) = db
-        .fetch_one(
-            q("SELECT COUNT(*) FROM replacements WHERE proof_item_id = ? AND method = 'commitment'")
-                .bind(item_id),
-        )
-        .await?;
-    Ok(Some((row, n > 0)))
+        .await?)
 }
 
 pub(crate) async fn item_owner(db: &mut impl Exec, item_id: i64) -> AppResult<i64> {
@@ -159,24 +178,43 @@ pub(crate) async fn person_exists(db: &mut impl Exec, person_id: i64) -> AppResu
     Ok(row.is_some())
 }
 
-/// The unit, state and applicant (`person:ID` / `entity:ID`) of a case.
+/// The unit, state, applicant (`person:ID` / `entity:ID`), service item and start of a case.
 pub(crate) struct CaseRef {
     pub org_id: i64,
     pub state: proofless_domain::case::CaseState,
     pub applicant: String,
+    pub service_code: String,
+    pub service_name: String,
+    pub created_at: i64,
+}
+
+#[derive(Deserialize)]
+struct CaseRow {
+    org_id: i64,
+    state: proofless_domain::case::CaseState,
+    applicant_kind: String,
+    applicant_id: i64,
+    service_code: String,
+    service_name: String,
+    created_at: i64,
 }
 
 pub(crate) async fn case(db: &mut impl Exec, case_id: i64) -> AppResult<Option<CaseRef>> {
-    let row: Option<(i64, proofless_domain::case::CaseState, String, i64)> = db
+    let row: Option<CaseRow> = db
         .fetch_optional(
-            q("SELECT org_id, state, applicant_kind, applicant_id FROM cases WHERE id = ?")
-                .bind(case_id),
+            q("SELECT c.org_id, c.state, c.applicant_kind, c.applicant_id, s.code AS service_code, \
+               s.name AS service_name, c.created_at FROM cases c JOIN service_items s ON s.id = c.service_item_id \
+               WHERE c.id = ?")
+            .bind(case_id),
         )
         .await?;
-    Ok(row.map(|(org_id, state, kind, id)| CaseRef {
-        org_id,
-        state,
-        applicant: format!("{kind}:{id}"),
+    Ok(row.map(|r| CaseRef {
+        org_id: r.org_id,
+        state: r.state,
+        applicant: format!("{}:{}", r.applicant_kind, r.applicant_id),
+        service_code: r.service_code,
+        service_name: r.service_name,
+        created_at: r.created_at,
     }))
 }
 
@@ -320,15 +358,19 @@ pub(crate) async fn withdraw(
     db: &mut impl Exec,
     id: i64,
     reason: &str,
+    channel: SigningChannel,
+    confirmed_by: Option<&str>,
     now: i64,
 ) -> AppResult<bool> {
     let n = db
         .execute(
-            q("UPDATE commitments SET state = ?, withdrawn_at = ?, withdraw_reason = ?, version = version + 1 \
-               WHERE id = ? AND state = ?")
+            q("UPDATE commitments SET state = ?, withdrawn_at = ?, withdraw_reason = ?, withdraw_channel = ?, \
+               withdraw_confirmed_by = ?, version = version + 1 WHERE id = ? AND state = ?")
             .bind(CommitmentState::Withdrawn.as_str())
             .bind(now)
             .bind(reason)
+            .bind(channel.as_str())
+            .bind(confirmed_by)
             .bind(id)
             .bind(CommitmentState::Signed.as_str()),
         )
