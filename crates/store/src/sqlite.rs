@@ -39,7 +39,8 @@ pub(crate) fn open(path: &str, cache_mib: u32) -> Result<Connection, StoreError>
 
 /// Opens an existing database read-only: never creates the file, never writes (issue #16
 /// item 4: verifying a database must not change or create it). The journal mode is left
-/// as the file has it; `query_only` refuses any write that slips through.
+/// as the file has it. (`query_only` is not set: it would also refuse `VACUUM INTO`, which
+/// writes only the backup file; the read-only open already refuses writes to this one.)
 pub(crate) fn open_read_only(path: &str, cache_mib: u32) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -48,7 +49,7 @@ pub(crate) fn open_read_only(path: &str, cache_mib: u32) -> Result<Connection, S
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(&format!(
-        "PRAGMA query_only = ON; PRAGMA cache_size = -{};",
+        "PRAGMA cache_size = -{};",
         cache_mib * 1024
     ))?;
     Ok(conn)
