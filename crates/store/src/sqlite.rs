@@ -48,10 +48,7 @@ pub(crate) fn open_read_only(path: &str, cache_mib: u32) -> Result<Connection, S
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    conn.execute_batch(&format!(
-        "PRAGMA cache_size = -{};",
-        cache_mib * 1024
-    ))?;
+    conn.execute_batch(&format!("PRAGMA cache_size = -{};", cache_mib * 1024))?;
     Ok(conn)
 }
 
