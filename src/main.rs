@@ -1,6 +1,7 @@
 //! `proofless`: the 无证明城市 application system in one binary.
 
 mod config;
+mod ops;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,7 +9,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use proofless_app::{App, AppSettings, SystemClock};
-use proofless_seal::MasterKey;
 use proofless_store::{Db, DbOptions};
 use proofless_web::{AppState, WebConfig};
 
@@ -75,6 +75,26 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Online backup: a consistent copy of the SQLite database (PostgreSQL: pg_dump
+    /// guidance) and the master key encrypted with a passphrase.
+    Backup {
+        /// A new or empty directory for the backup.
+        #[arg(long)]
+        to: PathBuf,
+        /// File whose first line is the passphrase (else PROOFLESS_BACKUP_PASSPHRASE).
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+    },
+    /// Check a backup (passphrase, file digest, audit chain, seal keys), then install the
+    /// database and the master key file; nothing is written unless every check passes.
+    Restore {
+        /// The backup directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// File whose first line is the passphrase (else PROOFLESS_BACKUP_PASSPHRASE).
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -97,7 +117,8 @@ enum CalendarCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the SM3 hash chain and report the first edited or missing row.
+    /// Walk the SM3 hash chain and report the first edited or missing row. Opens the
+    /// database read-only: never creates or migrates it.
     Verify,
 }
 
@@ -111,10 +132,11 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
     .await
     .with_context(|| format!("无法连接数据库 {}", cfg.database_url))?;
     db.migrate().await.context("数据库迁移失败")?;
+    let master_key = ops::master_key(cfg, &db).await?;
     let settings = AppSettings {
         session_minutes: cfg.session_minutes,
         office_hours: cfg.office_hours.clone(),
-        master_key: Some(Arc::new(master_key(cfg)?)),
+        master_key: Some(Arc::new(master_key)),
         ..AppSettings::default()
     };
     let app = App::new(db, Arc::new(SystemClock), settings);
@@ -125,48 +147,6 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         .await
         .context("无法载入工作日历")?;
     Ok(app)
-}
-
-/// The master key from configuration, or from the key file (created on first start).
-fn master_key(cfg: &Config) -> anyhow::Result<MasterKey> {
-    if !cfg.master_key.is_empty() {
-        return MasterKey::parse(cfg.master_key.expose())
-            .map_err(|e| anyhow::anyhow!("主密钥（PROOFLESS_MASTER_KEY）格式有误：{e}"));
-    }
-    let path = std::path::Path::new(&cfg.master_key_file);
-    if let Ok(text) = std::fs::read_to_string(path) {
-        return MasterKey::parse(text.trim())
-            .map_err(|e| anyhow::anyhow!("主密钥文件 {} 格式有误：{e}", path.display()));
-    }
-    let key = MasterKey::generate().map_err(|e| anyhow::anyhow!("无法生成主密钥：{e}"))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    write_private(path, key.expose_base64().as_bytes())
-        .with_context(|| format!("无法写入主密钥文件 {}", path.display()))?;
-    tracing::warn!(
-        "已生成主密钥并保存到 {}（仅本机可读）。请妥善备份；生产环境建议通过 PROOFLESS_MASTER_KEY 提供。",
-        path.display()
-    );
-    Ok(key)
-}
-
-#[cfg(unix)]
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
 }
 
 async fn load_demo(app: &App) -> anyhow::Result<()> {
@@ -220,23 +200,15 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Audit {
             command: AuditCommand::Verify,
-        } => {
-            let app = open(&cfg).await?;
-            let r = proofless_app::audit::verify(&app.db).await?;
-            if r.ok {
-                println!(
-                    "审计日志完整：已校验 {} 条记录，SM3 哈希链无断裂。",
-                    r.rows_checked
-                );
-            } else {
-                println!(
-                    "审计日志被篡改：第 {} 条起链条断裂。{}",
-                    r.first_broken_seq.unwrap_or_default(),
-                    r.problem.unwrap_or_default()
-                );
-                std::process::exit(2);
-            }
-        }
+        } => ops::audit_verify(&cfg).await?,
+        Command::Backup {
+            to,
+            passphrase_file,
+        } => ops::backup(&cfg, &to, ops::passphrase(passphrase_file.as_ref())?).await?,
+        Command::Restore {
+            from,
+            passphrase_file,
+        } => ops::restore(&cfg, &from, ops::passphrase(passphrase_file.as_ref())?).await?,
         Command::Calendar {
             command:
                 CalendarCommand::Import {

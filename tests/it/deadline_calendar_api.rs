@@ -38,37 +38,50 @@ async fn calendar_day_answers_the_exact_contract(b: Backend) {
     assert_eq!(s, 200);
     assert_eq!(
         v,
-        json!({"date":"2026-02-14","working_day":true,"kind":"adjusted_workday","name":"春节"})
+        json!({"date":"2026-02-14","working_day":true,"kind":"adjusted_workday","name":"春节",
+            "calendar_complete":true,"provisional":false})
     );
     assert_eq!(complete.as_deref(), Some("true"));
     let (_, v, _) = day(&t, "2026-02-17").await;
     assert_eq!(
         v,
-        json!({"date":"2026-02-17","working_day":false,"kind":"holiday","name":"春节"})
+        json!({"date":"2026-02-17","working_day":false,"kind":"holiday","name":"春节",
+            "calendar_complete":true,"provisional":false})
     );
     let (_, v, _) = day(&t, "2026-03-12").await;
     assert_eq!(
         v,
-        json!({"date":"2026-03-12","working_day":true,"kind":"workday","name":null})
+        json!({"date":"2026-03-12","working_day":true,"kind":"workday","name":null,
+            "calendar_complete":true,"provisional":false})
     );
     let (_, v, _) = day(&t, "2026-03-14").await;
     assert_eq!(
         v,
-        json!({"date":"2026-03-14","working_day":false,"kind":"weekend","name":null})
+        json!({"date":"2026-03-14","working_day":false,"kind":"weekend","name":null,
+            "calendar_complete":true,"provisional":false})
     );
     let (_, v, _) = day(&t, "2026-10-10").await;
     assert_eq!(
         v,
-        json!({"date":"2026-10-10","working_day":true,"kind":"adjusted_workday","name":"国庆节"})
+        json!({"date":"2026-10-10","working_day":true,"kind":"adjusted_workday","name":"国庆节",
+            "calendar_complete":true,"provisional":false})
     );
-    // An unpublished year: plain weekends, and the header says the answer is not final.
+    // Issue #15 item 12: an unpublished year answers with the statutory holidays of
+    // 全国年节及纪念日放假办法 as provisional holidays, and says the answer is not final.
     let (s, v, complete) = day(&t, "2027-10-01").await;
     assert_eq!(s, 200);
     assert_eq!(
         v,
-        json!({"date":"2027-10-01","working_day":true,"kind":"workday","name":null})
+        json!({"date":"2027-10-01","working_day":false,"kind":"holiday","name":"国庆节",
+            "calendar_complete":false,"provisional":true})
     );
     assert_eq!(complete.as_deref(), Some("false"));
+    let (_, v, _) = day(&t, "2027-10-08").await;
+    assert_eq!(
+        v,
+        json!({"date":"2027-10-08","working_day":true,"kind":"workday","name":null,
+            "calendar_complete":false,"provisional":false})
+    );
 }
 
 async fn every_official_entry_is_served_as_in_its_notice(b: Backend) {
@@ -225,11 +238,19 @@ async fn deadline_api_follows_the_rules(b: Backend) {
             "2026-01-04T17:30:00+08:00",
             true,
         ),
-        // Year end into an unpublished year: plain weekends, and said so.
+        // Year end into an unpublished year: 1 January 2027 is a provisional holiday
+        // (issue #15 item 12), and the answer says it is not final.
         (
             "2026-12-31T10:00:00+08:00",
             "1wd",
-            "2027-01-01T17:30:00+08:00",
+            "2027-01-04T17:30:00+08:00",
+            false,
+        ),
+        // Across the provisional National Day of 2027 (1–3 Oct, made up on 4–5 Oct).
+        (
+            "2027-09-30T10:00:00+08:00",
+            "1wd",
+            "2027-10-06T17:30:00+08:00",
             false,
         ),
         (
@@ -298,7 +319,118 @@ async fn bad_dates_and_periods_are_400_with_chinese_field_messages(b: Backend) {
     assert_eq!(fields, ["start", "period"]);
 }
 
+/// Issue #16 item 8: inputs and periods that leave the calendar's years are refused with a
+/// Chinese field error (422 problem+json), never answered with a non-RFC 3339 instant.
+async fn dates_and_deadlines_outside_the_supported_range_are_422(b: Backend) {
+    let Some(t) = spawn(b).await else { return };
+    let cases: &[(&str, &str, &str)] = &[
+        ("9999-12-31T09:00:00+08:00", "10cd", "start"),
+        ("1999-12-31T09:00:00+08:00", "1wd", "start"),
+        ("2199-12-30T09:00:00+08:00", "5wd", "period"),
+        ("2199-12-01T09:00:00+08:00", "9999cd", "period"),
+    ];
+    for (start, period, field) in cases {
+        let c = t.client();
+        let res = c
+            .http
+            .get(c.url("/api/v1/calendar/deadline"))
+            .query(&[("start", start), ("period", period)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{start} {period}");
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "application/problem+json"
+        );
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["errors"][0]["field"], *field, "{v}");
+        assert!(
+            v["detail"].as_str().unwrap().contains("超出支持范围"),
+            "{v}"
+        );
+        assert!(!v.to_string().contains("+10000"), "{v}");
+    }
+    // The last supported day still answers.
+    let (s, v) = due(&t, "2199-12-29T09:00:00+08:00", "1wd").await;
+    assert_eq!(s, 200, "{v}");
+    for bad in ["1999-12-31", "2200-01-01", "9999-12-31"] {
+        let (s, v, _) = day(&t, bad).await;
+        assert_eq!(s, 422, "{bad}: {v}");
+        assert_eq!(v["errors"][0]["field"], "date", "{v}");
+    }
+}
+
+/// Issue #15 item 12: importing the notice replaces the provisional days and recomputes the
+/// open deadlines that used them; they are no longer flagged incomplete.
+async fn importing_the_notice_replaces_provisional_days_and_recomputes_deadlines(b: Backend) {
+    let Some(t) = crate::common::spawn_demo(b).await else {
+        return;
+    };
+    let sys = proofless_app::Actor::system("test");
+    let org = t
+        .app
+        .db
+        .reader()
+        .scalar_i64(proofless_store::q("SELECT id FROM orgs WHERE name = ?").bind("县市场监管局"))
+        .await
+        .unwrap();
+    let open = proofless_app::deadlines::OpenInput {
+        subject_type: "complaint".into(),
+        subject_id: "CAL-2027".into(),
+        org_id: org,
+        rule_key: "verification.incomplete_archive".into(),
+        start: Some("2027-09-30T10:00:00+08:00".into()),
+        statutory_limit: None,
+    };
+    let d = proofless_app::deadlines::open(&t.app, &sys, &open)
+        .await
+        .unwrap();
+    // 2wd across the provisional 1–5 October: due Thursday 7 October, not final.
+    assert_eq!(d.due.as_deref(), Some("2027-10-07T17:30:00+08:00"));
+    assert!(!d.deadline.calendar_complete);
+    // A (made-up, test-only) notice: 1–7 October off, Saturday 9 October worked.
+    let notice = "国办发明电〔2026〕98号";
+    let csv = (1..=7)
+        .map(|d| {
+            format!(
+                "2027-10-0{d},holiday,国庆节,{notice}
+"
+            )
+        })
+        .collect::<String>()
+        + &format!(
+            "2027-10-09,adjusted_workday,国庆节,{notice}
+"
+        );
+    let admin = t.staff("admin").await;
+    let res = admin
+        .post_json(
+            "/api/v1/calendar/import",
+            &json!({"year": 2027, "notice": notice, "csv": format!("date,kind,name,source\n{csv}")}),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let after = proofless_app::deadlines::get(&t.app, &sys, d.deadline.id)
+        .await
+        .unwrap();
+    assert_eq!(after.due.as_deref(), Some("2027-10-09T17:30:00+08:00"));
+    assert!(after.deadline.calendar_complete);
+    let (_, v, complete) = day(&t, "2027-10-01").await;
+    assert_eq!(v["provisional"], false);
+    assert_eq!(v["calendar_complete"], true);
+    assert_eq!(complete.as_deref(), Some("true"));
+    // Days the notice does not list are ordinary days now, not provisional ones.
+    let (_, v, _) = day(&t, "2027-01-01").await;
+    assert_eq!(
+        (v["working_day"].clone(), v["provisional"].clone()),
+        (json!(true), json!(false))
+    );
+}
+
 both_backends!(
+    dates_and_deadlines_outside_the_supported_range_are_422,
+    importing_the_notice_replaces_provisional_days_and_recomputes_deadlines,
     calendar_day_answers_the_exact_contract,
     every_official_entry_is_served_as_in_its_notice,
     deadline_api_follows_the_rules,

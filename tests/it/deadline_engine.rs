@@ -718,9 +718,10 @@ async fn calendar_imports_are_all_or_nothing_and_overrides_move_deadlines(b: Bac
         .json()
         .await
         .unwrap();
+    // 1 January 2027 is already a provisional holiday (issue #15 item 12), not final.
     assert_eq!(
         v,
-        json!({"due": "2027-01-01T17:30:00+08:00", "calendar_complete": false})
+        json!({"due": "2027-01-04T17:30:00+08:00", "calendar_complete": false})
     );
     // The good file: 2027 becomes complete and the answers change.
     let res = admin.post_json("/api/v1/calendar/import", &body).await;
@@ -742,7 +743,8 @@ async fn calendar_imports_are_all_or_nothing_and_overrides_move_deadlines(b: Bac
     let v = c.json("/api/v1/calendar/2027-02-07").await;
     assert_eq!(
         v,
-        json!({"date":"2027-02-07","working_day":true,"kind":"adjusted_workday","name":"春节"})
+        json!({"date":"2027-02-07","working_day":true,"kind":"adjusted_workday","name":"春节",
+            "calendar_complete":true,"provisional":false})
     );
     // Loading the same year again is refused.
     let res = admin.post_json("/api/v1/calendar/import", &body).await;
@@ -787,7 +789,8 @@ async fn calendar_imports_are_all_or_nothing_and_overrides_move_deadlines(b: Bac
     let v = c.json("/api/v1/calendar/2026-03-16").await;
     assert_eq!(
         v,
-        json!({"date":"2026-03-16","working_day":false,"kind":"holiday","name":"防汛应急<停止办公>"})
+        json!({"date":"2026-03-16","working_day":false,"kind":"holiday","name":"防汛应急<停止办公>",
+            "calendar_complete":true,"provisional":false})
     );
     let after = deadlines::get(&t.app, &sys, d.deadline.id).await.unwrap();
     assert_eq!(after.due.as_deref(), Some("2026-03-17T17:30:00+08:00"));

@@ -25,6 +25,7 @@ mod foundation_orgs;
 mod foundation_portal;
 mod letter_pdf;
 mod portal_access_log;
+mod ops_backup;
 mod seals;
 mod store_group;
 mod store_rows;

@@ -5,6 +5,7 @@ pub mod actor;
 pub mod applicants;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;

@@ -196,11 +196,12 @@ fn a_deadline_crosses_the_year_end_into_new_year_holidays() {
 }
 
 #[test]
-fn a_deadline_reaching_into_an_unpublished_year_is_computed_with_weekends_and_flagged() {
+fn a_deadline_reaching_into_an_unpublished_year_uses_provisional_holidays_and_is_flagged() {
     let cal = Calendar::official();
-    // 2027 has no notice: Friday 1 January 2027 is counted as a working day, and said so.
+    // Issue #15 item 12: 2027 has no notice, so 元旦 (Friday 1 January 2027, 全国年节及纪念日
+    // 放假办法) is a provisional holiday: the deadline skips it and says it is not final.
     let c = run(&cal, "2026-12-31 10:00", "2wd");
-    assert_eq!(c.due, Some(local("2027-01-04 17:30")));
+    assert_eq!(c.due, Some(local("2027-01-05 17:30")));
     assert!(!c.calendar_complete);
     // The same rule entirely inside 2026 is complete.
     let c = run(&cal, "2026-12-30 10:00", "1wd");
@@ -533,8 +534,9 @@ fn office_minutes_between_two_instants_skip_lunch_nights_and_weekends() {
     let t = office_time_between(&cal, &hours, at("2026-02-14 17:30"), at("2026-02-24 08:30"));
     assert_eq!(t.seconds, 0);
     assert!(t.calendar_complete);
+    // 1 January 2027 is a provisional holiday (issue #15 item 12): only 17:00–17:30 counts.
     let t = office_time_between(&cal, &hours, at("2026-12-31 17:00"), at("2027-01-01 09:00"));
-    assert_eq!(t.minutes(), 60);
+    assert_eq!(t.minutes(), 30);
     assert!(!t.calendar_complete);
 }
 

@@ -1,7 +1,7 @@
 //! Local overrides and the import file format `date,kind,name,source` (SPEC "Working days").
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use proofless_domain::calendar::{
     Calendar, CalendarError, DayKind, Entry, EntryKind, Field, parse_entries,
 };
@@ -204,4 +204,25 @@ fn a_published_year_must_carry_its_notice_and_stay_in_its_year() {
         ]
     );
     assert!(!cal.is_year_complete(2027));
+}
+
+#[test]
+fn a_loaded_notice_replaces_the_provisional_days_of_its_year() {
+    // Issue #15 item 12: until the notice is loaded, 2027-10-04 is a provisional make-up day
+    // for National Day; the (test) notice says otherwise and wins entirely.
+    let mut cal = Calendar::official();
+    let before = cal.version().to_owned();
+    assert!(cal.day(date("2027-10-04")).provisional);
+    assert!(cal.day(date("2028-01-26")).provisional);
+    let csv = "date,kind,name,source\n2027-10-01,holiday,国庆节,测试通知〔2026〕1号\n\
+               2027-10-09,adjusted_workday,国庆节,测试通知〔2026〕1号\n";
+    cal.add_published_year(2027, "测试通知〔2026〕1号", csv)
+        .unwrap();
+    let info = cal.day(date("2027-10-04"));
+    assert!(info.working_day && !info.provisional && info.calendar_complete);
+    assert!(cal.is_working_day(date("2027-10-09")));
+    assert!(cal.provisional_entries().all(|e| e.date.year() != 2027));
+    // Other unpublished years keep theirs; the version changes.
+    assert!(cal.day(date("2028-01-26")).provisional);
+    assert_ne!(cal.version(), before);
 }

@@ -239,14 +239,37 @@ fn ordinary_weekends_and_weekdays_have_no_name() {
 }
 
 #[test]
-fn an_unpublished_year_uses_plain_weekends_and_says_it_is_incomplete() {
+fn an_unpublished_year_uses_provisional_statutory_holidays_and_says_it_is_incomplete() {
     let cal = cal();
-    // 2027's notice is not published: 1 January 2027 (a Friday) is not guessed as a holiday.
+    // Issue #15 item 12: 2027's notice is not published, so the statutory holidays of
+    // 全国年节及纪念日放假办法 stand in, marked provisional and incomplete.
     let info = cal.day(date("2027-01-01"));
-    assert_eq!(info.kind, DayKind::Workday);
-    assert!(info.working_day);
+    assert_eq!(info.kind, DayKind::Holiday);
+    assert!(!info.working_day);
+    assert!(info.provisional);
+    assert_eq!(info.name.as_deref(), Some("元旦"));
     assert!(!info.calendar_complete);
     assert!(!cal.is_year_complete(2027));
+    for (d, name) in [
+        ("2027-02-05", "春节"),
+        ("2027-02-08", "春节"),
+        ("2027-04-05", "清明节"),
+        ("2027-05-03", "劳动节（补假）"),
+        ("2027-06-09", "端午节"),
+        ("2027-09-15", "中秋节"),
+        ("2027-10-01", "国庆节"),
+        ("2028-01-26", "春节"),
+    ] {
+        let info = cal.day(date(d));
+        assert!(info.provisional && !info.working_day, "{d}");
+        assert_eq!(info.name.as_deref(), Some(name), "{d}");
+        assert!(!cal.is_working_day(date(d)), "{d}");
+    }
+    // An ordinary day of 2027 is a workday, still incomplete; a published day is never
+    // provisional.
+    let info = cal.day(date("2027-03-10"));
+    assert!(info.working_day && !info.provisional && !info.calendar_complete);
+    assert!(!cal.day(date("2026-10-01")).provisional);
     // Before 2021 there is no data either.
     assert!(!cal.day(date("2020-10-01")).calendar_complete);
     assert!(cal.is_working_day(date("2020-10-01")));

@@ -108,6 +108,11 @@ impl MasterKey {
         k
     }
 
+    /// The raw key bytes, for wrapping the key under a passphrase ([`crate::wrap`]).
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     pub(crate) fn hmac(&self, parts: &[&[u8]]) -> Zeroizing<[u8; 32]> {
         hmac_sm3(&self.0, parts)
     }

@@ -23,18 +23,39 @@ mod error;
 mod field;
 mod keys;
 mod sm4gcm;
+mod wrap;
 
 pub use canon::canonical_json;
 pub use chain::{ChainLink, GENESIS_HASH, chain_hash};
 pub use error::SealError;
 pub use field::{blind_index, decrypt_field, encrypt_field};
 pub use keys::{DEFAULT_ID, MASTER_KEY_ENV, MasterKey, SealKey, Signer, public_key_id, verify};
+pub use wrap::{
+    MIN_PASSPHRASE_CHARS, WrapParams, master_key_id, unwrap_master_key, wrap_master_key,
+};
 
 use sm3::{Digest, Sm3};
 
 /// SM3 digest (GB/T 32905) of `data`.
 pub fn sm3(data: &[u8]) -> [u8; 32] {
     Sm3::digest(data).into()
+}
+
+/// SM3 digest of a file, read in blocks (a backup's database may not fit in memory), as
+/// 64 lowercase hex characters.
+pub fn sm3_file_hex(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sm3::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
 }
 
 /// SM3 digest of `data` as 64 lowercase hex characters.

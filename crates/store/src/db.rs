@@ -229,7 +229,7 @@ impl Db {
             let writer = sqlite::open(path, sqlite::WRITER_CACHE_MIB)?;
             Ok(Db::Sqlite(Arc::new(SqliteDb {
                 url: url.to_owned(),
-                readers: Readers::new(path, opts.max_connections.clamp(1, 16)),
+                readers: Readers::new(path, opts.max_connections.clamp(1, 16), false),
                 group: Group::new(writer),
             })))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -250,6 +250,77 @@ impl Db {
                 redact_url(url)
             )))
         }
+    }
+
+    /// Opens an existing, migrated database read-only (issue #16 item 4): nothing is
+    /// created, migrated or written. Fails on a missing or empty SQLite file, and on any
+    /// database without Proofless's schema. PostgreSQL sessions are read-only too.
+    pub async fn open_read_only(url: &str, opts: &DbOptions) -> Result<Db, StoreError> {
+        let db = if url.starts_with("sqlite:") {
+            let path = sqlite_path(url);
+            let meta = std::fs::metadata(path).map_err(|_| {
+                StoreError::NotADatabase(format!("数据库文件不存在：{path}（只读打开，不会新建）"))
+            })?;
+            if !meta.is_file() || meta.len() == 0 {
+                return Err(StoreError::NotADatabase(format!(
+                    "数据库文件为空或不是文件：{path}"
+                )));
+            }
+            let writer = sqlite::open_read_only(path, sqlite::WRITER_CACHE_MIB)?;
+            Db::Sqlite(Arc::new(SqliteDb {
+                url: url.to_owned(),
+                readers: Readers::new(path, opts.max_connections.clamp(1, 16), true),
+                group: Group::new(writer),
+            }))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let co = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl(e.to_string()))?
+                .options([("default_transaction_read_only", "on")])
+                .log_slow_statements(LevelFilter::Off, Duration::from_secs(1));
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.clamp(1, 8))
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(co)
+                .await?;
+            Db::Postgres(pool)
+        } else {
+            return Err(StoreError::BadUrl(format!(
+                "不支持的数据库地址（应以 sqlite:// 或 postgres:// 开头）：{}",
+                redact_url(url)
+            )));
+        };
+        db.require_schema().await?;
+        Ok(db)
+    }
+
+    /// Fails unless the migrations have run on this database (at least one recorded).
+    async fn require_schema(&self) -> Result<(), StoreError> {
+        let table = match self {
+            Db::Sqlite(_) => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+            }
+            Db::Postgres(_) => {
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = '_sqlx_migrations'"
+            }
+        };
+        let empty = || {
+            StoreError::NotADatabase(
+                "数据库为空：没有 Proofless 的表（尚未迁移，或不是 Proofless 数据库）".to_owned(),
+            )
+        };
+        if self.reader().scalar_i64(crate::q(table)).await? == 0 {
+            return Err(empty());
+        }
+        let applied = self
+            .reader()
+            .scalar_i64(crate::q(
+                "SELECT COUNT(*) FROM _sqlx_migrations WHERE success",
+            ))
+            .await?;
+        if applied == 0 {
+            return Err(empty());
+        }
+        Ok(())
     }
 
     pub(crate) fn backend(&self) -> Backend {

@@ -18,6 +18,9 @@ pub enum StoreError {
     Decode(String),
     #[error("数据库繁忙：等待连接超时")]
     PoolTimedOut,
+    /// A read-only open found no usable database (missing, empty, or never migrated).
+    #[error("{0}")]
+    NotADatabase(String),
 }
 
 /// The SQLite error code behind a failure, extended (e.g. 2067 for a unique violation).

@@ -33,6 +33,26 @@ pub(crate) fn open(path: &str, cache_mib: u32) -> Result<Connection, StoreError>
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
+    configure(&conn, cache_mib)?;
+    Ok(conn)
+}
+
+/// Opens an existing database read-only: never creates the file, never writes (issue #16
+/// item 4: verifying a database must not change or create it). The journal mode is left
+/// as the file has it. (`query_only` is not set: it would also refuse `VACUUM INTO`, which
+/// writes only the backup file; the read-only open already refuses writes to this one.)
+pub(crate) fn open_read_only(path: &str, cache_mib: u32) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.execute_batch(&format!("PRAGMA cache_size = -{};", cache_mib * 1024))?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection, cache_mib: u32) -> Result<(), StoreError> {
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(&format!(
@@ -40,7 +60,7 @@ pub(crate) fn open(path: &str, cache_mib: u32) -> Result<Connection, StoreError>
          PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{}; PRAGMA mmap_size = 268435456;",
         cache_mib * 1024
     ))?;
-    Ok(conn)
+    Ok(())
 }
 
 impl ToSql for Value {
@@ -123,6 +143,7 @@ pub(crate) fn fetch<T: Row>(
 /// Read connections, opened as needed up to a bound; a reader waits for a free one.
 pub(crate) struct Readers {
     path: String,
+    read_only: bool,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
 }
@@ -151,9 +172,10 @@ impl Drop for ReadConn<'_> {
 }
 
 impl Readers {
-    pub(crate) fn new(path: &str, max: u32) -> Readers {
+    pub(crate) fn new(path: &str, max: u32, read_only: bool) -> Readers {
         Readers {
             path: path.to_owned(),
+            read_only,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(max.clamp(1, 64) as usize)),
         }
@@ -170,6 +192,7 @@ impl Readers {
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
         let conn = match idle {
             Some(c) => c,
+            None if self.read_only => open_read_only(&self.path, READER_CACHE_MIB)?,
             None => open(&self.path, READER_CACHE_MIB)?,
         };
         Ok(ReadConn {

@@ -78,7 +78,7 @@ async fn remind_next_year(tx: &mut Tx, app: &App, job: &Job) -> AppResult<Outcom
     }
     let text = format!(
         "【提醒】{year}年的国务院节假日安排尚未载入。通知发布后请在“工作日历”页面导入，\
-         在此之前涉及{year}年的期限按普通周末计算，并标注“日历不完整”。"
+         在此之前涉及{year}年的期限按《全国年节及纪念日放假办法》的法定节假日（暂定）和周末计算，并标注“日历不完整”。"
     );
     notifications::insert_in(
         tx,

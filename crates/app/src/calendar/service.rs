@@ -105,7 +105,7 @@ async fn build_from(tx: &mut Tx) -> AppResult<Calendar> {
             .map_err(|_| AppError::Internal(format!("数据库中的年份 {year} 无效")))?;
         if let Err(e) = cal.add_published_year(y, &notice, &to_csv(&rows)) {
             // Never guessed: the year stays incomplete and says so.
-            tracing::error!(year, error = %e, "数据库中的放假安排无法载入，该年按普通周末计算");
+            tracing::error!(year, error = %e, "数据库中的放假安排无法载入，该年按法定节假日（暂定）和周末计算");
         }
     }
     let local: Vec<Entry> = days

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use proofless_seal::{MasterKey, SealKey};
-use proofless_store::Tx;
+use proofless_store::{Db, Tx};
 
 use super::repo::{self, StoredKey};
 use crate::App;
@@ -119,4 +119,47 @@ pub(super) async fn active_signer(app: &App, org_id: i64) -> AppResult<Arc<SealK
     let key = active_signer_in(app, &mut tx, org_id).await?;
     tx.commit().await?;
     Ok(key)
+}
+
+/// How many stored keys the start-up check decrypts: a wrong master key fails on every one,
+/// so a few newest suffice and a province-sized key table does not slow the start.
+const KEYS_CHECKED: i64 = 16;
+
+/// What start-up learnt about the stored seal keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeysChecked {
+    /// Seal keys stored in the database.
+    pub stored: i64,
+    /// Of them, decrypted with the master key to prove it is the right one.
+    pub checked: usize,
+}
+
+/// How many seal keys the database holds (decides whether a new master key may be made).
+pub async fn stored_key_count(db: &Db) -> AppResult<i64> {
+    Ok(repo::count_keys(&mut db.reader()).await?)
+}
+
+/// Fails closed (issue #16 item 4) unless `master` decrypts the newest stored seal keys:
+/// a server started with the wrong master key would answer 500 at the first seal instead.
+/// The error names the first key that does not open.
+pub async fn check_master_key(db: &Db, master: &MasterKey) -> AppResult<KeysChecked> {
+    let stored = repo::count_keys(&mut db.reader()).await?;
+    let keys = repo::newest_keys(&mut db.reader(), KEYS_CHECKED).await?;
+    for k in &keys {
+        let opened = B64
+            .decode(&k.private_enc)
+            .ok()
+            .and_then(|bytes| SealKey::decrypt_at_rest(&bytes, master).ok());
+        if opened.is_none() {
+            return Err(AppError::Internal(format!(
+                "主密钥无法解密数据库中的印章私钥（密钥 {}，共 {stored} 把）：\
+                 所给主密钥不是生成这些密钥时的主密钥",
+                k.key_id
+            )));
+        }
+    }
+    Ok(KeysChecked {
+        stored,
+        checked: keys.len(),
+    })
 }

@@ -12,7 +12,7 @@ mod keys;
 mod repo;
 mod service;
 
-pub use keys::{KeyCache, create_key};
+pub use keys::{KeyCache, KeysChecked, check_master_key, create_key, stored_key_count};
 pub use proofless_domain::seal::SealKind;
 pub use service::{
     PublicKeyInfo, SealedDoc, Signed, ToSeal, Verdict, get, keys_by_credit_code, keys_of_org,

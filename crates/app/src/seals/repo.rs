@@ -150,3 +150,27 @@ pub(crate) async fn sealed(
     )
     .await
 }
+
+/// How many seal keys are stored (active and retired).
+pub(crate) async fn count_keys(db: &mut impl Exec) -> Result<i64, StoreError> {
+    db.scalar_i64(q("SELECT COUNT(*) FROM seal_keys")).await
+}
+
+/// The newest `limit` stored keys, for the start-up check that the master key opens them.
+pub(crate) async fn newest_keys(
+    db: &mut impl Exec,
+    limit: i64,
+) -> Result<Vec<StoredKey>, StoreError> {
+    let rows: Vec<(String, String)> = db
+        .fetch_all(
+            q("SELECT key_id, private_enc FROM seal_keys ORDER BY id DESC LIMIT ?").bind(limit),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key_id, private_enc)| StoredKey {
+            key_id,
+            private_enc,
+        })
+        .collect())
+}

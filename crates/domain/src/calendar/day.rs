@@ -43,8 +43,11 @@ pub struct DayInfo {
     /// The holiday (or closure) name, e.g. 春节; also set on an adjusted working day.
     pub name: Option<String>,
     /// Whether the year of `date` has a published State Council notice loaded. When `false`
-    /// the answer is plain weekends and must not be trusted as final.
+    /// the answer is provisional (statutory holidays and weekends) and not final.
     pub calendar_complete: bool,
+    /// A statutory holiday of a year without a notice (全国年节及纪念日放假办法), used until the
+    /// notice is loaded (issue #15 item 12).
+    pub provisional: bool,
 }
 
 /// The kind of a calendar entry (a row of a data or import file).

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use super::day::{DayInfo, DayKind, Entry, EntryKind};
 use super::import::{Field, ImportError, ImportedEntry, RowError, parse_entries};
 use super::official::OFFICIAL_YEARS;
+use super::provisional::all_provisional;
 use super::table::{DayBits, DayTable, TABLE_FIRST_YEAR, TABLE_LAST_YEAR, day_number};
 use super::version::Fnv;
 
@@ -33,10 +34,13 @@ enum Origin {
 
 /// Chinese working-day calendar (SPEC "Working days"): State Council holidays and adjusted
 /// working days for every published year, the county's own closures and extra entries, and
-/// plain weekends (reported as incomplete) for any year without a published notice.
+/// for a year without a published notice the statutory holidays of 全国年节及纪念日放假办法 as
+/// provisional holidays (reported as incomplete, issue #15 item 12).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     entries: BTreeMap<NaiveDate, (Entry, Origin)>,
+    /// Provisional holidays of the years without a notice, on dates without an entry.
+    provisional: BTreeMap<NaiveDate, Entry>,
     /// Year → notice of every year whose State Council arrangement is loaded.
     published: BTreeMap<i32, String>,
     table: DayTable,
@@ -50,10 +54,11 @@ impl Default for Calendar {
 }
 
 impl Calendar {
-    /// A calendar with no data: plain weekends everywhere, nothing complete.
+    /// A calendar with no data: provisional statutory holidays and weekends, nothing complete.
     pub fn empty() -> Self {
         let mut cal = Calendar {
             entries: BTreeMap::new(),
+            provisional: BTreeMap::new(),
             published: BTreeMap::new(),
             table: DayTable::build(&BTreeMap::new(), &BTreeSet::new()),
             version: String::new(),
@@ -261,12 +266,21 @@ impl Calendar {
         removed
     }
 
-    fn rebuild(&mut self) {
-        let plain: BTreeMap<NaiveDate, Entry> = self
-            .entries
+    /// The provisional holidays of every year without a notice, where no entry is.
+    fn provisional_days(&self) -> BTreeMap<NaiveDate, Entry> {
+        all_provisional()
             .iter()
-            .map(|(d, (e, _))| (*d, e.clone()))
-            .collect();
+            .filter(|(year, _)| !self.published.contains_key(year))
+            .flat_map(|(_, days)| days.iter())
+            .filter(|e| !self.entries.contains_key(&e.date))
+            .map(|e| (e.date, e.clone()))
+            .collect()
+    }
+
+    fn rebuild(&mut self) {
+        self.provisional = self.provisional_days();
+        let mut plain: BTreeMap<NaiveDate, Entry> = self.provisional.clone();
+        plain.extend(self.entries.iter().map(|(d, (e, _))| (*d, e.clone())));
         let complete: BTreeSet<i32> = self.published.keys().copied().collect();
         self.table = DayTable::build(&plain, &complete);
         let mut h = Fnv::new();
@@ -285,6 +299,13 @@ impl Calendar {
                 Origin::Local => "local",
             });
         }
+        // The provisional days follow from the data above, but a change of their rule
+        // (a new amendment of the 放假办法) must change the version too.
+        h.field("provisional-v1");
+        for (date, e) in &self.provisional {
+            h.field(&date.to_string());
+            h.field(&e.name);
+        }
         self.version = format!("cal1-{:016x}", h.finish());
     }
 
@@ -298,6 +319,17 @@ impl Calendar {
                 kind: e.kind.day_kind(),
                 name: Some(e.name.clone()),
                 calendar_complete,
+                provisional: false,
+            };
+        }
+        if let Some(e) = self.provisional.get(&date) {
+            return DayInfo {
+                date,
+                working_day: false,
+                kind: DayKind::Holiday,
+                name: Some(e.name.clone()),
+                calendar_complete,
+                provisional: true,
             };
         }
         let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
@@ -311,6 +343,7 @@ impl Calendar {
             },
             name: None,
             calendar_complete,
+            provisional: false,
         }
     }
 
@@ -327,6 +360,11 @@ impl Calendar {
     /// Every entry, in date order.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values().map(|(e, _)| e)
+    }
+
+    /// Provisional holidays (years without a notice), in date order.
+    pub fn provisional_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.provisional.values()
     }
 
     /// Local entries only, in date order.

@@ -5,11 +5,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use proofless_app::calendar::{
     self, CalendarDay, CalendarYear, ImportInput, ImportReport, OverrideInput,
 };
-use proofless_domain::calendar::DayKind;
+use proofless_domain::calendar::{DayKind, TABLE_FIRST_YEAR, TABLE_LAST_YEAR};
 use proofless_domain::deadline::Period;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -41,6 +41,26 @@ struct DayAnswer {
     kind: DayKind,
     /// The holiday's Chinese name (also on an adjusted working day), or null.
     name: Option<String>,
+    /// False when the year has no State Council notice loaded: the answer is provisional.
+    calendar_complete: bool,
+    /// A statutory holiday of 全国年节及纪念日放假办法 standing in for the year's notice until it
+    /// is loaded (issue #15 item 12).
+    provisional: bool,
+}
+
+/// Whether the calendar can answer for `date` (its day table's years).
+fn in_range(date: NaiveDate) -> bool {
+    (TABLE_FIRST_YEAR..=TABLE_LAST_YEAR).contains(&date.year())
+}
+
+fn out_of_range(field: &str, what: &str) -> ApiError {
+    ApiError::field(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        field,
+        format!(
+            "{what}超出支持范围：须在 {TABLE_FIRST_YEAR}-01-01 至 {TABLE_LAST_YEAR}-12-31 之间"
+        ),
+    )
 }
 
 fn parse_date(raw: &str, field: &str) -> Result<NaiveDate, ApiError> {
@@ -73,12 +93,18 @@ fn clip_to(s: &str, max: usize) -> String {
     out
 }
 
-/// Whether a date is a working day (public, no login). The header `X-Calendar-Complete: false`
-/// says the year has no published State Council notice loaded (plain weekends were used).
+/// Whether a date is a working day (public, no login). `calendar_complete: false` (also in
+/// the header `X-Calendar-Complete`) says the year has no published State Council notice
+/// loaded: its statutory holidays are answered as provisional (issue #15 item 12).
 #[utoipa::path(get, path = "/api/v1/calendar/{date}", tag = "calendar", params(("date" = String, Path, description = "YYYY-MM-DD")),
-    responses((status = 200, body = DayAnswer), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = DayAnswer), (status = 400, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn day(State(s): State<AppState>, Path(date): Path<String>) -> ApiResult<impl IntoResponse> {
     let d = parse_date(&date, "date")?;
+    // Issue #16 item 8: no answer for a date the calendar cannot hold.
+    if !in_range(d) {
+        return Err(out_of_range("date", "日期"));
+    }
     let info = calendar::day(&s.app, d);
     let mut h = HeaderMap::new();
     h.insert(
@@ -96,6 +122,8 @@ async fn day(State(s): State<AppState>, Path(date): Path<String>) -> ApiResult<i
             working_day: info.working_day,
             kind: info.kind,
             name: info.name,
+            calendar_complete: info.calendar_complete,
+            provisional: info.provisional,
         }),
     ))
 }
@@ -118,7 +146,8 @@ struct DeadlineAnswer {
 
 /// The due instant of a period from a start, with the deployment's office hours (public).
 #[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar", params(DeadlineQuery),
-    responses((status = 200, body = DeadlineAnswer), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = DeadlineAnswer), (status = 400, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn deadline(
     State(s): State<AppState>,
     ApiQuery(dq): ApiQuery<DeadlineQuery>,
@@ -182,10 +211,16 @@ async fn deadline(
             "起算时间或期限无效",
         ));
     };
+    // Issue #16 item 8: a start or a due instant outside the calendar's years is refused
+    // (a year past 9999 is not even RFC 3339).
+    if !in_range(start.with_timezone(&proofless_app::beijing()).date_naive()) {
+        return Err(out_of_range("start", "起算时间 start "));
+    }
     let c = calendar::compute(&s.app, start, period);
-    let due = c.due.ok_or_else(|| {
-        ApiError::field(StatusCode::BAD_REQUEST, "start", "起算时间超出可计算范围")
-    })?;
+    let due = c
+        .due
+        .filter(|d| in_range(d.date_naive()))
+        .ok_or_else(|| out_of_range("period", "期限 period 的到期时间"))?;
     Ok(Json(DeadlineAnswer {
         due: due.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         calendar_complete: c.calendar_complete,
