@@ -112,6 +112,7 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
         app.clone(),
         WebConfig {
             cookie_secure: false,
+            trusted_proxy_header: None,
         },
     );
     tokio::spawn(async move {
