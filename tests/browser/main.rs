@@ -10,4 +10,5 @@ mod catalogue_ui;
 mod commitment_ui;
 mod driver;
 mod foundation_ui;
+mod identity_ui;
 mod verification_ui;

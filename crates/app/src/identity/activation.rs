@@ -24,8 +24,10 @@ pub const ACTIVATION_FAILED: &str = "身份证号码或开通码不正确，或�
 /// The same sentence for every resident ID asking for an SMS code, registered or not.
 pub const SMS_SENT: &str = "如该身份证号码登记有手机号码，开通码已发送，10 分钟内有效";
 
-/// Activation attempts (and SMS requests) allowed per resident ID and window.
-const PER_TARGET: i64 = 5;
+/// Activation attempts, and SMS requests, allowed per resident ID and window (a code
+/// itself dies after five wrong tries).
+const PER_TARGET_ACTIVATE: i64 = 10;
+const PER_TARGET_SMS: i64 = 3;
 
 /// A code issued at the counter, for the clerk to hand over.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -83,9 +85,9 @@ pub async fn issue_counter_code(
 
 /// Per resident ID: a target over its limit is refused whoever asks (429) — the key is
 /// the number typed, so the answer is the same for registered and unknown IDs.
-async fn target_gate(app: &App, kind: &str, rid: &ResidentId) -> AppResult<()> {
+async fn target_gate(app: &App, kind: &str, rid: &ResidentId, limit: i64) -> AppResult<()> {
     let c = throttle::bump(app, kind, rid.as_str()).await?;
-    if c.count > PER_TARGET {
+    if c.count > limit {
         return Err(throttle::too_many(c));
     }
     Ok(())
@@ -102,7 +104,7 @@ pub async fn request_sms_code(
 ) -> AppResult<()> {
     let rid = input.parse()?;
     throttle::client_gate(app, operation_id, client).await?;
-    target_gate(app, "sms", &rid).await?;
+    target_gate(app, "sms", &rid, PER_TARGET_SMS).await?;
     let Some(person_id) = applicants::person_id_for_proofing(app, &rid).await? else {
         return Ok(());
     };
@@ -154,7 +156,7 @@ pub async fn register(
 ) -> AppResult<(NewSession, Actor)> {
     let r = input.parse()?;
     throttle::client_gate(app, operation_id, client).await?;
-    target_gate(app, "activate", &r.resident_id).await?;
+    target_gate(app, "activate", &r.resident_id, PER_TARGET_ACTIVATE).await?;
     let failed = || AppError::field("code", ACTIVATION_FAILED);
     let person_id = applicants::person_id_for_proofing(app, &r.resident_id).await?;
     let checked = match person_id {
