@@ -298,6 +298,7 @@ fn main() {
             app.clone(),
             WebConfig {
                 cookie_secure: false,
+                trusted_proxy_header: None,
             },
         );
         tokio::spawn(async move {

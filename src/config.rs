@@ -75,6 +75,19 @@ pub struct Config {
     /// 08:30–12:00 and 14:00–18:00 May–September), e.g.
     /// `[[office_hours]] from_month = 10, to_month = 4, sessions = ["08:30-12:00", "13:30-17:30"]`.
     pub office_hours: proofless_domain::calendar::OfficeHours,
+    /// The header a trusted reverse proxy sets to the client's address (e.g.
+    /// `X-Forwarded-For`); unset: the TCP peer address (and such headers are ignored).
+    pub trusted_proxy_header: Option<String>,
+    /// Login attempts per account within 15 minutes before it asks for a one-time code.
+    pub max_login_failures: i64,
+    /// Attempts per client address on all identity endpoints within 15 minutes (429 after).
+    pub max_client_attempts: i64,
+    /// The default SMS sender's outbox (one line per message; mode 0600).
+    pub sms_outbox_file: String,
+    /// The province's unified identity platform (OpenID Connect); unset: local accounts
+    /// opened with counter or SMS codes only. The secret may come from
+    /// `PROOFLESS_OIDC_CLIENT_SECRET`.
+    pub oidc: Option<proofless_app::identity::OidcConfig>,
 }
 
 impl Default for Config {
@@ -90,6 +103,11 @@ impl Default for Config {
             log: "info".to_owned(),
             jobs_poll_seconds: 15,
             office_hours: proofless_domain::calendar::OfficeHours::standard(),
+            trusted_proxy_header: None,
+            max_login_failures: 5,
+            max_client_attempts: 30,
+            sms_outbox_file: "data/sms-outbox.log".to_owned(),
+            oidc: None,
         }
     }
 }
@@ -123,6 +141,15 @@ impl Config {
         }
         if let Ok(v) = std::env::var("PROOFLESS_LOG") {
             c.log = v;
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_TRUSTED_PROXY_HEADER") {
+            c.trusted_proxy_header = Some(v).filter(|v| !v.trim().is_empty());
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_SMS_OUTBOX_FILE") {
+            c.sms_outbox_file = v;
+        }
+        if let (Some(o), Ok(v)) = (c.oidc.as_mut(), std::env::var("PROOFLESS_OIDC_CLIENT_SECRET")) {
+            o.client_secret = v;
         }
         Ok(c)
     }

@@ -137,6 +137,8 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         session_minutes: cfg.session_minutes,
         office_hours: cfg.office_hours.clone(),
         master_key: Some(Arc::new(master_key)),
+        max_login_failures: cfg.max_login_failures,
+        max_client_attempts: cfg.max_client_attempts,
         ..AppSettings::default()
     };
     let app = App::new(db, Arc::new(SystemClock), settings);
@@ -282,12 +284,22 @@ async fn main() -> anyhow::Result<()> {
                 runner,
                 std::time::Duration::from_secs(cfg.jobs_poll_seconds.max(1)),
             );
-            let state = AppState::new(
+            let mut state = AppState::new(
                 app,
                 WebConfig {
                     cookie_secure: cfg.cookie_secure,
+                    trusted_proxy_header: cfg.trusted_proxy_header.clone(),
                 },
-            );
+            )
+            .with_sms(Arc::new(proofless_app::identity::FileSmsSender::new(
+                &cfg.sms_outbox_file,
+            )));
+            if let Some(o) = cfg.oidc.clone() {
+                tracing::info!("统一身份认证：{}", o.issuer);
+                state = state.with_oidc(
+                    proofless_app::identity::Oidc::new(o).context("统一身份认证配置有误")?,
+                );
+            }
             proofless_web::serve(listener, state, async {
                 let _ = tokio::signal::ctrl_c().await;
             })

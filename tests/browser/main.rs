@@ -11,4 +11,5 @@ mod commitment_ui;
 mod driver;
 mod foundation_ui;
 mod policy_ui;
+mod identity_ui;
 mod verification_ui;

@@ -105,15 +105,28 @@ pub async fn fresh_app(
 
 /// Spawn the real server on 127.0.0.1:0 against a fresh database.
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
-    let (app, clock, dir) = fresh_app(backend).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    spawn_on(listener, backend, plain_web(), |s| s).await
+}
+
+pub fn plain_web() -> WebConfig {
+    WebConfig {
+        cookie_secure: false,
+        trusted_proxy_header: None,
+    }
+}
+
+/// Serve a fresh database on `listener` (bound first when the test must know the address,
+/// e.g. to register it with an identity provider), with the state as `build` makes it.
+pub async fn spawn_on(
+    listener: tokio::net::TcpListener,
+    backend: Backend,
+    web: WebConfig,
+    build: impl FnOnce(AppState) -> AppState,
+) -> Option<TestApp> {
+    let (app, clock, dir) = fresh_app(backend).await?;
     let addr = listener.local_addr().unwrap();
-    let state = AppState::new(
-        app.clone(),
-        WebConfig {
-            cookie_secure: false,
-        },
-    );
+    let state = build(AppState::new(app.clone(), web));
     tokio::spawn(async move {
         let _ = proofless_web::serve(listener, state, std::future::pending()).await;
     });

@@ -14,6 +14,8 @@ async fn staff_login_sets_a_session_and_me_reports_the_roles(b: Backend) {
     assert_eq!(anon.get("/api/v1/auth/me").await.status(), 401);
 }
 
+// Issue #16 item 2: repeated failures protect the account (a one-time code is then
+// required) instead of locking its owner out; after the window it opens again.
 async fn wrong_passwords_are_refused_and_repeated_guessing_is_throttled(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let c = t.client();
@@ -28,16 +30,17 @@ async fn wrong_passwords_are_refused_and_repeated_guessing_is_throttled(b: Backe
         let p: Value = r.json().await.unwrap();
         assert_eq!(p["errors"][0]["message"], "用户名或密码错误");
     }
-    // Even the right password is refused while throttled.
+    // Even the right password is not enough while the account is protected.
     let r = c
         .post_json(
             "/api/v1/auth/login",
             &json!({"username": "admin", "password": common_pw()}),
         )
         .await;
-    assert_eq!(r.status(), 429);
+    assert_eq!(r.status(), 422);
     let p: Value = r.json().await.unwrap();
-    assert!(p["detail"].as_str().unwrap().contains("分钟后再试"));
+    assert_eq!(p["errors"][0]["field"], "code");
+    assert!(p["detail"].as_str().unwrap().contains("一次性验证码"));
     // After the window the account opens again.
     t.clock.advance(chrono::Duration::minutes(16));
     let r = c

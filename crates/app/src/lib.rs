@@ -41,9 +41,15 @@ use proofless_store::Db;
 pub struct AppSettings {
     /// How long a browser session lives without activity, in minutes.
     pub session_minutes: i64,
-    /// Failed logins allowed per account within `throttle_window_minutes`.
+    /// Login attempts allowed per account within `throttle_window_minutes`; beyond them
+    /// the account asks for a one-time code (never a hard lock-out of its owner).
     pub max_login_failures: i64,
     pub throttle_window_minutes: i64,
+    /// Attempts one client address may make on all identity endpoints together within
+    /// `throttle_window_minutes` (successful logins are given back); beyond: 429.
+    pub max_client_attempts: i64,
+    /// How long an answer to an account under attack is held back, in milliseconds.
+    pub lockout_delay_ms: u64,
     /// The deployment's office hours (seasonal schedules, Asia/Shanghai).
     pub office_hours: OfficeHours,
     /// Encrypts org seal keys at rest; without it no seal can be made.
@@ -56,6 +62,8 @@ impl Default for AppSettings {
             session_minutes: 8 * 60,
             max_login_failures: 5,
             throttle_window_minutes: 15,
+            max_client_attempts: 30,
+            lockout_delay_ms: 500,
             office_hours: OfficeHours::standard(),
             master_key: None,
         }

@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod client_addr;
 mod ctx;
 mod error;
 mod idempotency;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use proofless_app::App;
-use proofless_app::identity::{IdentityProvider, LocalIdentity};
+use proofless_app::identity::{FileSmsSender, IdentityProvider, LocalIdentity, Oidc, SmsSender};
 
 pub use api::openapi;
 pub use ctx::Ctx;
@@ -27,6 +28,10 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub struct WebConfig {
     /// Send cookies with `Secure` (set when the deployment is served over HTTPS).
     pub cookie_secure: bool,
+    /// The header a trusted reverse proxy puts the client's address in (e.g.
+    /// `X-Forwarded-For`, whose last entry is used); `None` (the default): the peer
+    /// address, and any such header is ignored.
+    pub trusted_proxy_header: Option<String>,
 }
 
 #[derive(Clone)]
@@ -35,6 +40,10 @@ pub struct AppState {
     pub config: WebConfig,
     pub metrics: Arc<metrics::Metrics>,
     pub identity: Arc<dyn IdentityProvider>,
+    /// The province's unified identity platform, when configured.
+    pub oidc: Option<Arc<Oidc>>,
+    /// Sends one-time codes to phones on record.
+    pub sms: Arc<dyn SmsSender>,
 }
 
 impl AppState {
@@ -44,7 +53,22 @@ impl AppState {
             config,
             metrics: Arc::new(metrics::Metrics::default()),
             identity: Arc::new(LocalIdentity),
+            oidc: None,
+            // The binary points this at its configured outbox (`with_sms`).
+            sms: Arc::new(FileSmsSender::new(
+                std::env::temp_dir().join("proofless-sms-outbox.log"),
+            )),
         }
+    }
+
+    pub fn with_oidc(mut self, oidc: Oidc) -> AppState {
+        self.oidc = Some(Arc::new(oidc));
+        self
+    }
+
+    pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> AppState {
+        self.sms = sms;
+        self
     }
 }
 

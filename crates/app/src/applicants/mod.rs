@@ -16,5 +16,6 @@ pub use input::{
     EntityInput, NewEntity, NewPerson, NewRepresentative, PersonInput, RepresentativeInput,
 };
 pub use persons::{
-    APPLICANT_ROLES, Person, create_person, ensure_person, find_person, read_person,
+    APPLICANT_ROLES, Person, create_person, ensure_person, find_person, person_id_for_proofing,
+    phone_for_proofing, read_person,
 };

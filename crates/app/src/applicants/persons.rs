@@ -166,3 +166,21 @@ pub async fn find_person(
         .ok_or_else(|| AppError::NotFound(format!("身份证号码为 {} 的申请人", rid.masked())))?;
     read_person(app, actor, id, purpose).await
 }
+
+/// The person with this resident ID, if registered: for identity proofing only (issue
+/// #16), which never shows the record and answers every caller the same either way, so
+/// the lookup is not an audited read.
+pub async fn person_id_for_proofing(app: &App, rid: &ResidentId) -> AppResult<Option<i64>> {
+    Ok(repo::person_by_resident_id(&mut app.db.reader(), rid)
+        .await?
+        .map(|(id, _)| id))
+}
+
+/// The phone on record of a person, to send them a one-time code (never shown).
+pub async fn phone_for_proofing(app: &App, person_id: i64) -> AppResult<Option<String>> {
+    Ok(repo::person(&mut app.db.reader(), person_id)
+        .await?
+        .and_then(|r| r.phone)
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty()))
+}

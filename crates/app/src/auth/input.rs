@@ -11,6 +11,10 @@ use crate::error::{AppError, AppResult};
 pub struct LoginInput {
     pub username: String,
     pub password: String,
+    /// The one-time code from the unit admin, needed only while the account is
+    /// protected after repeated failures.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 impl LoginInput {

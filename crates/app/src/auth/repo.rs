@@ -7,46 +7,143 @@ use serde::Deserialize;
 use super::input::NewApiToken;
 use super::tokens::ApiToken;
 
-pub(crate) async fn failures_since(
-    db: &mut impl Exec,
-    login: &str,
-    since: i64,
+/// Count one attempt and return the count, in ONE statement: concurrent attempts each
+/// get their own number (SQLite's single writer; PostgreSQL's row lock on conflict).
+pub(crate) async fn bump_counter(
+    tx: &mut impl Exec,
+    key: &str,
+    window_start: i64,
 ) -> Result<i64, StoreError> {
-    db.scalar_i64(
-        q("SELECT COUNT(*) FROM login_failures WHERE login = ? AND at > ?")
-            .bind(login)
-            .bind(since),
+    tx.scalar_i64(
+        q("INSERT INTO attempt_counters (key, window_start, count) VALUES (?, ?, 1) \
+           ON CONFLICT (key, window_start) DO UPDATE SET count = attempt_counters.count + 1 \
+           RETURNING count")
+        .bind(key)
+        .bind(window_start),
     )
     .await
 }
 
-pub(crate) async fn insert_failure(
+pub(crate) async fn refund_counter(
     tx: &mut impl Exec,
-    login: &str,
-    at: i64,
+    key: &str,
+    window_start: i64,
 ) -> Result<(), StoreError> {
     tx.execute(
-        q("INSERT INTO login_failures (login, at) VALUES (?, ?)")
-            .bind(login)
-            .bind(at),
+        q("UPDATE attempt_counters SET count = count - 1 WHERE key = ? AND window_start = ? AND count > 0")
+            .bind(key)
+            .bind(window_start),
     )
     .await?;
     Ok(())
 }
 
-pub(crate) async fn delete_failures_of(tx: &mut impl Exec, login: &str) -> Result<(), StoreError> {
-    tx.execute(q("DELETE FROM login_failures WHERE login = ?").bind(login))
+pub(crate) async fn delete_counter(tx: &mut impl Exec, key: &str) -> Result<(), StoreError> {
+    tx.execute(q("DELETE FROM attempt_counters WHERE key = ?").bind(key))
         .await?;
     Ok(())
 }
 
-pub(crate) async fn delete_failures_before(
+pub(crate) async fn delete_counters_before(
     tx: &mut impl Exec,
     before: i64,
 ) -> Result<(), StoreError> {
-    tx.execute(q("DELETE FROM login_failures WHERE at < ?").bind(before))
+    tx.execute(q("DELETE FROM attempt_counters WHERE window_start < ?").bind(before))
         .await?;
     Ok(())
+}
+
+pub(crate) async fn counter(
+    db: &mut impl Exec,
+    key: &str,
+    window_start: i64,
+) -> Result<i64, StoreError> {
+    let row: Option<(i64,)> = db
+        .fetch_optional(
+            q("SELECT count FROM attempt_counters WHERE key = ? AND window_start = ?")
+                .bind(key)
+                .bind(window_start),
+        )
+        .await?;
+    Ok(row.map(|(c,)| c).unwrap_or(0))
+}
+
+pub(crate) struct CodeRow<'a> {
+    pub purpose: &'a str,
+    pub principal_id: i64,
+    pub code_hash: &'a str,
+    pub channel: &'a str,
+    pub issued_by: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+pub(crate) async fn insert_code(tx: &mut impl Exec, c: CodeRow<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        q("INSERT INTO one_time_codes (purpose, principal_id, code_hash, channel, issued_by, created_at, expires_at) \
+           VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(c.purpose)
+        .bind(c.principal_id)
+        .bind(c.code_hash)
+        .bind(c.channel)
+        .bind(c.issued_by)
+        .bind(c.created_at)
+        .bind(c.expires_at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The newest unused, unexpired code of a principal: its id and hash.
+pub(crate) async fn live_code(
+    db: &mut impl Exec,
+    purpose: &str,
+    principal_id: i64,
+    now: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
+    db.fetch_optional(
+        q("SELECT id, code_hash FROM one_time_codes WHERE purpose = ? AND principal_id = ? \
+           AND used_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1")
+        .bind(purpose)
+        .bind(principal_id)
+        .bind(now),
+    )
+    .await
+}
+
+/// Count a try on a code in one statement; none when the code is spent or out of tries.
+pub(crate) async fn count_code_attempt(
+    tx: &mut impl Exec,
+    id: i64,
+    max: i64,
+) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64,)> = tx
+        .fetch_optional(
+            q("UPDATE one_time_codes SET attempts = attempts + 1 \
+               WHERE id = ? AND attempts < ? AND used_at IS NULL RETURNING attempts")
+            .bind(id)
+            .bind(max),
+        )
+        .await?;
+    Ok(row.map(|(a,)| a))
+}
+
+pub(crate) async fn use_code(tx: &mut impl Exec, id: i64, now: i64) -> Result<u64, StoreError> {
+    tx.execute(
+        q("UPDATE one_time_codes SET used_at = ? WHERE id = ? AND used_at IS NULL")
+            .bind(now)
+            .bind(id),
+    )
+    .await
+}
+
+/// A staff member's unit and login name (for an admin's unlock or code).
+pub(crate) async fn staff_login_of(
+    db: &mut impl Exec,
+    staff_id: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
+    db.fetch_optional(q("SELECT org_id, username FROM staff WHERE id = ?").bind(staff_id))
+        .await
 }
 
 pub(crate) async fn delete_sessions_expired(

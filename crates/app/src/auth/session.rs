@@ -4,10 +4,12 @@ use proofless_domain::role::{PrincipalKind, Role};
 use serde::Serialize;
 
 use super::input::LoginInput;
+use super::codes::{self, Purpose};
 use super::repo::{self, NewSessionRow, StaffActorRow};
+use super::throttle;
 use crate::actor::{Actor, ActorKind};
 use crate::audit::{self, Entry};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::password::{random_token, token_hash};
 use crate::{App, password};
 
@@ -17,23 +19,6 @@ pub struct NewSession {
     pub token: String,
     pub csrf_token: String,
     pub expires_at: i64,
-}
-
-/// Refuse when `login` has failed too often recently (password guessing).
-pub async fn check_throttle(app: &App, login: &str) -> AppResult<()> {
-    let since = app.now_ms() - app.settings.throttle_window_minutes * 60_000;
-    let failures = repo::failures_since(&mut app.db.reader(), login, since).await?;
-    if failures >= app.settings.max_login_failures {
-        return Err(AppError::Throttled(app.settings.throttle_window_minutes));
-    }
-    Ok(())
-}
-
-pub async fn record_failure(app: &App, login: &str) -> AppResult<()> {
-    let mut tx = app.db.begin().await?;
-    repo::insert_failure(&mut tx, login, app.now_ms()).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 pub async fn create_session(
@@ -60,7 +45,6 @@ pub async fn create_session(
         },
     )
     .await?;
-    repo::delete_failures_before(&mut tx, now - 86_400_000).await?;
     tx.commit().await?;
     Ok(NewSession {
         token,
@@ -74,15 +58,41 @@ pub async fn create_session(
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA";
 
-/// Staff login: throttled, audited, the same answer for a wrong user or password.
+/// Staff login (issue #16 item 2). Attempts are counted before the password is checked,
+/// per client address and per account; a client over its own limit gets 429, an account
+/// over its limit is never locked against its owner but asks for a one-time code from
+/// the unit admin (and answers slowly) — the attacker without the code learns nothing
+/// more, the owner with it gets in. Audited; the same answer for a wrong user or password.
 pub async fn staff_login(
     app: &App,
     operation_id: &str,
+    client: &str,
     input: &LoginInput,
 ) -> AppResult<(NewSession, Actor)> {
     let login = input.login()?;
-    check_throttle(app, &login).await?;
+    throttle::client_gate(app, operation_id, client).await?;
+    let counted = throttle::bump(app, "staff", &login).await?;
     let account = repo::staff_credentials(&mut app.db.reader(), &login).await?;
+    let limit = app.settings.max_login_failures;
+    if counted.count == limit + 1 {
+        let id = account.as_ref().map(|a| a.id.to_string()).unwrap_or_default();
+        throttle::audit_lockout(app, operation_id, "staff", &id, serde_json::json!({
+            "login": login, "client": client, "attempts": counted.count,
+            "requires": "one_time_code",
+        }))
+        .await?;
+    }
+    let mut code_id = None;
+    if counted.count > limit {
+        code_id = match (&input.code, &account) {
+            (Some(code), Some(a)) => codes::check(app, Purpose::StaffLogin, a.id, code).await?,
+            _ => None,
+        };
+        if code_id.is_none() {
+            slow_down(app).await;
+            return Err(AppError::field("code", SECOND_FACTOR));
+        }
+    }
     let ok = match &account {
         Some(a) => a.active && password::verify(&input.password, &a.password_hash),
         None => {
@@ -91,27 +101,43 @@ pub async fn staff_login(
         }
     };
     let Some(id) = account.filter(|_| ok).map(|a| a.id) else {
-        record_failure(app, &login).await?;
-        return Err(AppError::Validation(vec![FieldError::new(
-            "password",
-            "用户名或密码错误",
-        )]));
+        return Err(AppError::field("password", "用户名或密码错误"));
     };
-    let session = create_session(app, PrincipalKind::Staff, id).await?;
     let actor = staff_actor(app, id, operation_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
+    let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    repo::delete_failures_of(&mut tx, &login).await?;
+    if let Some(cid) = code_id
+        && !codes::consume(&mut tx, cid, now).await?
+    {
+        return Err(AppError::field("code", SECOND_FACTOR));
+    }
     audit::append(
         &mut tx,
         &actor,
-        app.now_ms(),
-        Entry::new("auth.login", "staff", id),
+        now,
+        Entry::new("auth.login", "staff", id)
+            .detail(serde_json::json!({"second_factor": code_id.is_some()})),
     )
     .await?;
     tx.commit().await?;
+    throttle::reset(app, "staff", &login).await?;
+    throttle::refund(app, "client", client).await?;
+    let session = create_session(app, PrincipalKind::Staff, id).await?;
     Ok((session, actor))
+}
+
+/// What an account over its failure limit asks for.
+pub const SECOND_FACTOR: &str =
+    "该账号登录失败次数过多，已启用保护：请输入本单位管理员发放的一次性验证码后再登录";
+
+/// Answers to an account under attack come slowly, so guessing stays expensive.
+pub(crate) async fn slow_down(app: &App) {
+    tokio::time::sleep(std::time::Duration::from_millis(
+        app.settings.lockout_delay_ms,
+    ))
+    .await;
 }
 
 fn staff_actor_of(rows: Vec<StaffActorRow>, operation_id: &str) -> Option<Actor> {

@@ -1,21 +1,41 @@
 use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use proofless_app::AppError;
+use proofless_app::auth::codes::IssuedCode;
 use proofless_app::auth::{self, LoginInput, NewSession};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::client_addr::ClientAddr;
 use crate::ctx::{Credential, Ctx, SESSION_COOKIE};
-use crate::error::{ApiJson, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiResult};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(issue_login_code))
+        .routes(routes!(unlock))
+}
+
+/// A refusal as problem+json; a throttled client also learns when to come back
+/// (`Retry-After`, seconds).
+pub fn refusal(e: AppError) -> Response {
+    let retry = match &e {
+        AppError::Throttled(min) => Some(min * 60),
+        _ => None,
+    };
+    let mut res = ApiError::from(e).into_response();
+    if let Some(secs) = retry {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    }
+    res
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS.
@@ -73,19 +93,61 @@ fn me_of(ctx_actor: &proofless_app::Actor, csrf: &str) -> Me {
     }
 }
 
-/// Staff login: sets the session cookie. Throttled after repeated failures.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
-    responses((status = 200, body = Me), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+/// Staff login: sets the session cookie. Attempts are counted per account and per client
+/// address before the password is checked: a client over its limit gets 429 with
+/// `Retry-After`; an account over its limit asks for a one-time `code` from the unit admin.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", operation_id = "login_staff", request_body = LoginInput,
+    responses((status = 200, body = Me),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "seconds until the client may try again")))))]
 async fn login(
     State(s): State<AppState>,
     ctx: Ctx,
+    client: ClientAddr,
     ApiJson(input): ApiJson<LoginInput>,
+) -> Response {
+    match auth::staff_login(&s.app, ctx.op(), client.as_str(), &input).await {
+        Ok((session, actor)) => (
+            session_cookie(&s, &session),
+            Json(me_of(&actor, &session.csrf_token)),
+        )
+            .into_response(),
+        Err(e) => refusal(e),
+    }
+}
+
+/// A one-time login code for a staff member of the admin's unit whose account asks for
+/// one (shown once; audited).
+#[utoipa::path(post, path = "/api/v1/auth/staff/{id}/login-code", tag = "auth", operation_id = "issue_staff_login_code",
+    params(("id" = i64, Path, description = "staff id")),
+    responses((status = 201, body = IssuedCode),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+async fn issue_login_code(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    let (session, actor) = auth::staff_login(&s.app, ctx.op(), &input).await?;
-    Ok((
-        session_cookie(&s, &session),
-        Json(me_of(&actor, &session.csrf_token)),
-    ))
+    let code = auth::issue_login_code(&s.app, &ctx.actor, id).await?;
+    Ok((StatusCode::CREATED, Json(code)))
+}
+
+/// Lift the protection of a staff account of the admin's unit (audited).
+#[utoipa::path(post, path = "/api/v1/auth/staff/{id}/unlock", tag = "auth", operation_id = "unlock_staff_login",
+    params(("id" = i64, Path, description = "staff id")),
+    responses((status = 204),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
+async fn unlock(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    auth::unlock(&s.app, &ctx.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// End the session.

@@ -1,22 +1,27 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use proofless_app::applicants::{self, AccessRecord, Entity, Person};
-use proofless_app::identity::{self, PortalLoginInput, RegisterInput};
+use proofless_app::identity::{
+    self, CounterCode, CounterCodeInput, PortalLoginInput, RegisterInput, SmsCodeInput,
+};
 use proofless_app::{ActorKind, AppError};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::session_cookie;
+use super::auth::{refusal, session_cookie};
 use crate::AppState;
+use crate::client_addr::ClientAddr;
 use crate::ctx::Ctx;
 use crate::error::{ApiJson, ApiQuery, ApiResult};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(register))
+        .routes(routes!(request_sms_code))
+        .routes(routes!(issue_counter_code))
         .routes(routes!(login))
         .routes(routes!(me))
         .routes(routes!(access_log))
@@ -40,30 +45,99 @@ async fn me_of(s: &AppState, ctx_actor: &proofless_app::Actor, csrf: &str) -> Ap
     })
 }
 
-/// A citizen registers with resident ID, name and password; logged in at once.
-#[utoipa::path(post, path = "/api/v1/portal/register", tag = "portal", request_body = RegisterInput,
-    responses((status = 201, body = PortalMe), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// A citizen opens (or re-opens) a portal account with the one-time activation code from
+/// the counter or the SMS to their phone on record, and a new password; logged in at
+/// once. Every failure (unknown ID, no code, wrong or spent code) is the same 422.
+#[utoipa::path(post, path = "/api/v1/portal/register", tag = "portal", operation_id = "register_portal_account", request_body = RegisterInput,
+    responses((status = 201, body = PortalMe),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "seconds until the client may try again")))))]
 async fn register(
     State(s): State<AppState>,
     ctx: Ctx,
+    client: ClientAddr,
     ApiJson(input): ApiJson<RegisterInput>,
-) -> ApiResult<impl IntoResponse> {
-    let (session, actor) = identity::register(&s.app, ctx.op(), input).await?;
-    let me = me_of(&s, &actor, &session.csrf_token).await?;
-    Ok((StatusCode::CREATED, session_cookie(&s, &session), Json(me)))
+) -> Response {
+    let (session, actor) = match identity::register(&s.app, ctx.op(), client.as_str(), input).await {
+        Ok(v) => v,
+        Err(e) => return refusal(e),
+    };
+    match me_of(&s, &actor, &session.csrf_token).await {
+        Ok(me) => (StatusCode::CREATED, session_cookie(&s, &session), Json(me)).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
-/// Portal login (local accounts; the province's unified identity plugs in behind the same interface).
-#[utoipa::path(post, path = "/api/v1/portal/login", tag = "portal", request_body = PortalLoginInput,
-    responses((status = 200, body = PortalMe), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+#[derive(Serialize, utoipa::ToSchema)]
+struct Accepted {
+    detail: String,
+}
+
+/// Send an activation code to the phone on record (if any; the answer never says).
+#[utoipa::path(post, path = "/api/v1/portal/activation-sms", tag = "portal", operation_id = "request_activation_sms", request_body = SmsCodeInput,
+    responses((status = 202, body = Accepted),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "seconds until the client may try again")))))]
+async fn request_sms_code(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    client: ClientAddr,
+    ApiJson(input): ApiJson<SmsCodeInput>,
+) -> Response {
+    match identity::request_sms_code(&s.app, s.sms.as_ref(), ctx.op(), client.as_str(), &input)
+        .await
+    {
+        Ok(()) => (
+            StatusCode::ACCEPTED,
+            Json(Accepted {
+                detail: identity::SMS_SENT.to_owned(),
+            }),
+        )
+            .into_response(),
+        Err(e) => refusal(e),
+    }
+}
+
+/// A counter clerk, having checked the ID card, issues an activation code to hand over
+/// (audited; the person is registered if new).
+#[utoipa::path(post, path = "/api/v1/portal/activation-codes", tag = "portal", operation_id = "issue_activation_code", request_body = CounterCodeInput,
+    responses((status = 201, body = CounterCode),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
+async fn issue_counter_code(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<CounterCodeInput>,
+) -> ApiResult<impl IntoResponse> {
+    let code = identity::issue_counter_code(&s.app, &ctx.actor, input).await?;
+    Ok((StatusCode::CREATED, Json(code)))
+}
+
+/// Portal login with a local account. Counted per account and client before the password
+/// is checked (429 with `Retry-After` for a client over its limit).
+#[utoipa::path(post, path = "/api/v1/portal/login", tag = "portal", operation_id = "login_portal", request_body = PortalLoginInput,
+    responses((status = 200, body = PortalMe),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "seconds until the client may try again")))))]
 async fn login(
     State(s): State<AppState>,
     ctx: Ctx,
+    client: ClientAddr,
     ApiJson(input): ApiJson<PortalLoginInput>,
-) -> ApiResult<impl IntoResponse> {
-    let (session, actor) = identity::login(&s.app, s.identity.as_ref(), ctx.op(), &input).await?;
-    let me = me_of(&s, &actor, &session.csrf_token).await?;
-    Ok((session_cookie(&s, &session), Json(me)))
+) -> Response {
+    let res =
+        identity::login(&s.app, s.identity.as_ref(), ctx.op(), client.as_str(), &input).await;
+    let (session, actor) = match res {
+        Ok(v) => v,
+        Err(e) => return refusal(e),
+    };
+    match me_of(&s, &actor, &session.csrf_token).await {
+        Ok(me) => (session_cookie(&s, &session), Json(me)).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/portal/me", tag = "portal", responses((status = 200, body = PortalMe), (status = 401, body = crate::error::Problem)))]

@@ -5,6 +5,7 @@ mod catalogue;
 mod catalogue_edit;
 mod commitment;
 mod deadlines;
+mod identity;
 mod layout;
 mod policy;
 mod portal;
@@ -46,6 +47,15 @@ pub fn router() -> Router<AppState> {
             get(portal::register_page).post(portal::register_submit),
         )
         .route("/portal/logout", post(portal::logout))
+        .route("/portal/activation-sms", post(portal::sms_submit))
+        .route("/portal/oidc/start", get(portal::oidc_start))
+        .route("/portal/oidc/callback", get(portal::oidc_callback))
+        .route(
+            "/counter/activation",
+            get(identity::counter_page_get).post(identity::counter_submit),
+        )
+        .route("/admin/login-help", get(identity::help_get))
+        .route("/admin/login-help/{id}/{action}", post(identity::help_action))
         .route("/admin/calendar", get(deadlines::calendar_admin))
         .route("/admin/calendar/import", post(deadlines::calendar_import))
         .route(

@@ -1,11 +1,12 @@
-//! The citizens' portal: login, registration, and who looked at my data.
+//! The citizens' portal: login (local or the unified identity platform), account
+//! activation with a one-time code, and who looked at my data.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use proofless_app::applicants::{self, Entity};
-use proofless_app::identity::{self, PortalLoginInput, RegisterInput};
+use proofless_app::identity::{self, PortalLoginInput, RegisterInput, SmsCodeInput};
 use proofless_app::{ActorKind, AppError, auth};
 
 use super::admin::local_time;
@@ -16,47 +17,49 @@ use super::session::{Login, LoginForm, page_error};
 use super::{Layout, render};
 use crate::AppState;
 use crate::api::auth::{clear_cookie, session_cookie};
+use crate::client_addr::ClientAddr;
 use crate::ctx::{Credential, Ctx};
 
-fn login_form(ctx: &Ctx, login: String, error: String) -> Login {
+fn login_form(s: &AppState, ctx: &Ctx, error: String) -> Login {
     Login {
         layout: Layout::new("群众和企业登录", ctx, "/portal/login"),
         heading: "群众和企业登录",
         action: "/portal/login",
         login_label: "居民身份证号码",
-        login,
+        login: String::new(),
         error,
         portal: true,
+        oidc: s.oidc.is_some(),
     }
 }
 
-pub async fn login_page(ctx: Ctx) -> Response {
+pub async fn login_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     if ctx.actor.kind == ActorKind::Portal {
         return Redirect::to("/portal").into_response();
     }
-    render(
-        StatusCode::OK,
-        &login_form(&ctx, String::new(), String::new()),
-    )
+    render(StatusCode::OK, &login_form(&s, &ctx, String::new()))
 }
 
 pub async fn login_submit(
     State(s): State<AppState>,
     ctx: Ctx,
+    client: ClientAddr,
     Form(f): Form<LoginForm>,
 ) -> Response {
     let input = PortalLoginInput {
         resident_id: f.login,
         password: f.password,
     };
-    match identity::login(&s.app, s.identity.as_ref(), ctx.op(), &input).await {
+    match identity::login(&s.app, s.identity.as_ref(), ctx.op(), client.as_str(), &input).await {
         Ok((session, _)) => (session_cookie(&s, &session), Redirect::to("/portal")).into_response(),
         Err(e) => {
-            let msg = crate::error::ApiError::from(e).detail;
-            render(
-                StatusCode::UNAUTHORIZED,
-                &login_form(&ctx, String::new(), msg),
-            )
+            let api = crate::error::ApiError::from(e);
+            let status = if api.status == StatusCode::TOO_MANY_REQUESTS {
+                api.status
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            render(status, &login_form(&s, &ctx, api.detail))
         }
     }
 }
@@ -66,20 +69,23 @@ pub async fn login_submit(
 struct Register {
     layout: Layout,
     resident_id: String,
-    name: String,
-    phone: String,
     error: String,
+    notice: String,
+    oidc: bool,
 }
 
-pub async fn register_page(ctx: Ctx) -> Response {
-    let p = Register {
-        layout: Layout::new("注册", &ctx, "/portal/register"),
-        resident_id: String::new(),
-        name: String::new(),
-        phone: String::new(),
+fn register_form(s: &AppState, ctx: &Ctx, resident_id: String) -> Register {
+    Register {
+        layout: Layout::new("开通账号", ctx, "/portal/register"),
+        resident_id,
         error: String::new(),
-    };
-    render(StatusCode::OK, &p)
+        notice: String::new(),
+        oidc: s.oidc.is_some(),
+    }
+}
+
+pub async fn register_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    render(StatusCode::OK, &register_form(&s, &ctx, String::new()))
 }
 
 #[derive(Deserialize)]
@@ -87,9 +93,7 @@ pub struct RegisterForm {
     #[serde(default)]
     resident_id: String,
     #[serde(default)]
-    name: String,
-    #[serde(default)]
-    phone: String,
+    code: String,
     #[serde(default)]
     password: String,
 }
@@ -97,33 +101,117 @@ pub struct RegisterForm {
 pub async fn register_submit(
     State(s): State<AppState>,
     ctx: Ctx,
+    client: ClientAddr,
     Form(f): Form<RegisterForm>,
 ) -> Response {
-    let phone = f.phone;
+    let rid = f.resident_id.clone();
     let input = RegisterInput {
         resident_id: f.resident_id,
-        name: f.name,
-        phone: if phone.trim().is_empty() {
-            None
-        } else {
-            Some(phone.clone())
-        },
+        code: f.code,
         password: f.password,
     };
-    let (rid, name) = (input.resident_id.clone(), input.name.clone());
-    match identity::register(&s.app, ctx.op(), input).await {
+    match identity::register(&s.app, ctx.op(), client.as_str(), input).await {
         Ok((session, _)) => (session_cookie(&s, &session), Redirect::to("/portal")).into_response(),
         Err(e) => {
-            let msg = crate::error::ApiError::from(e).detail;
-            let p = Register {
-                layout: Layout::new("注册", &ctx, "/portal/register"),
-                resident_id: rid,
-                name,
-                phone,
-                error: msg,
-            };
-            render(StatusCode::UNPROCESSABLE_ENTITY, &p)
+            let api = crate::error::ApiError::from(e);
+            let mut p = register_form(&s, &ctx, rid);
+            p.error = api.detail;
+            render(api.status, &p)
         }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SmsForm {
+    #[serde(default)]
+    resident_id: String,
+}
+
+pub async fn sms_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    client: ClientAddr,
+    Form(f): Form<SmsForm>,
+) -> Response {
+    let input = SmsCodeInput {
+        resident_id: f.resident_id.clone(),
+    };
+    let res =
+        identity::request_sms_code(&s.app, s.sms.as_ref(), ctx.op(), client.as_str(), &input).await;
+    let mut p = register_form(&s, &ctx, f.resident_id);
+    match res {
+        Ok(()) => {
+            p.notice = identity::SMS_SENT.to_owned();
+            render(StatusCode::OK, &p)
+        }
+        Err(e) => {
+            let api = crate::error::ApiError::from(e);
+            p.error = api.detail;
+            render(api.status, &p)
+        }
+    }
+}
+
+/// The browser-bound state of a sign-in at the identity platform.
+const OIDC_COOKIE: &str = "pl_oidc";
+
+/// Send the browser to the province's identity platform.
+pub async fn oidc_start(State(s): State<AppState>, ctx: Ctx, client: ClientAddr) -> Response {
+    let Some(oidc) = s.oidc.clone() else {
+        return page_error(&ctx, AppError::NotFound("统一身份认证（未配置）".to_owned()), "/portal/login");
+    };
+    match identity::oidc::begin(&s.app, &oidc, ctx.op(), client.as_str()).await {
+        Ok(start) => {
+            let secure = if s.config.cookie_secure { "; Secure" } else { "" };
+            let cookie = format!(
+                "{OIDC_COOKIE}={}; Path=/portal/oidc; HttpOnly; SameSite=Lax; Max-Age=600{secure}",
+                start.state
+            );
+            let mut res = Redirect::to(&start.url).into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+                res.headers_mut().insert(axum::http::header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(e) => page_error(&ctx, e, "/portal/login"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OidcCallback {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The identity platform sends the browser back here with a code.
+pub async fn oidc_callback(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    client: ClientAddr,
+    headers: axum::http::HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<OidcCallback>,
+) -> Response {
+    let Some(oidc) = s.oidc.clone() else {
+        return page_error(&ctx, AppError::NotFound("统一身份认证（未配置）".to_owned()), "/portal/login");
+    };
+    let bound = crate::ctx::cookie_value(&headers, OIDC_COOKIE);
+    let cb = identity::oidc::Callback {
+        bound_state: bound.as_deref(),
+        state: &q.state,
+        code: &q.code,
+    };
+    match identity::oidc::finish(&s.app, &oidc, ctx.op(), client.as_str(), cb).await {
+        Ok((session, _)) => {
+            let mut res = (session_cookie(&s, &session), Redirect::to("/portal")).into_response();
+            let clear = format!("{OIDC_COOKIE}=; Path=/portal/oidc; HttpOnly; SameSite=Lax; Max-Age=0");
+            if let Ok(v) = axum::http::HeaderValue::from_str(&clear) {
+                res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(e) => page_error(&ctx, e, "/portal/login"),
     }
 }
 

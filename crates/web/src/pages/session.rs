@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::{Layout, Message, render};
 use crate::AppState;
 use crate::api::auth::{clear_cookie, session_cookie};
+use crate::client_addr::ClientAddr;
 use crate::ctx::{Credential, Ctx};
 
 /// Turn a service error into a page: login for the anonymous, a clear refusal otherwise.
@@ -70,6 +71,8 @@ pub struct Login {
     pub login: String,
     pub error: String,
     pub portal: bool,
+    /// Offer "统一身份认证登录" (the portal, when the identity platform is configured).
+    pub oidc: bool,
 }
 
 pub async fn login_page(ctx: Ctx) -> Response {
@@ -91,6 +94,7 @@ fn staff_login_form(ctx: &Ctx, login: String, error: String) -> Login {
         login,
         error,
         portal: false,
+        oidc: false,
     }
 }
 
@@ -101,27 +105,35 @@ pub struct LoginForm {
     pub login: String,
     #[serde(default)]
     pub password: String,
+    /// The one-time code of a protected staff account (staff form only).
+    #[serde(default)]
+    pub code: String,
 }
 
 pub async fn login_submit(
     State(s): State<AppState>,
     ctx: Ctx,
+    client: ClientAddr,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    let code = f.code.trim().to_owned();
     let input = LoginInput {
         username: f.login,
         password: f.password,
+        code: (!code.is_empty()).then_some(code),
     };
-    match auth::staff_login(&s.app, ctx.op(), &input).await {
+    match auth::staff_login(&s.app, ctx.op(), client.as_str(), &input).await {
         Ok((session, _)) => {
             (session_cookie(&s, &session), Redirect::to("/workbench")).into_response()
         }
         Err(e) => {
-            let msg = crate::error::ApiError::from(e).detail;
-            render(
-                StatusCode::UNAUTHORIZED,
-                &staff_login_form(&ctx, input.username, msg),
-            )
+            let api = crate::error::ApiError::from(e);
+            let status = if api.status == StatusCode::TOO_MANY_REQUESTS {
+                api.status
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            render(status, &staff_login_form(&ctx, input.username, api.detail))
         }
     }
 }
@@ -172,6 +184,11 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             text: "登记申请人，按证明事项免提交清单办理。",
             href: "",
         });
+        cards.push(Card {
+            title: "开通群众账号",
+            text: "核验身份证原件后发放一次性开通码，群众凭码开通或找回办事账号。",
+            href: "/counter/activation",
+        });
     }
     if has(Role::CounterClerk) {
         cards.push(Card {
@@ -185,6 +202,11 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             title: "本单位管理",
             text: "工作人员、角色、联络员和代办员的 AB 角。",
             href: "/admin/orgs",
+        });
+        cards.push(Card {
+            title: "登录协助",
+            text: "账号因多次登录失败受保护时，核实本人后发放一次性验证码或解除保护。",
+            href: "/admin/login-help",
         });
     }
     if has(Role::JointOffice) {
