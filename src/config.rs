@@ -148,7 +148,10 @@ impl Config {
         if let Ok(v) = std::env::var("PROOFLESS_SMS_OUTBOX_FILE") {
             c.sms_outbox_file = v;
         }
-        if let (Some(o), Ok(v)) = (c.oidc.as_mut(), std::env::var("PROOFLESS_OIDC_CLIENT_SECRET")) {
+        if let (Some(o), Ok(v)) = (
+            c.oidc.as_mut(),
+            std::env::var("PROOFLESS_OIDC_CLIENT_SECRET"),
+        ) {
             o.client_secret = v;
         }
         Ok(c)

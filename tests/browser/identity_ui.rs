@@ -32,7 +32,8 @@ async fn a_clerk_issues_an_activation_code_and_the_citizen_opens_the_account() {
     b.text_with("核验").await;
     fill(&b, "resident_id", &rid).await;
     fill(&b, "name", "钱窗口").await;
-    b.click("form[action='/counter/activation'] button[type=submit]").await;
+    b.click("form[action='/counter/activation'] button[type=submit]")
+        .await;
     b.text_with("已为").await;
     let code = b
         .client
@@ -55,7 +56,8 @@ async fn a_clerk_issues_an_activation_code_and_the_citizen_opens_the_account() {
     fill(&b, "resident_id", &rid).await;
     fill(&b, "code", code.trim()).await;
     fill(&b, "password", "Qian12345").await;
-    b.click("form[action='/portal/register'] button[type=submit]").await;
+    b.click("form[action='/portal/register'] button[type=submit]")
+        .await;
     b.client
         .wait()
         .for_url(url::Url::parse(&format!("{}/portal", t.base)).unwrap())
@@ -85,7 +87,8 @@ async fn a_unit_admin_issues_a_login_code_to_a_protected_colleague() {
     b.click("a[href='/admin/login-help']").await;
     let text = b.text_with("受保护").await;
     assert!(text.contains("ga_liaison"), "{text}");
-    b.click("#staff-ga_liaison form[action$='/code'] button").await;
+    b.click("#staff-ga_liaison form[action$='/code'] button")
+        .await;
     b.text_with("一次性登录验证码").await;
     let code = b
         .client

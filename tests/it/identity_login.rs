@@ -52,7 +52,9 @@ fn field_of(p: &Value) -> &str {
 // 100 wrong passwords sent at once are evaluated at most `max_login_failures` (5) times;
 // the client's own limit (30) answers the rest 429 with Retry-After.
 async fn a_parallel_burst_of_wrong_passwords_is_evaluated_at_most_the_limit(b: Backend) {
-    let Some(t) = crate::common::spawn_demo(b).await else { return };
+    let Some(t) = crate::common::spawn_demo(b).await else {
+        return;
+    };
     let c = t.client();
     let mut set = tokio::task::JoinSet::new();
     for i in 0..100 {
@@ -67,7 +69,11 @@ async fn a_parallel_burst_of_wrong_passwords_is_evaluated_at_most_the_limit(b: B
         let r = r.unwrap();
         match r.status().as_u16() {
             429 => {
-                let secs: i64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+                let secs: i64 = r.headers()["retry-after"]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
                 assert!(secs > 0 && secs <= 15 * 60, "Retry-After {secs}");
                 throttled += 1;
             }
@@ -82,8 +88,15 @@ async fn a_parallel_burst_of_wrong_passwords_is_evaluated_at_most_the_limit(b: B
             s => panic!("unexpected status {s}"),
         }
     }
-    assert!(evaluated <= 5, "{evaluated} passwords evaluated in the burst");
-    assert_eq!(evaluated + protected, 30, "the client's limit lets 30 through");
+    assert!(
+        evaluated <= 5,
+        "{evaluated} passwords evaluated in the burst"
+    );
+    assert_eq!(
+        evaluated + protected,
+        30,
+        "the client's limit lets 30 through"
+    );
     assert_eq!(throttled, 70);
     // Each lock-out (the account's and the client's) is audited once.
     assert_eq!(audit_count(&t, "auth.lockout").await, 2);
@@ -94,7 +107,9 @@ async fn a_parallel_burst_of_wrong_passwords_is_evaluated_at_most_the_limit(b: B
 // throttled, and the owner — from elsewhere — gets in with a code from their unit admin,
 // or after the admin lifts the protection.
 async fn an_attacker_cannot_lock_the_owner_out(b: Backend) {
-    let Some(t) = behind_proxy(b).await else { return };
+    let Some(t) = behind_proxy(b).await else {
+        return;
+    };
     let attacker = Some("203.0.113.9");
     let owner = Some("198.51.100.7");
     let wrong = json!({"username": "ga_clerk", "password": "not-it-1"});
@@ -140,7 +155,9 @@ async fn an_attacker_cannot_lock_the_owner_out(b: Backend) {
         .app
         .db
         .reader()
-        .fetch_one(q("SELECT code_hash FROM one_time_codes ORDER BY id DESC LIMIT 1"))
+        .fetch_one(q(
+            "SELECT code_hash FROM one_time_codes ORDER BY id DESC LIMIT 1",
+        ))
         .await
         .unwrap();
     assert!(!stored.0.contains(&code), "only a hash of the code is kept");
@@ -169,7 +186,9 @@ async fn an_attacker_cannot_lock_the_owner_out(b: Backend) {
 // Issue #16 item 2: without a configured proxy the peer address is the client, whatever
 // X-Forwarded-For claims; after the window the client may try again.
 async fn a_forged_forwarded_header_does_not_escape_the_client_limit(b: Backend) {
-    let Some(t) = crate::common::spawn_demo(b).await else { return };
+    let Some(t) = crate::common::spawn_demo(b).await else {
+        return;
+    };
     for i in 0..30 {
         let from = format!("10.0.0.{i}");
         let body = json!({"username": format!("nobody{i}"), "password": "x1"});

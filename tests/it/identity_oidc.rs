@@ -101,7 +101,11 @@ async fn spawn_with_provider(b: Backend, accounts: Value) -> Option<(TestApp, Pr
 
 fn location(r: &reqwest::Response, base: &str) -> String {
     let loc = r.headers()["location"].to_str().unwrap();
-    url::Url::parse(base).unwrap().join(loc).unwrap().to_string()
+    url::Url::parse(base)
+        .unwrap()
+        .join(loc)
+        .unwrap()
+        .to_string()
 }
 
 /// Start at our site, sign in at the provider as `sub`: the callback URL the provider
@@ -111,7 +115,12 @@ async fn sign_in_at_provider(c: &Client, p: &Provider, sub: &str) -> String {
     assert_eq!(r.status(), 303);
     let authorize = location(&r, &c.base);
     assert!(authorize.starts_with(&p.issuer), "{authorize}");
-    for part in ["code_challenge_method=S256", "code_challenge=", "state=", "nonce="] {
+    for part in [
+        "code_challenge_method=S256",
+        "code_challenge=",
+        "state=",
+        "nonce=",
+    ] {
         assert!(authorize.contains(part), "{part} missing from {authorize}");
     }
     let r = c.http.get(&authorize).send().await.unwrap();
@@ -153,9 +162,14 @@ async fn a_citizen_signs_in_through_the_unified_identity_platform(b: Backend) {
         "zhou": {"name": "周统一", "resident_id": new_rid},
         "noid": {"name": "无证号"},
     });
-    let Some((t, p)) = spawn_with_provider(b, accounts).await else { return };
+    let Some((t, p)) = spawn_with_provider(b, accounts).await else {
+        return;
+    };
     let page = t.client().get("/portal/login").await.text().await.unwrap();
-    assert!(page.contains("统一身份认证登录"), "the login page offers it");
+    assert!(
+        page.contains("统一身份认证登录"),
+        "the login page offers it"
+    );
     // Another browser cannot use a callback that was meant for this one.
     let browser = t.client();
     let callback = sign_in_at_provider(&browser, &p, "zhou").await;
@@ -170,7 +184,10 @@ async fn a_citizen_signs_in_through_the_unified_identity_platform(b: Backend) {
     let me: Value = browser.json("/api/v1/portal/me").await;
     assert_eq!(me["person"]["name"], "周统一");
     let masked = me["person"]["resident_id_masked"].as_str().unwrap();
-    assert_eq!(masked, format!("{}********{}", &new_rid[..6], &new_rid[14..]));
+    assert_eq!(
+        masked,
+        format!("{}********{}", &new_rid[..6], &new_rid[14..])
+    );
     // The same callback cannot be replayed (the state is single use).
     assert_eq!(t.client().get(&path).await.status(), 403);
     let detail: (String,) = t
@@ -207,8 +224,11 @@ async fn a_company_sign_in_maps_the_credit_code_claim(b: Backend) {
         .unwrap()
         .as_str()
         .to_owned();
-    let accounts = json!({"boss": {"name": "吴法人", "resident_id": rid, "credit_code": parsed.as_str()}});
-    let Some((t, p)) = spawn_with_provider(b, accounts).await else { return };
+    let accounts =
+        json!({"boss": {"name": "吴法人", "resident_id": rid, "credit_code": parsed.as_str()}});
+    let Some((t, p)) = spawn_with_provider(b, accounts).await else {
+        return;
+    };
     let clerk = t.staff("sj_clerk").await;
     let r = clerk
         .post_json(
@@ -219,7 +239,10 @@ async fn a_company_sign_in_maps_the_credit_code_claim(b: Backend) {
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let c = t.client();
     let callback = sign_in_at_provider(&c, &p, "boss").await;
-    assert_eq!(c.get(&callback_path(&callback, &t.base)).await.status(), 303);
+    assert_eq!(
+        c.get(&callback_path(&callback, &t.base)).await.status(),
+        303
+    );
     let me: Value = c.json("/api/v1/portal/me").await;
     let entities = me["entities"].as_array().unwrap();
     assert!(

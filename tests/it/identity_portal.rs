@@ -53,6 +53,11 @@ async fn audit_count(t: &TestApp, action: &str) -> i64 {
 async fn an_id_and_a_name_alone_open_nothing_and_failures_all_look_the_same(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let c = t.client();
+    let page = c.get("/portal/login").await.text().await.unwrap();
+    assert!(
+        !page.contains("统一身份认证登录"),
+        "offered only when the identity platform is configured"
+    );
     let zhang = rid("19900101", "123");
     let r = c
         .post_json(
@@ -76,7 +81,11 @@ async fn an_id_and_a_name_alone_open_nothing_and_failures_all_look_the_same(b: B
     assert_eq!(c.get("/api/v1/portal/me").await.status(), 401);
     // Format problems are still named field by field (they reveal nothing).
     let good = rid("19921103", "518");
-    let bad_check = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+    let bad_check = format!(
+        "{}{}",
+        &good[..17],
+        if good.ends_with('0') { '1' } else { '0' }
+    );
     let r = c
         .post_json(
             "/api/v1/portal/register",
@@ -109,7 +118,11 @@ async fn a_counter_code_opens_the_account_once(b: Backend) {
     assert_eq!(r.status(), 403);
     let code = counter_code(&t, &id, "赵小燕").await;
     assert_eq!(code.len(), 8);
-    assert_eq!(audit_count(&t, "portal.activation_code.issue").await, 3, "2 demo + 1");
+    assert_eq!(
+        audit_count(&t, "portal.activation_code.issue").await,
+        3,
+        "2 demo + 1"
+    );
     let hashes: Vec<(String,)> = t
         .app
         .db
@@ -118,7 +131,11 @@ async fn a_counter_code_opens_the_account_once(b: Backend) {
         .await
         .unwrap();
     assert!(hashes.iter().all(|(h,)| !h.contains(&code)));
-    let wrong = if code == "00000000" { "11111111" } else { "00000000" };
+    let wrong = if code == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
     assert_eq!(activate(&t, &id, wrong).await.status(), 422);
     let r = activate(&t, &id, &code).await;
     assert_eq!(r.status(), 201);
@@ -138,7 +155,11 @@ async fn a_counter_code_opens_the_account_once(b: Backend) {
     for _ in 0..5 {
         assert_eq!(activate(&t, &id, wrong).await.status(), 422);
     }
-    assert_eq!(activate(&t, &id, &code).await.status(), 422, "dead after 5 tries");
+    assert_eq!(
+        activate(&t, &id, &code).await.status(),
+        422,
+        "dead after 5 tries"
+    );
 }
 
 // Issue #16 item 1b and 2: the SMS code goes to the phone on record through the
@@ -166,7 +187,10 @@ async fn an_sms_code_reaches_only_the_phone_on_record(b: Backend) {
     let login = json!({"resident_id": zhang, "password": DEMO_PASSWORD});
     let r = c.post_json("/api/v1/portal/login", &login).await;
     assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["field"], "code");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errors"][0]["field"],
+        "code"
+    );
     let mut bodies = vec![];
     for id in [zhang.clone(), rid("19991231", "777")] {
         let r = c
@@ -200,14 +224,28 @@ async fn an_sms_code_reaches_only_the_phone_on_record(b: Backend) {
     assert!(detail.0.contains("138****0000") && !detail.0.contains(&code));
     assert_eq!(activate(&t, &zhang, &code).await.status(), 201);
     let again = json!({"resident_id": zhang, "password": "Newpass123"});
-    assert_eq!(t.client().post_json("/api/v1/portal/login", &again).await.status(), 200);
+    assert_eq!(
+        t.client()
+            .post_json("/api/v1/portal/login", &again)
+            .await
+            .status(),
+        200
+    );
     // A resident ID cannot be flooded with messages.
     for _ in 0..2 {
         let body = json!({"resident_id": zhang});
-        assert_eq!(c.post_json("/api/v1/portal/activation-sms", &body).await.status(), 202);
+        assert_eq!(
+            c.post_json("/api/v1/portal/activation-sms", &body)
+                .await
+                .status(),
+            202
+        );
     }
     let r = c
-        .post_json("/api/v1/portal/activation-sms", &json!({"resident_id": zhang}))
+        .post_json(
+            "/api/v1/portal/activation-sms",
+            &json!({"resident_id": zhang}),
+        )
         .await;
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));

@@ -13,11 +13,11 @@ mod unlock;
 pub use crate::password::{random_token, token_hash};
 pub use input::{ApiTokenInput, LoginInput, NewApiToken};
 pub use proofless_domain::role::PrincipalKind;
+pub(crate) use session::slow_down;
 pub use session::{
     NewSession, SECOND_FACTOR, create_session, logout, portal_actor, session_actor, staff_actor,
     staff_login,
 };
-pub(crate) use session::slow_down;
 pub use tokens::{ApiToken, CreatedToken, create_token, list_tokens, revoke_token, token_actor};
 pub use unlock::{issue_login_code, needs_second_factor, unlock};
 

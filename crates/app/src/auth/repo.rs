@@ -15,9 +15,11 @@ pub(crate) async fn bump_counter(
     window_start: i64,
 ) -> Result<i64, StoreError> {
     tx.scalar_i64(
-        q("INSERT INTO attempt_counters (key, window_start, count) VALUES (?, ?, 1) \
+        q(
+            "INSERT INTO attempt_counters (key, window_start, count) VALUES (?, ?, 1) \
            ON CONFLICT (key, window_start) DO UPDATE SET count = attempt_counters.count + 1 \
-           RETURNING count")
+           RETURNING count",
+        )
         .bind(key)
         .bind(window_start),
     )
@@ -102,8 +104,10 @@ pub(crate) async fn live_code(
     now: i64,
 ) -> Result<Option<(i64, String)>, StoreError> {
     db.fetch_optional(
-        q("SELECT id, code_hash FROM one_time_codes WHERE purpose = ? AND principal_id = ? \
-           AND used_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1")
+        q(
+            "SELECT id, code_hash FROM one_time_codes WHERE purpose = ? AND principal_id = ? \
+           AND used_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1",
+        )
         .bind(purpose)
         .bind(principal_id)
         .bind(now),

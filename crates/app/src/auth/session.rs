@@ -3,8 +3,8 @@
 use proofless_domain::role::{PrincipalKind, Role};
 use serde::Serialize;
 
-use super::input::LoginInput;
 use super::codes::{self, Purpose};
+use super::input::LoginInput;
 use super::repo::{self, NewSessionRow, StaffActorRow};
 use super::throttle;
 use crate::actor::{Actor, ActorKind};
@@ -75,11 +75,20 @@ pub async fn staff_login(
     let account = repo::staff_credentials(&mut app.db.reader(), &login).await?;
     let limit = app.settings.max_login_failures;
     if counted.count == limit + 1 {
-        let id = account.as_ref().map(|a| a.id.to_string()).unwrap_or_default();
-        throttle::audit_lockout(app, operation_id, "staff", &id, serde_json::json!({
-            "login": login, "client": client, "attempts": counted.count,
-            "requires": "one_time_code",
-        }))
+        let id = account
+            .as_ref()
+            .map(|a| a.id.to_string())
+            .unwrap_or_default();
+        throttle::audit_lockout(
+            app,
+            operation_id,
+            "staff",
+            &id,
+            serde_json::json!({
+                "login": login, "client": client, "attempts": counted.count,
+                "requires": "one_time_code",
+            }),
+        )
         .await?;
     }
     let mut code_id = None;

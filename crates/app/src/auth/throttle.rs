@@ -81,10 +81,16 @@ pub async fn client_gate(app: &App, operation_id: &str, client: &str) -> AppResu
     let c = bump(app, "client", client).await?;
     let limit = app.settings.max_client_attempts;
     if c.count == limit + 1 {
-        audit_lockout(app, operation_id, "client", client, serde_json::json!({
-            "client": client, "attempts": c.count,
-            "window_minutes": app.settings.throttle_window_minutes,
-        }))
+        audit_lockout(
+            app,
+            operation_id,
+            "client",
+            client,
+            serde_json::json!({
+                "client": client, "attempts": c.count,
+                "window_minutes": app.settings.throttle_window_minutes,
+            }),
+        )
         .await?;
     }
     if c.count > limit {

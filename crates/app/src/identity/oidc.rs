@@ -123,7 +123,12 @@ pub struct OidcStart {
 }
 
 /// Start a sign-in: PKCE verifier, state and nonce kept server-side for ten minutes.
-pub async fn begin(app: &App, oidc: &Oidc, operation_id: &str, client: &str) -> AppResult<OidcStart> {
+pub async fn begin(
+    app: &App,
+    oidc: &Oidc,
+    operation_id: &str,
+    client: &str,
+) -> AppResult<OidcStart> {
     throttle::client_gate(app, operation_id, client).await?;
     let c = &oidc.config;
     let provider = CoreClient::from_provider_metadata(
@@ -281,8 +286,7 @@ async fn represent(
     else {
         return Ok(None);
     };
-    let Some(entity_id) =
-        repo::entity_by_credit_code(&mut app.db.reader(), code.as_str()).await?
+    let Some(entity_id) = repo::entity_by_credit_code(&mut app.db.reader(), code.as_str()).await?
     else {
         return Ok(None);
     };

@@ -64,7 +64,8 @@ pub(super) async fn portal_actor_in(
 }
 
 /// What a portal account over its failure limit asks for.
-pub const PORTAL_PROTECTED: &str = "该账号登录失败次数过多，已启用保护：请用短信验证码或到窗口领取开通码，重新设置密码后登录";
+pub const PORTAL_PROTECTED: &str =
+    "该账号登录失败次数过多，已启用保护：请用短信验证码或到窗口领取开通码，重新设置密码后登录";
 
 /// Portal login: counted before the password is checked, per client address and per
 /// account (issue #16 item 2). An account over its limit is not evaluated at all; its
@@ -83,9 +84,15 @@ pub async fn login(
     if counted.count == limit + 1 {
         let known = repo::account(&mut app.db.reader(), &login).await?;
         let id = known.map(|(id, _)| id.to_string()).unwrap_or_default();
-        throttle::audit_lockout(app, operation_id, "person", &id, serde_json::json!({
-            "client": client, "attempts": counted.count, "requires": "activation_code",
-        }))
+        throttle::audit_lockout(
+            app,
+            operation_id,
+            "person",
+            &id,
+            serde_json::json!({
+                "client": client, "attempts": counted.count, "requires": "activation_code",
+            }),
+        )
         .await?;
     }
     if counted.count > limit {

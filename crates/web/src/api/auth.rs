@@ -141,11 +141,7 @@ async fn issue_login_code(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json")))]
-async fn unlock(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
+async fn unlock(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     auth::unlock(&s.app, &ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -59,7 +59,8 @@ async fn register(
     client: ClientAddr,
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> Response {
-    let (session, actor) = match identity::register(&s.app, ctx.op(), client.as_str(), input).await {
+    let (session, actor) = match identity::register(&s.app, ctx.op(), client.as_str(), input).await
+    {
         Ok(v) => v,
         Err(e) => return refusal(e),
     };
@@ -128,8 +129,14 @@ async fn login(
     client: ClientAddr,
     ApiJson(input): ApiJson<PortalLoginInput>,
 ) -> Response {
-    let res =
-        identity::login(&s.app, s.identity.as_ref(), ctx.op(), client.as_str(), &input).await;
+    let res = identity::login(
+        &s.app,
+        s.identity.as_ref(),
+        ctx.op(),
+        client.as_str(),
+        &input,
+    )
+    .await;
     let (session, actor) = match res {
         Ok(v) => v,
         Err(e) => return refusal(e),

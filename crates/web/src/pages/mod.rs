@@ -55,7 +55,10 @@ pub fn router() -> Router<AppState> {
             get(identity::counter_page_get).post(identity::counter_submit),
         )
         .route("/admin/login-help", get(identity::help_get))
-        .route("/admin/login-help/{id}/{action}", post(identity::help_action))
+        .route(
+            "/admin/login-help/{id}/{action}",
+            post(identity::help_action),
+        )
         .route("/admin/calendar", get(deadlines::calendar_admin))
         .route("/admin/calendar/import", post(deadlines::calendar_import))
         .route(

@@ -50,7 +50,15 @@ pub async fn login_submit(
         resident_id: f.login,
         password: f.password,
     };
-    match identity::login(&s.app, s.identity.as_ref(), ctx.op(), client.as_str(), &input).await {
+    match identity::login(
+        &s.app,
+        s.identity.as_ref(),
+        ctx.op(),
+        client.as_str(),
+        &input,
+    )
+    .await
+    {
         Ok((session, _)) => (session_cookie(&s, &session), Redirect::to("/portal")).into_response(),
         Err(e) => {
             let api = crate::error::ApiError::from(e);
@@ -158,11 +166,19 @@ const OIDC_COOKIE: &str = "pl_oidc";
 /// Send the browser to the province's identity platform.
 pub async fn oidc_start(State(s): State<AppState>, ctx: Ctx, client: ClientAddr) -> Response {
     let Some(oidc) = s.oidc.clone() else {
-        return page_error(&ctx, AppError::NotFound("统一身份认证（未配置）".to_owned()), "/portal/login");
+        return page_error(
+            &ctx,
+            AppError::NotFound("统一身份认证（未配置）".to_owned()),
+            "/portal/login",
+        );
     };
     match identity::oidc::begin(&s.app, &oidc, ctx.op(), client.as_str()).await {
         Ok(start) => {
-            let secure = if s.config.cookie_secure { "; Secure" } else { "" };
+            let secure = if s.config.cookie_secure {
+                "; Secure"
+            } else {
+                ""
+            };
             let cookie = format!(
                 "{OIDC_COOKIE}={}; Path=/portal/oidc; HttpOnly; SameSite=Lax; Max-Age=600{secure}",
                 start.state
@@ -194,7 +210,11 @@ pub async fn oidc_callback(
     axum::extract::Query(q): axum::extract::Query<OidcCallback>,
 ) -> Response {
     let Some(oidc) = s.oidc.clone() else {
-        return page_error(&ctx, AppError::NotFound("统一身份认证（未配置）".to_owned()), "/portal/login");
+        return page_error(
+            &ctx,
+            AppError::NotFound("统一身份认证（未配置）".to_owned()),
+            "/portal/login",
+        );
     };
     let bound = crate::ctx::cookie_value(&headers, OIDC_COOKIE);
     let cb = identity::oidc::Callback {
@@ -205,7 +225,8 @@ pub async fn oidc_callback(
     match identity::oidc::finish(&s.app, &oidc, ctx.op(), client.as_str(), cb).await {
         Ok((session, _)) => {
             let mut res = (session_cookie(&s, &session), Redirect::to("/portal")).into_response();
-            let clear = format!("{OIDC_COOKIE}=; Path=/portal/oidc; HttpOnly; SameSite=Lax; Max-Age=0");
+            let clear =
+                format!("{OIDC_COOKIE}=; Path=/portal/oidc; HttpOnly; SameSite=Lax; Max-Age=0");
             if let Ok(v) = axum::http::HeaderValue::from_str(&clear) {
                 res.headers_mut().append(axum::http::header::SET_COOKIE, v);
             }
