@@ -40,7 +40,7 @@ async fn a_citizen_registers_and_sees_who_read_their_data_and_why(b: Backend) {
         .await;
     assert_eq!(r.status(), 200);
     // Reading without a purpose is refused.
-    let pid = me["person"]["id"].as_i64().unwrap();
+    let pid = me["person"]["id"].as_str().unwrap().to_owned();
     assert_eq!(
         clerk
             .get(&format!("/api/v1/applicants/persons/{pid}"))

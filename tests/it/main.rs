@@ -21,6 +21,7 @@ mod foundation_input;
 mod foundation_orgs;
 mod foundation_portal;
 mod letter_pdf;
+mod persons_at_rest;
 mod seals;
 mod store_group;
 mod store_rows;

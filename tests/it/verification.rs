@@ -964,7 +964,7 @@ async fn the_case_assessment_clock_waits_on_verifications(b: Backend) {
         ))
         .await
         .unwrap();
-    let zhang = scalar(&t, "SELECT id FROM persons WHERE resident_id = ?", ZHANG).await;
+    let zhang = crate::common::person_id(&t.app, ZHANG).await;
     let r = sj
         .post_json(
             "/api/v1/cases",

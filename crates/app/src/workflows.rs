@@ -11,7 +11,7 @@ use crate::App;
 use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
-use crate::{calendar, commitment, credit, deadlines, verification};
+use crate::{applicants, calendar, commitment, credit, deadlines, verification};
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
 pub(crate) static POLICIES: &[&dyn AnySetting] = &[&verification::settings::RECLASSIFY_WINDOW_MINUTES];
@@ -43,7 +43,8 @@ fn build() -> Registry {
         .job(verification::KIND_AUTO_REPORT, verification_job)
         .job(verification::KIND_HALF_TIME, verification_job)
         .job(credit::blacklist::KIND_OBJECTION_END, objection_end_job)
-        .job(commitment::checks::KIND_SAMPLING, sampling_job);
+        .job(commitment::checks::KIND_SAMPLING, sampling_job)
+        .job(applicants::KIND_REENCRYPT, reencrypt_job);
     r
 }
 
@@ -69,6 +70,14 @@ fn sampling_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a,
             .ok_or_else(|| bad_payload(job, "seed"))?;
         commitment::checks::run_sampling_in(tx, app, seed).await?;
         Ok(Outcome::Done)
+    })
+}
+
+fn reencrypt_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a, Outcome> {
+    Box::pin(async move {
+        let after = payload_i64(job, "after")?;
+        let done = applicants::run_reencrypt(tx, app, after, job.now).await?;
+        Ok(Outcome::of(done))
     })
 }
 

@@ -27,7 +27,7 @@ mod sm4gcm;
 pub use canon::canonical_json;
 pub use chain::{ChainLink, GENESIS_HASH, chain_hash};
 pub use error::SealError;
-pub use field::{blind_index, decrypt_field, encrypt_field};
+pub use field::{DataKey, blind_index, data_key_version, decrypt_field, encrypt_field};
 pub use keys::{DEFAULT_ID, MASTER_KEY_ENV, MasterKey, SealKey, Signer, public_key_id, verify};
 
 use sm3::{Digest, Sm3};

@@ -98,8 +98,13 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
         Ok(None) => return Err(AppError::Internal("核查规则未覆盖该信用分".to_owned())),
         Ok(Some(p)) => p,
     };
-    let parties =
+    let mut parties =
         repo::letter_parties(&mut tx, b.signer.person_id, b.signer.entity_id, b.case_org).await?;
+    // The signer's name and resident ID are encrypted at rest (issue #16 item 9).
+    parties.person = (
+        crate::applicants::reveal_name(app, &parties.person.0).await?,
+        crate::applicants::reveal_resident_id(app, &parties.person.1).await?,
+    );
     let id = repo::insert(
         &mut tx,
         &NewCommitment {

@@ -31,6 +31,7 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
     let (cmd, asked) = joined(input.parse(now_at), checked)?;
     let mut tx = app.db.begin().await?;
     let (tpl, subject) = request_in(
+        app,
         &mut tx,
         actor,
         now,

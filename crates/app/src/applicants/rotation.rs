@@ -1,0 +1,226 @@
+//! Data key rotation and the start-up check of personal data at rest (issue #16 item 9).
+//!
+//! Rotating adds a data key version; from then on new rows are written under it and a
+//! background job (`applicants.reencrypt`, run by the jobs runner) re-encrypts the older
+//! rows in batches of [`BATCH`], each batch its own short transaction that enqueues the
+//! next one, so the service keeps answering and a restart resumes where it stopped.
+//! Lookups never wait: the blind index does not depend on the data key.
+
+use proofless_domain::codes::ResidentId;
+use proofless_domain::role::Role;
+use proofless_seal::{DataKey, blind_index};
+use proofless_store::Tx;
+use serde::Serialize;
+
+use super::at_rest::{self, Field, Sealed};
+use super::repo::{self, StoredPerson};
+use crate::App;
+use crate::actor::Actor;
+use crate::audit::{self, Entry};
+use crate::error::{AppError, AppResult};
+use crate::jobs;
+
+/// The job kind that re-encrypts one batch of persons under the active data key.
+pub const KIND_REENCRYPT: &str = "applicants.reencrypt";
+
+/// Rows re-encrypted per transaction: short enough that the writer is held for a few
+/// milliseconds, large enough that a county's persons take seconds.
+pub const BATCH: i64 = 500;
+
+/// The data keys and how many persons each holds.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AtRestStatus {
+    /// The version new rows are encrypted under.
+    pub active_version: u32,
+    /// `(version, persons)`; version 0 means not yet encrypted.
+    pub persons_per_version: Vec<(i64, i64)>,
+    /// Persons still under an older version (the background job's remaining work).
+    pub pending: i64,
+}
+
+pub async fn status(app: &App, actor: &Actor) -> AppResult<AtRestStatus> {
+    actor.require_any(&[Role::SystemAdmin])?;
+    status_of(app).await
+}
+
+async fn status_of(app: &App) -> AppResult<AtRestStatus> {
+    let active = app.pii.active(app).await?.version();
+    let per = repo::persons_per_version(&mut app.db.reader()).await?;
+    let pending = per
+        .iter()
+        .filter(|(v, _)| *v < i64::from(active))
+        .map(|(_, n)| n)
+        .sum();
+    Ok(AtRestStatus {
+        active_version: active,
+        persons_per_version: per,
+        pending,
+    })
+}
+
+/// Adds a data key version and starts re-encrypting every person under it in the
+/// background (system administrator; audited).
+pub async fn rotate_data_key(app: &App, actor: &Actor) -> AppResult<AtRestStatus> {
+    actor.require_any(&[Role::SystemAdmin])?;
+    let next = app.pii.active(app).await?.version() + 1;
+    let key = DataKey::generate(next).map_err(at_rest::seal_err)?;
+    let wrapped = key
+        .wrap(at_rest::master(app)?)
+        .map_err(at_rest::seal_err)?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    repo::insert_data_key(&mut tx, next, &wrapped, now)
+        .await
+        .map_err(|e| match e.unique_violation() {
+            Some(_) => AppError::Conflict("数据密钥刚刚已被轮换，请刷新后再试".to_owned()),
+            None => e.into(),
+        })?;
+    enqueue_batch(&mut tx, next, 0, now).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("pii.rotate", "data_key", i64::from(next))
+            .purpose("轮换个人信息数据密钥，后台重新加密"),
+    )
+    .await?;
+    tx.commit().await?;
+    app.pii.load(app).await?;
+    status_of(app).await
+}
+
+async fn enqueue_batch(tx: &mut Tx, version: u32, after: i64, now: i64) -> AppResult<()> {
+    jobs::enqueue_in(
+        tx,
+        KIND_REENCRYPT,
+        &format!("{KIND_REENCRYPT}:v{version}:{after}"),
+        now,
+        &serde_json::json!({"version": version, "after": after}),
+        now,
+    )
+    .await
+}
+
+/// The job: re-encrypts the next batch after `after` under the active key, inside the
+/// claiming transaction, and enqueues the following batch when this one was full.
+pub async fn run_reencrypt(tx: &mut Tx, app: &App, after: i64, now: i64) -> AppResult<bool> {
+    let key = app.pii.active(app).await?;
+    let (n, last) = reencrypt_batch(tx, app, &key, key.version(), after).await?;
+    if n == BATCH {
+        enqueue_batch(tx, key.version(), last, now).await?;
+    }
+    Ok(n > 0)
+}
+
+/// Re-encrypts up to [`BATCH`] persons under a version below `below`, after id `after`,
+/// with `key`. Returns how many rows were read and the last id.
+async fn reencrypt_batch(
+    tx: &mut Tx,
+    app: &App,
+    key: &DataKey,
+    below: u32,
+    after: i64,
+) -> AppResult<(i64, i64)> {
+    let rows = repo::persons_below(tx, below, after, BATCH).await?;
+    let n = i64::try_from(rows.len()).unwrap_or(BATCH);
+    let last = rows.last().map_or(after, |r| r.id);
+    for r in rows {
+        let (id, old) = (r.id, r.key_version);
+        let sealed = resealed(app, key, r).await?;
+        repo::reseal_person(tx, id, old, &sealed).await?;
+    }
+    Ok((n, last))
+}
+
+/// A row's identifiers in clear (a row from before encryption holds them in clear), sealed
+/// again under `key`.
+async fn resealed(app: &App, key: &DataKey, r: StoredPerson) -> AppResult<Sealed> {
+    let (rid, name, phone) = if r.key_version == 0 {
+        (r.rid_index, r.name_enc, r.phone_enc)
+    } else {
+        let rid_enc = r
+            .resident_id_enc
+            .ok_or_else(|| AppError::Internal(format!("申请人 {} 缺少身份证号码密文", r.id)))?;
+        let phone = match r.phone_enc {
+            Some(p) => Some(at_rest::reveal(app, Field::Phone, &p).await?),
+            None => None,
+        };
+        (
+            at_rest::reveal(app, Field::ResidentId, &rid_enc).await?,
+            at_rest::reveal(app, Field::Name, &r.name_enc).await?,
+            phone,
+        )
+    };
+    // The index of a valid ID is taken on its normal form; a legacy value that is not one
+    // (never accepted by the inputs) is indexed as stored.
+    let rid_index = match ResidentId::parse(&rid) {
+        Ok(p) => at_rest::rid_index(app, &p)?,
+        Err(_) => blind_index(at_rest::master(app)?, &rid),
+    };
+    Ok(Sealed {
+        rid_index,
+        resident_id: at_rest::encrypt(key, Field::ResidentId, &rid)?,
+        name: at_rest::encrypt(key, Field::Name, &name)?,
+        name_masked: at_rest::mask_name(&name),
+        phone: phone
+            .map(|p| at_rest::encrypt(key, Field::Phone, &p))
+            .transpose()?,
+        version: key.version(),
+    })
+}
+
+/// At start-up, before serving: fails when the master key cannot decrypt the data keys
+/// (or there is none while persons are stored encrypted) rather than serve 500s; encrypts
+/// rows from before encryption at rest (a one-time upgrade, batch by batch); and resumes
+/// an unfinished re-encryption in the background.
+pub async fn prepare_at_rest(app: &App) -> AppResult<()> {
+    if app.settings.master_key.is_none() {
+        let per = repo::persons_per_version(&mut app.db.reader()).await?;
+        if per.iter().any(|(v, n)| *v > 0 && *n > 0) {
+            return Err(AppError::Internal(
+                "数据库中的个人信息已加密，但未配置主密钥：请提供生成这些数据时的主密钥\
+                 （PROOFLESS_MASTER_KEY 或 data/master.key）"
+                    .to_owned(),
+            ));
+        }
+        return Ok(());
+    }
+    app.pii.load(app).await?;
+    for (v, name) in repo::name_per_version(&mut app.db.reader()).await? {
+        if at_rest::reveal(app, Field::Name, &name).await.is_err() {
+            return Err(AppError::Internal(format!(
+                "个人信息（数据密钥第 {v} 版）无法用当前主密钥解密：请提供生成这些数据时的主密钥\
+                 （PROOFLESS_MASTER_KEY 或 data/master.key），不要另行生成新的主密钥"
+            )));
+        }
+    }
+    let key = app.pii.active(app).await?;
+    let mut after = 0;
+    loop {
+        let mut tx = app.db.begin().await?;
+        let (n, last) = reencrypt_batch(&mut tx, app, &key, 1, after).await?;
+        tx.commit().await?;
+        if n < BATCH {
+            break;
+        }
+        after = last;
+    }
+    let st = status_of(app).await?;
+    if st.pending > 0 {
+        let now = app.now_ms();
+        // A fresh key: the first batch's job may be long done (rows another instance wrote
+        // under its old key after the job passed them are what remains).
+        let mut tx = app.db.begin().await?;
+        jobs::enqueue_in(
+            &mut tx,
+            KIND_REENCRYPT,
+            &format!("{KIND_REENCRYPT}:v{}:resume:{now}", st.active_version),
+            now,
+            &serde_json::json!({"version": st.active_version, "after": 0}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
