@@ -27,6 +27,6 @@ CREATE TABLE data_keys (
 );
 
 -- A read of a person needs a case, verification or commitment of the reader's unit that
--- involves the person (item 6): these make that check an index lookup.
-CREATE INDEX verifications_subject ON verifications (subject_kind, subject_id);
+-- involves the person (item 6): with `cases_applicant` and `verifications_subject` this
+-- makes that check index lookups.
 CREATE INDEX commitments_person ON commitments (person_id);

@@ -148,9 +148,17 @@ async fn rotation_reencrypts_every_person_in_the_background(b: Backend) {
     create(&app, &rid("19700101", "151"), "猪八戒", None).await;
     assert_eq!(versions(&app).await, [1, 2]);
 
-    // The jobs runner does the rest, batch by batch.
-    let report = proofless_app::jobs::run_once(&app, "test").await.unwrap();
-    assert!(report.jobs_done >= 3, "{report:?}");
+    // The runner's sweep does the rest, batch by batch, each in its own transaction: a
+    // pass that stops after one batch leaves the rest for the next (resumable).
+    let done = applicants::reencrypt_pending(&app, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(done, usize::try_from(applicants::REENCRYPT_BATCH).unwrap());
+    assert_eq!(versions(&app).await, [1, 2]);
+    for _ in 0..100 {
+        proofless_app::jobs::run_once(&app, "test").await.unwrap();
+        if versions(&app).await == [2] {
+            break;
+        }
+    }
     assert_eq!(versions(&app).await, [2]);
     assert_eq!(applicants::at_rest_status(&app, &sys()).await.unwrap().pending, 0);
     let after = raw_persons(&app).await;
@@ -244,6 +252,17 @@ async fn person_reads_are_bound_to_the_readers_unit(b: Backend) {
     let p: Value = r.json().await.unwrap();
     let public = p["id"].as_str().unwrap().to_owned();
     assert_eq!(public.len(), 32);
+    // Portal accounts (the demo registers some) keep the blind index, not the resident ID,
+    // as their login (issue #16 item 9); logging in is tested in foundation_portal.
+    let logins: Vec<(String,)> = t
+        .app
+        .db
+        .reader()
+        .fetch_all(q("SELECT login FROM portal_accounts"))
+        .await
+        .unwrap();
+    assert!(!logins.is_empty());
+    assert!(logins.iter().all(|(l,)| l.len() == 64 && !l.contains("370322")), "{logins:?}");
     let path = format!("/api/v1/applicants/persons/{public}?purpose=随便看看");
     let sj = t.staff("sj_liaison").await;
     let ga = t.staff("ga_proxy1").await;

@@ -43,8 +43,13 @@ fn build() -> Registry {
         .job(verification::KIND_AUTO_REPORT, verification_job)
         .job(verification::KIND_HALF_TIME, verification_job)
         .job(credit::blacklist::KIND_OBJECTION_END, objection_end_job)
-        .job(commitment::checks::KIND_SAMPLING, sampling_job)
-        .job(applicants::KIND_REENCRYPT, reencrypt_job);
+        .job(commitment::checks::KIND_SAMPLING, sampling_job);
+    // Personal data re-encrypted under a rotated data key, a bounded slice per pass.
+    r.sweep(
+        applicants::SWEEP_REENCRYPT,
+        Stage::Prepare,
+        reencrypt_sweep,
+    );
     r
 }
 
@@ -73,11 +78,10 @@ fn sampling_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a,
     })
 }
 
-fn reencrypt_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a, Outcome> {
+fn reencrypt_sweep<'a>(app: &'a App, _runner: &'a str) -> BoxFuture<'a, usize> {
     Box::pin(async move {
-        let after = payload_i64(job, "after")?;
-        let done = applicants::run_reencrypt(tx, app, after, job.now).await?;
-        Ok(Outcome::of(done))
+        applicants::reencrypt_pending(app, applicants::SWEEP_BUDGET).await?;
+        Ok(0)
     })
 }
 

@@ -142,6 +142,12 @@ pub(crate) fn rid_index(app: &App, rid: &ResidentId) -> AppResult<String> {
     Ok(blind_index(master(app)?, rid.as_str()))
 }
 
+/// What a portal account's login (the normalised resident ID) is stored and looked up as:
+/// its blind index, so `portal_accounts` (and the login throttle) hold no resident ID.
+pub fn login_index(app: &App, login: &str) -> AppResult<String> {
+    Ok(blind_index(master(app)?, login))
+}
+
 /// `plain` encrypted for `field` under `key`.
 pub(crate) fn encrypt(key: &DataKey, field: Field, plain: &str) -> AppResult<String> {
     key.encrypt(field.context(), plain).map_err(seal_err)

@@ -12,12 +12,14 @@ mod persons;
 mod repo;
 mod rotation;
 
-pub use at_rest::{Keyring, PersonSealer, SealedPerson, reveal_name, reveal_resident_id};
+pub use at_rest::{
+    Keyring, PersonSealer, SealedPerson, login_index, reveal_name, reveal_resident_id,
+};
 pub(crate) use persons::{insert_person_in, person_by_resident_id_in};
 pub(crate) use repo::represents;
 pub use rotation::{
-    AtRestStatus, BATCH as REENCRYPT_BATCH, KIND_REENCRYPT, prepare_at_rest, rotate_data_key,
-    run_reencrypt, status as at_rest_status,
+    AtRestStatus, BATCH as REENCRYPT_BATCH, SWEEP_BUDGET, SWEEP_REENCRYPT, prepare_at_rest,
+    reencrypt_pending, rotate_data_key, status as at_rest_status,
 };
 
 pub use entities::{

@@ -136,6 +136,22 @@ pub(crate) async fn name_per_version(
     .await
 }
 
+/// Portal accounts whose login is still a resident ID in clear (from before item 9).
+pub(crate) async fn clear_logins(db: &mut impl Exec) -> Result<Vec<(i64, String)>, StoreError> {
+    db.fetch_all(q("SELECT id, login FROM portal_accounts WHERE length(login) < 64"))
+        .await
+}
+
+pub(crate) async fn set_login(tx: &mut impl Exec, id: i64, login: &str) -> Result<(), StoreError> {
+    tx.execute(
+        q("UPDATE portal_accounts SET login = ? WHERE id = ?")
+            .bind(login)
+            .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn data_keys(db: &mut impl Exec) -> Result<Vec<(i64, String)>, StoreError> {
     db.fetch_all(q("SELECT version, wrapped FROM data_keys ORDER BY version"))
         .await

@@ -1,16 +1,19 @@
 //! Data key rotation and the start-up check of personal data at rest (issue #16 item 9).
 //!
-//! Rotating adds a data key version; from then on new rows are written under it and a
-//! background job (`applicants.reencrypt`, run by the jobs runner) re-encrypts the older
-//! rows in batches of [`BATCH`], each batch its own short transaction that enqueues the
-//! next one, so the service keeps answering and a restart resumes where it stopped.
-//! Lookups never wait: the blind index does not depend on the data key.
+//! Rotating adds a data key version; from then on new rows are written under it, and a
+//! sweep of the jobs runner (`applicants.reencrypt`, registered in `workflows`) re-encrypts
+//! the older rows in batches of [`BATCH`], each batch its own short transaction, for at
+//! most [`SWEEP_BUDGET`] per pass, so requests keep being served between batches. The work
+//! left is the rows whose `key_version` is below the active one, so a restart (or another
+//! instance) resumes where it stopped. Lookups never wait: the blind index does not depend
+//! on the data key.
 
 use proofless_domain::codes::ResidentId;
 use proofless_domain::role::Role;
 use proofless_seal::{DataKey, blind_index};
 use proofless_store::Tx;
 use serde::Serialize;
+use std::time::{Duration, Instant};
 
 use super::at_rest::{self, Field, Sealed};
 use super::repo::{self, StoredPerson};
@@ -18,14 +21,17 @@ use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
-use crate::jobs;
 
-/// The job kind that re-encrypts one batch of persons under the active data key.
-pub const KIND_REENCRYPT: &str = "applicants.reencrypt";
+/// The name of the runner's sweep that re-encrypts persons under the active data key.
+pub const SWEEP_REENCRYPT: &str = "applicants.reencrypt";
+
+/// How long one pass of the runner spends re-encrypting before it lets the rest of the
+/// pass (escalations, jobs) run; the next pass continues.
+pub const SWEEP_BUDGET: Duration = Duration::from_secs(2);
 
 /// Rows re-encrypted per transaction: short enough that the writer is held for a few
 /// milliseconds, large enough that a county's persons take seconds.
-pub const BATCH: i64 = 500;
+pub const BATCH: i64 = 200;
 
 /// The data keys and how many persons each holds.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -75,7 +81,6 @@ pub async fn rotate_data_key(app: &App, actor: &Actor) -> AppResult<AtRestStatus
             Some(_) => AppError::Conflict("数据密钥刚刚已被轮换，请刷新后再试".to_owned()),
             None => e.into(),
         })?;
-    enqueue_batch(&mut tx, next, 0, now).await?;
     audit::append(
         &mut tx,
         actor,
@@ -89,27 +94,29 @@ pub async fn rotate_data_key(app: &App, actor: &Actor) -> AppResult<AtRestStatus
     status_of(app).await
 }
 
-async fn enqueue_batch(tx: &mut Tx, version: u32, after: i64, now: i64) -> AppResult<()> {
-    jobs::enqueue_in(
-        tx,
-        KIND_REENCRYPT,
-        &format!("{KIND_REENCRYPT}:v{version}:{after}"),
-        now,
-        &serde_json::json!({"version": version, "after": after}),
-        now,
-    )
-    .await
-}
-
-/// The job: re-encrypts the next batch after `after` under the active key, inside the
-/// claiming transaction, and enqueues the following batch when this one was full.
-pub async fn run_reencrypt(tx: &mut Tx, app: &App, after: i64, now: i64) -> AppResult<bool> {
+/// The sweep: re-encrypts batches of persons still under an older key, each in its own
+/// transaction, until none is left or the pass's budget is spent. How many rows it did.
+pub async fn reencrypt_pending(app: &App, budget: Duration) -> AppResult<usize> {
     let key = app.pii.active(app).await?;
-    let (n, last) = reencrypt_batch(tx, app, &key, key.version(), after).await?;
-    if n == BATCH {
-        enqueue_batch(tx, key.version(), last, now).await?;
+    // Most passes find nothing to do: ask a reader before taking the write lock.
+    if repo::persons_below(&mut app.db.reader(), key.version(), 0, 1)
+        .await?
+        .is_empty()
+    {
+        return Ok(0);
     }
-    Ok(n > 0)
+    let started = Instant::now();
+    let (mut total, mut after) = (0, 0);
+    loop {
+        let mut tx = app.db.begin().await?;
+        let (n, last) = reencrypt_batch(&mut tx, app, &key, key.version(), after).await?;
+        tx.commit().await?;
+        total += usize::try_from(n).unwrap_or_default();
+        if n < BATCH || started.elapsed() >= budget {
+            return Ok(total);
+        }
+        after = last;
+    }
 }
 
 /// Re-encrypts up to [`BATCH`] persons under a version below `below`, after id `after`,
@@ -171,8 +178,8 @@ async fn resealed(app: &App, key: &DataKey, r: StoredPerson) -> AppResult<Sealed
 
 /// At start-up, before serving: fails when the master key cannot decrypt the data keys
 /// (or there is none while persons are stored encrypted) rather than serve 500s; encrypts
-/// rows from before encryption at rest (a one-time upgrade, batch by batch); and resumes
-/// an unfinished re-encryption in the background.
+/// rows from before encryption at rest (a one-time upgrade, batch by batch) and portal
+/// logins stored as resident IDs. An unfinished rotation resumes in the runner's sweep.
 pub async fn prepare_at_rest(app: &App) -> AppResult<()> {
     if app.settings.master_key.is_none() {
         let per = repo::persons_per_version(&mut app.db.reader()).await?;
@@ -205,21 +212,12 @@ pub async fn prepare_at_rest(app: &App) -> AppResult<()> {
         }
         after = last;
     }
-    let st = status_of(app).await?;
-    if st.pending > 0 {
-        let now = app.now_ms();
-        // A fresh key: the first batch's job may be long done (rows another instance wrote
-        // under its old key after the job passed them are what remains).
+    let old = repo::clear_logins(&mut app.db.reader()).await?;
+    if !old.is_empty() {
         let mut tx = app.db.begin().await?;
-        jobs::enqueue_in(
-            &mut tx,
-            KIND_REENCRYPT,
-            &format!("{KIND_REENCRYPT}:v{}:resume:{now}", st.active_version),
-            now,
-            &serde_json::json!({"version": st.active_version, "after": 0}),
-            now,
-        )
-        .await?;
+        for (id, login) in old {
+            repo::set_login(&mut tx, id, &at_rest::login_index(app, &login)?).await?;
+        }
         tx.commit().await?;
     }
     Ok(())

@@ -27,7 +27,8 @@ pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Comm
         ActorKind::Portal => SigningChannel::Portal,
         _ => SigningChannel::Counter,
     };
-    let cmd = input.parse(channel)?;
+    let mut cmd = input.parse(channel)?;
+    cmd.person_id = super::eligibility::person_of(app, input.person_id.as_deref()).await?;
     sign_command(app, actor, &cmd).await
 }
 

@@ -61,7 +61,8 @@ pub async fn register(
     input: RegisterInput,
 ) -> AppResult<(NewSession, Actor)> {
     let r = input.parse()?;
-    let login = normalise_login(r.resident_id.as_str());
+    // Stored as its blind index: no resident ID in clear at rest (issue #16 item 9).
+    let login = applicants::login_index(app, &normalise_login(r.resident_id.as_str()))?;
     let system = Actor::system(operation_id);
     let person_id =
         applicants::ensure_person(app, &system, &r.resident_id, &r.name, r.phone.as_deref())
@@ -95,7 +96,7 @@ pub async fn login(
     operation_id: &str,
     input: &PortalLoginInput,
 ) -> AppResult<(NewSession, Actor)> {
-    let login = input.login()?;
+    let login = applicants::login_index(app, &input.login()?)?;
     let throttle_key = format!("portal:{login}");
     auth::check_throttle(app, &throttle_key).await?;
     let Some(person_id) = provider.authenticate(app, &login, &input.password).await? else {
