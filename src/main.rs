@@ -142,6 +142,11 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         ..AppSettings::default()
     };
     let app = App::new(db, Arc::new(SystemClock), settings);
+    // Refuses to start when the master key cannot read the stored personal data, and
+    // encrypts persons stored before encryption at rest (issue #16 item 9).
+    proofless_app::applicants::prepare_at_rest(&app)
+        .await
+        .context("个人信息加密检查未通过")?;
     proofless_app::regions::ensure_builtin(&app)
         .await
         .context("无法写入内置区划")?;

@@ -2,13 +2,12 @@
 //! is killed at a random moment, restarted, and every write it acknowledged must be
 //! there, intact, with the audit chain unbroken.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use proofless_store::{Db, DbOptions, q};
+use proofless_store::{Db, DbOptions};
 use rand::Rng as _;
 use serde_json::json;
 
@@ -25,8 +24,8 @@ pub struct CrashReport {
     pub mean_restart_ms: f64,
 }
 
-/// An acknowledged write: the id the server returned and what was sent.
-type Acked = (i64, String, String);
+/// An acknowledged write: the (opaque) id the server returned and what was sent.
+type Acked = (String, String, String);
 
 async fn writer(base: String, stop: Arc<AtomicBool>, acked: Arc<Mutex<Vec<Acked>>>) {
     let Ok(Session { http, csrf, .. }) = Session::login(&base, "ga_clerk").await else {
@@ -51,32 +50,47 @@ async fn writer(base: String, stop: Arc<AtomicBool>, acked: Arc<Mutex<Vec<Acked>
         let Ok(body) = res.json::<serde_json::Value>().await else {
             break;
         };
-        if let Some(id) = body["id"].as_i64() {
-            if let Ok(mut v) = acked.lock() {
-                v.push((id, rid, name));
-            }
+        let id = match &body["id"] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        if let Ok(mut v) = acked.lock() {
+            v.push((id, rid, name));
         }
     }
 }
 
-/// Every acknowledged write present and unchanged? Returns (lost, corrupted).
-async fn check(db_url: &str, acked: &[Acked]) -> anyhow::Result<(usize, usize)> {
-    let db = Db::connect(db_url, &DbOptions { max_connections: 1 }).await?;
-    let rows: Vec<(i64, String, String)> = db
-        .reader()
-        .fetch_all(q("SELECT id, resident_id, name FROM persons"))
-        .await?;
-    db.close().await;
-    let have: HashMap<i64, (String, String)> =
-        rows.into_iter().map(|(i, r, n)| (i, (r, n))).collect();
+/// Every acknowledged write present and unchanged? Returns (lost, corrupted). Persons are
+/// encrypted at rest (issue #16 item 9): each is found by its resident ID through the blind
+/// index and decrypted with the master key the server made in `workdir`.
+async fn check(db_url: &str, workdir: &Path, acked: &[Acked]) -> anyhow::Result<(usize, usize)> {
+    let db = Db::connect(db_url, &DbOptions { max_connections: 2 }).await?;
+    let key = std::fs::read_to_string(workdir.join("data/master.key"))?;
+    let master = proofless_seal::MasterKey::parse(key.trim())?;
+    let app = proofless_app::App::new(
+        db.clone(),
+        std::sync::Arc::new(proofless_app::SystemClock),
+        proofless_app::AppSettings {
+            master_key: Some(Arc::new(master)),
+            ..proofless_app::AppSettings::default()
+        },
+    );
+    let sys = proofless_app::Actor::system("crash-check");
     let (mut lost, mut corrupted) = (0, 0);
     for (id, rid, name) in acked {
-        match have.get(id) {
-            None => lost += 1,
-            Some((r, n)) if r != rid || n != name => corrupted += 1,
-            Some(_) => {}
+        let rid = proofless_domain::codes::ResidentId::parse(rid)?;
+        let Some(pid) = proofless_app::applicants::person_id_by_resident_id(&app, &rid).await?
+        else {
+            lost += 1;
+            continue;
+        };
+        let p = proofless_app::applicants::read_person(&app, &sys, pid, "崩溃测试核对").await?;
+        if &p.id != id || &p.name != name {
+            corrupted += 1;
         }
     }
+    db.close().await;
     Ok((lost, corrupted))
 }
 
@@ -110,7 +124,7 @@ pub async fn run(
         );
     }
     let acked = acked.lock().map(|v| v.clone()).unwrap_or_default();
-    let (lost, corrupted) = check(db_url, &acked).await?;
+    let (lost, corrupted) = check(db_url, workdir, &acked).await?;
     let audit = run_cli(bin, db_url, workdir, &["audit", "verify"]);
     let (audit_ok, audit_text) = match audit {
         Ok(t) => (t.contains("审计日志完整"), t.trim().to_owned()),

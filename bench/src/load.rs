@@ -27,6 +27,9 @@ pub enum Scenario {
     Orgs,
     /// POST /api/v1/applicants/persons: a durable write with its audit row.
     PersonCreate,
+    /// POST /api/v1/applicants/persons/lookup: a counter clerk finds a known person by
+    /// resident ID (blind-index lookup, decryption, audited read).
+    PersonLookup,
     /// POST /api/v1/verifications: a requesting unit's liaison asks the issuer (201).
     VerifySend,
     /// Send, then the issuer's agent answers under its SM2 seal: both make one iteration.
@@ -55,6 +58,7 @@ impl Scenario {
             Scenario::Search => "search (public catalogue)",
             Scenario::Orgs => "orgs list (staff read)",
             Scenario::PersonCreate => "person create (write + audit)",
+            Scenario::PersonLookup => "person lookup (by resident ID, audited)",
             Scenario::VerifySend => "verify-send (write + deadline)",
             Scenario::VerifyCycle => "verify-cycle (send + sealed answer)",
             Scenario::VerifyInbox => "verify-inbox (issuer list)",
@@ -65,7 +69,7 @@ impl Scenario {
     /// The demo account the scenario's clients log in as.
     fn user(self) -> &'static str {
         match self {
-            Scenario::PersonCreate => "ga_clerk",
+            Scenario::PersonCreate | Scenario::PersonLookup => "ga_clerk",
             Scenario::VerifySend | Scenario::VerifyCycle => workflow::SENDER,
             Scenario::VerifyInbox => workflow::ISSUER_AGENT,
             Scenario::CommitmentEligibility => workflow::CLERK,
@@ -147,6 +151,7 @@ const SEARCH_MIX: [&str; 10] = [
     "",
 ];
 static NEXT_QUERY: AtomicU64 = AtomicU64::new(0);
+static NEXT_LOOKUP: AtomicU64 = AtomicU64::new(0);
 
 /// Sequence numbers for unique writes, shared by every client of the run.
 pub static NEXT_PERSON: AtomicU64 = AtomicU64::new(1);
@@ -178,6 +183,16 @@ async fn one(s: Scenario, c: &Clients, fx: &workflow::Fixture) -> anyhow::Result
             http.post(format!("{base}/api/v1/applicants/persons"))
                 .header("X-CSRF-Token", csrf)
                 .json(&json!({"resident_id": resident_id(n)?, "name": format!("压测{n}")}))
+                .send()
+                .await?
+        }
+        Scenario::PersonLookup => {
+            let n = NEXT_LOOKUP.fetch_add(1, Ordering::Relaxed);
+            let (from, count) = fx.lookup;
+            http.post(format!("{base}/api/v1/applicants/persons/lookup"))
+                .header("X-CSRF-Token", csrf)
+                .json(&json!({"resident_id": resident_id(from + n % count.max(1))?,
+                              "purpose": "压测：窗口核对申请人身份"}))
                 .send()
                 .await?
         }
@@ -213,7 +228,13 @@ async fn prepare(
         s,
         Scenario::VerifySend | Scenario::VerifyCycle | Scenario::VerifyInbox
     );
-    let fx = workflow::fixture(&first.base, verify, s == Scenario::CommitmentEligibility).await?;
+    let fx = workflow::fixture(
+        &first.base,
+        verify,
+        s == Scenario::CommitmentEligibility,
+        s == Scenario::PersonLookup,
+    )
+    .await?;
     let note = match s {
         Scenario::VerifyInbox => {
             let sender = Session::login(&first.base, workflow::SENDER).await?;

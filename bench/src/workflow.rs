@@ -29,7 +29,9 @@ const SUBJECTS: u64 = 200;
 pub struct Fixture {
     pub verify_item: i64,
     pub commit_item: i64,
-    pub persons: Vec<i64>,
+    pub persons: Vec<String>,
+    /// person-lookup: the `resident_id` indices `from..from + n` registered first.
+    pub lookup: (u64, u64),
 }
 
 async fn json_ok(res: reqwest::Response, what: &str) -> anyhow::Result<Value> {
@@ -99,7 +101,7 @@ pub async fn commitment_item(s: &Session) -> anyhow::Result<i64> {
 }
 
 /// Registers `n` persons through the API (valid resident IDs) and returns their ids.
-pub async fn persons(s: &Session, n: u64) -> anyhow::Result<Vec<i64>> {
+pub async fn persons(s: &Session, n: u64) -> anyhow::Result<Vec<String>> {
     let mut ids = vec![];
     for _ in 0..n {
         let k = crate::load::NEXT_PERSON.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -113,7 +115,13 @@ pub async fn persons(s: &Session, n: u64) -> anyhow::Result<Vec<i64>> {
             "register a subject",
         )
         .await?;
-        ids.push(p["id"].as_i64().context("person without id")?);
+        // The opaque public id (a number from servers before issue #16).
+        let id = match &p["id"] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => anyhow::bail!("person without id"),
+        };
+        ids.push(id);
     }
     Ok(ids)
 }
@@ -174,13 +182,16 @@ pub async fn eligibility(s: &Session, fx: &Fixture) -> anyhow::Result<bool> {
         let mut r = rand::thread_rng();
         fx.persons
             .get(r.gen_range(0..fx.persons.len().max(1)))
-            .copied()
-            .unwrap_or(0)
+            .cloned()
+            .unwrap_or_default()
     };
     let res = s
         .http
         .get(format!("{}/api/v1/commitments/eligibility", s.base))
-        .query(&[("proof_item_id", fx.commit_item), ("person_id", person)])
+        .query(&[
+            ("proof_item_id", fx.commit_item.to_string()),
+            ("person_id", person),
+        ])
         .send()
         .await?;
     let ok = res.status().is_success();
@@ -212,8 +223,19 @@ pub async fn prefill(s: &Session, item: i64, n: u64) -> anyhow::Result<u64> {
 }
 
 /// Finds the fixture through the API with sessions of the scenario's users.
-pub async fn fixture(base: &str, need_verify: bool, need_commit: bool) -> anyhow::Result<Fixture> {
+pub async fn fixture(
+    base: &str,
+    need_verify: bool,
+    need_commit: bool,
+    need_lookup: bool,
+) -> anyhow::Result<Fixture> {
     let mut fx = Fixture::default();
+    if need_lookup {
+        let s = Session::login(base, CLERK).await?;
+        let from = crate::load::NEXT_PERSON.load(std::sync::atomic::Ordering::Relaxed);
+        persons(&s, SUBJECTS).await?;
+        fx.lookup = (from, SUBJECTS);
+    }
     if need_verify {
         let s = Session::login(base, SENDER).await?;
         fx.verify_item = verifiable_item(&s).await?;

@@ -17,6 +17,14 @@ const ZHANG: &str = "370322199001011238";
 const LI: &str = "370322198512152468";
 const RESIDENCE: &str = "住所（经营场所）使用证明";
 
+async fn person_id(t: &TestApp, rid: &str) -> i64 {
+    let rid = proofless_domain::codes::ResidentId::parse(rid).unwrap();
+    proofless_app::applicants::person_id_by_resident_id(&t.app, &rid)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 async fn id(t: &TestApp, sql: &str, arg: &str) -> i64 {
     let (id,): (i64,) = t.app.db.reader().fetch_one(q(sql).bind(arg)).await.unwrap();
     id
@@ -37,7 +45,7 @@ fn window(org: i64) -> Actor {
 
 async fn new_case(t: &TestApp, rid: &str) -> i64 {
     let org = id(t, "SELECT id FROM orgs WHERE name = ?", "县行政审批服务局").await;
-    let person = id(t, "SELECT id FROM persons WHERE resident_id = ?", rid).await;
+    let person = person_id(t, rid).await;
     let (code,): (String,) = t
         .app
         .db
@@ -113,14 +121,14 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
     // 2. 李四 commits at the counter; the market regulator's inspector finds it false.
     let li_case = new_case(&t, LI).await;
     let org = id(&t, "SELECT id FROM orgs WHERE name = ?", "县行政审批服务局").await;
-    let li = id(&t, "SELECT id FROM persons WHERE resident_id = ?", LI).await;
+    let li = person_id(&t, LI).await;
     let c = signing::sign(
         &t.app,
         &window(org),
         &SignInput {
             case_id: li_case,
             proof_item_id: item,
-            person_id: Some(li),
+            person_id: Some(proofless_app::applicants::public_id_of(&t.app, li).await.unwrap()),
             entity_id: None,
             facts: String::new(),
             applicant_confirmed: true,

@@ -38,7 +38,7 @@ pub async fn org(t: &TestApp, name: &str) -> i64 {
 }
 
 pub async fn person(t: &TestApp, rid: &str) -> i64 {
-    id_of(t, "SELECT id FROM persons WHERE resident_id = ?", rid).await
+    crate::common::person_id(&t.app, rid).await
 }
 
 /// A portal client logged in as the citizen.
@@ -245,14 +245,17 @@ async fn a_citizen_signs_on_the_portal_and_gets_a_sealed_pdf(b: Backend) {
 /// nobody else can sign for it, and the commitment enters the company's credit.
 async fn a_representative_signs_for_the_company(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
-    let (entity, rep_rid): (i64, String) = t
+    let (entity, rep_rid_enc): (i64, String) = t
         .app
         .db
         .reader()
         .fetch_one(q(
-            "SELECT r.entity_id, p.resident_id FROM entity_representatives r \
+            "SELECT r.entity_id, p.resident_id_enc FROM entity_representatives r \
              JOIN persons p ON p.id = r.person_id ORDER BY r.entity_id LIMIT 1",
         ))
+        .await
+        .unwrap();
+    let rep_rid = proofless_app::applicants::reveal_resident_id(&t.app, &rep_rid_enc)
         .await
         .unwrap();
     let unit = org(&t, "县行政审批服务局").await;
@@ -323,6 +326,7 @@ async fn a_counter_clerk_signs_with_the_applicant_present(b: Backend) {
     let li = person(&t, LI).await;
     let residence = item(&t, RESIDENCE).await;
     let case = open_case(&t, org(&t, "县行政审批服务局").await, li, residence).await;
+    let li = proofless_app::applicants::public_id_of(&t.app, li).await.unwrap();
     let body = json!({"case_id": case, "proof_item_id": residence, "person_id": li,
                       "chosen_by_applicant": true});
     // Without the clerk's confirmation that the applicant signed in person: refused.

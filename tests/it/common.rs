@@ -291,3 +291,13 @@ macro_rules! both_backends {
         )+
     };
 }
+
+/// The internal id of the person with this resident ID (looked up by its blind index: the
+/// resident ID is encrypted at rest, issue #16 item 9).
+pub async fn person_id(app: &App, resident_id: &str) -> i64 {
+    let rid = proofless_domain::codes::ResidentId::parse(resident_id).unwrap();
+    proofless_app::applicants::person_id_by_resident_id(app, &rid)
+        .await
+        .unwrap()
+        .expect("person registered")
+}

@@ -29,6 +29,7 @@ mod identity_portal;
 mod letter_pdf;
 mod portal_access_log;
 mod ops_backup;
+mod persons_at_rest;
 mod seals;
 mod store_group;
 mod store_rows;

@@ -603,7 +603,9 @@ async fn the_citizen_sees_who_read_the_verification_and_why(b: Backend) {
     );
     assert!(read["purpose"].as_str().unwrap().contains("SJ-TEST-0001"));
     // Someone else's log: refused.
-    let own = me["person"]["id"].as_i64().unwrap();
+    // The API's person id is opaque (issue #16 item 6); subject references use the internal id.
+    assert!(me["person"]["id"].is_string());
+    let own = crate::common::person_id(&t.app, ZHANG).await;
     let r = c
         .get(&format!(
             "/api/v1/portal/access-log?subject=person:{}",
@@ -974,7 +976,7 @@ async fn the_case_assessment_clock_waits_on_verifications(b: Backend) {
         ))
         .await
         .unwrap();
-    let zhang = scalar(&t, "SELECT id FROM persons WHERE resident_id = ?", ZHANG).await;
+    let zhang = crate::common::person_id(&t.app, ZHANG).await;
     let r = sj
         .post_json(
             "/api/v1/cases",

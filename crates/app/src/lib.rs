@@ -84,6 +84,8 @@ pub struct App {
     pub calendar: Arc<RwLock<calendar::Cached>>,
     /// Org seal keys already decrypted, by key id (keys never change, rotation adds one).
     pub seal_keys: seals::KeyCache,
+    /// Data keys of personal data at rest, decrypted once (issue #16 item 9).
+    pub pii: applicants::Keyring,
     /// The job kinds and sweeps the runner calls, registered by the workflows at start-up.
     pub jobs: Arc<jobs::Registry>,
     /// Every trial-period setting, declared by the workflows (composed in `workflows`).
@@ -99,6 +101,7 @@ impl App {
             catalogue: Arc::default(),
             calendar: Arc::new(RwLock::new(calendar::Cached::builtin())),
             seal_keys: seals::KeyCache::default(),
+            pii: applicants::Keyring::default(),
             jobs: workflows::registry(),
             policies: workflows::POLICIES,
         }

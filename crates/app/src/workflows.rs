@@ -11,7 +11,7 @@ use crate::App;
 use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
-use crate::{calendar, catalogue, commitment, credit, deadlines, verification};
+use crate::{applicants, calendar, catalogue, commitment, credit, deadlines, verification};
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
 pub(crate) static POLICIES: &[&dyn AnySetting] = &[
@@ -57,6 +57,12 @@ fn build() -> Registry {
         .job(verification::KIND_HALF_TIME, verification_job)
         .job(credit::blacklist::KIND_OBJECTION_END, objection_end_job)
         .job(commitment::checks::KIND_SAMPLING, sampling_job);
+    // Personal data re-encrypted under a rotated data key, a bounded slice per pass.
+    r.sweep(
+        applicants::SWEEP_REENCRYPT,
+        Stage::Prepare,
+        reencrypt_sweep,
+    );
     r
 }
 
@@ -82,6 +88,13 @@ fn sampling_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a,
             .ok_or_else(|| bad_payload(job, "seed"))?;
         commitment::checks::run_sampling_in(tx, app, seed).await?;
         Ok(Outcome::Done)
+    })
+}
+
+fn reencrypt_sweep<'a>(app: &'a App, _runner: &'a str) -> BoxFuture<'a, usize> {
+    Box::pin(async move {
+        applicants::reencrypt_pending(app, applicants::SWEEP_BUDGET).await?;
+        Ok(0)
     })
 }
 

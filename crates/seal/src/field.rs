@@ -55,6 +55,111 @@ pub fn blind_index(master: &MasterKey, value: &str) -> String {
     hex::encode(*master.derive(BLIND_PURPOSE).hmac(&[value.as_bytes()]))
 }
 
+const WRAP_PURPOSE: &str = "data-key-wrap";
+const WRAP_AAD: &[u8] = b"proofless-seal/data-key/v1";
+
+/// A versioned SM4 data key for personal data at rest. Random, kept in the database
+/// wrapped (SM4-GCM) under a key derived from the [`MasterKey`], so rotating it re-encrypts
+/// rows without touching the master key. Its ciphertexts name their version
+/// (`"k" version ":" base64(0x01 || nonce || ciphertext || tag)`), so a reader decrypts
+/// any row without asking which version it is under.
+pub struct DataKey {
+    version: u32,
+    key: zeroize::Zeroizing<[u8; 16]>,
+}
+
+impl DataKey {
+    /// A fresh random key of `version`.
+    pub fn generate(version: u32) -> Result<Self, SealError> {
+        let mut key = zeroize::Zeroizing::new([0u8; 16]);
+        getrandom::fill(key.as_mut()).map_err(|_| SealError::Random)?;
+        Ok(DataKey { version, key })
+    }
+
+    /// A key derived from `master` instead of drawn at random: the first version, which
+    /// every deployment has without storing anything (so no write is needed before the
+    /// first person is stored); rotation adds random, stored versions after it.
+    pub fn derived(master: &MasterKey, version: u32) -> Self {
+        let key = master.sm4_key(&format!("data-key/v{version}"));
+        DataKey { version, key }
+    }
+
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// The key encrypted under `master` for storage; the version is bound as associated data.
+    pub fn wrap(&self, master: &MasterKey) -> Result<String, SealError> {
+        let wk = master.sm4_key(WRAP_PURPOSE);
+        let blob = sm4gcm::seal(&wk, &wrap_aad(self.version), self.key.as_slice())?;
+        Ok(B64.encode(blob))
+    }
+
+    /// Inverse of [`DataKey::wrap`]: a wrong master key or version gives [`SealError::Decrypt`].
+    pub fn unwrap(master: &MasterKey, version: u32, wrapped: &str) -> Result<Self, SealError> {
+        let blob = B64
+            .decode(wrapped.trim())
+            .map_err(|_| SealError::Malformed("bad base64"))?;
+        let wk = master.sm4_key(WRAP_PURPOSE);
+        let plain = sm4gcm::open(&wk, &wrap_aad(version), &blob)?;
+        let mut key = zeroize::Zeroizing::new([0u8; 16]);
+        if plain.len() != 16 {
+            return Err(SealError::InvalidKey);
+        }
+        key.copy_from_slice(&plain);
+        Ok(DataKey { version, key })
+    }
+
+    /// Encrypts `plaintext` for the column named by `context` (bound as associated data).
+    pub fn encrypt(&self, context: &str, plaintext: &str) -> Result<String, SealError> {
+        let blob = sm4gcm::seal(&self.key, &aad(context), plaintext.as_bytes())?;
+        Ok(format!("k{}:{}", self.version, B64.encode(blob)))
+    }
+
+    /// Decrypts a value [`DataKey::encrypt`] made under this key and `context`.
+    pub fn decrypt(&self, context: &str, stored: &str) -> Result<String, SealError> {
+        let (v, b64) = split_versioned(stored)?;
+        if v != self.version {
+            return Err(SealError::Decrypt);
+        }
+        let blob = B64
+            .decode(b64)
+            .map_err(|_| SealError::Malformed("bad base64"))?;
+        let plain = sm4gcm::open(&self.key, &aad(context), &blob)?;
+        String::from_utf8(plain.to_vec()).map_err(|_| SealError::Malformed("not UTF-8"))
+    }
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DataKey(v{}, <redacted>)", self.version)
+    }
+}
+
+fn wrap_aad(version: u32) -> Vec<u8> {
+    let mut a = WRAP_AAD.to_vec();
+    a.extend_from_slice(format!("/{version}").as_bytes());
+    a
+}
+
+fn split_versioned(stored: &str) -> Result<(u32, &str), SealError> {
+    let rest = stored
+        .strip_prefix('k')
+        .ok_or(SealError::Malformed("unknown field prefix"))?;
+    let (v, b64) = rest
+        .split_once(':')
+        .ok_or(SealError::Malformed("no key version"))?;
+    let v = v
+        .parse::<u32>()
+        .map_err(|_| SealError::Malformed("bad key version"))?;
+    Ok((v, b64))
+}
+
+/// The data-key version a [`DataKey::encrypt`] value was made under.
+pub fn data_key_version(stored: &str) -> Result<u32, SealError> {
+    split_versioned(stored).map(|(v, _)| v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +206,27 @@ mod tests {
         assert_ne!(a, blind_index(&m, "110105194912310021"));
         assert_ne!(a, blind_index(&MasterKey::from_bytes([1u8; 32]), ID));
         assert_ne!(a, crate::sm3_hex(ID.as_bytes()));
+    }
+    #[test]
+    fn data_key_wrap_encrypt_and_versions() -> Result<(), SealError> {
+        let m = MasterKey::from_bytes([9u8; 32]);
+        let k1 = DataKey::generate(1)?;
+        let wrapped = k1.wrap(&m)?;
+        assert!(DataKey::unwrap(&MasterKey::from_bytes([8u8; 32]), 1, &wrapped).is_err());
+        assert!(DataKey::unwrap(&m, 2, &wrapped).is_err());
+        let again = DataKey::unwrap(&m, 1, &wrapped)?;
+        let c = k1.encrypt("persons.name", "张三")?;
+        assert!(c.starts_with("k1:"));
+        assert!(!c.contains("张三"));
+        assert_eq!(data_key_version(&c)?, 1);
+        assert_eq!(again.decrypt("persons.name", &c)?, "张三");
+        assert_eq!(again.decrypt("persons.phone", &c).err(), Some(SealError::Decrypt));
+        let d = DataKey::derived(&m, 1);
+        assert_eq!(DataKey::derived(&m, 1).decrypt("c", &d.encrypt("c", "x")?)?, "x");
+        assert!(DataKey::derived(&MasterKey::from_bytes([8u8; 32]), 1).decrypt("c", &d.encrypt("c", "x")?).is_err());
+        let k2 = DataKey::generate(2)?;
+        assert!(k2.decrypt("persons.name", &c).is_err());
+        assert!(format!("{k2:?}").contains("redacted"));
+        Ok(())
     }
 }

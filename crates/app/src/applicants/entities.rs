@@ -56,9 +56,12 @@ pub async fn add_representative(
     actor.require_any(&APPLICANT_ROLES)?;
     get_entity(app, entity_id).await?;
     let r = input.parse()?;
+    let person_id = super::persons::person_id_of(app, &r.person_id)
+        .await
+        .map_err(|_| AppError::field("person_id", "申请人不存在"))?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    repo::insert_representative(&mut tx, entity_id, &r)
+    repo::insert_representative(&mut tx, entity_id, person_id, &r)
         .await
         .map_err(|e| {
             if e.unique_violation().is_some() {
@@ -75,7 +78,7 @@ pub async fn add_representative(
         now,
         Entry::new("entity.add_representative", "entity", entity_id)
             .subject(format!("entity:{entity_id}"))
-            .detail(serde_json::json!({"person_id": r.person_id, "capacity": r.capacity})),
+            .detail(serde_json::json!({"person_id": person_id, "capacity": r.capacity})),
     )
     .await?;
     tx.commit().await?;

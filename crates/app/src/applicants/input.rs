@@ -96,14 +96,15 @@ impl EntityInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RepresentativeInput {
-    pub person_id: i64,
+    /// The person's opaque public id (`Person.id`).
+    pub person_id: String,
     /// 法定代表人 / 授权代理人 …
     pub capacity: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct NewRepresentative {
-    pub person_id: i64,
+    pub person_id: String,
     pub capacity: String,
 }
 
@@ -112,7 +113,7 @@ impl RepresentativeInput {
         let capacity = clean_name(&self.capacity, 20)
             .map_err(|e| AppError::field("capacity", format!("身份{e}")))?;
         Ok(NewRepresentative {
-            person_id: self.person_id,
+            person_id: self.person_id.trim().to_owned(),
             capacity,
         })
     }

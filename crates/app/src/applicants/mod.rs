@@ -1,13 +1,26 @@
 //! Applicants: natural persons by resident ID, entities by credit code with their
 //! authorised representatives. Reading a person's data is always audited with a purpose,
-//! and the person can see who looked and why (A2 §12).
+//! and the person can see who looked and why (A2 §12), and needs a case, verification or
+//! check of the reader's unit involving the person (issue #16 item 6). A person's resident
+//! ID, name and phone are encrypted at rest with a blind index for lookups (item 9,
+//! `at_rest.rs`, `rotation.rs`); persons are addressed by opaque public ids.
 
+mod at_rest;
 mod entities;
 mod input;
 mod persons;
 mod repo;
+mod rotation;
 
+pub use at_rest::{
+    Keyring, PersonSealer, SealedPerson, login_index, reveal_name, reveal_resident_id,
+};
+pub(crate) use persons::{insert_person_in, person_by_resident_id_in};
 pub(crate) use repo::represents;
+pub use rotation::{
+    AtRestStatus, BATCH as REENCRYPT_BATCH, SWEEP_BUDGET, SWEEP_REENCRYPT, prepare_at_rest,
+    reencrypt_pending, rotate_data_key, status as at_rest_status,
+};
 
 pub use entities::{
     AccessRecord, Entity, access_log, add_representative, create_entity, entities_of, get_entity,
@@ -16,6 +29,7 @@ pub use input::{
     EntityInput, NewEntity, NewPerson, NewRepresentative, PersonInput, RepresentativeInput,
 };
 pub use persons::{
-    APPLICANT_ROLES, Person, create_person, ensure_person, find_person, person_id_for_proofing,
-    phone_for_proofing, read_person,
+    APPLICANT_ROLES, Person, create_person, ensure_person, find_person, person_id_by_resident_id,
+    person_id_for_proofing, person_id_of, phone_for_proofing, public_id_of, read_person,
+    read_person_by_public_id,
 };

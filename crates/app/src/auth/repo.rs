@@ -292,7 +292,7 @@ pub(crate) async fn session(
     token_hash: &str,
 ) -> Result<Option<SessionRow>, StoreError> {
     db.fetch_optional(
-        q("SELECT se.principal_kind, se.principal_id, se.csrf_token, se.expires_at, p.name AS person_name \
+        q("SELECT se.principal_kind, se.principal_id, se.csrf_token, se.expires_at, p.name_masked AS person_name \
            FROM sessions se LEFT JOIN persons p ON se.principal_kind = 'portal' AND p.id = se.principal_id \
            WHERE se.token_hash = ?")
         .bind(token_hash),
@@ -305,7 +305,7 @@ pub(crate) async fn person_name(
     person_id: i64,
 ) -> Result<Option<String>, StoreError> {
     let row: Option<(String,)> = db
-        .fetch_optional(q("SELECT name FROM persons WHERE id = ?").bind(person_id))
+        .fetch_optional(q("SELECT name_masked FROM persons WHERE id = ?").bind(person_id))
         .await?;
     Ok(row.map(|(n,)| n))
 }

@@ -24,6 +24,17 @@ pub struct Signer {
     pub subject_ref: String,
 }
 
+/// The internal id of the person a counter names by opaque public id (issue #16 item 6).
+pub(crate) async fn person_of(app: &App, public_id: Option<&str>) -> AppResult<Option<i64>> {
+    match public_id.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(p) => crate::applicants::person_id_of(app, p)
+            .await
+            .map(Some)
+            .map_err(|_| AppError::field("person_id", "申请人不存在")),
+    }
+}
+
 /// Resolves who signs. A portal user signs only for themself or an entity they represent;
 /// a counter clerk names the applicant present at the counter.
 pub(crate) async fn signer(
@@ -103,8 +114,9 @@ pub async fn check_eligibility(
     actor: &Actor,
     query: &EligibilityQuery,
 ) -> AppResult<Eligibility> {
+    let person = person_of(app, query.person_id.as_deref()).await?;
     let mut db = app.db.reader();
-    let signer = signer(&mut db, actor, query.person_id, query.entity_id).await?;
+    let signer = signer(&mut db, actor, person, query.entity_id).await?;
     let item: ItemInfo = commitment_item(
         app,
         &mut db,

@@ -15,8 +15,8 @@ use crate::error::{AppError, AppResult, FieldError, Problems};
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams, Default)]
 pub struct EligibilityQuery {
     pub proof_item_id: i64,
-    /// Counter: the applicant at the counter.
-    pub person_id: Option<i64>,
+    /// Counter: the applicant at the counter, by opaque public id (`Person.id`).
+    pub person_id: Option<String>,
     pub entity_id: Option<i64>,
 }
 
@@ -25,8 +25,9 @@ pub struct EligibilityQuery {
 pub struct SignInput {
     pub case_id: i64,
     pub proof_item_id: i64,
-    /// Counter only: the applicant present. Portal users always sign for themselves.
-    pub person_id: Option<i64>,
+    /// Counter only: the applicant present, by opaque public id (`Person.id`). Portal users
+    /// always sign for themselves.
+    pub person_id: Option<String>,
     /// When committing for a company the person represents.
     pub entity_id: Option<i64>,
     /// The facts promised, in the applicant's words (承诺的具体事项).
@@ -76,7 +77,8 @@ impl SignInput {
         Ok(SignCommand {
             case_id: self.case_id,
             proof_item_id: self.proof_item_id,
-            person_id: self.person_id,
+            // Resolved from the public id by `sign` (persons are addressed by opaque ids).
+            person_id: None,
             entity_id: self.entity_id,
             facts: self.facts.trim().to_owned(),
             channel,

@@ -27,7 +27,8 @@ pub async fn sign(app: &App, actor: &Actor, input: &SignInput) -> AppResult<Comm
         ActorKind::Portal => SigningChannel::Portal,
         _ => SigningChannel::Counter,
     };
-    let cmd = input.parse(channel)?;
+    let mut cmd = input.parse(channel)?;
+    cmd.person_id = super::eligibility::person_of(app, input.person_id.as_deref()).await?;
     sign_command(app, actor, &cmd).await
 }
 
@@ -127,8 +128,13 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
         Ok(None) => return Err(AppError::Internal("核查规则未覆盖该信用分".to_owned())),
         Ok(Some(p)) => p,
     };
-    let parties =
+    let mut parties =
         repo::letter_parties(&mut tx, b.signer.person_id, b.signer.entity_id, b.case_org).await?;
+    // The signer's name and resident ID are encrypted at rest (issue #16 item 9).
+    parties.person = (
+        crate::applicants::reveal_name(app, &parties.person.0).await?,
+        crate::applicants::reveal_resident_id(app, &parties.person.1).await?,
+    );
     let id = repo::insert(
         &mut tx,
         &NewCommitment {

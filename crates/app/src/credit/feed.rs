@@ -32,12 +32,22 @@ const MAX_BATCH: i64 = 5000;
 
 /// Builds the feed document of the records with `id > after_id` (at most `limit`).
 async fn document(
+    app: &App,
     tx: &mut Tx,
     after_id: i64,
     limit: i64,
     now: i64,
 ) -> AppResult<(Json, i64, i64, i64)> {
-    let rows = repo::feed_rows(tx, after_id, limit.clamp(1, MAX_BATCH)).await?;
+    let mut rows = repo::feed_rows(tx, after_id, limit.clamp(1, MAX_BATCH)).await?;
+    // The platform keys records by resident ID: persons' identifiers are decrypted here.
+    for r in &mut rows {
+        if let Some(c) = r.person_code.as_mut() {
+            *c = crate::applicants::reveal_resident_id(app, c).await?;
+        }
+        if let Some(n) = r.person_name.as_mut() {
+            *n = crate::applicants::reveal_name(app, n).await?;
+        }
+    }
     let first = rows.first().map(|r| r.id).unwrap_or(after_id);
     let last = rows.last().map(|r| r.id).unwrap_or(after_id);
     let count = rows.len() as i64;
@@ -98,7 +108,7 @@ pub async fn export_file(app: &App, actor: &Actor, after_id: i64, limit: i64) ->
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let (doc, first, last, count) = document(&mut tx, after_id, limit, now).await?;
+    let (doc, first, last, count) = document(app, &mut tx, after_id, limit, now).await?;
     record_export(
         &mut tx,
         actor,
@@ -124,7 +134,7 @@ pub async fn push(app: &App, actor: &Actor, input: &PushInput) -> AppResult<Expo
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let after = repo::last_pushed(&mut tx).await?;
-    let (doc, first, last, count) = document(&mut tx, after, MAX_BATCH, now).await?;
+    let (doc, first, last, count) = document(app, &mut tx, after, MAX_BATCH, now).await?;
     tx.commit().await?;
     let outcome = if count == 0 {
         Ok(())

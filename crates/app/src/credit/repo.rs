@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 macro_rules! subject_name_col {
     () => {
         "COALESCE(CASE WHEN substr(subject_ref, 1, 7) = 'person:' \
-         THEN (SELECT sp.name FROM persons sp WHERE sp.id = CAST(substr(subject_ref, 8) AS BIGINT)) \
+         THEN (SELECT sp.name_masked FROM persons sp WHERE sp.id = CAST(substr(subject_ref, 8) AS BIGINT)) \
          ELSE (SELECT se.name FROM entities se WHERE se.id = CAST(substr(subject_ref, 8) AS BIGINT)) END, '') \
          AS subject_name"
     };
@@ -108,10 +108,11 @@ pub(crate) async fn insert_record(
         .await?)
 }
 
-/// Display name of a person or an entity; empty when it does not exist.
+/// Display name of a person (masked: names are encrypted at rest, issue #16 item 9) or an
+/// entity; empty when it does not exist.
 pub(crate) async fn subject_name(db: &mut impl Exec, person: bool, id: i64) -> AppResult<String> {
     let sql = if person {
-        "SELECT name FROM persons WHERE id = ?"
+        "SELECT name_masked FROM persons WHERE id = ?"
     } else {
         "SELECT name FROM entities WHERE id = ?"
     };
@@ -529,7 +530,7 @@ pub(crate) async fn feed_rows(
     Ok(db
         .fetch_all(
             q("SELECT r.id, r.subject_ref, r.kind, r.note, r.score_after, r.at, \
-               p.resident_id AS person_code, p.name AS person_name, e.credit_code AS entity_code, e.name AS entity_name \
+               p.resident_id_enc AS person_code, p.name_enc AS person_name, e.credit_code AS entity_code, e.name AS entity_name \
                FROM credit_records r \
                LEFT JOIN persons p ON r.subject_ref = 'person:' || CAST(p.id AS TEXT) \
                LEFT JOIN entities e ON r.subject_ref = 'entity:' || CAST(e.id AS TEXT) \

@@ -86,7 +86,8 @@ pub async fn issue_counter_code(
 /// Per resident ID: a target over its limit is refused whoever asks (429) — the key is
 /// the number typed, so the answer is the same for registered and unknown IDs.
 async fn target_gate(app: &App, kind: &str, rid: &ResidentId, limit: i64) -> AppResult<()> {
-    let c = throttle::bump(app, kind, rid.as_str()).await?;
+    // Counted under the blind index: the counters hold no resident ID in clear.
+    let c = throttle::bump(app, kind, &applicants::login_index(app, rid.as_str())?).await?;
     if c.count > limit {
         return Err(throttle::too_many(c));
     }
@@ -168,7 +169,7 @@ pub async fn register(
     let Some((person_id, code_id)) = checked else {
         return Err(failed());
     };
-    let login = normalise_login(r.resident_id.as_str());
+    let login = applicants::login_index(app, &normalise_login(r.resident_id.as_str()))?;
     let hash = password::hash(&r.password)?;
     let actor = portal_actor_in(app, person_id, operation_id).await?;
     let now = app.now_ms();
@@ -186,7 +187,7 @@ pub async fn register(
     .await?;
     tx.commit().await?;
     throttle::reset(app, "portal", &login).await?;
-    throttle::reset(app, "activate", r.resident_id.as_str()).await?;
+    throttle::reset(app, "activate", &applicants::login_index(app, r.resident_id.as_str())?).await?;
     throttle::refund(app, "client", client).await?;
     let session = auth::create_session(app, PrincipalKind::Portal, person_id).await?;
     Ok((session, actor))

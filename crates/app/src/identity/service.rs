@@ -11,7 +11,7 @@ use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::auth::{self, NewSession, throttle};
 use crate::error::{AppError, AppResult};
-use crate::{App, password};
+use crate::{App, applicants, password};
 
 /// Proves who a citizen is and returns their person id.
 pub trait IdentityProvider: Send + Sync {
@@ -77,7 +77,8 @@ pub async fn login(
     client: &str,
     input: &PortalLoginInput,
 ) -> AppResult<(NewSession, Actor)> {
-    let login = input.login()?;
+    // Accounts are found by the blind index: no resident ID in clear at rest (issue #16 item 9).
+    let login = applicants::login_index(app, &input.login()?)?;
     throttle::client_gate(app, operation_id, client).await?;
     let counted = throttle::bump(app, "portal", &login).await?;
     let limit = app.settings.max_login_failures;

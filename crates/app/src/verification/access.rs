@@ -24,6 +24,18 @@ pub(super) fn require_read(actor: &Actor, v: &Verification) -> AppResult<()> {
     }
 }
 
+/// Whether `actor` sends or answers `v`, and so sees the subject's full identifier: a
+/// liaison or proxy agent of the requesting or the issuing unit (A2 §5–§7). Everyone else
+/// who may read it (a counter clerk of either unit, the joint office…) sees it masked
+/// (issue #16 item 6).
+pub(super) fn acts_on(actor: &Actor, v: &Verification) -> bool {
+    if actor.kind == ActorKind::System {
+        return true;
+    }
+    let own = actor.org_id == Some(v.requester_org_id) || actor.org_id == Some(v.issuer_org_id);
+    own && actor.is_staff_like() && actor.has_any(&[Role::Liaison, Role::ProxyAgent])
+}
+
 /// Role and unit scope of an action on `v`; then the state machine.
 pub(super) fn require_action(
     actor: &Actor,

@@ -151,7 +151,7 @@ async fn of_applicant(
                 format!("证明事项 {item_id} 不在现行公布的证明事项清单中"),
             )
         })?;
-    let s = subject_in(tx, actor, now, s).await?;
+    let s = subject_in(app, tx, actor, now, s).await?;
     Ok(About {
         verification_id: None,
         subject_kind: s.kind,

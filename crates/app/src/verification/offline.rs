@@ -32,6 +32,7 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
     super::templates::require_requesting_unit(&asked, requester)?;
     let mut tx = app.db.begin().await?;
     let (tpl, subject) = request_in(
+        app,
         &mut tx,
         actor,
         now,

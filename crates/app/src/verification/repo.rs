@@ -472,43 +472,41 @@ pub(crate) async fn unit_ledger(
 // ---------------------------------------------------------------------------------------
 // Subjects (persons and entities)
 
-fn subject_table(kind: SubjectKind) -> (&'static str, &'static str) {
-    match kind {
-        SubjectKind::Person => ("persons", "resident_id"),
-        SubjectKind::Entity => ("entities", "credit_code"),
-    }
-}
+// A person's identifiers are encrypted at rest (issue #16 item 9): persons are found and
+// registered through `applicants`, which holds the keys.
 
 /// The registered subject of a code: its id and name.
 pub(crate) async fn find_subject(
+    app: &crate::App,
     ex: &mut impl Exec,
     code: &SubjectCode,
 ) -> AppResult<Option<(i64, String)>> {
-    let (table, col) = subject_table(code.kind());
-    Ok(ex
-        .fetch_optional(
-            q(format!("SELECT id, name FROM {table} WHERE {col} = ?")).bind(code.as_str()),
-        )
-        .await?)
+    match code {
+        SubjectCode::Person(rid) => crate::applicants::person_by_resident_id_in(app, ex, rid).await,
+        SubjectCode::Entity(c) => Ok(ex
+            .fetch_optional(q("SELECT id, name FROM entities WHERE credit_code = ?").bind(c.as_str()))
+            .await?),
+    }
 }
 
 pub(crate) async fn insert_subject(
+    app: &crate::App,
     ex: &mut impl Exec,
     code: &SubjectCode,
     name: &str,
     now: i64,
 ) -> AppResult<i64> {
-    let (table, col) = subject_table(code.kind());
-    Ok(ex
-        .scalar_i64(
-            q(format!(
-                "INSERT INTO {table} ({col}, name, created_at) VALUES (?, ?, ?) RETURNING id"
-            ))
-            .bind(code.as_str())
-            .bind(name)
-            .bind(now),
-        )
-        .await?)
+    match code {
+        SubjectCode::Person(rid) => crate::applicants::insert_person_in(app, ex, rid, name, now).await,
+        SubjectCode::Entity(c) => Ok(ex
+            .scalar_i64(
+                q("INSERT INTO entities (credit_code, name, created_at) VALUES (?, ?, ?) RETURNING id")
+                    .bind(c.as_str())
+                    .bind(name)
+                    .bind(now),
+            )
+            .await?),
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -42,17 +42,18 @@ fn known_subject(found: Option<(i64, String)>, name: &str) -> AppResult<Option<i
 
 /// Finds or registers the subject inside `tx`.
 pub(super) async fn subject_in(
+    app: &App,
     tx: &mut Tx,
     actor: &Actor,
     now: i64,
     s: &SubjectCommand,
 ) -> AppResult<Subject> {
     let kind = s.kind();
-    let found = repo::find_subject(tx, &s.code).await?;
+    let found = repo::find_subject(app, tx, &s.code).await?;
     let id = match known_subject(found, &s.name)? {
         Some(id) => id,
         None => {
-            let id = repo::insert_subject(tx, &s.code, &s.name, now).await?;
+            let id = repo::insert_subject(app, tx, &s.code, &s.name, now).await?;
             let action = match kind {
                 SubjectKind::Person => "person.create",
                 SubjectKind::Entity => "entity.create",
@@ -98,7 +99,7 @@ async fn prepare(
     let tpl = template_of(asked, item, requester, trow)?;
     check_facts(&tpl, &cmd.facts)?;
     let known = known_subject(
-        repo::find_subject(&mut reader, &cmd.subject.code).await?,
+        repo::find_subject(app, &mut reader, &cmd.subject.code).await?,
         &cmd.subject.name,
     )?;
     let plan = plan_deadline(app, actor, issuer, asked.class).await?;
@@ -135,7 +136,7 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
             name: cmd.subject.name.clone(),
         },
         // Not registered when read: registered now (or found, if registered meanwhile).
-        None => subject_in(&mut tx, actor, now, &cmd.subject).await?,
+        None => subject_in(app, &mut tx, actor, now, &cmd.subject).await?,
     };
     let facts = Json::Object(cmd.facts.clone()).to_string();
     let row = NewSent {
@@ -231,6 +232,7 @@ async fn sent_in(
 /// An offline-recorded request's template check (A2 §4) and subject, found or registered,
 /// inside its transaction (a sent one does the same reads before taking the write lock).
 pub(super) async fn request_in(
+    app: &App,
     tx: &mut Tx,
     actor: &Actor,
     now: i64,
@@ -242,7 +244,7 @@ pub(super) async fn request_in(
         templates::repo::template_row(tx, proof_item_id, asked.issuer_org_id, requester).await?;
     let tpl = template_of(asked, proof_item_id, requester, trow)?;
     check_facts(&tpl, facts)?;
-    let subject = subject_in(tx, actor, now, subject).await?;
+    let subject = subject_in(app, tx, actor, now, subject).await?;
     Ok((tpl, subject))
 }
 
@@ -281,5 +283,11 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Detail> {
             .detail(json!({"number": number(id), "case_ref": v.case_ref})),
     )
     .await?;
-    with_history(app, v).await
+    let acts = super::access::acts_on(actor, &v);
+    let mut d = with_history(app, v).await?;
+    if !acts {
+        // Full identifiers only to those who send or answer it (issue #16 item 6).
+        d.v.subject_code = super::records::mask_code(&d.v.subject_code);
+    }
+    Ok(d)
 }

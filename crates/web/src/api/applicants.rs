@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use proofless_app::applicants::{
-    self, Entity, EntityInput, Person, PersonInput, RepresentativeInput,
+    self, AtRestStatus, Entity, EntityInput, Person, PersonInput, RepresentativeInput,
 };
 use proofless_app::audit::{self, AuditQuery, AuditRow, VerifyReport};
 use proofless_domain::role::Role;
@@ -19,6 +19,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_person))
         .routes(routes!(get_person))
         .routes(routes!(find_person))
+        .routes(routes!(data_keys_status))
+        .routes(routes!(rotate_data_key))
         .routes(routes!(create_entity))
         .routes(routes!(add_representative))
         .routes(routes!(audit_list))
@@ -40,24 +42,55 @@ async fn create_person(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PurposeQuery {
     /// Why the data is read; written to the audit log and shown to the person.
     purpose: Option<String>,
 }
 
-/// Read a person (the read and its purpose are audited and visible to the person).
-#[utoipa::path(get, path = "/api/v1/applicants/persons/{id}", tag = "applicants", params(("id" = i64, Path), PurposeQuery),
-    responses((status = 200, body = Person), (status = 422, body = crate::error::Problem)))]
+/// Read a person by opaque public id, for a case, verification or check of the reader's
+/// unit involving the person (the read, its purpose and basis are audited and visible to
+/// the person).
+#[utoipa::path(get, path = "/api/v1/applicants/persons/{id}", tag = "applicants", operation_id = "get_person",
+    params(("id" = String, Path, description = "the person's opaque public id"), PurposeQuery),
+    responses((status = 200, body = Person),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn get_person(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     ApiQuery(pq): ApiQuery<PurposeQuery>,
 ) -> ApiResult<Json<Person>> {
     Ok(Json(
-        applicants::read_person(&s.app, &ctx.actor, id, pq.purpose.as_deref().unwrap_or(""))
-            .await?,
+        applicants::read_person_by_public_id(
+            &s.app,
+            &ctx.actor,
+            &id,
+            pq.purpose.as_deref().unwrap_or(""),
+        )
+        .await?,
     ))
+}
+
+/// Personal data at rest: the active data key version and how many persons each holds
+/// (system administrator).
+#[utoipa::path(get, path = "/api/v1/admin/data-keys", tag = "applicants", operation_id = "data_keys_status",
+    responses((status = 200, body = AtRestStatus),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json")))]
+async fn data_keys_status(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<AtRestStatus>> {
+    Ok(Json(applicants::at_rest_status(&s.app, &ctx.actor).await?))
+}
+
+/// Rotate the data key of personal data at rest: new rows use the new version at once and
+/// the jobs runner re-encrypts the others in the background (system administrator).
+#[utoipa::path(post, path = "/api/v1/admin/data-keys/rotate", tag = "applicants", operation_id = "rotate_data_key",
+    responses((status = 200, body = AtRestStatus),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json")))]
+async fn rotate_data_key(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<AtRestStatus>> {
+    Ok(Json(applicants::rotate_data_key(&s.app, &ctx.actor).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -72,7 +72,7 @@ pub struct Commitment {
 }
 
 const SELECT: &str = "SELECT c.id, c.case_id, c.proof_item_id, p.name AS proof_item_name, c.template_id, \
-    c.rule_id, r.number AS rule_number, c.subject_ref, ps.name AS signer_name, c.org_id, o.name AS org_name, \
+    c.rule_id, r.number AS rule_number, c.subject_ref, ps.name_masked AS signer_name, c.org_id, o.name AS org_name, \
     c.supervising_org_id, so.name AS supervising_org_name, c.channel, c.state, c.plan_kind, c.plan_band, c.method, \
     c.within_wd, c.sample_permille, c.credit_score, c.sample_state, c.deadline_id, c.sealed_id, c.publish, \
     c.signed_at, c.withdrawn_at, c.withdraw_reason, c.withdraw_channel, c.withdraw_confirmed_by, c.result, c.evidence, c.consequence, c.checked_by, c.checked_at, \
@@ -209,7 +209,7 @@ pub(crate) async fn letter_parties(
     org_id: i64,
 ) -> AppResult<LetterParties> {
     let person: (String, String) = db
-        .fetch_one(q("SELECT name, resident_id FROM persons WHERE id = ?").bind(person_id))
+        .fetch_one(q("SELECT name_enc, resident_id_enc FROM persons WHERE id = ?").bind(person_id))
         .await?;
     let entity: Option<(String, String)> = match entity_id {
         Some(e) => {
@@ -422,7 +422,7 @@ pub struct DueCheck {
 pub(crate) async fn due_checks(db: &mut impl Exec, org_id: i64) -> AppResult<Vec<DueCheck>> {
     Ok(db
         .fetch_all(
-            q("SELECT c.id AS commitment_id, p.name AS proof_item_name, o.name AS org_name, ps.name AS signer_name, \
+            q("SELECT c.id AS commitment_id, p.name AS proof_item_name, o.name AS org_name, ps.name_masked AS signer_name, \
                c.plan_kind, c.method, c.signed_at, c.deadline_id, d.due_at, d.state AS deadline_state \
                FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id JOIN orgs o ON o.id = c.org_id \
                JOIN persons ps ON ps.id = c.person_id JOIN deadlines d ON d.id = c.deadline_id \
