@@ -115,6 +115,9 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         session_minutes: cfg.session_minutes,
         office_hours: cfg.office_hours.clone(),
         master_key: Some(Arc::new(master_key(cfg)?)),
+        public_base_url: cfg
+            .checked_base_url()?
+            .unwrap_or_else(|| format!("http://{}", cfg.bind)),
         ..AppSettings::default()
     };
     let app = App::new(db, Arc::new(SystemClock), settings);
@@ -279,6 +282,8 @@ async fn main() -> anyhow::Result<()> {
             if let Some(b) = bind {
                 cfg.bind = b;
             }
+            // Checked before anything else: production refuses to start without it.
+            let configured_base = cfg.checked_base_url()?;
             let app = open(&cfg).await?;
             if demo {
                 load_demo(&app).await?;
@@ -310,12 +315,31 @@ async fn main() -> anyhow::Result<()> {
                 runner,
                 std::time::Duration::from_secs(cfg.jobs_poll_seconds.max(1)),
             );
+            let public_base_url = configured_base.unwrap_or_else(|| format!("http://{addr}"));
             let state = AppState::new(
                 app,
                 WebConfig {
-                    cookie_secure: cfg.cookie_secure,
+                    cookie_secure: cfg.cookie_secure || public_base_url.starts_with("https://"),
+                    public_base_url,
+                    metrics_token: Some(cfg.metrics_token.expose().to_owned())
+                        .filter(|t| !t.is_empty()),
                 },
             );
+            if !cfg.metrics_bind.is_empty() {
+                let internal = tokio::net::TcpListener::bind(&cfg.metrics_bind)
+                    .await
+                    .with_context(|| format!("无法监听监控地址 {}", cfg.metrics_bind))?;
+                tracing::info!("监控指标：http://{}/metrics", internal.local_addr()?);
+                let st = state.clone();
+                tokio::spawn(async move {
+                    let stop = async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    };
+                    if let Err(e) = proofless_web::serve_internal(internal, st, stop).await {
+                        tracing::error!(error = %e, "监控监听地址出错");
+                    }
+                });
+            }
             proofless_web::serve(listener, state, async {
                 let _ = tokio::signal::ctrl_c().await;
             })

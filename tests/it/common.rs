@@ -105,15 +105,17 @@ pub async fn fresh_app(
 
 /// Spawn the real server on 127.0.0.1:0 against a fresh database.
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_with(backend, |_| {}).await
+}
+
+/// [`spawn`] with the web configuration adjusted (base URL, metrics token…).
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut WebConfig)) -> Option<TestApp> {
     let (app, clock, dir) = fresh_app(backend).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = AppState::new(
-        app.clone(),
-        WebConfig {
-            cookie_secure: false,
-        },
-    );
+    let mut config = WebConfig::local(addr.port());
+    adjust(&mut config);
+    let state = AppState::new(app.clone(), config);
     tokio::spawn(async move {
         let _ = proofless_web::serve(listener, state, std::future::pending()).await;
     });
@@ -245,6 +247,17 @@ impl Client {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Open a form page and return the CSRF token its form carries (for an anonymous
+    /// client: the pre-session token, whose cookie the client's jar now holds).
+    pub async fn form_token(&self, page: &str) -> String {
+        let html = self.get(page).await.text().await.unwrap();
+        let at = html
+            .find("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no csrf field on {page}"));
+        let rest = &html[at + "name=\"csrf\" value=\"".len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
     }
 
     pub async fn json(&self, path: &str) -> Value {

@@ -26,3 +26,5 @@ mod store_group;
 mod store_rows;
 mod synth;
 mod verification;
+mod web_contract;
+mod web_security;

@@ -569,6 +569,7 @@ fn answered_at(p: &mut Problems, raw: Option<&str>, now: DateTime<Utc>) -> Optio
 // Inbox and outbox
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct ListFilter {
     /// `registered`, `answered` or `returned`.
     pub state: Option<String>,

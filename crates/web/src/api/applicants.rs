@@ -40,6 +40,7 @@ async fn create_person(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PurposeQuery {
     /// Why the data is read; written to the audit log and shown to the person.
     purpose: Option<String>,
@@ -108,6 +109,7 @@ async fn add_representative(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditFilter {
     object_type: Option<String>,
     object_id: Option<String>,

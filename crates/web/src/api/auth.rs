@@ -74,7 +74,7 @@ fn me_of(ctx_actor: &proofless_app::Actor, csrf: &str) -> Me {
 }
 
 /// Staff login: sets the session cookie. Throttled after repeated failures.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
+#[utoipa::path(post, operation_id = "staff_login", path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
     responses((status = 200, body = Me), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 async fn login(
     State(s): State<AppState>,
@@ -98,7 +98,7 @@ async fn logout(State(s): State<AppState>, ctx: Ctx) -> ApiResult<impl IntoRespo
 }
 
 /// Who am I (and the CSRF token for this session).
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
+#[utoipa::path(get, operation_id = "staff_me", path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
 async fn me(ctx: Ctx) -> ApiResult<Json<Me>> {
     if ctx.actor.kind == proofless_app::ActorKind::Anonymous {
         return Err(proofless_app::AppError::Unauthenticated.into());

@@ -54,7 +54,7 @@ async fn register(
 }
 
 /// Portal login (local accounts; the province's unified identity plugs in behind the same interface).
-#[utoipa::path(post, path = "/api/v1/portal/login", tag = "portal", request_body = PortalLoginInput,
+#[utoipa::path(post, operation_id = "portal_login", path = "/api/v1/portal/login", tag = "portal", request_body = PortalLoginInput,
     responses((status = 200, body = PortalMe), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 async fn login(
     State(s): State<AppState>,
@@ -66,7 +66,7 @@ async fn login(
     Ok((session_cookie(&s, &session), Json(me)))
 }
 
-#[utoipa::path(get, path = "/api/v1/portal/me", tag = "portal", responses((status = 200, body = PortalMe), (status = 401, body = crate::error::Problem)))]
+#[utoipa::path(get, operation_id = "portal_me", path = "/api/v1/portal/me", tag = "portal", responses((status = 200, body = PortalMe), (status = 401, body = crate::error::Problem)))]
 async fn me(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<PortalMe>> {
     if ctx.actor.kind != ActorKind::Portal {
         return Err(AppError::Unauthenticated.into());
@@ -75,6 +75,7 @@ async fn me(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<PortalMe>> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AccessQuery {
     /// `person:ID` (yourself) or `entity:ID` (an entity you represent); default yourself.
     subject: Option<String>,
