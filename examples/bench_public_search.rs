@@ -296,10 +296,7 @@ fn main() {
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(
             app.clone(),
-            WebConfig {
-                cookie_secure: false,
-                trusted_proxy_header: None,
-            },
+            WebConfig::default(),
         );
         tokio::spawn(async move {
             let _ = proofless_web::serve(listener, state, std::future::pending()).await;

@@ -88,6 +88,19 @@ pub struct Config {
     /// opened with counter or SMS codes only. The secret may come from
     /// `PROOFLESS_OIDC_CLIENT_SECRET`.
     pub oidc: Option<proofless_app::identity::OidcConfig>,
+    /// `production` or `development` (default). Production refuses to start without
+    /// `public_base_url`.
+    pub env: String,
+    /// The site's public origin as citizens reach it, e.g. `https://wzm.gaoqing.gov.cn`
+    /// (the TLS-terminating proxy's address). Absolute links are built from it, never
+    /// from the request's Host header. https here also turns on HSTS and Secure cookies.
+    /// Empty (development only): `http://` plus the listen address.
+    pub public_base_url: String,
+    /// Bearer token for scraping `/metrics` on the public address; empty: not served there.
+    pub metrics_token: Secret,
+    /// A separate listen address (e.g. `10.0.0.5:9090`, on the monitoring network) that
+    /// serves `/metrics` without a token; empty: none.
+    pub metrics_bind: String,
 }
 
 impl Default for Config {
@@ -108,6 +121,10 @@ impl Default for Config {
             max_client_attempts: 30,
             sms_outbox_file: "data/sms-outbox.log".to_owned(),
             oidc: None,
+            env: "development".to_owned(),
+            public_base_url: String::new(),
+            metrics_token: Secret::default(),
+            metrics_bind: String::new(),
         }
     }
 }
@@ -153,14 +170,95 @@ impl Config {
             std::env::var("PROOFLESS_OIDC_CLIENT_SECRET"),
         ) {
             o.client_secret = v;
+        if let Ok(v) = std::env::var("PROOFLESS_ENV") {
+            c.env = v;
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_PUBLIC_BASE_URL") {
+            c.public_base_url = v;
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_METRICS_TOKEN") {
+            c.metrics_token = Secret(v);
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_METRICS_BIND") {
+            c.metrics_bind = v;
         }
         Ok(c)
+    }
+
+    pub fn production(&self) -> anyhow::Result<bool> {
+        match self.env.as_str() {
+            "production" => Ok(true),
+            "development" | "" => Ok(false),
+            other => anyhow::bail!("env（PROOFLESS_ENV）只能是 production 或 development，而不是“{other}”"),
+        }
+    }
+
+    /// The public base URL to build links from, checked: `None` means "not configured"
+    /// (allowed only outside production; the caller then uses the listen address).
+    pub fn checked_base_url(&self) -> anyhow::Result<Option<String>> {
+        let raw = self.public_base_url.trim().trim_end_matches('/');
+        if raw.is_empty() {
+            if self.production()? {
+                anyhow::bail!(
+                    "生产模式（PROOFLESS_ENV=production）必须配置公开访问地址 public_base_url \
+                     （PROOFLESS_PUBLIC_BASE_URL，例如 https://wzm.gaoqing.gov.cn）：\
+                     链接不能取自请求的 Host 头"
+                );
+            }
+            return Ok(None);
+        }
+        let rest = raw
+            .strip_prefix("https://")
+            .or_else(|| raw.strip_prefix("http://"));
+        let host = rest.map(|r| r.split('/').next().unwrap_or(""));
+        if host.is_none_or(|h| h.is_empty() || h.contains(['@', ' '])) {
+            anyhow::bail!("public_base_url “{raw}” 须以 http:// 或 https:// 开头并含主机名");
+        }
+        if raw.contains(['?', '#']) {
+            anyhow::bail!("public_base_url “{raw}” 不能带查询串或片段");
+        }
+        if self.production()? && !raw.starts_with("https://") {
+            tracing::warn!("生产模式的 public_base_url 不是 https：{raw}");
+        }
+        Ok(Some(raw.to_owned()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Issue #16 item 5: production never falls back to a Host-derived or local address.
+    #[test]
+    fn production_refuses_to_start_without_a_public_base_url() {
+        let c = Config {
+            env: "production".to_owned(),
+            ..Config::default()
+        };
+        let e = c.checked_base_url().unwrap_err().to_string();
+        assert!(e.contains("public_base_url"), "{e}");
+        let dev = Config::default();
+        assert_eq!(dev.checked_base_url().unwrap(), None);
+        let ok = Config {
+            env: "production".to_owned(),
+            public_base_url: "https://wzm.gaoqing.gov.cn/".to_owned(),
+            ..Config::default()
+        };
+        assert_eq!(
+            ok.checked_base_url().unwrap().as_deref(),
+            Some("https://wzm.gaoqing.gov.cn")
+        );
+        let bad = Config {
+            public_base_url: "wzm.gaoqing.gov.cn".to_owned(),
+            ..Config::default()
+        };
+        assert!(bad.checked_base_url().is_err());
+        let typo = Config {
+            env: "prod".to_owned(),
+            ..Config::default()
+        };
+        assert!(typo.checked_base_url().is_err());
+    }
 
     #[test]
     fn secrets_and_database_passwords_never_appear_in_debug_output() {

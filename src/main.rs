@@ -139,6 +139,9 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         master_key: Some(Arc::new(master_key)),
         max_login_failures: cfg.max_login_failures,
         max_client_attempts: cfg.max_client_attempts,
+        public_base_url: cfg
+            .checked_base_url()?
+            .unwrap_or_else(|| format!("http://{}", cfg.bind)),
         ..AppSettings::default()
     };
     let app = App::new(db, Arc::new(SystemClock), settings);
@@ -258,6 +261,8 @@ async fn main() -> anyhow::Result<()> {
             if let Some(b) = bind {
                 cfg.bind = b;
             }
+            // Checked before anything else: production refuses to start without it.
+            let configured_base = cfg.checked_base_url()?;
             let app = open(&cfg).await?;
             if demo {
                 load_demo(&app).await?;
@@ -289,11 +294,15 @@ async fn main() -> anyhow::Result<()> {
                 runner,
                 std::time::Duration::from_secs(cfg.jobs_poll_seconds.max(1)),
             );
+            let public_base_url = configured_base.unwrap_or_else(|| format!("http://{addr}"));
             let mut state = AppState::new(
                 app,
                 WebConfig {
-                    cookie_secure: cfg.cookie_secure,
+                    cookie_secure: cfg.cookie_secure || public_base_url.starts_with("https://"),
                     trusted_proxy_header: cfg.trusted_proxy_header.clone(),
+                    public_base_url,
+                    metrics_token: Some(cfg.metrics_token.expose().to_owned())
+                        .filter(|t| !t.is_empty()),
                 },
             )
             .with_sms(Arc::new(proofless_app::identity::FileSmsSender::new(
@@ -304,6 +313,21 @@ async fn main() -> anyhow::Result<()> {
                 state = state.with_oidc(
                     proofless_app::identity::Oidc::new(o).context("统一身份认证配置有误")?,
                 );
+            }
+            if !cfg.metrics_bind.is_empty() {
+                let internal = tokio::net::TcpListener::bind(&cfg.metrics_bind)
+                    .await
+                    .with_context(|| format!("无法监听监控地址 {}", cfg.metrics_bind))?;
+                tracing::info!("监控指标：http://{}/metrics", internal.local_addr()?);
+                let st = state.clone();
+                tokio::spawn(async move {
+                    let stop = async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    };
+                    if let Err(e) = proofless_web::serve_internal(internal, st, stop).await {
+                        tracing::error!(error = %e, "监控监听地址出错");
+                    }
+                });
             }
             proofless_web::serve(listener, state, async {
                 let _ = tokio::signal::ctrl_c().await;

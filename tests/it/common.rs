@@ -105,15 +105,20 @@ pub async fn fresh_app(
 
 /// Spawn the real server on 127.0.0.1:0 against a fresh database.
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    spawn_on(listener, backend, plain_web(), |s| s).await
+    spawn_with(backend, |_| {}).await
 }
 
-pub fn plain_web() -> WebConfig {
-    WebConfig {
-        cookie_secure: false,
-        trusted_proxy_header: None,
-    }
+/// [`spawn`] with the web configuration adjusted (base URL, metrics token…).
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut WebConfig)) -> Option<TestApp> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut config = WebConfig::local(listener.local_addr().unwrap().port());
+    adjust(&mut config);
+    spawn_on(listener, backend, config, |s| s).await
+}
+
+/// The local configuration for a listener bound by the test.
+pub fn plain_web(listener: &tokio::net::TcpListener) -> WebConfig {
+    WebConfig::local(listener.local_addr().unwrap().port())
 }
 
 /// Serve a fresh database on `listener` (bound first when the test must know the address,
@@ -258,6 +263,17 @@ impl Client {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Open a form page and return the CSRF token its form carries (for an anonymous
+    /// client: the pre-session token, whose cookie the client's jar now holds).
+    pub async fn form_token(&self, page: &str) -> String {
+        let html = self.get(page).await.text().await.unwrap();
+        let at = html
+            .find("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no csrf field on {page}"));
+        let rest = &html[at + "name=\"csrf\" value=\"".len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
     }
 
     pub async fn json(&self, path: &str) -> Value {

@@ -197,22 +197,25 @@ async fn a_citizen_registers_and_logs_in_through_the_html_forms(b: Backend) {
     let form = "application/x-www-form-urlencoded";
     let id = rid("19880214", "262");
     let code = counter_code(&t, &id, "孙表单").await;
-    let body = format!("resident_id={id}&code={code}&password=Sun12345a");
-    let r = t
-        .client()
+    let reg = t.client();
+    let tok = reg.form_token("/portal/register").await;
+    let body = format!("csrf={tok}&resident_id={id}&code={code}&password=Sun12345a");
+    let r = reg
         .post_raw("/portal/register", form, body.into_bytes())
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/portal");
     let c = t.client();
-    let body = format!("login={}&password=Sun12345a", id.to_lowercase());
+    let tok = c.form_token("/portal/login").await;
+    let body = format!("csrf={tok}&login={}&password=Sun12345a", id.to_lowercase());
     let r = c.post_raw("/portal/login", form, body.into_bytes()).await;
     assert_eq!(r.status(), 303);
     let me: Value = c.json("/api/v1/portal/me").await;
     assert_eq!(me["person"]["name"], "孙表单");
-    let r = t
-        .client()
-        .post_raw("/portal/login", form, b"login=&password=".to_vec())
+    let bad = t.client();
+    let tok = bad.form_token("/portal/login").await;
+    let r = bad
+        .post_raw("/portal/login", form, format!("csrf={tok}&login=&password=").into_bytes())
         .await;
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("请输入身份证号码和密码"));

@@ -9,7 +9,7 @@ use crate::common::{Backend, DEMO_PASSWORD, TestApp, plain_web, spawn_on};
 /// The demo behind a trusted proxy that reports the client in `X-Forwarded-For`.
 async fn behind_proxy(b: Backend) -> Option<TestApp> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let mut web = plain_web();
+    let mut web = plain_web(&listener);
     web.trusted_proxy_header = Some("x-forwarded-for".to_owned());
     let t = spawn_on(listener, b, web, |s| s).await?;
     proofless_fixtures::demo::load(&t.app).await.unwrap();

@@ -94,7 +94,8 @@ async fn spawn_with_provider(b: Backend, accounts: Value) -> Option<(TestApp, Pr
         name_claim: "name".to_owned(),
     })
     .unwrap();
-    let t = spawn_on(listener, b, plain_web(), move |s| s.with_oidc(oidc)).await?;
+    let web = plain_web(&listener);
+    let t = spawn_on(listener, b, web, move |s| s.with_oidc(oidc)).await?;
     proofless_fixtures::demo::load(&t.app).await.unwrap();
     Some((t, provider))
 }

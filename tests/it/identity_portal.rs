@@ -170,7 +170,8 @@ async fn an_sms_code_reaches_only_the_phone_on_record(b: Backend) {
     let outbox = dir.path().join("sms.log");
     let sender = Arc::new(FileSmsSender::new(&outbox));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let Some(t) = spawn_on(listener, b, plain_web(), move |s| s.with_sms(sender)).await else {
+    let web = plain_web(&listener);
+    let Some(t) = spawn_on(listener, b, web, move |s| s.with_sms(sender)).await else {
         return;
     };
     proofless_fixtures::demo::load(&t.app).await.unwrap();

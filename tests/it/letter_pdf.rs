@@ -53,6 +53,14 @@ async fn the_letter_pdf_embeds_its_font_and_extracts_as_chinese(b: Backend) {
     let Some(text) = pdftotext(&pdf) else { return };
     // Lines are compared without the spaces a text extractor may put between glyphs.
     let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // Issue #16 item 5: a printed letter's verification address is absolute, from the
+    // configured public base URL.
+    let verify = format!(
+        "验证地址：{}/sealed/{}",
+        t.app.settings.public_base_url,
+        cm["sealed_id"].as_str().unwrap()
+    );
+    assert!(text.contains(&verify), "{verify} not in {text}");
     for expected in [
         "证明事项告知承诺书",
         "承诺人：张三（公民身份号码370322199001011238）",

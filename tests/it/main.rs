@@ -36,3 +36,5 @@ mod store_rows;
 mod synth;
 mod verification;
 mod verification_rules;
+mod web_contract;
+mod web_security;

@@ -54,6 +54,9 @@ pub struct AppSettings {
     pub office_hours: OfficeHours,
     /// Encrypts org seal keys at rest; without it no seal can be made.
     pub master_key: Option<Arc<proofless_seal::MasterKey>>,
+    /// The site's public origin (no trailing slash) for absolute links in documents
+    /// that leave the site, e.g. the verification address printed on a sealed letter.
+    pub public_base_url: String,
 }
 
 impl Default for AppSettings {
@@ -66,6 +69,7 @@ impl Default for AppSettings {
             lockout_delay_ms: 500,
             office_hours: OfficeHours::standard(),
             master_key: None,
+            public_base_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

@@ -9,11 +9,13 @@ use crate::AppState;
 
 const HTMX: &str = include_str!("../assets/htmx.min.js");
 const CSS: &str = include_str!("../assets/app.css");
+const APP_JS: &str = include_str!("../assets/app.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/app.css", get(css))
+        .route("/assets/app.js", get(app_js))
 }
 
 const CACHE: &str = "public, max-age=3600";
@@ -35,5 +37,15 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, CACHE),
         ],
         CSS,
+    )
+}
+
+async fn app_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, CACHE),
+        ],
+        APP_JS,
     )
 }

@@ -69,13 +69,17 @@ pub enum Credential {
 pub struct Ctx {
     pub actor: Actor,
     pub credential: Credential,
+    /// The anonymous visitor's pre-session CSRF token (double-submit cookie), put in
+    /// login forms; empty once a credential is presented.
+    pub pre_csrf: String,
 }
 
 impl Ctx {
     pub fn csrf(&self) -> &str {
         match &self.credential {
             Credential::Session { csrf, .. } => csrf,
-            _ => "",
+            Credential::None => &self.pre_csrf,
+            Credential::Bearer(_) => "",
         }
     }
 
@@ -139,92 +143,163 @@ fn multipart_has_csrf(body: &[u8], csrf: &str) -> bool {
     body.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
-/// Resolve the caller; refuse cookie-authenticated writes without the session's CSRF
-/// token (header `X-CSRF-Token`, or form field `csrf` for plain HTML forms and uploads).
+/// Resolve the caller; refuse browser form writes without their CSRF token: the
+/// session's token for a logged-in caller (header `X-CSRF-Token`, or form field `csrf`
+/// for plain HTML forms and uploads), the pre-session token for an anonymous one.
 pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let op = req
         .extensions()
         .get::<OperationId>()
         .map(|o| o.0.clone())
         .unwrap_or_default();
-    let bearer = req
+    let pre_name = pre_csrf_cookie(state.config.cookie_secure);
+    let pre_cookie = cookie_value(req.headers(), pre_name).filter(|v| is_pre_token(v));
+    let ctx = match resolve(&state, req.headers(), &op, pre_cookie.clone()).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let mut req = req;
+    if !is_safe(req.method()) {
+        let expected = match &ctx.credential {
+            Credential::Session { csrf, .. } => Some(csrf.clone()),
+            // A login form posted from another site would sign the victim in to the
+            // attacker's account (login CSRF): the double-submit cookie stops it. JSON
+            // bodies need a CORS preflight cross-site, which is never granted.
+            Credential::None if is_form(req.headers()) => Some(pre_cookie.clone().unwrap_or_default()),
+            _ => None,
+        };
+        if let Some(expected) = expected {
+            req = match check_csrf(req, &expected).await {
+                Ok(r) => r,
+                Err(res) => return *res,
+            };
+        }
+    }
+    let issue_pre = matches!(ctx.credential, Credential::None) && pre_cookie.is_none();
+    let pre = ctx.pre_csrf.clone();
+    req.extensions_mut().insert(ctx);
+    let mut res = next.run(req).await;
+    let is_html = res
         .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if issue_pre && is_html {
+        let secure = if state.config.cookie_secure {
+            "; Secure"
+        } else {
+            ""
+        };
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{pre_name}={pre}; Path=/; HttpOnly; SameSite=Strict{secure}"
+        )) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// The pre-session CSRF cookie. Over HTTPS it has the `__Host-` prefix, so a sibling
+/// subdomain cannot plant one (the one weakness of a double-submit cookie).
+pub fn pre_csrf_cookie(secure: bool) -> &'static str {
+    if secure { "__Host-pl_csrf" } else { "pl_csrf" }
+}
+
+fn is_pre_token(v: &str) -> bool {
+    v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn is_form(h: &axum::http::HeaderMap) -> bool {
+    h.get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.starts_with("application/x-www-form-urlencoded")
+                || v.starts_with("multipart/form-data")
+        })
+}
+
+async fn resolve(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    op: &str,
+    pre_cookie: Option<String>,
+) -> Result<Ctx, ApiError> {
+    let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").map(str::trim).map(str::to_owned));
-    let cookie = cookie_value(req.headers(), SESSION_COOKIE);
+    let cookie = cookie_value(headers, SESSION_COOKIE);
     let app = &state.app;
-    let resolved = if let Some(token) = bearer {
-        match auth::token_actor(app, &token, &op).await {
-            Ok(Some(actor)) => Ok(Ctx {
+    let anonymous = || Ctx {
+        actor: Actor::anonymous(op),
+        credential: Credential::None,
+        pre_csrf: pre_cookie
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()),
+    };
+    if let Some(token) = bearer {
+        return match auth::token_actor(app, &token, op).await? {
+            Some(actor) => Ok(Ctx {
                 actor,
                 credential: Credential::Bearer(token),
+                pre_csrf: String::new(),
             }),
-            Ok(None) => Err(ApiError::new(
+            None => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
                 "令牌无效",
                 "接口令牌无效或已吊销",
             )),
-            Err(e) => Err(e.into()),
-        }
-    } else if let Some(token) = cookie {
-        match auth::session_actor(app, &token, &op).await {
-            Ok(Some((actor, csrf))) => Ok(Ctx {
+        };
+    }
+    if let Some(token) = cookie {
+        return match auth::session_actor(app, &token, op).await? {
+            Some((actor, csrf)) => Ok(Ctx {
                 actor,
                 credential: Credential::Session { token, csrf },
+                pre_csrf: String::new(),
             }),
             // An expired or unknown cookie is simply not logged in.
-            Ok(None) => Ok(Ctx {
-                actor: Actor::anonymous(&op),
-                credential: Credential::None,
-            }),
-            Err(e) => Err(e.into()),
-        }
-    } else {
-        Ok(Ctx {
-            actor: Actor::anonymous(&op),
-            credential: Credential::None,
-        })
-    };
-    let ctx = match resolved {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    let mut req = req;
-    if let Credential::Session { csrf, .. } = &ctx.credential
-        && !is_safe(req.method())
-    {
-        let header_ok =
-            req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) == Some(csrf.as_str());
-        if !header_ok {
-            let is_form = req
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-            let (parts, body) = req.into_parts();
-            let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
-                Ok(b) => b,
-                Err(_) => return crate::error::too_large().into_response(),
-            };
-            let is_multipart = req_is_multipart(&parts.headers);
-            let form_ok = (is_form
-                && url::form_urlencoded::parse(&bytes)
-                    .any(|(k, v)| k == "csrf" && v.as_ref() == csrf.as_str()))
-                || (is_multipart && multipart_has_csrf(&bytes, csrf));
-            if !form_ok {
-                return ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "csrf",
-                    "请求来源校验失败",
-                    "缺少或错误的 CSRF 令牌，请刷新页面后重试",
-                )
-                .into_response();
-            }
-            req = Request::from_parts(parts, axum::body::Body::from(bytes));
-        }
+            None => Ok(anonymous()),
+        };
     }
-    req.extensions_mut().insert(ctx);
-    next.run(req).await
+    Ok(anonymous())
+}
+
+/// Accept the request when `expected` (never empty) is in the `X-CSRF-Token` header or
+/// in the form field `csrf` (urlencoded or multipart); the body is read and put back.
+async fn check_csrf(req: Request, expected: &str) -> Result<Request, Box<Response>> {
+    let refuse = || {
+        Box::new(
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "请求来源校验失败",
+                "缺少或错误的 CSRF 令牌，请刷新页面后重试",
+            )
+            .into_response(),
+        )
+    };
+    if expected.is_empty() {
+        return Err(refuse());
+    }
+    if req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) == Some(expected) {
+        return Ok(req);
+    }
+    let is_urlencoded = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return Err(Box::new(crate::error::too_large().into_response())),
+    };
+    let form_ok = (is_urlencoded
+        && url::form_urlencoded::parse(&bytes).any(|(k, v)| k == "csrf" && v.as_ref() == expected))
+        || (req_is_multipart(&parts.headers) && multipart_has_csrf(&bytes, expected));
+    if !form_ok {
+        return Err(refuse());
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }

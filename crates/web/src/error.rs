@@ -259,17 +259,167 @@ fn query_rejection(e: QueryRejection) -> ApiError {
     )
 }
 
+/// The fallback: a page for a browser that navigated to an unknown address, a
+/// problem+json for everything else (API clients, feeds readers, scripts).
 pub async fn not_found(req: Request) -> Response {
     let path = req.uri().path().to_owned();
-    if path.starts_with("/api/") {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "未找到",
-            format!("接口 {path} 不存在"),
-        )
-        .into_response()
-    } else {
-        crate::pages::not_found_page().into_response()
+    if !path.starts_with("/api/") && wants_html(req.headers()) {
+        return crate::pages::not_found_page().into_response();
+    }
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "未找到",
+        format!("地址 {path} 不存在"),
+    )
+    .into_response()
+}
+
+fn wants_html(h: &axum::http::HeaderMap) -> bool {
+    h.get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Every error leaves as problem+json (or as an HTML page a handler rendered itself):
+/// axum's own rejections (a path segment that is not a number, a bad query string or
+/// form, a wrong method, a body over the limit) are plain text in English, and are
+/// rewritten here, in Chinese, naming the parameter when axum names it.
+pub async fn problem_layer(req: Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    // The route's template names the parameter when axum's message does not ("{id}").
+    let single_param = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .and_then(|m| {
+            let names: Vec<&str> = m
+                .as_str()
+                .split('{')
+                .skip(1)
+                .filter_map(|s| s.split_once('}').map(|(n, _)| n))
+                .collect();
+            (names.len() == 1).then(|| names[0].to_owned())
+        });
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    if ct.starts_with(b"application/problem+json") || ct.starts_with(b"text/html") {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(_) => String::new(),
+    };
+    let mut out = rejection_problem(status, &method, &text, single_param).into_response();
+    // Keep what the rejection said about the protocol (e.g. `Allow` on a 405).
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    out
+}
+
+fn rejection_problem(
+    status: StatusCode,
+    method: &axum::http::Method,
+    text: &str,
+    single_param: Option<String>,
+) -> ApiError {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            "method-not-allowed",
+            "请求方法不允许",
+            format!("此地址不支持 {method} 请求"),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
+            status,
+            "unsupported-media-type",
+            "请求格式不支持",
+            format!("请求格式不支持：{text}"),
+        ),
+        StatusCode::NOT_FOUND => ApiError::new(status, "not-found", "未找到", "请求的资源不存在"),
+        _ if status.is_server_error() => {
+            tracing::error!(status = %status, body = %text, "plain-text server error");
+            ApiError::new(
+                status,
+                "internal",
+                "服务器内部错误",
+                "服务器内部错误，请稍后重试",
+            )
+        }
+        _ => {
+            let (field, message) = translate_rejection(text, single_param);
+            ApiError {
+                status,
+                kind: "bad-request",
+                title: "请求无效".to_owned(),
+                detail: message.clone(),
+                errors: field
+                    .map(|f| vec![FieldError::new(f, message)])
+                    .unwrap_or_default(),
+            }
+        }
+    }
+}
+
+/// axum's rejection texts, said in Chinese, with the parameter named when axum gives it.
+fn translate_rejection(text: &str, single_param: Option<String>) -> (Option<String>, String) {
+    let quoted: Vec<&str> = text.split('`').skip(1).step_by(2).collect();
+    if text.starts_with("Invalid URL") {
+        // "Cannot parse `abc` to a `i64`" (a lone `Path<T>`: the route has one parameter)
+        if !text.contains("with value") && quoted.len() >= 2 {
+            let (value, ty) = (quoted[0], quoted[1]);
+            let name = single_param.unwrap_or_else(|| "path".to_owned());
+            return (
+                Some(name.clone()),
+                format!("路径参数“{name}”的值“{value}”不是有效的{}", type_name(ty)),
+            );
+        }
+        // "Cannot parse `id` with value `abc` to a `i64`"
+        if text.contains("with value") && quoted.len() >= 3 {
+            let (key, value, ty) = (quoted[0], quoted[1], quoted[2]);
+            return (
+                Some(key.to_owned()),
+                format!("路径参数“{key}”的值“{value}”不是有效的{}", type_name(ty)),
+            );
+        }
+        return (None, format!("路径参数无效：{text}"));
+    }
+    if let Some(rest) = text.strip_prefix("Failed to deserialize query string: ") {
+        let field = field_of(rest);
+        return (field, format!("查询参数无效：{}", translate_serde(rest)));
+    }
+    if let Some(rest) = text.strip_prefix("Failed to deserialize form body: ") {
+        let field = field_of(rest);
+        return (field, format!("表单字段无效：{}", translate_serde(rest)));
+    }
+    if let Some(rest) = text.strip_prefix("Failed to deserialize form: ") {
+        let field = field_of(rest);
+        return (field, format!("表单字段无效：{}", translate_serde(rest)));
+    }
+    (None, format!("请求无效：{text}"))
+}
+
+/// serde_urlencoded names the field as `field: message` or in backquotes.
+fn field_of(rest: &str) -> Option<String> {
+    let name = rest.split('`').nth(1)?;
+    Some(name.to_owned())
+}
+
+fn type_name(ty: &str) -> &'static str {
+    match ty {
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "isize" => "整数",
+        "f32" | "f64" => "数字",
+        "bool" => "布尔值（true/false）",
+        _ => "值",
     }
 }

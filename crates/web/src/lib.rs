@@ -6,6 +6,7 @@ mod assets;
 mod client_addr;
 mod ctx;
 mod error;
+mod headers;
 mod idempotency;
 mod metrics;
 mod pages;
@@ -32,6 +33,37 @@ pub struct WebConfig {
     /// `X-Forwarded-For`, whose last entry is used); `None` (the default): the peer
     /// address, and any such header is ignored.
     pub trusted_proxy_header: Option<String>,
+    /// The site's public origin, e.g. `https://wzm.gaoqing.gov.cn`, without a trailing
+    /// slash. Every absolute link (feeds, OpenAPI servers, printed letters) is built from
+    /// it, never from the request's `Host` header, which the client controls.
+    pub public_base_url: String,
+    /// Bearer token a Prometheus scraper must present at `/metrics` on the public
+    /// address. `None`: `/metrics` answers 404 there (metrics are then only served on
+    /// the internal listen address, if one is configured).
+    pub metrics_token: Option<String>,
+}
+
+impl WebConfig {
+    /// A local, plain-HTTP deployment on `127.0.0.1:port` (the demo and the tests).
+    pub fn local(port: u16) -> WebConfig {
+        WebConfig {
+            cookie_secure: false,
+            trusted_proxy_header: None,
+            public_base_url: format!("http://127.0.0.1:{port}"),
+            metrics_token: None,
+        }
+    }
+
+    /// Served over TLS (the public base URL is https): HSTS is sent.
+    pub fn tls(&self) -> bool {
+        self.public_base_url.starts_with("https://")
+    }
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig::local(8080)
+    }
 }
 
 #[derive(Clone)]
@@ -80,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(assets::router())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(error::problem_layer))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,
@@ -88,13 +121,38 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             ctx::auth_layer,
         ))
+        // After the session and token layers: the scrape token is not an API token.
+        .route("/metrics", axum::routing::get(metrics::public))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::layer,
         ))
         .layer(axum::middleware::from_fn(ctx::operation_id_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::layer,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+/// The internal listener (monitoring network only): `/metrics` without a token.
+pub fn internal_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(metrics::internal))
+        .fallback(error::not_found)
+        .with_state(state)
+}
+
+/// Serve the internal router until `shutdown` resolves.
+pub async fn serve_internal(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, internal_router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Serve until `shutdown` resolves.

@@ -4,10 +4,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+use crate::error::ApiError;
 
 const BUCKETS_MS: [u64; 10] = [1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000];
 
@@ -81,4 +83,58 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let us = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX);
     state.metrics.observe(res.status().as_u16(), us);
     res
+}
+
+fn exposition(state: &AppState) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// `/metrics` on the public address: only for a scraper holding the configured token;
+/// without one configured the address does not exist there (SPEC: not public).
+pub async fn public(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = state.config.metrics_token.as_deref().filter(|t| !t.is_empty()) else {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "未找到",
+            "地址 /metrics 不存在",
+        )
+        .into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    if !same_secret(given.as_bytes(), expected.as_bytes()) {
+        let mut res = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "需要采集令牌",
+            "读取监控指标须带上配置的采集令牌（Authorization: Bearer …）",
+        )
+        .into_response();
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return res;
+    }
+    exposition(&state)
+}
+
+/// `/metrics` on the internal listen address, which only the monitoring network reaches.
+pub async fn internal(State(state): State<AppState>) -> Response {
+    exposition(&state)
+}
+
+/// Compare without an early exit, so the time taken says nothing about the token.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

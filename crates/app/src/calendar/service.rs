@@ -189,6 +189,10 @@ pub async fn years(app: &App) -> AppResult<Vec<CalendarYear>> {
 
 /// Calendar entries, of one year (by date) or all; local overrides only with `local_only`.
 pub async fn days(app: &App, year: Option<i32>, local_only: bool) -> AppResult<Vec<CalendarDay>> {
+    // `year - 1` below must not overflow (a fuzzed i32::MIN crashed the request).
+    if year.is_some_and(|y| !(1900..=2200).contains(&y)) {
+        return Err(AppError::field("year", "年份应在 1900 至 2200 之间"));
+    }
     let between = year.map(|y| (format!("{:04}-12-01", y - 1), format!("{y:04}-12-31")));
     let mut rows = repo::days(&mut app.db.reader(), between, local_only).await?;
     if let Some(y) = year {

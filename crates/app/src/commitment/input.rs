@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult, FieldError, Problems};
 // --- signing -------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct EligibilityQuery {
     pub proof_item_id: i64,
     /// Counter: the applicant at the counter, by opaque public id (`Person.id`).
@@ -413,6 +414,7 @@ pub fn parse_stage(stage: Option<&str>) -> AppResult<Option<TemplateStage>> {
 // --- figures -------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct FigureQuery {
     /// `item` (default), `unit` or `month`.
     pub by: Option<String>,

@@ -92,6 +92,7 @@ fn lines_of(
     sealed_id: &str,
     body_sm3: &str,
     org_name: &str,
+    base_url: &str,
 ) -> Vec<Line> {
     let s = |v: &Json| v.as_str().unwrap_or_default().to_owned();
     let mut lines = vec![];
@@ -163,7 +164,7 @@ fn lines_of(
     );
     push(format!("受理单位（电子印章）：{org_name}"), 11.0, 12.0);
     push(
-        format!("电子印章编号：{sealed_id}  验证地址：/sealed/{sealed_id}"),
+        format!("电子印章编号：{sealed_id}  验证地址：{base_url}/sealed/{sealed_id}"),
         9.0,
         6.0,
     );
@@ -179,7 +180,15 @@ pub async fn for_commitment(
 ) -> crate::error::AppResult<Vec<u8>> {
     let c = super::get(app, actor, id).await?;
     let doc = crate::seals::get(app, &c.sealed_id).await?;
-    render(&doc.body, &doc.public_id, &doc.body_sm3, &doc.org_name)
+    // A printed letter is read away from the site: its verification address is absolute,
+    // from the configured public base URL (issue #16 item 5).
+    render_for(
+        &doc.body,
+        &doc.public_id,
+        &doc.body_sm3,
+        &doc.org_name,
+        &app.settings.public_base_url,
+    )
 }
 
 /// Renders the sealed letter (its canonical JSON) as PDF bytes: PDF/A-2b when the font
@@ -190,12 +199,23 @@ pub fn render(
     body_sm3: &str,
     org_name: &str,
 ) -> AppResult<Vec<u8>> {
+    render_for(letter_json, sealed_id, body_sm3, org_name, "")
+}
+
+/// [`render`] with the verification address under `base_url` (the site's public origin).
+pub fn render_for(
+    letter_json: &str,
+    sealed_id: &str,
+    body_sm3: &str,
+    org_name: &str,
+    base_url: &str,
+) -> AppResult<Vec<u8>> {
     let letter: Json = serde_json::from_str(letter_json).unwrap_or(Json::Null);
     let m = Metrics::new()?;
     let font = FONT
         .clone()
         .ok_or_else(|| AppError::Internal("承诺书字体无法读取".to_owned()))?;
-    let lines = lines_of(&m, &letter, sealed_id, body_sm3, org_name);
+    let lines = lines_of(&m, &letter, sealed_id, body_sm3, org_name, base_url);
     let title = letter["title"].as_str().unwrap_or("证明事项告知承诺书");
     // PDF/A needs the document's date: the signing time, so the same letter gives the same bytes.
     let signed_at = letter["signed_at"]

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::error::{AppError, AppResult, Problems};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecordFilter {
     /// `commitment_kept`, `commitment_false`, `blacklisted`, `repaired`.
     pub kind: Option<String>,
@@ -33,6 +34,7 @@ impl RecordFilter {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProposalFilter {
     pub state: Option<String>,
     pub subject_ref: Option<String>,

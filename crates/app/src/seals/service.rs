@@ -47,6 +47,7 @@ pub struct SealedDoc {
 
 /// The outcome of checking a sealed document against its org's published key.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SealVerdict)]
 pub struct Verdict {
     pub public_id: String,
     pub valid: bool,

@@ -322,6 +322,7 @@ pub struct TemplateRow {
 
 /// A template as used: typed fields, and the class the catalogue gives.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = VerificationTemplate)]
 pub struct Template {
     pub id: Option<i64>,
     pub proof_item_id: i64,

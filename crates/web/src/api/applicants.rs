@@ -141,6 +141,7 @@ async fn add_representative(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditFilter {
     object_type: Option<String>,
     object_id: Option<String>,

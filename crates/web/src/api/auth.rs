@@ -156,7 +156,7 @@ async fn logout(State(s): State<AppState>, ctx: Ctx) -> ApiResult<impl IntoRespo
 }
 
 /// Who am I (and the CSRF token for this session).
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
+#[utoipa::path(get, operation_id = "staff_me", path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
 async fn me(ctx: Ctx) -> ApiResult<Json<Me>> {
     if ctx.actor.kind == proofless_app::ActorKind::Anonymous {
         return Err(proofless_app::AppError::Unauthenticated.into());

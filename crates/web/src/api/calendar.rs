@@ -129,6 +129,7 @@ async fn day(State(s): State<AppState>, Path(date): Path<String>) -> ApiResult<i
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeadlineQuery {
     /// RFC 3339, e.g. 2026-03-12T09:30:00+08:00.
     start: Option<String>,
@@ -236,6 +237,7 @@ async fn years(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<Calend
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DaysQuery {
     year: Option<i32>,
     /// Only the county's own overrides.
@@ -258,7 +260,7 @@ async fn days(
 
 /// Imports a calendar file, all or nothing (system administrator): a year's State Council
 /// arrangement (`year` and `notice`) or local overrides. Row errors name line and field.
-#[utoipa::path(post, path = "/api/v1/calendar/import", tag = "calendar", request_body = ImportInput,
+#[utoipa::path(post, operation_id = "import_calendar", path = "/api/v1/calendar/import", tag = "calendar", request_body = ImportInput,
     responses((status = 201, body = ImportReport), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn import(
     State(s): State<AppState>,

@@ -20,7 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Registers a case at the caller's unit and starts its assessment clock.
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase,
+#[utoipa::path(post, operation_id = "create_case", path = "/api/v1/cases", tag = "cases", request_body = NewCase,
     responses((status = 201, body = Case), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn create(
     State(s): State<AppState>,
@@ -32,14 +32,14 @@ async fn create(
 }
 
 /// A case of the caller's unit.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "get_case", path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
     responses((status = 200, body = Case), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<Case>> {
     Ok(Json(cases::get(&s.app, &ctx.actor, id).await?))
 }
 
 /// Decides an open case; its assessment clock stops.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/decision", tag = "cases", params(("id" = i64, Path)), request_body = Decision,
+#[utoipa::path(post, operation_id = "decide_case", path = "/api/v1/cases/{id}/decision", tag = "cases", params(("id" = i64, Path)), request_body = Decision,
     responses((status = 200, body = Case), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn decide(
     State(s): State<AppState>,

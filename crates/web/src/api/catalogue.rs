@@ -55,6 +55,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 // ---- staff: service items ----
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ServiceQuery {
     org_id: Option<i64>,
 }
@@ -115,6 +116,7 @@ async fn update_service(
 // ---- staff: proof items ----
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ItemQuery {
     /// draft, submitted, reviewed, returned
     stage: Option<String>,
@@ -528,6 +530,7 @@ fn hide_unpublished(e: proofless_app::AppError) -> proofless_app::AppError {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DiffQuery {
     /// The older version id.
     from: i64,
@@ -550,42 +553,24 @@ async fn public_diff(
     ))
 }
 
-/// The site origin for absolute links in feeds.
-pub fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
-    let proto = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
-    format!("{proto}://{host}")
-}
-
 /// Atom feed of published list versions and what each changed.
 #[utoipa::path(get, path = "/feeds/exemptions.atom", tag = "public",
     responses((status = 200, content_type = "application/atom+xml", body = String)))]
-async fn feed_atom(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<impl IntoResponse> {
+async fn feed_atom(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
     let entries = feeds::entries(&s.app).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        feeds::atom(&origin(&headers), &entries)?,
+        feeds::atom(&s.config.public_base_url, &entries)?,
     ))
 }
 
 /// JSON Feed 1.1 of published list versions and what each changed.
 #[utoipa::path(get, path = "/feeds/exemptions.json", tag = "public",
     responses((status = 200, content_type = "application/feed+json", body = Object)))]
-async fn feed_json(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<impl IntoResponse> {
+async fn feed_json(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
     let entries = feeds::entries(&s.app).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/feed+json; charset=utf-8")],
-        feeds::json_feed(&origin(&headers), &entries).to_string(),
+        feeds::json_feed(&s.config.public_base_url, &entries).to_string(),
     ))
 }

@@ -57,6 +57,7 @@ async fn create_template(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct StageQuery {
     /// `submitted`, `approved`, `returned`, `published`, `superseded`.
     stage: Option<String>,
@@ -127,7 +128,7 @@ async fn published_template(
 }
 
 /// A new version of an item's post-check rule: credit-score bands covering 0–1000 exactly once.
-#[utoipa::path(post, path = "/api/v1/catalogue/items/{id}/commitment-rules", tag = "commitment",
+#[utoipa::path(post, operation_id = "add_commitment_rule", path = "/api/v1/catalogue/items/{id}/commitment-rules", tag = "commitment",
     params(("id" = i64, Path)), request_body = RuleInput,
     responses((status = 201, body = CheckRule), (status = 422, body = crate::error::Problem)))]
 async fn add_rule(
@@ -178,7 +179,7 @@ async fn sign(
 }
 
 /// A commitment with its sealed letter and plan.
-#[utoipa::path(get, path = "/api/v1/commitments/{id}", tag = "commitment", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "get_commitment", path = "/api/v1/commitments/{id}", tag = "commitment", params(("id" = i64, Path)),
     responses((status = 200, body = Commitment), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 async fn get(
     State(s): State<AppState>,
@@ -286,6 +287,7 @@ async fn run_sampling(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct LimitQuery {
     limit: Option<i64>,
 }

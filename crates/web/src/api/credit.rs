@@ -44,6 +44,7 @@ async fn records(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PurposeQuery {
     /// Why the record is read (written to the audit log).
     purpose: Option<String>,
@@ -93,7 +94,7 @@ async fn object(
 }
 
 /// The credit office decides after the objection period (or on an objection).
-#[utoipa::path(post, path = "/api/v1/credit/proposals/{id}/decision", tag = "credit", params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "decide_credit_proposal", path = "/api/v1/credit/proposals/{id}/decision", tag = "credit", params(("id" = i64, Path)),
     request_body = DecisionInput,
     responses((status = 200, body = Proposal), (status = 409, body = crate::error::Problem)))]
 async fn decide(
@@ -108,6 +109,7 @@ async fn decide(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AllQuery {
     /// Include entries taken off by credit repair.
     all: Option<bool>,
@@ -161,6 +163,7 @@ async fn decide_repair(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExportQuery {
     /// Records with an id above this one (default 0: from the start).
     after_id: Option<i64>,
@@ -170,7 +173,7 @@ struct ExportQuery {
 
 /// The feed to 信用淄博 as a file (format `proofless.credit-feed/1`).
 #[utoipa::path(get, path = "/api/v1/credit/feed", tag = "credit", params(ExportQuery),
-    responses((status = 200, content_type = "application/json", body = String), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "application/json", body = Object), (status = 403, body = crate::error::Problem)))]
 async fn export_file(
     State(s): State<AppState>,
     ctx: Ctx,

@@ -44,7 +44,7 @@ async fn open(
 }
 
 /// A deadline with its record: suspensions, extensions and the rule version it used.
-#[utoipa::path(get, path = "/api/v1/deadlines/{id}", tag = "deadlines", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "get_deadline", path = "/api/v1/deadlines/{id}", tag = "deadlines", params(("id" = i64, Path)),
     responses((status = 200, body = DeadlineView), (status = 404, body = crate::error::Problem)))]
 async fn get(
     State(s): State<AppState>,
@@ -105,6 +105,7 @@ async fn complete(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ScopeQuery {
     /// A unit; omitted: the county (joint office, system admin, accountability) or one's unit.
     org_id: Option<i64>,
@@ -151,7 +152,7 @@ async fn rules(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<RuleVe
 }
 
 /// Adds a rule version with its effective date (system administrator).
-#[utoipa::path(post, path = "/api/v1/deadline-rules", tag = "deadlines", request_body = RuleInput,
+#[utoipa::path(post, operation_id = "add_deadline_rule", path = "/api/v1/deadline-rules", tag = "deadlines", request_body = RuleInput,
     responses((status = 201, body = RuleVersion), (status = 422, body = crate::error::Problem)))]
 async fn add_rule(
     State(s): State<AppState>,
@@ -163,6 +164,7 @@ async fn add_rule(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct NotificationsQuery {
     unread: Option<bool>,
     limit: Option<i64>,

@@ -7,6 +7,7 @@ mod calendar;
 mod cases;
 mod catalogue;
 mod commitment;
+mod contract;
 mod credit;
 mod deadlines;
 mod orgs;
@@ -76,9 +77,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(policy::router())
 }
 
-/// The OpenAPI 3.1 document.
+/// The OpenAPI 3.1 document, completed with the errors every operation can answer.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    router().split_for_parts().1
+    let mut doc = router().split_for_parts().1;
+    contract::complete(&mut doc);
+    doc
 }
 
 /// `ETag` for a row version.

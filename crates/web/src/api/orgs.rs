@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Region code; lists the region and everything under it.
     region: Option<String>,
@@ -42,7 +43,7 @@ struct ListQuery {
 }
 
 /// The org directory (staff only).
-#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(ListQuery), responses((status = 200, body = Page<Org>)))]
+#[utoipa::path(get, operation_id = "list_orgs", path = "/api/v1/orgs", tag = "orgs", params(ListQuery), responses((status = 200, body = Page<Org>)))]
 async fn list(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -78,7 +79,7 @@ async fn list(
 
 /// Create an org (system administrator). A credit code whose checksum fails is refused
 /// unless `confirm_warnings` is set.
-#[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = OrgInput,
+#[utoipa::path(post, operation_id = "create_org", path = "/api/v1/orgs", tag = "orgs", request_body = OrgInput,
     responses((status = 201, body = Org), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn create(
     State(s): State<AppState>,
@@ -96,7 +97,7 @@ struct ImportInput {
 }
 
 /// Import many orgs: every row is checked first and nothing is written unless all are good.
-#[utoipa::path(post, path = "/api/v1/orgs/import", tag = "orgs", request_body = ImportInput,
+#[utoipa::path(post, operation_id = "import_orgs", path = "/api/v1/orgs/import", tag = "orgs", request_body = ImportInput,
     responses((status = 201, body = Vec<Org>), (status = 422, body = crate::error::Problem)))]
 async fn import(
     State(s): State<AppState>,
@@ -109,7 +110,7 @@ async fn import(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "get_org", path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = Org, headers(("ETag" = String))), (status = 404, body = crate::error::Problem)))]
 async fn get(
     State(s): State<AppState>,

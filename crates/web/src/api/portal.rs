@@ -147,7 +147,7 @@ async fn login(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/portal/me", tag = "portal", responses((status = 200, body = PortalMe), (status = 401, body = crate::error::Problem)))]
+#[utoipa::path(get, operation_id = "portal_me", path = "/api/v1/portal/me", tag = "portal", responses((status = 200, body = PortalMe), (status = 401, body = crate::error::Problem)))]
 async fn me(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<PortalMe>> {
     if ctx.actor.kind != ActorKind::Portal {
         return Err(AppError::Unauthenticated.into());
@@ -156,6 +156,7 @@ async fn me(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<PortalMe>> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AccessQuery {
     /// `person:ID` (yourself) or `entity:ID` (an entity you represent); default yourself.
     subject: Option<String>,

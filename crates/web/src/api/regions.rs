@@ -18,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RegionFilter {
     /// Parent region code (12 digits).
     parent: Option<String>,
@@ -26,7 +27,7 @@ struct RegionFilter {
 }
 
 /// Regions (public: the administrative division is public information).
-#[utoipa::path(get, path = "/api/v1/regions", tag = "regions", params(RegionFilter), responses((status = 200, body = Vec<Region>)))]
+#[utoipa::path(get, operation_id = "list_regions", path = "/api/v1/regions", tag = "regions", params(RegionFilter), responses((status = 200, body = Vec<Region>)))]
 async fn list(
     State(s): State<AppState>,
     ApiQuery(f): ApiQuery<RegionFilter>,
@@ -44,7 +45,7 @@ async fn list(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions", params(("code" = String, Path)), responses((status = 200, body = Region), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(get, operation_id = "get_region", path = "/api/v1/regions/{code}", tag = "regions", params(("code" = String, Path)), responses((status = 200, body = Region), (status = 404, body = crate::error::Problem)))]
 async fn get(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Region>> {
     Ok(Json(regions::get(&s.app, &code).await?))
 }
@@ -58,7 +59,7 @@ struct RegionInput {
 }
 
 /// Add a region (e.g. a village); system administrator only.
-#[utoipa::path(post, path = "/api/v1/regions", tag = "regions", request_body = RegionInput,
+#[utoipa::path(post, operation_id = "create_region", path = "/api/v1/regions", tag = "regions", request_body = RegionInput,
     responses((status = 201, body = Region), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn create(
     State(s): State<AppState>,

@@ -45,6 +45,7 @@ async fn keys_by_credit_code(s: &AppState, raw: &str) -> ApiResult<Vec<PublicKey
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PemQuery {
     /// One key by its id; without it every key of the org, the active one first.
     key_id: Option<String>,

@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -11,7 +11,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(livez))
-        .routes(routes!(metrics))
         .routes(routes!(openapi_json))
 }
 
@@ -29,25 +28,25 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
         true => (
             StatusCode::OK,
             Json(serde_json::json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})),
-        ),
-        false => (
+        )
+            .into_response(),
+        false => crate::error::ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "database_unavailable"})),
-        ),
+            "unavailable",
+            "服务暂不可用",
+            "数据库不可用",
+        )
+        .into_response(),
     }
-}
-
-/// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, description = "Prometheus 文本格式")))]
-async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        s.metrics.render(),
-    )
 }
 
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system", responses((status = 200, description = "OpenAPI 3.1")))]
-async fn openapi_json() -> impl IntoResponse {
-    Json(super::openapi())
+async fn openapi_json(State(s): State<AppState>) -> impl IntoResponse {
+    let mut doc = super::openapi();
+    // The configured public address, never the Host header (issue #16 item 5).
+    doc.servers = Some(vec![utoipa::openapi::server::Server::new(
+        &s.config.public_base_url,
+    )]);
+    Json(doc)
 }

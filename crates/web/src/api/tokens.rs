@@ -17,12 +17,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TokenQuery {
     org_id: i64,
 }
 
 /// API tokens of one org (its unit admin or the system administrator).
-#[utoipa::path(get, path = "/api/v1/api-tokens", tag = "auth", params(TokenQuery), responses((status = 200, body = Vec<ApiToken>)))]
+#[utoipa::path(get, operation_id = "list_api_tokens", path = "/api/v1/api-tokens", tag = "auth", params(TokenQuery), responses((status = 200, body = Vec<ApiToken>)))]
 async fn list(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -34,7 +35,7 @@ async fn list(
 }
 
 /// Create a bearer token for another system, scoped to one org; the secret is shown once.
-#[utoipa::path(post, path = "/api/v1/api-tokens", tag = "auth", request_body = ApiTokenInput,
+#[utoipa::path(post, operation_id = "create_api_token", path = "/api/v1/api-tokens", tag = "auth", request_body = ApiTokenInput,
     responses((status = 201, body = CreatedToken), (status = 403, body = crate::error::Problem)))]
 async fn create(
     State(s): State<AppState>,

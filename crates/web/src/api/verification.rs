@@ -91,7 +91,7 @@ async fn board(
 }
 
 /// One verification with its history; the read is recorded with case and purpose (A2 §12).
-#[utoipa::path(get, path = "/api/v1/verifications/{id}", tag = "verification", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "get_verification", path = "/api/v1/verifications/{id}", tag = "verification", params(("id" = i64, Path)),
     responses((status = 200, body = Detail), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<Detail>> {
     Ok(Json(verification::get(&s.app, &ctx.actor, id).await?))
@@ -234,6 +234,7 @@ async fn ledger_add(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TemplateQuery {
     proof_item_id: i64,
     issuer_org_id: Option<i64>,

@@ -12,6 +12,7 @@ pub const MAX_PUBLIC_LIMIT: usize = 100;
 pub const MAX_PUBLIC_OFFSET: usize = 100_000;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Any part of a proof or service name, pinyin (`hujizhengming`) or initials (`hjzm`).
     pub q: Option<String>,

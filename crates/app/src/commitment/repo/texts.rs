@@ -132,6 +132,7 @@ pub(crate) async fn insert_rule(
 // --- templates ---------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = CommitmentTemplate)]
 pub struct Template {
     pub id: i64,
     pub proof_item_id: i64,
