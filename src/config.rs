@@ -170,6 +170,7 @@ impl Config {
             std::env::var("PROOFLESS_OIDC_CLIENT_SECRET"),
         ) {
             o.client_secret = v;
+        }
         if let Ok(v) = std::env::var("PROOFLESS_ENV") {
             c.env = v;
         }

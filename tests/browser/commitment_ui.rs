@@ -238,7 +238,7 @@ async fn the_counter_withdraws_a_commitment_only_with_the_applicants_confirmatio
     let t = spawn_demo(Backend::Sqlite).await.unwrap();
     let item = id(&t, "SELECT id FROM proof_items WHERE name = ?", RESIDENCE).await;
     let org = id(&t, "SELECT id FROM orgs WHERE name = ?", "县行政审批服务局").await;
-    let li = id(&t, "SELECT id FROM persons WHERE resident_id = ?", LI).await;
+    let li = person_id(&t, LI).await;
     let case = new_case(&t, LI).await;
     let c = signing::sign(
         &t.app,
@@ -246,7 +246,7 @@ async fn the_counter_withdraws_a_commitment_only_with_the_applicants_confirmatio
         &SignInput {
             case_id: case,
             proof_item_id: item,
-            person_id: Some(li),
+            person_id: Some(proofless_app::applicants::public_id_of(&t.app, li).await.unwrap()),
             entity_id: None,
             facts: String::new(),
             applicant_confirmed: true,

@@ -202,7 +202,7 @@ async fn only_an_immediate_case_stops_its_clock(b: Backend) {
         .fetch_one(proofless_store::q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
         .await
         .unwrap();
-    let zhang = scalar(&t, "SELECT id FROM persons WHERE resident_id = ?", ZHANG).await;
+    let zhang = crate::common::person_id(&t.app, ZHANG).await;
     for immediate in [false, true] {
         let r = sj
             .post_json(

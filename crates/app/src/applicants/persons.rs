@@ -282,16 +282,17 @@ pub(crate) async fn insert_person_in(
 /// #16), which never shows the record and answers every caller the same either way, so
 /// the lookup is not an audited read.
 pub async fn person_id_for_proofing(app: &App, rid: &ResidentId) -> AppResult<Option<i64>> {
-    Ok(repo::person_by_resident_id(&mut app.db.reader(), rid)
-        .await?
-        .map(|(id, _)| id))
+    person_id_by_resident_id(app, rid).await
 }
 
 /// The phone on record of a person, to send them a one-time code (never shown).
 pub async fn phone_for_proofing(app: &App, person_id: i64) -> AppResult<Option<String>> {
-    Ok(repo::person(&mut app.db.reader(), person_id)
+    let Some(enc) = repo::person(&mut app.db.reader(), person_id)
         .await?
-        .and_then(|r| r.phone)
-        .map(|p| p.trim().to_owned())
-        .filter(|p| !p.is_empty()))
+        .and_then(|r| r.phone_enc)
+    else {
+        return Ok(None);
+    };
+    let phone = at_rest::reveal(app, at_rest::Field::Phone, &enc).await?;
+    Ok(Some(phone.trim().to_owned()).filter(|p| !p.is_empty()))
 }

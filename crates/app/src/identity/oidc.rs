@@ -297,7 +297,7 @@ async fn represent(
     if !already {
         let system = Actor::system(operation_id);
         let input = RepresentativeInput {
-            person_id,
+            person_id: applicants::public_id_of(app, person_id).await?,
             capacity: "统一身份认证授权".to_owned(),
         };
         applicants::add_representative(app, &system, entity_id, input).await?;
