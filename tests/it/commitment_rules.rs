@@ -12,6 +12,11 @@ use crate::commitment_flow::{
 use crate::common::{Backend, TestApp, spawn_demo};
 
 /// Beijing's date `days` after the test clock's today, `YYYY-MM-DD`.
+/// The person's opaque public id, as the API takes it.
+async fn pid(t: &TestApp, id: i64) -> String {
+    proofless_app::applicants::public_id_of(&t.app, id).await.unwrap()
+}
+
 pub fn day(t: &TestApp, days: i64) -> String {
     use proofless_app::Clock;
     ((t.clock.now() + Duration::hours(8)).date_naive() + Duration::days(days)).to_string()
@@ -28,7 +33,7 @@ async fn withdrawal_is_the_applicants_act(b: Backend) {
     let r = clerk
         .post_json(
             "/api/v1/commitments",
-            &json!({"case_id": case, "proof_item_id": residence, "person_id": li,
+            &json!({"case_id": case, "proof_item_id": residence, "person_id": pid(&t, li).await,
                     "chosen_by_applicant": true, "applicant_confirmed": true}),
         )
         .await;
@@ -163,7 +168,7 @@ async fn commitment_follows_the_published_list_not_the_draft(b: Backend) {
     let r = clerk
         .post_json(
             "/api/v1/commitments",
-            &json!({"case_id": case, "proof_item_id": residence, "person_id": li,
+            &json!({"case_id": case, "proof_item_id": residence, "person_id": pid(&t, li).await,
                     "chosen_by_applicant": true, "applicant_confirmed": true}),
         )
         .await;
