@@ -44,7 +44,7 @@ pub struct UnitCommitment {
 pub(crate) async fn of_org(db: &mut impl Exec, org_id: i64) -> AppResult<Vec<UnitCommitment>> {
     Ok(db
         .fetch_all(
-            q("SELECT c.id, c.case_id, p.name AS proof_item_name, ps.name AS signer_name, c.channel, c.state, \
+            q("SELECT c.id, c.case_id, p.name AS proof_item_name, ps.name_masked AS signer_name, c.channel, c.state, \
                c.signed_at FROM commitments c JOIN proof_items p ON p.id = c.proof_item_id \
                JOIN persons ps ON ps.id = c.person_id WHERE c.org_id = ? ORDER BY c.id DESC LIMIT 200")
             .bind(org_id),
