@@ -12,7 +12,6 @@ pub const MAX_NOTE_CHARS: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct VersionInput {
     /// The new value, of the setting's type (a number of days, a list of names…).
-    #[schema(value_type = Object)]
     pub value: serde_json::Value,
     /// `YYYY-MM-DD`, today or later: the value governs cases started on or after it.
     pub effective_from: String,

@@ -20,7 +20,6 @@ use crate::error::{AppError, AppResult};
 pub struct StoredVersion {
     pub key: String,
     pub version: i64,
-    #[schema(value_type = Object)]
     pub value: serde_json::Value,
     #[serde(skip)]
     pub value_text: String,
@@ -39,10 +38,8 @@ pub struct SettingView {
     pub unit: &'static str,
     pub owners: &'static [Role],
     /// The seed's value (version 0).
-    #[schema(value_type = Object)]
     pub default: serde_json::Value,
     /// The value governing cases started today.
-    #[schema(value_type = Object)]
     pub in_force: serde_json::Value,
     /// The version in force today; 0 = the seed's value.
     pub in_force_version: i64,
