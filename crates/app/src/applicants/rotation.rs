@@ -33,13 +33,20 @@ pub const SWEEP_BUDGET: Duration = Duration::from_secs(2);
 /// milliseconds, large enough that a county's persons take seconds.
 pub const BATCH: i64 = 200;
 
+/// How many persons one data key version holds.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct KeyVersionCount {
+    pub version: i64,
+    pub persons: i64,
+}
+
 /// The data keys and how many persons each holds.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AtRestStatus {
     /// The version new rows are encrypted under.
     pub active_version: u32,
-    /// `(version, persons)`; version 0 means not yet encrypted.
-    pub persons_per_version: Vec<(i64, i64)>,
+    /// How many persons each key version holds; version 0 means not yet encrypted.
+    pub persons_per_version: Vec<KeyVersionCount>,
     /// Persons still under an older version (the background job's remaining work).
     pub pending: i64,
 }
@@ -59,7 +66,10 @@ async fn status_of(app: &App) -> AppResult<AtRestStatus> {
         .sum();
     Ok(AtRestStatus {
         active_version: active,
-        persons_per_version: per,
+        persons_per_version: per
+            .into_iter()
+            .map(|(version, persons)| KeyVersionCount { version, persons })
+            .collect(),
         pending,
     })
 }
