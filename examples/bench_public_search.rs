@@ -294,10 +294,7 @@ fn main() {
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(
-            app.clone(),
-            WebConfig::default(),
-        );
+        let state = AppState::new(app.clone(), WebConfig::default());
         tokio::spawn(async move {
             let _ = proofless_web::serve(listener, state, std::future::pending()).await;
         });

@@ -190,7 +190,9 @@ impl Config {
         match self.env.as_str() {
             "production" => Ok(true),
             "development" | "" => Ok(false),
-            other => anyhow::bail!("env（PROOFLESS_ENV）只能是 production 或 development，而不是“{other}”"),
+            other => anyhow::bail!(
+                "env（PROOFLESS_ENV）只能是 production 或 development，而不是“{other}”"
+            ),
         }
     }
 

@@ -191,8 +191,10 @@ async fn one(s: Scenario, c: &Clients, fx: &workflow::Fixture) -> anyhow::Result
             let (from, count) = fx.lookup;
             http.post(format!("{base}/api/v1/applicants/persons/lookup"))
                 .header("X-CSRF-Token", csrf)
-                .json(&json!({"resident_id": resident_id(from + n % count.max(1))?,
-                              "purpose": "压测：窗口核对申请人身份"}))
+                .json(
+                    &json!({"resident_id": resident_id(from + n % count.max(1))?,
+                              "purpose": "压测：窗口核对申请人身份"}),
+                )
                 .send()
                 .await?
         }

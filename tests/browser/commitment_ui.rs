@@ -128,7 +128,11 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
         &SignInput {
             case_id: li_case,
             proof_item_id: item,
-            person_id: Some(proofless_app::applicants::public_id_of(&t.app, li).await.unwrap()),
+            person_id: Some(
+                proofless_app::applicants::public_id_of(&t.app, li)
+                    .await
+                    .unwrap(),
+            ),
             entity_id: None,
             facts: String::new(),
             applicant_confirmed: true,
@@ -247,7 +251,11 @@ async fn the_counter_withdraws_a_commitment_only_with_the_applicants_confirmatio
         &SignInput {
             case_id: case,
             proof_item_id: item,
-            person_id: Some(proofless_app::applicants::public_id_of(&t.app, li).await.unwrap()),
+            person_id: Some(
+                proofless_app::applicants::public_id_of(&t.app, li)
+                    .await
+                    .unwrap(),
+            ),
             entity_id: None,
             facts: String::new(),
             applicant_confirmed: true,

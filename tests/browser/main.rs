@@ -10,6 +10,6 @@ mod catalogue_ui;
 mod commitment_ui;
 mod driver;
 mod foundation_ui;
-mod policy_ui;
 mod identity_ui;
+mod policy_ui;
 mod verification_ui;

@@ -326,7 +326,9 @@ async fn a_counter_clerk_signs_with_the_applicant_present(b: Backend) {
     let li = person(&t, LI).await;
     let residence = item(&t, RESIDENCE).await;
     let case = open_case(&t, org(&t, "县行政审批服务局").await, li, residence).await;
-    let li = proofless_app::applicants::public_id_of(&t.app, li).await.unwrap();
+    let li = proofless_app::applicants::public_id_of(&t.app, li)
+        .await
+        .unwrap();
     let body = json!({"case_id": case, "proof_item_id": residence, "person_id": li,
                       "chosen_by_applicant": true});
     // Without the clerk's confirmation that the applicant signed in person: refused.

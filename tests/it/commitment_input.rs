@@ -83,7 +83,9 @@ async fn signing_for_someone_else_is_refused(b: Backend) {
     let zhang = citizen(&t, ZHANG).await;
     let li = person(&t, LI).await;
     let case = open_case(&t, org(&t, "县司法局").await, li, item(&t, LEGAL_AID).await).await;
-    let li = proofless_app::applicants::public_id_of(&t.app, li).await.unwrap();
+    let li = proofless_app::applicants::public_id_of(&t.app, li)
+        .await
+        .unwrap();
     let r = zhang
         .post_json(
             "/api/v1/commitments",

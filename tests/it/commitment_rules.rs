@@ -14,7 +14,9 @@ use crate::common::{Backend, TestApp, spawn_demo};
 /// Beijing's date `days` after the test clock's today, `YYYY-MM-DD`.
 /// The person's opaque public id, as the API takes it.
 async fn pid(t: &TestApp, id: i64) -> String {
-    proofless_app::applicants::public_id_of(&t.app, id).await.unwrap()
+    proofless_app::applicants::public_id_of(&t.app, id)
+        .await
+        .unwrap()
 }
 
 pub fn day(t: &TestApp, days: i64) -> String {

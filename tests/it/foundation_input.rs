@@ -98,7 +98,8 @@ async fn sql_and_html_in_text_fields_are_stored_and_shown_literally(b: Backend) 
 
 async fn openapi_health_metrics_and_operation_ids(b: Backend) {
     // /metrics is not public (issue #16 item 8): the scraper presents its token.
-    let Some(t) = crate::common::spawn_with(b, |c| c.metrics_token = Some("scrape".to_owned())).await
+    let Some(t) =
+        crate::common::spawn_with(b, |c| c.metrics_token = Some("scrape".to_owned())).await
     else {
         return;
     };
@@ -131,7 +132,13 @@ async fn openapi_health_metrics_and_operation_ids(b: Backend) {
     let r = c.get("/healthz").await;
     assert_eq!(r.status(), 200);
     assert!(r.headers().contains_key("x-operation-id"));
-    let m = t.bearer("scrape").get("/metrics").await.text().await.unwrap();
+    let m = t
+        .bearer("scrape")
+        .get("/metrics")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(m.contains("proofless_http_requests_total{status=\"2xx\"}"));
     let r = c.get("/api/v1/no-such-thing").await;
     assert_eq!(r.status(), 404);

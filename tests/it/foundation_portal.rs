@@ -215,7 +215,11 @@ async fn a_citizen_registers_and_logs_in_through_the_html_forms(b: Backend) {
     let bad = t.client();
     let tok = bad.form_token("/portal/login").await;
     let r = bad
-        .post_raw("/portal/login", form, format!("csrf={tok}&login=&password=").into_bytes())
+        .post_raw(
+            "/portal/login",
+            form,
+            format!("csrf={tok}&login=&password=").into_bytes(),
+        )
         .await;
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("请输入身份证号码和密码"));

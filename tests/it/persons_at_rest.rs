@@ -55,7 +55,9 @@ async fn versions(app: &App) -> Vec<i64> {
     let rows: Vec<(i64,)> = app
         .db
         .reader()
-        .fetch_all(q("SELECT DISTINCT key_version FROM persons ORDER BY key_version"))
+        .fetch_all(q(
+            "SELECT DISTINCT key_version FROM persons ORDER BY key_version",
+        ))
         .await
         .unwrap();
     rows.into_iter().map(|r| r.0).collect()
@@ -68,7 +70,9 @@ fn parse(s: &str) -> ResidentId {
 // Issue #16 item 9: resident ID, name and phone are SM4-GCM ciphertexts at rest; a keyed
 // HMAC-SM3 blind index still finds the person by resident ID.
 async fn persons_are_encrypted_at_rest_and_found_by_blind_index(b: Backend) {
-    let Some((app, _clock, _dir)) = fresh_app(b).await else { return };
+    let Some((app, _clock, _dir)) = fresh_app(b).await else {
+        return;
+    };
     let id = rid("19850214", "771");
     let public = create(&app, &id, "欧阳明月", Some("13912345678")).await;
     assert_eq!(public.len(), 32, "an opaque 128-bit public id");
@@ -86,9 +90,14 @@ async fn persons_are_encrypted_at_rest_and_found_by_blind_index(b: Backend) {
     assert_eq!(create(&app, &id, "欧阳明月", None).await, public);
     let wrong = applicants::ensure_person(&app, &sys(), &parse(&id), "欧阳明", None).await;
     assert!(wrong.is_err(), "a different name is still refused");
-    let p = applicants::read_person(&app, &sys(), pid, "核对").await.unwrap();
+    let p = applicants::read_person(&app, &sys(), pid, "核对")
+        .await
+        .unwrap();
     assert_eq!(p.name, "欧阳明月");
-    assert_eq!(p.resident_id_masked, format!("{}********{}", &id[..6], &id[14..]));
+    assert_eq!(
+        p.resident_id_masked,
+        format!("{}********{}", &id[..6], &id[14..])
+    );
     assert_eq!(p.phone_masked.as_deref(), Some("139****5678"));
     let other = rid("19850214", "772");
     assert!(
@@ -125,7 +134,9 @@ async fn bulk_persons(app: &App, n: u64) {
 // Issue #16 item 9: a new data key version re-encrypts every row in the background, in
 // batches, while lookups keep working; afterwards every row is under it and still reads.
 async fn rotation_reencrypts_every_person_in_the_background(b: Backend) {
-    let Some((app, _clock, _dir)) = fresh_app(b).await else { return };
+    let Some((app, _clock, _dir)) = fresh_app(b).await else {
+        return;
+    };
     let n = u64::try_from(applicants::REENCRYPT_BATCH).unwrap() * 2 + 7;
     bulk_persons(&app, n).await;
     let id = rid("19700101", "135");
@@ -142,7 +153,10 @@ async fn rotation_reencrypts_every_person_in_the_background(b: Backend) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        applicants::read_person(&app, &sys(), pid, "核对").await.unwrap().name,
+        applicants::read_person(&app, &sys(), pid, "核对")
+            .await
+            .unwrap()
+            .name,
         "孙悟空"
     );
     create(&app, &rid("19700101", "151"), "猪八戒", None).await;
@@ -150,7 +164,9 @@ async fn rotation_reencrypts_every_person_in_the_background(b: Backend) {
 
     // The runner's sweep does the rest, batch by batch, each in its own transaction: a
     // pass that stops after one batch leaves the rest for the next (resumable).
-    let done = applicants::reencrypt_pending(&app, std::time::Duration::ZERO).await.unwrap();
+    let done = applicants::reencrypt_pending(&app, std::time::Duration::ZERO)
+        .await
+        .unwrap();
     assert_eq!(done, usize::try_from(applicants::REENCRYPT_BATCH).unwrap());
     assert_eq!(versions(&app).await, [1, 2]);
     for _ in 0..100 {
@@ -160,12 +176,23 @@ async fn rotation_reencrypts_every_person_in_the_background(b: Backend) {
         }
     }
     assert_eq!(versions(&app).await, [2]);
-    assert_eq!(applicants::at_rest_status(&app, &sys()).await.unwrap().pending, 0);
+    assert_eq!(
+        applicants::at_rest_status(&app, &sys())
+            .await
+            .unwrap()
+            .pending,
+        0
+    );
     let after = raw_persons(&app).await;
     assert_ne!(before, after);
-    assert!(!after.contains("\"k1:"), "no ciphertext of the old key is left");
+    assert!(
+        !after.contains("\"k1:"),
+        "no ciphertext of the old key is left"
+    );
     // Everything still reads, and the blind index did not change.
-    let p = applicants::read_person(&app, &sys(), pid, "核对").await.unwrap();
+    let p = applicants::read_person(&app, &sys(), pid, "核对")
+        .await
+        .unwrap();
     assert_eq!(p.name, "孙悟空");
     assert_eq!(p.phone_masked.as_deref(), Some("138****0001"));
     let last = proofless_fixtures::synth::synthetic_resident_id(n - 1).unwrap();
@@ -173,7 +200,9 @@ async fn rotation_reencrypts_every_person_in_the_background(b: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let p = applicants::read_person(&app, &sys(), lid, "核对").await.unwrap();
+    let p = applicants::read_person(&app, &sys(), lid, "核对")
+        .await
+        .unwrap();
     assert_eq!(p.name, format!("批量{}", n - 1));
 }
 
@@ -192,7 +221,9 @@ fn with_key(app: &App, key: Option<proofless_seal::MasterKey>) -> App {
 // refuses to start (no 500s later, no new key beside the old data); rows stored in clear
 // before encryption at rest are encrypted at start-up.
 async fn start_up_checks_the_master_key_and_encrypts_old_rows(b: Backend) {
-    let Some((app, _clock, _dir)) = fresh_app(b).await else { return };
+    let Some((app, _clock, _dir)) = fresh_app(b).await else {
+        return;
+    };
     applicants::prepare_at_rest(&app).await.unwrap();
     // A row as the schema before this change held it: clear text, key version 0.
     let old = rid("19601010", "246");
@@ -216,7 +247,9 @@ async fn start_up_checks_the_master_key_and_encrypts_old_rows(b: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let p = applicants::read_person(&app, &sys(), pid, "核对").await.unwrap();
+    let p = applicants::read_person(&app, &sys(), pid, "核对")
+        .await
+        .unwrap();
     assert_eq!(p.name, "周老汉");
 
     let err = applicants::prepare_at_rest(&none).await.unwrap_err();
@@ -262,7 +295,12 @@ async fn person_reads_are_bound_to_the_readers_unit(b: Backend) {
         .await
         .unwrap();
     assert!(!logins.is_empty());
-    assert!(logins.iter().all(|(l,)| l.len() == 64 && !l.contains("370322")), "{logins:?}");
+    assert!(
+        logins
+            .iter()
+            .all(|(l,)| l.len() == 64 && !l.contains("370322")),
+        "{logins:?}"
+    );
     let path = format!("/api/v1/applicants/persons/{public}?purpose=随便看看");
     let sj = t.staff("sj_liaison").await;
     let ga = t.staff("ga_proxy1").await;
@@ -274,7 +312,11 @@ async fn person_reads_are_bound_to_the_readers_unit(b: Backend) {
     // Sequential ids are not addresses.
     let internal = crate::common::person_id(&t.app, &id).await;
     assert_eq!(
-        get_status(&sj, &format!("/api/v1/applicants/persons/{internal}?purpose=x")).await,
+        get_status(
+            &sj,
+            &format!("/api/v1/applicants/persons/{internal}?purpose=x")
+        )
+        .await,
         404
     );
     // 县市场监管局 asks 县公安局 about the person: both units may now read them.
@@ -302,7 +344,11 @@ async fn person_reads_are_bound_to_the_readers_unit(b: Backend) {
     let vid = v["id"].as_i64().unwrap();
     assert_eq!(get_status(&sj, &path).await, 200);
     assert_eq!(get_status(&ga, &path).await, 200);
-    assert_eq!(get_status(&sl, &path).await, 403, "a third unit still may not");
+    assert_eq!(
+        get_status(&sl, &path).await,
+        403,
+        "a third unit still may not"
+    );
     // The purpose and the basis are in the audit log.
     let basis: Vec<(String,)> = t
         .app

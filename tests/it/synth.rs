@@ -70,7 +70,9 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
         .await
         .unwrap();
     for (enc,) in &ids {
-        let rid = proofless_app::applicants::reveal_resident_id(&app, enc).await.unwrap();
+        let rid = proofless_app::applicants::reveal_resident_id(&app, enc)
+            .await
+            .unwrap();
         assert!(ResidentId::parse(&rid).is_ok());
     }
     let villages = r
@@ -168,7 +170,9 @@ async fn a_county_has_cases_and_commitments_that_point_at_real_rows(b: Backend) 
         .unwrap();
     assert!(!ids.is_empty());
     for (enc,) in &ids {
-        let rid = proofless_app::applicants::reveal_resident_id(&app, enc).await.unwrap();
+        let rid = proofless_app::applicants::reveal_resident_id(&app, enc)
+            .await
+            .unwrap();
         assert!(ResidentId::parse(&rid).is_ok());
     }
     // A second run completes nothing twice.

@@ -238,7 +238,10 @@ async fn return_stops_the_clock_and_blocks_answers(b: Backend) {
         .await;
     assert_eq!(r.status(), 201);
     let ledger: Value = sj.json("/api/v1/verifications/ledger").await;
-    assert!(ledger["total"].as_i64().unwrap() >= 1, "a page with its total: {ledger}");
+    assert!(
+        ledger["total"].as_i64().unwrap() >= 1,
+        "a page with its total: {ledger}"
+    );
     assert!(
         ledger["items"]
             .as_array()

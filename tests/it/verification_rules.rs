@@ -64,9 +64,17 @@ async fn only_a_requesting_unit_may_verify_an_item(b: Backend) {
     assert_eq!(r.status(), 403);
     let p: Value = r.json().await.unwrap();
     let detail = p["detail"].as_str().unwrap_or_default();
-    assert!(detail.contains("索要单位") && detail.contains("县市场监管局"), "{p}");
+    assert!(
+        detail.contains("索要单位") && detail.contains("县市场监管局"),
+        "{p}"
+    );
     assert_eq!(
-        scalar(&t, "SELECT COUNT(*) FROM verifications WHERE case_ref = ?", "SJ-TEST-0001").await,
+        scalar(
+            &t,
+            "SELECT COUNT(*) FROM verifications WHERE case_ref = ?",
+            "SJ-TEST-0001"
+        )
+        .await,
         0,
         "nothing half-saved"
     );
@@ -97,10 +105,14 @@ async fn only_a_requesting_unit_may_verify_an_item(b: Backend) {
         "reply_fields": [{"key": "household_status", "label": "户籍状态", "kind": "text", "required": true}],
         "method": "系统协查", "process": "发起—登记—反馈"
     });
-    let r = sj.put_json("/api/v1/verification-templates", &input, None).await;
+    let r = sj
+        .put_json("/api/v1/verification-templates", &input, None)
+        .await;
     assert_eq!(r.status(), 200);
     let own: Value = sj
-        .json(&format!("/api/v1/verification-templates?proof_item_id={hukou}"))
+        .json(&format!(
+            "/api/v1/verification-templates?proof_item_id={hukou}"
+        ))
         .await;
     assert_eq!(own["request_fields"][0]["key"], "moved_out_on");
     let ga_l = t.staff("ga_liaison").await;
@@ -109,7 +121,10 @@ async fn only_a_requesting_unit_may_verify_an_item(b: Backend) {
             "/api/v1/verification-templates?proof_item_id={hukou}&requester_org_id={ga}"
         ))
         .await;
-    assert!(other["id"].is_null(), "default for a pair with none: {other}");
+    assert!(
+        other["id"].is_null(),
+        "default for a pair with none: {other}"
+    );
     assert_eq!(other["request_fields"][0]["key"], "facts");
     let r = sl
         .get(&format!(
@@ -119,8 +134,14 @@ async fn only_a_requesting_unit_may_verify_an_item(b: Backend) {
     assert_eq!(r.status(), 403);
     let mut forged = input.clone();
     forged["requester_org_id"] = json!(sl_org);
-    let r = ga_l.put_json("/api/v1/verification-templates", &forged, None).await;
-    assert_eq!(r.status(), 403, "no template for a pair that may not verify");
+    let r = ga_l
+        .put_json("/api/v1/verification-templates", &forged, None)
+        .await;
+    assert_eq!(
+        r.status(),
+        403,
+        "no template for a pair that may not verify"
+    );
 }
 
 // A2 §7, SPEC R5.3: the issuer reclassifies when registering — once, within the versioned
@@ -147,7 +168,10 @@ async fn reclassification_only_when_registering(b: Backend) {
     let r = reclassify(late, "只有纸质档案").await;
     assert_eq!(r.status(), 409);
     let p: Value = r.json().await.unwrap();
-    assert!(p["detail"].as_str().unwrap().contains("10 个工作分钟"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("10 个工作分钟"),
+        "{p}"
+    );
     // The reason is required.
     let id = send(&sj, &body(hukou)).await;
     let r = reclassify(id, "").await;
@@ -186,7 +210,12 @@ async fn reclassification_only_when_registering(b: Backend) {
     assert_eq!(row["reclass_reason"], "只有纸质户籍档案");
     assert!(find(&rows, late).is_some());
     assert!(board["reclassified"]["total"].as_i64().unwrap() >= 2);
-    let page = joint.get("/verifications/board").await.text().await.unwrap();
+    let page = joint
+        .get("/verifications/board")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("改判时限类别") && page.contains("只有纸质户籍档案"));
 }
 
@@ -199,7 +228,9 @@ async fn only_an_immediate_case_stops_its_clock(b: Backend) {
         .app
         .db
         .reader()
-        .fetch_one(proofless_store::q("SELECT code FROM service_items ORDER BY id LIMIT 1"))
+        .fetch_one(proofless_store::q(
+            "SELECT code FROM service_items ORDER BY id LIMIT 1",
+        ))
         .await
         .unwrap();
     let zhang = crate::common::person_id(&t.app, ZHANG).await;
@@ -286,17 +317,30 @@ async fn a_late_return_is_late_and_counted(b: Backend) {
 // The two pages once both titled 逾期督办 have distinct names.
 async fn a_request_reads_the_same_in_every_view(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
-    let id = scalar(&t, "SELECT id FROM verifications WHERE case_ref = ?", "SJ-2026-0095").await;
+    let id = scalar(
+        &t,
+        "SELECT id FROM verifications WHERE case_ref = ?",
+        "SJ-2026-0095",
+    )
+    .await;
     let number = format!("HY{id:08}");
     let sj = t.staff("sj_liaison").await;
     let ga = t.staff("ga_liaison").await;
     let joint = t.staff("joint").await;
     let detail: Value = sj.json(&format!("/api/v1/verifications/{id}")).await;
     let text = detail["countdown_text"].as_str().unwrap().to_owned();
-    assert_eq!(detail["overdue"], true, "the order does not hide the lateness");
-    assert!(text.starts_with("已逾期 ") && text.contains("；责成限时剩余"), "{text}");
+    assert_eq!(
+        detail["overdue"], true,
+        "the order does not hide the lateness"
+    );
+    assert!(
+        text.starts_with("已逾期 ") && text.contains("；责成限时剩余"),
+        "{text}"
+    );
     assert_ne!(detail["due_at"], detail["order_due_at"]);
-    let inbox: Value = ga.json("/api/v1/verifications/inbox?overdue=true&limit=200").await;
+    let inbox: Value = ga
+        .json("/api/v1/verifications/inbox?overdue=true&limit=200")
+        .await;
     let outbox: Value = sj.json("/api/v1/verifications/outbox?limit=200").await;
     let board: Value = joint.json("/api/v1/verifications/board?limit=200").await;
     for (view, rows) in [
@@ -309,12 +353,24 @@ async fn a_request_reads_the_same_in_every_view(b: Backend) {
         assert_eq!(row["countdown_text"], text.as_str(), "{view}");
         assert_eq!(row["state_label"], "逾期未反馈", "{view}");
     }
-    for (who, path) in [(&ga, "/overdue"), (&ga, "/workbench"), (&joint, "/verifications/board")] {
+    for (who, path) in [
+        (&ga, "/overdue"),
+        (&ga, "/workbench"),
+        (&joint, "/verifications/board"),
+    ] {
         let page = who.get(path).await.text().await.unwrap();
-        assert!(page.contains(&number) && page.contains(&text), "{path}: {page}");
+        assert!(
+            page.contains(&number) && page.contains(&text),
+            "{path}: {page}"
+        );
     }
     let overdue = ga.get("/overdue").await.text().await.unwrap();
-    let board_page = joint.get("/verifications/board").await.text().await.unwrap();
+    let board_page = joint
+        .get("/verifications/board")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(overdue.contains("<title>期限督办") || overdue.contains("<h1>期限督办"));
     assert!(board_page.contains("核验督办台"));
     assert!(!overdue.contains("<h1>逾期督办") && !board_page.contains("<h1>核验逾期督办"));
@@ -341,7 +397,9 @@ async fn lists_page_with_totals_and_the_order_is_bounded(b: Backend) {
     let mut offset = 0;
     loop {
         let p: Value = joint
-            .json(&format!("/api/v1/verifications/board?limit=2&overdue_offset={offset}"))
+            .json(&format!(
+                "/api/v1/verifications/board?limit=2&overdue_offset={offset}"
+            ))
             .await;
         assert_eq!(p["overdue"]["total"], total, "the total on every page");
         let rows = items(&p["overdue"]);
@@ -354,17 +412,26 @@ async fn lists_page_with_totals_and_the_order_is_bounded(b: Backend) {
     }
     assert_eq!(seen.len() as i64, total, "every overdue request, once");
     assert!(ids.iter().all(|i| seen.contains(i)));
-    let r = joint.get("/api/v1/verifications/board?overdue_offset=-1").await;
+    let r = joint
+        .get("/api/v1/verifications/board?overdue_offset=-1")
+        .await;
     assert_eq!(r.status(), 422);
     let ga = t.staff("ga_proxy1").await;
-    let inbox: Value = ga.json("/api/v1/verifications/inbox?overdue=true&limit=1").await;
+    let inbox: Value = ga
+        .json("/api/v1/verifications/inbox?overdue=true&limit=1")
+        .await;
     assert!(inbox["total"].as_i64().unwrap() >= 4);
     assert_eq!(items(&inbox).len(), 1);
     let next: Value = ga
         .json("/api/v1/verifications/inbox?overdue=true&limit=1&offset=1")
         .await;
     assert_ne!(items(&next)[0]["id"], items(&inbox)[0]["id"]);
-    let page = joint.get("/verifications/board").await.text().await.unwrap();
+    let page = joint
+        .get("/verifications/board")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(&format!("共 {total} 件")), "{page}");
 
     // The ordered limit: 9999-12-31 is refused with the field named.
@@ -418,16 +485,29 @@ async fn the_report_grace_is_a_versioned_setting(b: Backend) {
     assert_eq!(g["minutes"], 120);
     // Refused out of range, and only by the responsible office.
     let r = joint
-        .put_json("/api/v1/verifications/settings/grace", &json!({"minutes": -1}), None)
+        .put_json(
+            "/api/v1/verifications/settings/grace",
+            &json!({"minutes": -1}),
+            None,
+        )
         .await;
     assert_eq!(r.status(), 422);
     let sj = t.staff("sj_liaison").await;
     let r = sj
-        .put_json("/api/v1/verifications/settings/grace", &json!({"minutes": 5}), None)
+        .put_json(
+            "/api/v1/verifications/settings/grace",
+            &json!({"minutes": 5}),
+            None,
+        )
         .await;
     assert_eq!(r.status(), 403);
     assert_eq!(
-        scalar(&t, "SELECT COUNT(*) FROM audit_log WHERE action = ?", "policy.version").await,
+        scalar(
+            &t,
+            "SELECT COUNT(*) FROM audit_log WHERE action = ?",
+            "policy.version"
+        )
+        .await,
         1
     );
 }

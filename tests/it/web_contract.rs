@@ -80,10 +80,9 @@ fn every_error_response_is_documented_as_problem_json() {
     let mut wrong = vec![];
     for (method, path, op) in operations(&doc) {
         let responses = op["responses"].as_object().unwrap();
-        for status in ["400", "401", "500"]
-            .iter()
-            .filter(|s| *s != &"400" || op["parameters"].is_array() || op["requestBody"].is_object())
-        {
+        for status in ["400", "401", "500"].iter().filter(|s| {
+            *s != &"400" || op["parameters"].is_array() || op["requestBody"].is_object()
+        }) {
             if !responses.contains_key(*status) {
                 wrong.push(format!("{method} {path}: {status} undocumented"));
             }
@@ -138,7 +137,12 @@ async fn rejections_of_path_query_body_and_method_are_problem_json(b: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
 }
 
 // The document is served with the configured public address as its server.

@@ -23,7 +23,10 @@ fn assert_hardened(res: &reqwest::Response, what: &str) {
     ] {
         assert!(csp.contains(part), "{what}: CSP lacks {part}: {csp}");
     }
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{what}: {csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{what}: {csp}"
+    );
     assert_eq!(header(res, "x-content-type-options"), "nosniff", "{what}");
     assert_eq!(header(res, "referrer-policy"), "same-origin", "{what}");
 }
@@ -43,7 +46,10 @@ async fn every_class_of_response_carries_the_security_headers(b: Backend) {
     assert!(header(&res, "cache-control").starts_with("public"));
     let res = anon.get("/assets/app.js").await;
     assert_eq!(res.status(), 200);
-    assert_eq!(header(&res, "content-type"), "text/javascript; charset=utf-8");
+    assert_eq!(
+        header(&res, "content-type"),
+        "text/javascript; charset=utf-8"
+    );
     // API JSON and API errors.
     let res = anon.get("/api/v1/public/search?q=hjzm").await;
     assert_eq!(res.status(), 200);
@@ -105,9 +111,14 @@ fn templates_have_no_inline_script_handlers_or_styles() {
         if lower.contains("javascript:") || lower.contains("hx-on") {
             wrong.push(format!("{name}: script in an attribute"));
         }
-        let handler = lower
-            .split(|c: char| c.is_whitespace())
-            .any(|w| w.starts_with("on") && w.contains('=') && w[2..].split('=').next().is_some_and(|n| n.chars().all(|c| c.is_ascii_lowercase()) && !n.is_empty()));
+        let handler = lower.split(|c: char| c.is_whitespace()).any(|w| {
+            w.starts_with("on")
+                && w.contains('=')
+                && w[2..]
+                    .split('=')
+                    .next()
+                    .is_some_and(|n| n.chars().all(|c| c.is_ascii_lowercase()) && !n.is_empty())
+        });
         if handler {
             wrong.push(format!("{name}: on…= event handler"));
         }
@@ -125,7 +136,11 @@ async fn login_forms_carry_a_pre_session_csrf_token(b: Backend) {
         // Without the token (what a forged cross-site form sends): refused.
         let forged = t.client();
         let res = forged
-            .post_raw(page, form, format!("login=joint&password={password}").into_bytes())
+            .post_raw(
+                page,
+                form,
+                format!("login=joint&password={password}").into_bytes(),
+            )
             .await;
         assert_eq!(res.status(), 403, "{page}");
         assert!(header(&res, "content-type").starts_with("application/problem+json"));
@@ -138,7 +153,11 @@ async fn login_forms_carry_a_pre_session_csrf_token(b: Backend) {
         let html = res.text().await.unwrap();
         assert!(html.contains("name=\"csrf\""), "{page} form has no token");
         let res = c
-            .post_raw(page, form, format!("csrf={}&login=joint&password={password}", "0".repeat(32)).into_bytes())
+            .post_raw(
+                page,
+                form,
+                format!("csrf={}&login=joint&password={password}", "0".repeat(32)).into_bytes(),
+            )
             .await;
         assert_eq!(res.status(), 403, "{page}");
     }
@@ -146,14 +165,21 @@ async fn login_forms_carry_a_pre_session_csrf_token(b: Backend) {
     let c = t.client();
     let tok = c.form_token("/login").await;
     let res = c
-        .post_raw("/login", form, format!("csrf={tok}&login=joint&password={password}").into_bytes())
+        .post_raw(
+            "/login",
+            form,
+            format!("csrf={tok}&login=joint&password={password}").into_bytes(),
+        )
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(header(&res, "location"), "/workbench");
     // JSON logins need no form token: a cross-site page cannot send JSON without CORS.
     let res = t
         .client()
-        .post_json("/api/v1/auth/login", &serde_json::json!({"username": "joint", "password": password}))
+        .post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"username": "joint", "password": password}),
+        )
         .await;
     assert_eq!(res.status(), 200);
 }
@@ -162,7 +188,11 @@ async fn login_forms_carry_a_pre_session_csrf_token(b: Backend) {
 async fn a_host_header_never_reaches_an_absolute_link(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let http = &t.client().http;
-    for path in ["/feeds/exemptions.atom", "/feeds/exemptions.json", "/api/v1/openapi.json"] {
+    for path in [
+        "/feeds/exemptions.atom",
+        "/feeds/exemptions.json",
+        "/api/v1/openapi.json",
+    ] {
         let body = http
             .get(format!("{}{path}", t.base))
             .header("host", "attacker.example")
@@ -183,7 +213,11 @@ async fn a_host_header_never_reaches_an_absolute_link(b: Backend) {
 async fn metrics_need_the_scrape_token(b: Backend) {
     let Some(t) = spawn(b).await else { return };
     let res = t.client().get("/metrics").await;
-    assert_eq!(res.status(), 404, "no token configured: not served publicly");
+    assert_eq!(
+        res.status(),
+        404,
+        "no token configured: not served publicly"
+    );
     let Some(t) = spawn_with(b, |c| c.metrics_token = Some("s3cret-scrape".to_owned())).await
     else {
         return;
@@ -195,7 +229,12 @@ async fn metrics_need_the_scrape_token(b: Backend) {
     assert_eq!(res.status(), 401);
     let res = t.bearer("s3cret-scrape").get("/metrics").await;
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("proofless_http_requests_total"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("proofless_http_requests_total")
+    );
 }
 
 // Issue #16 item 8: the internal listener serves metrics without a token, and nothing else.
@@ -207,10 +246,16 @@ async fn the_internal_listener_serves_only_metrics() {
     let state = proofless_web::AppState::new(app, proofless_web::WebConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(proofless_web::serve_internal(listener, state, std::future::pending()));
+    tokio::spawn(proofless_web::serve_internal(
+        listener,
+        state,
+        std::future::pending(),
+    ));
     let res = reqwest::get(format!("{base}/metrics")).await.unwrap();
     assert_eq!(res.status(), 200);
-    let res = reqwest::get(format!("{base}/api/v1/auth/me")).await.unwrap();
+    let res = reqwest::get(format!("{base}/api/v1/auth/me"))
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["status"], 404);

@@ -58,11 +58,7 @@ fn build() -> Registry {
         .job(credit::blacklist::KIND_OBJECTION_END, objection_end_job)
         .job(commitment::checks::KIND_SAMPLING, sampling_job);
     // Personal data re-encrypted under a rotated data key, a bounded slice per pass.
-    r.sweep(
-        applicants::SWEEP_REENCRYPT,
-        Stage::Prepare,
-        reencrypt_sweep,
-    );
+    r.sweep(applicants::SWEEP_REENCRYPT, Stage::Prepare, reencrypt_sweep);
     r
 }
 

@@ -220,10 +220,20 @@ mod tests {
         assert!(!c.contains("张三"));
         assert_eq!(data_key_version(&c)?, 1);
         assert_eq!(again.decrypt("persons.name", &c)?, "张三");
-        assert_eq!(again.decrypt("persons.phone", &c).err(), Some(SealError::Decrypt));
+        assert_eq!(
+            again.decrypt("persons.phone", &c).err(),
+            Some(SealError::Decrypt)
+        );
         let d = DataKey::derived(&m, 1);
-        assert_eq!(DataKey::derived(&m, 1).decrypt("c", &d.encrypt("c", "x")?)?, "x");
-        assert!(DataKey::derived(&MasterKey::from_bytes([8u8; 32]), 1).decrypt("c", &d.encrypt("c", "x")?).is_err());
+        assert_eq!(
+            DataKey::derived(&m, 1).decrypt("c", &d.encrypt("c", "x")?)?,
+            "x"
+        );
+        assert!(
+            DataKey::derived(&MasterKey::from_bytes([8u8; 32]), 1)
+                .decrypt("c", &d.encrypt("c", "x")?)
+                .is_err()
+        );
         let k2 = DataKey::generate(2)?;
         assert!(k2.decrypt("persons.name", &c).is_err());
         assert!(format!("{k2:?}").contains("redacted"));

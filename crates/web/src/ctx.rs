@@ -165,7 +165,9 @@ pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next)
             // A login form posted from another site would sign the victim in to the
             // attacker's account (login CSRF): the double-submit cookie stops it. JSON
             // bodies need a CORS preflight cross-site, which is never granted.
-            Credential::None if is_form(req.headers()) => Some(pre_cookie.clone().unwrap_or_default()),
+            Credential::None if is_form(req.headers()) => {
+                Some(pre_cookie.clone().unwrap_or_default())
+            }
             _ => None,
         };
         if let Some(expected) = expected {

@@ -96,7 +96,12 @@ fn exposition(state: &AppState) -> Response {
 /// `/metrics` on the public address: only for a scraper holding the configured token;
 /// without one configured the address does not exist there (SPEC: not public).
 pub async fn public(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(expected) = state.config.metrics_token.as_deref().filter(|t| !t.is_empty()) else {
+    let Some(expected) = state
+        .config
+        .metrics_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    else {
         return ApiError::new(
             StatusCode::NOT_FOUND,
             "not-found",

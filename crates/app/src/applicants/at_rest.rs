@@ -127,9 +127,8 @@ impl Keyring {
             return Ok(k);
         }
         self.load(app).await?;
-        self.cached(version).ok_or_else(|| {
-            AppError::Internal(format!("个人信息数据密钥第 {version} 版不存在"))
-        })
+        self.cached(version)
+            .ok_or_else(|| AppError::Internal(format!("个人信息数据密钥第 {version} 版不存在")))
     }
 }
 
@@ -220,7 +219,9 @@ pub(crate) fn new_public_id() -> String {
 
 /// Whether `s` has the shape of a public id (so a malformed one is a 404 without a query).
 pub(crate) fn is_public_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Seals many persons under one key without a query per person: `proofless gen` writes

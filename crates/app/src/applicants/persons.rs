@@ -54,7 +54,11 @@ fn mask_resident_id(rid: &str) -> String {
 async fn to_person(app: &App, r: StoredPerson) -> AppResult<Person> {
     let rid = match &r.resident_id_enc {
         Some(enc) => at_rest::reveal(app, Field::ResidentId, enc).await?,
-        None => return Err(AppError::Internal("个人信息尚未加密（请重启服务完成升级）".into())),
+        None => {
+            return Err(AppError::Internal(
+                "个人信息尚未加密（请重启服务完成升级）".into(),
+            ));
+        }
     };
     let phone = match &r.phone_enc {
         Some(enc) => Some(at_rest::reveal(app, Field::Phone, enc).await?),
@@ -248,7 +252,14 @@ pub async fn find_person(
     let row = find_stored(app, &rid)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("身份证号码为 {} 的申请人", rid.masked())))?;
-    audit_read(app, actor, row.id, purpose, Some(("resident_id".to_owned(), 0))).await?;
+    audit_read(
+        app,
+        actor,
+        row.id,
+        purpose,
+        Some(("resident_id".to_owned(), 0)),
+    )
+    .await?;
     to_person(app, row).await
 }
 
@@ -261,7 +272,10 @@ pub(crate) async fn person_by_resident_id_in(
 ) -> AppResult<Option<(i64, String)>> {
     let idx = at_rest::rid_index(app, rid)?;
     match repo::person_by_index(ex, &idx).await? {
-        Some(p) => Ok(Some((p.id, at_rest::reveal(app, Field::Name, &p.name_enc).await?))),
+        Some(p) => Ok(Some((
+            p.id,
+            at_rest::reveal(app, Field::Name, &p.name_enc).await?,
+        ))),
         None => Ok(None),
     }
 }

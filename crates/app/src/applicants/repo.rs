@@ -19,8 +19,7 @@ pub(crate) struct StoredPerson {
     pub key_version: i64,
 }
 
-const PERSON_COLS: &str =
-    "SELECT id, public_id, rid_index, resident_id_enc, name_enc, phone_enc, key_version FROM persons";
+const PERSON_COLS: &str = "SELECT id, public_id, rid_index, resident_id_enc, name_enc, phone_enc, key_version FROM persons";
 
 /// The person whose resident ID has this blind index.
 pub(crate) async fn person_by_index(
@@ -39,7 +38,10 @@ pub(crate) async fn person(
         .await
 }
 
-pub(crate) async fn public_id(db: &mut impl Exec, id: i64) -> Result<Option<(String,)>, StoreError> {
+pub(crate) async fn public_id(
+    db: &mut impl Exec,
+    id: i64,
+) -> Result<Option<(String,)>, StoreError> {
     db.fetch_optional(q("SELECT public_id FROM persons WHERE id = ?").bind(id))
         .await
 }
@@ -117,9 +119,7 @@ pub(crate) async fn reseal_person(
 }
 
 /// How many persons each key version holds (0: not yet encrypted).
-pub(crate) async fn persons_per_version(
-    db: &mut impl Exec,
-) -> Result<Vec<(i64, i64)>, StoreError> {
+pub(crate) async fn persons_per_version(db: &mut impl Exec) -> Result<Vec<(i64, i64)>, StoreError> {
     db.fetch_all(q(
         "SELECT key_version, COUNT(*) FROM persons GROUP BY key_version ORDER BY key_version",
     ))
@@ -127,9 +127,7 @@ pub(crate) async fn persons_per_version(
 }
 
 /// One stored name per key version in use (a sample the start-up check decrypts).
-pub(crate) async fn name_per_version(
-    db: &mut impl Exec,
-) -> Result<Vec<(i64, String)>, StoreError> {
+pub(crate) async fn name_per_version(db: &mut impl Exec) -> Result<Vec<(i64, String)>, StoreError> {
     db.fetch_all(q(
         "SELECT key_version, MIN(name_enc) FROM persons WHERE key_version > 0 GROUP BY key_version",
     ))
@@ -138,8 +136,10 @@ pub(crate) async fn name_per_version(
 
 /// Portal accounts whose login is still a resident ID in clear (from before item 9).
 pub(crate) async fn clear_logins(db: &mut impl Exec) -> Result<Vec<(i64, String)>, StoreError> {
-    db.fetch_all(q("SELECT id, login FROM portal_accounts WHERE length(login) < 64"))
-        .await
+    db.fetch_all(q(
+        "SELECT id, login FROM portal_accounts WHERE length(login) < 64",
+    ))
+    .await
 }
 
 pub(crate) async fn set_login(tx: &mut impl Exec, id: i64, login: &str) -> Result<(), StoreError> {

@@ -80,9 +80,7 @@ pub async fn rotate_data_key(app: &App, actor: &Actor) -> AppResult<AtRestStatus
     actor.require_any(&[Role::SystemAdmin])?;
     let next = app.pii.active(app).await?.version() + 1;
     let key = DataKey::generate(next).map_err(at_rest::seal_err)?;
-    let wrapped = key
-        .wrap(at_rest::master(app)?)
-        .map_err(at_rest::seal_err)?;
+    let wrapped = key.wrap(at_rest::master(app)?).map_err(at_rest::seal_err)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     repo::insert_data_key(&mut tx, next, &wrapped, now)

@@ -187,7 +187,12 @@ pub async fn register(
     .await?;
     tx.commit().await?;
     throttle::reset(app, "portal", &login).await?;
-    throttle::reset(app, "activate", &applicants::login_index(app, r.resident_id.as_str())?).await?;
+    throttle::reset(
+        app,
+        "activate",
+        &applicants::login_index(app, r.resident_id.as_str())?,
+    )
+    .await?;
     throttle::refund(app, "client", client).await?;
     let session = auth::create_session(app, PrincipalKind::Portal, person_id).await?;
     Ok((session, actor))

@@ -484,7 +484,9 @@ pub(crate) async fn find_subject(
     match code {
         SubjectCode::Person(rid) => crate::applicants::person_by_resident_id_in(app, ex, rid).await,
         SubjectCode::Entity(c) => Ok(ex
-            .fetch_optional(q("SELECT id, name FROM entities WHERE credit_code = ?").bind(c.as_str()))
+            .fetch_optional(
+                q("SELECT id, name FROM entities WHERE credit_code = ?").bind(c.as_str()),
+            )
             .await?),
     }
 }
