@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 
 use crate::common::{Backend, Client, TestApp, spawn_demo};
 
-const ZHANG: &str = "370322199001011238";
+pub(crate) const ZHANG: &str = "370322199001011238";
 
-async fn scalar(t: &TestApp, sql: &str, arg: &str) -> i64 {
+pub(crate) async fn scalar(t: &TestApp, sql: &str, arg: &str) -> i64 {
     t.app
         .db
         .reader()
@@ -18,15 +18,15 @@ async fn scalar(t: &TestApp, sql: &str, arg: &str) -> i64 {
         .unwrap()
 }
 
-async fn item(t: &TestApp, name: &str) -> i64 {
+pub(crate) async fn item(t: &TestApp, name: &str) -> i64 {
     scalar(t, "SELECT id FROM proof_items WHERE name = ?", name).await
 }
 
-async fn org(t: &TestApp, name: &str) -> i64 {
+pub(crate) async fn org(t: &TestApp, name: &str) -> i64 {
     scalar(t, "SELECT id FROM orgs WHERE name = ?", name).await
 }
 
-fn body(item: i64) -> Value {
+pub(crate) fn body(item: i64) -> Value {
     json!({
         "proof_item_id": item,
         "subject": {"kind": "person", "code": ZHANG, "name": "张三"},

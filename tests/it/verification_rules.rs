@@ -6,36 +6,9 @@
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::common::{Backend, Client, TestApp, spawn_demo};
-
-const ZHANG: &str = "370322199001011238";
-
-async fn scalar(t: &TestApp, sql: &str, arg: &str) -> i64 {
-    t.app
-        .db
-        .reader()
-        .scalar_i64(proofless_store::q(sql).bind(arg))
-        .await
-        .unwrap()
-}
-
-async fn item(t: &TestApp, name: &str) -> i64 {
-    scalar(t, "SELECT id FROM proof_items WHERE name = ?", name).await
-}
-
-async fn org(t: &TestApp, name: &str) -> i64 {
-    scalar(t, "SELECT id FROM orgs WHERE name = ?", name).await
-}
-
-fn body(item: i64) -> Value {
-    json!({
-        "proof_item_id": item,
-        "subject": {"kind": "person", "code": ZHANG, "name": "张三"},
-        "facts": {"facts": "张三户口已于2025年迁出本县"},
-        "case_ref": "SJ-TEST-0001",
-        "purpose": "办理个体工商户注销登记，核对经营者户籍状态"
-    })
-}
+use crate::common::{Backend, Client, spawn_demo};
+// The request shape and lookups the verification tests already use.
+use crate::verification::{ZHANG, body, item, org, scalar};
 
 async fn send(c: &Client, b: &Value) -> i64 {
     let r = c.post_json("/api/v1/verifications", b).await;
