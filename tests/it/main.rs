@@ -36,5 +36,6 @@ mod store_rows;
 mod synth;
 mod verification;
 mod verification_rules;
+mod violations;
 mod web_contract;
 mod web_security;

@@ -26,6 +26,7 @@ pub mod regions;
 pub mod seals;
 pub mod staff;
 pub mod verification;
+pub mod violations;
 mod workflows;
 
 use std::sync::{Arc, RwLock};

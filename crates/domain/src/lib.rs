@@ -15,3 +15,4 @@ pub mod region;
 pub mod role;
 pub mod seal;
 pub mod verification;
+pub mod violation;
