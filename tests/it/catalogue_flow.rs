@@ -361,6 +361,48 @@ async fn commitment_is_refused_in_excluded_high_risk_domains(b: Backend) {
     );
 }
 
+// SPEC R4.1, "Trial rules": drafting reads the excluded domains in force (the joint office's
+// versioned setting `commitment.excluded_risk_domains`), the same setting a signature reads.
+async fn drafting_reads_the_excluded_domains_in_force(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let sj = t.staff("sj_admin").await;
+    let issuer = org_id(&sj, "县卫生健康局").await;
+    let r = sj
+        .post_json("/api/v1/catalogue/service-items", &json!({"name": "食品经营许可", "code": "370322-TEST-0004", "kind": "行政许可", "level": "county"}))
+        .await;
+    let svc = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let mut body = item_body("从业人员体检证明", issuer, svc);
+    body["methods"] = json!([{"method": "commitment", "citizen_text": "签署承诺书"}]);
+    body["correctable_afterwards"] = json!(true);
+    body["risk_domains"] = json!(["personal_health"]);
+    assert_eq!(
+        sj.post_json("/api/v1/catalogue/items", &body)
+            .await
+            .status(),
+        422
+    );
+    let tomorrow = crate::commitment_rules::day(&t, 1);
+    let fewer = json!({"value": ["国家安全", "国家秘密"], "effective_from": tomorrow,
+                       "note": "试行期调整（县联席会议纪要）"});
+    let path = "/api/v1/policy/commitment.excluded_risk_domains/versions";
+    let r = t.staff("joint").await.post_json(path, &fewer).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    // Not before the version takes effect ...
+    assert_eq!(
+        sj.post_json("/api/v1/catalogue/items", &body)
+            .await
+            .status(),
+        422
+    );
+    // ... and from its first day the domain no longer bars commitment.
+    t.clock.advance(chrono::Duration::days(1));
+    let sj = t.staff("sj_admin").await; // a new day, a new session
+    let r = sj.post_json("/api/v1/catalogue/items", &body).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let item: Value = r.json().await.unwrap();
+    assert_eq!(item["blocking"].as_array().unwrap().len(), 0, "{item}");
+}
+
 async fn published_versions_are_immutable_and_read_exactly_as_published(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let anon = t.client();
@@ -635,6 +677,7 @@ both_backends!(
     draft_review_prepare_approve_publish_and_search_at_once,
     an_item_without_legal_basis_is_proposed_for_cancellation_and_cannot_pass,
     commitment_is_refused_in_excluded_high_risk_domains,
+    drafting_reads_the_excluded_domains_in_force,
     published_versions_are_immutable_and_read_exactly_as_published,
     a_diff_between_versions_lists_changes_field_by_field,
     the_atom_and_json_feeds_carry_every_published_version,

@@ -19,7 +19,7 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &catalogue::settings::STATUTORY_BASIS_KINDS,
     &catalogue::settings::IMPORT_HEADER_ALIASES,
     &verification::settings::REPORT_GRACE_MINUTES,
-    &commitment::settings::EXCLUDED_RISK_DOMAINS,
+    &catalogue::settings::EXCLUDED_RISK_DOMAINS,
     &credit::settings::OBJECTION_DAYS,
     &credit::settings::REPAIR_MIN_DAYS,
     &credit::settings::KEPT_DELTA,

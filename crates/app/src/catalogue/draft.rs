@@ -41,6 +41,7 @@ pub(crate) async fn create_in(
     require_unit_editor(actor, owner)?;
     let requesters = d.requesters(owner);
     let list = list_id(tx, d.level, &d.region_code, now).await?;
+    check_commitment(tx, d, now).await?;
     check_links(tx, d, &requesters).await?;
     let id = repo::insert_item(tx, list, owner, d, actor.id, now)
         .await
@@ -86,6 +87,7 @@ pub async fn update(
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let list = list_id(&mut tx, d.level, &d.region_code, now).await?;
+    check_commitment(&mut tx, d, now).await?;
     check_links(&mut tx, d, &requesters).await?;
     let n = repo::update_item(&mut tx, id, row.version, list, d, now)
         .await
@@ -201,5 +203,14 @@ fn map_unique(e: proofless_store::StoreError) -> AppError {
     match e.unique_violation() {
         Some(_) => AppError::field("name", "本单位在该清单中已有同名证明事项"),
         None => e.into(),
+    }
+}
+
+/// R4.1 with the excluded risk domains in force now (a versioned setting).
+async fn check_commitment(tx: &mut Tx, d: &ProofItemDraft, now: i64) -> AppResult<()> {
+    let excluded = items::excluded_domains(tx, now).await?;
+    match d.commitment_problem(&excluded) {
+        Some(why) => Err(AppError::field("methods", why)),
+        None => Ok(()),
     }
 }

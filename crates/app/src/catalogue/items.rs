@@ -83,6 +83,7 @@ pub(crate) async fn row(x: &mut impl Exec, id: i64) -> AppResult<ItemRow> {
 pub(crate) async fn snapshot_of(
     x: &mut impl Exec,
     r: &ItemRow,
+    excluded_domains: &[String],
 ) -> AppResult<(ItemSnapshot, ItemFacts)> {
     let links = repo::item_links(x, r.id).await?;
     let facts = ItemFacts {
@@ -91,6 +92,7 @@ pub(crate) async fn snapshot_of(
         issuer_can_verify: r.issuer_can_verify,
         correctable_afterwards: r.correctable_afterwards,
         risk_domains: split_codes(&r.risk_domains),
+        excluded_domains: excluded_domains.to_vec(),
         methods: links.methods.iter().map(|m| m.method).collect(),
         service_items: links.services.len(),
     };
@@ -170,12 +172,32 @@ pub(crate) async fn statutory_kinds(x: &mut impl Exec, at_ms: i64) -> AppResult<
     Ok(settings::basis_kinds(&codes))
 }
 
+/// The risk domains barred from commitment, as in force at `at_ms` (SPEC R4.1, "Trial rules").
+pub(crate) async fn excluded_domains(x: &mut impl Exec, at_ms: i64) -> AppResult<Vec<String>> {
+    policy::in_force(x, &settings::EXCLUDED_RISK_DOMAINS, at_ms).await
+}
+
+/// The settings in force that an item's view reads.
+pub(crate) struct RulesInForce {
+    pub statutory: Vec<BasisKind>,
+    pub excluded_domains: Vec<String>,
+}
+
+impl RulesInForce {
+    pub(crate) async fn at(x: &mut impl Exec, at_ms: i64) -> AppResult<RulesInForce> {
+        Ok(RulesInForce {
+            statutory: statutory_kinds(x, at_ms).await?,
+            excluded_domains: excluded_domains(x, at_ms).await?,
+        })
+    }
+}
+
 pub(crate) async fn view(
     x: &mut impl Exec,
     r: ItemRow,
-    statutory: &[BasisKind],
+    rules: &RulesInForce,
 ) -> AppResult<ProofItem> {
-    let (item, facts) = snapshot_of(x, &r).await?;
+    let (item, facts) = snapshot_of(x, &r, &rules.excluded_domains).await?;
     let last_review = repo::last_review(x, r.id).await?;
     Ok(ProofItem {
         last_review,
@@ -187,7 +209,7 @@ pub(crate) async fn view(
         correctable_afterwards: r.correctable_afterwards,
         risk_domains: split_codes(&r.risk_domains),
         blocking: blocking(&facts),
-        flags: flagged_bases(&facts.basis_kinds, statutory)
+        flags: flagged_bases(&facts.basis_kinds, &rules.statutory)
             .into_iter()
             .map(|k| format!("设定依据含{}，请司法局审查决定", k.label()))
             .collect(),
@@ -202,8 +224,8 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<ProofItem> {
     let mut reader = app.db.reader();
     let r = row(&mut reader, id).await?;
     actor.require_see_org(r.owner_org_id)?;
-    let statutory = statutory_kinds(&mut reader, app.now_ms()).await?;
-    view(&mut reader, r, &statutory).await
+    let rules = RulesInForce::at(&mut reader, app.now_ms()).await?;
+    view(&mut reader, r, &rules).await
 }
 
 /// Items the actor may see: their own unit's, or all for county-wide roles.
@@ -216,10 +238,10 @@ pub async fn list(app: &App, actor: &Actor, f: &ItemFilter) -> AppResult<Vec<Pro
     };
     let mut reader = app.db.reader();
     let rows = repo::items(&mut reader, owner, f).await?;
-    let statutory = statutory_kinds(&mut reader, app.now_ms()).await?;
+    let rules = RulesInForce::at(&mut reader, app.now_ms()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(view(&mut reader, r, &statutory).await?);
+        out.push(view(&mut reader, r, &rules).await?);
     }
     Ok(out)
 }

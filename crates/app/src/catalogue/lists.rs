@@ -124,7 +124,8 @@ pub async fn prepare(app: &App, actor: &Actor, p: &Preparation) -> AppResult<Ver
             "该清单已有待核准或待发布的版本（{v}），请先处理"
         )));
     }
-    let chosen = choose_items(&mut reader, p, list_id, level).await?;
+    let excluded = items::excluded_domains(&mut reader, now).await?;
+    let chosen = choose_items(&mut reader, p, list_id, level, &excluded).await?;
     let mut tx = app.db.begin().await?;
     let version_id =
         repo::insert_version(&mut tx, list_id, chosen.len(), &p.note, &actor.name, now).await?;
@@ -153,6 +154,7 @@ async fn choose_items(
     p: &Preparation,
     list_id: i64,
     level: CatalogueLevel,
+    excluded: &[String],
 ) -> AppResult<Vec<ItemSnapshot>> {
     let scope = repo::items_under(x, &p.region_code, level == CatalogueLevel::County).await?;
     let mut problems = Problems::default();
@@ -171,7 +173,7 @@ async fn choose_items(
                         ),
                     ),
                     Some(r) => {
-                        let snap = reviewed_snapshot(x, r, &mut problems).await?;
+                        let snap = reviewed_snapshot(x, r, excluded, &mut problems).await?;
                         if !chosen.iter().any(|c| c.id == snap.id) {
                             chosen.push(snap);
                         }
@@ -191,7 +193,7 @@ async fn choose_items(
                 };
             for r in &scope {
                 if r.stage == Stage::Reviewed {
-                    chosen.push(reviewed_snapshot(x, r, &mut problems).await?);
+                    chosen.push(reviewed_snapshot(x, r, excluded, &mut problems).await?);
                 } else if let Some(old) = previous.get(&r.id) {
                     // Under rework: the published form stays until the change is reviewed.
                     chosen.push(old.clone());
@@ -213,9 +215,10 @@ async fn choose_items(
 async fn reviewed_snapshot(
     x: &mut impl Exec,
     r: &ItemRow,
+    excluded: &[String],
     problems: &mut Problems,
 ) -> AppResult<ItemSnapshot> {
-    let (snap, facts) = items::snapshot_of(x, r).await?;
+    let (snap, facts) = items::snapshot_of(x, r, excluded).await?;
     for e in items::blocking(&facts) {
         problems.add(
             &format!("items[{}].{}", r.id, e.field),

@@ -45,7 +45,8 @@ pub async fn review(
         // R1.3: an item without legal basis or not verifiable cannot pass as retained; nor one
         // no service item uses (R1.2, 优化营商环境条例 §44), nor one deferred by 容缺受理 alone
         // (P 三(二)3). Each reason names the item.
-        let (_, facts) = items::snapshot_of(&mut reader, &r).await?;
+        let excluded = items::excluded_domains(&mut reader, app.now_ms()).await?;
+        let (_, facts) = items::snapshot_of(&mut reader, &r, &excluded).await?;
         let blocking: Vec<FieldError> = items::blocking(&facts)
             .into_iter()
             .map(|e| FieldError::new(e.field, format!("“{}”：{}", r.name, e.message)))

@@ -8,8 +8,9 @@ use proofless_domain::commitment::item_refusal;
 use proofless_store::Exec;
 
 use super::repo;
-use super::settings::EXCLUDED_RISK_DOMAINS;
+// The setting is the catalogue's: it also refuses commitment when an item is drafted.
 use crate::App;
+use crate::catalogue::settings::EXCLUDED_RISK_DOMAINS;
 use crate::error::{AppError, AppResult};
 
 /// What the commitment rules read about a proof item.

@@ -17,7 +17,6 @@ pub mod public;
 mod repo;
 pub mod rules;
 pub mod sampling;
-pub mod settings;
 pub mod sign;
 pub mod templates;
 mod view;

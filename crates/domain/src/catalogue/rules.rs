@@ -69,29 +69,23 @@ pub struct ItemFacts {
     pub correctable_afterwards: bool,
     /// Codes of the excluded risk domains the item touches.
     pub risk_domains: Vec<String>,
+    /// The domains barred from commitment by the setting in force (codes or labels;
+    /// `commitment.excluded_risk_domains`, seed value [`EXCLUDED_RISK_DOMAINS`]).
+    pub excluded_domains: Vec<String>,
     pub methods: Vec<ReplacementMethod>,
     /// How many service items use the proof (R1.2: the list names them item by item).
     pub service_items: usize,
 }
 
 /// Why commitment may not replace this proof, or `None` when it may (R4.1; 国办发〔2020〕42号).
+/// The barred domains are those of the setting in force (`f.excluded_domains`), so the
+/// catalogue and the commitment workflow refuse the same items.
 pub fn commitment_refusal(f: &ItemFacts) -> Option<String> {
-    let excluded: Vec<&str> = f
-        .risk_domains
-        .iter()
-        .filter_map(|c| RiskDomain::find(c))
-        .map(|d| d.label)
-        .collect();
-    if !excluded.is_empty() {
-        return Some(format!(
-            "涉及{}的证明事项不适用告知承诺（国办发〔2020〕42号）",
-            excluded.join("、")
-        ));
-    }
-    if !f.correctable_afterwards {
-        return Some("只有能够通过事中事后监管纠正且风险可控的证明事项才能实行告知承诺".to_owned());
-    }
-    None
+    crate::commitment::item_refusal(
+        &f.risk_domains,
+        f.correctable_afterwards,
+        &f.excluded_domains,
+    )
 }
 
 /// Every reason the item cannot be published as it stands, as (field, message) pairs.
@@ -189,6 +183,7 @@ mod tests {
             issuer_can_verify: true,
             correctable_afterwards: true,
             risk_domains: vec![],
+            excluded_domains: crate::commitment::default_excluded_domains(),
             methods: vec![ReplacementMethod::Verification],
             service_items: 1,
         }
@@ -273,6 +268,24 @@ mod tests {
             assert!(why.contains("国办发〔2020〕42号"));
             assert!(!retention_problems(&f).is_empty());
         }
+    }
+
+    #[test]
+    fn the_excluded_domains_are_those_of_the_setting_in_force() {
+        // SPEC R4.1, "Trial rules": a domain the joint office removed from the setting no
+        // longer bars commitment; one it keeps still does.
+        let f = ItemFacts {
+            risk_domains: vec!["ecological_environment".to_owned()],
+            methods: vec![ReplacementMethod::Commitment],
+            excluded_domains: vec!["国家安全".to_owned()],
+            ..retained()
+        };
+        assert_eq!(commitment_refusal(&f), None);
+        let f = ItemFacts {
+            excluded_domains: vec!["生态环境保护".to_owned()],
+            ..f
+        };
+        assert!(commitment_refusal(&f).unwrap().contains("生态环境保护"));
     }
 
     #[test]

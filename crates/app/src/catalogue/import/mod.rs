@@ -104,9 +104,17 @@ pub async fn import(
     let now = app.now_ms();
     let aliases = policy::in_force(&mut reader, &settings::IMPORT_HEADER_ALIASES, now).await?;
     let found = sheet::find_sheet(bytes, &columns::lookup(&aliases))?;
-    let statutory = items::statutory_kinds(&mut reader, now).await?;
+    let rules = items::RulesInForce::at(&mut reader, now).await?;
     let regions = owner_regions(&mut reader, owner).await?;
-    let checked = rows::check_all(&mut reader, &found, owner, &regions, &statutory).await?;
+    let checked = rows::check_all(
+        &mut reader,
+        &found,
+        owner,
+        &regions,
+        &rules.statutory,
+        &rules.excluded_domains,
+    )
+    .await?;
     let mut out = outcome(&found, checked.errors, checked.warnings);
     if checked.rows.is_empty() && out.errors.is_empty() {
         return Err(AppError::field(

@@ -97,6 +97,8 @@ pub(super) struct State<'a> {
     pub regions: &'a [(String, RegionLevel)],
     /// Legal-basis kinds that set a proof item by themselves (the setting in force).
     pub statutory: &'a [BasisKind],
+    /// Risk domains barred from commitment (the setting in force, R4.1).
+    pub excluded_domains: &'a [String],
     pub notes: Notes,
     pub orgs: HashMap<String, Result<i64, String>>,
     /// (level:region, name) → the first row with it.
@@ -118,6 +120,7 @@ pub(super) async fn check_all(
     owner: i64,
     regions: &[(String, RegionLevel)],
     statutory: &[BasisKind],
+    excluded_domains: &[String],
 ) -> AppResult<Checked> {
     let range = &found.range;
     if range.rows().skip(found.header + 1).count() > MAX_ROWS {
@@ -132,6 +135,7 @@ pub(super) async fn check_all(
         owner,
         regions,
         statutory,
+        excluded_domains,
         notes: Notes::default(),
         orgs: HashMap::new(),
         seen: HashMap::new(),
@@ -289,7 +293,14 @@ fn parse_row(
     input: &ProofItemInput,
 ) -> AppResult<Option<ProofItemDraft>> {
     match input.parse() {
-        Ok(d) => Ok(Some(d)),
+        Ok(d) => match d.commitment_problem(st.excluded_domains) {
+            Some(why) => {
+                let col = st.h(column_of("methods"));
+                st.notes.err(row, &col, why);
+                Ok(None)
+            }
+            None => Ok(Some(d)),
+        },
         Err(AppError::Validation(v)) => {
             for fe in v {
                 let col = st.h(column_of(&fe.field));

@@ -156,6 +156,25 @@ pub struct ProofItemDraft {
 }
 
 impl ProofItemDraft {
+    /// R4.1 and 国办发〔2020〕42号: commitment is refused at once, not only at publication,
+    /// for an item in a domain the setting in force (`excluded`) bars, or one that cannot be
+    /// corrected afterwards.
+    pub fn commitment_problem(&self, excluded: &[String]) -> Option<String> {
+        if !self
+            .methods
+            .iter()
+            .any(|m| m.method == ReplacementMethod::Commitment)
+        {
+            return None;
+        }
+        commitment_refusal(&ItemFacts {
+            correctable_afterwards: self.correctable_afterwards,
+            risk_domains: self.risk_domains.clone(),
+            excluded_domains: excluded.to_vec(),
+            ..ItemFacts::default()
+        })
+    }
+
     /// The requesting units: those given, or the owner unit.
     pub(crate) fn requesters(&self, owner: i64) -> Vec<i64> {
         if self.requester_ids.is_empty() {
@@ -219,20 +238,8 @@ impl ProofItemInput {
         {
             p.add("methods", why);
         }
-        // R4.1 and 国办发〔2020〕42号: commitment is refused at once, not only at publication.
-        if methods
-            .iter()
-            .any(|m| m.method == ReplacementMethod::Commitment)
-        {
-            let facts = ItemFacts {
-                correctable_afterwards: self.correctable_afterwards,
-                risk_domains: risk_domains.clone(),
-                ..ItemFacts::default()
-            };
-            if let Some(why) = commitment_refusal(&facts) {
-                p.add("methods", why);
-            }
-        }
+        // R4.1 (commitment in an excluded domain) is checked against the setting in force by
+        // `ProofItemDraft::commitment_problem` when the draft is written.
         p.into_result()?;
         let (Some(level), Some(disposition)) = (level, disposition) else {
             return Err(AppError::field("level", "层级或处理结果无效"));

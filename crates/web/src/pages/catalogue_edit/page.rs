@@ -164,6 +164,8 @@ pub(super) struct Choices {
     orgs: Vec<(i64, String, String)>,
     /// (id, name, code, unit name)
     services: Vec<(i64, String, String, String)>,
+    /// Risk domains barred from commitment now (the setting in force, R4.1).
+    excluded_domains: Vec<String>,
 }
 
 pub(super) async fn choices(s: &AppState, actor: &Actor) -> Result<Choices, AppError> {
@@ -198,10 +200,16 @@ pub(super) async fn choices(s: &AppState, actor: &Actor) -> Result<Choices, AppE
         .into_iter()
         .map(|x| (x.id, x.name, x.code, x.org_name))
         .collect();
+    let excluded_domains = proofless_app::policy::in_force_now(
+        &s.app,
+        &proofless_app::catalogue::settings::EXCLUDED_RISK_DOMAINS,
+    )
+    .await?;
     Ok(Choices {
         regions,
         orgs,
         services,
+        excluded_domains,
     })
 }
 
@@ -564,7 +572,7 @@ pub(super) fn form_page(
         no_commitment_reason: st.no_commitment_reason.clone(),
         no_commitment_reason_err: errs.take("no_commitment_reason"),
         blocking: if fc.show_blocking {
-            st.blocking()
+            st.blocking(&c.excluded_domains)
         } else {
             vec![]
         },

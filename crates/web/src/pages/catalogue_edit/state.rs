@@ -294,7 +294,7 @@ impl FormState {
     }
 
     /// R1.3 and R4.1 as they stand for what the form holds (a proposal, not a refusal).
-    pub(super) fn blocking(&self) -> Vec<String> {
+    pub(super) fn blocking(&self, excluded_domains: &[String]) -> Vec<String> {
         let (input, _, _) = self.input();
         let facts = ItemFacts {
             disposition: Disposition::parse(&input.disposition),
@@ -306,6 +306,7 @@ impl FormState {
             issuer_can_verify: input.issuer_can_verify,
             correctable_afterwards: input.correctable_afterwards,
             risk_domains: input.risk_domains.clone(),
+            excluded_domains: excluded_domains.to_vec(),
             methods: input
                 .methods
                 .iter()
