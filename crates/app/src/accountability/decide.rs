@@ -4,6 +4,7 @@
 
 use proofless_domain::accountability::{AppealState, CaseState};
 use proofless_domain::notification::NotificationKind;
+use proofless_domain::role::Role;
 use proofless_store::Tx;
 use serde_json::json;
 
@@ -18,6 +19,17 @@ use crate::notifications::{self, Recipient};
 
 fn moved() -> AppError {
     AppError::Conflict("该问责事项已被他人处理，请刷新后重试".into())
+}
+
+/// Only the department or a unit's administrator can act as an organ at all (A5 §5).
+fn require_organ_role(actor: &Actor) -> AppResult<()> {
+    if actor.has_any(&[Role::Accountability, Role::UnitAdmin]) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "没有作出问责决定的职能（须为责任追究部门或决定单位管理员）",
+        ))
+    }
 }
 
 /// Tells the subject (the unit, and the staff member when one is named).
@@ -112,6 +124,7 @@ pub async fn decide(
     id: i64,
     input: &DecideInput,
 ) -> AppResult<CaseDetail> {
+    require_organ_role(actor)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let c = load_visible(&mut tx, actor, id).await?;
@@ -227,6 +240,7 @@ pub async fn decide_appeal(
         text: input.text.clone(),
     }
     .parse("复核决定")?;
+    require_organ_role(actor)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let c = load_visible(&mut tx, actor, id).await?;
