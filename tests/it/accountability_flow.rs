@@ -31,12 +31,17 @@ async fn proposal(t: &TestApp, kind: ViolationKind) -> i64 {
         .unwrap();
     tx.commit().await.unwrap();
     accountability::propose_pending(&t.app).await.unwrap();
-    scalar(
-        t,
-        "SELECT case_id FROM accountability_evidence WHERE violation_id = ?",
-        &vid.to_string(),
-    )
-    .await
+    t.app
+        .db
+        .reader()
+        .scalar_i64(
+            proofless_store::q(
+                "SELECT case_id FROM accountability_evidence WHERE violation_id = ?",
+            )
+            .bind(vid),
+        )
+        .await
+        .unwrap()
 }
 
 async fn post(c: &Client, path: &str, body: Value) -> (u16, Value) {

@@ -62,7 +62,14 @@ async fn overdue_verification_records_one_violation(b: Backend) {
     let ga = org(&t, "县公安局").await;
     let state = "SELECT COUNT(*) FROM accountability_cases WHERE id = ? AND state = 'proposed' \
                  AND kind = 'verification_late'";
-    assert_eq!(scalar(&t, state, &c1.to_string()).await, 1);
+    let n = t
+        .app
+        .db
+        .reader()
+        .scalar_i64(proofless_store::q(state).bind(c1))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
     let _ = ga;
 }
 
