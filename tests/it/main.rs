@@ -4,6 +4,8 @@
 #[macro_use]
 mod common;
 
+mod accountability_flow;
+mod accountability_sweep;
 mod cases;
 mod catalogue_flow;
 mod catalogue_import;

@@ -1,6 +1,7 @@
 //! Use cases: one service per workflow. Permissions, org/region scope, transactions,
 //! audit. Knows nothing of HTTP.
 
+pub mod accountability;
 pub mod actor;
 pub mod applicants;
 pub mod audit;

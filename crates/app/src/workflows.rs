@@ -11,7 +11,9 @@ use crate::App;
 use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
-use crate::{applicants, calendar, catalogue, commitment, credit, deadlines, verification};
+use crate::{
+    accountability, applicants, calendar, catalogue, commitment, credit, deadlines, verification,
+};
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
 pub(crate) static POLICIES: &[&dyn AnySetting] = &[
@@ -59,6 +61,13 @@ fn build() -> Registry {
         .job(commitment::checks::KIND_SAMPLING, sampling_job);
     // Personal data re-encrypted under a rotated data key, a bounded slice per pass.
     r.sweep(applicants::SWEEP_REENCRYPT, Stage::Prepare, reencrypt_sweep);
+    // Violation records become accountability proposals once each (A5 §4), after the jobs
+    // of the previous pass recorded them.
+    r.sweep(
+        accountability::SWEEP_PROPOSE,
+        Stage::Prepare,
+        accountability_sweep,
+    );
     r
 }
 
@@ -90,6 +99,13 @@ fn sampling_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a,
 fn reencrypt_sweep<'a>(app: &'a App, _runner: &'a str) -> BoxFuture<'a, usize> {
     Box::pin(async move {
         applicants::reencrypt_pending(app, applicants::SWEEP_BUDGET).await?;
+        Ok(0)
+    })
+}
+
+fn accountability_sweep<'a>(app: &'a App, _runner: &'a str) -> BoxFuture<'a, usize> {
+    Box::pin(async move {
+        accountability::propose_pending(app).await?;
         Ok(0)
     })
 }

@@ -20,6 +20,8 @@ use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::AppResult;
 use crate::notifications::{self, Recipient};
+use crate::violations::{self, NewViolation};
+use proofless_domain::violation::{ViolationKind, ViolationSource};
 
 /// Reports `v` to the joint office inside `tx`, once; the issuer is told too.
 pub(super) async fn report_in(
@@ -42,6 +44,7 @@ pub(super) async fn report_in(
         format!("需求单位报告县联席会议办公室：开具单位逾期未反馈（{late}）")
     };
     event_in(tx, (v.id, now), EventKind::Report, actor, &text).await?;
+    record_late_in(tx, actor, v, &late, now).await?;
     audit::append(
         tx,
         actor,
@@ -74,6 +77,36 @@ pub(super) async fn report_in(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// The overdue request as a violation record (A2 §7, A5 §4(三)), once per request: the
+/// accountability workflow proposes a case from it with the request as evidence.
+async fn record_late_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    v: &Verification,
+    late: &str,
+    now: i64,
+) -> AppResult<()> {
+    let source_ref = format!("verification:{}", v.id);
+    let summary = format!(
+        "{}逾期未反馈{}的核验请求“{}”（{}，{late}）",
+        v.issuer_name,
+        v.requester_name,
+        v.proof_item_name,
+        number(v.id)
+    );
+    let fact = NewViolation {
+        kind: ViolationKind::VerificationLate,
+        source: ViolationSource::Verification,
+        source_ref: &source_ref,
+        org_id: v.issuer_org_id,
+        staff_id: None,
+        summary: &summary,
+        occurred_at: v.due_at.unwrap_or(now),
+    };
+    violations::record(tx, actor, now, &fact).await?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Server-rendered pages (zh-CN): public home, logins, workbench, administration, portal.
 
+mod accountability;
 mod admin;
 mod catalogue;
 mod catalogue_edit;
@@ -32,6 +33,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/logout", post(session::logout))
         .route("/workbench", get(session::workbench))
+        .route("/accountability", get(accountability::list_page))
+        .route("/accountability/new", post(accountability::create_submit))
+        .route("/accountability/{id}", get(accountability::case_page))
+        .route(
+            "/accountability/{id}/{action}",
+            post(accountability::action_submit),
+        )
+        .route(
+            "/transparency/accountability",
+            get(accountability::public_page),
+        )
         .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
         .route("/admin/orgs/{id}", get(admin::org))
         .route("/admin/orgs/{id}/staff", post(admin::create_staff))

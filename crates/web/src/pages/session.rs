@@ -235,6 +235,13 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             href: "/policy",
         });
     }
+    if has(Role::Accountability) || has(Role::UnitAdmin) {
+        cards.push(Card {
+            title: "责任追究",
+            text: "问责线索自动生成、移送、问责决定、复核申诉与容错免责（附件5）。",
+            href: "/accountability",
+        });
+    }
     if has(Role::Accountability) {
         cards.push(Card {
             title: "审计日志",
