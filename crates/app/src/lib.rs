@@ -2,6 +2,7 @@
 //! audit. Knows nothing of HTTP.
 
 pub mod actor;
+pub mod adjustment;
 pub mod applicants;
 pub mod audit;
 pub mod auth;

@@ -1,6 +1,7 @@
 //! Proofless domain: pure types and rules. No I/O, no async.
 //! Every rule cites the seed article or SPEC rule it implements.
 
+pub mod adjustment;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

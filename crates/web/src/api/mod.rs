@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1. Every route is registered through `OpenApiRouter`, so
 //! the OpenAPI document covers every route by construction.
 
+mod adjustment;
 mod applicants;
 pub(crate) mod auth;
 mod calendar;
@@ -75,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(credit::router())
         .merge(verification::router())
         .merge(policy::router())
+        .merge(adjustment::router())
 }
 
 /// The OpenAPI 3.1 document, completed with the errors every operation can answer.
