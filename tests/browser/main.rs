@@ -6,6 +6,7 @@
 #[path = "../it/common.rs"]
 mod common;
 
+mod adjustment_ui;
 mod catalogue_ui;
 mod commitment_ui;
 mod driver;

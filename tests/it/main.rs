@@ -4,6 +4,8 @@
 #[macro_use]
 mod common;
 
+mod adjustment_flow;
+mod adjustment_voice;
 mod cases;
 mod catalogue_flow;
 mod catalogue_import;

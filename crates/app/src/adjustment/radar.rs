@@ -37,20 +37,20 @@ async fn expand(app: &App, q: &str) -> AppResult<Option<String>> {
     Ok(Some(out))
 }
 
-/// The parameters with synonyms applied to the text.
-async fn with_synonyms(app: &App, p: &SearchParams) -> AppResult<SearchParams> {
-    let mut p2 = p.clone();
-    if let Some(q) = p.q.as_deref()
-        && let Some(expanded) = expand(app, q).await?
-    {
-        p2.q = Some(expanded);
-    }
-    Ok(p2)
+/// The parameters with synonyms applied to the text, when a synonym applies.
+async fn with_synonyms(app: &App, p: &SearchParams) -> AppResult<Option<SearchParams>> {
+    let Some(q) = p.q.as_deref() else {
+        return Ok(None);
+    };
+    Ok(expand(app, q).await?.map(|expanded| SearchParams {
+        q: Some(expanded),
+        ..p.clone()
+    }))
 }
 
-async fn count_if_missed(app: &App, p: &SearchParams, total_is_zero: bool) -> AppResult<()> {
+async fn count_miss(app: &App, p: &SearchParams) -> AppResult<()> {
     let norm = p.q.as_deref().map(normalise_query).unwrap_or_default();
-    if total_is_zero && !norm.is_empty() {
+    if !norm.is_empty() {
         let mut tx = app.db.begin().await?;
         repo::count_miss(&mut tx, &norm, app.now_ms()).await?;
         tx.commit().await?;
@@ -58,17 +58,40 @@ async fn count_if_missed(app: &App, p: &SearchParams, total_is_zero: bool) -> Ap
     Ok(())
 }
 
-/// The public search with synonyms, counting a search that finds nothing (no login).
+/// The public search (no login): the words as typed first; when they find nothing, the
+/// list's words the synonyms give; a search that still finds nothing is counted.
 pub async fn search(app: &App, p: &SearchParams) -> AppResult<SearchPage> {
-    let page = public::search(app, &with_synonyms(app, p).await?).await?;
-    count_if_missed(app, p, page.total == 0).await?;
+    let page = public::search(app, p).await?;
+    if page.total > 0 {
+        return Ok(page);
+    }
+    if let Some(p2) = with_synonyms(app, p).await? {
+        let again = public::search(app, &p2).await?;
+        if again.total > 0 {
+            return Ok(again);
+        }
+    }
+    count_miss(app, p).await?;
     Ok(page)
+}
+
+fn is_empty_page(page: &str) -> bool {
+    page.starts_with("{\"items\":[]") && page.contains("\"total\":0,")
 }
 
 /// [`search`] as the catalogue's pre-serialised JSON page.
 pub async fn search_json(app: &App, p: &SearchParams) -> AppResult<Arc<str>> {
-    let page = public::search_json(app, &with_synonyms(app, p).await?).await?;
-    count_if_missed(app, p, page.starts_with("{\"items\":[]")).await?;
+    let page = public::search_json(app, p).await?;
+    if !is_empty_page(&page) {
+        return Ok(page);
+    }
+    if let Some(p2) = with_synonyms(app, p).await? {
+        let again = public::search_json(app, &p2).await?;
+        if !is_empty_page(&again) {
+            return Ok(again);
+        }
+    }
+    count_miss(app, p).await?;
     Ok(page)
 }
 

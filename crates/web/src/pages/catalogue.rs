@@ -312,18 +312,24 @@ struct VersionPage {
     layout: Layout,
     v: VersionDetail,
     stage_label: &'static str,
+    /// The adjustments this version gathered, with their grounds (A3 §5).
+    adjustments: Vec<PublicMark>,
 }
 
 pub async fn version_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     match lists::get_version(&s.app, &ctx.actor, id).await {
         Ok(v) => {
             let stage_label = v.version.stage.label();
+            let adjustments = adjustment::publication::of_version(&s.app, id)
+                .await
+                .unwrap_or_default();
             render(
                 StatusCode::OK,
                 &VersionPage {
                     layout: Layout::new(&v.version.title, &ctx, "/proofs"),
                     v,
                     stage_label,
+                    adjustments,
                 },
             )
         }
@@ -347,6 +353,8 @@ pub struct DiffForm {
 struct DiffPage {
     layout: Layout,
     d: VersionDiff,
+    /// The adjustments the newer version gathered, with their grounds (A3 §5).
+    adjustments: Vec<PublicMark>,
 }
 
 pub async fn diff_page(State(s): State<AppState>, ctx: Ctx, Query(f): Query<DiffForm>) -> Response {
@@ -356,6 +364,9 @@ pub async fn diff_page(State(s): State<AppState>, ctx: Ctx, Query(f): Query<Diff
             &DiffPage {
                 layout: Layout::new("清单调整对比", &ctx, "/proofs"),
                 d,
+                adjustments: adjustment::publication::of_version(&s.app, f.to)
+                    .await
+                    .unwrap_or_default(),
             },
         ),
         Err(AppError::Unauthenticated) => page_error(
