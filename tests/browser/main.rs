@@ -7,6 +7,7 @@
 mod common;
 
 mod accountability_ui;
+mod adjustment_ui;
 mod catalogue_ui;
 mod commitment_ui;
 mod driver;

@@ -6,6 +6,8 @@ mod common;
 
 mod accountability_flow;
 mod accountability_sweep;
+mod adjustment_flow;
+mod adjustment_voice;
 mod cases;
 mod catalogue_flow;
 mod catalogue_import;

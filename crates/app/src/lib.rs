@@ -3,6 +3,7 @@
 
 pub mod accountability;
 pub mod actor;
+pub mod adjustment;
 pub mod applicants;
 pub mod audit;
 pub mod auth;

@@ -12,7 +12,8 @@ use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
 use crate::{
-    accountability, applicants, calendar, catalogue, commitment, credit, deadlines, verification,
+    accountability, adjustment, applicants, calendar, catalogue, commitment, credit, deadlines,
+    verification,
 };
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
@@ -29,6 +30,9 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &credit::settings::BLACKLISTED_DELTA,
     &credit::settings::REPAIRED_DELTA,
     &credit::settings::LEVEL_THRESHOLDS_SETTING,
+    &adjustment::settings::ADD_GROUNDS,
+    &adjustment::settings::CHANGE_GROUNDS,
+    &adjustment::settings::CANCEL_GROUNDS,
 ];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));
@@ -52,7 +56,10 @@ fn build() -> Registry {
             "deadline.escalation",
             Stage::Escalate,
             deadlines::escalation_sweep,
-        );
+        )
+        // List adjustment: missing filings, gathering into published versions, the
+        // half-year reminder (A3 §4, §5).
+        .sweep("adjustment.sweep", Stage::Escalate, adjustment::sweep);
     r.job(deadlines::KIND_REMINDER, deadlines::reminder_job)
         .job(calendar::KIND_CALENDAR_NEXT_YEAR, calendar::next_year_job)
         .job(verification::KIND_AUTO_REPORT, verification_job)

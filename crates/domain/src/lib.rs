@@ -2,6 +2,7 @@
 //! Every rule cites the seed article or SPEC rule it implements.
 
 pub mod accountability;
+pub mod adjustment;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

@@ -167,6 +167,13 @@ pub async fn reveal_name(app: &App, stored: &str) -> AppResult<String> {
     reveal(app, Field::Name, stored).await
 }
 
+/// A contact phone left with a public comment on the list (A3 §12), sealed as a person's
+/// phone is; only staff who answer the comment reveal it.
+pub async fn seal_contact_phone(app: &App, phone: &str) -> AppResult<String> {
+    let key = app.pii.active(app).await?;
+    encrypt(&key, Field::Phone, phone)
+}
+
 /// A stored resident ID in clear.
 pub async fn reveal_resident_id(app: &App, stored: &str) -> AppResult<String> {
     reveal(app, Field::ResidentId, stored).await

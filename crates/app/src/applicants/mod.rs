@@ -14,6 +14,7 @@ mod rotation;
 
 pub use at_rest::{
     Keyring, PersonSealer, SealedPerson, login_index, reveal_name, reveal_resident_id,
+    seal_contact_phone,
 };
 pub(crate) use persons::{insert_person_in, person_by_resident_id_in};
 pub(crate) use repo::represents;

@@ -430,7 +430,9 @@ async fn public_search(
 ) -> ApiResult<impl IntoResponse> {
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
-        public::search_json(&s.app, &p).await?.to_string(),
+        proofless_app::adjustment::radar::search_json(&s.app, &p)
+            .await?
+            .to_string(),
     ))
 }
 
@@ -443,7 +445,9 @@ async fn public_proof_items(
 ) -> ApiResult<impl IntoResponse> {
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
-        public::search_json(&s.app, &p).await?.to_string(),
+        proofless_app::adjustment::radar::search_json(&s.app, &p)
+            .await?
+            .to_string(),
     ))
 }
 

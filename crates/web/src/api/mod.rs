@@ -2,6 +2,7 @@
 //! the OpenAPI document covers every route by construction.
 
 mod accountability;
+mod adjustment;
 mod applicants;
 pub(crate) mod auth;
 mod calendar;
@@ -77,6 +78,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(verification::router())
         .merge(policy::router())
         .merge(accountability::router())
+        .merge(adjustment::router())
 }
 
 /// The OpenAPI 3.1 document, completed with the errors every operation can answer.

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use proofless_app::adjustment::{self, Comment, PublicMark};
 use proofless_app::catalogue::draft;
 use proofless_app::catalogue::input::{
     ApproveInput, ItemFilter, PrepareInput, PublishInput, ReviewInput, SearchParams,
@@ -78,6 +79,16 @@ struct ProofsResults {
     truncated: bool,
     next_url: Option<String>,
     error: String,
+    /// Items of the page under adjustment or adjusted (A3 §9, §11), by item id.
+    marks: std::collections::HashMap<i64, PublicMark>,
+    /// Cancelled items matching the query: still findable (A3 §11).
+    cancelled: Vec<PublicMark>,
+}
+
+impl ProofsResults {
+    fn mark(&self, id: &i64) -> Option<&PublicMark> {
+        self.marks.get(id)
+    }
 }
 
 fn enc(s: &str) -> String {
@@ -96,8 +107,20 @@ async fn results(s: &AppState, f: &SearchForm) -> ProofsResults {
         ..SearchParams::default()
     };
     let q = f.q.clone().unwrap_or_default();
-    match public::search(&s.app, &p).await {
+    match adjustment::radar::search(&s.app, &p).await {
         Ok(r) => {
+            let mut marks = std::collections::HashMap::new();
+            for i in &r.items {
+                if let Ok(Some(m)) = adjustment::publication::public_mark(&s.app, i.id).await {
+                    marks.insert(i.id, m);
+                }
+            }
+            let cancelled = adjustment::publication::cancelled_matching(&s.app, &q)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|m| !marks.contains_key(&m.proof_item_id))
+                .collect();
             let next_url = r.next_cursor.as_ref().map(|c| {
                 format!(
                     "/proofs?q={}&level={}&method={}&offset={c}",
@@ -113,6 +136,8 @@ async fn results(s: &AppState, f: &SearchForm) -> ProofsResults {
                 truncated: r.truncated,
                 next_url,
                 error: String::new(),
+                marks,
+                cancelled,
             }
         }
         Err(e) => ProofsResults {
@@ -122,6 +147,8 @@ async fn results(s: &AppState, f: &SearchForm) -> ProofsResults {
             truncated: false,
             next_url: None,
             error: crate::error::ApiError::from(e).detail,
+            marks: Default::default(),
+            cancelled: vec![],
         },
     }
 }
@@ -158,11 +185,58 @@ struct ItemPage {
     item: Arc<PublicItem>,
     /// The published commitment template, for an item replaced by commitment.
     template: Option<CommitmentTemplate>,
+    /// Its adjustment, if any: "调整中" with the interim method, or the change in effect.
+    mark: Option<PublicMark>,
+    /// The public's comments the joint office answered (A3 §12).
+    comments: Vec<Comment>,
+    message: String,
 }
 
-pub async fn item_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+/// A cancelled item no longer in the current list: still findable (A3 §11).
+#[derive(Template)]
+#[template(path = "adjustment_cancelled.html")]
+struct CancelledPage {
+    layout: Layout,
+    mark: PublicMark,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ItemMsg {
+    msg: Option<String>,
+}
+
+pub async fn item_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(m): Query<ItemMsg>,
+) -> Response {
+    let mark = match adjustment::publication::public_mark(&s.app, id).await {
+        Ok(m) => m,
+        Err(e) => return page_error(&ctx, e, "/proofs"),
+    };
     let item = match public::item(&s.app, id).await {
         Ok(item) => item,
+        Err(AppError::NotFound(_)) if mark.as_ref().is_some_and(PublicMark::is_cancelled) => {
+            if let Some(mark) = mark {
+                return render(
+                    StatusCode::OK,
+                    &CancelledPage {
+                        layout: Layout::new(&mark.item_name, &ctx, "/proofs"),
+                        mark,
+                    },
+                );
+            }
+            return page_error(
+                &ctx,
+                AppError::NotFound(format!("证明事项 {id}")),
+                "/proofs",
+            );
+        }
+        Err(e) => return page_error(&ctx, e, "/proofs"),
+    };
+    let comments = match adjustment::voice::answered(&s.app, id).await {
+        Ok(c) => c,
         Err(e) => return page_error(&ctx, e, "/proofs"),
     };
     // R4.1: the commitment template is read before applying, on the item's own page.
@@ -181,6 +255,9 @@ pub async fn item_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
             layout: Layout::new(&item.name, &ctx, "/proofs"),
             item,
             template,
+            mark,
+            comments,
+            message: m.msg.unwrap_or_default(),
         },
     )
 }
@@ -235,18 +312,24 @@ struct VersionPage {
     layout: Layout,
     v: VersionDetail,
     stage_label: &'static str,
+    /// The adjustments this version gathered, with their grounds (A3 §5).
+    adjustments: Vec<PublicMark>,
 }
 
 pub async fn version_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
     match lists::get_version(&s.app, &ctx.actor, id).await {
         Ok(v) => {
             let stage_label = v.version.stage.label();
+            let adjustments = adjustment::publication::of_version(&s.app, id)
+                .await
+                .unwrap_or_default();
             render(
                 StatusCode::OK,
                 &VersionPage {
                     layout: Layout::new(&v.version.title, &ctx, "/proofs"),
                     v,
                     stage_label,
+                    adjustments,
                 },
             )
         }
@@ -270,6 +353,8 @@ pub struct DiffForm {
 struct DiffPage {
     layout: Layout,
     d: VersionDiff,
+    /// The adjustments the newer version gathered, with their grounds (A3 §5).
+    adjustments: Vec<PublicMark>,
 }
 
 pub async fn diff_page(State(s): State<AppState>, ctx: Ctx, Query(f): Query<DiffForm>) -> Response {
@@ -279,6 +364,9 @@ pub async fn diff_page(State(s): State<AppState>, ctx: Ctx, Query(f): Query<Diff
             &DiffPage {
                 layout: Layout::new("清单调整对比", &ctx, "/proofs"),
                 d,
+                adjustments: adjustment::publication::of_version(&s.app, f.to)
+                    .await
+                    .unwrap_or_default(),
             },
         ),
         Err(AppError::Unauthenticated) => page_error(

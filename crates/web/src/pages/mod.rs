@@ -1,6 +1,7 @@
 //! Server-rendered pages (zh-CN): public home, logins, workbench, administration, portal.
 
 mod accountability;
+mod adjustment;
 mod admin;
 mod catalogue;
 mod catalogue_edit;
@@ -88,6 +89,27 @@ pub fn router() -> Router<AppState> {
         .route("/proofs", get(catalogue::search_page))
         .route("/proofs/results", get(catalogue::search_results))
         .route("/proofs/items/{id}", get(catalogue::item_page))
+        .route(
+            "/proofs/items/{id}/comments",
+            post(adjustment::comment_submit),
+        )
+        .route(
+            "/adjustments",
+            get(adjustment::list_page).post(adjustment::file_submit),
+        )
+        .route("/adjustments/events", post(adjustment::event_submit))
+        .route("/adjustments/voice", get(adjustment::voice_page))
+        .route("/adjustments/voice/{id}", post(adjustment::moderate_submit))
+        .route("/adjustments/synonyms", post(adjustment::synonym_submit))
+        .route("/adjustments/{id}", get(adjustment::detail_page))
+        .route(
+            "/adjustments/{id}/attachments",
+            post(adjustment::attach_submit),
+        )
+        .route(
+            "/adjustments/{id}/do/{action}",
+            post(adjustment::action_submit),
+        )
         .route("/proofs/services/{code}", get(catalogue::service_page))
         .route("/proofs/versions", get(catalogue::versions_page))
         .route("/proofs/versions/{id}", get(catalogue::version_page))

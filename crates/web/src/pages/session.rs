@@ -249,6 +249,21 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             href: "/admin/audit",
         });
     }
+    // List adjustment (annex 3): unit admins file, the joint office reviews and listens.
+    if has(Role::UnitAdmin) || has(Role::JointOffice) || has(Role::LegalReviewer) {
+        cards.push(Card {
+            title: "清单动态调整",
+            text: "新增、变更、取消证明事项的申请，7个工作日内提出；联席会议办公室审核、半年公布（附件3）。",
+            href: "/adjustments",
+        });
+    }
+    if has(Role::JointOffice) {
+        cards.push(Card {
+            title: "群众意见与需求雷达",
+            text: "群众对清单的意见建议、查不到的搜索词、同义词维护（附件3 第十二条）。",
+            href: "/adjustments/voice",
+        });
+    }
     if cards.is_empty() {
         cards.push(Card {
             title: "暂无待办",
