@@ -8,6 +8,7 @@ mod common;
 
 mod catalogue_ui;
 mod commitment_ui;
+mod complaints_ui;
 mod driver;
 mod foundation_ui;
 mod identity_ui;

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod clock;
 pub mod commitment;
+pub mod complaints;
 pub mod credit;
 pub mod deadlines;
 pub mod error;

@@ -11,7 +11,9 @@ use crate::App;
 use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
-use crate::{applicants, calendar, catalogue, commitment, credit, deadlines, verification};
+use crate::{
+    applicants, calendar, catalogue, commitment, complaints, credit, deadlines, verification,
+};
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
 pub(crate) static POLICIES: &[&dyn AnySetting] = &[
@@ -27,6 +29,10 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &credit::settings::BLACKLISTED_DELTA,
     &credit::settings::REPAIRED_DELTA,
     &credit::settings::LEVEL_THRESHOLDS_SETTING,
+    &complaints::settings::GROUNDS,
+    &complaints::settings::REJECT_GROUNDS,
+    &complaints::settings::DUPLICATE_WINDOW_DAYS,
+    &complaints::settings::DUPLICATE_MIN_SIMILARITY,
 ];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));
@@ -59,6 +65,12 @@ fn build() -> Registry {
         .job(commitment::checks::KIND_SAMPLING, sampling_job);
     // Personal data re-encrypted under a rotated data key, a bounded slice per pass.
     r.sweep(applicants::SWEEP_REENCRYPT, Stage::Prepare, reencrypt_sweep);
+    // Results of 12345 work orders pushed to the platform, retried until delivered.
+    r.sweep(
+        complaints::hotline::SWEEP_CALLBACKS,
+        Stage::Escalate,
+        complaints::hotline::callback_sweep,
+    );
     r
 }
 

@@ -186,38 +186,63 @@ pub struct Filled {
 ///   only an oral one (name and phone are required of written complaints).
 /// - A4 §6: through an entrusted agent, the agent and the authorisation are recorded.
 /// - Every complaint names the agency and what is asked (A4 §7 registers them).
-pub fn registration_problems(channel: Channel, form: Form, f: &Filled) -> Vec<(&'static str, String)> {
+pub fn registration_problems(
+    channel: Channel,
+    form: Form,
+    f: &Filled,
+) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     let written = form == Form::Written;
     if f.anonymous {
         if channel != Channel::Hotline12345 {
-            out.push(("anonymous", "只有通过12345热线的投诉可以匿名（附件4第十条）".to_owned()));
+            out.push((
+                "anonymous",
+                "只有通过12345热线的投诉可以匿名（附件4第十条）".to_owned(),
+            ));
         } else if written {
-            out.push(("anonymous", "书面投诉须写明投诉人姓名和联系电话，不能匿名（附件4第五条）".to_owned()));
+            out.push((
+                "anonymous",
+                "书面投诉须写明投诉人姓名和联系电话，不能匿名（附件4第五条）".to_owned(),
+            ));
         }
     } else {
         if !f.name && (written || channel == Channel::Agent) {
             out.push(("name", "书面投诉须写明投诉人姓名（附件4第五条）".to_owned()));
         }
         if !f.phone {
-            out.push(("phone", "须留下联系电话，以便告知受理和办理结果（附件4第五条、第十条）".to_owned()));
+            out.push((
+                "phone",
+                "须留下联系电话，以便告知受理和办理结果（附件4第五条、第十条）".to_owned(),
+            ));
         }
     }
     if !f.agency {
-        out.push(("agency_org_id", "须写明被投诉的单位（附件4第五条）".to_owned()));
+        out.push((
+            "agency_org_id",
+            "须写明被投诉的单位（附件4第五条）".to_owned(),
+        ));
     }
     if !f.request {
         out.push(("request", "须写明投诉请求（附件4第五条）".to_owned()));
     }
     if written && !f.reasons {
-        out.push(("reasons", "书面投诉须写明投诉的理由和事实（附件4第五条）".to_owned()));
+        out.push((
+            "reasons",
+            "书面投诉须写明投诉的理由和事实（附件4第五条）".to_owned(),
+        ));
     }
     if channel == Channel::Agent {
         if !f.agent_name {
-            out.push(("agent_name", "委托代理人投诉须登记代理人姓名（附件4第六条）".to_owned()));
+            out.push((
+                "agent_name",
+                "委托代理人投诉须登记代理人姓名（附件4第六条）".to_owned(),
+            ));
         }
         if !f.agent_authorisation {
-            out.push(("agent_authorisation", "委托代理人投诉须登记授权委托书（附件4第六条）".to_owned()));
+            out.push((
+                "agent_authorisation",
+                "委托代理人投诉须登记授权委托书（附件4第六条）".to_owned(),
+            ));
         }
     }
     if channel.always_written() && form == Form::Oral {
@@ -269,7 +294,10 @@ pub fn similarity(a: &str, b: &str) -> i64 {
 /// A phone as stored and compared: digits only (a leading +86 dropped).
 pub fn normalise_phone(s: &str) -> Option<String> {
     let d: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    let d = d.strip_prefix("86").filter(|r| r.len() == 11).map_or(d.clone(), str::to_owned);
+    let d = d
+        .strip_prefix("86")
+        .filter(|r| r.len() == 11)
+        .map_or(d.clone(), str::to_owned);
     (7..=15).contains(&d.len()).then_some(d)
 }
 
@@ -311,16 +339,31 @@ mod tests {
             .into_iter()
             .map(|p| p.0)
             .collect();
-        assert_eq!(fields, ["name", "phone", "agency_org_id", "request", "reasons"]);
+        assert_eq!(
+            fields,
+            ["name", "phone", "agency_org_id", "request", "reasons"]
+        );
     }
 
     // A4 §10, SPEC R8.7: only oral hotline complaints may be anonymous.
     #[test]
     fn anonymity_only_by_hotline_a4_10() {
-        let anon = Filled { anonymous: true, name: false, phone: false, reasons: false, ..full() };
+        let anon = Filled {
+            anonymous: true,
+            name: false,
+            phone: false,
+            reasons: false,
+            ..full()
+        };
         assert!(registration_problems(Channel::Hotline12345, Form::Oral, &anon).is_empty());
-        assert_eq!(registration_problems(Channel::SpecialWindow, Form::Oral, &anon)[0].0, "anonymous");
-        assert_eq!(registration_problems(Channel::Hotline12345, Form::Written, &anon)[0].0, "anonymous");
+        assert_eq!(
+            registration_problems(Channel::SpecialWindow, Form::Oral, &anon)[0].0,
+            "anonymous"
+        );
+        assert_eq!(
+            registration_problems(Channel::Hotline12345, Form::Written, &anon)[0].0,
+            "anonymous"
+        );
     }
 
     // A4 §6: an entrusted agent is recorded with the authorisation.
@@ -329,15 +372,27 @@ mod tests {
         let p = registration_problems(Channel::Agent, Form::Oral, &full());
         let fields: Vec<_> = p.into_iter().map(|p| p.0).collect();
         assert_eq!(fields, ["agent_name", "agent_authorisation"]);
-        assert_eq!(registration_problems(Channel::Letter, Form::Oral, &full())[0].0, "form");
+        assert_eq!(
+            registration_problems(Channel::Letter, Form::Oral, &full())[0].0,
+            "form"
+        );
     }
 
     // A5 §4: the conduct recorded by ground.
     #[test]
     fn violation_by_ground_a5_4() {
-        assert_eq!(violation_kind(Ground::ProofDemanded), ViolationKind::ProofDemanded);
-        assert_eq!(violation_kind(Ground::ListNotFollowed), ViolationKind::MethodChanged);
-        assert_eq!(violation_kind(Ground::NotCheckedInTime), ViolationKind::VerificationLate);
+        assert_eq!(
+            violation_kind(Ground::ProofDemanded),
+            ViolationKind::ProofDemanded
+        );
+        assert_eq!(
+            violation_kind(Ground::ListNotFollowed),
+            ViolationKind::MethodChanged
+        );
+        assert_eq!(
+            violation_kind(Ground::NotCheckedInTime),
+            ViolationKind::VerificationLate
+        );
         assert_eq!(violation_kind(Ground::Other), ViolationKind::Other);
     }
 
@@ -361,7 +416,10 @@ mod tests {
         for g in RejectGround::ALL {
             assert_eq!(RejectGround::parse(g.as_str()), Some(*g));
         }
-        assert_eq!(normalise_phone("+86 138-0000-1234").as_deref(), Some("13800001234"));
+        assert_eq!(
+            normalise_phone("+86 138-0000-1234").as_deref(),
+            Some("13800001234")
+        );
         assert_eq!(normalise_phone("12"), None);
         assert_eq!(mask_phone("13800001234"), "*******1234");
         let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();

@@ -32,9 +32,11 @@ pub enum NotificationKind {
     CommitmentWithdrawn,
     /// Something awaiting legal review (R1.4).
     Review,
+    /// A complaint to accept, handle or decide on (A4).
+    Complaint,
 }
 
-pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 13] = [
+pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 14] = [
     NotificationKind::Verification,
     NotificationKind::Staffing,
     NotificationKind::Overdue,
@@ -48,6 +50,7 @@ pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 13] = [
     NotificationKind::CommitmentCheck,
     NotificationKind::CommitmentWithdrawn,
     NotificationKind::Review,
+    NotificationKind::Complaint,
 ];
 
 impl NotificationKind {
@@ -66,6 +69,7 @@ impl NotificationKind {
             NotificationKind::CommitmentCheck => "commitment_check",
             NotificationKind::CommitmentWithdrawn => "commitment_withdrawn",
             NotificationKind::Review => "review",
+            NotificationKind::Complaint => "complaint",
         }
     }
 
@@ -84,6 +88,7 @@ impl NotificationKind {
             NotificationKind::CommitmentCheck => "承诺核查",
             NotificationKind::CommitmentWithdrawn => "撤回承诺",
             NotificationKind::Review => "合法性审查",
+            NotificationKind::Complaint => "投诉举报",
         }
     }
 }

@@ -7,6 +7,7 @@ mod calendar;
 mod cases;
 mod catalogue;
 mod commitment;
+pub(crate) mod complaints;
 mod contract;
 mod credit;
 mod deadlines;
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(deadlines::router())
         .merge(cases::router())
         .merge(commitment::router())
+        .merge(complaints::router())
         .merge(credit::router())
         .merge(verification::router())
         .merge(policy::router())
