@@ -10,6 +10,7 @@ mod accountability_ui;
 mod adjustment_ui;
 mod catalogue_ui;
 mod commitment_ui;
+mod complaints_ui;
 mod driver;
 mod foundation_ui;
 mod identity_ui;

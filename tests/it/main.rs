@@ -18,6 +18,7 @@ mod catalogue_ui;
 mod commitment_flow;
 mod commitment_input;
 mod commitment_rules;
+mod complaints_flow;
 mod credit_flow;
 mod credit_settings;
 mod deadline_calendar_api;

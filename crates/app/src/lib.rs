@@ -13,6 +13,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod clock;
 pub mod commitment;
+pub mod complaints;
 pub mod credit;
 pub mod deadlines;
 pub mod error;

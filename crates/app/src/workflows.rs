@@ -12,8 +12,8 @@ use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
 use crate::{
-    accountability, adjustment, applicants, calendar, catalogue, commitment, credit, deadlines,
-    verification,
+    accountability, adjustment, applicants, calendar, catalogue, commitment, complaints, credit,
+    deadlines, verification,
 };
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
@@ -33,6 +33,10 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &adjustment::settings::ADD_GROUNDS,
     &adjustment::settings::CHANGE_GROUNDS,
     &adjustment::settings::CANCEL_GROUNDS,
+    &complaints::settings::GROUNDS,
+    &complaints::settings::REJECT_GROUNDS,
+    &complaints::settings::DUPLICATE_WINDOW_DAYS,
+    &complaints::settings::DUPLICATE_MIN_SIMILARITY,
 ];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));
@@ -74,6 +78,12 @@ fn build() -> Registry {
         accountability::SWEEP_PROPOSE,
         Stage::Prepare,
         accountability_sweep,
+    );
+    // Results of 12345 work orders pushed to the platform, retried until delivered.
+    r.sweep(
+        complaints::hotline::SWEEP_CALLBACKS,
+        Stage::Escalate,
+        complaints::hotline::callback_sweep,
     );
     r
 }

@@ -8,6 +8,7 @@ pub mod case;
 pub mod catalogue;
 pub mod codes;
 pub mod commitment;
+pub mod complaint;
 pub mod credit;
 pub mod deadline;
 pub mod notification;

@@ -34,9 +34,11 @@ pub enum NotificationKind {
     Review,
     /// An accountability case, decision, appeal or exemption (A5).
     Accountability,
+    /// A complaint to accept, handle or decide on (A4).
+    Complaint,
 }
 
-pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 14] = [
+pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 15] = [
     NotificationKind::Verification,
     NotificationKind::Staffing,
     NotificationKind::Overdue,
@@ -51,6 +53,7 @@ pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 14] = [
     NotificationKind::CommitmentWithdrawn,
     NotificationKind::Review,
     NotificationKind::Accountability,
+    NotificationKind::Complaint,
 ];
 
 impl NotificationKind {
@@ -70,6 +73,7 @@ impl NotificationKind {
             NotificationKind::CommitmentWithdrawn => "commitment_withdrawn",
             NotificationKind::Review => "review",
             NotificationKind::Accountability => "accountability",
+            NotificationKind::Complaint => "complaint",
         }
     }
 
@@ -89,6 +93,7 @@ impl NotificationKind {
             NotificationKind::CommitmentWithdrawn => "撤回承诺",
             NotificationKind::Review => "合法性审查",
             NotificationKind::Accountability => "责任追究",
+            NotificationKind::Complaint => "投诉举报",
         }
     }
 }

@@ -10,6 +10,8 @@ pub enum SealKind {
     VerificationReply,
     /// An applicant's signed commitment letter, sealed by the accepting unit (R5).
     CommitmentLetter,
+    /// The result of a complaint told to the complainant, sealed by the handling unit (A4 §10).
+    ComplaintResult,
 }
 
 impl SealKind {
@@ -17,6 +19,7 @@ impl SealKind {
         match self {
             SealKind::VerificationReply => "verification_reply",
             SealKind::CommitmentLetter => "commitment_letter",
+            SealKind::ComplaintResult => "complaint_result",
         }
     }
 
@@ -24,6 +27,7 @@ impl SealKind {
         match self {
             SealKind::VerificationReply => "核验回复",
             SealKind::CommitmentLetter => "告知承诺书",
+            SealKind::ComplaintResult => "投诉办理结果告知书",
         }
     }
 }

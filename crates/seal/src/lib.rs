@@ -59,6 +59,19 @@ pub fn sm3_file_hex(path: &std::path::Path) -> std::io::Result<String> {
 }
 
 /// SM3 digest of `data` as 64 lowercase hex characters.
+/// HMAC-SM3 of `msg` under a key of any length, as lowercase hex: signs what another
+/// system must verify with a shared secret (the 12345 callback, issue #20).
+pub fn hmac_sm3_hex(key: &[u8], msg: &[u8]) -> String {
+    use hmac::Mac as _;
+    // HMAC accepts keys of any length (a long one is hashed first).
+    let mut mac = match <hmac::Hmac<Sm3> as hmac::KeyInit>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    mac.update(msg);
+    hex::encode(mac.finalize().into_bytes())
+}
+
 pub fn sm3_hex(data: &[u8]) -> String {
     hex::encode(sm3(data))
 }

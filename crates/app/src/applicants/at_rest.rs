@@ -167,13 +167,6 @@ pub async fn reveal_name(app: &App, stored: &str) -> AppResult<String> {
     reveal(app, Field::Name, stored).await
 }
 
-/// A contact phone left with a public comment on the list (A3 §12), sealed as a person's
-/// phone is; only staff who answer the comment reveal it.
-pub async fn seal_contact_phone(app: &App, phone: &str) -> AppResult<String> {
-    let key = app.pii.active(app).await?;
-    encrypt(&key, Field::Phone, phone)
-}
-
 /// A stored resident ID in clear.
 pub async fn reveal_resident_id(app: &App, stored: &str) -> AppResult<String> {
     reveal(app, Field::ResidentId, stored).await
@@ -267,4 +260,41 @@ impl PersonSealer {
             key_version: i64::from(self.key.version()),
         })
     }
+}
+
+/// A contact kept outside `persons` (a complainant's name and phone, issue #20), encrypted
+/// like a person's: the name and phone under the active data key, the phone also as a
+/// blind index it can be found by.
+#[derive(Debug, Clone, Default)]
+pub struct SealedContact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub phone_index: Option<String>,
+}
+
+/// Seals a contact (see [`SealedContact`]).
+pub async fn seal_contact(
+    app: &App,
+    name: Option<&str>,
+    phone: Option<&str>,
+) -> AppResult<SealedContact> {
+    if name.is_none() && phone.is_none() {
+        return Ok(SealedContact::default());
+    }
+    let key = app.pii.active(app).await?;
+    Ok(SealedContact {
+        name: name.map(|n| encrypt(&key, Field::Name, n)).transpose()?,
+        phone: phone.map(|p| encrypt(&key, Field::Phone, p)).transpose()?,
+        phone_index: phone.map(|p| phone_index(app, p)).transpose()?,
+    })
+}
+
+/// The blind index a contact's phone is found by.
+pub fn phone_index(app: &App, phone: &str) -> AppResult<String> {
+    Ok(blind_index(master(app)?, &format!("phone:{phone}")))
+}
+
+/// A stored phone in clear.
+pub async fn reveal_phone(app: &App, stored: &str) -> AppResult<String> {
+    reveal(app, Field::Phone, stored).await
 }

@@ -13,8 +13,8 @@ mod repo;
 mod rotation;
 
 pub use at_rest::{
-    Keyring, PersonSealer, SealedPerson, login_index, reveal_name, reveal_resident_id,
-    seal_contact_phone,
+    Keyring, PersonSealer, SealedContact, SealedPerson, login_index, phone_index, reveal_name,
+    reveal_phone, reveal_resident_id, seal_contact,
 };
 pub(crate) use persons::{insert_person_in, person_by_resident_id_in};
 pub(crate) use repo::represents;

@@ -53,7 +53,9 @@ impl ApiTokenInput {
         for r in &self.roles {
             let role = Role::parse(r)
                 .ok_or_else(|| AppError::field("roles", format!("角色“{r}”不存在")))?;
-            if !UNIT_ROLES.contains(&role) || role == Role::UnitAdmin {
+            // The 12345 platform's intake token carries the hotline's receiver role (issue #20).
+            let allowed = UNIT_ROLES.contains(&role) || role == Role::ComplaintHotline;
+            if !allowed || role == Role::UnitAdmin {
                 return Err(AppError::field(
                     "roles",
                     format!("接口令牌不能带有“{}”角色", role.label()),

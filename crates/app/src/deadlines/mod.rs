@@ -37,6 +37,6 @@ pub use records::{
 };
 pub use rules::{add_rule_version, rules, seed_rules};
 pub use service::{
-    complete, complete_in, extend, extend_by, get, recompute_in, recompute_open, resume, resume_in,
-    suspend, suspend_in,
+    complete, complete_in, extend, extend_by, extend_in, get, recompute_in, recompute_open, resume,
+    resume_in, suspend, suspend_in,
 };

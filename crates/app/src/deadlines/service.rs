@@ -188,10 +188,23 @@ pub async fn extend_by(
     id: i64,
     cmd: &ExtendDeadline,
 ) -> AppResult<DeadlineView> {
-    let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let d = writable(&mut tx, actor, id).await?;
-    let approver = match repo::approver(&mut tx, cmd.approved_by).await? {
+    extend_in(&mut tx, app, actor, id, cmd).await?;
+    tx.commit().await?;
+    get(app, actor, id).await
+}
+
+/// [`extend_by`] inside the caller's transaction (a complaint's approved extension).
+pub async fn extend_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    cmd: &ExtendDeadline,
+) -> AppResult<()> {
+    let now = app.now_ms();
+    let d = writable(tx, actor, id).await?;
+    let approver = match repo::approver(tx, cmd.approved_by).await? {
         Some((name, true)) => name,
         Some(_) => return Err(AppError::field("approved_by", "审批人账号已停用")),
         None => {
@@ -201,7 +214,7 @@ pub async fn extend_by(
             ));
         }
     };
-    let rule_row = repo::rule_version(&mut tx, &d.rule_key, d.rule_version)
+    let rule_row = repo::rule_version(tx, &d.rule_key, d.rule_version)
         .await?
         .ok_or_else(|| {
             AppError::Internal(format!(
@@ -210,7 +223,7 @@ pub async fn extend_by(
             ))
         })?;
     let rule = rule_of(&rule_row)?;
-    let mut record = load_record(&mut tx, &d).await?;
+    let mut record = load_record(tx, &d).await?;
     record
         .extend(
             &rule,
@@ -232,10 +245,10 @@ pub async fn extend_by(
         reason: &cmd.reason,
         at: now,
     };
-    repo::insert_extension(&mut tx, id, &ext).await?;
-    let after = recompute_in(&mut tx, app, id).await?;
+    repo::insert_extension(tx, id, &ext).await?;
+    let after = recompute_in(tx, app, id).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         now,
         Entry::new("deadline.extend", "deadline", id).detail(json!({
@@ -244,8 +257,7 @@ pub async fn extend_by(
         })),
     )
     .await?;
-    tx.commit().await?;
-    get(app, actor, id).await
+    Ok(())
 }
 
 /// Marks a deadline done (its work finished, on time or late).

@@ -9,6 +9,7 @@ mod calendar;
 mod cases;
 mod catalogue;
 mod commitment;
+pub(crate) mod complaints;
 mod contract;
 mod credit;
 mod deadlines;
@@ -74,6 +75,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(deadlines::router())
         .merge(cases::router())
         .merge(commitment::router())
+        .merge(complaints::router())
         .merge(credit::router())
         .merge(verification::router())
         .merge(policy::router())

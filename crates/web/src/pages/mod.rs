@@ -6,6 +6,7 @@ mod admin;
 mod catalogue;
 mod catalogue_edit;
 mod commitment;
+mod complaints;
 mod deadlines;
 mod identity;
 mod layout;
@@ -33,6 +34,24 @@ pub fn router() -> Router<AppState> {
             get(session::login_page).post(session::login_submit),
         )
         .route("/logout", post(session::logout))
+        .route("/complaints", get(complaints::list))
+        .route(
+            "/complaints/new",
+            get(complaints::public_form).post(complaints::public_submit),
+        )
+        .route(
+            "/complaints/track",
+            get(complaints::track_form).post(complaints::track_submit),
+        )
+        .route("/complaints/satisfaction", post(complaints::rate_submit))
+        .route("/complaints/channels", get(complaints::channels))
+        .route(
+            "/complaints/register",
+            get(complaints::register_form).post(complaints::register_submit),
+        )
+        .route("/complaints/figures", get(complaints::figures_page))
+        .route("/complaints/{id}", get(complaints::detail))
+        .route("/complaints/{id}/act/{what}", post(complaints::act))
         .route("/workbench", get(session::workbench))
         .route("/accountability", get(accountability::list_page))
         .route("/accountability/new", post(accountability::create_submit))

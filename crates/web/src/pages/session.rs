@@ -264,6 +264,19 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             href: "/adjustments/voice",
         });
     }
+    // Complaints (issue #20): the receivers, and every agency for complaints about itself.
+    if has(Role::ComplaintHotline)
+        || has(Role::ComplaintWindow)
+        || has(Role::ComplaintJustice)
+        || has(Role::UnitAdmin)
+        || has(Role::CounterClerk)
+    {
+        cards.push(Card {
+            title: "投诉举报",
+            text: "登记、受理、办理投诉，1个工作日内决定受理，5个工作日内办结（附件4）。",
+            href: "/complaints",
+        });
+    }
     if cards.is_empty() {
         cards.push(Card {
             title: "暂无待办",

@@ -1,0 +1,570 @@
+//! Complaint pages (annex 4; issue #20): the public form, the receipt, the tracking page
+//! with the satisfaction answer and the published channels (no login); the receivers' and
+//! agencies' list, registration form, one complaint with its acts, and the figures.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use proofless_app::complaints::figures::{self, By};
+use proofless_app::complaints::handling;
+use proofless_app::complaints::intake;
+use proofless_app::complaints::view::{self, Tracked};
+use proofless_app::complaints::{
+    AcceptInput, Complaint, ExtensionDecision, ExtensionInput, FigureQuery, FigureRow, LinkInput,
+    ListFilter, PublicInput, RegisterInput, RejectInput, ResultInput, SatisfactionInput,
+    TerminateInput, TrackInput, result,
+};
+use proofless_app::{ActorKind, AppError, local_time};
+use proofless_domain::complaint::{
+    Channel, ComplaintState, Ground, RejectGround, Satisfaction, TerminateGround,
+};
+use serde::Deserialize;
+
+use super::session::page_error;
+use super::{Layout, render};
+use crate::AppState;
+use crate::api::complaints::send_sms;
+use crate::client_addr::ClientAddr;
+use crate::ctx::Ctx;
+
+/// A choice of a select: stored value and Chinese label.
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+fn opts<T: Copy>(all: &[T], v: fn(T) -> &'static str, l: fn(T) -> &'static str) -> Vec<Opt> {
+    all.iter()
+        .map(|x| Opt {
+            value: v(*x).to_owned(),
+            label: l(*x).to_owned(),
+        })
+        .collect()
+}
+
+async fn agencies(s: &AppState) -> Vec<Opt> {
+    view::agencies(&s.app)
+        .await
+        .map(|v| {
+            v.into_iter()
+                .map(|(id, name)| Opt {
+                    value: id.to_string(),
+                    label: name,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn problems(e: AppError) -> String {
+    match e {
+        AppError::Validation(errs) => errs
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => crate::error::ApiError::from(other).detail,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaint_public.html")]
+struct PublicPage {
+    layout: Layout,
+    agencies: Vec<Opt>,
+    grounds: Vec<Opt>,
+    error: String,
+    receipt: String,
+}
+
+async fn public_page(s: &AppState, ctx: &Ctx, error: String, receipt: String) -> Response {
+    render(
+        StatusCode::OK,
+        &PublicPage {
+            layout: Layout::new("我要投诉", ctx, "/complaints/new"),
+            agencies: agencies(s).await,
+            grounds: opts(Ground::ALL, Ground::as_str, Ground::label),
+            error,
+            receipt,
+        },
+    )
+}
+
+pub async fn public_form(State(s): State<AppState>, ctx: Ctx) -> Response {
+    public_page(&s, &ctx, String::new(), String::new()).await
+}
+
+pub async fn public_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PublicInput>,
+) -> Response {
+    match intake::submit_public(&s.app, &ctx.actor, &f).await {
+        Ok(r) => public_page(&s, &ctx, String::new(), r.receipt_no).await,
+        Err(e) => public_page(&s, &ctx, problems(e), String::new()).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaint_track.html")]
+struct TrackPage {
+    layout: Layout,
+    receipt_no: String,
+    phone: String,
+    error: String,
+    found: Option<Tracked>,
+    answers: Vec<Opt>,
+}
+
+fn track_page(
+    ctx: &Ctx,
+    receipt_no: String,
+    phone: String,
+    r: Result<Tracked, AppError>,
+) -> Response {
+    let (found, error) = match r {
+        Ok(t) => (Some(t), String::new()),
+        Err(AppError::Throttled(m)) => (None, format!("查询过于频繁，请 {m} 分钟后再试")),
+        Err(e) => (None, problems(e)),
+    };
+    render(
+        StatusCode::OK,
+        &TrackPage {
+            layout: Layout::new("投诉查询", ctx, "/complaints/track"),
+            receipt_no,
+            phone,
+            error,
+            found,
+            answers: opts(Satisfaction::ALL, Satisfaction::as_str, Satisfaction::label),
+        },
+    )
+}
+
+pub async fn track_form(ctx: Ctx) -> Response {
+    track_page(
+        &ctx,
+        String::new(),
+        String::new(),
+        Err(AppError::Validation(vec![])),
+    )
+}
+
+pub async fn track_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    client: ClientAddr,
+    Form(f): Form<TrackInput>,
+) -> Response {
+    let r = view::track(&s.app, &ctx.actor, client.as_str(), &f).await;
+    track_page(&ctx, f.receipt_no, f.phone, r)
+}
+
+pub async fn rate_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    client: ClientAddr,
+    Form(f): Form<SatisfactionInput>,
+) -> Response {
+    let r = result::rate(&s.app, &ctx.actor, client.as_str(), &f).await;
+    track_page(&ctx, f.receipt_no, f.phone, r)
+}
+
+#[derive(Template)]
+#[template(path = "complaint_channels.html")]
+struct ChannelsPage {
+    layout: Layout,
+}
+
+/// The published complaint channels (R10.5, P 三(四)2).
+pub async fn channels(ctx: Ctx) -> Response {
+    render(
+        StatusCode::OK,
+        &ChannelsPage {
+            layout: Layout::new("投诉举报渠道", &ctx, "/complaints/channels"),
+        },
+    )
+}
+
+/// One line of a list.
+pub struct Row {
+    pub id: i64,
+    pub receipt_no: String,
+    pub receiver: &'static str,
+    pub channel: &'static str,
+    pub agency: String,
+    pub ground: &'static str,
+    pub state: &'static str,
+    pub received: String,
+}
+
+fn row(c: &Complaint) -> Row {
+    Row {
+        id: c.id,
+        receipt_no: c.receipt_no.clone().unwrap_or_default(),
+        receiver: c.receiver.label(),
+        channel: c.channel.label(),
+        agency: c.agency_org_name.clone(),
+        ground: c.ground.label(),
+        state: c.state.label(),
+        received: local_time(c.received_at),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaint_list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    total: i64,
+    may_register: bool,
+    may_figures: bool,
+    states: Vec<Opt>,
+    state: String,
+}
+
+pub async fn list(State(s): State<AppState>, ctx: Ctx, Query(f): Query<ListFilter>) -> Response {
+    let page = match view::list(&s.app, &ctx.actor, &f).await {
+        Ok(p) => p,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    let a = &ctx.actor;
+    render(
+        StatusCode::OK,
+        &ListPage {
+            layout: Layout::new("投诉举报", &ctx, "/complaints"),
+            rows: page.items.iter().map(row).collect(),
+            total: page.total,
+            may_register: intake::receiver_role(a).is_some()
+                || a.has_any(intake::AGENCY_RECEIVER_ROLES),
+            may_figures: a.has_any(figures::READERS),
+            states: opts(
+                ComplaintState::ALL,
+                ComplaintState::as_str,
+                ComplaintState::label,
+            ),
+            state: f.state.unwrap_or_default(),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "complaint_register.html")]
+struct RegisterPage {
+    layout: Layout,
+    agencies: Vec<Opt>,
+    grounds: Vec<Opt>,
+    channels: Vec<Opt>,
+    error: String,
+}
+
+async fn register_page(s: &AppState, ctx: &Ctx, error: String) -> Response {
+    render(
+        StatusCode::OK,
+        &RegisterPage {
+            layout: Layout::new("登记投诉", ctx, "/complaints"),
+            agencies: agencies(s).await,
+            grounds: opts(Ground::ALL, Ground::as_str, Ground::label),
+            channels: opts(Channel::ALL, Channel::as_str, Channel::label),
+            error,
+        },
+    )
+}
+
+pub async fn register_form(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if ctx.actor.kind != ActorKind::Staff {
+        return Redirect::to("/login").into_response();
+    }
+    register_page(&s, &ctx, String::new()).await
+}
+
+/// The staff form; `anonymous` arrives as a checkbox (`yes`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterForm {
+    channel: String,
+    form: String,
+    anonymous: String,
+    name: String,
+    phone: String,
+    agent_name: String,
+    agent_authorisation: String,
+    agency_org_id: Option<i64>,
+    ground: String,
+    request: String,
+    reasons: String,
+    proof_name: String,
+}
+
+fn some(s: String) -> Option<String> {
+    (!s.trim().is_empty()).then_some(s)
+}
+
+pub async fn register_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RegisterForm>,
+) -> Response {
+    let input = RegisterInput {
+        receiver: None,
+        channel: f.channel,
+        form: f.form,
+        anonymous: f.anonymous == "yes",
+        name: some(f.name),
+        phone: some(f.phone),
+        agent_name: some(f.agent_name),
+        agent_authorisation: some(f.agent_authorisation),
+        agency_org_id: f.agency_org_id,
+        ground: f.ground,
+        request: f.request,
+        reasons: f.reasons,
+        proof_item_id: None,
+        service_item_id: None,
+        proof_name: some(f.proof_name),
+    };
+    match intake::register(&s.app, &ctx.actor, &input).await {
+        Ok(c) => Redirect::to(&format!("/complaints/{}", c.id)).into_response(),
+        Err(e @ AppError::Validation(_)) => register_page(&s, &ctx, problems(e)).await,
+        Err(e) => page_error(&ctx, e, "/complaints"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaint_detail.html")]
+struct DetailPage {
+    layout: Layout,
+    c: Complaint,
+    received: String,
+    is_receiver: bool,
+    handles: bool,
+    reject_grounds: Vec<Opt>,
+    terminate_grounds: Vec<Opt>,
+    agencies: Vec<Opt>,
+    error: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    error: Option<String>,
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<DetailQuery>,
+) -> Response {
+    let c = match view::get(&s.app, &ctx.actor, id).await {
+        Ok(c) => c,
+        Err(e) => return page_error(&ctx, e, "/complaints"),
+    };
+    let a = view::access(&ctx.actor, &c);
+    let is_receiver = a == Some(view::Access::Receiver);
+    let handles = a == Some(view::Access::Handler)
+        || (is_receiver && c.handling_org_id == Some(c.receiver_org_id));
+    let agencies = vec![
+        Opt {
+            value: c.agency_org_id.to_string(),
+            label: format!("被投诉单位：{}", c.agency_org_name),
+        },
+        Opt {
+            value: c.receiver_org_id.to_string(),
+            label: format!("受理机构自办：{}", c.receiver_org_name),
+        },
+    ];
+    render(
+        StatusCode::OK,
+        &DetailPage {
+            layout: Layout::new("投诉详情", &ctx, "/complaints"),
+            received: local_time(c.received_at),
+            c,
+            is_receiver,
+            handles,
+            reject_grounds: opts(RejectGround::ALL, RejectGround::as_str, RejectGround::label),
+            terminate_grounds: opts(
+                TerminateGround::ALL,
+                TerminateGround::as_str,
+                TerminateGround::label,
+            ),
+            agencies,
+            error: q.error.unwrap_or_default(),
+        },
+    )
+}
+
+/// Every act's form: the fields of whichever act the button names.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActForm {
+    handling_org_id: Option<i64>,
+    identity_needed: String,
+    ground: String,
+    note: String,
+    first_id: Option<i64>,
+    period: String,
+    reason: String,
+    ext_id: Option<i64>,
+    approve: String,
+    facts: String,
+    upheld: String,
+    measures: String,
+}
+
+pub async fn act(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, what)): Path<(i64, String)>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    let (app, a) = (&s.app, &ctx.actor);
+    let yes = |v: &str| v == "yes";
+    let r: Result<Option<handling::Acted>, AppError> = match what.as_str() {
+        "accept" => handling::accept(
+            app,
+            a,
+            id,
+            &AcceptInput {
+                handling_org_id: f.handling_org_id,
+                identity_needed: yes(&f.identity_needed),
+                csrf: None,
+            },
+        )
+        .await
+        .map(Some),
+        "reject" => handling::reject(
+            app,
+            a,
+            id,
+            &RejectInput {
+                ground: f.ground,
+                note: f.note,
+                csrf: None,
+            },
+        )
+        .await
+        .map(Some),
+        "link" => handling::link(
+            app,
+            a,
+            id,
+            &LinkInput {
+                first_id: f.first_id.unwrap_or_default(),
+                csrf: None,
+            },
+        )
+        .await
+        .map(Some),
+        "extension" => handling::request_extension(
+            app,
+            a,
+            id,
+            &ExtensionInput {
+                period: f.period,
+                reason: f.reason,
+                csrf: None,
+            },
+        )
+        .await
+        .map(|_| None),
+        "decision" => handling::decide_extension(
+            app,
+            a,
+            id,
+            f.ext_id.unwrap_or_default(),
+            &ExtensionDecision {
+                approve: yes(&f.approve),
+                csrf: None,
+            },
+        )
+        .await
+        .map(|_| None),
+        "terminate" => handling::terminate(
+            app,
+            a,
+            id,
+            &TerminateInput {
+                ground: f.ground,
+                note: f.note,
+                csrf: None,
+            },
+        )
+        .await
+        .map(Some),
+        "result" => result::record_result(
+            app,
+            a,
+            id,
+            &ResultInput {
+                facts: f.facts,
+                upheld: yes(&f.upheld),
+                measures: f.measures,
+                csrf: None,
+            },
+        )
+        .await
+        .map(Some),
+        "reopen" => handling::reopen(app, a, id).await.map(|_| None),
+        _ => Err(AppError::NotFound("该操作".to_owned())),
+    };
+    let r = match r {
+        Ok(Some(acted)) => {
+            send_sms(&s, acted).await;
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Redirect::to(&format!("/complaints/{id}")).into_response(),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            let msg: String =
+                url::form_urlencoded::byte_serialize(problems(e).as_bytes()).collect();
+            Redirect::to(&format!("/complaints/{id}?error={msg}")).into_response()
+        }
+        Err(e) => page_error(&ctx, e, &format!("/complaints/{id}")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaint_figures.html")]
+struct FiguresPage {
+    layout: Layout,
+    period: String,
+    by: String,
+    bys: Vec<Opt>,
+    rows: Vec<FigureRow>,
+}
+
+pub async fn figures_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FigureQuery>,
+) -> Response {
+    let (period, by, rows) = match figures::figures(&s.app, &ctx.actor, &q).await {
+        Ok(v) => v,
+        Err(e) => return page_error(&ctx, e, "/complaints"),
+    };
+    let bys: Vec<Opt> = By::ALL
+        .iter()
+        .map(|b| Opt {
+            value: b.1.to_owned(),
+            label: b.2.to_owned(),
+        })
+        .collect();
+    let by = By::ALL
+        .iter()
+        .find(|b| b.0 == by)
+        .map_or("receiver", |b| b.1)
+        .to_owned();
+    render(
+        StatusCode::OK,
+        &FiguresPage {
+            layout: Layout::new("投诉统计", &ctx, "/complaints"),
+            period,
+            by,
+            bys,
+            rows,
+        },
+    )
+}
