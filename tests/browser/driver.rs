@@ -49,6 +49,8 @@ pub async fn open() -> Option<Browser> {
         .expect("start chromedriver");
     let profile = tempfile::tempdir().unwrap();
     let mut caps = serde_json::Map::new();
+    // The browser's console, read by `console_log` (CSP violations are reported there).
+    caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
     caps.insert(
         "goog:chromeOptions".into(),
         json!({
@@ -161,6 +163,45 @@ impl Browser {
             .click()
             .await
             .unwrap();
+    }
+}
+
+/// ChromeDriver's console-log command (`POST /session/{id}/se/log`), which fantoccini
+/// does not wrap.
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
+    }
+}
+
+impl Browser {
+    /// The console messages logged since the last call (each read empties the log).
+    pub async fn console_log(&self) -> Vec<String> {
+        let v = self.client.issue_cmd(ConsoleLog).await.unwrap();
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 

@@ -15,4 +15,5 @@ mod driver;
 mod foundation_ui;
 mod identity_ui;
 mod policy_ui;
+mod sealed_ui;
 mod verification_ui;

@@ -164,14 +164,7 @@ async fn a_signed_letter_cannot_be_edited_and_tampering_is_detected(b: Backend) 
     drop(tx);
     // Someone alters the stored sealed copy: verification says so.
     let sealed = cm["sealed_id"].as_str().unwrap();
-    let mut tx = t.app.db.begin().await.unwrap();
-    tx.execute(
-        q("UPDATE sealed_documents SET body = REPLACE(body, '张三', '王五') WHERE public_id = ?")
-            .bind(sealed),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    crate::common::alter_sealed_body(&t.app, sealed, "张三", "王五").await;
     let v: Value = t
         .client()
         .json(&format!("/api/v1/public/sealed/{sealed}/verify"))

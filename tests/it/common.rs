@@ -317,3 +317,35 @@ pub async fn person_id(app: &App, resident_id: &str) -> i64 {
         .unwrap()
         .expect("person registered")
 }
+
+/// Alters a sealed document's stored text (`from` → `to`) as an insider holding the keys
+/// would: its body is stored encrypted (issue #16 item 9), so it is decrypted, changed and
+/// encrypted again; the signature no longer matches.
+pub async fn alter_sealed_body(app: &App, public_id: &str, from: &str, to: &str) {
+    let (stored,): (String,) = app
+        .db
+        .reader()
+        .fetch_one(
+            proofless_store::q("SELECT body FROM sealed_documents WHERE public_id = ?")
+                .bind(public_id),
+        )
+        .await
+        .unwrap();
+    let clear = proofless_app::applicants::open_sealed_body(app, &stored)
+        .await
+        .unwrap();
+    assert!(clear.contains(from), "{from} not in the document");
+    let sealer = proofless_app::applicants::CopySealer::new(app)
+        .await
+        .unwrap();
+    let altered = sealer.sealed_body(&clear.replace(from, to)).unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    tx.execute(
+        proofless_store::q("UPDATE sealed_documents SET body = ? WHERE public_id = ?")
+            .bind(altered)
+            .bind(public_id),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}

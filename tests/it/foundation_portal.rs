@@ -96,24 +96,31 @@ async fn a_citizen_cannot_read_someone_elses_access_log(b: Backend) {
     assert_eq!(r.status(), 200);
     let me: Value = r.json().await.unwrap();
     c.csrf = me["csrf_token"].as_str().unwrap().to_owned();
-    // Subject references name the internal id; the person's id in the API is opaque.
-    assert!(me["person"]["id"].is_string());
+    // Persons are named by their opaque public id (issue #16 item 6), never by number.
+    let own_public = me["person"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(own_public.len(), 32);
     let own = crate::common::person_id(&t.app, &rid("19900101", "123")).await;
     assert_eq!(
-        c.get(&format!("/api/v1/portal/access-log?subject=person:{own}"))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
         c.get(&format!(
-            "/api/v1/portal/access-log?subject=person:{}",
-            own + 1
+            "/api/v1/portal/access-log?subject=person:{own_public}"
         ))
         .await
         .status(),
-        403
+        200
     );
+    for other in [
+        format!("person:{own}"),
+        format!("person:{}", own + 1),
+        "person:0123456789abcdef0123456789abcdef".to_owned(),
+    ] {
+        assert_eq!(
+            c.get(&format!("/api/v1/portal/access-log?subject={other}"))
+                .await
+                .status(),
+            403,
+            "{other}"
+        );
+    }
     // The demo citizen represents one company and may see its log, but no other entity's.
     let ent = me["entities"][0]["id"].as_i64().unwrap();
     assert_eq!(
@@ -135,7 +142,9 @@ async fn a_citizen_cannot_read_someone_elses_access_log(b: Backend) {
     let staff = t.staff("ga_clerk").await;
     assert_eq!(
         staff
-            .get(&format!("/api/v1/portal/access-log?subject=person:{own}"))
+            .get(&format!(
+                "/api/v1/portal/access-log?subject=person:{own_public}"
+            ))
             .await
             .status(),
         403

@@ -138,14 +138,7 @@ async fn a_changed_stored_document_is_shown_invalid(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let (org_id, _) = org(&t, "县市场监管局").await;
     let id = seal_reply(&t, org_id, "不一致").await;
-    let mut tx = t.app.db.begin().await.unwrap();
-    tx.execute(
-        proofless_store::q("UPDATE sealed_documents SET body = REPLACE(body, '不一致', '一致') WHERE public_id = ?")
-            .bind(id.as_str()),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    crate::common::alter_sealed_body(&t.app, &id, "不一致", "一致").await;
     let anon = t.client();
     let v: Value = anon
         .json(&format!("/api/v1/public/sealed/{id}/verify"))

@@ -606,7 +606,7 @@ async fn the_citizen_sees_who_read_the_verification_and_why(b: Backend) {
     );
     assert!(read["purpose"].as_str().unwrap().contains("SJ-TEST-0001"));
     // Someone else's log: refused.
-    // The API's person id is opaque (issue #16 item 6); subject references use the internal id.
+    // The API's person id is opaque (issue #16 item 6): a person named by number is refused.
     assert!(me["person"]["id"].is_string());
     let own = crate::common::person_id(&t.app, ZHANG).await;
     let r = c

@@ -98,6 +98,9 @@ pub struct App {
     pub jobs: Arc<jobs::Registry>,
     /// Every trial-period setting, declared by the workflows (composed in `workflows`).
     pub policies: &'static [&'static dyn policy::AnySetting],
+    /// What a workflow does when a new version of one of its settings is added (e.g.
+    /// pending jobs the version now governs are rescheduled), composed in `workflows`.
+    pub policy_followers: &'static [(&'static str, policy::Follower)],
 }
 
 impl App {
@@ -112,6 +115,7 @@ impl App {
             pii: applicants::Keyring::default(),
             jobs: workflows::registry(),
             policies: workflows::POLICIES,
+            policy_followers: workflows::POLICY_FOLLOWERS,
         }
     }
 

@@ -39,6 +39,19 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &complaints::settings::DUPLICATE_MIN_SIMILARITY,
 ];
 
+/// What follows a new version of a setting (see `policy::Follower`).
+pub(crate) static POLICY_FOLLOWERS: &[(&str, crate::policy::Follower)] = &[(
+    verification::settings::REPORT_GRACE_KEY,
+    report_grace_follower,
+)];
+
+fn report_grace_follower(
+    app: &App,
+    effective_from: chrono::NaiveDate,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + '_>> {
+    Box::pin(verification::follow_grace_version(app, effective_from))
+}
+
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));
 
 /// The registry every [`App`] holds.

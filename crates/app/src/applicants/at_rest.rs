@@ -27,6 +27,15 @@ pub(crate) enum Field {
     ResidentId,
     Name,
     Phone,
+    /// The subject of a verification as the requester named it, and its resident ID or
+    /// credit code (the other copies of a person's identifiers, issue #16 item 9).
+    VerificationSubjectName,
+    VerificationSubjectCode,
+    LedgerSubjectName,
+    /// A sealed commitment letter names the applicant and their resident ID.
+    CommitmentLetter,
+    /// A sealed document's signed bytes (letters, replies, decisions name persons).
+    SealedBody,
 }
 
 impl Field {
@@ -35,6 +44,11 @@ impl Field {
             Field::ResidentId => "persons.resident_id",
             Field::Name => "persons.name",
             Field::Phone => "persons.phone",
+            Field::VerificationSubjectName => "verifications.subject_name",
+            Field::VerificationSubjectCode => "verifications.subject_code",
+            Field::LedgerSubjectName => "verification_ledger.subject_name",
+            Field::CommitmentLetter => "commitments.letter",
+            Field::SealedBody => "sealed_documents.body",
         }
     }
 }
@@ -170,6 +184,36 @@ pub async fn reveal_name(app: &App, stored: &str) -> AppResult<String> {
 /// A stored resident ID in clear.
 pub async fn reveal_resident_id(app: &App, stored: &str) -> AppResult<String> {
     reveal(app, Field::ResidentId, stored).await
+}
+
+/// Encrypts other workflows' copies of personal data under one active key version, so a
+/// row's fields share the `key_version` the rotation sweep reads (see `columns.rs`).
+pub(crate) struct TextSealer {
+    key: Arc<DataKey>,
+}
+
+impl TextSealer {
+    pub(crate) async fn new(app: &App) -> AppResult<TextSealer> {
+        Ok(TextSealer {
+            key: app.pii.active(app).await?,
+        })
+    }
+
+    pub(crate) fn seal(&self, field: Field, plain: &str) -> AppResult<String> {
+        encrypt(&self.key, field, plain)
+    }
+
+    pub(crate) fn version(&self) -> i64 {
+        i64::from(self.key.version())
+    }
+}
+
+/// A stored copy of `field` in clear; an empty value (a letter not yet sealed) stays empty.
+pub(crate) async fn open_text(app: &App, field: Field, stored: &str) -> AppResult<String> {
+    if stored.is_empty() {
+        return Ok(String::new());
+    }
+    reveal(app, field, stored).await
 }
 
 /// A person's fields as stored: encrypted under the active key, with the blind index.

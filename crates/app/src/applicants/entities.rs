@@ -144,7 +144,7 @@ pub async fn access_log(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let unit = match r.org_id {
-            Some(o) => crate::orgs::get(app, o).await.ok().map(|o| o.name),
+            Some(o) => super::repo::org_name(&mut app.db.reader(), o).await?,
             None => None,
         };
         out.push(AccessRecord {

@@ -6,9 +6,11 @@
 //! `at_rest.rs`, `rotation.rs`); persons are addressed by opaque public ids.
 
 mod at_rest;
+mod columns;
 mod entities;
 mod input;
 mod persons;
+mod public_refs;
 mod repo;
 mod rotation;
 
@@ -16,7 +18,11 @@ pub use at_rest::{
     Keyring, PersonSealer, SealedContact, SealedPerson, login_index, phone_index, reveal_name,
     reveal_phone, reveal_resident_id, seal_contact,
 };
+pub use columns::{
+    CopySealer, SealedSubject, open_ledger_name, open_letter, open_sealed_body, open_subject,
+};
 pub(crate) use persons::{insert_person_in, person_by_resident_id_in};
+pub use public_refs::{internal_ref, public_ref, publish_audit_rows};
 pub(crate) use repo::represents;
 pub use rotation::{
     AtRestStatus, BATCH as REENCRYPT_BATCH, SWEEP_BUDGET, SWEEP_REENCRYPT, prepare_at_rest,

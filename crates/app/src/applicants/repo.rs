@@ -4,6 +4,7 @@ use proofless_store::{Exec, StoreError, q};
 use serde::Deserialize;
 
 use super::at_rest::Sealed;
+use super::columns::{Columns, Resealed, StoredRow};
 use super::entities::Entity;
 use super::input::{NewEntity, NewRepresentative};
 
@@ -263,4 +264,87 @@ pub(crate) async fn represents(
         )
         .await?;
     Ok(row.is_some())
+}
+
+// --- the other copies of personal data (see `columns.rs`) ---------------------------
+
+/// Rows of `c` under a key version below `below`, after `after_id`, by id.
+pub(crate) async fn copies_below(
+    db: &mut impl Exec,
+    c: &Columns,
+    below: i64,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<StoredRow>, StoreError> {
+    let second = c.second.map_or("CAST(NULL AS TEXT)", |s| s.0);
+    db.fetch_all(
+        q(format!(
+            "SELECT id, {v}, {f}, {second} FROM {t} WHERE {v} < ? AND id > ? ORDER BY id LIMIT ?",
+            v = c.version,
+            f = c.first.0,
+            t = c.table
+        ))
+        .bind(below)
+        .bind(after_id)
+        .bind(limit),
+    )
+    .await
+}
+
+/// How many rows of `c` are under a key version below `below`.
+pub(crate) async fn copies_pending(
+    db: &mut impl Exec,
+    c: &Columns,
+    below: i64,
+) -> Result<i64, StoreError> {
+    db.scalar_i64(
+        q(format!(
+            "SELECT COUNT(*) FROM {t} WHERE {v} < ?",
+            t = c.table,
+            v = c.version
+        ))
+        .bind(below),
+    )
+    .await
+}
+
+/// Replaces a row's stored copies if it is still under `old_version`.
+pub(crate) async fn reseal_copy(
+    tx: &mut impl Exec,
+    c: &Columns,
+    id: i64,
+    old_version: i64,
+    r: &Resealed,
+) -> Result<bool, StoreError> {
+    let mut set = format!("{} = ?", c.first.0);
+    if let Some((col, _)) = c.second {
+        set.push_str(&format!(", {col} = ?"));
+    }
+    if let Some(col) = c.masked {
+        set.push_str(&format!(", {col} = ?"));
+    }
+    let mut query = q(format!(
+        "UPDATE {t} SET {set}, {v} = ? WHERE id = ? AND {v} = ?",
+        t = c.table,
+        v = c.version
+    ))
+    .bind(r.first.clone());
+    if c.second.is_some() {
+        query = query.bind(r.second.clone());
+    }
+    if c.masked.is_some() {
+        query = query.bind(r.masked.as_str());
+    }
+    let n = tx
+        .execute(query.bind(r.version).bind(id).bind(old_version))
+        .await?;
+    Ok(n > 0)
+}
+
+/// A unit's name, for the access log (read here so `applicants` need not depend on `orgs`).
+pub(crate) async fn org_name(db: &mut impl Exec, id: i64) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> = db
+        .fetch_optional(q("SELECT name FROM orgs WHERE id = ?").bind(id))
+        .await?;
+    Ok(row.map(|r| r.0))
 }

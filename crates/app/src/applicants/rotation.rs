@@ -16,6 +16,7 @@ use serde::Serialize;
 use std::time::{Duration, Instant};
 
 use super::at_rest::{self, Field, Sealed};
+use super::columns;
 use super::repo::{self, StoredPerson};
 use crate::App;
 use crate::actor::Actor;
@@ -49,6 +50,9 @@ pub struct AtRestStatus {
     pub persons_per_version: Vec<KeyVersionCount>,
     /// Persons still under an older version (the background job's remaining work).
     pub pending: i64,
+    /// Other rows holding personal data (verification subjects, ledger entries, commitment
+    /// letters, sealed documents) still under an older version.
+    pub copies_pending: i64,
 }
 
 pub async fn status(app: &App, actor: &Actor) -> AppResult<AtRestStatus> {
@@ -64,7 +68,9 @@ async fn status_of(app: &App) -> AppResult<AtRestStatus> {
         .filter(|(v, _)| *v < i64::from(active))
         .map(|(_, n)| n)
         .sum();
+    let copies_pending = columns::copies_pending(app, active).await?;
     Ok(AtRestStatus {
+        copies_pending,
         active_version: active,
         persons_per_version: per
             .into_iter()
@@ -111,25 +117,28 @@ pub async fn reencrypt_pending(app: &App, budget: Duration) -> AppResult<usize> 
         return Ok(0);
     }
     let key = app.pii.active(app).await?;
-    // Most passes find nothing to do: ask a reader before taking the write lock.
-    if repo::persons_below(&mut app.db.reader(), key.version(), 0, 1)
-        .await?
-        .is_empty()
-    {
-        return Ok(0);
-    }
     let started = Instant::now();
     let (mut total, mut after) = (0, 0);
-    loop {
+    // Most passes find nothing to do: ask a reader before taking the write lock.
+    let persons_left = !repo::persons_below(&mut app.db.reader(), key.version(), 0, 1)
+        .await?
+        .is_empty();
+    while persons_left {
         let mut tx = app.db.begin().await?;
         let (n, last) = reencrypt_batch(&mut tx, app, &key, key.version(), after).await?;
         tx.commit().await?;
         total += usize::try_from(n).unwrap_or_default();
-        if n < BATCH || started.elapsed() >= budget {
+        if n < BATCH {
+            break;
+        }
+        if started.elapsed() >= budget {
             return Ok(total);
         }
         after = last;
     }
+    // Then the other copies of personal data, with what is left of the budget.
+    let left = budget.saturating_sub(started.elapsed());
+    Ok(total + columns::reencrypt_copies(app, left, BATCH).await?)
 }
 
 /// Re-encrypts up to [`BATCH`] persons under a version below `below`, after id `after`,
@@ -224,6 +233,11 @@ pub async fn prepare_at_rest(app: &App) -> AppResult<()> {
             break;
         }
         after = last;
+    }
+    // The other copies from before (version 0, in clear), encrypted the same way.
+    let copies = columns::reencrypt_below_one(app, BATCH).await?;
+    if copies > 0 {
+        tracing::info!(copies, "个人信息副本已加密保存");
     }
     let old = repo::clear_logins(&mut app.db.reader()).await?;
     if !old.is_empty() {

@@ -62,7 +62,7 @@ pub async fn record_command(
 ) -> AppResult<Commitment> {
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let c = repo::commitment(&mut tx, id).await?;
+    let c = super::view::commitment_in(app, &mut tx, id).await?;
     actor.require_org(c.supervising_org_id)?;
     match c.state {
         CommitmentState::Signed => {}
@@ -113,7 +113,7 @@ pub async fn record_command(
     if cmd.result == CheckResult::False {
         found_false_in(&mut tx, actor, &c, cmd, now).await?;
     }
-    let out = repo::commitment(&mut tx, id).await?;
+    let out = super::view::commitment_in(app, &mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
 }

@@ -57,7 +57,8 @@ pub async fn published_letters(app: &App, limit: i64) -> AppResult<Vec<Published
     let rows = repo::published_letters(&mut app.db.reader(), limit.clamp(1, 200)).await?;
     let mut out = vec![];
     for r in rows {
-        let l: Json = serde_json::from_str(&r.letter)
+        let letter = crate::applicants::open_letter(app, &r.letter).await?;
+        let l: Json = serde_json::from_str(&letter)
             .map_err(|e| AppError::Internal(format!("承诺 #{} 的承诺书存储损坏：{e}", r.id)))?;
         // Absent parts of a letter (no entity, no facts) are shown empty.
         let s = |v: &Json| v.as_str().unwrap_or_default().to_owned();

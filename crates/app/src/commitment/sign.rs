@@ -172,7 +172,10 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
     .await?;
     let body = String::from_utf8(proofless_seal::canonical_json(&letter))
         .map_err(|_| AppError::Internal("承诺书编码失败".to_owned()))?;
-    repo::set_letter(&mut tx, id, &body, &sealed_id).await?;
+    // Stored encrypted: the letter names the applicant and their resident ID (issue #16 item 9).
+    let sealer = crate::applicants::CopySealer::new(app).await?;
+    let stored = sealer.letter(&body)?;
+    repo::set_letter(&mut tx, id, (&stored, sealer.version()), &sealed_id).await?;
     follow_plan_in(
         &mut tx,
         app,
@@ -196,7 +199,7 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
             })),
     )
     .await?;
-    let c = repo::commitment(&mut tx, id).await?;
+    let c = super::view::commitment_in(app, &mut tx, id).await?;
     tx.commit().await?;
     Ok(c)
 }

@@ -22,10 +22,18 @@ pub(crate) async fn may_see(db: &mut impl Exec, actor: &Actor, c: &Commitment) -
     Ok(false)
 }
 
+/// A commitment with its letter in clear: the letter is stored encrypted (it names the
+/// applicant and their resident ID; issue #16 item 9).
+pub(crate) async fn commitment_in(app: &App, db: &mut impl Exec, id: i64) -> AppResult<Commitment> {
+    let mut c = repo::commitment(db, id).await?;
+    c.letter = crate::applicants::open_letter(app, &c.letter).await?;
+    Ok(c)
+}
+
 /// A commitment (audited read: the letter carries personal data).
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Commitment> {
     let mut tx = app.db.begin().await?;
-    let c = repo::commitment(&mut tx, id).await?;
+    let c = commitment_in(app, &mut tx, id).await?;
     if !may_see(&mut tx, actor, &c).await? {
         return Err(if actor.kind == ActorKind::Anonymous {
             AppError::Unauthenticated

@@ -36,7 +36,7 @@ pub async fn withdraw(
     let reason = input.parse(channel)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let c = repo::commitment(&mut tx, id).await?;
+    let c = super::view::commitment_in(app, &mut tx, id).await?;
     let confirmed_by = match channel {
         SigningChannel::Portal => {
             if !credit::portal_owns(&mut tx, actor, &c.subject_ref).await? {
@@ -87,7 +87,7 @@ pub async fn withdraw(
             ),
     )
     .await?;
-    let out = repo::commitment(&mut tx, id).await?;
+    let out = super::view::commitment_in(app, &mut tx, id).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -96,7 +96,7 @@ pub async fn withdraw(
 /// applicant withdraws and signs anew instead). The database refuses it as well.
 pub async fn edit_letter(app: &App, actor: &Actor, id: i64) -> AppResult<Commitment> {
     let mut db = app.db.reader();
-    let c = repo::commitment(&mut db, id).await?;
+    let c = super::view::commitment_in(app, &mut db, id).await?;
     if !super::view::may_see(&mut db, actor, &c).await? {
         return Err(AppError::forbidden("无权修改该告知承诺"));
     }

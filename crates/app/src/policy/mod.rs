@@ -11,5 +11,5 @@ mod service;
 pub use input::VersionInput;
 pub use proofless_domain::policy::{AnySetting, Setting, checks};
 pub use service::{
-    SettingView, StoredVersion, add_version, describe, in_force, in_force_now, settings,
+    Follower, SettingView, StoredVersion, add_version, describe, in_force, in_force_now, settings,
 };

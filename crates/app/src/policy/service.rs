@@ -172,5 +172,20 @@ pub async fn add_version(
     .await?;
     let v = view(&mut tx, s, today).await?;
     tx.commit().await?;
+    // The workflow follows its new version (e.g. pending jobs it now governs move).
+    for (k, follow) in app.policy_followers {
+        if *k == s.key() {
+            follow(app, cmd.effective_from).await?;
+        }
+    }
     Ok(v)
 }
+
+/// What a workflow does after a new version of its setting is stored: given the version's
+/// effective date (registered in `workflows::POLICY_FOLLOWERS`).
+pub type Follower = for<'a> fn(
+    &'a App,
+    NaiveDate,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = AppResult<()>> + Send + 'a>,
+>;

@@ -111,7 +111,8 @@ pub(crate) struct NewSealed<'a> {
     pub kind: &'a str,
     pub object_type: &'a str,
     pub object_id: &'a str,
-    pub body: &'a str,
+    /// The signed bytes encrypted at rest, and the data key version.
+    pub body: (&'a str, i64),
     pub body_sm3: &'a str,
     pub signature_b64: &'a str,
     pub sealed_at: i64,
@@ -121,14 +122,15 @@ pub(crate) struct NewSealed<'a> {
 pub(crate) async fn insert_sealed(tx: &mut impl Exec, d: NewSealed<'_>) -> Result<(), StoreError> {
     tx.execute(
         q("INSERT INTO sealed_documents (public_id, org_id, key_id, kind, object_type, object_id, \
-           body, body_sm3, signature, sealed_at, sealed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           body, body_key_version, body_sm3, signature, sealed_at, sealed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(d.public_id)
         .bind(d.org_id)
         .bind(d.key_id)
         .bind(d.kind)
         .bind(d.object_type)
         .bind(d.object_id)
-        .bind(d.body)
+        .bind(d.body.0)
+        .bind(d.body.1)
         .bind(d.body_sm3)
         .bind(d.signature_b64)
         .bind(d.sealed_at)

@@ -76,22 +76,25 @@ pub struct Signed {
     pub public_id: String,
     org_id: i64,
     key_id: String,
-    body: String,
+    /// The signed bytes as stored: encrypted under the data key, with its version (sealed
+    /// documents name persons; issue #16 item 9).
+    stored: (String, i64),
     digest: String,
     signature: Vec<u8>,
 }
 
-fn signed_with(key: &SealKey, org_id: i64, body: &Json) -> AppResult<Signed> {
+async fn signed_with(app: &App, key: &SealKey, org_id: i64, body: &Json) -> AppResult<Signed> {
     let bytes = canonical_json(body);
     let signature = key.sign(&bytes).map_err(seal_err)?;
     let body = String::from_utf8(bytes)
         .map_err(|_| AppError::Internal("规范化 JSON 不是 UTF-8".to_owned()))?;
+    let sealer = crate::applicants::CopySealer::new(app).await?;
     Ok(Signed {
         public_id: random_token(16),
         org_id,
         key_id: Signer::key_id(key),
         digest: sm3_hex(body.as_bytes()),
-        body,
+        stored: (sealer.sealed_body(&body)?, sealer.version()),
         signature,
     })
 }
@@ -102,7 +105,7 @@ fn signed_with(key: &SealKey, org_id: i64, body: &Json) -> AppResult<Signed> {
 /// keeps verifying what it signed.)
 pub async fn sign(app: &App, org_id: i64, body: &Json) -> AppResult<Signed> {
     let key = active_signer(app, org_id).await?;
-    signed_with(&key, org_id, body)
+    signed_with(app, &key, org_id, body).await
 }
 
 /// Records a signed document and its audit row inside `tx`; returns the public id.
@@ -123,7 +126,7 @@ pub async fn record_in(
             kind: doc.kind.as_str(),
             object_type: doc.object_type,
             object_id: &doc.object_id,
-            body: &signed.body,
+            body: (&signed.stored.0, signed.stored.1),
             body_sm3: &signed.digest,
             signature_b64: &B64.encode(&signed.signature),
             sealed_at: now,
@@ -148,7 +151,7 @@ pub async fn record_in(
 /// The caller has already checked that the actor may act for the org.
 pub async fn seal(app: &App, tx: &mut Tx, actor: &Actor, doc: ToSeal<'_>) -> AppResult<String> {
     let key = active_signer_in(app, tx, doc.org_id).await?;
-    let signed = signed_with(&key, doc.org_id, doc.body)?;
+    let signed = signed_with(app, &key, doc.org_id, doc.body).await?;
     record_in(tx, actor, app.now_ms(), &doc, signed).await
 }
 
@@ -194,11 +197,21 @@ pub async fn keys_by_credit_code(
     keys_of_org(app, org_id).await
 }
 
-/// A sealed document by its public id (public: whoever holds the id may check it).
+/// A sealed document by its public id (public: whoever holds the id may check it), its
+/// body decrypted. A stored body that no longer decrypts was altered where it is stored:
+/// it reads as empty, which no signature matches, so checking it says it was changed.
 pub async fn get(app: &App, public_id: &str) -> AppResult<SealedDoc> {
-    repo::sealed(&mut app.db.reader(), public_id)
+    let mut doc = repo::sealed(&mut app.db.reader(), public_id)
         .await?
-        .ok_or_else(|| AppError::NotFound("电子文件".to_owned()))
+        .ok_or_else(|| AppError::NotFound("电子文件".to_owned()))?;
+    doc.body = match crate::applicants::open_sealed_body(app, &doc.body).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(public_id, error = %e, "电子文件存储内容无法解密：视为已被改动");
+            String::new()
+        }
+    };
+    Ok(doc)
 }
 
 /// The DER signature bytes of a sealed document.

@@ -94,18 +94,33 @@ pub async fn run_job(
 /// theirs. The joint office or the system administrator; audited by `policy::add_version`.
 pub async fn set_grace_minutes(app: &App, actor: &Actor, minutes: i64) -> AppResult<i64> {
     let minutes = input::grace_minutes(minutes)?;
-    let (today, since) = local_day_start(app.now_ms());
+    let (today, _) = local_day_start(app.now_ms());
     let version = VersionInput {
         value: minutes.into(),
         effective_from: today.to_string(),
         note: "经核验宽限接口调整（自今日起发出的核验适用）".to_owned(),
     };
+    // Adding the version moves the pending reports it governs (`follow_grace_version`).
     policy::add_version(app, actor, REPORT_GRACE_MINUTES.key, &version).await?;
+    Ok(minutes)
+}
+
+/// After a new version of the grace is added, by this workflow's endpoint or the generic
+/// settings interface: a version effective today governs the requests sent today (SPEC
+/// "Trial rules": the version in force on the day a request was sent), so their pending
+/// automatic reports move to their due instant plus the new grace; a version effective
+/// later changes nothing pending (requests sent from that day schedule with it).
+pub async fn follow_grace_version(app: &App, effective_from: chrono::NaiveDate) -> AppResult<()> {
     let now = app.now_ms();
+    let (today, since) = local_day_start(now);
+    if effective_from != today {
+        return Ok(());
+    }
+    let minutes = grace_minutes_in(&mut app.db.reader(), now).await?;
     let mut tx = app.db.begin().await?;
     reschedule_auto_reports_in(&mut tx, since, minutes, now).await?;
     tx.commit().await?;
-    Ok(minutes)
+    Ok(())
 }
 
 /// Today in Beijing and the instant it began.

@@ -52,7 +52,7 @@ pub async fn record_ledger(
     let mut tx = app.db.begin().await?;
     let about = match &cmd.about {
         LedgerAbout::Verification(vid) => {
-            of_verification(&mut tx, actor, (org, *vid), cmd.kind, now).await?
+            of_verification(&mut tx, app, actor, (org, *vid), cmd.kind, now).await?
         }
         LedgerAbout::Applicant {
             proof_item_id,
@@ -63,13 +63,17 @@ pub async fn record_ledger(
             of_applicant(&mut tx, app, actor, cmd.kind, loose, now).await?
         }
     };
+    let (name_enc, name_masked, key_version) =
+        super::at_rest::seal_ledger_name(app, &about.subject_name).await?;
     let row = NewLedger {
         org_id: org,
         verification_id: about.verification_id,
         kind: cmd.kind,
         subject_kind: about.subject_kind,
         subject_id: about.subject_id,
-        subject_name: &about.subject_name,
+        subject_name_enc: &name_enc,
+        subject_name_masked: &name_masked,
+        key_version,
         proof_item_id: about.proof_item_id,
         proof_item_name: &about.proof_item_name,
         case_ref: &about.case_ref,
@@ -82,18 +86,22 @@ pub async fn record_ledger(
     recorded_in(&mut tx, actor, (id, now), &cmd, &about).await?;
     let entry = repo::ledger_entry(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(entry)
+    let mut opened = super::at_rest::ledger_opened(app, vec![entry]).await?;
+    opened
+        .pop()
+        .ok_or_else(|| AppError::Internal("台账记录读取失败".to_owned()))
 }
 
 /// An entry on one of the unit's own requests: the state machine says when (A2 §8).
 async fn of_verification(
     tx: &mut Tx,
+    app: &App,
     actor: &Actor,
     (org, vid): (i64, i64),
     kind: LedgerKind,
     now: i64,
 ) -> AppResult<About> {
-    let v = repo::load(tx, vid).await?;
+    let v = super::at_rest::opened(app, repo::load(tx, vid).await?).await?;
     if v.requester_org_id != org {
         return Err(AppError::forbidden(
             "无权操作：只有需求单位可以记录本核验的台账",
@@ -207,6 +215,7 @@ pub async fn ledger(app: &App, actor: &Actor, limit: i64, offset: i64) -> AppRes
     }
     let limit = limit.clamp(1, 500);
     let (items, total) = repo::unit_ledger(&mut app.db.reader(), org, (limit, offset)).await?;
+    let items = super::at_rest::ledger_opened(app, items).await?;
     Ok(LedgerPage {
         has_more: offset + (items.len() as i64) < total,
         items,

@@ -22,6 +22,7 @@
 use proofless_domain::catalogue::ReplacementMethod;
 
 mod access;
+mod at_rest;
 mod case_clock;
 mod deadline;
 mod escalation;
@@ -41,7 +42,9 @@ mod templates;
 pub use deadline::grace_minutes;
 pub use escalation::{order, report, summon};
 pub use input::*;
-pub use jobs::{KIND_AUTO_REPORT, KIND_HALF_TIME, run_job, set_grace_minutes};
+pub use jobs::{
+    KIND_AUTO_REPORT, KIND_HALF_TIME, follow_grace_version, run_job, set_grace_minutes,
+};
 pub use ledger::{LedgerPage, ledger, record_ledger};
 pub use list::*;
 pub use offline::record_offline;

@@ -43,6 +43,7 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
     .await?;
     let issuer_name = templates::repo::org_name(&mut tx, asked.issuer_org_id).await?;
     let facts = Json::Object(cmd.facts.clone()).to_string();
+    let sealed = super::at_rest::seal_subject(app, &subject.name, &cmd.subject.code).await?;
     let answered_by = format!("{issuer_name}（经{}）", cmd.channel.label());
     let row = NewOffline {
         sent: NewSent {
@@ -53,8 +54,7 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
             template_id: tpl.id,
             subject_kind: subject.kind,
             subject_id: subject.id,
-            subject_name: &subject.name,
-            subject_code: &cmd.subject.code,
+            subject: &sealed,
             facts: &facts,
             case_ref: &cmd.case_ref,
             case_id: None,

@@ -9,6 +9,7 @@ use proofless_domain::verification::{
 use proofless_store::{Exec, q};
 
 use super::records::{Event, LedgerEntry, Verification};
+use crate::applicants::SealedSubject;
 
 mod lists;
 use super::number;
@@ -17,14 +18,14 @@ pub(crate) use lists::*;
 
 const SELECT: &str = "SELECT v.id, v.channel, v.state, v.requester_org_id, ro.name AS requester_name, \
     v.issuer_org_id, io.name AS issuer_name, io.credit_code AS issuer_credit_code, v.proof_item_id, v.proof_item_name, v.template_id, v.subject_kind, \
-    v.subject_id, v.subject_name, v.subject_code, v.facts, v.case_ref, v.case_id, v.purpose, v.catalogue_class, \
+    v.subject_id, v.subject_name_enc AS subject_name, v.subject_code_enc AS subject_code, v.facts, v.case_ref, v.case_id, v.purpose, v.catalogue_class, \
     v.deadline_class, v.deadline_period, v.reclass_reason, v.deadline_id, v.sent_by, v.sent_by_name, v.sent_at, \
     v.due_at, v.outcome, v.answer, v.records_say, v.return_reason, v.answered_by_name, v.answered_at, \
     v.answered_late, v.returned_late, v.reclassified_at, v.sealed_id, v.reported_at, v.reported_by_name, v.report_auto, v.ordered_at, v.order_due_at, \
     v.order_text, v.summon_at, v.summon_text, v.no_secret_confirmed, v.offline_ref, v.updated_at, v.version \
     FROM verifications v JOIN orgs ro ON ro.id = v.requester_org_id JOIN orgs io ON io.id = v.issuer_org_id";
 
-const LEDGER_COLS: &str = "SELECT id, org_id, verification_id, kind, subject_kind, subject_id, subject_name, \
+const LEDGER_COLS: &str = "SELECT id, org_id, verification_id, kind, subject_kind, subject_id, subject_name_enc AS subject_name, \
     proof_item_id, proof_item_name, case_ref, what, why, recorded_by_name, at FROM verification_ledger";
 
 // ---------------------------------------------------------------------------------------
@@ -53,8 +54,8 @@ pub(crate) struct NewSent<'a> {
     pub template_id: Option<i64>,
     pub subject_kind: SubjectKind,
     pub subject_id: i64,
-    pub subject_name: &'a str,
-    pub subject_code: &'a SubjectCode,
+    /// The subject's name and code, encrypted at rest (issue #16 item 9).
+    pub subject: &'a SealedSubject,
     /// JSON object text.
     pub facts: &'a str,
     pub case_ref: &'a str,
@@ -71,9 +72,10 @@ pub(crate) async fn insert_sent(ex: &mut impl Exec, r: &NewSent<'_>) -> AppResul
     Ok(ex
         .scalar_i64(
             q("INSERT INTO verifications (channel, state, requester_org_id, issuer_org_id, proof_item_id, proof_item_name, \
-               template_id, subject_kind, subject_id, subject_name, subject_code, facts, case_ref, case_id, purpose, \
+               template_id, subject_kind, subject_id, subject_name_enc, subject_code_enc, subject_name_masked, pii_key_version, \
+               facts, case_ref, case_id, purpose, \
                catalogue_class, deadline_class, deadline_period, sent_by, sent_by_name, sent_at, updated_at) \
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
             .bind(Channel::System.as_str())
             .bind(State::Registered.as_str())
             .bind(r.requester_org_id)
@@ -83,8 +85,10 @@ pub(crate) async fn insert_sent(ex: &mut impl Exec, r: &NewSent<'_>) -> AppResul
             .bind(r.template_id)
             .bind(r.subject_kind.as_str())
             .bind(r.subject_id)
-            .bind(r.subject_name)
-            .bind(r.subject_code.as_str())
+            .bind(r.subject.name_enc.as_str())
+            .bind(r.subject.code_enc.as_str())
+            .bind(r.subject.name_masked.as_str())
+            .bind(r.subject.key_version)
             .bind(r.facts)
             .bind(r.case_ref)
             .bind(r.case_id)
@@ -116,10 +120,11 @@ pub(crate) async fn insert_offline(ex: &mut impl Exec, r: &NewOffline<'_>) -> Ap
     Ok(ex
         .scalar_i64(
             q("INSERT INTO verifications (channel, state, requester_org_id, issuer_org_id, proof_item_id, proof_item_name, \
-               template_id, subject_kind, subject_id, subject_name, subject_code, facts, case_ref, purpose, \
+               template_id, subject_kind, subject_id, subject_name_enc, subject_code_enc, subject_name_masked, pii_key_version, \
+               facts, case_ref, purpose, \
                catalogue_class, deadline_class, deadline_period, sent_by, sent_by_name, sent_at, outcome, records_say, \
                answered_by_name, answered_at, no_secret_confirmed, offline_ref, updated_at) \
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
             .bind(r.channel.as_str())
             .bind(State::Answered.as_str())
             .bind(s.requester_org_id)
@@ -129,8 +134,10 @@ pub(crate) async fn insert_offline(ex: &mut impl Exec, r: &NewOffline<'_>) -> Ap
             .bind(s.template_id)
             .bind(s.subject_kind.as_str())
             .bind(s.subject_id)
-            .bind(s.subject_name)
-            .bind(s.subject_code.as_str())
+            .bind(s.subject.name_enc.as_str())
+            .bind(s.subject.code_enc.as_str())
+            .bind(s.subject.name_masked.as_str())
+            .bind(s.subject.key_version)
             .bind(s.facts)
             .bind(s.case_ref)
             .bind(s.purpose)
@@ -394,7 +401,10 @@ pub(crate) struct NewLedger<'a> {
     pub kind: LedgerKind,
     pub subject_kind: SubjectKind,
     pub subject_id: i64,
-    pub subject_name: &'a str,
+    /// The subject's name encrypted at rest, and masked (issue #16 item 9).
+    pub subject_name_enc: &'a str,
+    pub subject_name_masked: &'a str,
+    pub key_version: i64,
     pub proof_item_id: i64,
     pub proof_item_name: &'a str,
     pub case_ref: &'a str,
@@ -407,15 +417,17 @@ pub(crate) struct NewLedger<'a> {
 pub(crate) async fn insert_ledger(ex: &mut impl Exec, r: &NewLedger<'_>) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO verification_ledger (org_id, verification_id, kind, subject_kind, subject_id, subject_name, \
-               proof_item_id, proof_item_name, case_ref, what, why, recorded_by_name, at) \
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            q("INSERT INTO verification_ledger (org_id, verification_id, kind, subject_kind, subject_id, subject_name_enc, \
+               subject_name_masked, pii_key_version, proof_item_id, proof_item_name, case_ref, what, why, recorded_by_name, at) \
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
             .bind(r.org_id)
             .bind(r.verification_id)
             .bind(r.kind.as_str())
             .bind(r.subject_kind.as_str())
             .bind(r.subject_id)
-            .bind(r.subject_name)
+            .bind(r.subject_name_enc)
+            .bind(r.subject_name_masked)
+            .bind(r.key_version)
             .bind(r.proof_item_id)
             .bind(r.proof_item_name)
             .bind(r.case_ref)

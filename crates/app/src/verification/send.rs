@@ -139,6 +139,7 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
         None => subject_in(app, &mut tx, actor, now, &cmd.subject).await?,
     };
     let facts = Json::Object(cmd.facts.clone()).to_string();
+    let sealed = super::at_rest::seal_subject(app, &subject.name, &cmd.subject.code).await?;
     let row = NewSent {
         requester_org_id: requester,
         issuer_org_id: asked.issuer_org_id,
@@ -147,8 +148,7 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
         template_id: pre.tpl.id,
         subject_kind: subject.kind,
         subject_id: subject.id,
-        subject_name: &subject.name,
-        subject_code: &cmd.subject.code,
+        subject: &sealed,
         facts: &facts,
         case_ref: &cmd.case_ref,
         case_id: cmd.case_id,
@@ -254,14 +254,15 @@ pub(super) async fn get_unaudited(app: &App, id: i64) -> AppResult<Detail> {
     with_history(app, read(app, id).await?).await
 }
 
-/// The committed record, read outside any write transaction.
+/// The committed record, its subject in clear, read outside any write transaction.
 pub(super) async fn read(app: &App, id: i64) -> AppResult<Verification> {
-    repo::load(&mut app.db.reader(), id).await
+    super::at_rest::load(app, id).await
 }
 
 async fn with_history(app: &App, v: Verification) -> AppResult<Detail> {
     let events = repo::events(&mut app.db.reader(), v.id).await?;
     let ledger = repo::ledger_of(&mut app.db.reader(), v.id).await?;
+    let ledger = super::at_rest::ledger_opened(app, ledger).await?;
     Ok(detail_of(app, v, events, ledger))
 }
 

@@ -16,13 +16,19 @@ pub static RECLASSIFY_WINDOW_MINUTES: Setting<i64> = Setting {
     check: |v| checks::within(*v, 1, 240, "时限"),
 };
 
+/// The key of [`REPORT_GRACE_MINUTES`].
+pub const REPORT_GRACE_KEY: &str = "verification.report_grace_minutes";
+
 /// Minutes after a request's due instant before it is reported to the joint office
 /// automatically, when the requesting unit has not reported it (A2 §11: overdue requests
 /// are reported; the grace is the county's trial-period choice). A request uses the version
-/// in force on the day it was sent.
+/// in force on the day it was sent (SPEC "Trial rules": a later version never reaches
+/// back): a version effective today moves the pending reports of today's requests, through
+/// whichever interface it is added (`jobs::follow_grace_version`); one effective later
+/// governs the requests sent from that day.
 pub static REPORT_GRACE_MINUTES: Setting<i64> = Setting {
-    key: "verification.report_grace_minutes",
-    label: "逾期核验自动报告联席会议办公室的宽限时间",
+    key: REPORT_GRACE_KEY,
+    label: "逾期核验自动报告联席会议办公室的宽限时间（按核验发出当日施行的版本计算）",
     basis: "A2 §11",
     unit: "分钟",
     owners: &[Role::JointOffice],

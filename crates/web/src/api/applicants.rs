@@ -157,7 +157,8 @@ struct AuditPage {
 }
 
 /// The audit log (system administrator and accountability department).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter), responses((status = 200, body = AuditPage)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter), responses((status = 200, body = AuditPage),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json")))]
 async fn audit_list(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -165,14 +166,25 @@ async fn audit_list(
 ) -> ApiResult<Json<AuditPage>> {
     ctx.actor
         .require_any(&[Role::SystemAdmin, Role::Accountability])?;
+    // Persons are named by public id outside (issue #16 item 6); the log keeps `person:N`.
+    let subject_ref = match f.subject_ref {
+        Some(r) => Some(applicants::internal_ref(&s.app, &r).await?.ok_or_else(|| {
+            proofless_app::AppError::field(
+                "subject_ref",
+                "申请人须以公开编号指明（person:公开编号）",
+            )
+        })?),
+        None => None,
+    };
     let q = AuditQuery {
-        subject_ref: f.subject_ref,
+        subject_ref,
         object_type: f.object_type,
         object_id: f.object_id,
         limit: f.limit.unwrap_or(50).clamp(1, 500),
         offset: f.offset.unwrap_or(0).max(0),
     };
-    let (items, total) = audit::list(&s.app.db, &q).await?;
+    let (mut items, total) = audit::list(&s.app.db, &q).await?;
+    applicants::publish_audit_rows(&s.app, &mut items).await?;
     Ok(Json(AuditPage { items, total }))
 }
 

@@ -158,7 +158,8 @@ async fn me(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<PortalMe>> {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct AccessQuery {
-    /// `person:ID` (yourself) or `entity:ID` (an entity you represent); default yourself.
+    /// `person:PUBLIC_ID` (yourself, by your opaque id) or `entity:ID` (an entity you
+    /// represent); default yourself.
     subject: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -178,9 +179,14 @@ async fn access_log(
     ctx: Ctx,
     ApiQuery(aq): ApiQuery<AccessQuery>,
 ) -> ApiResult<Json<AccessPage>> {
-    let subject = aq
-        .subject
-        .unwrap_or_else(|| format!("person:{}", ctx.actor.id.unwrap_or_default()));
+    // A person is named by public id (issue #16 item 6); one named otherwise is nobody's
+    // log the caller may read.
+    let subject = match aq.subject {
+        Some(r) => applicants::internal_ref(&s.app, &r)
+            .await?
+            .ok_or_else(|| AppError::forbidden("只能查看本人或本人所代表法人的数据查阅记录"))?,
+        None => format!("person:{}", ctx.actor.id.unwrap_or_default()),
+    };
     let (items, total) = applicants::access_log(
         &s.app,
         &ctx.actor,

@@ -365,7 +365,7 @@ pub async fn audit(State(s): State<AppState>, ctx: Ctx) -> Response {
         Ok(r) => r,
         Err(e) => return page_error(&ctx, e, "/workbench"),
     };
-    let (rows, _) = match audit::list(
+    let (mut rows, _) = match audit::list(
         &s.app.db,
         &AuditQuery {
             limit: 200,
@@ -377,6 +377,10 @@ pub async fn audit(State(s): State<AppState>, ctx: Ctx) -> Response {
         Ok(r) => r,
         Err(e) => return page_error(&ctx, e, "/workbench"),
     };
+    // Persons by public id only (issue #16 item 6).
+    if let Err(e) = proofless_app::applicants::publish_audit_rows(&s.app, &mut rows).await {
+        return page_error(&ctx, e, "/workbench");
+    }
     let rows = rows
         .into_iter()
         .map(|r| AuditLine {

@@ -287,12 +287,13 @@ pub(crate) async fn insert(db: &mut impl Exec, c: &NewCommitment<'_>) -> AppResu
 pub(crate) async fn set_letter(
     db: &mut impl Exec,
     id: i64,
-    body: &str,
+    (letter_enc, key_version): (&str, i64),
     sealed_id: &str,
 ) -> AppResult<()> {
     db.execute(
-        q("UPDATE commitments SET letter = ?, sealed_id = ? WHERE id = ? AND sealed_id = ''")
-            .bind(body)
+        q("UPDATE commitments SET letter = ?, letter_key_version = ?, sealed_id = ? WHERE id = ? AND sealed_id = ''")
+            .bind(letter_enc)
+            .bind(key_version)
             .bind(sealed_id)
             .bind(id),
     )

@@ -9,7 +9,7 @@ use crate::error::AppResult;
 use crate::verification::records::{ListRow, UnitFigures};
 
 const LIST_SELECT: &str = "SELECT v.id, v.channel, v.state, v.requester_org_id, ro.name AS requester_name, \
-    v.issuer_org_id, io.name AS issuer_name, v.proof_item_name, v.subject_name, v.case_ref, v.deadline_class, \
+    v.issuer_org_id, io.name AS issuer_name, v.proof_item_name, v.subject_name_masked AS subject_name, v.case_ref, v.deadline_class, \
     v.deadline_period, v.sent_at, v.due_at, v.ordered_at, v.order_due_at, v.reported_at, v.summon_at, v.outcome, \
     v.reclass_reason, v.reclassified_at \
     FROM verifications v JOIN orgs ro ON ro.id = v.requester_org_id JOIN orgs io ON io.id = v.issuer_org_id";
