@@ -27,6 +27,7 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &credit::settings::BLACKLISTED_DELTA,
     &credit::settings::REPAIRED_DELTA,
     &credit::settings::LEVEL_THRESHOLDS_SETTING,
+    &crate::sharing::settings::OUTSIDE_WORKING_DAYS,
 ];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));

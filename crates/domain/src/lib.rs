@@ -14,5 +14,6 @@ pub mod policy;
 pub mod region;
 pub mod role;
 pub mod seal;
+pub mod sharing;
 pub mod verification;
 pub mod violation;

@@ -10,6 +10,8 @@ pub enum SealKind {
     VerificationReply,
     /// An applicant's signed commitment letter, sealed by the accepting unit (R5).
     CommitmentLetter,
+    /// An e-licence or e-proof sealed by its issuer (R3.2).
+    EProof,
 }
 
 impl SealKind {
@@ -17,6 +19,7 @@ impl SealKind {
         match self {
             SealKind::VerificationReply => "verification_reply",
             SealKind::CommitmentLetter => "commitment_letter",
+            SealKind::EProof => "eproof",
         }
     }
 
@@ -24,6 +27,7 @@ impl SealKind {
         match self {
             SealKind::VerificationReply => "核验回复",
             SealKind::CommitmentLetter => "告知承诺书",
+            SealKind::EProof => "电子证照证明",
         }
     }
 }
