@@ -15,6 +15,7 @@ mod policy;
 mod portal;
 mod regions;
 mod seals;
+mod sharing;
 mod system;
 mod tokens;
 mod verification;
@@ -75,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(credit::router())
         .merge(verification::router())
         .merge(policy::router())
+        .merge(sharing::router())
 }
 
 /// The OpenAPI 3.1 document, completed with the errors every operation can answer.
