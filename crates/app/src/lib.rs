@@ -27,6 +27,7 @@ pub mod password;
 pub mod policy;
 pub mod regions;
 pub mod seals;
+pub mod sharing;
 pub mod staff;
 pub mod verification;
 pub mod violations;

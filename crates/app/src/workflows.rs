@@ -37,6 +37,7 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &complaints::settings::REJECT_GROUNDS,
     &complaints::settings::DUPLICATE_WINDOW_DAYS,
     &complaints::settings::DUPLICATE_MIN_SIMILARITY,
+    &crate::sharing::settings::OUTSIDE_WORKING_DAYS,
 ];
 
 /// What follows a new version of a setting (see `policy::Follower`).

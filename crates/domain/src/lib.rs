@@ -17,5 +17,6 @@ pub mod policy;
 pub mod region;
 pub mod role;
 pub mod seal;
+pub mod sharing;
 pub mod verification;
 pub mod violation;

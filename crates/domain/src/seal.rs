@@ -12,6 +12,8 @@ pub enum SealKind {
     CommitmentLetter,
     /// The result of a complaint told to the complainant, sealed by the handling unit (A4 §10).
     ComplaintResult,
+    /// An e-licence or e-proof sealed by its issuer (R3.2).
+    EProof,
 }
 
 impl SealKind {
@@ -20,6 +22,7 @@ impl SealKind {
             SealKind::VerificationReply => "verification_reply",
             SealKind::CommitmentLetter => "commitment_letter",
             SealKind::ComplaintResult => "complaint_result",
+            SealKind::EProof => "eproof",
         }
     }
 
@@ -28,6 +31,7 @@ impl SealKind {
             SealKind::VerificationReply => "核验回复",
             SealKind::CommitmentLetter => "告知承诺书",
             SealKind::ComplaintResult => "投诉办理结果告知书",
+            SealKind::EProof => "电子证照证明",
         }
     }
 }

@@ -25,10 +25,11 @@ use skrifa::{FontRef, MetadataProvider};
 
 use crate::error::{AppError, AppResult};
 
-static FONT_DATA: &[u8] = include_bytes!("../../assets/fonts/NotoSerifSC-Regular-GB2312.otf");
+pub(crate) static FONT_DATA: &[u8] =
+    include_bytes!("../../assets/fonts/NotoSerifSC-Regular-GB2312.otf");
 
 /// The font, parsed once (krilla's `Font` is a cheap handle to shared data).
-static FONT: LazyLock<Option<Font>> = LazyLock::new(|| Font::new(FONT_DATA.into(), 0));
+pub(crate) static FONT: LazyLock<Option<Font>> = LazyLock::new(|| Font::new(FONT_DATA.into(), 0));
 
 const PAGE_W: f64 = 595.0;
 const PAGE_H: f64 = 842.0;

@@ -18,6 +18,7 @@ mod policy;
 mod portal;
 mod regions;
 mod seals;
+mod sharing;
 mod system;
 mod tokens;
 mod verification;
@@ -81,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(policy::router())
         .merge(accountability::router())
         .merge(adjustment::router())
+        .merge(sharing::router())
 }
 
 /// The OpenAPI 3.1 document, completed with the errors every operation can answer.

@@ -71,11 +71,13 @@ fn nav_for(actor: &Actor) -> Vec<(&'static str, &'static str)> {
             ]) {
                 items.push(("/verifications", "部门核验"));
             }
+            items.push(("/sharing", "数据共享"));
             items.push(("/notifications", "通知"));
         }
         ActorKind::Portal => {
             items.push(("/portal", "我的办事"));
             items.push(("/portal/commitments", "我的承诺"));
+            items.push(("/portal/sharing", "数据共享授权"));
         }
         _ => {}
     }

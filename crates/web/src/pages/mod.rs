@@ -14,6 +14,7 @@ mod policy;
 mod portal;
 mod sealed;
 mod session;
+mod sharing;
 mod verification;
 
 use askama::Template;
@@ -164,9 +165,28 @@ pub fn router() -> Router<AppState> {
             get(catalogue_edit::import_template),
         )
         .merge(verification::router())
+        .merge(sharing_routes())
         .merge(commitment_routes())
         .route("/policy", get(policy::policy_page))
         .route("/policy/{key}", post(policy::version_submit))
+}
+
+fn sharing_routes() -> Router<AppState> {
+    Router::new()
+        .route("/sharing", get(sharing::staff_page))
+        .route("/sharing/list", get(sharing::list_page))
+        .route("/sharing/entries/{id}/review", post(sharing::review_submit))
+        .route("/sharing/eproofs/{id}", get(sharing::eproof_page))
+        .route("/verify/{code}", get(sharing::verify_page))
+        .route("/verify/{code}/qr.svg", get(sharing::qr))
+        .route("/portal/sharing", get(sharing::portal_page))
+        .route("/portal/sharing/eproofs/{id}", get(sharing::eproof_page))
+        .route(
+            "/portal/sharing/consents/{id}",
+            post(sharing::decide_submit),
+        )
+        .route("/portal/sharing/codes", post(sharing::code_submit))
+        .route("/portal/sharing/outside", post(sharing::outside_submit))
 }
 
 fn commitment_routes() -> Router<AppState> {
