@@ -58,9 +58,9 @@ pub fn sm3_file_hex(path: &std::path::Path) -> std::io::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
-/// SM3 digest of `data` as 64 lowercase hex characters.
-/// HMAC-SM3 of `msg` under a key of any length, as lowercase hex: signs what another
-/// system must verify with a shared secret (the 12345 callback, issue #20).
+/// HMAC-SM3 of `msg` under a key of any length, as 64 lowercase hex: signs what another
+/// system must verify with a shared secret (the 12345 callback, issue #20; requests to the
+/// city data-sharing platform, issue #18 §4).
 pub fn hmac_sm3_hex(key: &[u8], msg: &[u8]) -> String {
     use hmac::Mac as _;
     // HMAC accepts keys of any length (a long one is hashed first).
@@ -72,6 +72,7 @@ pub fn hmac_sm3_hex(key: &[u8], msg: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// SM3 digest of `data` as 64 lowercase hex characters.
 pub fn sm3_hex(data: &[u8]) -> String {
     hex::encode(sm3(data))
 }
@@ -105,19 +106,5 @@ mod tests {
             sm3_hex(b""),
             "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"
         );
-    }
-}
-
-/// HMAC-SM3 of `msg` under `key` (any length), as 64 lowercase hex: the signature of
-/// requests exchanged with the city data-sharing platform (issue #18 §4).
-pub fn hmac_sm3_hex(key: &[u8], msg: &[u8]) -> String {
-    use hmac::{KeyInit as _, Mac as _};
-    match hmac::Hmac::<sm3::Sm3>::new_from_slice(key) {
-        Ok(mut mac) => {
-            mac.update(msg);
-            hex::encode(mac.finalize().into_bytes())
-        }
-        // HMAC takes keys of every length; this arm is unreachable in practice.
-        Err(_) => String::new(),
     }
 }

@@ -24,7 +24,11 @@ pub async fn comment(app: &App, actor: &Actor, input: &CommentInput) -> AppResul
         .await
         .map_err(|_| AppError::field("proof_item_id", "只能对已发布清单中的证明事项提出意见"))?;
     let phone = match &c.phone {
-        Some(p) => crate::applicants::seal_contact(app, None, Some(p)).await?.phone,
+        Some(p) => {
+            crate::applicants::seal_contact(app, None, Some(p))
+                .await?
+                .phone
+        }
         None => None,
     };
     let portal_person = (actor.kind == ActorKind::Portal)
