@@ -144,7 +144,6 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<CaseDetail> {
         actions: vec![],
         case,
     };
-    drop(r);
     d.actions = actions(actor, &d);
     let subject = match d.case.staff_id {
         Some(s) => format!("staff:{s}"),
