@@ -52,6 +52,7 @@ text_enum! {
         Sms = "sms" / "短信",
         Email = "email" / "电子邮件",
         Platform = "platform" / "投诉平台（网上）",
+        #[serde(rename = "hotline_12345")]
         Hotline12345 = "hotline_12345" / "12345热线",
         SpecialWindow = "special_window" / "“无证明”专窗",
         MinistryPlatform = "ministry_platform" / "司法部“互联网+督查”平台",
@@ -412,6 +413,11 @@ mod tests {
     fn enums_round_trip_and_phones() {
         for c in Channel::ALL {
             assert_eq!(Channel::parse(c.as_str()), Some(*c));
+            // Stored and serialised as the same name.
+            assert_eq!(
+                serde_json::to_value(c).unwrap(),
+                serde_json::json!(c.as_str())
+            );
         }
         for g in RejectGround::ALL {
             assert_eq!(RejectGround::parse(g.as_str()), Some(*g));

@@ -238,11 +238,11 @@ fn mask(name: &str) -> String {
 /// A receiver's staff (or an agency, about itself) registers a complaint.
 pub async fn register(app: &App, actor: &Actor, input: &RegisterInput) -> AppResult<Complaint> {
     actor.require_staff()?;
-    let mut cmd = input.parse()?;
     let org = actor
         .org_id
         .ok_or_else(|| AppError::forbidden("须以单位工作人员身份登记投诉"))?;
-    let receiver = match cmd.receiver.or_else(|| receiver_role(actor)) {
+    let asked = input.receiver.as_deref().and_then(Receiver::parse);
+    let receiver = match asked.or_else(|| receiver_role(actor)) {
         Some(r) => r,
         None if actor.has_any(AGENCY_RECEIVER_ROLES) => Receiver::Agency,
         None => {
@@ -251,12 +251,15 @@ pub async fn register(app: &App, actor: &Actor, input: &RegisterInput) -> AppRes
             ));
         }
     };
+    // An agency receives complaints about itself: the agency is its own unit by default.
+    let mut input = input.clone();
+    if receiver == Receiver::Agency {
+        input.agency_org_id = input.agency_org_id.or(Some(org));
+    }
+    let cmd = input.parse()?;
     match role_of(receiver) {
         Some(role) => actor.require_any(&[role])?,
-        None => {
-            actor.require_any(AGENCY_RECEIVER_ROLES)?;
-            cmd.agency_org_id = cmd.agency_org_id.or(Some(org));
-        }
+        None => actor.require_any(AGENCY_RECEIVER_ROLES)?,
     }
     let id = register_in(
         app,
