@@ -12,4 +12,5 @@ mod driver;
 mod foundation_ui;
 mod identity_ui;
 mod policy_ui;
+mod sharing_ui;
 mod verification_ui;
