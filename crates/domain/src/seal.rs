@@ -11,6 +11,7 @@ pub enum SealKind {
     /// An applicant's signed commitment letter, sealed by the accepting unit (R5).
     CommitmentLetter,
     /// An e-licence or e-proof sealed by its issuer (R3.2).
+    #[serde(rename = "eproof")]
     EProof,
 }
 
@@ -38,7 +39,11 @@ mod tests {
 
     #[test]
     fn a_kind_serialises_as_its_stored_name() {
-        for k in [SealKind::VerificationReply, SealKind::CommitmentLetter] {
+        for k in [
+            SealKind::VerificationReply,
+            SealKind::CommitmentLetter,
+            SealKind::EProof,
+        ] {
             assert_eq!(
                 serde_json::to_value(k).unwrap(),
                 serde_json::json!(k.as_str())
