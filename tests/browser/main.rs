@@ -16,4 +16,5 @@ mod foundation_ui;
 mod identity_ui;
 mod policy_ui;
 mod sealed_ui;
+mod sharing_ui;
 mod verification_ui;

@@ -13,6 +13,7 @@ pub enum SealKind {
     /// The result of a complaint told to the complainant, sealed by the handling unit (A4 §10).
     ComplaintResult,
     /// An e-licence or e-proof sealed by its issuer (R3.2).
+    #[serde(rename = "eproof")]
     EProof,
 }
 
@@ -42,7 +43,11 @@ mod tests {
 
     #[test]
     fn a_kind_serialises_as_its_stored_name() {
-        for k in [SealKind::VerificationReply, SealKind::CommitmentLetter] {
+        for k in [
+            SealKind::VerificationReply,
+            SealKind::CommitmentLetter,
+            SealKind::EProof,
+        ] {
             assert_eq!(
                 serde_json::to_value(k).unwrap(),
                 serde_json::json!(k.as_str())

@@ -176,14 +176,13 @@ fn header<'a>(h: &'a reqwest::header::HeaderMap, name: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-async fn attempt(
-    app: &App,
-    src: &SourceRow,
-    secret: &str,
-    body: &str,
-    tid: &str,
-) -> Result<Answer, Failure> {
-    let ts = app.now_ms();
+fn wall_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+async fn attempt(src: &SourceRow, secret: &str, body: &str, tid: &str) -> Result<Answer, Failure> {
+    // The platform lives in real time: its replay window is checked against the wall clock.
+    let ts = wall_ms();
     let nonce = random_token(16);
     let sig = hmac_sm3_hex(
         secret.as_bytes(),
@@ -238,7 +237,7 @@ async fn attempt(
     if header(&headers, "X-Signature") != expected || !rules::nonce_ok(rnonce) {
         return Err(fail(true, "市共享交换平台的应答签名无效"));
     }
-    if !rules::within_replay_window(rts, app.now_ms()) {
+    if !rules::within_replay_window(rts, wall_ms()) {
         return Err(fail(true, "市共享交换平台的应答时间超出防重放窗口"));
     }
     let answer: Answer =
@@ -290,7 +289,7 @@ pub(super) async fn fetch_city(app: &App, entry: &VersionRow, person: i64) -> Ap
     let attempts = 1 + src.retries.clamp(0, 5) as u32;
     let mut last = String::new();
     for n in 1..=attempts {
-        match attempt(app, &src, &secret, &body, &tid).await {
+        match attempt(&src, &secret, &body, &tid).await {
             Ok(a) => {
                 breaker_note(&src.base_url, app.now_ms(), true);
                 return map_answer(entry, &rid, a);

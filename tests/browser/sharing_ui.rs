@@ -1,0 +1,159 @@
+//! Issue #18 §3: a counter pulls a citizen's birth certificate data; the citizen goes from
+//! the portal to 数据共享授权, sees exactly what would be released (preview), allows it, and
+//! the counter then has the data. The citizen's one-time code is shown once on the same page.
+
+use proofless_app::cases::{self, NewCase};
+use proofless_app::{Actor, ActorKind};
+use proofless_domain::role::Role;
+use proofless_store::q;
+use serde_json::{Value, json};
+
+use crate::common::{Backend, DEMO_PASSWORD, TestApp, spawn_demo};
+use crate::driver;
+
+const ZHANG: &str = "370322199001011238";
+
+async fn id(t: &TestApp, sql: &str, arg: &str) -> i64 {
+    let (id,): (i64,) = t.app.db.reader().fetch_one(q(sql).bind(arg)).await.unwrap();
+    id
+}
+
+async fn service(t: &TestApp, item: i64) -> String {
+    let (code,): (String,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(
+            q("SELECT s.code FROM service_items s JOIN proof_item_services ps ON ps.service_item_id = s.id \
+               WHERE ps.proof_item_id = ? ORDER BY s.id LIMIT 1")
+            .bind(item),
+        )
+        .await
+        .unwrap();
+    code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_previews_and_allows_a_pull_from_the_portal() {
+    let Some(b) = driver::open().await else {
+        return;
+    };
+    let t = spawn_demo(Backend::Sqlite).await.unwrap();
+    let wj = id(&t, "SELECT id FROM orgs WHERE name = ?", "县卫生健康局").await;
+    let ga = id(&t, "SELECT id FROM orgs WHERE name = ?", "县公安局").await;
+    let item = id(
+        &t,
+        "SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1",
+        "出生医学证明",
+    )
+    .await;
+    let code = service(&t, item).await;
+    let admin = t.staff("admin").await;
+    let r = admin
+        .post_json(
+            &format!("/api/v1/orgs/{wj}/staff"),
+            &json!({"username": "wj_admin", "display_name": "卫健管理", "password": DEMO_PASSWORD,
+                "roles": ["unit_admin", "counter_clerk"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let w = t.staff("wj_admin").await;
+    let e: Value = w
+        .post_json(
+            "/api/v1/sharing/entries",
+            &json!({"proof_item_id": item, "source": "county_library", "kind": "proof",
+                "fields": [{"key": "child_name", "label": "新生儿姓名", "kind": "text", "required": true}],
+                "grants": [{"org_id": ga, "service_code": code}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let eid = e["id"].as_i64().unwrap();
+    w.post_json(&format!("/api/v1/sharing/entries/{eid}/submit"), &json!({}))
+        .await;
+    t.staff("joint")
+        .await
+        .post_json(
+            &format!("/api/v1/sharing/entries/{eid}/review"),
+            &json!({"approve": true}),
+        )
+        .await;
+    let rid = proofless_domain::codes::ResidentId::parse(ZHANG).unwrap();
+    let pid = proofless_app::applicants::person_id_by_resident_id(&t.app, &rid)
+        .await
+        .unwrap()
+        .unwrap();
+    let public = proofless_app::applicants::public_id_of(&t.app, pid)
+        .await
+        .unwrap();
+    let r = w
+        .post_json(
+            "/api/v1/sharing/eproofs",
+            &json!({"proof_item_id": item, "holder_id": public, "valid_from": "2026-01-01", "data": {"child_name": "张小宝"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let clerk = Actor {
+        kind: ActorKind::Staff,
+        id: None,
+        name: "窗口".into(),
+        org_id: Some(ga),
+        org_name: None,
+        region_code: None,
+        roles: vec![Role::CounterClerk],
+        operation_id: "browser-test".into(),
+    };
+    let case = cases::create(
+        &t.app,
+        &clerk,
+        &NewCase {
+            service_item_code: code.clone(),
+            applicant_kind: "person".into(),
+            applicant_id: pid,
+            immediate: false,
+            statutory_limit: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let ga_clerk = t.staff("ga_clerk").await;
+    let p: Value = ga_clerk
+        .post_json(
+            "/api/v1/sharing/pulls",
+            &json!({"subject_id": public, "proof_item_id": item, "case_id": case, "service_code": code, "purpose": "出生登记"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["outcome"], "awaiting_consent");
+
+    // The citizen, from the portal, follows the navigation to the consent page.
+    b.log_in(&format!("{}/portal/login", t.base), ZHANG).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    b.client.goto(&format!("{}/portal", t.base)).await.unwrap();
+    b.click("a[href='/portal/sharing']").await;
+    let text = b.text_with("将提供的内容").await;
+    assert!(
+        text.contains("县公安局") && text.contains("张小宝") && text.contains("新生儿姓名"),
+        "{text}"
+    );
+    b.click(&format!("#allow-{}", p["id"].as_str().unwrap()))
+        .await;
+    let text = b.text_with("暂无待确认").await;
+    assert!(text.contains("暂无待确认的数据调取"), "{text}");
+    let got: Value = ga_clerk
+        .json(&format!(
+            "/api/v1/sharing/pulls/{}",
+            p["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(got["outcome"], "released");
+    // The one-time code for the counter, shown once.
+    b.click("form[action='/portal/sharing/codes'] button").await;
+    let text = b.text_with("10分钟内有效，只能使用一次").await;
+    assert!(text.contains("只能使用一次"), "{text}");
+    b.close().await;
+}
