@@ -11,7 +11,7 @@ use crate::App;
 use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
-use crate::{applicants, calendar, catalogue, commitment, credit, deadlines, verification};
+use crate::{applicants, calendar, cases, catalogue, commitment, credit, deadlines, verification};
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
 pub(crate) static POLICIES: &[&dyn AnySetting] = &[
@@ -27,6 +27,8 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &credit::settings::BLACKLISTED_DELTA,
     &credit::settings::REPAIRED_DELTA,
     &credit::settings::LEVEL_THRESHOLDS_SETTING,
+    &cases::settings::PROXY_WORKING_DAYS,
+    &cases::settings::SUPPLEMENT_WORKING_DAYS,
 ];
 
 static REGISTRY: LazyLock<Arc<Registry>> = LazyLock::new(|| Arc::new(build()));

@@ -173,6 +173,8 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
     let body = String::from_utf8(proofless_seal::canonical_json(&letter))
         .map_err(|_| AppError::Internal("承诺书编码失败".to_owned()))?;
     repo::set_letter(&mut tx, id, &body, &sealed_id).await?;
+    // R4.2: the case's proof is resolved; the unit may no longer ask for it in this case.
+    crate::cases::commitment_signed_in(&mut tx, actor, cmd.case_id, b.item.id, id, now).await?;
     follow_plan_in(
         &mut tx,
         app,
