@@ -6,6 +6,7 @@
 #[path = "../it/common.rs"]
 mod common;
 
+mod cases_ui;
 mod catalogue_ui;
 mod commitment_ui;
 mod driver;

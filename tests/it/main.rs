@@ -5,6 +5,7 @@
 mod common;
 
 mod cases;
+mod cases_flow;
 mod catalogue_flow;
 mod catalogue_import;
 mod catalogue_input;

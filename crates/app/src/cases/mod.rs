@@ -14,6 +14,7 @@
 
 mod decide;
 mod input;
+mod online;
 mod proofs;
 pub(crate) mod repo;
 mod service;
@@ -21,7 +22,8 @@ pub mod settings;
 
 pub use decide::*;
 pub use input::*;
+pub use online::*;
 pub use proofs::*;
-pub use repo::CaseLine;
 pub use repo::proofs::CaseProof;
+pub use repo::{CaseLine, ServiceHit};
 pub use service::*;

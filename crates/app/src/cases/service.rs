@@ -178,7 +178,7 @@ pub(crate) struct Opened<'a> {
     pub code: &'a str,
 }
 
-async fn open_in(
+pub(crate) async fn open_in(
     tx: &mut Tx,
     app: &App,
     actor: &Actor,
@@ -188,10 +188,12 @@ async fn open_in(
     let now = app.now_ms();
     let case_no = new_case_no(now);
     let start = deadlines::to_utc(now).ok_or_else(|| AppError::Internal("时钟时间无效".into()))?;
+    // The assessment clock is the system's: a portal applicant may open the case.
+    let sys = Actor::system(&actor.operation_id);
     let deadline_id = deadlines::open_in(
         tx,
         app,
-        actor,
+        &sys,
         &NewDeadline {
             subject_type: proofless_domain::deadline::SubjectType::Case,
             subject_id: case_no.clone(),

@@ -25,6 +25,33 @@ pub(crate) async fn service_item_id(ex: &mut impl Exec, code: &str) -> AppResult
     Ok(found.map(|(id,)| id))
 }
 
+/// A service item by code: its id and the unit that handles it.
+pub(crate) async fn service_item(ex: &mut impl Exec, code: &str) -> AppResult<Option<(i64, i64)>> {
+    Ok(ex
+        .fetch_optional(q("SELECT id, org_id FROM service_items WHERE code = ?").bind(code))
+        .await?)
+}
+
+/// Service items whose name or code contains the words, for the counter's search.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct ServiceHit {
+    pub code: String,
+    pub name: String,
+    pub org_name: String,
+}
+
+pub(crate) async fn search_services(ex: &mut impl Exec, words: &str) -> AppResult<Vec<ServiceHit>> {
+    let like = format!("%{}%", words.replace(['%', '_'], ""));
+    Ok(ex
+        .fetch_all(
+            q("SELECT s.code, s.name, o.name AS org_name FROM service_items s JOIN orgs o ON o.id = s.org_id \
+               WHERE s.name LIKE ? OR s.code LIKE ? ORDER BY s.name LIMIT 30")
+            .bind(like.clone())
+            .bind(like),
+        )
+        .await?)
+}
+
 /// The entity with this unified social credit code.
 pub(crate) async fn entity_by_credit_code(
     ex: &mut impl Exec,
