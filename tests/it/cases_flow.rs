@@ -402,3 +402,54 @@ both_backends!(
     proxy_and_deficiency_resolve_and_withdrawal_needs_none,
     a_proof_demanded_outside_the_list_is_a_violation_record,
 );
+
+// Issue #17 §4: 在线办理 from a service page starts a case after login (the link is
+// remembered through the login), 我的办件 lists it, the applicant reads every proof; the unit
+// the catalogue names handles it, and no other unit reads it.
+async fn a_citizen_starts_a_case_online_and_follows_it(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let code = code_of(&t, MIGRATION).await;
+    let start = format!("/portal/cases/start?code={code}");
+    let r = t.client().get(&start).await;
+    assert!(r.status().is_redirection());
+    assert_eq!(r.headers()["location"], "/portal/login");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("pl_next="), "{cookie}");
+    let me = crate::commitment_flow::citizen(&t, ZHANG).await;
+    let r = me.get(&start).await;
+    assert!(r.status().is_redirection());
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = to.trim_start_matches("/portal/cases/").parse().unwrap();
+    let mine: Value = me.json("/api/v1/portal/cases").await;
+    assert_eq!(mine[0]["id"], id, "{mine}");
+    let case: Value = me.json(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(case["proofs"].as_array().unwrap().len(), 2);
+    let page = me.get(&to).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("受理") && html.contains("录用证明"), "{html}");
+    // The unit of the service handles it; another unit does not see it.
+    assert_eq!(
+        t.staff("ga_clerk")
+            .await
+            .get(&format!("/api/v1/cases/{id}"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        t.staff("sj_clerk")
+            .await
+            .get(&format!("/api/v1/cases/{id}"))
+            .await
+            .status(),
+        403
+    );
+    // An unknown service starts nothing.
+    let before = count(&t, "SELECT COUNT(*) FROM cases").await;
+    let r = me.get("/portal/cases/start?code=NO-SUCH").await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM cases").await, before);
+}
+
+both_backends!(a_citizen_starts_a_case_online_and_follows_it);
