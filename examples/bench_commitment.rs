@@ -165,7 +165,10 @@ async fn main() {
         &NewCase {
             service_item_code: code,
             applicant_kind: "person".into(),
-            applicant_id: person,
+            applicant: proofless_app::applicants::public_id_of(&app, person)
+                .await
+                .unwrap(),
+            applicant_name: None,
             immediate: false,
             statutory_limit: None,
         },

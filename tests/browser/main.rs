@@ -8,6 +8,7 @@ mod common;
 
 mod accountability_ui;
 mod adjustment_ui;
+mod cases_ui;
 mod catalogue_ui;
 mod commitment_ui;
 mod complaints_ui;

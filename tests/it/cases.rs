@@ -35,14 +35,20 @@ async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
         .await
         .unwrap()
         .0;
-    let person = first_id(&t.app, "SELECT MIN(id) FROM persons").await;
+    let person = proofless_app::applicants::public_id_of(
+        &t.app,
+        first_id(&t.app, "SELECT MIN(id) FROM persons").await,
+    )
+    .await
+    .unwrap();
     let case = cases::create(
         &t.app,
         &clerk,
         &NewCase {
             service_item_code: code,
             applicant_kind: "person".into(),
-            applicant_id: person,
+            applicant: person.clone(),
+            applicant_name: None,
             immediate: true,
             statutory_limit: Some("20wd".into()),
         },
@@ -95,13 +101,15 @@ async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
         .unwrap();
     assert_eq!(d.deadline.state, "open");
 
-    // Decided: the clock is done and no further step is allowed.
+    // Decided (terminated on a ground: its proofs are not resolved): the clock is done and
+    // no further step is allowed.
     let c = cases::decide(
         &t.app,
         &clerk,
         case.id,
         &Decision {
-            outcome: "approved".into(),
+            outcome: "terminated".into(),
+            reason: "申请人不再符合办理条件".into(),
         },
     )
     .await
@@ -117,6 +125,7 @@ async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
         case.id,
         &Decision {
             outcome: "refused".into(),
+            reason: "不符合条件".into(),
         },
     )
     .await;
@@ -132,7 +141,8 @@ async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
         &NewCase {
             service_item_code: "NO-SUCH-CODE".into(),
             applicant_kind: "robot".into(),
-            applicant_id: -1,
+            applicant: "-1".into(),
+            applicant_name: None,
             immediate: false,
             statutory_limit: None,
         },
@@ -153,7 +163,8 @@ async fn verification_wait_stops_only_the_assessment_clock(b: Backend) {
         &NewCase {
             service_item_code: "X".repeat(10_000),
             applicant_kind: "person".into(),
-            applicant_id: person,
+            applicant: person.clone(),
+            applicant_name: None,
             immediate: true,
             statutory_limit: None,
         },

@@ -99,7 +99,10 @@ pub async fn open_case(t: &TestApp, org_id: i64, person_id: i64, item_id: i64) -
         &NewCase {
             service_item_code: code,
             applicant_kind: "person".to_owned(),
-            applicant_id: person_id,
+            applicant: proofless_app::applicants::public_id_of(&t.app, person_id)
+                .await
+                .unwrap(),
+            applicant_name: None,
             immediate: false,
             statutory_limit: None,
         },
@@ -123,7 +126,9 @@ pub async fn decide_case(t: &TestApp, case_id: i64) {
         &clerk_of(org_id),
         case_id,
         &Decision {
-            outcome: "approved".to_owned(),
+            // Ended on a ground: whether its proofs are resolved does not matter here.
+            outcome: "terminated".to_owned(),
+            reason: "办理终结".to_owned(),
         },
     )
     .await
@@ -266,7 +271,18 @@ async fn a_representative_signs_for_the_company(b: Backend) {
         &NewCase {
             service_item_code: code,
             applicant_kind: "entity".to_owned(),
-            applicant_id: entity,
+            applicant: t
+                .app
+                .db
+                .reader()
+                .fetch_one::<(String,)>(
+                    proofless_store::q("SELECT credit_code FROM entities WHERE id = ?")
+                        .bind(entity),
+                )
+                .await
+                .unwrap()
+                .0,
+            applicant_name: None,
             immediate: false,
             statutory_limit: None,
         },

@@ -159,7 +159,10 @@ async fn commitment_follows_the_published_list_not_the_draft(b: Backend) {
         &proofless_app::cases::NewCase {
             service_item_code: legal_aid_service,
             applicant_kind: "person".to_owned(),
-            applicant_id: li,
+            applicant: proofless_app::applicants::public_id_of(&t.app, li)
+                .await
+                .unwrap(),
+            applicant_name: None,
             immediate: false,
             statutory_limit: None,
         },

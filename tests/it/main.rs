@@ -9,6 +9,7 @@ mod accountability_sweep;
 mod adjustment_flow;
 mod adjustment_voice;
 mod cases;
+mod cases_flow;
 mod catalogue_flow;
 mod catalogue_import;
 mod catalogue_input;

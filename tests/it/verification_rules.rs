@@ -202,16 +202,16 @@ async fn only_an_immediate_case_stops_its_clock(b: Backend) {
         .db
         .reader()
         .fetch_one(proofless_store::q(
-            "SELECT code FROM service_items ORDER BY id LIMIT 1",
+            "SELECT s.code FROM service_items s JOIN proof_item_services ps ON ps.service_item_id = s.id \
+             JOIN proof_items p ON p.id = ps.proof_item_id WHERE p.name = '注销户口证明' ORDER BY s.id LIMIT 1",
         ))
         .await
         .unwrap();
-    let zhang = crate::common::person_id(&t.app, ZHANG).await;
     for immediate in [false, true] {
         let r = sj
             .post_json(
                 "/api/v1/cases",
-                &json!({"service_item_code": code.0, "applicant_kind": "person", "applicant_id": zhang,
+                &json!({"service_item_code": code.0, "applicant_kind": "person", "applicant": ZHANG,
                         "immediate": immediate, "statutory_limit": "20wd"}),
             )
             .await;

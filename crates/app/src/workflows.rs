@@ -12,8 +12,8 @@ use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
 use crate::{
-    accountability, adjustment, applicants, calendar, catalogue, commitment, complaints, credit,
-    deadlines, verification,
+    accountability, adjustment, applicants, calendar, cases, catalogue, commitment, complaints,
+    credit, deadlines, verification,
 };
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
@@ -38,6 +38,8 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &complaints::settings::DUPLICATE_WINDOW_DAYS,
     &complaints::settings::DUPLICATE_MIN_SIMILARITY,
     &crate::sharing::settings::OUTSIDE_WORKING_DAYS,
+    &cases::settings::PROXY_WORKING_DAYS,
+    &cases::settings::SUPPLEMENT_WORKING_DAYS,
 ];
 
 /// What follows a new version of a setting (see `policy::Follower`).

@@ -1,16 +1,20 @@
-//! The use cases of cases: register, read, wait on verifications, decide, close.
+//! The use cases of cases: register (deriving the proofs from the published list), read,
+//! list, wait on verifications, close.
 
-use proofless_domain::case::{ApplicantKind, CaseOutcome, CaseState};
+use proofless_domain::case::{ApplicantKind, CaseOutcome, CaseState, ProofState, allowed_methods};
+use proofless_domain::catalogue::{Disposition, ReplacementMethod};
 use proofless_domain::deadline::keys;
-use proofless_domain::role::Role;
+use proofless_domain::role::{ActorKind, Role};
 use proofless_store::Tx;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::input::{Decision, NewCase};
-use super::repo::{self, NewCaseRow};
+use super::input::{ApplicantRef, NewCase};
+use super::repo::proofs::{CaseProof, NewProof, Published};
+use super::repo::{self, CaseLine, NewCaseRow};
 use crate::App;
 use crate::actor::Actor;
+use crate::applicants;
 use crate::audit::{self, Entry};
 use crate::deadlines::{self, NewDeadline};
 use crate::error::{AppError, AppResult, Problems};
@@ -23,18 +27,22 @@ pub const CASE_ROLES: [Role; 4] = [
     Role::UnitAdmin,
 ];
 
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+/// A case as stored (internal ids included); the API shows [`CaseDetail`].
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Case {
     pub id: i64,
     pub case_no: String,
     pub org_id: i64,
     pub service_item_id: i64,
     pub applicant_kind: ApplicantKind,
+    /// Internal person or entity id: never shown.
+    #[serde(skip_serializing)]
     pub applicant_id: i64,
     /// 即办件: decided on the spot.
     pub immediate: bool,
     pub state: CaseState,
     pub outcome: Option<CaseOutcome>,
+    pub decision_reason: Option<String>,
     pub assessment_deadline_id: i64,
     /// Verifications the case waits on now (the assessment clock is stopped while > 0).
     pub waiting: i64,
@@ -45,102 +53,238 @@ pub struct Case {
     pub version: i64,
 }
 
-/// Registers a case at the actor's unit and starts its assessment clock.
-pub async fn create(app: &App, actor: &Actor, input: &NewCase) -> AppResult<Case> {
-    let mut tx = app.db.begin().await?;
-    let id = create_in(&mut tx, app, actor, input).await?;
-    tx.commit().await?;
-    get(app, actor, id).await
+/// A case as the unit and the applicant read it: the applicant by public id (a person) or
+/// credit code (an entity), and every proof with how it was resolved (SPEC R6.1).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseDetail {
+    pub id: i64,
+    pub case_no: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub service_item_code: String,
+    pub service_item_name: String,
+    pub applicant_kind: ApplicantKind,
+    /// A person's opaque public id, or an entity's unified social credit code.
+    pub applicant: String,
+    /// Masked (张*) for a person.
+    pub applicant_name: String,
+    pub immediate: bool,
+    pub state: CaseState,
+    pub outcome: Option<CaseOutcome>,
+    pub decision_reason: Option<String>,
+    pub assessment_deadline_id: i64,
+    pub waiting: i64,
+    pub created_by: String,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+    pub version: i64,
+    pub proofs: Vec<CaseProof>,
 }
 
-/// The service item and the applicant, checked against the catalogue and the registers.
-async fn checked_in(tx: &mut Tx, input: &NewCase) -> AppResult<(i64, ApplicantKind)> {
-    let mut p = Problems::default();
-    let fields = input.parse_into(&mut p);
-    let mut service = None;
-    if let Some(code) = fields.service_item_code {
-        service = repo::service_item_id(tx, code).await?;
-        if service.is_none() {
-            p.add(
-                "service_item_code",
-                format!("事项编码 {code} 不在政务服务事项目录中"),
-            );
-        }
-    }
-    if let Some(kind) = fields.applicant_kind
-        && !repo::applicant_exists(tx, kind, input.applicant_id).await?
-    {
-        p.add(
-            "applicant_id",
-            format!("申请人 {} 不存在", input.applicant_id),
-        );
-    }
-    p.into_result()?;
-    match (service, fields.applicant_kind) {
-        (Some(s), Some(k)) => Ok((s, k)),
-        _ => Err(AppError::Internal("校验失败".into())),
-    }
+/// A page of cases.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CasePage {
+    pub items: Vec<CaseLine>,
+    pub total: i64,
 }
 
-/// [`create`] inside the caller's transaction; returns the id.
-pub async fn create_in(tx: &mut Tx, app: &App, actor: &Actor, input: &NewCase) -> AppResult<i64> {
+/// Registers a case at the actor's unit, derives its proofs from the published list in
+/// force and starts its assessment clock.
+pub async fn create(app: &App, actor: &Actor, input: &NewCase) -> AppResult<CaseDetail> {
     actor.require_staff()?;
     actor.require_any(&CASE_ROLES)?;
     let Some(org_id) = actor.org_id else {
         return Err(AppError::forbidden("只有单位工作人员可以登记办件"));
     };
-    let (service_item_id, applicant_kind) = checked_in(tx, input).await?;
+    let (service_item_id, kind, applicant_id) = checked(app, actor, input).await?;
+    let published =
+        repo::proofs::published_for_service(&mut app.db.reader(), service_item_id).await?;
+    let mut tx = app.db.begin().await?;
+    let row = Opened {
+        org_id,
+        service_item_id,
+        kind,
+        applicant_id,
+        immediate: input.immediate,
+        statutory_limit: input.statutory_limit.as_deref(),
+        code: input.service_item_code.trim(),
+    };
+    let id = open_in(&mut tx, app, actor, &row, &published).await?;
+    tx.commit().await?;
+    detail(app, id).await
+}
+
+/// The service item and the applicant, checked against the catalogue and the registers;
+/// a resident ID not yet registered is registered with the name given (counter).
+async fn checked(
+    app: &App,
+    actor: &Actor,
+    input: &NewCase,
+) -> AppResult<(i64, ApplicantKind, i64)> {
+    let mut p = Problems::default();
+    let fields = input.parse_into(&mut p);
+    let mut r = app.db.reader();
+    let mut service = None;
+    if let Some(code) = fields.service_item_code {
+        service = repo::service_item_id(&mut r, code).await?;
+        if service.is_none() {
+            p.add("service_item_code", "该事项编码不在政务服务事项目录中");
+        }
+    }
+    let mut applicant = None;
+    match &fields.applicant {
+        Some(ApplicantRef::PublicId(pid)) => match applicants::person_id_of(app, pid).await {
+            Ok(id) => applicant = Some(id),
+            Err(AppError::NotFound(_)) => p.add("applicant", "该申请人不存在"),
+            Err(e) => return Err(e),
+        },
+        Some(ApplicantRef::ResidentId(rid)) => match &fields.applicant_name {
+            // Registered now, or found with the name checked (ensure_person).
+            Some(name) if p.0.is_empty() => {
+                applicant =
+                    p.collect(applicants::ensure_person(app, actor, rid, name, None).await)?
+            }
+            _ => match applicants::person_id_by_resident_id(app, rid).await? {
+                Some(id) => applicant = Some(id),
+                None => p.add(
+                    "applicant_name",
+                    "该身份证号码尚未登记，请填写申请人姓名以登记",
+                ),
+            },
+        },
+        Some(ApplicantRef::CreditCode(code)) => {
+            match repo::entity_by_credit_code(&mut r, code.as_str()).await? {
+                Some(id) => applicant = Some(id),
+                None => p.add("applicant", "该统一社会信用代码的法人尚未登记"),
+            }
+        }
+        None => {}
+    }
+    p.into_result()?;
+    match (service, fields.applicant_kind, applicant) {
+        (Some(s), Some(k), Some(a)) => Ok((s, k, a)),
+        _ => Err(AppError::Internal("校验失败".into())),
+    }
+}
+
+/// A case to open, checked.
+pub(crate) struct Opened<'a> {
+    pub org_id: i64,
+    pub service_item_id: i64,
+    pub kind: ApplicantKind,
+    pub applicant_id: i64,
+    pub immediate: bool,
+    pub statutory_limit: Option<&'a str>,
+    pub code: &'a str,
+}
+
+pub(crate) async fn open_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    o: &Opened<'_>,
+    published: &[Published],
+) -> AppResult<i64> {
     let now = app.now_ms();
     let case_no = new_case_no(now);
     let start = deadlines::to_utc(now).ok_or_else(|| AppError::Internal("时钟时间无效".into()))?;
+    // The assessment clock is the system's: a portal applicant may open the case.
+    let sys = Actor::system(&actor.operation_id);
     let deadline_id = deadlines::open_in(
         tx,
         app,
-        actor,
+        &sys,
         &NewDeadline {
             subject_type: proofless_domain::deadline::SubjectType::Case,
             subject_id: case_no.clone(),
-            org_id,
-            rule_key: proofless_domain::deadline::RuleKey::from_static(if input.immediate {
+            org_id: o.org_id,
+            rule_key: proofless_domain::deadline::RuleKey::from_static(if o.immediate {
                 keys::CASE_IMMEDIATE
             } else {
                 keys::CASE_PROMISED
             }),
             start,
-            statutory_limit: deadlines::parse_statutory_limit(input.statutory_limit.as_deref())?,
+            statutory_limit: deadlines::parse_statutory_limit(o.statutory_limit)?,
         },
     )
     .await?
     .id;
     let row = NewCaseRow {
         case_no: &case_no,
-        org_id,
-        service_item_id,
-        applicant_kind,
-        applicant_id: input.applicant_id,
-        immediate: input.immediate,
+        org_id: o.org_id,
+        service_item_id: o.service_item_id,
+        applicant_kind: o.kind,
+        applicant_id: o.applicant_id,
+        immediate: o.immediate,
         assessment_deadline_id: deadline_id,
         created_by: &actor.name,
         now,
     };
     let id = repo::insert(tx, &row).await?;
+    let names = insert_proofs(tx, id, o.immediate, published, now).await?;
     audit::append(
         tx,
         actor,
         now,
         Entry::new("case.create", "case", id)
-            .subject(format!(
-                "{}:{}",
-                applicant_kind.as_str(),
-                input.applicant_id
-            ))
-            .detail(
-                json!({"case_no": case_no, "service_item_code": input.service_item_code.trim(),
-                "immediate": input.immediate}),
-            ),
+            .subject(format!("{}:{}", o.kind.as_str(), o.applicant_id))
+            .detail(json!({"case_no": case_no, "service_item_code": o.code,
+                "immediate": o.immediate, "proofs": names})),
     )
     .await?;
     Ok(id)
+}
+
+/// SPEC R6.1: each proof the published list gives for the service, with the methods it may
+/// be resolved by; an abolished (or cancelled) one is resolved at once.
+async fn insert_proofs(
+    tx: &mut Tx,
+    case_id: i64,
+    immediate: bool,
+    published: &[Published],
+    now: i64,
+) -> AppResult<Vec<String>> {
+    let mut names = Vec::new();
+    for p in published {
+        let cancelled = Disposition::parse(&p.item.disposition) == Some(Disposition::Cancelled);
+        let listed: Vec<ReplacementMethod> = if cancelled {
+            vec![ReplacementMethod::Abolished]
+        } else {
+            p.item
+                .methods
+                .iter()
+                .filter_map(|m| ReplacementMethod::parse(&m.method))
+                .collect()
+        };
+        let methods = allowed_methods(&listed, immediate);
+        let abolished = methods == [proofless_domain::case::ResolutionMethod::Abolished];
+        repo::proofs::insert(
+            tx,
+            &NewProof {
+                case_id,
+                proof_item_id: p.item.id,
+                name: &p.item.name,
+                version_id: p.version_id,
+                methods: &methods,
+                state: if abolished {
+                    ProofState::Resolved
+                } else {
+                    ProofState::Pending
+                },
+                method: abolished.then_some(proofless_domain::case::ResolutionMethod::Abolished),
+                evidence: if abolished {
+                    "现行清单已直接取消该证明，无需提交"
+                } else {
+                    ""
+                },
+                resolved_by: abolished.then_some("系统"),
+                now,
+            },
+        )
+        .await?;
+        names.push(p.item.name.clone());
+    }
+    Ok(names)
 }
 
 /// `BJ` + local date-time + 6 random digits: readable on paper, not enumerable.
@@ -156,12 +300,101 @@ fn new_case_no(now_ms: i64) -> String {
     format!("BJ{at}{:06}", rand::thread_rng().gen_range(0..1_000_000))
 }
 
-/// A case, to staff of its unit (or a county-wide role).
-pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Case> {
+/// May the actor read the case: staff of its unit (or a county-wide role), or the
+/// applicant on the portal.
+pub(crate) async fn require_reader(app: &App, actor: &Actor, c: &Case) -> AppResult<()> {
+    if actor.kind == ActorKind::Portal {
+        let person = actor.id.ok_or_else(|| AppError::forbidden("请先登录"))?;
+        if repo::is_applicant(&mut app.db.reader(), c.id, person).await? {
+            return Ok(());
+        }
+        // Not the applicant's: as if it did not exist.
+        return Err(AppError::NotFound(format!("办件 {}", c.id)));
+    }
     actor.require_staff()?;
+    actor.require_see_org(c.org_id)
+}
+
+/// A case with its proofs, to staff of its unit or to its applicant; the read is audited.
+pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<CaseDetail> {
     let c = repo::load(&mut app.db.reader(), id).await?;
-    actor.require_see_org(c.org_id)?;
-    Ok(c)
+    require_reader(app, actor, &c).await?;
+    let d = detail(app, id).await?;
+    let mut tx = app.db.begin().await?;
+    audit::append(
+        &mut tx,
+        actor,
+        app.now_ms(),
+        Entry::new("case.read", "case", id)
+            .subject(format!("{}:{}", c.applicant_kind.as_str(), c.applicant_id))
+            .purpose("办件办理"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// The case as shown, unaudited (the caller has checked and audits).
+pub async fn detail(app: &App, id: i64) -> AppResult<CaseDetail> {
+    let mut r = app.db.reader();
+    let c = repo::load(&mut r, id).await?;
+    let n = repo::names(&mut r, id).await?;
+    let proofs = repo::proofs::of_case(&mut r, id).await?;
+    Ok(CaseDetail {
+        id: c.id,
+        case_no: c.case_no,
+        org_id: c.org_id,
+        org_name: n.org_name,
+        service_item_code: n.service_item_code,
+        service_item_name: n.service_item_name,
+        applicant_kind: c.applicant_kind,
+        applicant: n.applicant.unwrap_or_default(),
+        applicant_name: n.applicant_name.unwrap_or_default(),
+        immediate: c.immediate,
+        state: c.state,
+        outcome: c.outcome,
+        decision_reason: c.decision_reason,
+        assessment_deadline_id: c.assessment_deadline_id,
+        waiting: c.waiting,
+        created_by: c.created_by,
+        created_at: c.created_at,
+        decided_at: c.decided_at,
+        version: c.version,
+        proofs,
+    })
+}
+
+/// The actor's unit's cases, newest first (masked names, not audited).
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    state: Option<CaseState>,
+    limit: i64,
+    offset: i64,
+) -> AppResult<CasePage> {
+    actor.require_staff()?;
+    actor.require_any(&CASE_ROLES)?;
+    let org = actor
+        .org_id
+        .ok_or_else(|| AppError::forbidden("只有单位工作人员可以查看本单位办件"))?;
+    let (items, total) = repo::of_org(
+        &mut app.db.reader(),
+        org,
+        state,
+        limit.clamp(1, 200),
+        offset.max(0),
+    )
+    .await?;
+    Ok(CasePage { items, total })
+}
+
+/// The portal user's own cases (我的办件).
+pub async fn mine(app: &App, actor: &Actor) -> AppResult<Vec<CaseLine>> {
+    if actor.kind != ActorKind::Portal {
+        return Err(AppError::forbidden("请以申请人身份登录门户查看我的办件"));
+    }
+    let person = actor.id.ok_or_else(|| AppError::forbidden("请先登录"))?;
+    repo::of_person(&mut app.db.reader(), person).await
 }
 
 /// The case for a workflow step in the caller's transaction, checked to be still open.
@@ -211,26 +444,6 @@ pub async fn end_wait_in(tx: &mut Tx, app: &App, actor: &Actor, case_id: i64) ->
     repo::load(tx, case_id).await
 }
 
-/// Decides an open case and stops its assessment clock.
-pub async fn decide(app: &App, actor: &Actor, id: i64, input: &Decision) -> AppResult<Case> {
-    actor.require_any(&CASE_ROLES)?;
-    let outcome = input.parse()?;
-    let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    let c = open_case_in(&mut tx, id).await?;
-    actor.require_org(c.org_id)?;
-    close_in(&mut tx, app, actor, &c, CaseState::Decided, Some(outcome)).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        now,
-        Entry::new("case.decide", "case", id).detail(json!({"outcome": outcome})),
-    )
-    .await?;
-    tx.commit().await?;
-    get(app, actor, id).await
-}
-
 /// Closes a case as decided or withdrawn (the caller audits why) and stops its clock.
 pub async fn close_in(
     tx: &mut Tx,
@@ -238,7 +451,7 @@ pub async fn close_in(
     actor: &Actor,
     c: &Case,
     state: CaseState,
-    outcome: Option<CaseOutcome>,
+    outcome: Option<(CaseOutcome, &str)>,
 ) -> AppResult<()> {
     let now = app.now_ms();
     if repo::close(tx, c.id, state, outcome, now).await? == 0 {

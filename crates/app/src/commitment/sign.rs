@@ -176,6 +176,8 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
     let sealer = crate::applicants::CopySealer::new(app).await?;
     let stored = sealer.letter(&body)?;
     repo::set_letter(&mut tx, id, (&stored, sealer.version()), &sealed_id).await?;
+    // R4.2: the case's proof is resolved; the unit may no longer ask for it in this case.
+    crate::cases::commitment_signed_in(&mut tx, actor, cmd.case_id, b.item.id, id, now).await?;
     follow_plan_in(
         &mut tx,
         app,

@@ -62,6 +62,9 @@ pub async fn withdraw(
     if let Some(d) = c.deadline_id {
         repo::end_check_deadline(&mut tx, d, false, now).await?;
     }
+    // R4.6: the case's proof goes back to the original procedure.
+    crate::cases::commitment_withdrawn_in(&mut tx, actor, c.case_id, c.proof_item_id, id, now)
+        .await?;
     notifications::insert_in(
         &mut tx,
         &Recipient::Org(c.org_id),

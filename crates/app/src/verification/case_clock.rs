@@ -19,7 +19,7 @@ pub(super) async fn begin_wait_in(
     tx: &mut Tx,
     app: &App,
     actor: &Actor,
-    case_id: i64,
+    (case_id, proof_item_id): (i64, i64),
     verification_id: i64,
 ) -> AppResult<()> {
     let reason = format!(
@@ -42,6 +42,16 @@ pub(super) async fn begin_wait_in(
             format!("办件 {} 不是本单位的办件", c.case_no),
         ));
     }
+    // The proof is on the case's list and may still be verified (SPEC R6.1, R4.2).
+    cases::verification_sent_in(
+        tx,
+        actor,
+        case_id,
+        proof_item_id,
+        verification_id,
+        app.now_ms(),
+    )
+    .await?;
     if !c.immediate {
         return Ok(());
     }
@@ -57,8 +67,11 @@ pub(super) async fn end_wait_in(
     tx: &mut Tx,
     app: &App,
     actor: &Actor,
-    case_id: i64,
+    (case_id, verification_id): (i64, i64),
+    reply: &str,
 ) -> AppResult<()> {
+    // The proof the request was sent for is resolved, the reply its evidence (SPEC R6.1).
+    cases::verification_ended_in(tx, actor, verification_id, reply, app.now_ms()).await?;
     // The issuer acts here, not the case's unit: the clock is the system's to move.
     let system = Actor::system(&actor.operation_id);
     cases::end_wait_in(tx, app, &system, case_id)

@@ -254,7 +254,7 @@ pub(super) async fn conclude(
 ) -> AppResult<Detail> {
     notify_requester_in(&mut tx, v, text, event, now).await?;
     if finished && let Some(case_id) = v.case_id {
-        case_clock::end_wait_in(&mut tx, app, actor, case_id).await?;
+        case_clock::end_wait_in(&mut tx, app, actor, (case_id, v.id), text).await?;
     }
     tx.commit().await?;
     get_unaudited(app, v.id).await

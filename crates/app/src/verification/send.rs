@@ -182,7 +182,7 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
     let posts = (asked.issuer_org_id, pre.posts.as_slice());
     notify_issuer_in(&mut tx, posts, false, id, (&text, "new"), now).await?;
     if let Some(case_id) = cmd.case_id {
-        case_clock::begin_wait_in(&mut tx, app, actor, case_id, id).await?;
+        case_clock::begin_wait_in(&mut tx, app, actor, (case_id, cmd.proof_item_id), id).await?;
     }
     tx.commit().await?;
     flag_understaffed(app, asked.issuer_org_id).await?;

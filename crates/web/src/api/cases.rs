@@ -1,27 +1,38 @@
-//! Cases (办件): register, read, decide. The verification and commitment workflows hang on them.
+//! Cases (办件): register (the proofs derived from the published list), read, list, resolve
+//! proofs, report a demanded proof, decide. Applicants are named by public id or credit code.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use proofless_app::cases::{self, Case, Decision, NewCase};
+use proofless_app::cases::{
+    self, CaseDetail, CaseLine, CasePage, CaseQuery, CompleteInput, Decision, DemandReport,
+    NewCase, ResolveInput,
+};
+use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{ApiJson, ApiResult};
+use crate::error::{ApiJson, ApiQuery, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create))
+        .routes(routes!(create, list))
         .routes(routes!(get))
         .routes(routes!(decide))
+        .routes(routes!(resolve))
+        .routes(routes!(complete))
+        .routes(routes!(report_demand))
+        .routes(routes!(mine))
 }
 
-/// Registers a case at the caller's unit and starts its assessment clock.
+/// Registers a case at the caller's unit, derives its proofs from the published list in
+/// force and starts its assessment clock.
 #[utoipa::path(post, operation_id = "create_case", path = "/api/v1/cases", tag = "cases", request_body = NewCase,
-    responses((status = 201, body = Case), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = CaseDetail), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -31,21 +42,108 @@ async fn create(
     Ok((StatusCode::CREATED, Json(c)))
 }
 
-/// A case of the caller's unit.
+/// The caller's unit's cases, newest first.
+#[utoipa::path(get, operation_id = "list_cases", path = "/api/v1/cases", tag = "cases", params(CaseQuery),
+    responses((status = 200, body = CasePage), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(qy): ApiQuery<CaseQuery>,
+) -> ApiResult<Json<CasePage>> {
+    let page = cases::list(
+        &s.app,
+        &ctx.actor,
+        qy.state,
+        qy.limit.unwrap_or(50),
+        qy.offset.unwrap_or(0),
+    )
+    .await?;
+    Ok(Json(page))
+}
+
+/// A case with its proofs, to its unit or its applicant (the read is audited).
 #[utoipa::path(get, operation_id = "get_case", path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
-    responses((status = 200, body = Case), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
-async fn get(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<Case>> {
+    responses((status = 200, body = CaseDetail), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+async fn get(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(cases::get(&s.app, &ctx.actor, id).await?))
 }
 
-/// Decides an open case; its assessment clock stops.
+/// Decides an open case: approved or refused only with every proof resolved.
 #[utoipa::path(post, operation_id = "decide_case", path = "/api/v1/cases/{id}/decision", tag = "cases", params(("id" = i64, Path)), request_body = Decision,
-    responses((status = 200, body = Case), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = CaseDetail), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn decide(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<Decision>,
-) -> ApiResult<Json<Case>> {
+) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(cases::decide(&s.app, &ctx.actor, id, &input).await?))
+}
+
+/// Records how the clerk resolves one proof: the applicant's own copy, a proxy task or
+/// deficiency acceptance.
+#[utoipa::path(post, operation_id = "resolve_case_proof", path = "/api/v1/cases/{id}/proofs/{proof_item_id}/resolution", tag = "cases",
+    params(("id" = i64, Path), ("proof_item_id" = i64, Path)), request_body = ResolveInput,
+    responses((status = 200, body = CaseDetail), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn resolve(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, item)): Path<(i64, i64)>,
+    ApiJson(input): ApiJson<ResolveInput>,
+) -> ApiResult<Json<CaseDetail>> {
+    Ok(Json(
+        cases::resolve(&s.app, &ctx.actor, id, item, &input).await?,
+    ))
+}
+
+/// The proxy agent obtained the proof, or the missing material was supplied.
+#[utoipa::path(post, operation_id = "complete_case_proof", path = "/api/v1/cases/{id}/proofs/{proof_item_id}/completion", tag = "cases",
+    params(("id" = i64, Path), ("proof_item_id" = i64, Path)), request_body = CompleteInput,
+    responses((status = 200, body = CaseDetail), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn complete(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, item)): Path<(i64, i64)>,
+    ApiJson(input): ApiJson<CompleteInput>,
+) -> ApiResult<Json<CaseDetail>> {
+    Ok(Json(
+        cases::complete(&s.app, &ctx.actor, id, item, &input).await?,
+    ))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct DemandRecorded {
+    /// The violation record made; null when the same demand was recorded before.
+    violation_id: Option<i64>,
+}
+
+/// Records that the applicant was asked for a proof outside the list: a violation record.
+#[utoipa::path(post, operation_id = "report_case_demand", path = "/api/v1/cases/{id}/demanded-proofs", tag = "cases",
+    params(("id" = i64, Path)), request_body = DemandReport,
+    responses((status = 201, body = DemandRecorded), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn report_demand(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<DemandReport>,
+) -> ApiResult<impl IntoResponse> {
+    let violation_id = cases::report_demand(&s.app, &ctx.actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(DemandRecorded { violation_id })))
+}
+
+/// The portal user's own cases (我的办件).
+#[utoipa::path(get, operation_id = "my_cases", path = "/api/v1/portal/cases", tag = "cases",
+    responses((status = 200, body = Vec<CaseLine>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn mine(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<CaseLine>>> {
+    Ok(Json(cases::mine(&s.app, &ctx.actor).await?))
 }

@@ -3,6 +3,7 @@
 mod accountability;
 mod adjustment;
 mod admin;
+mod cases;
 mod catalogue;
 mod catalogue_edit;
 mod commitment;
@@ -65,6 +66,26 @@ pub fn router() -> Router<AppState> {
             "/transparency/accountability",
             get(accountability::public_page),
         )
+        .route("/cases", get(cases::list_page))
+        .route("/cases/new", get(cases::new_page).post(cases::new_submit))
+        .route("/cases/{id}", get(cases::case_page))
+        .route("/cases/{id}/decision", post(cases::decision_submit))
+        .route("/cases/{id}/demand", post(cases::demand_submit))
+        .route(
+            "/cases/{id}/proofs/{item}/resolve",
+            post(cases::resolve_submit),
+        )
+        .route(
+            "/cases/{id}/proofs/{item}/complete",
+            post(cases::complete_submit),
+        )
+        .route(
+            "/cases/{id}/proofs/{item}/commit",
+            post(cases::commit_submit),
+        )
+        .route("/portal/cases", get(cases::mine_page))
+        .route("/portal/cases/start", get(cases::start_page))
+        .route("/portal/cases/{id}", get(cases::portal_case))
         .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
         .route("/admin/orgs/{id}", get(admin::org))
         .route("/admin/orgs/{id}/staff", post(admin::create_staff))

@@ -44,8 +44,11 @@ pub async fn login_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     client: ClientAddr,
+    headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    // A deep link the login interrupted (在线办理, issue #17 §4) is followed afterwards.
+    let next = super::cases::next_after_login(&headers);
     let input = PortalLoginInput {
         resident_id: f.login,
         password: f.password,
@@ -59,7 +62,11 @@ pub async fn login_submit(
     )
     .await
     {
-        Ok((session, _)) => (session_cookie(&s, &session), Redirect::to("/portal")).into_response(),
+        Ok((session, _)) => (
+            session_cookie(&s, &session),
+            Redirect::to(next.as_deref().unwrap_or("/portal")),
+        )
+            .into_response(),
         Err(e) => {
             let api = crate::error::ApiError::from(e);
             let status = if api.status == StatusCode::TOO_MANY_REQUESTS {

@@ -180,14 +180,21 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
     }
     if has(Role::CounterClerk) {
         cards.push(Card {
-            title: "窗口受理",
-            text: "登记申请人，按证明事项免提交清单办理。",
-            href: "",
+            title: "受理办件",
+            text: "选择政务服务事项、核验申请人身份，按证明事项免提交清单逐项办理，不得索要清单外证明。",
+            href: "/cases/new",
         });
         cards.push(Card {
             title: "开通群众账号",
             text: "核验身份证原件后发放一次性开通码，群众凭码开通或找回办事账号。",
             href: "/counter/activation",
+        });
+    }
+    if has(Role::CounterClerk) || has(Role::ProxyAgent) || has(Role::Liaison) {
+        cards.push(Card {
+            title: "本单位办件",
+            text: "本单位在办和办结的办件，每项证明的办理方式、代办和容缺补正。",
+            href: "/cases",
         });
     }
     if has(Role::CounterClerk) {

@@ -213,6 +213,8 @@ pub struct NewForm {
     facts: String,
     case_ref: String,
     purpose: String,
+    /// The case the request serves, when sent from the case page (issue #17).
+    case_id: String,
 }
 
 async fn new_form(
@@ -238,9 +240,13 @@ async fn new_form(
     render(status, &t)
 }
 
-pub async fn new_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+pub async fn new_page(State(s): State<AppState>, ctx: Ctx, Query(q): Query<NewForm>) -> Response {
+    // From the case page: the proof, the case and its number are filled in.
     let form = NewForm {
         subject_kind: "person".into(),
+        proof_item_id: q.proof_item_id,
+        case_ref: q.case_ref,
+        case_id: q.case_id,
         ..Default::default()
     };
     new_form(&s, &ctx, form, String::new(), StatusCode::OK).await
@@ -273,11 +279,15 @@ pub async fn new_submit(
         },
         facts,
         case_ref: form.case_ref.clone(),
-        case_id: None,
+        case_id: form.case_id.trim().parse().ok(),
         purpose: form.purpose.clone(),
     };
     match verification::send(&s.app, &ctx.actor, &input).await {
-        Ok(d) => Redirect::to(&format!("/verifications/{}", d.v.id)).into_response(),
+        Ok(d) => match d.v.case_id {
+            // Sent from a case page: back to its proof checklist.
+            Some(case) => Redirect::to(&format!("/cases/{case}")).into_response(),
+            None => Redirect::to(&format!("/verifications/{}", d.v.id)).into_response(),
+        },
         Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_))) => {
             page_error(&ctx, e, "/verifications")
         }

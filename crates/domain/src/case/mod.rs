@@ -60,35 +60,56 @@ impl ApplicantKind {
     }
 }
 
-/// How a case was decided: 准予 or 不予.
+/// How a case ended: 准予, 不予 (with the reason), withdrawn by the applicant, or
+/// terminated on a ground (R6.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseOutcome {
     Approved,
     Refused,
+    WithdrawnByApplicant,
+    Terminated,
 }
 
 impl CaseOutcome {
+    pub const ALL: [CaseOutcome; 4] = [
+        CaseOutcome::Approved,
+        CaseOutcome::Refused,
+        CaseOutcome::WithdrawnByApplicant,
+        CaseOutcome::Terminated,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             CaseOutcome::Approved => "approved",
             CaseOutcome::Refused => "refused",
+            CaseOutcome::WithdrawnByApplicant => "withdrawn_by_applicant",
+            CaseOutcome::Terminated => "terminated",
         }
     }
     pub fn parse(s: &str) -> Option<CaseOutcome> {
-        match s {
-            "approved" => Some(CaseOutcome::Approved),
-            "refused" => Some(CaseOutcome::Refused),
-            _ => None,
-        }
+        CaseOutcome::ALL.into_iter().find(|o| o.as_str() == s)
     }
     pub fn label(self) -> &'static str {
         match self {
             CaseOutcome::Approved => "准予",
             CaseOutcome::Refused => "不予",
+            CaseOutcome::WithdrawnByApplicant => "申请人撤回",
+            CaseOutcome::Terminated => "终止办理",
         }
     }
+    /// A refusal states its reason and a termination its ground; the others need none.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, CaseOutcome::Refused | CaseOutcome::Terminated)
+    }
+    /// A decision on the merits needs every proof resolved first (SPEC R6.1); the applicant
+    /// may withdraw and the unit may terminate at any time.
+    pub fn on_the_merits(self) -> bool {
+        matches!(self, CaseOutcome::Approved | CaseOutcome::Refused)
+    }
 }
+
+mod proofs;
+pub use proofs::*;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -104,7 +125,7 @@ mod tests {
         for k in [ApplicantKind::Person, ApplicantKind::Entity] {
             assert_eq!(ApplicantKind::parse(k.as_str()), Some(k));
         }
-        for o in [CaseOutcome::Approved, CaseOutcome::Refused] {
+        for o in CaseOutcome::ALL {
             assert_eq!(CaseOutcome::parse(o.as_str()), Some(o));
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
         }

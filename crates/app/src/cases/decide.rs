@@ -1,0 +1,60 @@
+//! Deciding a case (SPEC R6.1): approved or refused only when every proof is resolved or
+//! accepted with its deficiency (R5.10); withdrawn by the applicant or terminated on a
+//! ground at any time.
+
+use proofless_domain::case::CaseState;
+use serde_json::json;
+
+use super::input::Decision;
+use super::repo;
+use super::service::{CASE_ROLES, CaseDetail, close_in, detail, open_case_in};
+use crate::App;
+use crate::actor::Actor;
+use crate::audit::{self, Entry};
+use crate::error::{AppError, AppResult};
+
+/// Decides an open case and stops its assessment clock.
+pub async fn decide(app: &App, actor: &Actor, id: i64, input: &Decision) -> AppResult<CaseDetail> {
+    actor.require_any(&CASE_ROLES)?;
+    let (outcome, reason) = input.parse()?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let c = open_case_in(&mut tx, id).await?;
+    actor.require_org(c.org_id)?;
+    if outcome.on_the_merits() {
+        let open: Vec<String> = repo::proofs::of_case(&mut tx, id)
+            .await?
+            .into_iter()
+            .filter(|p| !p.state.allows_decision())
+            .map(|p| format!("“{}”（{}）", p.proof_item_name, p.state.label()))
+            .collect();
+        if !open.is_empty() {
+            return Err(AppError::field(
+                "outcome",
+                format!(
+                    "尚有证明未解决，不能作出{}决定：{}。请先按清单规定的方式办结，或对可容缺的证明容缺受理",
+                    outcome.label(),
+                    open.join("、")
+                ),
+            ));
+        }
+    }
+    close_in(
+        &mut tx,
+        app,
+        actor,
+        &c,
+        CaseState::Decided,
+        Some((outcome, &reason)),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("case.decide", "case", id).detail(json!({"outcome": outcome, "reason": reason})),
+    )
+    .await?;
+    tx.commit().await?;
+    detail(app, id).await
+}

@@ -1,0 +1,559 @@
+//! The counter's case pages (issue #17 §4): 受理办件 (search the service item, identify the
+//! applicant), the case page with its proof checklist and one button per allowed method,
+//! the decision; and the applicant's 我的办件 on the portal with its progress.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use proofless_app::cases::{
+    self, CaseDetail, CaseLine, CaseProof, CompleteInput, Decision, DemandReport, NewCase,
+    ResolveInput, ServiceHit,
+};
+use proofless_app::commitment::{self, SignInput};
+use proofless_app::{ActorKind, AppError, local_time};
+use proofless_domain::case::{ApplicantKind, CaseOutcome, CaseState, ProofState, ResolutionMethod};
+use serde::Deserialize;
+
+use super::session::{page_error, require_staff};
+use super::{Layout, render};
+use crate::AppState;
+use crate::ctx::Ctx;
+
+fn problem_text(e: AppError) -> String {
+    match e {
+        AppError::Validation(errs) => errs
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => crate::error::ApiError::from(other).detail,
+    }
+}
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+fn when(ms: Option<i64>) -> String {
+    ms.map(local_time).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "case_list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<(CaseLine, String)>,
+}
+
+/// The unit's cases, newest first, with the way to 受理办件.
+pub async fn list_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    match cases::list(&s.app, &ctx.actor, None, 100, 0).await {
+        Ok(p) => {
+            let rows = p
+                .items
+                .into_iter()
+                .map(|l| {
+                    let at = local_time(l.created_at);
+                    (l, at)
+                })
+                .collect();
+            render(
+                StatusCode::OK,
+                &ListPage {
+                    layout: Layout::new("本单位办件", &ctx, "/cases"),
+                    rows,
+                },
+            )
+        }
+        Err(e) => page_error(&ctx, e, "/workbench"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    q: String,
+    code: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewForm {
+    service_item_code: String,
+    applicant_kind: String,
+    applicant: String,
+    applicant_name: String,
+    immediate: String,
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewPage {
+    layout: Layout,
+    q: String,
+    hits: Vec<ServiceHit>,
+    form: NewForm,
+    error: String,
+}
+
+async fn new_form(s: &AppState, ctx: &Ctx, q: String, form: NewForm, error: String) -> Response {
+    let hits = match cases::search_services(&s.app, &ctx.actor, &q).await {
+        Ok(h) => h,
+        Err(e) => return page_error(ctx, e, "/cases"),
+    };
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &NewPage {
+            layout: Layout::new("受理办件", ctx, "/cases"),
+            q,
+            hits,
+            form,
+            error,
+        },
+    )
+}
+
+/// Step 1 and 2: find the service item, then identify the applicant.
+pub async fn new_page(State(s): State<AppState>, ctx: Ctx, Query(qy): Query<NewQuery>) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    let form = NewForm {
+        service_item_code: qy.code,
+        applicant_kind: "person".into(),
+        ..Default::default()
+    };
+    new_form(&s, &ctx, qy.q, form, String::new()).await
+}
+
+pub async fn new_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<NewForm>) -> Response {
+    let input = NewCase {
+        service_item_code: f.service_item_code.clone(),
+        applicant_kind: f.applicant_kind.clone(),
+        applicant: f.applicant.clone(),
+        applicant_name: Some(f.applicant_name.clone()),
+        immediate: f.immediate == "yes",
+        statutory_limit: None,
+    };
+    match cases::create(&s.app, &ctx.actor, &input).await {
+        Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_))) => {
+            page_error(&ctx, e, "/cases")
+        }
+        Err(e) => new_form(&s, &ctx, String::new(), f, problem_text(e)).await,
+    }
+}
+
+/// One proof as the case page shows it, with the steps still open to it.
+pub struct ProofRow {
+    p: CaseProof,
+    methods: String,
+    state: &'static str,
+    method: &'static str,
+    at: String,
+    /// Methods the clerk records here: (code, label).
+    buttons: Vec<(&'static str, &'static str)>,
+    verify: bool,
+    commit: bool,
+    sharing: bool,
+    complete: bool,
+}
+
+fn row(c: &CaseDetail, p: CaseProof) -> ProofRow {
+    let open = c.state == CaseState::Open;
+    let pending = open && p.state == ProofState::Pending;
+    let has = |m: ResolutionMethod| p.methods.contains(&m);
+    let mut buttons = Vec::new();
+    for m in [
+        ResolutionMethod::Proxy,
+        ResolutionMethod::DeficiencyAcceptance,
+    ] {
+        if pending && has(m) {
+            buttons.push((m.as_str(), m.label()));
+        }
+    }
+    let applicant = ResolutionMethod::ApplicantProvided;
+    if open
+        && has(applicant)
+        && p.method != Some(ResolutionMethod::Abolished)
+        && p.state != ProofState::Resolved
+    {
+        buttons.push((applicant.as_str(), applicant.label()));
+    }
+    ProofRow {
+        methods: p
+            .methods
+            .iter()
+            .map(|m| m.label())
+            .collect::<Vec<_>>()
+            .join("、"),
+        state: p.state.label(),
+        method: p.method.map(ResolutionMethod::label).unwrap_or("—"),
+        at: when(p.resolved_at),
+        buttons,
+        verify: pending && has(ResolutionMethod::Verification),
+        commit: pending
+            && has(ResolutionMethod::Commitment)
+            && c.applicant_kind == ApplicantKind::Person,
+        sharing: pending && has(ResolutionMethod::DataSharing),
+        complete: open
+            && matches!(
+                (p.state, p.method),
+                (ProofState::InProgress, Some(ResolutionMethod::Proxy))
+                    | (
+                        ProofState::Deferred,
+                        Some(ResolutionMethod::DeficiencyAcceptance)
+                    )
+            ),
+        p,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_page.html")]
+struct CasePage {
+    layout: Layout,
+    c: CaseDetail,
+    rows: Vec<ProofRow>,
+    state: &'static str,
+    outcome: &'static str,
+    created: String,
+    decided: String,
+    outcomes: Vec<(&'static str, &'static str)>,
+    sharing_note: &'static str,
+    error: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ErrorQuery {
+    error: String,
+}
+
+/// The case page: proof checklist, one button per allowed method, the decision.
+pub async fn case_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(qy): Query<ErrorQuery>,
+) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    let c = match cases::get(&s.app, &ctx.actor, id).await {
+        Ok(c) => c,
+        Err(e) => return page_error(&ctx, e, "/cases"),
+    };
+    let rows = c.proofs.clone().into_iter().map(|p| row(&c, p)).collect();
+    let status = if qy.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &CasePage {
+            layout: Layout::new(&format!("办件 {}", c.case_no), &ctx, "/cases"),
+            state: c.state.label(),
+            outcome: c.outcome.map(CaseOutcome::label).unwrap_or(""),
+            created: local_time(c.created_at),
+            decided: when(c.decided_at),
+            outcomes: CaseOutcome::ALL
+                .iter()
+                .map(|o| (o.as_str(), o.label()))
+                .collect(),
+            sharing_note: cases::DATA_SHARING_UNAVAILABLE,
+            error: qy.error,
+            rows,
+            c,
+        },
+    )
+}
+
+fn back(id: i64, r: Result<(), AppError>) -> Response {
+    match r {
+        Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(e) => {
+            let text = problem_text(e);
+            let q = query(&[("error", &text)]);
+            Redirect::to(&format!("/cases/{id}?{q}")).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoteForm {
+    method: String,
+    note: String,
+    applicant_confirmed: String,
+    chosen: String,
+}
+
+pub async fn resolve_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, item)): Path<(i64, i64)>,
+    Form(f): Form<NoteForm>,
+) -> Response {
+    let input = ResolveInput {
+        method: f.method,
+        note: f.note,
+    };
+    back(
+        id,
+        cases::resolve(&s.app, &ctx.actor, id, item, &input)
+            .await
+            .map(|_| ()),
+    )
+}
+
+pub async fn complete_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, item)): Path<(i64, i64)>,
+    Form(f): Form<NoteForm>,
+) -> Response {
+    let input = CompleteInput { note: f.note };
+    back(
+        id,
+        cases::complete(&s.app, &ctx.actor, id, item, &input)
+            .await
+            .map(|_| ()),
+    )
+}
+
+/// 当场承诺: the applicant, present, chooses commitment and signs the letter at the counter.
+pub async fn commit_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, item)): Path<(i64, i64)>,
+    Form(f): Form<NoteForm>,
+) -> Response {
+    let c = match cases::get(&s.app, &ctx.actor, id).await {
+        Ok(c) => c,
+        Err(e) => return page_error(&ctx, e, "/cases"),
+    };
+    let input = SignInput {
+        case_id: id,
+        proof_item_id: item,
+        person_id: Some(c.applicant),
+        entity_id: None,
+        facts: f.note,
+        applicant_confirmed: f.applicant_confirmed == "yes",
+        chosen_by_applicant: f.chosen == "yes",
+    };
+    back(
+        id,
+        commitment::sign(&s.app, &ctx.actor, &input)
+            .await
+            .map(|_| ()),
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DemandForm {
+    proof_name: String,
+    note: String,
+}
+
+pub async fn demand_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DemandForm>,
+) -> Response {
+    let input = DemandReport {
+        proof_name: f.proof_name,
+        note: f.note,
+    };
+    back(
+        id,
+        cases::report_demand(&s.app, &ctx.actor, id, &input)
+            .await
+            .map(|_| ()),
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    outcome: String,
+    reason: String,
+}
+
+pub async fn decision_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    let input = Decision {
+        outcome: f.outcome,
+        reason: f.reason,
+    };
+    back(
+        id,
+        cases::decide(&s.app, &ctx.actor, id, &input)
+            .await
+            .map(|_| ()),
+    )
+}
+
+// --- portal ---------------------------------------------------------------------------------
+
+const NEXT_COOKIE: &str = "pl_next";
+
+/// Only the case pages of the portal are followed after login (no open redirect).
+fn valid_next(path: &str) -> bool {
+    path.starts_with("/portal/cases")
+        && !path.contains("//")
+        && !path.contains('\\')
+        && path.len() < 200
+}
+
+/// Sends the visitor to the portal login, remembering where they were going.
+fn to_login(next: &str) -> Response {
+    let mut r = Redirect::to("/portal/login").into_response();
+    if valid_next(next) {
+        let v = query(&[("p", next)]);
+        if let Ok(h) = axum::http::HeaderValue::from_str(&format!(
+            "{NEXT_COOKIE}={v}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=900"
+        )) {
+            r.headers_mut().append(axum::http::header::SET_COOKIE, h);
+        }
+    }
+    r
+}
+
+/// The deep link a portal login should continue to, if one was remembered.
+pub fn next_after_login(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().strip_prefix(NEXT_COOKIE)?.strip_prefix('='))
+        .find_map(|v| {
+            url::form_urlencoded::parse(v.as_bytes())
+                .find(|(k, _)| k == "p")
+                .map(|(_, p)| p.into_owned())
+        })
+        .filter(|p| valid_next(p))
+}
+
+/// The progress steps 受理 → 核验/承诺 → 办结, and how far the case got (1..=3).
+fn progress(state: CaseState, unresolved: i64) -> u8 {
+    match (state, unresolved) {
+        (CaseState::Open, n) if n > 0 => 1,
+        (CaseState::Open, _) => 2,
+        _ => 3,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_mine.html")]
+struct MinePage {
+    layout: Layout,
+    rows: Vec<(CaseLine, String, u8)>,
+}
+
+/// 我的办件.
+pub async fn mine_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if ctx.actor.kind != ActorKind::Portal {
+        return to_login("/portal/cases");
+    }
+    match cases::mine(&s.app, &ctx.actor).await {
+        Ok(rows) => {
+            let rows = rows
+                .into_iter()
+                .map(|l| {
+                    let (at, step) = (local_time(l.created_at), progress(l.state, l.unresolved));
+                    (l, at, step)
+                })
+                .collect();
+            render(
+                StatusCode::OK,
+                &MinePage {
+                    layout: Layout::new("我的办件", &ctx, "/portal/cases"),
+                    rows,
+                },
+            )
+        }
+        Err(e) => page_error(&ctx, e, "/portal"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_portal.html")]
+struct PortalCase {
+    layout: Layout,
+    c: CaseDetail,
+    rows: Vec<ProofRow>,
+    step: u8,
+    state: &'static str,
+    outcome: &'static str,
+}
+
+/// One of the applicant's cases: every proof, how it was resolved, by whom and when.
+pub async fn portal_case(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    if ctx.actor.kind != ActorKind::Portal {
+        return to_login(&format!("/portal/cases/{id}"));
+    }
+    let c = match cases::get(&s.app, &ctx.actor, id).await {
+        Ok(c) => c,
+        Err(e) => return page_error(&ctx, e, "/portal/cases"),
+    };
+    let unresolved = c
+        .proofs
+        .iter()
+        .filter(|p| !p.state.allows_decision())
+        .count();
+    let rows = c.proofs.clone().into_iter().map(|p| row(&c, p)).collect();
+    render(
+        StatusCode::OK,
+        &PortalCase {
+            layout: Layout::new(&format!("办件 {}", c.case_no), &ctx, "/portal/cases"),
+            step: progress(c.state, i64::try_from(unresolved).unwrap_or(i64::MAX)),
+            state: c.state.label(),
+            outcome: c.outcome.map(CaseOutcome::label).unwrap_or(""),
+            rows,
+            c,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StartQuery {
+    code: String,
+}
+
+/// 在线办理 from a service page: after login (the link survives it), the case starts.
+pub async fn start_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(qy): Query<StartQuery>,
+) -> Response {
+    if ctx.actor.kind != ActorKind::Portal {
+        let q = query(&[("code", qy.code.as_str())]);
+        return to_login(&format!("/portal/cases/start?{q}"));
+    }
+    match cases::start_online(&s.app, &ctx.actor, &qy.code).await {
+        Ok(id) => Redirect::to(&format!("/portal/cases/{id}")).into_response(),
+        Err(e) => page_error(&ctx, e, "/portal/cases"),
+    }
+}
