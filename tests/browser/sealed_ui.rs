@@ -56,7 +56,10 @@ async fn new_case(t: &TestApp) -> i64 {
         &NewCase {
             service_item_code: code,
             applicant_kind: "person".into(),
-            applicant_id: person,
+            applicant: proofless_app::applicants::public_id_of(&t.app, person)
+                .await
+                .unwrap(),
+            applicant_name: None,
             immediate: false,
             statutory_limit: None,
         },

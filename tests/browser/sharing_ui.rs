@@ -110,7 +110,8 @@ async fn a_citizen_previews_and_allows_a_pull_from_the_portal() {
         &NewCase {
             service_item_code: code.clone(),
             applicant_kind: "person".into(),
-            applicant_id: pid,
+            applicant: public.to_string(),
+            applicant_name: None,
             immediate: false,
             statutory_limit: None,
         },
