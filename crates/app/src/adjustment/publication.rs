@@ -242,7 +242,11 @@ pub async fn feed_entries(
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {
         let mut e = e.clone();
-        for a in repo::of_version(&mut app.db.reader(), e.version.id).await?.iter().take(50) {
+        for a in repo::of_version(&mut app.db.reader(), e.version.id)
+            .await?
+            .iter()
+            .take(50)
+        {
             let other = if a.ground_text.is_empty() {
                 String::new()
             } else {
