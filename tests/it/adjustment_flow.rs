@@ -194,6 +194,24 @@ async fn a_cancellation_goes_from_filing_through_review_to_publication(b: Backen
     let a: Value = joint.json(&format!("/api/v1/adjustments/{id}")).await;
     assert_eq!(a["state"], "published", "{a}");
     assert!(a["published_version_id"].as_i64().is_some());
+    // The feeds name it with its ground.
+    let feed = anon
+        .get("/feeds/exemptions.json")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        feed.contains("动态调整：取消“临时身份证明”，理由：职能调整"),
+        "{feed}"
+    );
+    let atom = anon
+        .get("/feeds/exemptions.atom")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(atom.contains("动态调整：取消"));
     // Figures count it, on time and approved; the xlsx export is a workbook.
     let f: Value = joint.json("/api/v1/adjustments-figures").await;
     let row = f["items"]

@@ -155,12 +155,13 @@ impl ApplicationInput {
             p.add("target", "变更须写明变更的是证明材料本身还是替代方式");
         }
         let method_v = method(&mut p, "method", self.method.as_deref());
-        if matches!(kind, Some(AdjustmentKind::Add))
-            || (kind == Some(AdjustmentKind::Change) && target == Some(ChangeTarget::Method))
+        let wants_method = matches!(kind, Some(AdjustmentKind::Add))
+            || (kind == Some(AdjustmentKind::Change) && target == Some(ChangeTarget::Method));
+        if wants_method
+            && method_v.is_none()
+            && self.method.as_deref().is_none_or(|m| m.trim().is_empty())
         {
-            if method_v.is_none() && self.method.as_deref().is_none_or(|m| m.trim().is_empty()) {
-                p.add("method", "请选择调整后的替代方式");
-            }
+            p.add("method", "请选择调整后的替代方式");
         }
         let interim = method(&mut p, "interim_method", Some(&self.interim_method));
         if self.interim_method.trim().is_empty() {

@@ -232,3 +232,34 @@ pub async fn rhythm_sweep(app: &App) -> AppResult<usize> {
     tx.commit().await?;
     Ok(n)
 }
+
+/// The catalogue's feed entries with, for each published version, the decided adjustments
+/// it gathered and their grounds (issue #19 §5).
+pub async fn feed_entries(
+    app: &App,
+    entries: &[crate::catalogue::feeds::FeedEntry],
+) -> AppResult<Vec<crate::catalogue::feeds::FeedEntry>> {
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        let mut e = e.clone();
+        for a in repo::of_version(&mut app.db.reader(), e.version.id)
+            .await?
+            .iter()
+            .take(50)
+        {
+            let other = if a.ground_text.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", a.ground_text)
+            };
+            e.summary.push_str(&format!(
+                "\n动态调整：{}“{}”，理由：{}{other}",
+                a.kind.label(),
+                a.item_name,
+                a.ground
+            ));
+        }
+        out.push(e);
+    }
+    Ok(out)
+}

@@ -19,6 +19,7 @@ use crate::catalogue;
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Recipient};
 
+#[allow(clippy::too_many_arguments)]
 async fn transition(
     app: &App,
     actor: &Actor,

@@ -9,6 +9,8 @@ use proofless_domain::role::Role;
 
 use crate::policy::{Setting, checks};
 
+// `Setting::check` takes `fn(&T)` with `T = Vec<String>`.
+#[allow(clippy::ptr_arg)]
 fn check_grounds(v: &Vec<String>) -> Result<(), String> {
     checks::non_empty_distinct(v, "调整理由")?;
     if !v.iter().any(|g| g == OTHER_GROUND) {

@@ -562,6 +562,8 @@ async fn public_diff(
     responses((status = 200, content_type = "application/atom+xml", body = String)))]
 async fn feed_atom(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
     let entries = feeds::entries(&s.app).await?;
+    // Each version's entry names the adjustments it gathered, with their grounds (A3 §5).
+    let entries = proofless_app::adjustment::publication::feed_entries(&s.app, &entries).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         feeds::atom(&s.config.public_base_url, &entries)?,
@@ -573,6 +575,8 @@ async fn feed_atom(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
     responses((status = 200, content_type = "application/feed+json", body = Object)))]
 async fn feed_json(State(s): State<AppState>) -> ApiResult<impl IntoResponse> {
     let entries = feeds::entries(&s.app).await?;
+    // Each version's entry names the adjustments it gathered, with their grounds (A3 §5).
+    let entries = proofless_app::adjustment::publication::feed_entries(&s.app, &entries).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/feed+json; charset=utf-8")],
         feeds::json_feed(&s.config.public_base_url, &entries).to_string(),
