@@ -143,14 +143,15 @@ async fn a_case_is_decided_only_when_its_listed_proofs_are_resolved(b: Backend) 
     let now: Value = sj.json(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(now["state"], "open");
 
-    // Data sharing is not available yet: the method says so and the others remain.
+    // Data sharing is done by a pull (issue #18), not by a clerk's click: the method says so
+    // and the others remain.
     let v = problem(
         resolve(&sj, id, death_id, "data_sharing").await,
         422,
         "method",
     )
     .await;
-    assert!(v.to_string().contains("暂不可用"), "{v}");
+    assert!(v.to_string().contains("调取电子证照"), "{v}");
     // A proof not on the list, a method for another workflow: refused by field.
     let other = item(&t, "临时身份证明").await;
     problem(

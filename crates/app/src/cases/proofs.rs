@@ -22,7 +22,8 @@ use crate::policy;
 use crate::violations::{self, NewViolation};
 
 /// What the case page says of data sharing until the pull is wired (issue #18).
-pub const DATA_SHARING_UNAVAILABLE: &str = "数据共享暂不可用，请选择其他方式";
+pub const DATA_SHARING_UNAVAILABLE: &str =
+    "数据共享由本单位调取电子证照完成，调取成功后此项自动办结；调取不到时请选择其他方式";
 
 fn not_on_list(case_no: &str) -> AppError {
     AppError::field(

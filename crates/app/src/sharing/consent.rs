@@ -178,6 +178,13 @@ pub async fn decide(
         repo::insert_extract(&mut tx, &code, e, r.org_id, Some(r.id), now).await?;
         repo::set_extract(&mut tx, r.id, &code).await?;
     }
+    if input.allow {
+        // The applicant's consent releases the proof to the case's unit: the system resolves
+        // the case's proof on that unit's behalf.
+        let system = Actor::system(&actor.operation_id);
+        super::pulls::resolve_case_proof(&mut tx, &system, r.case_id, r.proof_item_id, pull_id, now)
+            .await?;
+    }
     audit::append(
         &mut tx,
         actor,

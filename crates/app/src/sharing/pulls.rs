@@ -165,6 +165,17 @@ async fn record(
         repo::insert_extract(&mut tx, &x, e, base.org_id, Some(id), base.now).await?;
         repo::set_extract(&mut tx, id, &x).await?;
     }
+    if base.outcome == PullOutcome::Released {
+        resolve_case_proof(
+            &mut tx,
+            actor,
+            base.case_id,
+            base.proof_item_id,
+            base.public_id,
+            base.now,
+        )
+        .await?;
+    }
     audit::append(
         &mut tx,
         actor,
@@ -314,4 +325,23 @@ pub async fn pulls_of_unit(
         out.push(to_view(app, r, false).await?);
     }
     Ok((out, total))
+}
+
+/// A released proof resolves the case's proof (SPEC R3.2, R6.1) in the pull's transaction.
+/// A case whose list does not name this proof for data sharing keeps the pull on record
+/// without resolving anything. `actor` acts for the case's unit (the pulling clerk, or the
+/// system when the applicant consents on the portal).
+pub(super) async fn resolve_case_proof(
+    tx: &mut proofless_store::Tx,
+    actor: &Actor,
+    case_id: i64,
+    proof_item_id: i64,
+    pull_public_id: &str,
+    now: i64,
+) -> AppResult<()> {
+    let evidence = format!("sharing_pull:{pull_public_id}");
+    match crate::cases::resolve_shared(tx, actor, case_id, proof_item_id, &evidence, now).await {
+        Ok(()) | Err(AppError::Validation(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
