@@ -18,7 +18,8 @@ pub use at_rest::{
     Keyring, PersonSealer, SealedPerson, login_index, reveal_name, reveal_resident_id,
 };
 pub use columns::{
-    CopySealer, SealedSubject, open_ledger_name, open_letter, open_sealed_body, open_subject,
+    CopySealer, SealedSubject, open_facts, open_ledger_name, open_letter, open_sealed_body,
+    open_subject,
 };
 pub(crate) use persons::{insert_person_in, person_by_resident_id_in};
 pub use public_refs::{internal_ref, public_ref, publish_audit_rows};
