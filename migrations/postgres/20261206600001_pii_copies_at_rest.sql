@@ -1,7 +1,8 @@
 -- The other copies of personal data at rest (issue #16 item 9), encrypted like persons
 -- (SM4-GCM under the versioned data key, see `crates/app/src/applicants/columns.rs`).
 --
--- A verification names its subject (name, resident ID or credit code) and a ledger entry
+-- A verification names its subject (name, resident ID or credit code) and holds the facts
+-- the applicant stated (which name them, in the existing `facts` column); a ledger entry
 -- its subject's name; a commitment letter names the applicant and their resident ID; a
 -- sealed document's signed bytes name persons. Each row gets the data key version it is
 -- under; 0 marks a row written before this migration, still in clear in the (renamed)

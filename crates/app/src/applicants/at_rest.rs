@@ -31,6 +31,7 @@ pub(crate) enum Field {
     /// credit code (the other copies of a person's identifiers, issue #16 item 9).
     VerificationSubjectName,
     VerificationSubjectCode,
+    VerificationFacts,
     LedgerSubjectName,
     /// A sealed commitment letter names the applicant and their resident ID.
     CommitmentLetter,
@@ -46,6 +47,7 @@ impl Field {
             Field::Phone => "persons.phone",
             Field::VerificationSubjectName => "verifications.subject_name",
             Field::VerificationSubjectCode => "verifications.subject_code",
+            Field::VerificationFacts => "verifications.facts",
             Field::LedgerSubjectName => "verification_ledger.subject_name",
             Field::CommitmentLetter => "commitments.letter",
             Field::SealedBody => "sealed_documents.body",

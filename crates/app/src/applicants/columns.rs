@@ -17,55 +17,58 @@ use super::repo;
 use crate::App;
 use crate::error::AppResult;
 
-/// One table's encrypted copies: up to two fields, an optional masked-name column taken
-/// from the first field, and the column naming the key version.
+/// One table's encrypted copies: up to three fields ([`MAX_FIELDS`]), an optional
+/// masked-name column taken from the first field, and the column naming the key version.
 pub(crate) struct Columns {
     pub table: &'static str,
     pub version: &'static str,
-    pub first: (&'static str, Field),
-    pub second: Option<(&'static str, Field)>,
+    pub fields: &'static [(&'static str, Field)],
     pub masked: Option<&'static str>,
 }
+
+/// The most fields a table's copies have (the row type of the re-encryption reads).
+pub(crate) const MAX_FIELDS: usize = 3;
 
 /// Every table other than `persons` that holds a copy of personal data.
 pub(crate) const TABLES: &[Columns] = &[
     Columns {
         table: "verifications",
         version: "pii_key_version",
-        first: ("subject_name_enc", Field::VerificationSubjectName),
-        second: Some(("subject_code_enc", Field::VerificationSubjectCode)),
+        fields: &[
+            ("subject_name_enc", Field::VerificationSubjectName),
+            ("subject_code_enc", Field::VerificationSubjectCode),
+            // The facts as the applicant stated them name the applicant.
+            ("facts", Field::VerificationFacts),
+        ],
         masked: Some("subject_name_masked"),
     },
     Columns {
         table: "verification_ledger",
         version: "pii_key_version",
-        first: ("subject_name_enc", Field::LedgerSubjectName),
-        second: None,
+        fields: &[("subject_name_enc", Field::LedgerSubjectName)],
         masked: Some("subject_name_masked"),
     },
     Columns {
         table: "commitments",
         version: "letter_key_version",
-        first: ("letter", Field::CommitmentLetter),
-        second: None,
+        fields: &[("letter", Field::CommitmentLetter)],
         masked: None,
     },
     Columns {
         table: "sealed_documents",
         version: "body_key_version",
-        first: ("body", Field::SealedBody),
-        second: None,
+        fields: &[("body", Field::SealedBody)],
         masked: None,
     },
 ];
 
-/// A row read for re-encryption: id, key version and the stored fields.
-pub(crate) type StoredRow = (i64, i64, Option<String>, Option<String>);
+/// A row read for re-encryption: id, key version and the stored fields (unused ones NULL).
+pub(crate) type StoredRow = (i64, i64, Option<String>, Option<String>, Option<String>);
 
-/// A row sealed again: the new texts, the masked name and the version.
+/// A row sealed again: the new texts in the order of [`Columns::fields`], the masked
+/// name and the version.
 pub(crate) struct Resealed {
-    pub first: Option<String>,
-    pub second: Option<String>,
+    pub texts: Vec<Option<String>>,
     pub masked: String,
     pub version: i64,
 }
@@ -84,26 +87,23 @@ async fn clear(
 }
 
 async fn reseal(app: &App, c: &Columns, sealer: &TextSealer, r: StoredRow) -> AppResult<Resealed> {
-    let (_, version, first, second) = r;
-    let first = clear(app, c.first.1, version, first).await?;
-    let second = match c.second {
-        Some((_, f)) => clear(app, f, version, second).await?,
-        None => None,
-    };
-    let seal = |f: Field, v: &Option<String>| -> AppResult<Option<String>> {
-        match v.as_deref() {
-            // A letter not yet sealed stays empty.
-            Some("") | None => Ok(v.clone()),
-            Some(p) => sealer.seal(f, p).map(Some),
+    let (_, version, a, b, d) = r;
+    let mut texts = Vec::with_capacity(c.fields.len());
+    let mut masked = String::new();
+    for (i, (stored, (_, field))) in [a, b, d].into_iter().zip(c.fields).enumerate() {
+        let plain = clear(app, *field, version, stored).await?;
+        if i == 0 {
+            masked = at_rest::mask_name(plain.as_deref().unwrap_or_default());
         }
-    };
+        texts.push(match plain.as_deref() {
+            // A letter not yet sealed stays empty.
+            Some("") | None => plain,
+            Some(p) => Some(sealer.seal(*field, p)?),
+        });
+    }
     Ok(Resealed {
-        masked: at_rest::mask_name(first.as_deref().unwrap_or_default()),
-        first: seal(c.first.1, &first)?,
-        second: match c.second {
-            Some((_, f)) => seal(f, &second)?,
-            None => None,
-        },
+        texts,
+        masked,
         version: sealer.version(),
     })
 }
@@ -218,6 +218,11 @@ impl CopySealer {
         })
     }
 
+    /// A verification's facts as the applicant stated them (JSON text).
+    pub fn facts(&self, json: &str) -> AppResult<String> {
+        self.0.seal(Field::VerificationFacts, json)
+    }
+
     /// A ledger entry's subject name: the ciphertext and the masked name.
     pub fn ledger_name(&self, name: &str) -> AppResult<(String, String)> {
         Ok((
@@ -247,6 +252,11 @@ pub async fn open_subject(
         at_rest::open_text(app, Field::VerificationSubjectName, name_enc).await?,
         at_rest::open_text(app, Field::VerificationSubjectCode, code_enc).await?,
     ))
+}
+
+/// A verification's stored facts in clear.
+pub async fn open_facts(app: &App, stored: &str) -> AppResult<String> {
+    at_rest::open_text(app, Field::VerificationFacts, stored).await
 }
 
 /// A ledger entry's stored subject name in clear.

@@ -19,7 +19,8 @@ pub use at_rest::{
     reveal_phone, reveal_resident_id, seal_contact,
 };
 pub use columns::{
-    CopySealer, SealedSubject, open_ledger_name, open_letter, open_sealed_body, open_subject,
+    CopySealer, SealedSubject, open_facts, open_ledger_name, open_letter, open_sealed_body,
+    open_subject,
 };
 pub(crate) use persons::{insert_person_in, person_by_resident_id_in};
 pub use public_refs::{internal_ref, public_ref, publish_audit_rows};

@@ -4,7 +4,7 @@ use proofless_store::{Exec, StoreError, q};
 use serde::Deserialize;
 
 use super::at_rest::Sealed;
-use super::columns::{Columns, Resealed, StoredRow};
+use super::columns::{Columns, MAX_FIELDS, Resealed, StoredRow};
 use super::entities::Entity;
 use super::input::{NewEntity, NewRepresentative};
 
@@ -276,12 +276,14 @@ pub(crate) async fn copies_below(
     after_id: i64,
     limit: i64,
 ) -> Result<Vec<StoredRow>, StoreError> {
-    let second = c.second.map_or("CAST(NULL AS TEXT)", |s| s.0);
+    let cols: Vec<&str> = (0..MAX_FIELDS)
+        .map(|i| c.fields.get(i).map_or("CAST(NULL AS TEXT)", |f| f.0))
+        .collect();
     db.fetch_all(
         q(format!(
-            "SELECT id, {v}, {f}, {second} FROM {t} WHERE {v} < ? AND id > ? ORDER BY id LIMIT ?",
+            "SELECT id, {v}, {cols} FROM {t} WHERE {v} < ? AND id > ? ORDER BY id LIMIT ?",
             v = c.version,
-            f = c.first.0,
+            cols = cols.join(", "),
             t = c.table
         ))
         .bind(below)
@@ -316,21 +318,18 @@ pub(crate) async fn reseal_copy(
     old_version: i64,
     r: &Resealed,
 ) -> Result<bool, StoreError> {
-    let mut set = format!("{} = ?", c.first.0);
-    if let Some((col, _)) = c.second {
-        set.push_str(&format!(", {col} = ?"));
-    }
+    let mut set: Vec<String> = c.fields.iter().map(|f| format!("{} = ?", f.0)).collect();
     if let Some(col) = c.masked {
-        set.push_str(&format!(", {col} = ?"));
+        set.push(format!("{col} = ?"));
     }
     let mut query = q(format!(
         "UPDATE {t} SET {set}, {v} = ? WHERE id = ? AND {v} = ?",
         t = c.table,
+        set = set.join(", "),
         v = c.version
-    ))
-    .bind(r.first.clone());
-    if c.second.is_some() {
-        query = query.bind(r.second.clone());
+    ));
+    for text in &r.texts {
+        query = query.bind(text.clone());
     }
     if c.masked.is_some() {
         query = query.bind(r.masked.as_str());

@@ -1,4 +1,5 @@
-//! A verification's subject (name, resident ID or credit code) and a ledger entry's
+//! A verification's subject (name, resident ID or credit code), the facts the applicant
+//! stated (they name the applicant) and a ledger entry's
 //! subject name are stored encrypted under the data key (issue #16 item 9; the columns
 //! are named in `applicants/columns.rs`, which re-encrypts them on rotation). Lists read
 //! the masked name column; whatever shows or signs the subject reads it through here.
@@ -11,13 +12,16 @@ use crate::App;
 use crate::applicants::{self, CopySealer, SealedSubject};
 use crate::error::AppResult;
 
-/// The subject as stored: encrypted under the active key, the name masked.
+/// The subject and the stated facts (JSON text) as stored: encrypted under the active
+/// key, the name masked.
 pub(super) async fn seal_subject(
     app: &App,
     name: &str,
     code: &SubjectCode,
-) -> AppResult<SealedSubject> {
-    CopySealer::new(app).await?.subject(name, code.as_str())
+    facts: &str,
+) -> AppResult<(SealedSubject, String)> {
+    let s = CopySealer::new(app).await?;
+    Ok((s.subject(name, code.as_str())?, s.facts(facts)?))
 }
 
 /// A ledger entry's subject name as stored: the ciphertext, the masked name, the version.
@@ -31,6 +35,7 @@ pub(super) async fn seal_ledger_name(app: &App, name: &str) -> AppResult<(String
 pub(super) async fn opened(app: &App, mut v: Verification) -> AppResult<Verification> {
     (v.subject_name, v.subject_code) =
         applicants::open_subject(app, &v.subject_name, &v.subject_code).await?;
+    v.facts = applicants::open_facts(app, &v.facts).await?;
     Ok(v)
 }
 

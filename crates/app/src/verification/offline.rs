@@ -43,7 +43,8 @@ pub async fn record_offline(app: &App, actor: &Actor, input: &OfflineInput) -> A
     .await?;
     let issuer_name = templates::repo::org_name(&mut tx, asked.issuer_org_id).await?;
     let facts = Json::Object(cmd.facts.clone()).to_string();
-    let sealed = super::at_rest::seal_subject(app, &subject.name, &cmd.subject.code).await?;
+    let (sealed, facts) =
+        super::at_rest::seal_subject(app, &subject.name, &cmd.subject.code, &facts).await?;
     let answered_by = format!("{issuer_name}（经{}）", cmd.channel.label());
     let row = NewOffline {
         sent: NewSent {

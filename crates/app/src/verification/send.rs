@@ -139,7 +139,8 @@ pub async fn send(app: &App, actor: &Actor, input: &SendInput) -> AppResult<Deta
         None => subject_in(app, &mut tx, actor, now, &cmd.subject).await?,
     };
     let facts = Json::Object(cmd.facts.clone()).to_string();
-    let sealed = super::at_rest::seal_subject(app, &subject.name, &cmd.subject.code).await?;
+    let (sealed, facts) =
+        super::at_rest::seal_subject(app, &subject.name, &cmd.subject.code, &facts).await?;
     let row = NewSent {
         requester_org_id: requester,
         issuer_org_id: asked.issuer_org_id,
