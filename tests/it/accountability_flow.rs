@@ -56,6 +56,7 @@ fn has_field(p: &Value, field: &str) -> bool {
         .is_some_and(|e| e.iter().any(|x| x["field"] == field))
 }
 
+// SPEC R9.2 (violations proposed from the records), R9.3 (measures), R9.4 (appeal does not suspend); A5 §4-§6.
 async fn case_from_proposal_to_decision(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let id = proposal(&t, ViolationKind::ProofDemanded).await;
@@ -255,6 +256,7 @@ async fn case_from_proposal_to_decision(b: Backend) {
     assert!(reads >= 4, "{reads}");
 }
 
+// SPEC R9.5 (fault tolerance: application, investigation, decision, filing); A5 §7-§11.
 async fn exemption_is_investigated_decided_and_filed(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let id = proposal(&t, ViolationKind::MethodChanged).await;
@@ -378,6 +380,7 @@ async fn exemption_is_investigated_decided_and_filed(b: Backend) {
     );
 }
 
+// SPEC R9.1 (units and staff, incl. borrowed, hired and seconded); A5 §2-§3.
 async fn department_enters_cases_and_units_set_employment(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let account = t.staff("account").await;

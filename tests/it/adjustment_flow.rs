@@ -59,6 +59,7 @@ async fn mark(anon: &Client, item: i64) -> Value {
         .await
 }
 
+// SPEC R7.1, R7.2 (real-time change, half-yearly publication), R7.3 (cancel grounds), R7.6 (joint office review); A3 §8-§11.
 async fn a_cancellation_goes_from_filing_through_review_to_publication(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let (ga, joint, anon) = (
@@ -264,6 +265,7 @@ pub async fn publish_county(t: &TestApp) {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
 
+// SPEC R7.1 (a proof change only as laws allow), R7.3 (grounds by type), R7.4 (written application); A3 §3, §6-§8.
 async fn every_refusal_of_the_issue_changes_nothing(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let (ga, sj, anon) = (
@@ -351,6 +353,7 @@ async fn every_refusal_of_the_issue_changes_nothing(b: Backend) {
     assert!(mark(&anon, item).await["mark"].is_null());
 }
 
+// SPEC R7.6 (review by the joint office, legal review of an added proof); A3 §10.
 async fn an_added_proof_needs_the_legal_review_and_returns_carry_reasons(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let (ga, joint, justice) = (
@@ -447,6 +450,7 @@ async fn an_added_proof_needs_the_legal_review_and_returns_carry_reasons(b: Back
     );
 }
 
+// SPEC R7.4 (7 working days from the triggering event); A3 §9.
 async fn late_and_missing_filings_are_recorded(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let (ga, joint, anon) = (
@@ -515,6 +519,7 @@ async fn late_and_missing_filings_are_recorded(b: Backend) {
     assert_eq!(r.json::<Value>().await.unwrap()["late"], true);
 }
 
+// SPEC R7.2 (published in principle every half year); A3 §5.
 async fn the_half_year_reminder_and_overdue_mark(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let joint = t.staff("joint").await;

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::adjustment_flow::published_item;
 use crate::common::{Backend, spawn_demo};
 
+// SPEC R7.7 (anyone may comment or suggest); A3 §12.
 async fn comments_are_moderated_answered_and_turned_into_adjustments(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let (anon, joint) = (t.client(), t.staff("joint").await);

@@ -71,6 +71,7 @@ async fn id_of(c: &Client, receipt: &str) -> i64 {
         .unwrap()
 }
 
+// SPEC R8.1 (receivers), R8.3 (channels), R8.4 (registration); A4 §5, §6, §10.
 async fn registration_checks_fields_per_channel_and_anonymity(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let ga = org_id(&t, GA).await;
@@ -149,6 +150,7 @@ async fn registration_checks_fields_per_channel_and_anonymity(b: Backend) {
     assert_eq!(after - before, 3);
 }
 
+// SPEC R8.2 (grounds), R8.5 (non-acceptance grounds, 1 working day); A4 §4, §8.
 async fn acceptance_and_each_ground_of_non_acceptance(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let ga = org_id(&t, GA).await;
@@ -241,6 +243,7 @@ async fn acceptance_and_each_ground_of_non_acceptance(b: Backend) {
     assert_eq!(s, 404);
 }
 
+// SPEC R8.7 (result within the limit, satisfaction), R9.2 (an upheld complaint is a violation record); A4 §10-§11.
 async fn masking_result_violation_satisfaction_and_one_reopening(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let ga = org_id(&t, GA).await;
@@ -376,6 +379,7 @@ async fn masking_result_violation_satisfaction_and_one_reopening(b: Backend) {
     );
 }
 
+// SPEC R8.6 (the first receiver handles); A4 §9.
 async fn duplicates_are_linked_to_the_first_receiver(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let ga = org_id(&t, GA).await;
@@ -435,6 +439,7 @@ async fn duplicates_are_linked_to_the_first_receiver(b: Backend) {
     assert_eq!(linked["upheld"], true);
 }
 
+// SPEC R8.7 (5 + at most 5 working days), R8.8 (termination grounds); A4 §10-§11.
 async fn extension_is_capped_and_handling_terminates(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let ga = org_id(&t, GA).await;
@@ -558,6 +563,7 @@ async fn platform() -> (String, Arc<Mutex<Vec<(String, String, String)>>>) {
     (format!("http://{addr}/callback"), got)
 }
 
+// SPEC R8.1 (the 12345 hotline receives), R8.9 (results shared back); A4 §3, §12.
 async fn hotline_work_orders_and_signed_callbacks(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let admin = t.staff("admin").await;
