@@ -9,9 +9,9 @@ use crate::violation::ViolationKind;
 
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal / $l:literal),+ $(,)? }) => {
-        $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
+        $(#[$m])*
         pub enum $name { $($(#[$vm])* $v),+ }
 
         impl $name {
@@ -46,6 +46,7 @@ text_enum! {
 
 text_enum! {
     /// Channels (A4 §5–§6).
+    #[schema(as = ComplaintChannel)]
     Channel {
         Letter = "letter" / "信函",
         Fax = "fax" / "传真",

@@ -16,6 +16,7 @@ use crate::violations::ViolationRecord;
 
 /// A case with everything its page shows.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = AccountabilityCaseDetail)]
 pub struct CaseDetail {
     pub case: Case,
     /// The violation records behind it (merged duplicates included).

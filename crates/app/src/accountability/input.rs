@@ -104,6 +104,7 @@ impl ReferInput {
 /// A reason (dismissal, rectification report, appeal grounds, investigation report).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AccountabilityTextInput)]
 pub struct TextInput {
     pub text: String,
 }

@@ -256,6 +256,7 @@ impl SupplementRequest {
 /// A text the actor must give: the unit's supplement, the office's reasons for returning.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AdjustmentTextInput)]
 pub struct TextInput {
     pub text: String,
 }

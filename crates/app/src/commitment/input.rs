@@ -210,6 +210,7 @@ pub struct BandInput {
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CommitmentRuleInput)]
 pub struct RuleInput {
     /// The department that carries out the checks (审管衔接).
     pub supervising_org_id: i64,
@@ -305,6 +306,7 @@ pub fn parse_bands(input: &[BandInput]) -> Result<Vec<RuleBand>, Vec<FieldError>
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CommitmentTemplateInput)]
 pub struct TemplateInput {
     pub obligation: String,
     pub content: String,
@@ -359,6 +361,7 @@ impl TemplateInput {
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CommitmentReviewInput)]
 pub struct ReviewInput {
     /// `approve` or `return`.
     pub verdict: String,

@@ -162,6 +162,7 @@ fn parse_raw(r: &Raw<'_>) -> AppResult<NewComplaint> {
 /// A complaint registered by a receiver's staff (or by an agency about itself).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ComplaintRegisterInput)]
 pub struct RegisterInput {
     /// `hotline`, `window`, `justice` or `agency`; by default the actor's own receiver role.
     pub receiver: Option<String>,
@@ -441,6 +442,7 @@ impl TerminateInput {
 /// The handling unit's result (A4 §10): facts found, upheld or not, measures.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, Default)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ComplaintResultInput)]
 pub struct ResultInput {
     pub facts: String,
     pub upheld: bool,

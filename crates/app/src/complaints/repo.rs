@@ -86,6 +86,7 @@ pub struct Complaint {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplaintExtensionRow)]
 pub struct ExtensionRow {
     pub id: i64,
     pub complaint_id: i64,
@@ -121,6 +122,7 @@ pub struct Duplicate {
 
 /// One line of the figures (A4 §12–§13).
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplaintFigureRow)]
 pub struct FigureRow {
     /// The group's key (a month, a receiver, a channel…).
     pub key: String,

@@ -83,6 +83,7 @@ impl EntryInput {
 /// The joint office's review of a submitted version.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SharingReviewInput)]
 pub struct ReviewInput {
     pub approve: bool,
     #[serde(default)]
@@ -280,6 +281,7 @@ pub struct CodeInput {
 /// The applicant's answer to a pull waiting for consent.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ConsentDecisionInput)]
 pub struct DecisionInput {
     pub allow: bool,
 }

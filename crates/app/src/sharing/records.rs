@@ -105,6 +105,7 @@ pub struct EProofStatus {
 /// What the public verify page shows of one copy (issue #18 §2): validity, issuer, kind and
 /// the extract stamp, and the holder's name masked; nothing more.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = EProofCheck)]
 pub struct Verification {
     pub code: String,
     pub identifier: String,

@@ -471,6 +471,7 @@ pub(crate) async fn attachment_content(
 // --- events the joint office recorded ------------------------------------------------------
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = AdjustmentEvent)]
 pub struct Event {
     pub id: i64,
     pub org_id: i64,
@@ -578,6 +579,7 @@ pub(crate) async fn answer_event(
 
 /// Per-unit figures (A3 §4 accountability; issue #19 §5).
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = AdjustmentUnitFigures)]
 pub struct UnitFigures {
     pub org_id: i64,
     pub org_name: String,
