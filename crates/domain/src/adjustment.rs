@@ -6,59 +6,41 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::ReplacementMethod;
+use crate::commitment::text_enum;
 
-macro_rules! vocabulary {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v,)+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v,)+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s,)+ } }
-            pub fn label(self) -> &'static str { match self { $($name::$v => $label,)+ } }
-            pub fn parse(s: &str) -> Option<$name> {
-                let s = s.trim();
-                $name::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-    };
+text_enum! {
+    /// 调整类型 (A3 §6–§8).
+    pub enum AdjustmentKind {
+        Add => ("add", "新增"),
+        Change => ("change", "变更"),
+        Cancel => ("cancel", "取消"),
+    }
 }
 
-vocabulary!(
-    /// 调整类型 (A3 §6–§8).
-    AdjustmentKind {
-        Add = "add", "新增";
-        Change = "change", "变更";
-        Cancel = "cancel", "取消";
-    }
-);
-
-vocabulary!(
+text_enum! {
     /// What a change touches (A3 §3): the proof itself (only as laws allow) or its
     /// replacement method (for convenience).
-    ChangeTarget {
-        Proof = "proof", "证明材料本身（须有法律依据）";
-        Method = "method", "替代取消方式（便民）";
+    pub enum ChangeTarget {
+        Proof => ("proof", "证明材料本身（须有法律依据）"),
+        Method => ("method", "替代取消方式（便民）"),
     }
-);
+}
 
-vocabulary!(
+text_enum! {
     /// Where an application stands (A3 §9–§11).
-    AdjustmentState {
+    pub enum AdjustmentState {
         /// Filed; the item is "调整中" until publication.
-        Filed = "filed", "已申请，调整中";
+        Filed => ("filed", "已申请，调整中"),
         /// The joint office asked the unit to supplement, with a deadline.
-        SupplementRequested = "supplement_requested", "待补正";
+        SupplementRequested => ("supplement_requested", "待补正"),
         /// Returned with reasons; closed.
-        Returned = "returned", "已退回";
+        Returned => ("returned", "已退回"),
         /// Approved: in effect at once, waiting for the next list version.
-        Approved = "approved", "已批准，已生效";
+        Approved => ("approved", "已批准，已生效"),
         /// Gathered into a published list version.
-        Published = "published", "已随清单版本公布";
+        Published => ("published", "已随清单版本公布"),
     }
-);
+}
 
 impl AdjustmentState {
     /// An open application blocks a second one for the same item.
@@ -70,23 +52,23 @@ impl AdjustmentState {
     }
 }
 
-vocabulary!(
+text_enum! {
     /// What the public wrote (A3 §12).
-    CommentKind {
-        Comment = "comment", "意见";
-        Suggestion = "suggestion", "调整建议";
+    pub enum CommentKind {
+        Comment => ("comment", "意见"),
+        Suggestion => ("suggestion", "调整建议"),
     }
-);
+}
 
-vocabulary!(
+text_enum! {
     /// Where a public comment stands after moderation.
-    CommentState {
-        Pending = "pending", "待处理";
-        Answered = "answered", "已公开答复";
-        Hidden = "hidden", "已屏蔽";
-        Merged = "merged", "已合并（重复）";
+    pub enum CommentState {
+        Pending => ("pending", "待处理"),
+        Answered => ("answered", "已公开答复"),
+        Hidden => ("hidden", "已屏蔽"),
+        Merged => ("merged", "已合并（重复）"),
     }
-);
+}
 
 /// The replacement methods an application may name (A3 §9: sharing, commitment,
 /// verification, other).
