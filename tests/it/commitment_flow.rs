@@ -41,6 +41,13 @@ pub async fn person(t: &TestApp, rid: &str) -> i64 {
     crate::common::person_id(&t.app, rid).await
 }
 
+/// The person as the API names her: `person:<public id>` (issue #16 item 6).
+pub async fn person_ref(t: &TestApp, rid: &str) -> String {
+    let id = person(t, rid).await;
+    let public = proofless_app::applicants::public_id_of(&t.app, id).await.unwrap();
+    format!("person:{public}")
+}
+
 /// A portal client logged in as the citizen.
 pub async fn citizen(t: &TestApp, rid: &str) -> Client {
     let mut c = t.client();
@@ -406,8 +413,8 @@ async fn a_check_plan_opens_a_deadline_at_the_supervising_department(b: Backend)
     let credit = t.staff("credit").await;
     let sub: Value = credit
         .json(&format!(
-            "/api/v1/credit/subjects/person:{}",
-            person(&t, ZHANG).await
+            "/api/v1/credit/subjects/{}",
+            person_ref(&t, ZHANG).await
         ))
         .await;
     assert_eq!(sub["score"], 770);

@@ -228,18 +228,48 @@ async fn an_objection_in_time_must_be_answered_in_the_decision(b: Backend) {
     assert_eq!(st.serious_records, 1);
 
     // SPEC R4.4: the way back is credit repair of the record itself (no blacklist entry).
-    let li_ref = format!("person:{}", person(&t, LI).await);
+    let li_ref = crate::commitment_flow::person_ref(&t, LI).await;
     let repair = |body: Value| {
         let li = &li;
         async move { li.post_json("/api/v1/credit/repairs", &body).await }
     };
     // Another subject's record cannot be repaired by this citizen.
-    let zhang_ref = format!("person:{}", person(&t, ZHANG).await);
+    let zhang_ref = crate::commitment_flow::person_ref(&t, ZHANG).await;
     let r = repair(json!({"subject_ref": zhang_ref, "rectification": "代为修复"})).await;
     assert_eq!(r.status(), 403);
     let r = repair(json!({"subject_ref": "person:abc", "rectification": "已整改"})).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("subject_ref"));
+    // Issue #16 item 6: a person is never addressed by internal number, and answers name
+    // persons by public id only.
+    let zhang_internal = format!("person:{}", person(&t, ZHANG).await);
+    let r = repair(json!({"subject_ref": zhang_internal, "rectification": "已整改"})).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("subject_ref"));
+    let r = credit
+        .get(&format!("/api/v1/credit/subjects/{zhang_internal}"))
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = credit
+        .get(&format!("/api/v1/credit/proposals?subject_ref={zhang_internal}"))
+        .await;
+    assert_eq!(r.status(), 422);
+    for path in [
+        "/api/v1/credit/records",
+        "/api/v1/credit/proposals",
+        "/api/v1/credit/blacklist?all=true",
+        "/api/v1/credit/repairs",
+    ] {
+        let rows: Value = credit.json(path).await;
+        for r in rows.as_array().unwrap() {
+            let s = r["subject_ref"].as_str().unwrap();
+            let n = s.strip_prefix("person:");
+            assert!(
+                n.is_none_or(|n| n.len() == 32 && !n.bytes().all(|b| b.is_ascii_digit())),
+                "{path}: a person by number: {r}"
+            );
+        }
+    }
     // The portal shows why commitment is barred and offers repair of the applicant's own
     // record (none named).
     let page = li.get("/portal/commitments").await.text().await.unwrap();
@@ -280,7 +310,7 @@ async fn an_objection_in_time_must_be_answered_in_the_decision(b: Backend) {
         .post_json(&rd, &json!({"approve": true, "rectified": true}))
         .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let st = proofless_app::credit::status(&t.app, &li_ref)
+    let st = proofless_app::credit::status(&t.app, &format!("person:{}", person(&t, LI).await))
         .await
         .unwrap();
     assert_eq!(st.serious_records, 0, "repaired");

@@ -101,7 +101,7 @@ async fn settings_are_public_and_changed_by_the_responsible_office(b: Backend) {
 async fn proposal_of(t: &TestApp, rid: &str) -> Value {
     let credit = t.staff("credit").await;
     let all: Value = credit.json("/api/v1/credit/proposals").await;
-    let pid = format!("person:{}", person(t, rid).await);
+    let pid = crate::commitment_flow::person_ref(t, rid).await;
     all.as_array()
         .unwrap()
         .iter()
@@ -114,8 +114,8 @@ async fn score(t: &TestApp, rid: &str) -> i64 {
     let credit = t.staff("credit").await;
     let s: Value = credit
         .json(&format!(
-            "/api/v1/credit/subjects/person:{}",
-            person(t, rid).await
+            "/api/v1/credit/subjects/{}",
+            crate::commitment_flow::person_ref(t, rid).await
         ))
         .await;
     s["score"].as_i64().unwrap()

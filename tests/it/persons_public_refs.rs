@@ -35,9 +35,27 @@ async fn audit_rows_name_persons_by_public_id(b: Backend) {
                 "a person object by public id: {r}"
             );
         }
+        // A person named in the detail is named by public id too.
+        let detail: Value = serde_json::from_str(r["detail"].as_str().unwrap_or("{}")).unwrap();
+        if let Some(p) = detail.get("person_id") {
+            assert!(p.as_str().is_some_and(|p| p.len() == 32), "{r}");
+        }
         if r["actor_kind"] == "portal" {
             assert!(r["actor_id"].is_null(), "a portal actor's number: {r}");
         }
+    }
+    // The demo adds a company's representative: the detail names her by public id.
+    let page: Value = admin.json("/api/v1/audit?object_type=entity&limit=500").await;
+    let reps: Vec<&Value> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "entity.add_representative")
+        .collect();
+    assert!(!reps.is_empty(), "{page}");
+    for r in reps {
+        let detail: Value = serde_json::from_str(r["detail"].as_str().unwrap()).unwrap();
+        assert!(detail["person_id"].as_str().is_some_and(|p| p.len() == 32), "{r}");
     }
     let mine = format!("person:{public}");
     assert!(items.iter().any(|r| r["subject_ref"] == mine.as_str()));

@@ -20,11 +20,11 @@ async fn the_access_log_total_counts_what_it_shows(b: Backend) {
             .await;
     }
     // …and someone else reads their credit.
-    let pid = crate::commitment_flow::person(&t, ZHANG).await;
+    let pid = crate::commitment_flow::person_ref(&t, ZHANG).await;
     let credit = t.staff("credit").await;
     let _: Value = credit
         .json(&format!(
-            "/api/v1/credit/subjects/person:{pid}?purpose=核查信用状况"
+            "/api/v1/credit/subjects/{pid}?purpose=核查信用状况"
         ))
         .await;
     let page: Value = c.json("/api/v1/portal/access-log?limit=200").await;

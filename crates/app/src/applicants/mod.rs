@@ -23,7 +23,10 @@ pub use columns::{
     open_subject,
 };
 pub(crate) use persons::{insert_person_in, person_by_resident_id_in};
-pub use public_refs::{internal_ref, public_ref, publish_audit_rows};
+pub use public_refs::{
+    SubjectRef, internal_ref, internal_ref_of, public_ref, publish_audit_rows, publish_subject,
+    publish_subjects,
+};
 pub(crate) use repo::represents;
 pub use rotation::{
     AtRestStatus, BATCH as REENCRYPT_BATCH, SWEEP_BUDGET, SWEEP_REENCRYPT, prepare_at_rest,

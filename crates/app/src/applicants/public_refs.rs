@@ -9,7 +9,7 @@ use proofless_domain::role::ActorKind;
 use super::{at_rest, repo};
 use crate::App;
 use crate::audit::AuditRow;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 const PERSON: &str = "person:";
 
@@ -67,11 +67,47 @@ pub async fn internal_ref(app: &App, subject_ref: &str) -> AppResult<Option<Stri
         .map(|p| format!("{PERSON}{}", p.id)))
 }
 
-/// Audit rows as shown outside: subject references, person object ids and the ids of
-/// portal actors (persons) by public id.
+/// A reference given from outside in `field`, as stored; a person named any other way than
+/// by public id gets the field's error (422), never a hint whether the number exists.
+pub async fn internal_ref_of(app: &App, field: &str, subject_ref: &str) -> AppResult<String> {
+    internal_ref(app, subject_ref.trim())
+        .await?
+        .ok_or_else(|| AppError::field(field, "申请人须以公开编号指明（person:公开编号）"))
+}
+
+/// A record that names its subject (`person:N` or `entity:N` inside).
+pub trait SubjectRef {
+    fn subject_ref_mut(&mut self) -> &mut String;
+}
+
+/// Records as shown outside: their persons by public id (issue #16 item 6).
+pub async fn publish_subjects<T: SubjectRef>(app: &App, items: &mut [T]) -> AppResult<()> {
+    let mut cache = HashMap::new();
+    for it in items.iter_mut() {
+        let s = it.subject_ref_mut();
+        let public = public_ref_cached(app, &mut cache, s).await?;
+        *s = public;
+    }
+    Ok(())
+}
+
+/// One record as shown outside.
+pub async fn publish_subject<T: SubjectRef>(app: &App, item: &mut T) -> AppResult<()> {
+    publish_subjects(app, std::slice::from_mut(item)).await
+}
+
+/// Audit rows as shown outside: subject references, person object ids, persons named in
+/// the detail (`person_id`) and the ids of portal actors (persons) by public id.
 pub async fn publish_audit_rows(app: &App, rows: &mut [AuditRow]) -> AppResult<()> {
     let mut cache = HashMap::new();
     for r in rows.iter_mut() {
+        if r.detail.contains("\"person_id\"")
+            && let Ok(mut d) = serde_json::from_str::<serde_json::Value>(&r.detail)
+            && let Some(id) = d.get("person_id").and_then(serde_json::Value::as_i64)
+        {
+            d["person_id"] = public_id_cached(app, &mut cache, id).await?.into();
+            r.detail = d.to_string();
+        }
         if let Some(s) = &r.subject_ref {
             r.subject_ref = Some(public_ref_cached(app, &mut cache, s).await?);
         }

@@ -120,7 +120,7 @@ pub struct RepairRequest {
     /// records of `subject_ref` (or, on the portal, of the applicant) that is not listed.
     #[serde(default)]
     pub entry_id: Option<i64>,
-    /// `person:ID` or `entity:ID`; only without `entry_id`.
+    /// `person:<public id>` or `entity:ID`; only without `entry_id`.
     #[serde(default)]
     pub subject_ref: Option<String>,
     /// What was done to correct the breach (整改情况).

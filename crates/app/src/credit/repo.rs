@@ -611,3 +611,15 @@ pub(crate) async fn last_pushed(db: &mut impl Exec) -> AppResult<i64> {
         .await?;
     Ok(after.unwrap_or(0))
 }
+
+// Rows shown outside name persons by public id (issue #16 item 6): the API publishes them.
+macro_rules! subject_ref_of {
+    ($($t:ty),*) => {
+        $(impl crate::applicants::SubjectRef for $t {
+            fn subject_ref_mut(&mut self) -> &mut String {
+                &mut self.subject_ref
+            }
+        })*
+    };
+}
+subject_ref_of!(CreditRecord, Proposal, BlacklistEntry, Repair);

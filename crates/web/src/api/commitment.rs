@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
+use proofless_app::applicants;
 use proofless_app::commitment::public::{self, PublishedLetter};
 use proofless_app::commitment::{
     self, CheckRule, Commitment, DueCheck, Eligibility, EligibilityQuery, FigureQuery, FigureRow,
@@ -174,7 +175,8 @@ async fn sign(
     ctx: Ctx,
     ApiJson(input): ApiJson<SignInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let c = commitment::sign(&s.app, &ctx.actor, &input).await?;
+    let mut c = commitment::sign(&s.app, &ctx.actor, &input).await?;
+    applicants::publish_subject(&s.app, &mut c).await?;
     Ok((StatusCode::CREATED, etag(c.version), Json(c)))
 }
 
@@ -186,7 +188,8 @@ async fn get(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> ApiResult<impl IntoResponse> {
-    let c = commitment::get(&s.app, &ctx.actor, id).await?;
+    let mut c = commitment::get(&s.app, &ctx.actor, id).await?;
+    applicants::publish_subject(&s.app, &mut c).await?;
     Ok((etag(c.version), Json(c)))
 }
 
@@ -198,7 +201,9 @@ async fn edit_letter(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Commitment>> {
-    Ok(Json(commitment::edit_letter(&s.app, &ctx.actor, id).await?))
+    let mut c = commitment::edit_letter(&s.app, &ctx.actor, id).await?;
+    applicants::publish_subject(&s.app, &mut c).await?;
+    Ok(Json(c))
 }
 
 /// The sealed letter as PDF (Chinese text).
@@ -239,9 +244,9 @@ async fn withdraw(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<WithdrawInput>,
 ) -> ApiResult<Json<Commitment>> {
-    Ok(Json(
-        commitment::withdraw(&s.app, &ctx.actor, id, &input).await?,
-    ))
+    let mut c = commitment::withdraw(&s.app, &ctx.actor, id, &input).await?;
+    applicants::publish_subject(&s.app, &mut c).await?;
+    Ok(Json(c))
 }
 
 /// Checks due at the inspector's unit, the soonest first.
@@ -261,9 +266,9 @@ async fn record_result(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ResultInput>,
 ) -> ApiResult<Json<Commitment>> {
-    Ok(Json(
-        checks::record_result(&s.app, &ctx.actor, id, &input).await?,
-    ))
+    let mut c = checks::record_result(&s.app, &ctx.actor, id, &input).await?;
+    applicants::publish_subject(&s.app, &mut c).await?;
+    Ok(Json(c))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use proofless_app::applicants;
 use proofless_app::credit::{
     self, BlacklistEntry, CreditRecord, DecisionInput, ExportRow, ObjectionInput, Proposal,
     ProposalFilter, PushInput, RecordFilter, Repair, RepairDecision, RepairRequest, SubjectCredit,
@@ -40,7 +41,9 @@ async fn records(
     ctx: Ctx,
     ApiQuery(f): ApiQuery<RecordFilter>,
 ) -> ApiResult<Json<Vec<CreditRecord>>> {
-    Ok(Json(credit::records(&s.app, &ctx.actor, &f).await?))
+    let mut rows = credit::records(&s.app, &ctx.actor, &f).await?;
+    applicants::publish_subjects(&s.app, &mut rows).await?;
+    Ok(Json(rows))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -52,7 +55,7 @@ struct PurposeQuery {
 
 /// One subject's credit: score, level, blacklist status and records (credit office, or the subject).
 #[utoipa::path(get, path = "/api/v1/credit/subjects/{subject_ref}", tag = "credit",
-    params(("subject_ref" = String, Path, description = "person:ID or entity:ID"), PurposeQuery),
+    params(("subject_ref" = String, Path, description = "person:<public id> or entity:ID"), PurposeQuery),
     responses((status = 200, body = SubjectCredit), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn subject(
     State(s): State<AppState>,
@@ -62,9 +65,12 @@ async fn subject(
 ) -> ApiResult<Json<SubjectCredit>> {
     let purpose = qy.purpose.unwrap_or_default();
     let purpose: String = purpose.chars().take(200).collect();
-    Ok(Json(
-        credit::subject_credit(&s.app, &ctx.actor, &subject_ref, &purpose).await?,
-    ))
+    // Persons are named by public id outside (issue #16 item 6); credit keeps `person:N`.
+    let inside = applicants::internal_ref_of(&s.app, "subject_ref", &subject_ref).await?;
+    let mut c = credit::subject_credit(&s.app, &ctx.actor, &inside, &purpose).await?;
+    applicants::publish_subjects(&s.app, &mut c.records).await?;
+    c.subject_ref = applicants::public_ref(&s.app, &c.subject_ref).await?;
+    Ok(Json(c))
 }
 
 /// Blacklist proposals (credit office: all; portal: those about oneself).
@@ -73,9 +79,14 @@ async fn subject(
 async fn proposals(
     State(s): State<AppState>,
     ctx: Ctx,
-    ApiQuery(f): ApiQuery<ProposalFilter>,
+    ApiQuery(mut f): ApiQuery<ProposalFilter>,
 ) -> ApiResult<Json<Vec<Proposal>>> {
-    Ok(Json(blacklist::proposals(&s.app, &ctx.actor, &f).await?))
+    if let Some(r) = f.subject_ref.as_deref().filter(|r| !r.trim().is_empty()) {
+        f.subject_ref = Some(applicants::internal_ref_of(&s.app, "subject_ref", r).await?);
+    }
+    let mut rows = blacklist::proposals(&s.app, &ctx.actor, &f).await?;
+    applicants::publish_subjects(&s.app, &mut rows).await?;
+    Ok(Json(rows))
 }
 
 /// The subject objects within the objection period.
@@ -88,9 +99,9 @@ async fn object(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<ObjectionInput>,
 ) -> ApiResult<Json<Proposal>> {
-    Ok(Json(
-        blacklist::object(&s.app, &ctx.actor, id, &input).await?,
-    ))
+    let mut p = blacklist::object(&s.app, &ctx.actor, id, &input).await?;
+    applicants::publish_subject(&s.app, &mut p).await?;
+    Ok(Json(p))
 }
 
 /// The credit office decides after the objection period (or on an objection).
@@ -103,9 +114,9 @@ async fn decide(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<Proposal>> {
-    Ok(Json(
-        blacklist::decide(&s.app, &ctx.actor, id, &input).await?,
-    ))
+    let mut p = blacklist::decide(&s.app, &ctx.actor, id, &input).await?;
+    applicants::publish_subject(&s.app, &mut p).await?;
+    Ok(Json(p))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -123,9 +134,9 @@ async fn list_blacklist(
     ctx: Ctx,
     ApiQuery(qy): ApiQuery<AllQuery>,
 ) -> ApiResult<Json<Vec<BlacklistEntry>>> {
-    Ok(Json(
-        blacklist::blacklist(&s.app, &ctx.actor, qy.all.unwrap_or(false)).await?,
-    ))
+    let mut rows = blacklist::blacklist(&s.app, &ctx.actor, qy.all.unwrap_or(false)).await?;
+    applicants::publish_subjects(&s.app, &mut rows).await?;
+    Ok(Json(rows))
 }
 
 /// Asks for credit repair (the subject on the portal, or the credit office on its behalf).
@@ -134,9 +145,13 @@ async fn list_blacklist(
 async fn request_repair(
     State(s): State<AppState>,
     ctx: Ctx,
-    ApiJson(input): ApiJson<RepairRequest>,
+    ApiJson(mut input): ApiJson<RepairRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let r = repair::request_repair(&s.app, &ctx.actor, &input).await?;
+    if let Some(r) = input.subject_ref.as_deref().filter(|r| !r.trim().is_empty()) {
+        input.subject_ref = Some(applicants::internal_ref_of(&s.app, "subject_ref", r).await?);
+    }
+    let mut r = repair::request_repair(&s.app, &ctx.actor, &input).await?;
+    applicants::publish_subject(&s.app, &mut r).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 
@@ -144,7 +159,9 @@ async fn request_repair(
 #[utoipa::path(get, path = "/api/v1/credit/repairs", tag = "credit",
     responses((status = 200, body = Vec<Repair>)))]
 async fn repairs(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<Repair>>> {
-    Ok(Json(repair::repairs(&s.app, &ctx.actor).await?))
+    let mut rows = repair::repairs(&s.app, &ctx.actor).await?;
+    applicants::publish_subjects(&s.app, &mut rows).await?;
+    Ok(Json(rows))
 }
 
 /// Decides a repair: approved only when the conditions are met.
@@ -157,9 +174,9 @@ async fn decide_repair(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<RepairDecision>,
 ) -> ApiResult<Json<Repair>> {
-    Ok(Json(
-        repair::decide_repair(&s.app, &ctx.actor, id, &input).await?,
-    ))
+    let mut r = repair::decide_repair(&s.app, &ctx.actor, id, &input).await?;
+    applicants::publish_subject(&s.app, &mut r).await?;
+    Ok(Json(r))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -588,3 +588,9 @@ pub(crate) async fn open_drawn_checks(
     }
     Ok(())
 }
+
+impl crate::applicants::SubjectRef for Commitment {
+    fn subject_ref_mut(&mut self) -> &mut String {
+        &mut self.subject_ref
+    }
+}
