@@ -672,7 +672,50 @@ async fn an_unknown_stored_stage_is_an_error_not_a_draft(b: Backend) {
     assert_eq!(r.status(), 500);
 }
 
+// SPEC R1.5: public-service sectors keep lists too; their units are orgs like any other. A
+// water company registered as a public-service enterprise issues a proof drafted like any
+// agency's.
+async fn a_public_service_enterprise_is_an_org_like_any_other(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let admin = t.staff("admin").await;
+    let code = proofless_domain::codes::CreditCode::generate('9', '1', "370322", 777_001)
+        .unwrap()
+        .as_str()
+        .to_owned();
+    let r = admin
+        .post_json(
+            "/api/v1/orgs",
+            &json!({"name": "高青县自来水公司", "credit_code": code,
+                    "kind": "public_service_enterprise", "region_code": "370322000000"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let water: Value = r.json().await.unwrap();
+    assert_eq!(water["kind"], "public_service_enterprise");
+    let ga = t.staff("ga_admin").await;
+    let svc = service_item(&ga, "居民供水开户", "370322-TEST-0151").await;
+    let water_id = water["id"].as_i64().unwrap();
+    let r = ga
+        .post_json(
+            "/api/v1/catalogue/items",
+            &item_body("用水地址证明", water_id, svc),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let item: Value = r.json().await.unwrap();
+    assert_eq!(item["item"]["issuer_ids"], json!([water_id]), "{item}");
+    let page: Value = admin.json("/api/v1/orgs?limit=500").await;
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "高青县自来水公司" && o["kind"] == "public_service_enterprise")
+    );
+}
+
 both_backends!(
+    a_public_service_enterprise_is_an_org_like_any_other,
     an_unknown_stored_stage_is_an_error_not_a_draft,
     draft_review_prepare_approve_publish_and_search_at_once,
     an_item_without_legal_basis_is_proposed_for_cancellation_and_cannot_pass,

@@ -254,6 +254,8 @@ async fn item_and_service_pages_say_plainly_what_the_office_does(b: Backend) {
     assert!(html.contains("您无需提交此证明，办理单位将"));
     assert!(html.contains("通过数据共享平台直接调取"));
     assert!(html.contains("《中华人民共和国母婴保健法》第二十三条"));
+    // SPEC R2.3: the service guide (办事指南) of each service item lists its proofs and how
+    // each is obtained, from the published list in force.
     let code = item["service_items"][0]["code"].as_str().unwrap();
     let sp: Value = c
         .json(&format!("/api/v1/public/service-items/{code}/proofs"))

@@ -44,7 +44,9 @@ pub async fn person(t: &TestApp, rid: &str) -> i64 {
 /// The person as the API names her: `person:<public id>` (issue #16 item 6).
 pub async fn person_ref(t: &TestApp, rid: &str) -> String {
     let id = person(t, rid).await;
-    let public = proofless_app::applicants::public_id_of(&t.app, id).await.unwrap();
+    let public = proofless_app::applicants::public_id_of(&t.app, id)
+        .await
+        .unwrap();
     format!("person:{public}")
 }
 
@@ -377,6 +379,8 @@ async fn a_counter_clerk_signs_with_the_applicant_present(b: Backend) {
     assert_eq!(r.status(), 422);
 }
 
+// SPEC R10.4: approval and supervision hand over seamlessly — a case decided on commitment
+// reaches the supervising department that must check it, with its deadline.
 async fn a_check_plan_opens_a_deadline_at_the_supervising_department(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     check_everyone(&t, RESIDENCE, "县市场监管局").await;

@@ -251,7 +251,9 @@ async fn an_objection_in_time_must_be_answered_in_the_decision(b: Backend) {
         .await;
     assert_eq!(r.status(), 422);
     let r = credit
-        .get(&format!("/api/v1/credit/proposals?subject_ref={zhang_internal}"))
+        .get(&format!(
+            "/api/v1/credit/proposals?subject_ref={zhang_internal}"
+        ))
         .await;
     assert_eq!(r.status(), 422);
     for path in [

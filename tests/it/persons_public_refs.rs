@@ -45,7 +45,9 @@ async fn audit_rows_name_persons_by_public_id(b: Backend) {
         }
     }
     // The demo adds a company's representative: the detail names her by public id.
-    let page: Value = admin.json("/api/v1/audit?object_type=entity&limit=500").await;
+    let page: Value = admin
+        .json("/api/v1/audit?object_type=entity&limit=500")
+        .await;
     let reps: Vec<&Value> = page["items"]
         .as_array()
         .unwrap()
@@ -55,7 +57,10 @@ async fn audit_rows_name_persons_by_public_id(b: Backend) {
     assert!(!reps.is_empty(), "{page}");
     for r in reps {
         let detail: Value = serde_json::from_str(r["detail"].as_str().unwrap()).unwrap();
-        assert!(detail["person_id"].as_str().is_some_and(|p| p.len() == 32), "{r}");
+        assert!(
+            detail["person_id"].as_str().is_some_and(|p| p.len() == 32),
+            "{r}"
+        );
     }
     let mine = format!("person:{public}");
     assert!(items.iter().any(|r| r["subject_ref"] == mine.as_str()));

@@ -147,7 +147,11 @@ async fn request_repair(
     ctx: Ctx,
     ApiJson(mut input): ApiJson<RepairRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    if let Some(r) = input.subject_ref.as_deref().filter(|r| !r.trim().is_empty()) {
+    if let Some(r) = input
+        .subject_ref
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+    {
         input.subject_ref = Some(applicants::internal_ref_of(&s.app, "subject_ref", r).await?);
     }
     let mut r = repair::request_repair(&s.app, &ctx.actor, &input).await?;
