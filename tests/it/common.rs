@@ -41,16 +41,38 @@ async fn fresh_postgres(admin_url: &str) -> String {
         .await
         .expect("connect to PostgreSQL admin db");
     if let Db::Postgres(pool) = &admin {
+        // Unnamed: the URL may point at PgBouncer in transaction mode.
         sqlx::query(&format!("CREATE DATABASE {name}"))
+            .persistent(false)
             .execute(pool)
             .await
             .expect("create test database");
     }
     admin.close().await;
-    match admin_url.rfind('/') {
-        Some(i) => format!("{}/{name}", &admin_url[..i]),
-        None => panic!("bad PROOFLESS_TEST_POSTGRES_URL"),
+    postgres_db_url(admin_url, &name)
+}
+
+/// The URL of database `name` on the server of `url`, with `url`'s parameters (e.g.
+/// `statement-cache-capacity=0` behind PgBouncer).
+pub fn postgres_db_url(url: &str, name: &str) -> String {
+    let (base, params) = match url.split_once('?') {
+        Some((b, p)) => (b, format!("?{p}")),
+        None => (url, String::new()),
+    };
+    match base.rfind('/') {
+        Some(i) => format!("{}/{name}{params}", &base[..i]),
+        None => panic!("bad PostgreSQL test URL: {url}"),
     }
+}
+
+/// The server itself, not a pooler in front of it (`PROOFLESS_TEST_POSTGRES_DIRECT_URL`;
+/// default: the test URL): for what a transaction-mode pooler does not carry, such as
+/// pg_dump and read-only sessions.
+pub fn postgres_direct_url() -> Option<String> {
+    std::env::var("PROOFLESS_TEST_POSTGRES_DIRECT_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(postgres_url)
 }
 
 fn uuid_like() -> String {

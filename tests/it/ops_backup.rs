@@ -14,7 +14,7 @@ use proofless_app::backup::{self, BackupOptions, RestoreOptions};
 use proofless_seal::{MasterKey, WrapParams};
 use proofless_store::{Db, DbOptions, q};
 
-use crate::common::{Backend, TestApp, postgres_url, spawn_demo};
+use crate::common::{Backend, TestApp, spawn_demo};
 
 /// Cheap KDF parameters: the tests check the format, not the cost.
 const FAST: WrapParams = WrapParams {
@@ -76,9 +76,8 @@ async fn own_url(t: &TestApp) -> String {
                 .fetch_one(q("SELECT CAST(current_database() AS TEXT)"))
                 .await
                 .unwrap();
-            let admin = postgres_url().unwrap();
-            let i = admin.rfind('/').unwrap();
-            format!("{}/{name}", &admin[..i])
+            let admin = crate::common::postgres_direct_url().unwrap();
+            crate::common::postgres_db_url(&admin, &name)
         }
     }
 }
@@ -272,15 +271,16 @@ async fn audit_verify_never_creates_or_migrates(b: Backend) {
             assert!(err.to_string().contains("为空"), "{err}");
         }
         Backend::Postgres => {
-            let Some(admin) = postgres_url() else { return };
-            let i = admin.rfind('/').unwrap();
+            let Some(admin) = crate::common::postgres_direct_url() else {
+                return;
+            };
             // Named like the harness's databases, so CI drops it with theirs.
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_nanos();
             let name = format!("proofless_test_missing_{nanos:x}");
-            let url = format!("{}/{name}", &admin[..i]);
+            let url = crate::common::postgres_db_url(&admin, &name);
             assert!(
                 Db::open_read_only(&url, &DbOptions::default())
                     .await

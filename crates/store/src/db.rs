@@ -2,6 +2,7 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use log::LevelFilter;
@@ -78,6 +79,26 @@ macro_rules! bind_pg_null {
     };
 }
 
+/// Whether PostgreSQL statements are prepared as named statements and kept per connection.
+/// A URL with `statement-cache-capacity=0` turns them off for the whole process: behind
+/// PgBouncer in transaction mode a server connection serves many clients, so a named
+/// statement one client prepared may be missing or clash for the next; unnamed statements
+/// (parsed on each use) are safe there. Off stays off once any pool asked for it.
+static NAMED_STATEMENTS: AtomicBool = AtomicBool::new(true);
+
+/// Whether `url` asks for a statement cache of zero (see [`NAMED_STATEMENTS`]).
+fn wants_unnamed_statements(url: &str) -> bool {
+    url.split_once('?').is_some_and(|(_, q)| {
+        q.split('&')
+            .any(|kv| kv.trim() == "statement-cache-capacity=0")
+    })
+}
+
+/// A PostgreSQL statement, named or not as the deployment asks.
+fn pg_query(sql: &str) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
+    sqlx::query(sql).persistent(NAMED_STATEMENTS.load(Ordering::Relaxed))
+}
+
 fn bind_pg<'q>(
     mut qy: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
     args: &'q [Value],
@@ -150,9 +171,7 @@ macro_rules! executor_methods {
         pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
             exec!(self, $sqlite, $pg, |c| sqlite::execute(c, &q), |c| {
                 let sql = q.postgres_sql();
-                let r = bind_pg(sqlx::query(sql.as_str()), &q.args)
-                    .execute(c)
-                    .await?;
+                let r = bind_pg(pg_query(sql.as_str()), &q.args).execute(c).await?;
                 Ok(r.rows_affected())
             })
         }
@@ -161,7 +180,7 @@ macro_rules! executor_methods {
             exec!(self, $sqlite, $pg, |c| sqlite::fetch(c, &q, None), |c| {
                 let sql = q.postgres_sql();
                 pg_decode(
-                    bind_pg(sqlx::query(sql.as_str()), &q.args)
+                    bind_pg(pg_query(sql.as_str()), &q.args)
                         .fetch_all(c)
                         .await?,
                 )
@@ -176,7 +195,7 @@ macro_rules! executor_methods {
                 |c| Ok(sqlite::fetch(c, &q, Some(1))?.pop()),
                 |c| {
                     let sql = q.postgres_sql();
-                    let row = bind_pg(sqlx::query(sql.as_str()), &q.args)
+                    let row = bind_pg(pg_query(sql.as_str()), &q.args)
                         .fetch_optional(c)
                         .await?;
                     match row {
@@ -200,6 +219,32 @@ macro_rules! executor_methods {
             Ok(v)
         }
     };
+}
+
+/// Any number fits: instances of Proofless on one database agree on it.
+const MIGRATION_LOCK: i64 = 0x5052_4f4f_464c_4553; // "PROOFLES"
+
+/// Migrates PostgreSQL. Directly connected: sqlx's migrator as it is. Behind PgBouncer in
+/// transaction mode (unnamed statements, see [`NAMED_STATEMENTS`]) sqlx's session lock and
+/// named bookkeeping statements would land on whichever server connection is free, so the
+/// whole run goes into one transaction, which pins one server connection: a
+/// transaction-scoped lock first (a second instance waits, then sees what the first
+/// committed), the migrations as savepoints, and the named statements dropped before the
+/// connection goes back to the pool.
+async fn migrate_postgres(p: &PgPool) -> Result<(), StoreError> {
+    if NAMED_STATEMENTS.load(Ordering::Relaxed) {
+        crate::MIGRATIONS_POSTGRES.run(p).await?;
+        return Ok(());
+    }
+    let mut tx = p.begin().await?;
+    pg_query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    crate::MIGRATIONS_POSTGRES.run(&mut *tx).await?;
+    pg_query("DEALLOCATE ALL").execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The file path in a `sqlite://path?options` URL.
@@ -233,6 +278,9 @@ impl Db {
                 group: Group::new(writer),
             })))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            if wants_unnamed_statements(url) {
+                NAMED_STATEMENTS.store(false, Ordering::Relaxed);
+            }
             let co = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::BadUrl(e.to_string()))?
                 // Bulk statements would flood the log with their SQL text; request
@@ -348,7 +396,7 @@ impl Db {
                 pool.close().await;
                 r?;
             }
-            Db::Postgres(p) => crate::MIGRATIONS_POSTGRES.run(p).await?,
+            Db::Postgres(p) => migrate_postgres(p).await?,
         }
         Ok(())
     }
@@ -468,9 +516,21 @@ macro_rules! exec {
                 let $c: &rusqlite::Connection = &conn;
                 $s
             }
-            Db::Postgres(pool) => {
+            Db::Postgres(pool) if NAMED_STATEMENTS.load(Ordering::Relaxed) => {
                 let $c2 = pool;
                 $p
+            }
+            Db::Postgres(pool) => {
+                // Behind a transaction-mode pooler an unnamed statement is parsed in one
+                // round trip and run in the next: only a transaction keeps both on the
+                // same server connection.
+                let mut tx = pool.begin().await?;
+                let r = {
+                    let $c2 = &mut *tx;
+                    $p
+                };
+                tx.commit().await?;
+                r
             }
         }
     };
