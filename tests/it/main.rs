@@ -51,5 +51,6 @@ mod verification;
 mod verification_grace_policy;
 mod verification_rules;
 mod violations;
+mod three_instances;
 mod web_contract;
 mod web_security;

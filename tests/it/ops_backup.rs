@@ -54,7 +54,7 @@ fn master(t: &TestApp) -> Arc<MasterKey> {
 }
 
 /// The URL of the test's own database (the SQLite file, or the PostgreSQL database).
-async fn own_url(t: &TestApp) -> String {
+pub(crate) async fn own_url(t: &TestApp) -> String {
     match t.backend {
         Backend::Sqlite => {
             let (file,): (String,) = t
