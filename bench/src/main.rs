@@ -1,6 +1,7 @@
 //! `proofless-bench`: the load, ceiling and crash harness (issue #7). It drives the
 //! real `proofless` binary over loopback; see bench/README.md.
 
+mod cases;
 mod crash;
 mod db;
 mod load;
@@ -56,7 +57,7 @@ enum Command {
             long,
             value_enum,
             value_delimiter = ',',
-            default_value = "livez,healthz,regions,search,orgs,person-create,verify-send,verify-cycle,verify-inbox,commitment-eligibility"
+            default_value = "livez,healthz,regions,search,orgs,person-create,verify-send,verify-cycle,verify-inbox,commitment-eligibility,case-complete"
         )]
         scenarios: Vec<Scenario>,
         /// Verifications sent through the API before verify-inbox is measured.
