@@ -183,6 +183,17 @@ async fn main() -> anyhow::Result<()> {
             for note in out.iter().filter_map(|o| o.note.as_deref()) {
                 println!("\n{note}");
             }
+            // Issue #17 §5: case-complete against verify-cycle of the same run (target ≥ 0.35).
+            let rate = |sc: Scenario| out.iter().find(|o| o.scenario == sc).map(|o| o.rps);
+            if let (Some(c), Some(v)) = (
+                rate(Scenario::CaseComplete),
+                rate(Scenario::VerifyCycle),
+            ) {
+                println!(
+                    "\ncase-complete ÷ verify-cycle (same run): {:.3} (target ≥ 0.35)",
+                    c / v.max(1e-9)
+                );
+            }
             println!();
             for line in &accounting {
                 println!("- {line}");

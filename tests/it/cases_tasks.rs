@@ -108,6 +108,10 @@ async fn case_of(c: &Client, id: i64) -> Value {
     c.json(&format!("/api/v1/cases/{id}")).await
 }
 
+async fn post(c: &Client, v: Value) -> reqwest::Response {
+    c.post_json("/api/v1/cases/late-rules", &v).await
+}
+
 fn today(t: &TestApp) -> String {
     proofless_app::local_time(t.app.now_ms())[..10].to_owned()
 }
@@ -295,10 +299,6 @@ async fn deficiency_gets_a_sealed_notice_and_a_late_supplement_follows_the_units
     let before: Value = admin.json("/api/v1/cases/late-rules").await;
     assert_eq!(before["in_force"], "suspend");
     let n = before["versions"].as_array().unwrap().len();
-    let post = |c: &Client, v: Value| {
-        let c = c.clone();
-        async move { c.post_json("/api/v1/cases/late-rules", &v).await }
-    };
     field(
         post(
             &admin,
