@@ -21,11 +21,9 @@ pub async fn start_online(app: &App, actor: &Actor, service_item_code: &str) -> 
     if code.is_empty() || code.chars().count() > 33 {
         return Err(AppError::field("service_item_code", "事项编码无效"));
     }
-    let mut r = app.db.reader();
-    let (service_item_id, org_id) = repo::service_item(&mut r, code)
+    let (service_item_id, org_id) = repo::service_item(&mut app.db.reader(), code)
         .await?
         .ok_or_else(|| AppError::field("service_item_code", "该事项编码不在政务服务事项目录中"))?;
-    drop(r);
     let published = super::service::published(app, service_item_id).await?;
     let mut tx = app.db.begin().await?;
     let o = Opened {
