@@ -38,6 +38,9 @@ pub enum Scenario {
     VerifyInbox,
     /// GET /api/v1/commitments/eligibility for random known subjects at the counter.
     CommitmentEligibility,
+    /// A case opened, its verification sent and answered under seal, its other proofs the
+    /// applicant's own copy, decided: one iteration (issue #17 §5).
+    CaseComplete,
 }
 
 impl Scenario {
@@ -46,6 +49,7 @@ impl Scenario {
         match self {
             Scenario::PersonCreate => Some("persons"),
             Scenario::VerifySend | Scenario::VerifyCycle => Some("verifications"),
+            Scenario::CaseComplete => Some("cases"),
             _ => None,
         }
     }
@@ -63,6 +67,7 @@ impl Scenario {
             Scenario::VerifyCycle => "verify-cycle (send + sealed answer)",
             Scenario::VerifyInbox => "verify-inbox (issuer list)",
             Scenario::CommitmentEligibility => "commitment-eligibility",
+            Scenario::CaseComplete => "case-complete (open, verify-cycle, own copy, decide)",
         }
     }
 
@@ -73,6 +78,7 @@ impl Scenario {
             Scenario::VerifySend | Scenario::VerifyCycle => workflow::SENDER,
             Scenario::VerifyInbox => workflow::ISSUER_AGENT,
             Scenario::CommitmentEligibility => workflow::CLERK,
+            Scenario::CaseComplete => crate::cases::OPENER,
             _ => "joint",
         }
     }
@@ -210,6 +216,13 @@ async fn one(s: Scenario, c: &Clients, fx: &workflow::Fixture) -> anyhow::Result
         }
         Scenario::VerifyInbox => return workflow::inbox(&c.main).await,
         Scenario::CommitmentEligibility => return workflow::eligibility(&c.main, fx).await,
+        Scenario::CaseComplete => {
+            let Some(cf) = fx.case.as_ref() else {
+                return Ok(false);
+            };
+            let issuer = c.issuer.as_ref().unwrap_or(&c.main);
+            return crate::cases::complete(&c.main, issuer, cf).await;
+        }
     };
     let ok = res.status().is_success();
     let _ = res.bytes().await?;
@@ -228,15 +241,22 @@ async fn prepare(
     };
     let verify = matches!(
         s,
-        Scenario::VerifySend | Scenario::VerifyCycle | Scenario::VerifyInbox
+        Scenario::VerifySend
+            | Scenario::VerifyCycle
+            | Scenario::VerifyInbox
+            | Scenario::CaseComplete
     );
-    let fx = workflow::fixture(
+    let mut fx = workflow::fixture(
         &first.base,
         verify,
         s == Scenario::CommitmentEligibility,
         s == Scenario::PersonLookup,
     )
     .await?;
+    if s == Scenario::CaseComplete {
+        let opener = Session::login(&first.base, crate::cases::OPENER).await?;
+        fx.case = Some(crate::cases::fixture(&opener, fx.verify_item).await?);
+    }
     let note = match s {
         Scenario::VerifyInbox => {
             let sender = Session::login(&first.base, workflow::SENDER).await?;
@@ -270,7 +290,9 @@ pub async fn run(
     let mut sessions = vec![];
     for srv in servers {
         let issuer = match s {
-            Scenario::VerifyCycle => Some(Session::login(&srv.base, workflow::ISSUER_AGENT).await?),
+            Scenario::VerifyCycle | Scenario::CaseComplete => {
+                Some(Session::login(&srv.base, workflow::ISSUER_AGENT).await?)
+            }
             _ => None,
         };
         sessions.push(Clients {

@@ -1,6 +1,7 @@
 //! `proofless-bench`: the load, ceiling and crash harness (issue #7). It drives the
 //! real `proofless` binary over loopback; see bench/README.md.
 
+mod cases;
 mod crash;
 mod db;
 mod load;
@@ -56,7 +57,7 @@ enum Command {
             long,
             value_enum,
             value_delimiter = ',',
-            default_value = "livez,healthz,regions,search,orgs,person-create,verify-send,verify-cycle,verify-inbox,commitment-eligibility"
+            default_value = "livez,healthz,regions,search,orgs,person-create,verify-send,verify-cycle,verify-inbox,commitment-eligibility,case-complete"
         )]
         scenarios: Vec<Scenario>,
         /// Verifications sent through the API before verify-inbox is measured.
@@ -181,6 +182,17 @@ async fn main() -> anyhow::Result<()> {
             }
             for note in out.iter().filter_map(|o| o.note.as_deref()) {
                 println!("\n{note}");
+            }
+            // Issue #17 §5: case-complete against verify-cycle of the same run (target ≥ 0.35).
+            let rate = |sc: Scenario| out.iter().find(|o| o.scenario == sc).map(|o| o.rps);
+            if let (Some(c), Some(v)) = (
+                rate(Scenario::CaseComplete),
+                rate(Scenario::VerifyCycle),
+            ) {
+                println!(
+                    "\ncase-complete ÷ verify-cycle (same run): {:.3} (target ≥ 0.35)",
+                    c / v.max(1e-9)
+                );
             }
             println!();
             for line in &accounting {

@@ -32,6 +32,8 @@ pub struct Fixture {
     pub persons: Vec<String>,
     /// person-lookup: the `resident_id` indices `from..from + n` registered first.
     pub lookup: (u64, u64),
+    /// case-complete: the service and its proofs.
+    pub case: Option<crate::cases::CaseFixture>,
 }
 
 async fn json_ok(res: reqwest::Response, what: &str) -> anyhow::Result<Value> {

@@ -1,6 +1,7 @@
 //! Issue #17 §4: the clerk's whole case from the workbench — 受理办件, the service item
 //! found by name, the applicant by resident ID, the proof checklist (one abolished, one
-//! sent to the proxy agent and recorded), the decision.
+//! sent to the proxy agent, who records it with its scan from the 代办任务 card), the
+//! decision; and a citizen's commitment on the portal starting from the item page.
 
 use fantoccini::Locator;
 
@@ -55,17 +56,117 @@ async fn a_clerk_carries_a_case_from_the_workbench_to_its_decision() {
     assert!(text.contains("尚有证明未解决"), "{text}");
     b.click(&format!("#proxy-{item}")).await;
     b.text_with("办理中").await;
-    fill(
-        &b,
-        &format!("#got-{item}"),
-        "代办员取得录用证明扫描件 GA-UI-001",
+    let case_url = b.client.current_url().await.unwrap();
+    // The proxy agent (A post) finds the task from the workbench card and records it,
+    // uploading the scan.
+    b.staff_login(&t.base, "ga_proxy1").await;
+    let text = b.text_with("代办任务").await;
+    assert!(text.contains("代办任务"), "{text}");
+    b.click("#proxy-inbox").await;
+    b.text_with("录用证明、录取证明或准予迁入证明").await;
+    let scan = std::env::temp_dir().join(format!("proofless-scan-{}.pdf", std::process::id()));
+    std::fs::write(
+        &scan,
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
     )
-    .await;
-    b.click(&format!("#complete-{item}")).await;
+    .unwrap();
+    let form = b
+        .client
+        .find(Locator::Css("form[action$='/complete']"))
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=note]"))
+        .await
+        .unwrap()
+        .send_keys("代办员取得录用证明扫描件 GA-UI-001")
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=scan]"))
+        .await
+        .unwrap()
+        .send_keys(scan.to_str().unwrap())
+        .await
+        .unwrap();
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.text_with("暂无代办任务").await;
+    let _ = std::fs::remove_file(&scan);
+    // Back at the counter: resolved, by the agent, with the scan.
+    b.staff_login(&t.base, "ga_clerk").await;
+    b.client.goto(case_url.as_str()).await.unwrap();
     let text = b.text_with("GA-UI-001").await;
-    assert!(text.contains("已解决"), "{text}");
+    assert!(text.contains("已解决") && text.contains("杨代办"), "{text}");
     b.click("#decide").await;
     let text = b.text_with("办结").await;
     assert!(text.contains("准予"), "{text}");
+    b.close().await;
+}
+
+// Issue #17 §4, R4.2: from the public item page, 在线办理 → login (the link survives it) →
+// confirm → the case page → sign the commitment for the proof; 我的办件 shows the progress.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_commits_on_the_portal_starting_from_the_item_page() {
+    let Some(b) = driver::open().await else {
+        return;
+    };
+    let Some(t) = spawn_demo(Backend::Sqlite).await else {
+        return;
+    };
+    let (item,): (i64,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(
+            proofless_store::q("SELECT id FROM proof_items WHERE name = ?")
+                .bind("住所（经营场所）使用证明"),
+        )
+        .await
+        .unwrap();
+    b.client.delete_all_cookies().await.unwrap();
+    b.client
+        .goto(&format!("{}/proofs/items/{item}", t.base))
+        .await
+        .unwrap();
+    b.text_with("在线办理").await;
+    b.click("a[href^='/portal/cases/start']").await;
+    // The login form; the deep link is remembered.
+    b.text_with("登录").await;
+    for (id, text) in [
+        ("login", "370322199001011238"),
+        ("password", crate::common::DEMO_PASSWORD),
+    ] {
+        b.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    b.click("form button[type=submit]").await;
+    let text = b.text_with("确认在线办理").await;
+    assert!(text.contains("市场主体"), "{text}");
+    b.click("#start-case").await;
+    let text = b.text_with("核验/承诺").await;
+    assert!(text.contains("住所（经营场所）使用证明"), "{text}");
+    b.click(&format!("#sign-{item}")).await;
+    b.text_with("不实承诺的法律责任").await;
+    fill(&b, "#facts", "本人承诺经营场所为自有房屋，可合法使用").await;
+    b.click("#chosen").await;
+    b.click("#sign").await;
+    b.text_with("已签署").await;
+    // 我的办件: the case, its proof resolved by the commitment.
+    b.client
+        .goto(&format!("{}/portal/cases", t.base))
+        .await
+        .unwrap();
+    b.text_with("我的办件").await;
+    b.click("table a[href^='/portal/cases/']").await;
+    let text = b.text_with("告知承诺").await;
+    assert!(text.contains("已解决"), "{text}");
     b.close().await;
 }

@@ -285,13 +285,19 @@ async fn proxy_and_deficiency_resolve_and_withdrawal_needs_none(b: Backend) {
         .await;
     problem(r, 422, "outcome").await;
     problem(done(&ga, id, hire_id, " ").await, 422, "note").await;
-    let r = done(
-        &ga,
-        id,
-        hire_id,
-        "代办员自县人社局取得录用证明扫描件 SM-2026-001",
-    )
-    .await;
+    // Only a proxy agent records it, with the scan (R5.10; see cases_tasks).
+    assert_eq!(
+        done(&ga, id, hire_id, "窗口人员代为登记").await.status(),
+        403
+    );
+    let agent = t.staff("ga_proxy1").await;
+    let r = agent
+        .post_json(
+            &format!("/api/v1/cases/{id}/proofs/{hire_id}/completion"),
+            &json!({"note": "代办员自县人社局取得录用证明扫描件 SM-2026-001",
+                    "scan": crate::cases_tasks::b64(crate::cases_tasks::PDF)}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let dl: Value = ga.json(&format!("/api/v1/deadlines/{did}")).await;
     assert_eq!(dl["state"], "done");
@@ -417,8 +423,21 @@ async fn a_citizen_starts_a_case_online_and_follows_it(b: Backend) {
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("pl_next="), "{cookie}");
     let me = crate::commitment_flow::citizen(&t, ZHANG).await;
+    // The link alone changes nothing: the applicant confirms (a POST with the form's token).
+    let before = count(&t, "SELECT COUNT(*) FROM cases").await;
     let r = me.get(&start).await;
-    assert!(r.status().is_redirection());
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("确认在线办理"));
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM cases").await, before);
+    let token = me.form_token(&start).await;
+    let r = me
+        .post_raw(
+            "/portal/cases/start",
+            "application/x-www-form-urlencoded",
+            format!("csrf={token}&code={code}").into_bytes(),
+        )
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
     let to = r.headers()["location"].to_str().unwrap().to_owned();
     let id: i64 = to.trim_start_matches("/portal/cases/").parse().unwrap();
     let mine: Value = me.json("/api/v1/portal/cases").await;
@@ -449,6 +468,14 @@ async fn a_citizen_starts_a_case_online_and_follows_it(b: Backend) {
     // An unknown service starts nothing.
     let before = count(&t, "SELECT COUNT(*) FROM cases").await;
     let r = me.get("/portal/cases/start?code=NO-SUCH").await;
+    assert_eq!(r.status(), 422);
+    let r = me
+        .post_raw(
+            "/portal/cases/start",
+            "application/x-www-form-urlencoded",
+            format!("csrf={token}&code=NO-SUCH").into_bytes(),
+        )
+        .await;
     assert_eq!(r.status(), 422);
     assert_eq!(count(&t, "SELECT COUNT(*) FROM cases").await, before);
 }

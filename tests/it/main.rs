@@ -10,6 +10,7 @@ mod adjustment_flow;
 mod adjustment_voice;
 mod cases;
 mod cases_flow;
+mod cases_tasks;
 mod catalogue_flow;
 mod catalogue_import;
 mod catalogue_input;

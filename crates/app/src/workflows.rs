@@ -101,6 +101,8 @@ fn build() -> Registry {
         Stage::Escalate,
         complaints::hotline::callback_sweep,
     );
+    // Cases: late proxy tasks escalate, late supplements follow the unit's rule (R5.10).
+    r.sweep("cases.overdue", Stage::Escalate, cases::overdue_sweep);
     r
 }
 

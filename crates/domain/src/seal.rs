@@ -15,6 +15,9 @@ pub enum SealKind {
     /// An e-licence or e-proof sealed by its issuer (R3.2).
     #[serde(rename = "eproof")]
     EProof,
+    /// The written notice of a deficiency accepted (容缺受理, R5.10): what is missing and by
+    /// when it must be supplied, sealed by the accepting unit.
+    DeficiencyNotice,
 }
 
 impl SealKind {
@@ -24,6 +27,7 @@ impl SealKind {
             SealKind::CommitmentLetter => "commitment_letter",
             SealKind::ComplaintResult => "complaint_result",
             SealKind::EProof => "eproof",
+            SealKind::DeficiencyNotice => "deficiency_notice",
         }
     }
 
@@ -33,6 +37,7 @@ impl SealKind {
             SealKind::CommitmentLetter => "告知承诺书",
             SealKind::ComplaintResult => "投诉办理结果告知书",
             SealKind::EProof => "电子证照证明",
+            SealKind::DeficiencyNotice => "容缺受理告知书",
         }
     }
 }

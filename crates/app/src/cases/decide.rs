@@ -21,6 +21,17 @@ pub async fn decide(app: &App, actor: &Actor, id: i64, input: &Decision) -> AppR
     let mut tx = app.db.begin().await?;
     let c = open_case_in(&mut tx, id).await?;
     actor.require_org(c.org_id)?;
+    if outcome.on_the_merits()
+        && let Some(why) = &c.suspend_reason
+    {
+        return Err(AppError::field(
+            "outcome",
+            format!(
+                "办件已中止（{why}），补正后恢复办理方可作出{}决定",
+                outcome.label()
+            ),
+        ));
+    }
     if outcome.on_the_merits() {
         let open: Vec<String> = repo::proofs::of_case(&mut tx, id)
             .await?

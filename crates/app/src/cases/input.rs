@@ -240,6 +240,10 @@ impl DemandReport {
 pub struct CompleteInput {
     /// What was obtained: the scanned document's reference, the issuer, who handed it over.
     pub note: String,
+    /// The scan of the proof obtained (PDF, PNG or JPEG, base64, at most 512 KB): required
+    /// when a proxy agent records a proxy task, optional for a supplement.
+    #[serde(default)]
+    pub scan: Option<String>,
 }
 
 /// Filters of a unit's case list.

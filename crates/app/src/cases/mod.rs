@@ -19,11 +19,17 @@ mod proofs;
 pub(crate) mod repo;
 mod service;
 pub mod settings;
+mod tasks;
 
 pub use decide::*;
 pub use input::*;
 pub use online::*;
 pub use proofs::*;
 pub use repo::proofs::CaseProof;
+pub use repo::tasks::{LateRuleVersion, ProxyTask, Scan};
 pub use repo::{CaseLine, ServiceHit};
 pub use service::*;
+pub use tasks::{
+    LateRuleInput, LateRules, MAX_SCAN_BYTES, ProxyTaskPage, decode_scan, escalate_late,
+    late_rules, overdue_sweep, proxy_count, proxy_inbox, scan, scan_type, set_late_rule,
+};

@@ -21,11 +21,10 @@ pub async fn start_online(app: &App, actor: &Actor, service_item_code: &str) -> 
     if code.is_empty() || code.chars().count() > 33 {
         return Err(AppError::field("service_item_code", "事项编码无效"));
     }
-    let mut r = app.db.reader();
-    let (service_item_id, org_id) = repo::service_item(&mut r, code)
+    let (service_item_id, org_id) = repo::service_item(&mut app.db.reader(), code)
         .await?
         .ok_or_else(|| AppError::field("service_item_code", "该事项编码不在政务服务事项目录中"))?;
-    let published = repo::proofs::published_for_service(&mut r, service_item_id).await?;
+    let published = super::service::published(app, service_item_id).await?;
     let mut tx = app.db.begin().await?;
     let o = Opened {
         org_id,
@@ -39,6 +38,17 @@ pub async fn start_online(app: &App, actor: &Actor, service_item_code: &str) -> 
     let id = open_in(&mut tx, app, actor, &o, &published).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The service item of this code, for the portal's confirmation before a case starts.
+pub async fn service_by_code(app: &App, code: &str) -> AppResult<ServiceHit> {
+    let code = code.trim();
+    if code.is_empty() || code.chars().count() > 33 {
+        return Err(AppError::field("service_item_code", "事项编码无效"));
+    }
+    repo::service_hit(&mut app.db.reader(), code)
+        .await?
+        .ok_or_else(|| AppError::field("service_item_code", "该事项编码不在政务服务事项目录中"))
 }
 
 /// Service items by name or code (at most 30), for the counter.

@@ -3,7 +3,7 @@
 //! verification (R5) and a commitment (R4.2) resolve theirs, the data-sharing pull's entry
 //! point, and the report of a proof demanded outside the list (A5 §4(1)).
 
-use proofless_domain::case::{ProofState, ResolutionMethod, verification_refusal};
+use proofless_domain::case::{CaseState, ProofState, ResolutionMethod, verification_refusal};
 use proofless_domain::deadline::{Period, RuleKey, SubjectType};
 use proofless_domain::violation::{ViolationKind, ViolationSource};
 use proofless_store::Tx;
@@ -84,7 +84,7 @@ pub async fn resolve(
             method.label()
         )));
     }
-    let (state, deadline_id, evidence) = match method {
+    let (state, due, evidence) = match method {
         ResolutionMethod::Proxy => {
             let d = open_due(&mut tx, app, actor, &c, &p, method, now).await?;
             (
@@ -98,7 +98,7 @@ pub async fn resolve(
             (
                 ProofState::Deferred,
                 Some(d),
-                or(&note, "容缺受理，待申请人补正"),
+                format!("容缺受理，待申请人补正：{}", or(&note, &p.proof_item_name)),
             )
         }
         _ => (
@@ -113,7 +113,7 @@ pub async fn resolve(
         evidence: &evidence,
         verification_id: None,
         commitment_id: None,
-        deadline_id,
+        deadline_id: due.as_ref().map(|d| d.id),
         by: Some(&actor.name),
         now,
     };
@@ -125,12 +125,31 @@ pub async fn resolve(
         let sys = Actor::system(&actor.operation_id);
         deadlines::complete_in(&mut tx, app, &sys, old).await?;
     }
+    // R5.10: the proxy agents (A and B) are told of their task; the applicant gets the
+    // deficiency in writing, sealed by the unit.
+    let mut notice = None;
+    match (method, &due) {
+        (ResolutionMethod::Proxy, Some(d)) => {
+            super::tasks::notify_agents_in(&mut tx, &c, &p, d.due_at, now).await?;
+        }
+        (ResolutionMethod::DeficiencyAcceptance, Some(d)) => {
+            let missing = or(&note, &p.proof_item_name);
+            notice = Some(
+                super::tasks::deficiency_notice_in(
+                    &mut tx, app, actor, &c, &p, &missing, d.due_at, now,
+                )
+                .await?,
+            );
+        }
+        _ => {}
+    }
     audit::append(
         &mut tx,
         actor,
         now,
         Entry::new("case.proof.resolve", "case", case_id).detail(json!({
             "proof_item_id": proof_item_id, "method": method, "state": state, "note": note,
+            "notice_id": notice,
         })),
     )
     .await?;
@@ -164,7 +183,7 @@ async fn open_due(
     p: &CaseProof,
     method: ResolutionMethod,
     now: i64,
-) -> AppResult<i64> {
+) -> AppResult<deadlines::Opened> {
     let (key, setting) = if method == ResolutionMethod::Proxy {
         ("case.proxy", &settings::PROXY_WORKING_DAYS)
     } else {
@@ -173,7 +192,7 @@ async fn open_due(
     let days = policy::in_force(tx, setting, now).await?;
     let days = u32::try_from(days).map_err(|_| AppError::Internal("时限设置无效".into()))?;
     let start = deadlines::to_utc(now).ok_or_else(|| AppError::Internal("时钟时间无效".into()))?;
-    Ok(deadlines::open_in(
+    deadlines::open_in(
         tx,
         app,
         actor,
@@ -190,12 +209,11 @@ async fn open_due(
             statutory_limit: Some(Period::WorkingDays(days)),
         },
     )
-    .await?
-    .id)
+    .await
 }
 
-/// The proxy agent obtained the proof from the issuer, or the applicant supplied what was
-/// missing: the proof is resolved and its deadline done (R5.10).
+/// The proxy agent obtained the proof from the issuer (with its scan), or the applicant
+/// supplied what was missing: the proof is resolved and its deadline done (R5.10).
 pub async fn complete(
     app: &App,
     actor: &Actor,
@@ -203,9 +221,33 @@ pub async fn complete(
     proof_item_id: i64,
     input: &CompleteInput,
 ) -> AppResult<CaseDetail> {
+    let scan = match input.scan.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(b64) => Some(super::tasks::decode_scan(b64)?),
+        None => None,
+    };
+    complete_with(
+        app,
+        actor,
+        case_id,
+        proof_item_id,
+        &input.note,
+        scan.as_deref(),
+    )
+    .await
+}
+
+/// [`complete`] with the scan as bytes (the page's upload).
+pub async fn complete_with(
+    app: &App,
+    actor: &Actor,
+    case_id: i64,
+    proof_item_id: i64,
+    note: &str,
+    scan: Option<&[u8]>,
+) -> AppResult<CaseDetail> {
     actor.require_staff()?;
     actor.require_any(&CASE_ROLES)?;
-    let note = input.note.trim();
+    let note = note.trim();
     if note.is_empty() || note.chars().count() > super::input::MAX_TEXT_CHARS {
         return Err(AppError::field(
             "note",
@@ -214,22 +256,65 @@ pub async fn complete(
     }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    let (_, p) = case_and_proof(&mut tx, actor, case_id, proof_item_id).await?;
-    let waiting = matches!(
-        (p.state, p.method),
-        (ProofState::InProgress, Some(ResolutionMethod::Proxy))
-            | (
-                ProofState::Deferred,
-                Some(ResolutionMethod::DeficiencyAcceptance)
-            )
-    );
-    if !waiting {
+    let c = super::repo::load(&mut tx, case_id).await?;
+    actor.require_org(c.org_id)?;
+    let p = prepo::one(&mut tx, case_id, proof_item_id)
+        .await?
+        .ok_or_else(|| not_on_list(&c.case_no))?;
+    let deferred = (p.state, p.method)
+        == (
+            ProofState::Deferred,
+            Some(ResolutionMethod::DeficiencyAcceptance),
+        );
+    let proxy = (p.state, p.method) == (ProofState::InProgress, Some(ResolutionMethod::Proxy));
+    // A supplement after its deadline: the unit's rule applies first (if the sweep has not
+    // applied it yet); refused, the case is closed and the supplement comes too late.
+    if deferred && c.state == CaseState::Open && p.overdue_at.is_none() {
+        let due = match p.deadline_id {
+            Some(d) => super::repo::tasks::deadline_due(&mut tx, d).await?,
+            None => None,
+        };
+        if proofless_domain::case::is_late(due, now) {
+            let sys = Actor::system(&actor.operation_id);
+            super::tasks::handle_late_in(&mut tx, app, &sys, case_id, proof_item_id, now).await?;
+        }
+    }
+    let c = super::repo::load(&mut tx, case_id).await?;
+    let late_handled = prepo::one(&mut tx, case_id, proof_item_id)
+        .await?
+        .is_some_and(|x| x.overdue_at.is_some());
+    if deferred && late_handled && c.state != CaseState::Open {
+        tx.commit().await?;
+        return Err(AppError::Conflict(format!(
+            "“{}”的补正已逾期，办件 {} 已按本单位规则{}，不能再登记补正",
+            p.proof_item_name,
+            c.case_no,
+            c.outcome.map(|o| o.label()).unwrap_or(c.state.label())
+        )));
+    }
+    let c = open_case_in(&mut tx, case_id).await?;
+    if !deferred && !proxy {
         return Err(AppError::Conflict(format!(
             "“{}”不在代办或容缺待补中，无需登记补正",
             p.proof_item_name
         )));
     }
-    let evidence = format!("{}；{}", p.evidence, note);
+    let evidence = if proxy {
+        // R5.10: only the unit's proxy agents (A or B) record what they obtained, with the scan.
+        if !super::tasks::is_proxy_agent(&mut tx, actor, c.org_id).await? {
+            return Err(AppError::forbidden(
+                "只有本单位的代办员（A角或B角）可以登记代办取得的证明",
+            ));
+        }
+        let bytes = scan
+            .ok_or_else(|| AppError::field("scan", "请上传取得的证明扫描件（PDF、PNG 或 JPEG）"))?;
+        super::tasks::record_scan_in(&mut tx, actor, &p, case_id, bytes, note, now).await?
+    } else {
+        if let Some(bytes) = scan {
+            super::tasks::record_scan_in(&mut tx, actor, &p, case_id, bytes, note, now).await?;
+        }
+        format!("{}；已补正：{note}", p.evidence)
+    };
     let change = Change {
         state: ProofState::Resolved,
         method: p.method,
@@ -245,12 +330,17 @@ pub async fn complete(
         let sys = Actor::system(&actor.operation_id);
         deadlines::complete_in(&mut tx, app, &sys, d).await?;
     }
+    if deferred {
+        super::tasks::resume_in(&mut tx, app, actor, &c, now).await?;
+    }
     audit::append(
         &mut tx,
         actor,
         now,
-        Entry::new("case.proof.complete", "case", case_id)
-            .detail(json!({"proof_item_id": proof_item_id, "method": p.method, "note": note})),
+        Entry::new("case.proof.complete", "case", case_id).detail(
+            json!({"proof_item_id": proof_item_id, "method": p.method, "note": note,
+                "scan": scan.is_some()}),
+        ),
     )
     .await?;
     tx.commit().await?;

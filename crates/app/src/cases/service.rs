@@ -51,6 +51,11 @@ pub struct Case {
     pub decided_at: Option<i64>,
     pub updated_at: i64,
     pub version: i64,
+    /// Suspended (中止) since: a supplement came late under the unit's `suspend` rule.
+    #[serde(default)]
+    pub suspended_at: Option<i64>,
+    #[serde(default)]
+    pub suspend_reason: Option<String>,
 }
 
 /// A case as the unit and the applicant read it: the applicant by public id (a person) or
@@ -78,6 +83,9 @@ pub struct CaseDetail {
     pub created_at: i64,
     pub decided_at: Option<i64>,
     pub version: i64,
+    /// Suspended (中止) since, when a supplement came late under the unit's `suspend` rule.
+    pub suspended_at: Option<i64>,
+    pub suspend_reason: Option<String>,
     pub proofs: Vec<CaseProof>,
 }
 
@@ -97,8 +105,7 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCase) -> AppResult<Case
         return Err(AppError::forbidden("只有单位工作人员可以登记办件"));
     };
     let (service_item_id, kind, applicant_id) = checked(app, actor, input).await?;
-    let published =
-        repo::proofs::published_for_service(&mut app.db.reader(), service_item_id).await?;
+    let published = published(app, service_item_id).await?;
     let mut tx = app.db.begin().await?;
     let row = Opened {
         org_id,
@@ -165,6 +172,34 @@ async fn checked(
         (Some(s), Some(k), Some(a)) => Ok((s, k, a)),
         _ => Err(AppError::Internal("校验失败".into())),
     }
+}
+
+/// The proofs the published list gives for the service, each with the interim method its
+/// adjustment publishes while it is under way (调整中, A3 §9; issue #19): the case offers
+/// that method, not the list's, until the adjustment is decided.
+pub(crate) async fn published(app: &App, service_item_id: i64) -> AppResult<Vec<Published>> {
+    let mut list =
+        repo::proofs::published_for_service(&mut app.db.reader(), service_item_id).await?;
+    for p in &mut list {
+        if let Some(mark) = crate::adjustment::publication::public_mark(app, p.item.id).await?
+            && mark.is_adjusting()
+            && let Some(m) = ReplacementMethod::parse(&mark.interim_method_label)
+        {
+            let words = format!(
+                "清单调整中（{} 申报{}），过渡期间按“{}”办理{}",
+                mark.filed_date,
+                mark.kind_label,
+                m.label(),
+                if mark.interim_text.is_empty() {
+                    String::new()
+                } else {
+                    format!("：{}", mark.interim_text)
+                }
+            );
+            p.interim = Some((m, words));
+        }
+    }
+    Ok(list)
 }
 
 /// A case to open, checked.
@@ -249,6 +284,8 @@ async fn insert_proofs(
         let cancelled = Disposition::parse(&p.item.disposition) == Some(Disposition::Cancelled);
         let listed: Vec<ReplacementMethod> = if cancelled {
             vec![ReplacementMethod::Abolished]
+        } else if let Some((m, _)) = &p.interim {
+            vec![*m]
         } else {
             p.item
                 .methods
@@ -275,7 +312,7 @@ async fn insert_proofs(
                 evidence: if abolished {
                     "现行清单已直接取消该证明，无需提交"
                 } else {
-                    ""
+                    p.interim.as_ref().map_or("", |(_, w)| w.as_str())
                 },
                 resolved_by: abolished.then_some("系统"),
                 now,
@@ -360,6 +397,8 @@ pub async fn detail(app: &App, id: i64) -> AppResult<CaseDetail> {
         created_at: c.created_at,
         decided_at: c.decided_at,
         version: c.version,
+        suspended_at: c.suspended_at,
+        suspend_reason: c.suspend_reason,
         proofs,
     })
 }
@@ -421,7 +460,8 @@ pub async fn begin_wait_in(
     reason: &str,
 ) -> AppResult<Case> {
     let c = open_case_in(tx, case_id).await?;
-    if c.waiting == 0 {
+    // A suspended case's clock is already stopped.
+    if c.waiting == 0 && c.suspended_at.is_none() {
         let sys = Actor::system(&actor.operation_id);
         deadlines::suspend_in(tx, app, &sys, c.assessment_deadline_id, reason).await?;
     }
@@ -436,7 +476,7 @@ pub async fn end_wait_in(tx: &mut Tx, app: &App, actor: &Actor, case_id: i64) ->
     if c.waiting == 0 {
         return Ok(c);
     }
-    if c.waiting == 1 && c.state == CaseState::Open {
+    if c.waiting == 1 && c.state == CaseState::Open && c.suspended_at.is_none() {
         let sys = Actor::system(&actor.operation_id);
         deadlines::resume_in(tx, app, &sys, c.assessment_deadline_id).await?;
     }

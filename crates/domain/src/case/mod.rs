@@ -110,6 +110,8 @@ impl CaseOutcome {
 
 mod proofs;
 pub use proofs::*;
+mod late;
+pub use late::*;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

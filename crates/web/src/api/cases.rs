@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use proofless_app::cases::{
     self, CaseDetail, CaseLine, CasePage, CaseQuery, CompleteInput, Decision, DemandReport,
-    NewCase, ResolveInput,
+    LateRuleInput, LateRules, NewCase, ProxyTaskPage, ResolveInput,
 };
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complete))
         .routes(routes!(report_demand))
         .routes(routes!(mine))
+        .routes(routes!(proxy_tasks))
+        .routes(routes!(scan))
+        .routes(routes!(late_rules, set_late_rule))
 }
 
 /// Registers a case at the caller's unit, derives its proofs from the published list in
@@ -146,4 +149,77 @@ async fn report_demand(
     responses((status = 200, body = Vec<CaseLine>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn mine(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<CaseLine>>> {
     Ok(Json(cases::mine(&s.app, &ctx.actor).await?))
+}
+
+/// Paging of the proxy inbox.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+struct ProxyQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// The unit's open proxy tasks (干部代办), most urgent first: every proxy agent of the unit,
+/// A and B, sees them.
+#[utoipa::path(get, operation_id = "list_case_proxy_tasks", path = "/api/v1/cases/proxy-tasks", tag = "cases", params(ProxyQuery),
+    responses((status = 200, body = ProxyTaskPage), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn proxy_tasks(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(qy): ApiQuery<ProxyQuery>,
+) -> ApiResult<Json<ProxyTaskPage>> {
+    Ok(Json(
+        cases::proxy_inbox(
+            &s.app,
+            &ctx.actor,
+            qy.limit.unwrap_or(50),
+            qy.offset.unwrap_or(0),
+        )
+        .await?,
+    ))
+}
+
+/// The scan a proxy agent recorded for the proof (PDF, PNG or JPEG); the read is audited.
+#[utoipa::path(get, operation_id = "get_case_proof_scan", path = "/api/v1/cases/{id}/proofs/{proof_item_id}/scan", tag = "cases",
+    params(("id" = i64, Path), ("proof_item_id" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn scan(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, item)): Path<(i64, i64)>,
+) -> ApiResult<impl IntoResponse> {
+    let sc = cases::scan(&s.app, &ctx.actor, id, item).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, sc.content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment".to_owned(),
+            ),
+        ],
+        sc.content,
+    ))
+}
+
+/// The caller's unit's rule for a supplement not made in time under deficiency acceptance.
+#[utoipa::path(get, operation_id = "get_case_late_rules", path = "/api/v1/cases/late-rules", tag = "cases",
+    responses((status = 200, body = LateRules), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn late_rules(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<LateRules>> {
+    Ok(Json(cases::late_rules(&s.app, &ctx.actor).await?))
+}
+
+/// The unit administrator sets a new version of the unit's late-supplement rule (suspend or
+/// refuse), effective from a date not in the past.
+#[utoipa::path(post, operation_id = "set_case_late_rule", path = "/api/v1/cases/late-rules", tag = "cases", request_body = LateRuleInput,
+    responses((status = 201, body = LateRules), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn set_late_rule(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<LateRuleInput>,
+) -> ApiResult<impl IntoResponse> {
+    let r = cases::set_late_rule(&s.app, &ctx.actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(r)))
 }

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use proofless_app::cases::{
-    self, CaseDetail, CaseLine, CaseProof, CompleteInput, Decision, DemandReport, NewCase,
-    ResolveInput, ServiceHit,
+    self, CaseDetail, CaseLine, CaseProof, Decision, DemandReport, NewCase, ResolveInput,
+    ServiceHit,
 };
 use proofless_app::commitment::{self, SignInput};
 use proofless_app::{ActorKind, AppError, local_time};
@@ -169,6 +169,13 @@ pub struct ProofRow {
     commit: bool,
     sharing: bool,
     complete: bool,
+    /// 调取: the data-sharing pull page for this proof of the case.
+    pull: String,
+    /// A proxy task: only the unit's proxy agents record it, with a scan.
+    proxy_open: bool,
+    late_rule: &'static str,
+    /// The applicant may sign (portal) or withdraw (a commitment of an open case).
+    withdraw: bool,
 }
 
 fn row(c: &CaseDetail, p: CaseProof) -> ProofRow {
@@ -208,6 +215,24 @@ fn row(c: &CaseDetail, p: CaseProof) -> ProofRow {
             && has(ResolutionMethod::Commitment)
             && c.applicant_kind == ApplicantKind::Person,
         sharing: pending && has(ResolutionMethod::DataSharing),
+        pull: if pending && has(ResolutionMethod::DataSharing) {
+            format!(
+                "/sharing/pulls/new?{}",
+                query(&[
+                    ("case", c.case_no.as_str()),
+                    ("proof", p.proof_item_id.to_string().as_str())
+                ])
+            )
+        } else {
+            String::new()
+        },
+        proxy_open: open
+            && (p.state, p.method) == (ProofState::InProgress, Some(ResolutionMethod::Proxy)),
+        late_rule: p.late_rule.map(|r| r.label()).unwrap_or(""),
+        withdraw: open
+            && p.state == ProofState::Resolved
+            && p.method == Some(ResolutionMethod::Commitment)
+            && p.commitment_id.is_some(),
         complete: open
             && matches!(
                 (p.state, p.method),
@@ -315,21 +340,6 @@ pub async fn resolve_submit(
     back(
         id,
         cases::resolve(&s.app, &ctx.actor, id, item, &input)
-            .await
-            .map(|_| ()),
-    )
-}
-
-pub async fn complete_submit(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((id, item)): Path<(i64, i64)>,
-    Form(f): Form<NoteForm>,
-) -> Response {
-    let input = CompleteInput { note: f.note };
-    back(
-        id,
-        cases::complete(&s.app, &ctx.actor, id, item, &input)
             .await
             .map(|_| ()),
     )
@@ -542,7 +552,17 @@ pub struct StartQuery {
     code: String,
 }
 
-/// 在线办理 from a service page: after login (the link survives it), the case starts.
+#[derive(Template)]
+#[template(path = "case_start.html")]
+struct StartPage {
+    layout: Layout,
+    code: String,
+    name: String,
+    org: String,
+}
+
+/// 在线办理 from an item or a service page: after login (the link survives it), the
+/// applicant confirms, and the case starts (a POST: a link alone changes nothing).
 pub async fn start_page(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -552,7 +572,39 @@ pub async fn start_page(
         let q = query(&[("code", qy.code.as_str())]);
         return to_login(&format!("/portal/cases/start?{q}"));
     }
-    match cases::start_online(&s.app, &ctx.actor, &qy.code).await {
+    let code = qy.code.trim().to_owned();
+    let hit = cases::service_by_code(&s.app, &code).await;
+    match hit {
+        Ok(h) => render(
+            StatusCode::OK,
+            &StartPage {
+                layout: Layout::new("在线办理", &ctx, "/portal/cases"),
+                code,
+                name: h.name,
+                org: h.org_name,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/portal/cases"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StartForm {
+    code: String,
+}
+
+/// The applicant confirmed: the case starts.
+pub async fn start_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<StartForm>,
+) -> Response {
+    if ctx.actor.kind != ActorKind::Portal {
+        let q = query(&[("code", f.code.as_str())]);
+        return to_login(&format!("/portal/cases/start?{q}"));
+    }
+    match cases::start_online(&s.app, &ctx.actor, &f.code).await {
         Ok(id) => Redirect::to(&format!("/portal/cases/{id}")).into_response(),
         Err(e) => page_error(&ctx, e, "/portal/cases"),
     }

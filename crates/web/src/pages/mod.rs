@@ -4,6 +4,7 @@ mod accountability;
 mod adjustment;
 mod admin;
 mod cases;
+mod cases_tasks;
 mod catalogue;
 mod catalogue_edit;
 mod commitment;
@@ -77,14 +78,26 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/cases/{id}/proofs/{item}/complete",
-            post(cases::complete_submit),
+            post(cases_tasks::complete_submit),
+        )
+        .route("/cases/proxy", get(cases_tasks::proxy_page))
+        .route(
+            "/cases/late-rule",
+            get(cases_tasks::late_rule_page).post(cases_tasks::late_rule_submit),
+        )
+        .route(
+            "/cases/{id}/proofs/{item}/scan",
+            get(cases_tasks::scan_download),
         )
         .route(
             "/cases/{id}/proofs/{item}/commit",
             post(cases::commit_submit),
         )
         .route("/portal/cases", get(cases::mine_page))
-        .route("/portal/cases/start", get(cases::start_page))
+        .route(
+            "/portal/cases/start",
+            get(cases::start_page).post(cases::start_submit),
+        )
         .route("/portal/cases/{id}", get(cases::portal_case))
         .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
         .route("/admin/orgs/{id}", get(admin::org))

@@ -165,6 +165,8 @@ struct Workbench {
     overdue: Vec<super::deadlines::ItemRow>,
     due_soon: Vec<super::deadlines::ItemRow>,
     unread: i64,
+    /// 代办任务 of the unit, for its proxy agents (A and B): the card with its count.
+    proxy_tasks: Option<i64>,
 }
 
 /// What each role's workbench offers.
@@ -202,6 +204,13 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             title: "本单位告知承诺",
             text: "窗口签署和撤回的告知承诺书；撤回须申请人本人到场提出（R4.6）。",
             href: "/commitments",
+        });
+    }
+    if has(Role::UnitAdmin) {
+        cards.push(Card {
+            title: "容缺受理规则",
+            text: "容缺受理的申请人逾期未补正时，本单位中止办理还是不予办理，按生效日期分版本设置。",
+            href: "/cases/late-rule",
         });
     }
     if has(Role::UnitAdmin) {
@@ -315,6 +324,9 @@ pub async fn workbench(State(s): State<AppState>, ctx: Ctx) -> Response {
     let unread = proofless_app::notifications::unread_count(&s.app, a)
         .await
         .unwrap_or(0);
+    let proxy_tasks = proofless_app::cases::proxy_count(&s.app, a)
+        .await
+        .unwrap_or(None);
     let page = Workbench {
         layout: Layout::new("工作台", &ctx, "/workbench"),
         unit: a.org_name.clone().unwrap_or_default(),
@@ -329,6 +341,7 @@ pub async fn workbench(State(s): State<AppState>, ctx: Ctx) -> Response {
         overdue,
         due_soon,
         unread,
+        proxy_tasks,
     };
     render(StatusCode::OK, &page)
 }

@@ -1,6 +1,7 @@
 //! The SQL of cases, and only here.
 
 pub(crate) mod proofs;
+pub(crate) mod tasks;
 
 use proofless_domain::case::{ApplicantKind, CaseOutcome, CaseState};
 use proofless_store::{Exec, q};
@@ -9,7 +10,8 @@ use super::service::Case;
 use crate::error::{AppError, AppResult};
 
 const SELECT: &str = "SELECT id, case_no, org_id, service_item_id, applicant_kind, applicant_id, immediate, \
-    state, outcome, decision_reason, assessment_deadline_id, waiting, created_by, created_at, decided_at, updated_at, version FROM cases";
+    state, outcome, decision_reason, assessment_deadline_id, waiting, created_by, created_at, decided_at, updated_at, version, \
+    suspended_at, suspend_reason FROM cases";
 
 pub(crate) async fn load(ex: &mut impl Exec, id: i64) -> AppResult<Case> {
     ex.fetch_optional(q(format!("{SELECT} WHERE id = ?")).bind(id))
@@ -48,6 +50,17 @@ pub(crate) async fn search_services(ex: &mut impl Exec, words: &str) -> AppResul
                WHERE s.name LIKE ? OR s.code LIKE ? ORDER BY s.name LIMIT 30")
             .bind(like.clone())
             .bind(like),
+        )
+        .await?)
+}
+
+/// The service item with this code, as the portal names it.
+pub(crate) async fn service_hit(ex: &mut impl Exec, code: &str) -> AppResult<Option<ServiceHit>> {
+    Ok(ex
+        .fetch_optional(
+            q("SELECT s.code, s.name, o.name AS org_name FROM service_items s JOIN orgs o ON o.id = s.org_id \
+               WHERE s.code = ?")
+            .bind(code),
         )
         .await?)
 }

@@ -1,6 +1,6 @@
 //! The SQL of a case's proofs: derived from the published list in force, resolved one by one.
 
-use proofless_domain::case::{ProofState, ResolutionMethod};
+use proofless_domain::case::{LateRule, ProofState, ResolutionMethod};
 use proofless_domain::catalogue::ItemSnapshot;
 use proofless_store::{Exec, q};
 use serde::Deserialize;
@@ -29,6 +29,14 @@ pub struct CaseProof {
     pub resolved_at: Option<i64>,
     pub updated_at: i64,
     pub version: i64,
+    /// Under deficiency acceptance: what is missing (容缺受理).
+    pub missing: String,
+    /// The sealed written notice of the deficiency (`/sealed/{id}`).
+    pub notice_id: Option<String>,
+    /// The unit's rule for a late supplement, fixed when the deficiency was accepted.
+    pub late_rule: Option<LateRule>,
+    /// When the proxy task or the supplement was found overdue and escalated.
+    pub overdue_at: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +56,10 @@ struct Row {
     resolved_at: Option<i64>,
     updated_at: i64,
     version: i64,
+    missing: String,
+    notice_id: Option<String>,
+    late_rule: Option<String>,
+    overdue_at: Option<i64>,
 }
 
 impl Row {
@@ -77,13 +89,17 @@ impl Row {
             resolved_at: self.resolved_at,
             updated_at: self.updated_at,
             version: self.version,
+            missing: self.missing,
+            notice_id: self.notice_id,
+            late_rule: self.late_rule.as_deref().and_then(LateRule::parse),
+            overdue_at: self.overdue_at,
         })
     }
 }
 
 const SELECT: &str = "SELECT id, proof_item_id, proof_item_name, list_version_id, methods, state, method, \
-    evidence, verification_id, commitment_id, deadline_id, resolved_by, resolved_at, updated_at, version \
-    FROM case_proofs";
+    evidence, verification_id, commitment_id, deadline_id, resolved_by, resolved_at, updated_at, version, \
+    missing, notice_id, late_rule, overdue_at FROM case_proofs";
 
 pub(crate) async fn of_case(ex: &mut impl Exec, case_id: i64) -> AppResult<Vec<CaseProof>> {
     let rows: Vec<Row> = ex
@@ -124,6 +140,9 @@ pub(crate) async fn by_verification(
 pub(crate) struct Published {
     pub version_id: i64,
     pub item: ItemSnapshot,
+    /// While the item's adjustment is under way (调整中): the interim method the unit filed
+    /// and the public mark shows (A3 §9), with the mark's words.
+    pub interim: Option<(proofless_domain::catalogue::ReplacementMethod, String)>,
 }
 
 /// SPEC R6.1, 优化营商环境条例 §44: the proofs a service may involve are those the latest
@@ -151,7 +170,11 @@ pub(crate) async fn published_for_service(
         if item.service_items.iter().any(|s| s.id == service_item_id)
             && !out.iter().any(|p: &Published| p.item.id == item.id)
         {
-            out.push(Published { version_id, item });
+            out.push(Published {
+                version_id,
+                item,
+                interim: None,
+            });
         }
     }
     Ok(out)
