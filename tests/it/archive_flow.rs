@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::commitment_flow::{LEGAL_AID, citizen, sign_portal};
 use crate::common::{Backend, Client, TestApp, spawn_demo};
-use crate::verification::{ZHANG, body, item};
+use crate::verification::{ZHANG, body};
 
 const FUNERAL: &str = "丧葬补助金、抚恤金申领（社保）";
 
