@@ -272,36 +272,34 @@ pub async fn build(app: &App, case_id: i64) -> AppResult<Built> {
         "归档方式": "办结即时归档（P 三(三)）",
     });
     let signed_at = beijing(d.decided_at);
-    // The manifest names the key that signs it: the unit's active key (made now if the
-    // unit has none yet).
-    let org_key = seals::keys_of_org(app, d.org_id)
-        .await?
-        .into_iter()
-        .find(|k| k.retired_at.is_none());
-    let (kid, pem) = match org_key {
-        Some(k) => (k.key_id, k.public_pem),
-        None => {
-            let s = seals::sign_bytes(app, d.org_id, b"").await?;
-            (s.key_id, s.public_pem)
+    // The manifest names the key that signs it: the unit's active key (made at the first
+    // sealing if the unit has none). A key made or rotated between naming and signing (two
+    // first sealings at once) is caught by comparing the ids, and the manifest named again.
+    let mut tries = 0;
+    let (kid, mbytes, sig) = loop {
+        let probe = seals::sign_bytes(app, d.org_id, b"").await?;
+        let m = manifest(
+            metadata.clone(),
+            &parts,
+            &ManifestSeal {
+                org_name: &d.org_name,
+                key_id: &probe.key_id,
+                public_pem: &probe.public_pem,
+                signed_at: &signed_at,
+            },
+        );
+        let mbytes = manifest_bytes(&m);
+        let sig = seals::sign_bytes(app, d.org_id, &mbytes).await?;
+        if sig.key_id == probe.key_id {
+            break (probe.key_id, mbytes, sig);
+        }
+        tries += 1;
+        if tries >= 3 {
+            return Err(AppError::Internal(
+                "印章密钥在归档时被轮换，稍后重试".to_owned(),
+            ));
         }
     };
-    let m = manifest(
-        metadata,
-        &parts,
-        &ManifestSeal {
-            org_name: &d.org_name,
-            key_id: &kid,
-            public_pem: &pem,
-            signed_at: &signed_at,
-        },
-    );
-    let mbytes = manifest_bytes(&m);
-    let sig = seals::sign_bytes(app, d.org_id, &mbytes).await?;
-    if sig.key_id != kid {
-        return Err(AppError::Internal(
-            "印章密钥在归档时被轮换，稍后重试".to_owned(),
-        ));
-    }
     let bytes = package::write_zip(&mbytes, &sig.der, &parts)
         .map_err(|e| AppError::Internal(format!("电子档案打包失败：{e}")))?;
     Ok(Built {
@@ -399,19 +397,17 @@ pub struct Download {
 /// The case's e-archive for the receiving unit's staff or the applicant on the portal; an
 /// open case has none (409). The read is audited as a read of personal data.
 pub async fn download(app: &App, actor: &Actor, case_id: i64) -> AppResult<Download> {
-    let mut r = app.db.reader();
-    let d = cases::repo::load(&mut r, case_id).await?;
+    let d = cases::repo::load(&mut app.db.reader(), case_id).await?;
     if actor.kind == ActorKind::Portal {
         // The applicant's own case only; another's reads as if it did not exist.
         let person = actor.id.ok_or_else(|| AppError::forbidden("请先登录"))?;
-        if !cases::repo::is_applicant(&mut r, case_id, person).await? {
+        if !cases::repo::is_applicant(&mut app.db.reader(), case_id, person).await? {
             return Err(AppError::NotFound(format!("办件 {case_id}")));
         }
     } else {
         actor.require_staff()?;
         actor.require_see_org(d.org_id)?;
     }
-    drop(r);
     if d.state == CaseState::Open {
         return Err(AppError::Conflict("办件尚未办结，无法归档".to_owned()));
     }
