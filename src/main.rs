@@ -70,6 +70,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Case e-archive tools (SPEC R6.2).
+    Archive {
+        #[command(subcommand)]
+        command: ArchiveCommand,
+    },
     /// Working-day calendar tools.
     Calendar {
         #[command(subcommand)]
@@ -112,6 +117,25 @@ enum CalendarCommand {
         /// Publication date of the notice (YYYY-MM-DD).
         #[arg(long)]
         published: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ArchiveCommand {
+    /// Check an e-archive package offline: the unit's SM2 seal over the manifest, the SM3
+    /// digest of every file, the seals of the sealed documents, nothing missing or added.
+    /// Names the first broken part; exits 1 when anything is broken.
+    Verify {
+        /// The package (`….zip`, as downloaded from /api/v1/cases/{id}/archive.zip).
+        file: PathBuf,
+        /// The sealing unit's published public key (PEM); without it (or --url) the key
+        /// the manifest names is used, which shows integrity but not who sealed.
+        #[arg(long, conflicts_with = "url")]
+        key: Option<PathBuf>,
+        /// A Proofless site to fetch the published key from (by the credit code and key id
+        /// the manifest names), e.g. https://wzm.gaoqing.gov.cn
+        #[arg(long)]
+        url: Option<String>,
     },
 }
 
@@ -211,6 +235,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => ops::audit_verify(&cfg).await?,
+        Command::Archive {
+            command: ArchiveCommand::Verify { file, key, url },
+        } => ops::archive_verify(&file, key.as_deref(), url.as_deref()).await?,
         Command::Backup {
             to,
             passphrase_file,

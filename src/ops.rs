@@ -198,3 +198,45 @@ fn chrono_now_ms() -> i64 {
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
+
+/// `proofless archive verify`: checks a case e-archive offline and names the first broken
+/// part; exits 1 when the package does not verify (SPEC R6.2).
+pub async fn archive_verify(
+    file: &Path,
+    key: Option<&Path>,
+    url: Option<&str>,
+) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(file).with_context(|| format!("无法读取电子档案 {}", file.display()))?;
+    let published = match (key, url) {
+        (Some(k), _) => Some(
+            std::fs::read_to_string(k)
+                .with_context(|| format!("无法读取公钥文件 {}", k.display()))?,
+        ),
+        (None, Some(u)) => Some(
+            proofless_app::archive::published_key(u, &bytes)
+                .await
+                .map_err(|e| anyhow::anyhow!(e))?,
+        ),
+        (None, None) => None,
+    };
+    match proofless_app::archive::verify(&bytes, published.as_deref()) {
+        Ok(c) => {
+            println!(
+                "电子档案完好：档号 {}，办件 {}，立档单位 {}；{} 个文件的 SM3 摘要相符，{} 份电子文件签章有效，清单签章有效（密钥 {}）。",
+                c.archive_no, c.case_no, c.org_name, c.files, c.seals, c.key_id
+            );
+            if !c.published_key {
+                println!(
+                    "注意：未指定发布的公钥（--key 或 --url），签章仅用清单自带的公钥核对，只能说明内容未被改动，不能说明由谁签章。"
+                );
+            }
+            Ok(())
+        }
+        Err(b) => {
+            eprintln!("电子档案校验失败：{b}");
+            eprintln!("损坏部分：{}", b.part());
+            std::process::exit(1);
+        }
+    }
+}

@@ -8,6 +8,8 @@ mod accountability_flow;
 mod accountability_sweep;
 mod adjustment_flow;
 mod adjustment_voice;
+mod archive_flow;
+mod archive_verify;
 mod cases;
 mod cases_flow;
 mod cases_tasks;

@@ -2,6 +2,7 @@
 //! audit. Knows nothing of HTTP.
 
 pub mod accountability;
+pub mod archive;
 pub mod actor;
 pub mod adjustment;
 pub mod applicants;

@@ -86,6 +86,8 @@ fn build() -> Registry {
         .job(verification::KIND_HALF_TIME, verification_job)
         .job(credit::blacklist::KIND_OBJECTION_END, objection_end_job)
         .job(commitment::checks::KIND_SAMPLING, sampling_job);
+    // A decided case's e-archive, built once (SPEC R6.2).
+    r.job(cases::KIND_ARCHIVE, crate::archive::archive_job);
     // Personal data re-encrypted under a rotated data key, a bounded slice per pass.
     r.sweep(applicants::SWEEP_REENCRYPT, Stage::Prepare, reencrypt_sweep);
     // Violation records become accountability proposals once each (A5 §4), after the jobs

@@ -13,6 +13,14 @@ use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 
+/// The job kind that builds a decided case's e-archive (the `archive` module, SPEC R6.2).
+pub const KIND_ARCHIVE: &str = "case.archive";
+
+/// The archive job's key: one per case, so it is enqueued exactly once.
+pub fn archive_job_key(case_id: i64) -> String {
+    format!("case.archive:{case_id}")
+}
+
 /// Decides an open case and stops its assessment clock.
 pub async fn decide(app: &App, actor: &Actor, id: i64, input: &Decision) -> AppResult<CaseDetail> {
     actor.require_any(&CASE_ROLES)?;
@@ -66,6 +74,14 @@ pub async fn decide(app: &App, actor: &Actor, id: i64, input: &Decision) -> AppR
         Entry::new("case.decide", "case", id).detail(json!({"outcome": outcome, "reason": reason})),
     )
     .await?;
+    // SPEC R6.2, P 三(三): archived at once, by a durable job enqueued with the decision.
+    let job = crate::jobs::NewJob {
+        kind: KIND_ARCHIVE,
+        unique_key: archive_job_key(id),
+        run_at: now,
+        payload: json!({ "case_id": id }),
+    };
+    crate::jobs::enqueue_once_in(&mut tx, &job, now).await?;
     tx.commit().await?;
     detail(app, id).await
 }

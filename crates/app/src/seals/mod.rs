@@ -18,3 +18,4 @@ pub use service::{
     PublicKeyInfo, SealedDoc, Signed, ToSeal, Verdict, get, keys_by_credit_code, keys_of_org,
     record_in, rotate, seal, sign, signature_der, verify_bytes,
 };
+pub use service::{RawSignature, sign_bytes};

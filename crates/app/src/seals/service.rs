@@ -252,3 +252,22 @@ pub async fn verify_bytes(app: &App, doc: &SealedDoc, body: &[u8]) -> AppResult<
         problem,
     })
 }
+
+/// What [`sign_bytes`] made: the key that signed, its public PEM and the DER signature.
+pub struct RawSignature {
+    pub key_id: String,
+    pub public_pem: String,
+    pub der: Vec<u8>,
+}
+
+/// Signs raw bytes that are not a sealed document (an e-archive manifest, issue #17 §3)
+/// with the org's active key, outside any transaction; the caller records and audits what
+/// it signed.
+pub async fn sign_bytes(app: &App, org_id: i64, bytes: &[u8]) -> AppResult<RawSignature> {
+    let key = active_signer(app, org_id).await?;
+    Ok(RawSignature {
+        key_id: key.key_id(),
+        public_pem: key.public_pem(),
+        der: key.sign(bytes).map_err(seal_err)?,
+    })
+}

@@ -135,7 +135,14 @@ async fn fetch(
                     data: serde_json::from_str(&e.data).unwrap_or_default(),
                     eproof_id: Some(e.id),
                 },
-                None => Fetched::NotFound("县电子证照证明库中没有该申请人的有效证照证明".into()),
+                // SPEC R6.2: an archived case that established the proof serves as one.
+                None => match crate::archive::established(app, person, cmd.proof_item_id).await? {
+                    Some(data) => Fetched::Found {
+                        data,
+                        eproof_id: None,
+                    },
+                    None => Fetched::NotFound("县电子证照证明库中没有该申请人的有效证照证明".into()),
+                },
             },
         ),
         SharingSource::CityPlatform => connector::fetch_city(app, entry, person).await,

@@ -3,6 +3,7 @@
 
 mod accountability;
 mod adjustment;
+mod archive;
 mod applicants;
 pub(crate) mod auth;
 mod calendar;
@@ -83,6 +84,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accountability::router())
         .merge(adjustment::router())
         .merge(sharing::router())
+        .merge(archive::router())
 }
 
 /// The OpenAPI 3.1 document, completed with the errors every operation can answer.
