@@ -38,6 +38,11 @@ pub enum Scenario {
     VerifyInbox,
     /// GET /api/v1/commitments/eligibility for random known subjects at the counter.
     CommitmentEligibility,
+    /// POST /api/v1/sharing/pulls: an entitled unit pulls with the applicant's case consent
+    /// (pull row, extract, audit row).
+    SharingPull,
+    /// GET /verify/{code}: the public verify page of an extract.
+    VerifyPage,
 }
 
 impl Scenario {
@@ -46,6 +51,7 @@ impl Scenario {
         match self {
             Scenario::PersonCreate => Some("persons"),
             Scenario::VerifySend | Scenario::VerifyCycle => Some("verifications"),
+            Scenario::SharingPull => Some("sharing_pulls"),
             _ => None,
         }
     }
@@ -63,6 +69,8 @@ impl Scenario {
             Scenario::VerifyCycle => "verify-cycle (send + sealed answer)",
             Scenario::VerifyInbox => "verify-inbox (issuer list)",
             Scenario::CommitmentEligibility => "commitment-eligibility",
+            Scenario::SharingPull => "sharing-pull (entitled, consented, audited)",
+            Scenario::VerifyPage => "verify-page (public e-proof check)",
         }
     }
 
@@ -73,6 +81,7 @@ impl Scenario {
             Scenario::VerifySend | Scenario::VerifyCycle => workflow::SENDER,
             Scenario::VerifyInbox => workflow::ISSUER_AGENT,
             Scenario::CommitmentEligibility => workflow::CLERK,
+            Scenario::SharingPull => crate::sharing::PULLER,
             _ => "joint",
         }
     }
@@ -210,6 +219,8 @@ async fn one(s: Scenario, c: &Clients, fx: &workflow::Fixture) -> anyhow::Result
         }
         Scenario::VerifyInbox => return workflow::inbox(&c.main).await,
         Scenario::CommitmentEligibility => return workflow::eligibility(&c.main, fx).await,
+        Scenario::SharingPull => return crate::sharing::pull(&c.main, &fx.sharing).await,
+        Scenario::VerifyPage => return crate::sharing::verify_page(&c.main, &fx.sharing).await,
     };
     let ok = res.status().is_success();
     let _ = res.bytes().await?;
@@ -237,6 +248,10 @@ async fn prepare(
         s == Scenario::PersonLookup,
     )
     .await?;
+    let mut fx = fx;
+    if matches!(s, Scenario::SharingPull | Scenario::VerifyPage) {
+        fx.sharing = crate::sharing::fixture(&first.base).await?;
+    }
     let note = match s {
         Scenario::VerifyInbox => {
             let sender = Session::login(&first.base, workflow::SENDER).await?;

@@ -32,6 +32,8 @@ pub struct Fixture {
     pub persons: Vec<String>,
     /// person-lookup: the `resident_id` indices `from..from + n` registered first.
     pub lookup: (u64, u64),
+    /// sharing-pull and verify-page: the pull's body and an extract's code.
+    pub sharing: crate::sharing::Pulls,
 }
 
 async fn json_ok(res: reqwest::Response, what: &str) -> anyhow::Result<Value> {
