@@ -11,7 +11,6 @@ pub(crate) struct CaseConsentRow {
     pub id: i64,
     pub case_id: i64,
     pub case_no: String,
-    pub org_id: i64,
     pub org_name: String,
     pub service_item_name: String,
     pub created_at: i64,
@@ -19,7 +18,7 @@ pub(crate) struct CaseConsentRow {
     pub withdrawn_at: Option<i64>,
 }
 
-const CONSENT_COLS: &str = "SELECT k.id, k.case_id, c.case_no, k.org_id, o.name AS org_name, \
+const CONSENT_COLS: &str = "SELECT k.id, k.case_id, c.case_no, o.name AS org_name, \
     s.name AS service_item_name, k.created_at, k.expires_at, k.withdrawn_at FROM sharing_case_consents k \
     JOIN cases c ON c.id = k.case_id JOIN orgs o ON o.id = k.org_id JOIN service_items s ON s.id = c.service_item_id";
 
