@@ -105,7 +105,10 @@ pub async fn fixture(base: &str) -> anyhow::Result<Pulls> {
     }
     Ok(Pulls {
         body,
-        extract: first["extract_code"].as_str().unwrap_or_default().to_owned(),
+        extract: first["extract_code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
     })
 }
 

@@ -189,7 +189,10 @@ async fn a_citizen_previews_and_allows_a_pull_from_the_portal() {
         .await
         .unwrap();
     let text = b.text_with("申请人提供的8位授权码").await;
-    assert!(text.contains("出生医学证明") && text.contains("张*"), "{text}");
+    assert!(
+        text.contains("出生医学证明") && text.contains("张*"),
+        "{text}"
+    );
     b.client
         .find(fantoccini::Locator::Id("consent_code"))
         .await

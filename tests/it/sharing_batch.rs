@@ -114,7 +114,11 @@ async fn signed_batches_are_idempotent_and_hostile_ones_write_nothing(b: Backend
     .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("最多500条"));
-    assert_eq!(count(&t).await - base, 0, "nothing written by hostile batches");
+    assert_eq!(
+        count(&t).await - base,
+        0,
+        "nothing written by hostile batches"
+    );
     // A good batch, then the same again: idempotent per identifier.
     let r = post_signed(&t, &token, &good, "40112233445566778899aabbccddeeff", false).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());

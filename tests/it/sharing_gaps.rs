@@ -21,7 +21,11 @@ async fn mz_clerk(t: &TestApp, w: &World) -> Client {
                 "roles": ["counter_clerk"]}),
         )
         .await;
-    assert!(r.status() == 201 || r.status() == 409, "{}", r.text().await.unwrap());
+    assert!(
+        r.status() == 201 || r.status() == 409,
+        "{}",
+        r.text().await.unwrap()
+    );
     t.staff("mz_gap_clerk").await
 }
 
@@ -55,12 +59,25 @@ async fn case_consent_is_scoped_to_case_and_unit_and_expires(b: Backend) {
         .iter()
         .find(|x| x["case_id"] == w.case_id)
         .unwrap_or_else(|| panic!("case offered for consent: {offer}"));
-    assert!(mine["items"].to_string().contains("新生儿姓名"), "preview: {mine}");
+    assert!(
+        mine["items"].to_string().contains("新生儿姓名"),
+        "preview: {mine}"
+    );
     // Hostile input first: nothing is written.
     let before = consents_count(&t).await;
-    for bad in [json!({"case_id": 0}), json!({"case_id": 999_999}), json!({"case_id": "x"})] {
-        let r = c.post_json("/api/v1/portal/sharing/case-consents", &bad).await;
-        assert!(r.status() == 400 || r.status() == 422, "{bad}: {}", r.status());
+    for bad in [
+        json!({"case_id": 0}),
+        json!({"case_id": 999_999}),
+        json!({"case_id": "x"}),
+    ] {
+        let r = c
+            .post_json("/api/v1/portal/sharing/case-consents", &bad)
+            .await;
+        assert!(
+            r.status() == 400 || r.status() == 422,
+            "{bad}: {}",
+            r.status()
+        );
     }
     let r = c
         .post_json(
@@ -72,19 +89,28 @@ async fn case_consent_is_scoped_to_case_and_unit_and_expires(b: Backend) {
     // Someone else's case is not theirs to consent for.
     let li = citizen(&t, LI).await;
     let r = li
-        .post_json("/api/v1/portal/sharing/case-consents", &json!({"case_id": w.case_id}))
+        .post_json(
+            "/api/v1/portal/sharing/case-consents",
+            &json!({"case_id": w.case_id}),
+        )
         .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("case_id"));
     // Staff cannot consent for the applicant.
     let r =
-        w.ga.post_json("/api/v1/portal/sharing/case-consents", &json!({"case_id": w.case_id}))
-            .await;
+        w.ga.post_json(
+            "/api/v1/portal/sharing/case-consents",
+            &json!({"case_id": w.case_id}),
+        )
+        .await;
     assert_eq!(r.status(), 403);
     assert_eq!(consents_count(&t).await, before, "nothing written");
     // The consent.
     let r = c
-        .post_json("/api/v1/portal/sharing/case-consents", &json!({"case_id": w.case_id}))
+        .post_json(
+            "/api/v1/portal/sharing/case-consents",
+            &json!({"case_id": w.case_id}),
+        )
         .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let k: Value = r.json().await.unwrap();
@@ -115,7 +141,10 @@ async fn case_consent_is_scoped_to_case_and_unit_and_expires(b: Backend) {
     assert_eq!(list[0]["in_force"], false);
     // Withdrawal: a fresh consent, withdrawn, covers nothing.
     let k: Value = c
-        .post_json("/api/v1/portal/sharing/case-consents", &json!({"case_id": w.case_id}))
+        .post_json(
+            "/api/v1/portal/sharing/case-consents",
+            &json!({"case_id": w.case_id}),
+        )
         .await
         .json()
         .await
@@ -157,7 +186,10 @@ async fn the_counter_pulls_from_the_case_page(b: Backend) {
     let r = w.ga.get(&page).await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
-    assert!(html.contains("出生医学证明") || html.contains("proof-name"), "{html}");
+    assert!(
+        html.contains("出生医学证明") || html.contains("proof-name"),
+        "{html}"
+    );
     assert!(html.contains("张*"), "masked applicant: {html}");
     let tok = w.ga.form_token(&page).await;
     // Asking the applicant on the portal.
@@ -165,7 +197,9 @@ async fn the_counter_pulls_from_the_case_page(b: Backend) {
         "csrf={tok}&case={}&proof={}&purpose=%E6%A0%B8%E5%AF%B9&subject_name=&consent_code=&mode=portal",
         w.case_id, w.item
     );
-    let r = w.ga.post_raw("/sharing/pulls/new", FORM, body.into_bytes()).await;
+    let r =
+        w.ga.post_raw("/sharing/pulls/new", FORM, body.into_bytes())
+            .await;
     assert_eq!(r.status(), 303);
     let at = r.headers()["location"].to_str().unwrap().to_owned();
     assert!(at.starts_with("/sharing/pulls/"));
@@ -176,7 +210,9 @@ async fn the_counter_pulls_from_the_case_page(b: Backend) {
         "csrf={tok}&case={}&proof={}&purpose=%E6%A0%B8%E5%AF%B9&subject_name=&consent_code=12345678&mode=code",
         w.case_id, w.item
     );
-    let r = w.ga.post_raw("/sharing/pulls/new", FORM, body.into_bytes()).await;
+    let r =
+        w.ga.post_raw("/sharing/pulls/new", FORM, body.into_bytes())
+            .await;
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("授权码不正确"));
     // The applicant's code: released, the case's proof resolved.
@@ -196,7 +232,9 @@ async fn the_counter_pulls_from_the_case_page(b: Backend) {
         w.item,
         code["code"].as_str().unwrap()
     );
-    let r = w.ga.post_raw("/sharing/pulls/new", FORM, body.into_bytes()).await;
+    let r =
+        w.ga.post_raw("/sharing/pulls/new", FORM, body.into_bytes())
+            .await;
     assert_eq!(r.status(), 303);
     let at = r.headers()["location"].to_str().unwrap().to_owned();
     let html = w.ga.get(&at).await.text().await.unwrap();
@@ -205,6 +243,22 @@ async fn the_counter_pulls_from_the_case_page(b: Backend) {
     let sj = t.staff("sj_clerk").await;
     let r = sj.get(&page).await;
     assert!(r.status() == 403 || r.status() == 404, "{}", r.status());
+    // Hostile addresses: an unknown case number, a malformed item, a proof not in the case.
+    let r =
+        w.ga.get(&format!("/sharing/pulls/new?case=NOPE&proof={}", w.item))
+            .await;
+    assert_eq!(r.status(), 404);
+    let r =
+        w.ga.get(&format!("/sharing/pulls/new?case={}&proof=x", w.case_id))
+            .await;
+    assert_eq!(r.status(), 400);
+    let r =
+        w.ga.get(&format!(
+            "/sharing/pulls/new?case={}&proof=999999",
+            w.case_id
+        ))
+        .await;
+    assert_eq!(r.status(), 404);
     // The workbench leads to data sharing.
     let wb = w.ga.get("/workbench").await.text().await.unwrap();
     assert!(wb.contains("数据调取") && wb.contains("href=\"/sharing\""));
@@ -281,7 +335,9 @@ async fn city_pulls_are_retried_by_durable_jobs(b: Backend) {
         .app
         .db
         .reader()
-        .scalar_i64(q("SELECT COUNT(*) FROM audit_log WHERE action = 'sharing.pull.retry_failed'"))
+        .scalar_i64(q(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'sharing.pull.retry_failed'",
+        ))
         .await
         .unwrap();
     assert_eq!(audited, 1);
@@ -308,8 +364,10 @@ async fn outside_requests_have_an_engine_deadline(b: Backend) {
                 .db
                 .reader()
                 .fetch_one(
-                    q("SELECT d.id, d.state, d.subject_type, d.org_id FROM deadlines d \
-                       JOIN sharing_outside_requests r ON r.deadline_id = d.id WHERE r.id = ?")
+                    q(
+                        "SELECT d.id, d.state, d.subject_type, d.org_id FROM deadlines d \
+                       JOIN sharing_outside_requests r ON r.deadline_id = d.id WHERE r.id = ?",
+                    )
                     .bind(id),
                 )
                 .await
@@ -318,7 +376,10 @@ async fn outside_requests_have_an_engine_deadline(b: Backend) {
         }
     };
     let (d1, state, kind, org) = deadline(req["id"].as_i64().unwrap()).await;
-    assert_eq!((state.as_str(), kind.as_str(), org), ("open", "sharing_outside", w.wj_id));
+    assert_eq!(
+        (state.as_str(), kind.as_str(), org),
+        ("open", "sharing_outside", w.wj_id)
+    );
     let due: i64 = t
         .app
         .db
@@ -326,7 +387,11 @@ async fn outside_requests_have_an_engine_deadline(b: Backend) {
         .scalar_i64(q("SELECT due_at FROM deadlines WHERE id = ?").bind(d1))
         .await
         .unwrap();
-    assert_eq!(req["due_at"].as_i64().unwrap(), due, "the request shows the engine's due");
+    assert_eq!(
+        req["due_at"].as_i64().unwrap(),
+        due,
+        "the request shows the engine's due"
+    );
     // A second request, issued in time: its deadline is done.
     let req2: Value = c
         .post_json("/api/v1/portal/sharing/outside", &ask)

@@ -298,7 +298,10 @@ pub async fn consent_case(
         .await?
         .ok_or_else(|| AppError::field("case_id", "办件不存在或不是您本人的办件"))?;
     if c.state != "open" {
-        return Err(AppError::field("case_id", "该办件已办结，不能再授权调取数据"));
+        return Err(AppError::field(
+            "case_id",
+            "该办件已办结，不能再授权调取数据",
+        ));
     }
     let items = preview_of_case(app, input.case_id).await?;
     if items.is_empty() {
@@ -308,9 +311,12 @@ pub async fn consent_case(
         ));
     }
     let now = app.now_ms();
-    let days =
-        crate::policy::in_force(&mut app.db.reader(), &super::settings::CASE_CONSENT_DAYS, now)
-            .await?;
+    let days = crate::policy::in_force(
+        &mut app.db.reader(),
+        &super::settings::CASE_CONSENT_DAYS,
+        now,
+    )
+    .await?;
     let expires = now + days.clamp(1, 90) * 86_400_000;
     let mut tx = app.db.begin().await?;
     let id =

@@ -43,8 +43,8 @@ pub mod settings;
 pub use batch::{BATCH_PATH, BatchReport, import_file, issue_batch};
 pub use connector::{SourceInput, SourceView, configure_source, sources};
 pub use consent::{
-    CodeIssued, consent_case, consentable_cases, create_code, decide, my_case_consents,
-    my_pending, withdraw_case_consent,
+    CodeIssued, consent_case, consentable_cases, create_code, decide, my_case_consents, my_pending,
+    withdraw_case_consent,
 };
 pub use eproofs::{eproof, eproofs_of_unit, issue, my_eproofs, replace, revoke, status, verify};
 pub use input::*;

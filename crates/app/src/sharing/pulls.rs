@@ -391,7 +391,9 @@ pub async fn run_city_retry(
     let Some(r) = repo::pull(&mut *tx, id).await? else {
         return Ok(false);
     };
-    if r.outcome != PullOutcome::SourceUnavailable || repo::pull_retries(&mut *tx, r.id).await? >= i64::from(n) {
+    if r.outcome != PullOutcome::SourceUnavailable
+        || repo::pull_retries(&mut *tx, r.id).await? >= i64::from(n)
+    {
         return Ok(false);
     }
     let Some(entry) = repo::published_of_item(&mut *tx, r.proof_item_id).await? else {
@@ -423,7 +425,16 @@ pub async fn run_city_retry(
         Fetched::NotFound(why) => (PullOutcome::NotFound, why, None),
         Fetched::Mismatch(why) => (PullOutcome::IdentityMismatch, why, None),
         Fetched::Unavailable(why) if n < rules::CITY_RETRY_JOBS => {
-            repo::retry_result(&mut *tx, r.id, PullOutcome::SourceUnavailable, &format!("{why}（自动重试第{n}次失败，稍后再试）"), None, i64::from(n), now).await?;
+            repo::retry_result(
+                &mut *tx,
+                r.id,
+                PullOutcome::SourceUnavailable,
+                &format!("{why}（自动重试第{n}次失败，稍后再试）"),
+                None,
+                i64::from(n),
+                now,
+            )
+            .await?;
             enqueue_retry(tx, id, n + 1, now).await?;
             audit::append(
                 tx,

@@ -390,9 +390,8 @@ async fn pull_form(
         .ok_or_else(|| AppError::NotFound(format!("办件 {} 中的证明事项 {proof}", c.case_no)))?;
     Ok(PullNewPage {
         layout: Layout::new("数据调取", ctx, "/sharing"),
-        purpose: purpose.unwrap_or_else(|| {
-            format!("办理“{}”核对{}", c.service_item_name, p.proof_item_name)
-        }),
+        purpose: purpose
+            .unwrap_or_else(|| format!("办理“{}”核对{}", c.service_item_name, p.proof_item_name)),
         person: c.applicant_kind == proofless_domain::case::ApplicantKind::Person,
         case_id: c.id,
         case_no: c.case_no.clone(),
@@ -443,12 +442,27 @@ pub async fn pull_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<Pull
     };
     let c = match c {
         Ok(c) if ctx.actor.require_see_org(c.org_id).is_ok() => c,
-        Ok(_) => return page_error(&ctx, AppError::NotFound(format!("办件 {}", f.case)), "/cases"),
+        Ok(_) => {
+            return page_error(
+                &ctx,
+                AppError::NotFound(format!("办件 {}", f.case)),
+                "/cases",
+            );
+        }
         Err(e) => return page_error(&ctx, e, "/cases"),
     };
     let code = (f.mode == "code").then(|| f.consent_code.trim().to_owned());
     if f.mode == "code" && code.as_deref().is_none_or(str::is_empty) {
-        return match pull_form(&s, &ctx, f.case, f.proof, Some("请填写申请人提供的8位授权码，或选择“请申请人在门户确认”".into()), Some(f.purpose)).await {
+        return match pull_form(
+            &s,
+            &ctx,
+            f.case,
+            f.proof,
+            Some("请填写申请人提供的8位授权码，或选择“请申请人在门户确认”".into()),
+            Some(f.purpose),
+        )
+        .await
+        {
             Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
             Err(e) => page_error(&ctx, e, "/cases"),
         };

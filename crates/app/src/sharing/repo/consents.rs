@@ -126,8 +126,10 @@ pub(crate) async fn shared_items_of_case(
 ) -> AppResult<Vec<(i64, String)>> {
     Ok(ex
         .fetch_all(
-            q("SELECT cp.proof_item_id, cp.proof_item_name FROM case_proofs cp \
-               WHERE cp.case_id = ? AND cp.methods LIKE '%data_sharing%' ORDER BY cp.id")
+            q(
+                "SELECT cp.proof_item_id, cp.proof_item_name FROM case_proofs cp \
+               WHERE cp.case_id = ? AND cp.methods LIKE '%data_sharing%' ORDER BY cp.id",
+            )
             .bind(case_id),
         )
         .await?)
