@@ -156,6 +156,8 @@ async fn case_consent_is_scoped_to_case_and_unit_and_expires(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), 204);
+    // A fresh portal login after the clock moved a month.
+    let li = citizen(&t, LI).await;
     let r = li
         .post_json(
             &format!("/api/v1/portal/sharing/case-consents/{}/withdraw", k["id"]),
