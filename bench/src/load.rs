@@ -41,6 +41,11 @@ pub enum Scenario {
     /// A case opened, its verification sent and answered under seal, its other proofs the
     /// applicant's own copy, decided: one iteration (issue #17 §5).
     CaseComplete,
+    /// POST /api/v1/sharing/pulls: an entitled unit pulls with the applicant's case consent
+    /// (pull row, extract, audit row).
+    SharingPull,
+    /// GET /verify/{code}: the public verify page of an extract.
+    VerifyPage,
 }
 
 impl Scenario {
@@ -50,6 +55,7 @@ impl Scenario {
             Scenario::PersonCreate => Some("persons"),
             Scenario::VerifySend | Scenario::VerifyCycle => Some("verifications"),
             Scenario::CaseComplete => Some("cases"),
+            Scenario::SharingPull => Some("sharing_pulls"),
             _ => None,
         }
     }
@@ -68,6 +74,8 @@ impl Scenario {
             Scenario::VerifyInbox => "verify-inbox (issuer list)",
             Scenario::CommitmentEligibility => "commitment-eligibility",
             Scenario::CaseComplete => "case-complete (open, verify-cycle, own copy, decide)",
+            Scenario::SharingPull => "sharing-pull (entitled, consented, audited)",
+            Scenario::VerifyPage => "verify-page (public e-proof check)",
         }
     }
 
@@ -79,6 +87,7 @@ impl Scenario {
             Scenario::VerifyInbox => workflow::ISSUER_AGENT,
             Scenario::CommitmentEligibility => workflow::CLERK,
             Scenario::CaseComplete => crate::cases::OPENER,
+            Scenario::SharingPull => crate::sharing::PULLER,
             _ => "joint",
         }
     }
@@ -223,6 +232,8 @@ async fn one(s: Scenario, c: &Clients, fx: &workflow::Fixture) -> anyhow::Result
             let issuer = c.issuer.as_ref().unwrap_or(&c.main);
             return crate::cases::complete(&c.main, issuer, cf).await;
         }
+        Scenario::SharingPull => return crate::sharing::pull(&c.main, &fx.sharing).await,
+        Scenario::VerifyPage => return crate::sharing::verify_page(&c.main, &fx.sharing).await,
     };
     let ok = res.status().is_success();
     let _ = res.bytes().await?;
@@ -256,6 +267,9 @@ async fn prepare(
     if s == Scenario::CaseComplete {
         let opener = Session::login(&first.base, crate::cases::OPENER).await?;
         fx.case = Some(crate::cases::fixture(&opener, fx.verify_item).await?);
+    }
+    if matches!(s, Scenario::SharingPull | Scenario::VerifyPage) {
+        fx.sharing = crate::sharing::fixture(&first.base).await?;
     }
     let note = match s {
         Scenario::VerifyInbox => {

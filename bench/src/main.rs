@@ -6,6 +6,7 @@ mod crash;
 mod db;
 mod load;
 mod server;
+mod sharing;
 mod workflow;
 
 use std::path::PathBuf;

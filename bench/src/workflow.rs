@@ -34,6 +34,8 @@ pub struct Fixture {
     pub lookup: (u64, u64),
     /// case-complete: the service and its proofs.
     pub case: Option<crate::cases::CaseFixture>,
+    /// sharing-pull and verify-page: the pull's body and an extract's code.
+    pub sharing: crate::sharing::Pulls,
 }
 
 async fn json_ok(res: reqwest::Response, what: &str) -> anyhow::Result<Value> {

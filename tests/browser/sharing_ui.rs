@@ -1,6 +1,8 @@
 //! Issue #18 §3: a counter pulls a citizen's birth certificate data; the citizen goes from
 //! the portal to 数据共享授权, sees exactly what would be released (preview), allows it, and
-//! the counter then has the data. The citizen's one-time code is shown once on the same page.
+//! the counter then has the data. The citizen's one-time code is shown once on the same page;
+//! the citizen consents once for the whole case after its preview; the clerk goes from the
+//! workbench to the pull page and types the citizen's code.
 
 use proofless_app::cases::{self, NewCase};
 use proofless_app::{Actor, ActorKind};
@@ -156,5 +158,53 @@ async fn a_citizen_previews_and_allows_a_pull_from_the_portal() {
     b.click("form[action='/portal/sharing/codes'] button").await;
     let text = b.text_with("10分钟内有效，只能使用一次").await;
     assert!(text.contains("只能使用一次"), "{text}");
+    let code = b
+        .client
+        .find(fantoccini::Locator::Id("consent-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(code.len(), 8, "{code}");
+    // The case consent: the preview lists the case's shared proofs and their fields.
+    let text = b.text_with("按办件一次授权").await;
+    assert!(text.contains("授权后该单位将取得的内容"), "{text}");
+    b.click(&format!("#case-consent-{case}")).await;
+    let text = b.text_with("撤回授权").await;
+    assert!(text.contains("有效"), "{text}");
+
+    // The counter: from the workbench's 数据调取 card to the pull page of the case's proof,
+    // where the clerk types the applicant's code.
+    b.staff_login(&t.base, "ga_clerk").await;
+    b.click("a[href='/sharing']").await;
+    let text = b.text_with("本单位的数据调取").await;
+    assert!(text.contains("本单位办件"), "{text}");
+    let detail = cases::detail(&t.app, case).await.unwrap();
+    b.client
+        .goto(&format!(
+            "{}/sharing/pulls/new?case={}&proof={item}",
+            t.base, detail.case_no
+        ))
+        .await
+        .unwrap();
+    let text = b.text_with("申请人提供的8位授权码").await;
+    assert!(
+        text.contains("出生医学证明") && text.contains("张*"),
+        "{text}"
+    );
+    b.client
+        .find(fantoccini::Locator::Id("consent_code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    b.click("#pull-with-code").await;
+    let text = b.text_with("数据调取结果").await;
+    assert!(
+        text.contains("已调取") && text.contains("张小宝") && text.contains("一次性授权码"),
+        "{text}"
+    );
     b.close().await;
 }

@@ -46,6 +46,7 @@ mod seals;
 mod sharing_batch;
 mod sharing_city;
 mod sharing_flow;
+mod sharing_gaps;
 mod sharing_pulls;
 mod store_group;
 mod store_rows;

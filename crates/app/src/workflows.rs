@@ -38,6 +38,7 @@ pub(crate) static POLICIES: &[&dyn AnySetting] = &[
     &complaints::settings::DUPLICATE_WINDOW_DAYS,
     &complaints::settings::DUPLICATE_MIN_SIMILARITY,
     &crate::sharing::settings::OUTSIDE_WORKING_DAYS,
+    &crate::sharing::settings::CASE_CONSENT_DAYS,
     &cases::settings::PROXY_WORKING_DAYS,
     &cases::settings::SUPPLEMENT_WORKING_DAYS,
 ];
@@ -90,6 +91,8 @@ fn build() -> Registry {
     r.job(cases::KIND_ARCHIVE, crate::archive::archive_job);
     // Personal data re-encrypted under a rotated data key, a bounded slice per pass.
     r.sweep(applicants::SWEEP_REENCRYPT, Stage::Prepare, reencrypt_sweep);
+    // Pulls whose city source was unavailable, retried with backoff (issue #18 §3, §4).
+    r.job(crate::sharing::KIND_CITY_RETRY, sharing_retry_job);
     // Violation records become accountability proposals once each (A5 §4), after the jobs
     // of the previous pass recorded them.
     r.sweep(
@@ -111,6 +114,13 @@ fn build() -> Registry {
 fn verification_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a, Outcome> {
     Box::pin(async move {
         let done = verification::run_job(tx, app, &job.kind, &job.payload, job.now).await?;
+        Ok(Outcome::of(done))
+    })
+}
+
+fn sharing_retry_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a, Outcome> {
+    Box::pin(async move {
+        let done = crate::sharing::run_city_retry(tx, app, &job.payload, job.now).await?;
         Ok(Outcome::of(done))
     })
 }

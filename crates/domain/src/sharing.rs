@@ -128,6 +128,9 @@ text_enum! {
         Portal => ("portal", "门户预览确认"),
         /// An 8-digit one-time code given to the counter (Beijing).
         Code => ("code", "一次性授权码"),
+        /// Given once on the portal for every data-sharing proof of one case, to the case's
+        /// unit only, until it expires (issue #18 §3: a case carries the applicant's consent).
+        Case => ("case", "办件一次授权"),
     }
 }
 
@@ -241,6 +244,19 @@ impl Breaker {
     }
 }
 
+/// Durable retries of a pull whose city source was unavailable (issue #18 §3, §4): how many
+/// jobs the runner makes after the request's own attempts before the failure is final.
+pub const CITY_RETRY_JOBS: u32 = 4;
+
+/// Delay before durable retry `n` (1-based): 1, 2, 4, 8 minutes; capped at 30 minutes.
+pub fn retry_delay_ms(n: u32) -> i64 {
+    let shift = n.saturating_sub(1).min(5);
+    (60_000i64 << shift).min(30 * 60_000)
+}
+
+/// Calendar days a case-level consent stays valid when the policy gives none.
+pub const CASE_CONSENT_DEFAULT_DAYS: i64 = 30;
+
 /// Delay before retry `attempt` (1-based): 100 ms doubling, capped at 2 s.
 pub fn backoff_ms(attempt: u32) -> u64 {
     let shift = attempt.saturating_sub(1).min(5);
@@ -251,6 +267,23 @@ pub fn backoff_ms(attempt: u32) -> u64 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    // issue #18 §4: retries with backoff; the durable retries wait longer each time.
+    #[test]
+    fn durable_retries_back_off_and_are_bounded() {
+        assert_eq!(retry_delay_ms(1), 60_000);
+        assert_eq!(retry_delay_ms(2), 120_000);
+        assert_eq!(retry_delay_ms(4), 480_000);
+        assert_eq!(retry_delay_ms(40), 30 * 60_000);
+        assert!(CITY_RETRY_JOBS >= 1);
+    }
+
+    // issue #18 §3: a case's consent is its own channel, stored as a word.
+    #[test]
+    fn case_consent_is_a_channel() {
+        assert_eq!(ConsentChannel::parse("case"), Some(ConsentChannel::Case));
+        assert_eq!(ConsentChannel::Case.label(), "办件一次授权");
+    }
 
     // SPEC R3.2: a revoked or replaced document never holds; dates bound the rest.
     #[test]

@@ -263,7 +263,14 @@ fn breaker_note(base: &str, now: i64, ok: bool) {
 }
 
 /// Fetches the applicant's data for the entry's item from the city platform.
-pub(super) async fn fetch_city(app: &App, entry: &VersionRow, person: i64) -> AppResult<Fetched> {
+/// `in_request`: the request's own attempts with short backoff (the source's `retries`);
+/// otherwise one attempt, as a durable retry job makes it (`pulls::run_city_retry`).
+pub(super) async fn fetch_city(
+    app: &App,
+    entry: &VersionRow,
+    person: i64,
+    in_request: bool,
+) -> AppResult<Fetched> {
     let Some(src) =
         repo::source(&mut app.db.reader(), SharingSource::CityPlatform.as_str()).await?
     else {
@@ -286,7 +293,11 @@ pub(super) async fn fetch_city(app: &App, entry: &VersionRow, person: i64) -> Ap
         "transaction_id": tid, "item_id": entry.proof_item_id, "item_name": item.name, "holder_id": rid,
     })
     .to_string();
-    let attempts = 1 + src.retries.clamp(0, 5) as u32;
+    let attempts = if in_request {
+        1 + src.retries.clamp(0, 5) as u32
+    } else {
+        1
+    };
     let mut last = String::new();
     for n in 1..=attempts {
         match attempt(&src, &secret, &body, &tid).await {
@@ -306,10 +317,11 @@ pub(super) async fn fetch_city(app: &App, entry: &VersionRow, person: i64) -> Ap
         }
     }
     breaker_note(&src.base_url, app.now_ms(), false);
-    Ok(Fetched::Unavailable(format!(
-        "{last}（已重试{}次）",
-        attempts - 1
-    )))
+    Ok(Fetched::Unavailable(if attempts > 1 {
+        format!("{last}（已重试{}次）", attempts - 1)
+    } else {
+        last
+    }))
 }
 
 /// Maps the platform's answer to the list's template.

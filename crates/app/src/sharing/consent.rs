@@ -215,3 +215,192 @@ pub async fn decide(
         .ok_or_else(|| AppError::NotFound("数据调取请求".into()))?;
     to_view(app, row, true).await
 }
+
+fn case_consent_view(
+    r: super::repo::CaseConsentRow,
+    items: Vec<String>,
+    now: i64,
+) -> super::records::CaseConsent {
+    super::records::CaseConsent {
+        in_force: r.withdrawn_at.is_none() && r.expires_at > now,
+        id: r.id,
+        case_id: r.case_id,
+        case_no: r.case_no,
+        org_name: r.org_name,
+        service_item_name: r.service_item_name,
+        proof_item_names: items,
+        created_at: r.created_at,
+        expires_at: r.expires_at,
+        withdrawn_at: r.withdrawn_at,
+    }
+}
+
+/// What a case-level consent would release: each data-sharing proof of the case with the
+/// labels of its published template (the preview, EU Once-Only).
+async fn preview_of_case(
+    app: &App,
+    case_id: i64,
+) -> AppResult<Vec<super::records::ConsentPreviewItem>> {
+    let items = repo::shared_items_of_case(&mut app.db.reader(), case_id).await?;
+    let mut out = Vec::with_capacity(items.len());
+    for (id, name) in items {
+        let fields = match repo::published_of_item(&mut app.db.reader(), id).await? {
+            Some(v) => super::list::fields_of(&v)?
+                .into_iter()
+                .map(|f| f.label)
+                .collect(),
+            None => continue,
+        };
+        out.push(super::records::ConsentPreviewItem {
+            proof_item_id: id,
+            proof_item_name: name,
+            fields,
+        });
+    }
+    Ok(out)
+}
+
+/// The applicant's open cases with data-sharing proofs, each with its preview.
+pub async fn consentable_cases(
+    app: &App,
+    actor: &Actor,
+) -> AppResult<Vec<super::records::ConsentableCase>> {
+    let person = me(actor)?;
+    let cases = repo::open_cases_with_sharing(&mut app.db.reader(), person).await?;
+    let mut out = Vec::with_capacity(cases.len());
+    for (case_id, case_no, org_name, service_item_name) in cases {
+        let items = preview_of_case(app, case_id).await?;
+        if items.is_empty() {
+            continue;
+        }
+        out.push(super::records::ConsentableCase {
+            case_id,
+            case_no,
+            org_name,
+            service_item_name,
+            items,
+        });
+    }
+    Ok(out)
+}
+
+/// The applicant consents once for every data-sharing proof of one of their cases: the
+/// case's unit may pull them for that case until the consent expires (the versioned setting
+/// `sharing.case_consent_days`) or is withdrawn. Another unit, or another case, is not
+/// covered (A2 §12).
+pub async fn consent_case(
+    app: &App,
+    actor: &Actor,
+    input: &super::input::CaseConsentInput,
+) -> AppResult<super::records::CaseConsent> {
+    let person = me(actor)?;
+    let c = repo::case_of_person(&mut app.db.reader(), input.case_id, person)
+        .await?
+        .ok_or_else(|| AppError::field("case_id", "办件不存在或不是您本人的办件"))?;
+    if c.state != "open" {
+        return Err(AppError::field(
+            "case_id",
+            "该办件已办结，不能再授权调取数据",
+        ));
+    }
+    let items = preview_of_case(app, input.case_id).await?;
+    if items.is_empty() {
+        return Err(AppError::field(
+            "case_id",
+            "该办件没有可通过数据共享获取的证明，无需授权",
+        ));
+    }
+    let now = app.now_ms();
+    let days = crate::policy::in_force(
+        &mut app.db.reader(),
+        &super::settings::CASE_CONSENT_DAYS,
+        now,
+    )
+    .await?;
+    let expires = now + days.clamp(1, 90) * 86_400_000;
+    let mut tx = app.db.begin().await?;
+    let id =
+        repo::insert_case_consent(&mut tx, person, input.case_id, c.org_id, now, expires).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("sharing.consent.case", "case", input.case_id)
+            .subject(format!("person:{person}"))
+            .detail(json!({
+                "consent_id": id, "org_id": c.org_id, "expires_at": expires,
+                "proof_item_ids": items.iter().map(|i| i.proof_item_id).collect::<Vec<_>>(),
+            })),
+    )
+    .await?;
+    tx.commit().await?;
+    let names = items.into_iter().map(|i| i.proof_item_name).collect();
+    let row = repo::case_consents_of(&mut app.db.reader(), person)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::NotFound("办件授权".into()))?;
+    Ok(case_consent_view(row, names, now))
+}
+
+/// The applicant's case-level consents, newest first.
+pub async fn my_case_consents(
+    app: &App,
+    actor: &Actor,
+) -> AppResult<Vec<super::records::CaseConsent>> {
+    let person = me(actor)?;
+    let now = app.now_ms();
+    let rows = repo::case_consents_of(&mut app.db.reader(), person).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let names = repo::shared_items_of_case(&mut app.db.reader(), r.case_id)
+            .await?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        out.push(case_consent_view(r, names, now));
+    }
+    Ok(out)
+}
+
+/// The applicant withdraws a case-level consent; pulls already released stay on record.
+pub async fn withdraw_case_consent(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+    let person = me(actor)?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    if repo::withdraw_case_consent(&mut tx, id, person, now).await? == 0 {
+        return Err(AppError::NotFound("办件授权".into()));
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("sharing.consent.case_withdraw", "sharing_case_consent", id)
+            .subject(format!("person:{person}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether the applicant's case-level consent covers a pull by `org` for `case_id` now.
+/// Only the case's own data-sharing proofs are covered.
+pub(super) async fn case_consent(
+    app: &App,
+    person: i64,
+    case_id: i64,
+    org: i64,
+    item: i64,
+) -> AppResult<bool> {
+    let mut r = app.db.reader();
+    if repo::case_consent_in_force(&mut r, person, case_id, org, app.now_ms())
+        .await?
+        .is_none()
+    {
+        return Ok(false);
+    }
+    Ok(repo::shared_items_of_case(&mut r, case_id)
+        .await?
+        .iter()
+        .any(|(i, _)| *i == item))
+}

@@ -414,3 +414,11 @@ impl BatchInput {
         Ok(out)
     }
 }
+
+/// The applicant's consent for every data-sharing proof of one of their cases.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = sharing_CaseConsentInput)]
+pub struct CaseConsentInput {
+    pub case_id: i64,
+}

@@ -42,11 +42,14 @@ pub mod settings;
 
 pub use batch::{BATCH_PATH, BatchReport, import_file, issue_batch};
 pub use connector::{SourceInput, SourceView, configure_source, sources};
-pub use consent::{CodeIssued, create_code, decide, my_pending};
+pub use consent::{
+    CodeIssued, consent_case, consentable_cases, create_code, decide, my_case_consents, my_pending,
+    withdraw_case_consent,
+};
 pub use eproofs::{eproof, eproofs_of_unit, issue, my_eproofs, replace, revoke, status, verify};
 pub use input::*;
 pub use list::{entries, entry, published, review, save, submit};
 pub use outside::{inbox, issue_outside, my_requests, refuse_outside, request_outside};
-pub use pulls::{get_pull, pull, pulls_of_unit};
+pub use pulls::{KIND_CITY_RETRY, case_ref, get_pull, pull, pulls_of_unit, run_city_retry};
 pub use records::*;
 pub use render::{eproof_pdf, qr_svg};

@@ -4,7 +4,7 @@
 //! refuses with a reason. Not issuing such proofs is a complaint ground (A4 §4(4)).
 
 use chrono::{TimeZone as _, Utc};
-use proofless_domain::deadline::{DeadlineRecord, Period, PeriodUnit};
+use proofless_domain::deadline::{Period, RuleKey, SubjectType};
 use proofless_domain::sharing::{OutsideState, SharingSource};
 use serde_json::json;
 
@@ -16,7 +16,21 @@ use super::settings::OUTSIDE_WORKING_DAYS;
 use crate::App;
 use crate::actor::{Actor, ActorKind};
 use crate::audit::{self, Entry};
+use crate::deadlines::NewDeadline;
 use crate::error::{AppError, AppResult, Problems};
+
+/// The deadline engine's rule of an outside-city request (migration 20261207600001); the
+/// setting's working days are its binding limit.
+pub const OUTSIDE_RULE: &str = "sharing.outside";
+
+/// The request's deadline is done once it is issued or refused (inside `tx`).
+async fn stop_clock(tx: &mut proofless_store::Tx, app: &App, id: i64) -> AppResult<()> {
+    if let Some(d) = repo::outside_deadline(&mut *tx, id).await? {
+        let system = Actor::system("sharing.outside");
+        crate::deadlines::complete_in(tx, app, &system, d).await?;
+    }
+    Ok(())
+}
 
 fn view(r: OutsideRow) -> OutsideRequest {
     OutsideRequest {
@@ -69,15 +83,9 @@ pub async fn request_outside(
         .timestamp_millis_opt(now)
         .single()
         .ok_or_else(|| AppError::Internal("时间无效".into()))?;
-    let record = DeadlineRecord::new(
-        start,
-        Period::new(PeriodUnit::WorkingDays, days.clamp(1, 20) as u32),
-    );
-    let due = proofless_domain::deadline::compute(&app.calendar(), app.office_hours(), &record)
-        .due
-        .map(|d| d.timestamp_millis())
-        .ok_or_else(|| AppError::Internal("开具时限无法计算".into()))?;
     let mut tx = app.db.begin().await?;
+    // The request is written first (its id names the deadline), with the deadline's due
+    // instant set once the engine has computed it.
     let id = repo::insert_outside(
         &mut tx,
         person,
@@ -85,17 +93,36 @@ pub async fn request_outside(
         entry.issuer_org_id,
         &destination,
         &purpose,
-        due,
+        now,
         now,
     )
     .await?;
+    let system = Actor::system(&actor.operation_id);
+    let opened = crate::deadlines::open_in(
+        &mut tx,
+        app,
+        &system,
+        &NewDeadline {
+            subject_type: SubjectType::SharingOutside,
+            subject_id: format!("outside:{id}"),
+            org_id: entry.issuer_org_id,
+            rule_key: RuleKey::from_static(OUTSIDE_RULE),
+            start,
+            statutory_limit: Some(Period::WorkingDays(days.clamp(1, 20) as u32)),
+        },
+    )
+    .await?;
+    let due = opened
+        .due_at
+        .ok_or_else(|| AppError::Internal("开具时限无法计算".into()))?;
+    repo::set_outside_deadline(&mut tx, id, opened.id, due).await?;
     audit::append(
         &mut tx,
         actor,
         now,
         Entry::new("sharing.outside.request", "sharing_outside_request", id)
             .subject(format!("person:{person}"))
-            .detail(json!({ "proof_item_id": input.proof_item_id, "due_at": due })),
+            .detail(json!({ "proof_item_id": input.proof_item_id, "due_at": due, "deadline_id": opened.id })),
     )
     .await?;
     tx.commit().await?;
@@ -185,6 +212,7 @@ pub async fn issue_outside(
     {
         return Err(AppError::Conflict("该申请刚刚已被处理".into()));
     }
+    stop_clock(&mut tx, app, id).await?;
     audit::append(
         &mut tx,
         actor,
@@ -223,6 +251,7 @@ pub async fn refuse_outside(
     {
         return Err(AppError::Conflict("该申请刚刚已被处理".into()));
     }
+    stop_clock(&mut tx, app, id).await?;
     audit::append(
         &mut tx,
         actor,

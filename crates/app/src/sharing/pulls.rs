@@ -5,11 +5,11 @@
 
 use proofless_domain::catalogue::ReplacementMethod;
 use proofless_domain::role::Role;
-use proofless_domain::sharing::{ConsentChannel, PullOutcome, SharingSource};
+use proofless_domain::sharing::{self as rules, ConsentChannel, PullOutcome, SharingSource};
 use serde_json::{Map, Value as Json, json};
 
 use super::connector;
-use super::consent::check_code;
+use super::consent::{case_consent, check_code};
 use super::input::{PullCommand, PullInput};
 use super::list::fields_of;
 use super::records::{FieldValue, Pull};
@@ -145,7 +145,7 @@ async fn fetch(
                 },
             },
         ),
-        SharingSource::CityPlatform => connector::fetch_city(app, entry, person).await,
+        SharingSource::CityPlatform => connector::fetch_city(app, entry, person, true).await,
     }
 }
 
@@ -171,6 +171,11 @@ async fn record(
         let x = super::eproofs::new_short_code();
         repo::insert_extract(&mut tx, &x, e, base.org_id, Some(id), base.now).await?;
         repo::set_extract(&mut tx, id, &x).await?;
+    }
+    if base.outcome == PullOutcome::SourceUnavailable
+        && base.source == Some(SharingSource::CityPlatform)
+    {
+        enqueue_retry(&mut tx, base.public_id, 1, base.now).await?;
     }
     if base.outcome == PullOutcome::Released {
         resolve_case_proof(
@@ -276,6 +281,10 @@ pub async fn pull(app: &App, actor: &Actor, input: &PullInput) -> AppResult<Pull
                 base.outcome = PullOutcome::Released;
                 base.consent_channel = Some(ConsentChannel::Code);
                 reason = "申请人以一次性授权码同意提供".into();
+            } else if case_consent(app, person, cmd.case_id, org, cmd.proof_item_id).await? {
+                base.outcome = PullOutcome::Released;
+                base.consent_channel = Some(ConsentChannel::Case);
+                reason = "申请人已在办事门户对本办件的数据共享一次授权".into();
             } else {
                 base.outcome = PullOutcome::AwaitingConsent;
                 reason = "已查到数据，等待申请人预览确认".into();
@@ -351,4 +360,161 @@ pub(super) async fn resolve_case_proof(
         Ok(()) | Err(AppError::Validation(_)) => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Job kind of a durable retry of a pull whose city source was unavailable (issue #18 §3, §4).
+pub const KIND_CITY_RETRY: &str = "sharing.city_retry";
+
+async fn enqueue_retry(
+    tx: &mut proofless_store::Tx,
+    pull_public_id: &str,
+    n: u32,
+    now: i64,
+) -> AppResult<()> {
+    crate::jobs::enqueue_in(
+        tx,
+        KIND_CITY_RETRY,
+        &format!("{KIND_CITY_RETRY}:{pull_public_id}:{n}"),
+        now + rules::retry_delay_ms(n),
+        &json!({ "pull": pull_public_id, "n": n }),
+        now,
+    )
+    .await
+}
+
+/// A durable retry: one more attempt at the city platform for a pull that found it
+/// unavailable. Found data waits for the applicant's consent (or is released under a case
+/// consent); another failure enqueues the next retry with a longer delay, and after
+/// [`rules::CITY_RETRY_JOBS`] the failure is final: recorded on the pull, audited, and the
+/// pulling unit notified to fall back to verification or commitment.
+pub async fn run_city_retry(
+    tx: &mut proofless_store::Tx,
+    app: &App,
+    payload: &Json,
+    now: i64,
+) -> AppResult<bool> {
+    let id = payload["pull"].as_str().unwrap_or_default();
+    let n = payload["n"].as_u64().unwrap_or(1).clamp(1, 100) as u32;
+    let Some(r) = repo::pull(&mut *tx, id).await? else {
+        return Ok(false);
+    };
+    if r.outcome != PullOutcome::SourceUnavailable
+        || repo::pull_retries(&mut *tx, r.id).await? >= i64::from(n)
+    {
+        return Ok(false);
+    }
+    let Some(entry) = repo::published_of_item(&mut *tx, r.proof_item_id).await? else {
+        return Ok(false);
+    };
+    if entry.source != SharingSource::CityPlatform {
+        return Ok(false);
+    }
+    let system = Actor::system(&format!("jobs:{KIND_CITY_RETRY}"));
+    let fetched = connector::fetch_city(app, &entry, r.person_id, false).await?;
+    let preview;
+    let (outcome, reason, data): (PullOutcome, String, Option<&str>) = match fetched {
+        Fetched::Found { data, .. } => {
+            preview = Json::Object(data).to_string();
+            if case_consent(app, r.person_id, r.case_id, r.org_id, r.proof_item_id).await? {
+                (
+                    PullOutcome::Released,
+                    "自动重试取得数据；申请人已对本办件一次授权".into(),
+                    Some(preview.as_str()),
+                )
+            } else {
+                (
+                    PullOutcome::AwaitingConsent,
+                    "自动重试取得数据，等待申请人预览确认".into(),
+                    Some(preview.as_str()),
+                )
+            }
+        }
+        Fetched::NotFound(why) => (PullOutcome::NotFound, why, None),
+        Fetched::Mismatch(why) => (PullOutcome::IdentityMismatch, why, None),
+        Fetched::Unavailable(why) if n < rules::CITY_RETRY_JOBS => {
+            repo::retry_result(
+                &mut *tx,
+                r.id,
+                PullOutcome::SourceUnavailable,
+                &format!("{why}（自动重试第{n}次失败，稍后再试）"),
+                None,
+                i64::from(n),
+                now,
+            )
+            .await?;
+            enqueue_retry(tx, id, n + 1, now).await?;
+            audit::append(
+                tx,
+                &system,
+                now,
+                Entry::new("sharing.pull.retry", "sharing_pull", r.id)
+                    .subject(format!("person:{}", r.person_id))
+                    .detail(json!({ "attempt": n, "ok": false })),
+            )
+            .await?;
+            return Ok(true);
+        }
+        Fetched::Unavailable(why) => (
+            PullOutcome::SourceUnavailable,
+            format!("{why}（已自动重试{n}次仍失败，请改用部门核验或告知承诺）"),
+            None,
+        ),
+    };
+    if repo::retry_result(&mut *tx, r.id, outcome, &reason, data, i64::from(n), now).await? == 0 {
+        return Ok(false);
+    }
+    let final_failure = outcome == PullOutcome::SourceUnavailable;
+    if final_failure {
+        // Not final in the state machine (the counter may pull again), but no retry follows.
+        crate::notifications::insert_in(
+            tx,
+            &crate::notifications::Recipient::Org(r.org_id),
+            proofless_domain::notification::NotificationKind::Verification,
+            &format!(
+                "【数据调取失败】办件 {} 的“{}”经{}次自动重试仍无法从市共享交换平台取得，请改用部门核验或告知承诺。",
+                r.case_id, r.proof_item_name, n
+            ),
+            "/sharing",
+            &format!("{KIND_CITY_RETRY}:{id}:final"),
+            now,
+        )
+        .await?;
+    }
+    if outcome == PullOutcome::Released {
+        resolve_case_proof(tx, &system, r.case_id, r.proof_item_id, id, now).await?;
+    }
+    audit::append(
+        tx,
+        &system,
+        now,
+        Entry::new(
+            if final_failure {
+                "sharing.pull.retry_failed"
+            } else {
+                "sharing.pull.retry"
+            },
+            "sharing_pull",
+            r.id,
+        )
+        .purpose(&r.purpose)
+        .subject(format!("person:{}", r.person_id))
+        .detail(json!({ "attempt": n, "outcome": outcome.as_str(), "case_id": r.case_id })),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// A case named by its number (办件编号) or its id, as the pull page is linked.
+pub async fn case_ref(app: &App, actor: &Actor, r: &str) -> AppResult<i64> {
+    actor.require_staff()?;
+    let r = r.trim();
+    if let Ok(id) = r.parse::<i64>() {
+        return Ok(id);
+    }
+    if r.is_empty() || r.chars().count() > 40 {
+        return Err(AppError::field("case", "办件编号无效"));
+    }
+    repo::case_id_by_no(&mut app.db.reader(), r)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("办件 {r}")))
 }

@@ -190,3 +190,43 @@ pub struct OutsideRequest {
     pub refusal_reason: Option<String>,
     pub created_at: i64,
 }
+
+/// A consent given once for every data-sharing proof of one case (issue #18 §3), to the
+/// case's unit only, until it expires or is withdrawn.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = sharing_CaseConsent)]
+pub struct CaseConsent {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_no: String,
+    pub org_name: String,
+    pub service_item_name: String,
+    /// The proofs it covers: the case's data-sharing proofs.
+    pub proof_item_names: Vec<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub withdrawn_at: Option<i64>,
+    /// In force now (neither expired nor withdrawn).
+    pub in_force: bool,
+}
+
+/// A case the applicant may give a case-level consent for, with what it would release.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = sharing_ConsentableCase)]
+pub struct ConsentableCase {
+    pub case_id: i64,
+    pub case_no: String,
+    pub org_name: String,
+    pub service_item_name: String,
+    /// Each data-sharing proof with the fields that would be released (the preview).
+    pub items: Vec<ConsentPreviewItem>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = sharing_ConsentPreviewItem)]
+pub struct ConsentPreviewItem {
+    pub proof_item_id: i64,
+    pub proof_item_name: String,
+    /// The labels of the template's fields the unit would receive.
+    pub fields: Vec<String>,
+}

@@ -15,3 +15,15 @@ pub static OUTSIDE_WORKING_DAYS: Setting<i64> = Setting {
     default: || 1,
     check: |v| checks::within(*v, 1, 20, "开具时限"),
 };
+
+/// Issue #18 §3: calendar days a consent given once for all the data-sharing proofs of one
+/// case stays valid (for that case and its unit only). Read as in force when given.
+pub static CASE_CONSENT_DAYS: Setting<i64> = Setting {
+    key: "sharing.case_consent_days",
+    label: "办件一次授权的有效期",
+    basis: "A2 §12",
+    unit: "自然日",
+    owners: &[Role::JointOffice],
+    default: || proofless_domain::sharing::CASE_CONSENT_DEFAULT_DAYS,
+    check: |v| checks::within(*v, 1, 90, "有效期"),
+};

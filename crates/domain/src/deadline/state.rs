@@ -62,15 +62,18 @@ pub enum SubjectType {
     Complaint,
     /// A list adjustment application (A3 §9).
     Adjustment,
+    /// A request for an e-proof for use outside the city (A4 §4(4); issue #18 §5).
+    SharingOutside,
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 5] = [
+    pub const ALL: [SubjectType; 6] = [
         SubjectType::Verification,
         SubjectType::Case,
         SubjectType::CommitmentCheck,
         SubjectType::Complaint,
         SubjectType::Adjustment,
+        SubjectType::SharingOutside,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -80,6 +83,7 @@ impl SubjectType {
             SubjectType::CommitmentCheck => "commitment_check",
             SubjectType::Complaint => "complaint",
             SubjectType::Adjustment => "adjustment",
+            SubjectType::SharingOutside => "sharing_outside",
         }
     }
 
@@ -95,6 +99,7 @@ impl SubjectType {
             SubjectType::CommitmentCheck => "承诺核查",
             SubjectType::Complaint => "投诉",
             SubjectType::Adjustment => "调整申请",
+            SubjectType::SharingOutside => "异地使用证明申请",
         }
     }
 }

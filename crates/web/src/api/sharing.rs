@@ -46,6 +46,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(issue_outside))
         .routes(routes!(refuse_outside))
         .routes(routes!(sources, configure_source))
+        .routes(routes!(my_case_consents, consent_case))
+        .routes(routes!(withdraw_case_consent))
+        .routes(routes!(consentable_cases))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -461,4 +464,53 @@ async fn configure_source(
     Ok(Json(
         sharing::configure_source(&s.app, &ctx.actor, &input).await?,
     ))
+}
+
+/// My consents given once for all the data-sharing proofs of one case (portal).
+#[utoipa::path(get, path = "/api/v1/portal/sharing/case-consents", tag = "sharing", operation_id = "my_case_consents",
+    responses((status = 200, body = Vec<sharing::CaseConsent>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn my_case_consents(
+    State(s): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<Vec<sharing::CaseConsent>>> {
+    Ok(Json(sharing::my_case_consents(&s.app, &ctx.actor).await?))
+}
+
+/// I allow the unit of one of my cases to pull every data-sharing proof of that case, until
+/// the consent expires (portal; issue #18 §3).
+#[utoipa::path(post, path = "/api/v1/portal/sharing/case-consents", tag = "sharing", operation_id = "give_case_consent",
+    request_body = sharing::CaseConsentInput,
+    responses((status = 201, body = sharing::CaseConsent), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+async fn consent_case(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiJson(input): ApiJson<sharing::CaseConsentInput>,
+) -> ApiResult<impl IntoResponse> {
+    let c = sharing::consent_case(&s.app, &ctx.actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+/// I withdraw a case consent; later pulls need my consent again (portal).
+#[utoipa::path(post, path = "/api/v1/portal/sharing/case-consents/{id}/withdraw", tag = "sharing",
+    operation_id = "withdraw_case_consent", params(("id" = i64, Path)),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn withdraw_case_consent(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    sharing::withdraw_case_consent(&s.app, &ctx.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// My open cases with data-sharing proofs, each with what a case consent would release.
+#[utoipa::path(get, path = "/api/v1/portal/sharing/consentable-cases", tag = "sharing",
+    operation_id = "consentable_cases",
+    responses((status = 200, body = Vec<sharing::ConsentableCase>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn consentable_cases(
+    State(s): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<Vec<sharing::ConsentableCase>>> {
+    Ok(Json(sharing::consentable_cases(&s.app, &ctx.actor).await?))
 }

@@ -221,6 +221,19 @@ fn sharing_routes() -> Router<AppState> {
         )
         .route("/portal/sharing/codes", post(sharing::code_submit))
         .route("/portal/sharing/outside", post(sharing::outside_submit))
+        .route(
+            "/sharing/pulls/new",
+            get(sharing::pull_new_page).post(sharing::pull_submit),
+        )
+        .route("/sharing/pulls/{id}", get(sharing::pull_page))
+        .route(
+            "/portal/sharing/case-consents",
+            post(sharing::case_consent_submit),
+        )
+        .route(
+            "/portal/sharing/case-consents/{id}/withdraw",
+            post(sharing::case_consent_withdraw),
+        )
 }
 
 fn commitment_routes() -> Router<AppState> {

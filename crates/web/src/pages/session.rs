@@ -293,6 +293,20 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             href: "/complaints",
         });
     }
+    // Data sharing (issue #18): pulls for cases, the unit's e-licences and e-proofs, the
+    // outside-city inbox; the joint office reviews the list.
+    if has(Role::CounterClerk)
+        || has(Role::Liaison)
+        || has(Role::ProxyAgent)
+        || has(Role::UnitAdmin)
+        || has(Role::JointOffice)
+    {
+        cards.push(Card {
+            title: "数据调取",
+            text: "经申请人授权调取共享的证照证明数据（授权码或门户确认），本单位签发的电子证照证明和异地使用证明申请。",
+            href: "/sharing",
+        });
+    }
     if cards.is_empty() {
         cards.push(Card {
             title: "暂无待办",

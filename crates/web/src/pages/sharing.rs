@@ -103,6 +103,8 @@ struct PortalPage {
     /// Items of the county library that can be asked for outside the city.
     items: Vec<(i64, String)>,
     code: Option<(String, String)>,
+    consentable: Vec<sharing::ConsentableCase>,
+    case_consents: Vec<sharing::CaseConsent>,
 }
 
 #[derive(Deserialize, Default)]
@@ -138,6 +140,8 @@ async fn portal_data(s: &AppState, ctx: &Ctx, q: PortalQuery) -> Result<PortalPa
         grants,
         items,
         code: q.code.zip(q.code_for),
+        consentable: sharing::consentable_cases(&s.app, a).await?,
+        case_consents: sharing::my_case_consents(&s.app, a).await?,
     })
 }
 
@@ -342,4 +346,202 @@ pub async fn eproof_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
             e,
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "sharing_pull_new.html")]
+struct PullNewPage {
+    layout: Layout,
+    case_id: i64,
+    case_no: String,
+    service_name: String,
+    applicant_name: String,
+    /// The applicant is a person (only persons' data are pulled here).
+    person: bool,
+    proof_id: i64,
+    proof_name: String,
+    proof_state: String,
+    purpose: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PullNewQuery {
+    /// The case's number (办件编号, as the case page links it) or its id.
+    case: String,
+    proof: i64,
+}
+
+/// The case and its proof for the counter's pull page (the case read is audited).
+async fn pull_form(
+    s: &AppState,
+    ctx: &Ctx,
+    case_id: i64,
+    proof: i64,
+    error: Option<String>,
+    purpose: Option<String>,
+) -> Result<PullNewPage, AppError> {
+    super::session::require_staff(ctx)?;
+    let c = proofless_app::cases::get(&s.app, &ctx.actor, case_id).await?;
+    let p = c
+        .proofs
+        .iter()
+        .find(|p| p.proof_item_id == proof)
+        .ok_or_else(|| AppError::NotFound(format!("办件 {} 中的证明事项 {proof}", c.case_no)))?;
+    Ok(PullNewPage {
+        layout: Layout::new("数据调取", ctx, "/sharing"),
+        purpose: purpose
+            .unwrap_or_else(|| format!("办理“{}”核对{}", c.service_item_name, p.proof_item_name)),
+        person: c.applicant_kind == proofless_domain::case::ApplicantKind::Person,
+        case_id: c.id,
+        case_no: c.case_no.clone(),
+        service_name: c.service_item_name.clone(),
+        applicant_name: c.applicant_name.clone(),
+        proof_id: proof,
+        proof_name: p.proof_item_name.clone(),
+        proof_state: p.state.label().to_owned(),
+        error,
+    })
+}
+
+/// The counter's pull page for one proof of a case (`?case={case id}&proof={proof item id}`):
+/// the applicant and the proof, the consent code or a portal consent request.
+pub async fn pull_new_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<PullNewQuery>,
+) -> Response {
+    let page = match sharing::case_ref(&s.app, &ctx.actor, &q.case).await {
+        Ok(case_id) => pull_form(&s, &ctx, case_id, q.proof, None, None).await,
+        Err(e) => Err(e),
+    };
+    match page {
+        Ok(p) => render(StatusCode::OK, &p),
+        Err(e) => page_error(&ctx, e, "/cases"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PullForm {
+    case: i64,
+    proof: i64,
+    purpose: String,
+    #[serde(default)]
+    subject_name: String,
+    #[serde(default)]
+    consent_code: String,
+    /// `code`: with the applicant's code; `portal`: ask the applicant on the portal.
+    mode: String,
+}
+
+/// Pulls for the case's proof; a refusal or a bad code shows the form again with the reason.
+pub async fn pull_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<PullForm>) -> Response {
+    let c = match super::session::require_staff(&ctx) {
+        Ok(()) => proofless_app::cases::detail(&s.app, f.case).await,
+        Err(e) => Err(e),
+    };
+    let c = match c {
+        Ok(c) if ctx.actor.require_see_org(c.org_id).is_ok() => c,
+        Ok(_) => {
+            return page_error(
+                &ctx,
+                AppError::NotFound(format!("办件 {}", f.case)),
+                "/cases",
+            );
+        }
+        Err(e) => return page_error(&ctx, e, "/cases"),
+    };
+    let code = (f.mode == "code").then(|| f.consent_code.trim().to_owned());
+    if f.mode == "code" && code.as_deref().is_none_or(str::is_empty) {
+        return match pull_form(
+            &s,
+            &ctx,
+            f.case,
+            f.proof,
+            Some("请填写申请人提供的8位授权码，或选择“请申请人在门户确认”".into()),
+            Some(f.purpose),
+        )
+        .await
+        {
+            Ok(p) => render(StatusCode::UNPROCESSABLE_ENTITY, &p),
+            Err(e) => page_error(&ctx, e, "/cases"),
+        };
+    }
+    let input = sharing::PullInput {
+        subject_id: c.applicant.clone(),
+        subject_name: Some(f.subject_name.clone()).filter(|n| !n.trim().is_empty()),
+        proof_item_id: f.proof,
+        case_id: c.id,
+        service_code: c.service_item_code.clone(),
+        purpose: f.purpose.clone(),
+        consent_code: code,
+    };
+    match sharing::pull(&s.app, &ctx.actor, &input).await {
+        Ok(p) => Redirect::to(&format!("/sharing/pulls/{}", p.id)).into_response(),
+        Err(e @ (AppError::Forbidden(_) | AppError::Validation(_) | AppError::Conflict(_))) => {
+            let api = crate::error::ApiError::from(e);
+            let status = api.status;
+            match pull_form(&s, &ctx, f.case, f.proof, Some(api.detail), Some(f.purpose)).await {
+                Ok(p) => render(status, &p),
+                Err(e) => page_error(&ctx, e, "/cases"),
+            }
+        }
+        Err(e) => page_error(&ctx, e, &format!("/cases/{}", f.case)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sharing_pull.html")]
+struct PullPage {
+    layout: Layout,
+    p: Pull,
+    created: String,
+    awaiting: bool,
+}
+
+/// One pull of the unit: its outcome and next step, the released data.
+pub async fn pull_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    if let Err(e) = super::session::require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    match sharing::get_pull(&s.app, &ctx.actor, &id).await {
+        Ok(p) => render(
+            StatusCode::OK,
+            &PullPage {
+                layout: Layout::new("数据调取结果", &ctx, "/sharing"),
+                created: local_time(p.created_at),
+                awaiting: p.outcome == proofless_domain::sharing::PullOutcome::AwaitingConsent,
+                p,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/sharing"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CaseConsentForm {
+    case_id: i64,
+}
+
+pub async fn case_consent_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CaseConsentForm>,
+) -> Response {
+    let input = sharing::CaseConsentInput { case_id: f.case_id };
+    match sharing::consent_case(&s.app, &ctx.actor, &input).await {
+        Ok(_) => Redirect::to("/portal/sharing#case-consent").into_response(),
+        Err(e) => portal_error(&ctx, e, "/portal/sharing"),
+    }
+}
+
+pub async fn case_consent_withdraw(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    match sharing::withdraw_case_consent(&s.app, &ctx.actor, id).await {
+        Ok(()) => Redirect::to("/portal/sharing#case-consent").into_response(),
+        Err(e) => portal_error(&ctx, e, "/portal/sharing"),
+    }
 }

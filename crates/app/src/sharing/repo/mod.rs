@@ -1,9 +1,11 @@
 //! The data-sharing workflow's SQL, and only here.
 
+mod consents;
 mod eproofs;
 mod list;
 mod pulls;
 
+pub(crate) use consents::*;
 pub(crate) use eproofs::*;
 pub(crate) use list::*;
 pub(crate) use pulls::*;
