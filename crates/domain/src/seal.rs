@@ -15,6 +15,8 @@ pub enum SealKind {
     /// An e-licence or e-proof sealed by its issuer (R3.2).
     #[serde(rename = "eproof")]
     EProof,
+    /// The minutes of a joint meeting, sealed by the joint office (A1 三(五)).
+    JointMinutes,
 }
 
 impl SealKind {
@@ -24,6 +26,7 @@ impl SealKind {
             SealKind::CommitmentLetter => "commitment_letter",
             SealKind::ComplaintResult => "complaint_result",
             SealKind::EProof => "eproof",
+            SealKind::JointMinutes => "joint_minutes",
         }
     }
 
@@ -33,6 +36,7 @@ impl SealKind {
             SealKind::CommitmentLetter => "告知承诺书",
             SealKind::ComplaintResult => "投诉办理结果告知书",
             SealKind::EProof => "电子证照证明",
+            SealKind::JointMinutes => "联席会议纪要",
         }
     }
 }

@@ -62,15 +62,24 @@ pub enum SubjectType {
     Complaint,
     /// A list adjustment application (A3 §9).
     Adjustment,
+    /// The half-yearly regular joint meeting (A1 三(一)).
+    JointMeeting,
+    /// A decision of the joint meeting, or a matter referred to the county government (A1 三(四)(五)).
+    JointDecision,
+    /// A unit's yearly review of its risk register (P 三(四)5).
+    RiskReview,
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 5] = [
+    pub const ALL: [SubjectType; 8] = [
         SubjectType::Verification,
         SubjectType::Case,
         SubjectType::CommitmentCheck,
         SubjectType::Complaint,
         SubjectType::Adjustment,
+        SubjectType::JointMeeting,
+        SubjectType::JointDecision,
+        SubjectType::RiskReview,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -80,6 +89,9 @@ impl SubjectType {
             SubjectType::CommitmentCheck => "commitment_check",
             SubjectType::Complaint => "complaint",
             SubjectType::Adjustment => "adjustment",
+            SubjectType::JointMeeting => "joint_meeting",
+            SubjectType::JointDecision => "joint_decision",
+            SubjectType::RiskReview => "risk_review",
         }
     }
 
@@ -95,6 +107,9 @@ impl SubjectType {
             SubjectType::CommitmentCheck => "承诺核查",
             SubjectType::Complaint => "投诉",
             SubjectType::Adjustment => "调整申请",
+            SubjectType::JointMeeting => "联席会议例会",
+            SubjectType::JointDecision => "联席会议议定事项",
+            SubjectType::RiskReview => "风险台账复核",
         }
     }
 }
