@@ -13,6 +13,7 @@ pub(crate) mod complaints;
 mod contract;
 mod credit;
 mod deadlines;
+mod joint;
 mod orgs;
 mod policy;
 mod portal;
@@ -83,6 +84,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accountability::router())
         .merge(adjustment::router())
         .merge(sharing::router())
+        .merge(joint::router())
 }
 
 /// The OpenAPI 3.1 document, completed with the errors every operation can answer.
