@@ -221,7 +221,7 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     assert_eq!(pdf.status(), 200);
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     // Sent to every member unit; each owner told of its decision.
-    let sent = count(&t, "SELECT COUNT(*) FROM notifications WHERE link = ?", format!("/joint/meetings/{id}")).await;
+    let sent = count(&t, "SELECT COUNT(*) FROM notifications WHERE text LIKE '【会议纪要】%' AND link = ?", format!("/joint/meetings/{id}")).await;
     assert_eq!(sent as usize, d["member_units"].as_array().unwrap().len());
 
     let dec = |owner: i64| {

@@ -7,7 +7,13 @@ use proofless_app::jobs;
 use proofless_store::q;
 use serde_json::{Value, json};
 
-use crate::common::{Backend, spawn_demo};
+use crate::common::{Backend, Client, spawn_demo};
+
+async fn post(c: &Client, path: &str, body: Value) -> (u16, Value) {
+    let r = c.post_json(path, &body).await;
+    let s = r.status().as_u16();
+    (s, r.json::<Value>().await.unwrap_or(Value::Null))
+}
 
 fn has_field(p: &Value, field: &str) -> bool {
     p["errors"]
@@ -31,14 +37,6 @@ async fn risk_register_with_yearly_review(b: Backend) {
     };
     let (ga, sj, sl_org) = (org("县公安局").await, org("县市场监管局").await, org("县水利局").await);
     let point = json!({"step": "出具证明", "risk": "超范围出具证明", "level": "high", "controls": "按清单出具，专人复核"});
-    let post = |c: &crate::common::Client, path: &'static str, body: Value| {
-        let c = c;
-        async move {
-            let r = c.post_json(path, &body).await;
-            let s = r.status().as_u16();
-            (s, r.json::<Value>().await.unwrap_or(Value::Null))
-        }
-    };
     // Only a unit's admin or liaison keeps its register; bad fields named.
     assert_eq!(post(&ga_clerk, "/api/v1/risks", point.clone()).await.0, 403);
     let (s, p) = post(&ga_admin, "/api/v1/risks", json!({"step": "", "risk": "x", "level": "extreme", "controls": " "})).await;
