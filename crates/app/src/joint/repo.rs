@@ -319,26 +319,6 @@ pub(crate) async fn insert_meeting(
         .await?)
 }
 
-/// Moves a meeting from `from` to `to`; 0 when another request moved it first.
-pub(crate) async fn set_state(
-    ex: &mut impl Exec,
-    id: i64,
-    from: MeetingState,
-    to: MeetingState,
-    now: i64,
-) -> AppResult<u64> {
-    Ok(ex
-        .execute(
-            q("UPDATE joint_meetings SET state = ?, updated_at = ?, version = version + 1 \
-               WHERE id = ? AND state = ?")
-            .bind(to.as_str())
-            .bind(now)
-            .bind(id)
-            .bind(from.as_str()),
-        )
-        .await?)
-}
-
 pub(crate) async fn liaison_meeting(
     ex: &mut impl Exec,
     id: i64,
