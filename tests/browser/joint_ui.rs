@@ -48,7 +48,10 @@ async fn a_meeting_from_agenda_to_a_decision_carried_out() {
     b.staff_login(&t.base, "joint").await;
     b.click("a[href='/joint']").await;
     let text = b.text_with("例会节奏").await;
-    assert!(text.contains("于寿磊") && text.contains("总召集人"), "{text}");
+    assert!(
+        text.contains("于寿磊") && text.contains("总召集人"),
+        "{text}"
+    );
     type_into(&b, "m-title", "专题研究核验超时问题").await;
     set_value(&b, "#m-date", today).await;
     type_into(&b, "m-place", "县行政审批服务局会议室").await;
@@ -85,7 +88,10 @@ async fn a_meeting_from_agenda_to_a_decision_carried_out() {
     assert!(text.contains("县公安局完成核验超时整改"), "{text}");
     b.click("#seal-submit").await;
     let text = b.text_with("纪要已盖章印发").await;
-    assert!(text.contains("纪要已印发") && text.contains("下载纪要 PDF"), "{text}");
+    assert!(
+        text.contains("纪要已印发") && text.contains("下载纪要 PDF"),
+        "{text}"
+    );
 
     b.staff_login(&t.base, "ga_admin").await;
     b.click("a[href='/joint/decisions']").await;

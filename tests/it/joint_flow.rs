@@ -44,7 +44,9 @@ fn today(t: &TestApp, plus_days: i64) -> String {
         .single()
         .unwrap()
         .date_naive();
-    (d + Duration::days(plus_days)).format("%Y-%m-%d").to_string()
+    (d + Duration::days(plus_days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// A meeting called by the office, with one accepted item and the liaison meeting held.
@@ -106,7 +108,12 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
 
     // Calling a meeting: the office only; bad fields named at once.
     let good = json!({"kind": "regular", "title": "下半年例会", "planned_on": today(&t, 0), "place": "三楼会议室"});
-    assert_eq!(send(&ga_admin, "POST", "/api/v1/joint/meetings", good.clone()).await.0, 403);
+    assert_eq!(
+        send(&ga_admin, "POST", "/api/v1/joint/meetings", good.clone())
+            .await
+            .0,
+        403
+    );
     assert_eq!(t.client().get("/api/v1/joint/meetings").await.status(), 401);
     let (s, p) = send(
         &office,
@@ -116,7 +123,10 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     )
     .await;
     assert_eq!(s, 422);
-    assert!(has_field(&p, "kind") && has_field(&p, "title") && has_field(&p, "planned_on"), "{p}");
+    assert!(
+        has_field(&p, "kind") && has_field(&p, "title") && has_field(&p, "planned_on"),
+        "{p}"
+    );
     assert!(p.to_string().contains("会议类型"), "{p}");
     let (s, d) = send(&office, "POST", "/api/v1/joint/meetings", good).await;
     assert_eq!(s, 201, "{d}");
@@ -126,24 +136,67 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
 
     // Agenda (A1 三(二)): a member unit proposes, a convener consents; others may not.
     let item = json!({"title": "户籍证明核验对接", "description": "请研究乡镇窗口对接"});
-    assert_eq!(send(&ga_clerk, "POST", &format!("{base}/agenda"), item.clone()).await.0, 403);
-    assert_eq!(send(&sl, "POST", &format!("{base}/agenda"), item.clone()).await.0, 403);
+    assert_eq!(
+        send(&ga_clerk, "POST", &format!("{base}/agenda"), item.clone())
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        send(&sl, "POST", &format!("{base}/agenda"), item.clone())
+            .await
+            .0,
+        403
+    );
     let (s, d) = send(&ga_admin, "POST", &format!("{base}/agenda"), item).await;
     assert_eq!(s, 200, "{d}");
     let proposed = d["agenda"][0]["id"].as_i64().unwrap();
     assert_eq!(d["agenda"][0]["state"], "proposed");
     // Before any item is accepted, no liaison meeting.
     let lm = json!({"held_on": today(&t, 0), "notes": "研究议题"});
-    assert_eq!(send(&office, "POST", &format!("{base}/liaison-meeting"), lm.clone()).await.0, 409);
     assert_eq!(
-        send(&ga_admin, "POST", &format!("{base}/agenda/{proposed}/decision"), json!({"accept": true})).await.0,
+        send(
+            &office,
+            "POST",
+            &format!("{base}/liaison-meeting"),
+            lm.clone()
+        )
+        .await
+        .0,
+        409
+    );
+    assert_eq!(
+        send(
+            &ga_admin,
+            "POST",
+            &format!("{base}/agenda/{proposed}/decision"),
+            json!({"accept": true})
+        )
+        .await
+        .0,
         403
     );
-    let (s, d) = send(&office, "POST", &format!("{base}/agenda/{proposed}/decision"), json!({"accept": true})).await;
+    let (s, d) = send(
+        &office,
+        "POST",
+        &format!("{base}/agenda/{proposed}/decision"),
+        json!({"accept": true}),
+    )
+    .await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["agenda"][0]["state"], "accepted");
     // Attendance and minutes wait for the liaison meeting (A1 三(四)).
-    assert_eq!(send(&office, "PUT", &format!("{base}/attendance"), all_present(&d)).await.0, 409);
+    assert_eq!(
+        send(
+            &office,
+            "PUT",
+            &format!("{base}/attendance"),
+            all_present(&d)
+        )
+        .await
+        .0,
+        409
+    );
     let (s, p) = send(
         &office,
         "POST",
@@ -164,31 +217,63 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
         {"kind": "decision", "text": "完成告知承诺核查计划", "owner_org_id": sj, "due_on": today(&t, 3)},
         {"kind": "referral", "text": "乡镇核验终端经费提请县政府研究", "owner_org_id": gov, "due_on": today(&t, 20)},
     ]});
-    assert_eq!(send(&office, "PUT", &format!("{base}/minutes"), minutes.clone()).await.0, 409);
+    assert_eq!(
+        send(&office, "PUT", &format!("{base}/minutes"), minutes.clone())
+            .await
+            .0,
+        409
+    );
     // Attendance (A1 三(一)): every member unit, an absence with its reason.
     let mut att = all_present(&d);
     let missing = json!({"entries": [att["entries"][0].clone()]});
     let (s, p) = send(&office, "PUT", &format!("{base}/attendance"), missing).await;
     assert_eq!(s, 422);
     assert!(has_field(&p, "entries"), "{p}");
-    att["entries"][1] = json!({"org_id": att["entries"][1]["org_id"], "present": false, "reason": ""});
+    att["entries"][1] =
+        json!({"org_id": att["entries"][1]["org_id"], "present": false, "reason": ""});
     let (s, p) = send(&office, "PUT", &format!("{base}/attendance"), att.clone()).await;
     assert_eq!(s, 422);
     assert!(has_field(&p, "entries[1].reason"), "{p}");
     att["entries"][1]["reason"] = json!("参加市级会议");
     let (s, d) = send(&office, "PUT", &format!("{base}/attendance"), att).await;
     assert_eq!(s, 200, "{d}");
-    assert!(d["attendance"].as_array().unwrap().iter().any(|a| a["present"] == false && a["reason"] == "参加市级会议"));
+    assert!(
+        d["attendance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["present"] == false && a["reason"] == "参加市级会议")
+    );
 
     // A decision without owner or deadline: refused, naming the fields; nothing written.
     let bad = json!({"held_on": today(&t, 0), "summary": "纪要", "decisions": [{"text": "梳理证明事项"}]});
     let (s, p) = send(&office, "PUT", &format!("{base}/minutes"), bad).await;
     assert_eq!(s, 422);
-    assert!(has_field(&p, "decisions[0].owner_org_id") && has_field(&p, "decisions[0].due_on"), "{p}");
-    assert!(p.to_string().contains("责任单位") && p.to_string().contains("完成时限"), "{p}");
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM joint_decisions WHERE meeting_id = ?", id).await, 0);
+    assert!(
+        has_field(&p, "decisions[0].owner_org_id") && has_field(&p, "decisions[0].due_on"),
+        "{p}"
+    );
+    assert!(
+        p.to_string().contains("责任单位") && p.to_string().contains("完成时限"),
+        "{p}"
+    );
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM joint_decisions WHERE meeting_id = ?",
+            id
+        )
+        .await,
+        0
+    );
     // Hostile input: unknown fields, oversized text.
-    let (s, _) = send(&office, "PUT", &format!("{base}/minutes"), json!({"held_on": today(&t, 0), "summary": "x", "decisions": [], "sealed": true})).await;
+    let (s, _) = send(
+        &office,
+        "PUT",
+        &format!("{base}/minutes"),
+        json!({"held_on": today(&t, 0), "summary": "x", "decisions": [], "sealed": true}),
+    )
+    .await;
     assert!(s == 400 || s == 422, "{s}");
     let (s, p) = send(&office, "PUT", &format!("{base}/minutes"), json!({"held_on": today(&t, 0), "summary": "纪".repeat(2001), "decisions": [decision(json!(ga), json!(today(&t, 10)))]})).await;
     assert_eq!(s, 422);
@@ -202,7 +287,12 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     assert_eq!(d["decisions"].as_array().unwrap().len(), 3);
 
     // Sealing: the office only; then the minutes never change (A1 三(五)).
-    assert_eq!(send(&ga_admin, "POST", &format!("{base}/seal"), json!({})).await.0, 403);
+    assert_eq!(
+        send(&ga_admin, "POST", &format!("{base}/seal"), json!({}))
+            .await
+            .0,
+        403
+    );
     let (s, d) = send(&office, "POST", &format!("{base}/seal"), json!({})).await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["meeting"]["state"], "sealed");
@@ -210,18 +300,44 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     let (s, p) = send(&office, "PUT", &format!("{base}/minutes"), minutes).await;
     assert_eq!(s, 409, "{p}");
     assert!(p.to_string().contains("不能再修改"), "{p}");
-    assert_eq!(send(&office, "POST", &format!("{base}/seal"), json!({})).await.0, 409);
-    let (s, _) = send(&office, "PUT", &format!("{base}/attendance"), all_present(&d)).await;
+    assert_eq!(
+        send(&office, "POST", &format!("{base}/seal"), json!({}))
+            .await
+            .0,
+        409
+    );
+    let (s, _) = send(
+        &office,
+        "PUT",
+        &format!("{base}/attendance"),
+        all_present(&d),
+    )
+    .await;
     assert_eq!(s, 409);
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM joint_decisions WHERE meeting_id = ?", id).await, 3);
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM joint_decisions WHERE meeting_id = ?",
+            id
+        )
+        .await,
+        3
+    );
     // The sealed minutes verify and print.
-    let v: Value = office.json(&format!("/api/v1/public/sealed/{sealed_id}/verify")).await;
+    let v: Value = office
+        .json(&format!("/api/v1/public/sealed/{sealed_id}/verify"))
+        .await;
     assert_eq!(v["valid"], true, "{v}");
     let pdf = ga_admin.get(&format!("{base}/minutes.pdf")).await;
     assert_eq!(pdf.status(), 200);
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     // Sent to every member unit; each owner told of its decision.
-    let sent = count(&t, "SELECT COUNT(*) FROM notifications WHERE text LIKE '【会议纪要】%' AND link = ?", format!("/joint/meetings/{id}")).await;
+    let sent = count(
+        &t,
+        "SELECT COUNT(*) FROM notifications WHERE text LIKE '【会议纪要】%' AND link = ?",
+        format!("/joint/meetings/{id}"),
+    )
+    .await;
     assert_eq!(sent as usize, d["member_units"].as_array().unwrap().len());
 
     let dec = |owner: i64| {
@@ -235,7 +351,15 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
             .unwrap()
     };
     let (ga_dec, sj_dec, gov_dec) = (dec(ga), dec(sj), dec(gov));
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM notifications WHERE link = ?", format!("/joint/decisions/{ga_dec}")).await, 1);
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM notifications WHERE link = ?",
+            format!("/joint/decisions/{ga_dec}")
+        )
+        .await,
+        1
+    );
     // 我的决定事项: the owner's own.
     let mine: Value = ga_admin.json("/api/v1/joint/decisions?mine=true").await;
     let mine = mine.as_array().unwrap();
@@ -245,24 +369,80 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     // Progress: only the owner unit (its admin or liaison).
     let dbase = format!("/api/v1/joint/decisions/{ga_dec}");
     let step = json!({"text": "已完成两个街道的对接测试", "done": false});
-    assert_eq!(send(&sj_admin, "POST", &format!("{dbase}/progress"), step.clone()).await.0, 403);
-    assert_eq!(send(&ga_clerk, "POST", &format!("{dbase}/progress"), step.clone()).await.0, 403);
-    let (s, p) = send(&ga_admin, "POST", &format!("{dbase}/progress"), json!({"text": ""})).await;
+    assert_eq!(
+        send(
+            &sj_admin,
+            "POST",
+            &format!("{dbase}/progress"),
+            step.clone()
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        send(
+            &ga_clerk,
+            "POST",
+            &format!("{dbase}/progress"),
+            step.clone()
+        )
+        .await
+        .0,
+        403
+    );
+    let (s, p) = send(
+        &ga_admin,
+        "POST",
+        &format!("{dbase}/progress"),
+        json!({"text": ""}),
+    )
+    .await;
     assert_eq!(s, 422);
     assert!(has_field(&p, "text"), "{p}");
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM joint_progress WHERE decision_id = ?", ga_dec).await, 0);
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM joint_progress WHERE decision_id = ?",
+            ga_dec
+        )
+        .await,
+        0
+    );
     let (s, x) = send(&ga_admin, "POST", &format!("{dbase}/progress"), step).await;
     assert_eq!(s, 200, "{x}");
     assert_eq!(x["decision"]["state"], "open");
-    let (s, x) = send(&ga_admin, "POST", &format!("{dbase}/progress"), json!({"text": "全部乡镇窗口已对接", "done": true})).await;
+    let (s, x) = send(
+        &ga_admin,
+        "POST",
+        &format!("{dbase}/progress"),
+        json!({"text": "全部乡镇窗口已对接", "done": true}),
+    )
+    .await;
     assert_eq!(s, 200, "{x}");
     assert_eq!(x["decision"]["state"], "done");
     assert_eq!(x["overdue"], false);
     assert_eq!(x["progress"].as_array().unwrap().len(), 2);
     assert_eq!(x["decision"]["deadline_state"], "done");
-    assert_eq!(send(&ga_admin, "POST", &format!("{dbase}/progress"), json!({"text": "再报"})).await.0, 409);
+    assert_eq!(
+        send(
+            &ga_admin,
+            "POST",
+            &format!("{dbase}/progress"),
+            json!({"text": "再报"})
+        )
+        .await
+        .0,
+        409
+    );
     // The matter referred to the county government is tracked too: its office reports.
-    let (s, x) = send(&approver, "POST", &format!("/api/v1/joint/decisions/{gov_dec}/progress"), json!({"text": "县政府常务会议已研究", "done": false})).await;
+    let (s, x) = send(
+        &approver,
+        "POST",
+        &format!("/api/v1/joint/decisions/{gov_dec}/progress"),
+        json!({"text": "县政府常务会议已研究", "done": false}),
+    )
+    .await;
     assert_eq!(s, 200, "{x}");
     assert_eq!(x["decision"]["kind"], "referral");
 
@@ -270,16 +450,28 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     t.clock.advance(Duration::days(5));
     jobs::escalate_due(&t.app, "t").await.unwrap();
     let office = t.staff("joint").await;
-    let x: Value = office.json(&format!("/api/v1/joint/decisions/{sj_dec}")).await;
+    let x: Value = office
+        .json(&format!("/api/v1/joint/decisions/{sj_dec}"))
+        .await;
     assert_eq!(x["overdue"], true, "{x}");
     assert_eq!(x["decision"]["deadline_state"], "overdue");
     let dl = x["decision"]["deadline_id"].as_i64().unwrap();
     assert_eq!(
-        count(&t, "SELECT COUNT(*) FROM notifications WHERE link = ? AND recipient_role = 'joint_office'", format!("/deadlines/{dl}")).await,
+        count(
+            &t,
+            "SELECT COUNT(*) FROM notifications WHERE link = ? AND recipient_role = 'joint_office'",
+            format!("/deadlines/{dl}")
+        )
+        .await,
         1
     );
     let all: Value = office.json("/api/v1/joint/decisions").await;
-    assert!(all.as_array().unwrap().iter().any(|r| r["decision"]["id"] == sj_dec && r["overdue"] == true));
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["decision"]["id"] == sj_dec && r["overdue"] == true)
+    );
     let _ = gov_dec;
 }
 
@@ -292,39 +484,107 @@ async fn registry_and_liaison_changes(b: Backend) {
     let sl = t.staff("sl_liaison").await; // 县水利局: liaison and unit admin
     let sl_org = org(&t, "县水利局").await;
     let r: Value = office.json("/api/v1/joint/registry").await;
-    assert!(r["members"].as_array().unwrap().iter().any(|m| m["position"] == "chief_convener" && m["person_name"] == "于寿磊"));
-    assert!(r["members"].as_array().unwrap().iter().any(|m| m["position"] == "office_director" && m["org_name"] == "县行政审批服务局"));
-    assert!(r["members"].as_array().unwrap().iter().any(|m| m["position"] == "task_force"));
+    assert!(
+        r["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["position"] == "chief_convener" && m["person_name"] == "于寿磊")
+    );
+    assert!(
+        r["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["position"] == "office_director" && m["org_name"] == "县行政审批服务局")
+    );
+    assert!(
+        r["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["position"] == "task_force")
+    );
 
     let seat = json!({"org_id": sl_org, "position": "member", "person_name": "谢联络", "person_title": "县水利局副局长"});
-    assert_eq!(send(&ga_admin, "POST", "/api/v1/joint/members", seat.clone()).await.0, 403);
-    let (s, p) = send(&office, "POST", "/api/v1/joint/members", json!({"org_id": 0, "position": "mayor", "person_name": "", "person_title": "x"})).await;
+    assert_eq!(
+        send(&ga_admin, "POST", "/api/v1/joint/members", seat.clone())
+            .await
+            .0,
+        403
+    );
+    let (s, p) = send(
+        &office,
+        "POST",
+        "/api/v1/joint/members",
+        json!({"org_id": 0, "position": "mayor", "person_name": "", "person_title": "x"}),
+    )
+    .await;
     assert_eq!(s, 422);
-    assert!(has_field(&p, "org_id") && has_field(&p, "position") && has_field(&p, "person_name"), "{p}");
+    assert!(
+        has_field(&p, "org_id") && has_field(&p, "position") && has_field(&p, "person_name"),
+        "{p}"
+    );
     // A liaison for a unit that is not a member yet: refused, naming the unit.
     let liaison = |name: &str, since: String| json!({"org_id": sl_org, "person_name": name, "phone": "0533-6962001", "since_on": since, "reason": "确定联络员"});
-    let (s, p) = send(&sl, "POST", "/api/v1/joint/liaisons", liaison("谢联络", today(&t, -30))).await;
+    let (s, p) = send(
+        &sl,
+        "POST",
+        "/api/v1/joint/liaisons",
+        liaison("谢联络", today(&t, -30)),
+    )
+    .await;
     assert_eq!(s, 422);
     assert!(has_field(&p, "org_id"), "{p}");
     let (s, m) = send(&office, "POST", "/api/v1/joint/members", seat).await;
     assert_eq!(s, 201, "{m}");
     // The unit files its liaison; another unit's admin may not; bad phone named.
-    assert_eq!(send(&ga_admin, "POST", "/api/v1/joint/liaisons", liaison("某人", today(&t, 0))).await.0, 403);
+    assert_eq!(
+        send(
+            &ga_admin,
+            "POST",
+            "/api/v1/joint/liaisons",
+            liaison("某人", today(&t, 0))
+        )
+        .await
+        .0,
+        403
+    );
     let mut bad = liaison("谢联络", today(&t, -30));
     bad["phone"] = json!("call me");
     let (s, p) = send(&sl, "POST", "/api/v1/joint/liaisons", bad).await;
     assert_eq!(s, 422);
     assert!(has_field(&p, "phone"), "{p}");
-    let (s, l) = send(&sl, "POST", "/api/v1/joint/liaisons", liaison("谢联络", today(&t, -30))).await;
+    let (s, l) = send(
+        &sl,
+        "POST",
+        "/api/v1/joint/liaisons",
+        liaison("谢联络", today(&t, -30)),
+    )
+    .await;
     assert_eq!(s, 201, "{l}");
     assert_eq!(l["current"], true);
     // A change dated before the current liaison: refused; a proper change keeps the history.
-    let (s, p) = send(&sl, "POST", "/api/v1/joint/liaisons", liaison("周新", today(&t, -40))).await;
+    let (s, p) = send(
+        &sl,
+        "POST",
+        "/api/v1/joint/liaisons",
+        liaison("周新", today(&t, -40)),
+    )
+    .await;
     assert_eq!(s, 422);
     assert!(has_field(&p, "since_on"), "{p}");
-    let (s, l2) = send(&sl, "POST", "/api/v1/joint/liaisons", liaison("周新", today(&t, 0))).await;
+    let (s, l2) = send(
+        &sl,
+        "POST",
+        "/api/v1/joint/liaisons",
+        liaison("周新", today(&t, 0)),
+    )
+    .await;
     assert_eq!(s, 201, "{l2}");
-    let h: Value = office.json(&format!("/api/v1/joint/liaisons/{sl_org}")).await;
+    let h: Value = office
+        .json(&format!("/api/v1/joint/liaisons/{sl_org}"))
+        .await;
     let h = h.as_array().unwrap();
     assert_eq!(h.len(), 2);
     assert_eq!(h[0]["person_name"], "周新");
@@ -333,7 +593,12 @@ async fn registry_and_liaison_changes(b: Backend) {
     assert_eq!(h[1]["current"], false);
     assert_eq!(h[1]["until_on"], json!(today(&t, 0)));
     let r: Value = office.json("/api/v1/joint/registry").await;
-    let current: Vec<&Value> = r["liaisons"].as_array().unwrap().iter().filter(|l| l["org_id"] == sl_org).collect();
+    let current: Vec<&Value> = r["liaisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["org_id"] == sl_org)
+        .collect();
     assert_eq!(current.len(), 1, "one liaison per member unit");
     // The office was told of the unit's filing.
     assert!(count(&t, "SELECT COUNT(*) FROM notifications WHERE recipient_role = 'joint_office' AND text LIKE ?", "%周新%").await >= 1);
@@ -360,21 +625,52 @@ async fn half_year_rhythm_on_the_engine(b: Backend) {
     assert_eq!(r["rhythm"]["state"], "overdue", "{r}");
     assert_eq!(r["rhythm"]["deadline_state"], "overdue");
     assert_eq!(
-        count(&t, "SELECT COUNT(*) FROM notifications WHERE link = ? AND recipient_role = 'joint_office'", format!("/deadlines/{dl}")).await,
+        count(
+            &t,
+            "SELECT COUNT(*) FROM notifications WHERE link = ? AND recipient_role = 'joint_office'",
+            format!("/deadlines/{dl}")
+        )
+        .await,
         1
     );
     // Holding and sealing the next regular meeting restarts the rhythm.
     let (id, d) = prepared_meeting(&t, &office, "regular").await;
     let base = format!("/api/v1/joint/meetings/{id}");
-    assert_eq!(send(&office, "PUT", &format!("{base}/attendance"), all_present(&d)).await.0, 200);
+    assert_eq!(
+        send(
+            &office,
+            "PUT",
+            &format!("{base}/attendance"),
+            all_present(&d)
+        )
+        .await
+        .0,
+        200
+    );
     let ga = org(&t, "县公安局").await;
     let m = json!({"held_on": today(&t, 0), "summary": "例会", "decisions": [{"text": "整改", "owner_org_id": ga, "due_on": today(&t, 15)}]});
-    assert_eq!(send(&office, "PUT", &format!("{base}/minutes"), m).await.0, 200);
-    assert_eq!(send(&office, "POST", &format!("{base}/seal"), json!({})).await.0, 200);
+    assert_eq!(
+        send(&office, "PUT", &format!("{base}/minutes"), m).await.0,
+        200
+    );
+    assert_eq!(
+        send(&office, "POST", &format!("{base}/seal"), json!({}))
+            .await
+            .0,
+        200
+    );
     let r: Value = office.json("/api/v1/joint/registry").await;
     assert_eq!(r["rhythm"]["state"], "on_time", "{r}");
     assert_ne!(r["rhythm"]["deadline_id"].as_i64().unwrap(), dl);
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM deadlines WHERE id = ? AND state = 'done'", dl).await, 1);
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM deadlines WHERE id = ? AND state = 'done'",
+            dl
+        )
+        .await,
+        1
+    );
 }
 
 // A2 §6: training records of liaisons and proxy agents, kept by the joint office, shown in the
@@ -385,31 +681,90 @@ async fn training_records(b: Backend) {
     let ga_admin = t.staff("ga_admin").await;
     let sid = |u: &'static str| {
         let t = &t;
-        async move { t.app.db.reader().scalar_i64(q("SELECT id FROM staff WHERE username = ?").bind(u)).await.unwrap() }
+        async move {
+            t.app
+                .db
+                .reader()
+                .scalar_i64(q("SELECT id FROM staff WHERE username = ?").bind(u))
+                .await
+                .unwrap()
+        }
     };
     let proxy = sid("ga_proxy2").await;
     let clerk = sid("ga_clerk").await;
     let rec = json!({"staff_id": proxy, "trained_on": today(&t, -1), "course": "容缺受理与干部代办实务", "hours": 1.5});
-    assert_eq!(send(&ga_admin, "POST", "/api/v1/joint/training", rec.clone()).await.0, 403);
-    let before = count(&t, "SELECT COUNT(*) FROM staff_training WHERE staff_id = ?", proxy).await;
-    let (s, p) = send(&office, "POST", "/api/v1/joint/training", json!({"staff_id": clerk, "trained_on": today(&t, -1), "course": "培训", "hours": 1})).await;
+    assert_eq!(
+        send(&ga_admin, "POST", "/api/v1/joint/training", rec.clone())
+            .await
+            .0,
+        403
+    );
+    let before = count(
+        &t,
+        "SELECT COUNT(*) FROM staff_training WHERE staff_id = ?",
+        proxy,
+    )
+    .await;
+    let (s, p) = send(
+        &office,
+        "POST",
+        "/api/v1/joint/training",
+        json!({"staff_id": clerk, "trained_on": today(&t, -1), "course": "培训", "hours": 1}),
+    )
+    .await;
     assert_eq!(s, 422);
     assert!(has_field(&p, "staff_id"), "{p}");
-    let (s, p) = send(&office, "POST", "/api/v1/joint/training", json!({"staff_id": proxy, "trained_on": today(&t, 2), "course": "", "hours": 0.05})).await;
+    let (s, p) = send(
+        &office,
+        "POST",
+        "/api/v1/joint/training",
+        json!({"staff_id": proxy, "trained_on": today(&t, 2), "course": "", "hours": 0.05}),
+    )
+    .await;
     assert_eq!(s, 422);
-    assert!(has_field(&p, "trained_on") && has_field(&p, "course") && has_field(&p, "hours"), "{p}");
-    assert_eq!(count(&t, "SELECT COUNT(*) FROM staff_training WHERE staff_id = ?", proxy).await, before);
+    assert!(
+        has_field(&p, "trained_on") && has_field(&p, "course") && has_field(&p, "hours"),
+        "{p}"
+    );
+    assert_eq!(
+        count(
+            &t,
+            "SELECT COUNT(*) FROM staff_training WHERE staff_id = ?",
+            proxy
+        )
+        .await,
+        before
+    );
     let (s, r) = send(&office, "POST", "/api/v1/joint/training", rec).await;
     assert_eq!(s, 201, "{r}");
     assert_eq!(r["hours_x10"], 15);
     let own: Value = ga_admin.json("/api/v1/joint/training").await;
-    assert!(own.as_array().unwrap().iter().any(|x| x["staff_id"] == proxy));
-    assert!(own.as_array().unwrap().iter().all(|x| x["org_name"] == "县公安局"));
+    assert!(
+        own.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["staff_id"] == proxy)
+    );
+    assert!(
+        own.as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["org_name"] == "县公安局")
+    );
     let sj = org(&t, "县市场监管局").await;
-    assert_eq!(ga_admin.get(&format!("/api/v1/joint/training?org_id={sj}")).await.status(), 403);
+    assert_eq!(
+        ga_admin
+            .get(&format!("/api/v1/joint/training?org_id={sj}"))
+            .await
+            .status(),
+        403
+    );
     // Shown in the staffing registry.
     let html = office.get("/admin/registry").await.text().await.unwrap();
-    assert!(html.contains("容缺受理与干部代办实务") && html.contains("1.5"), "registry page");
+    assert!(
+        html.contains("容缺受理与干部代办实务") && html.contains("1.5"),
+        "registry page"
+    );
 }
 
 crate::both_backends!(

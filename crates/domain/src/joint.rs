@@ -159,7 +159,10 @@ mod tests {
         assert_eq!(next_regular_due(d(2026, 1, 15)), d(2026, 7, 15));
         assert_eq!(next_regular_due(d(2026, 8, 31)), d(2027, 2, 28));
         let last = d(2026, 1, 15);
-        assert_eq!(meeting_rhythm(last, d(2026, 6, 14)), PublicationRhythm::OnTime);
+        assert_eq!(
+            meeting_rhythm(last, d(2026, 6, 14)),
+            PublicationRhythm::OnTime
+        );
         assert_eq!(
             meeting_rhythm(last, d(2026, 6, 15)),
             PublicationRhythm::Reminder
@@ -178,7 +181,9 @@ mod tests {
         assert!(Position::ChiefConvener.convenes() && Position::Convener.convenes());
         assert!(!Position::Member.convenes());
         assert!(Position::Member.is_member_seat());
-        assert!(!Position::TaskForce.is_member_seat() && !Position::OfficeDirector.is_member_seat());
+        assert!(
+            !Position::TaskForce.is_member_seat() && !Position::OfficeDirector.is_member_seat()
+        );
         assert_eq!(Position::parse("convener"), Some(Position::Convener));
         assert_eq!(Position::parse("mayor"), None);
     }

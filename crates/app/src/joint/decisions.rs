@@ -38,7 +38,9 @@ pub fn is_overdue(d: &Decision, now: i64) -> bool {
         DecisionState::Open => {
             d.deadline_state.as_deref() == Some("overdue") || d.due_at.is_some_and(|due| due <= now)
         }
-        DecisionState::Done => matches!((d.done_at, d.due_at), (Some(done), Some(due)) if done > due),
+        DecisionState::Done => {
+            matches!((d.done_at, d.due_at), (Some(done), Some(due)) if done > due)
+        }
     }
 }
 
@@ -122,16 +124,21 @@ pub async fn report(
         Role::CountyApprover,
         Role::JointOffice,
     ]) {
-        return Err(AppError::forbidden(
-            "落实情况由责任单位管理员或联络员报送",
-        ));
+        return Err(AppError::forbidden("落实情况由责任单位管理员或联络员报送"));
     }
     if d.state != DecisionState::Open {
         return Err(AppError::Conflict("该事项已落实，不能再报送".into()));
     }
-    let pid =
-        repo::insert_progress(&mut tx, id, &text, input.done, d.owner_org_id, &actor.name, now)
-            .await?;
+    let pid = repo::insert_progress(
+        &mut tx,
+        id,
+        &text,
+        input.done,
+        d.owner_org_id,
+        &actor.name,
+        now,
+    )
+    .await?;
     if input.done {
         if repo::close_decision(&mut tx, id, now).await? == 0 {
             return Err(AppError::Conflict("该事项已被他人办结".into()));
@@ -144,7 +151,11 @@ pub async fn report(
     let e = Entry::new("joint.progress", "joint_decision", id)
         .detail(json!({"progress_id": pid, "done": input.done, "late": late}));
     audit::append(&mut tx, actor, now, e).await?;
-    let what = if input.done { "已落实" } else { "报送进展" };
+    let what = if input.done {
+        "已落实"
+    } else {
+        "报送进展"
+    };
     notifications::insert_in(
         &mut tx,
         &Recipient::Role(Role::JointOffice),

@@ -20,7 +20,10 @@ pub(crate) fn text(p: &mut Problems, field: &str, v: &str, what: &str, max: usiz
         p.add(field, format!("请填写{what}"));
     } else if t.chars().count() > max {
         p.add(field, format!("{what}不能超过 {max} 字"));
-    } else if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    } else if t
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         p.add(field, format!("{what}含有不可见的控制字符"));
     }
     t.to_owned()
@@ -36,7 +39,10 @@ pub(crate) fn date(p: &mut Problems, field: &str, v: &str, what: &str) -> Option
     if d.is_none() {
         p.add(
             field,
-            format!("{what}“{}”不是有效日期（YYYY-MM-DD）", t.chars().take(20).collect::<String>()),
+            format!(
+                "{what}“{}”不是有效日期（YYYY-MM-DD）",
+                t.chars().take(20).collect::<String>()
+            ),
         );
     }
     d
@@ -79,7 +85,13 @@ impl MemberInput {
             p.add("position", format!("职务“{}”无效", short(&self.position)));
         }
         let person_name = text(&mut p, "person_name", &self.person_name, "姓名", MAX_SHORT);
-        let person_title = text(&mut p, "person_title", &self.person_title, "职务名称", MAX_SHORT);
+        let person_title = text(
+            &mut p,
+            "person_title",
+            &self.person_title,
+            "职务名称",
+            MAX_SHORT,
+        );
         p.into_result()?;
         Ok(NewMember {
             org_id: self.org_id,
@@ -119,7 +131,13 @@ impl LiaisonInput {
         if self.org_id <= 0 {
             p.add("org_id", "请选择成员单位");
         }
-        let person_name = text(&mut p, "person_name", &self.person_name, "联络员姓名", MAX_SHORT);
+        let person_name = text(
+            &mut p,
+            "person_name",
+            &self.person_name,
+            "联络员姓名",
+            MAX_SHORT,
+        );
         let phone = self.phone.trim().to_owned();
         let digits = phone.chars().filter(|c| c.is_ascii_digit()).count();
         if !(7..=20).contains(&phone.chars().count())
@@ -195,7 +213,13 @@ impl AgendaInput {
     pub fn parse(&self) -> AppResult<(String, String)> {
         let mut p = Problems::default();
         let t = text(&mut p, "title", &self.title, "议题", MAX_SHORT);
-        let d = text(&mut p, "description", &self.description, "议题说明", MAX_TEXT);
+        let d = text(
+            &mut p,
+            "description",
+            &self.description,
+            "议题说明",
+            MAX_TEXT,
+        );
         p.into_result()?;
         Ok((t, d))
     }
@@ -267,14 +291,26 @@ impl AttendanceInput {
                 p.add(&format!("entries[{i}].org_id"), "成员单位无效或重复");
             }
             let attendee = if e.present {
-                text(&mut p, &format!("entries[{i}].attendee"), &e.attendee, "出席人", MAX_SHORT)
+                text(
+                    &mut p,
+                    &format!("entries[{i}].attendee"),
+                    &e.attendee,
+                    "出席人",
+                    MAX_SHORT,
+                )
             } else {
                 String::new()
             };
             let reason = if e.present {
                 String::new()
             } else {
-                text(&mut p, &format!("entries[{i}].reason"), &e.reason, "缺席事由", MAX_TEXT)
+                text(
+                    &mut p,
+                    &format!("entries[{i}].reason"),
+                    &e.reason,
+                    "缺席事由",
+                    MAX_TEXT,
+                )
             };
             out.push(AttendanceEntry {
                 org_id: e.org_id,

@@ -62,7 +62,10 @@ fn ymd(d: NaiveDate) -> String {
 }
 
 /// Staff of a member unit who may speak for it (its admin or its liaison).
-async fn member_speaker(ex: &mut impl proofless_store::Exec, actor: &Actor) -> AppResult<Option<i64>> {
+async fn member_speaker(
+    ex: &mut impl proofless_store::Exec,
+    actor: &Actor,
+) -> AppResult<Option<i64>> {
     let Some(org) = actor.org_id else {
         return Ok(None);
     };
@@ -138,14 +141,20 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail> 
         }
     };
     let office = is_office(actor);
-    can("propose_agenda", s.takes_agenda() && (office || speaker.is_some()));
+    can(
+        "propose_agenda",
+        s.takes_agenda() && (office || speaker.is_some()),
+    );
     can(
         "decide_agenda",
         office && s.takes_agenda() && agenda.iter().any(|a| a.state == AgendaState::Proposed),
     );
     can("liaison_meeting", office && s == MeetingState::Planned);
     can("attendance", office && s.takes_minutes());
-    can("minutes", office && s.takes_minutes() && !attendance.is_empty());
+    can(
+        "minutes",
+        office && s.takes_minutes() && !attendance.is_empty(),
+    );
     can("seal", office && s == MeetingState::Held);
     Ok(MeetingDetail {
         meeting,
@@ -188,9 +197,17 @@ pub async fn propose_agenda(
     } else {
         AgendaState::Proposed
     };
-    let item =
-        repo::insert_agenda(&mut tx, id, &title, &description, org, &actor.name, state, now)
-            .await?;
+    let item = repo::insert_agenda(
+        &mut tx,
+        id,
+        &title,
+        &description,
+        org,
+        &actor.name,
+        state,
+        now,
+    )
+    .await?;
     let e = Entry::new("joint.agenda_propose", "joint_meeting", id)
         .detail(json!({"item_id": item, "org_id": org, "state": state.as_str()}));
     audit::append(&mut tx, actor, now, e).await?;
@@ -227,7 +244,10 @@ pub async fn decide_agenda(
     let mut tx = app.db.begin().await?;
     let m = load(&mut tx, id).await?;
     if !m.state.takes_agenda() {
-        return Err(AppError::Conflict(format!("会议{}，议题已确定", m.state.label())));
+        return Err(AppError::Conflict(format!(
+            "会议{}，议题已确定",
+            m.state.label()
+        )));
     }
     let state = if v.accept {
         AgendaState::Accepted
@@ -313,7 +333,10 @@ pub async fn record_attendance(
     let mut p = crate::error::Problems::default();
     for (i, e) in entries.iter().enumerate() {
         if !units.iter().any(|(u, _)| *u == e.org_id) {
-            p.add(&format!("entries[{i}].org_id"), "该单位不是联席会议成员单位");
+            p.add(
+                &format!("entries[{i}].org_id"),
+                "该单位不是联席会议成员单位",
+            );
         }
     }
     let missing: Vec<&str> = units
@@ -329,7 +352,11 @@ pub async fn record_attendance(
     }
     p.into_result()?;
     repo::replace_attendance(&mut tx, id, &entries).await?;
-    let absent: Vec<i64> = entries.iter().filter(|e| !e.present).map(|e| e.org_id).collect();
+    let absent: Vec<i64> = entries
+        .iter()
+        .filter(|e| !e.present)
+        .map(|e| e.org_id)
+        .collect();
     let e = Entry::new("joint.attendance", "joint_meeting", id)
         .detail(json!({"units": entries.len(), "absent": absent}));
     audit::append(&mut tx, actor, now, e).await?;

@@ -72,7 +72,14 @@ fn s(v: &Json) -> String {
     }
 }
 
-fn lines_of(m: &Metrics, doc: &Json, sealed_id: &str, sm3: &str, org: &str, base: &str) -> Vec<Line> {
+fn lines_of(
+    m: &Metrics,
+    doc: &Json,
+    sealed_id: &str,
+    sm3: &str,
+    org: &str,
+    base: &str,
+) -> Vec<Line> {
     let mut lines = vec![];
     let mut push = |text: String, size: f64, gap: f64| {
         for (i, l) in wrap(m, &text, size).into_iter().enumerate() {
@@ -98,7 +105,12 @@ fn lines_of(m: &Metrics, doc: &Json, sealed_id: &str, sm3: &str, org: &str, base
     push("一、议题".to_owned(), 14.0, 14.0);
     for (i, a) in doc["agenda"].as_array().into_iter().flatten().enumerate() {
         push(
-            format!("{}. {}（{}提出）", i + 1, s(&a["title"]), s(&a["proposed_by"])),
+            format!(
+                "{}. {}（{}提出）",
+                i + 1,
+                s(&a["title"]),
+                s(&a["proposed_by"])
+            ),
             12.0,
             4.0,
         );
@@ -115,7 +127,12 @@ fn lines_of(m: &Metrics, doc: &Json, sealed_id: &str, sm3: &str, org: &str, base
     push("三、会议纪要".to_owned(), 14.0, 14.0);
     push(s(&doc["summary"]), 12.0, 6.0);
     push("四、议定事项".to_owned(), 14.0, 14.0);
-    for (i, d) in doc["decisions"].as_array().into_iter().flatten().enumerate() {
+    for (i, d) in doc["decisions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         push(
             format!(
                 "{}. 【{}】{}　责任单位：{}　完成时限：{}",

@@ -22,7 +22,9 @@ pub(crate) mod obligation;
 mod registry;
 mod repo;
 
-pub use decisions::{DecisionDetail, Tracked, get as get_decision, is_overdue, list as decisions, report};
+pub use decisions::{
+    DecisionDetail, Tracked, get as get_decision, is_overdue, list as decisions, report,
+};
 pub use input::{
     AgendaInput, AgendaVerdict, AttendanceEntry, AttendanceInput, DecisionInput, LiaisonInput,
     LiaisonMeetingInput, MeetingInput, MemberInput, MinutesInput, ProgressInput,

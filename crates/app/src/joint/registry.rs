@@ -70,7 +70,9 @@ pub async fn rhythm(app: &App) -> AppResult<Rhythm> {
     let mut r = app.db.reader();
     let last = repo::last_regular(&mut r).await?;
     let standing = obligation::standing(&mut r, REGULAR).await?;
-    let since = repo::obligation(&mut r, REGULAR).await?.map(|o| ms_date(o.1));
+    let since = repo::obligation(&mut r, REGULAR)
+        .await?
+        .map(|o| ms_date(o.1));
     let from = last
         .as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
@@ -86,7 +88,9 @@ pub async fn rhythm(app: &App) -> AppResult<Rhythm> {
         due_at: standing.as_ref().and_then(|s| s.2),
         deadline_state: standing.map(|s| s.1),
         state: state.map_or("on_time", |s| s.as_str()).to_owned(),
-        label: state.map_or("尚未建立例会计时", meeting_rhythm_label).to_owned(),
+        label: state
+            .map_or("尚未建立例会计时", meeting_rhythm_label)
+            .to_owned(),
     })
 }
 
@@ -124,7 +128,10 @@ pub async fn add_member(app: &App, actor: &Actor, input: &MemberInput) -> AppRes
         "org_id": m.org_id, "position": m.position.as_str(), "person_name": m.person_name,
     }));
     audit::append(&mut tx, actor, now, e).await?;
-    let office = repo::office_org(&mut tx).await?.or(actor.org_id).unwrap_or(m.org_id);
+    let office = repo::office_org(&mut tx)
+        .await?
+        .or(actor.org_id)
+        .unwrap_or(m.org_id);
     let o = Obligation {
         name: REGULAR,
         subject_type: SubjectType::JointMeeting,
@@ -149,8 +156,13 @@ pub async fn retire_member(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     if repo::retire_member(&mut tx, id, now).await? == 0 {
         return Err(AppError::NotFound(format!("联席会议成员 {id}")));
     }
-    audit::append(&mut tx, actor, now, Entry::new("joint.member_retire", "joint_member", id))
-        .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("joint.member_retire", "joint_member", id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

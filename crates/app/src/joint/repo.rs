@@ -130,12 +130,14 @@ const MEMBER_COLS: &str = "SELECT m.id, m.org_id, o.name AS org_name, m.position
 
 pub(crate) async fn members(ex: &mut impl Exec) -> AppResult<Vec<Member>> {
     Ok(ex
-        .fetch_all(q(format!(
-            "{MEMBER_COLS} WHERE m.active = ? ORDER BY CASE m.position \
+        .fetch_all(
+            q(format!(
+                "{MEMBER_COLS} WHERE m.active = ? ORDER BY CASE m.position \
              WHEN 'chief_convener' THEN 0 WHEN 'convener' THEN 1 WHEN 'member' THEN 2 \
              WHEN 'office_director' THEN 3 ELSE 4 END, m.id"
-        ))
-        .bind(true))
+            ))
+            .bind(true),
+        )
         .await?)
 }
 
@@ -147,8 +149,10 @@ pub(crate) async fn insert_member(
 ) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO joint_members (org_id, position, person_name, person_title, active, \
-               created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            q(
+                "INSERT INTO joint_members (org_id, position, person_name, person_title, active, \
+               created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
             .bind(m.org_id)
             .bind(m.position.as_str())
             .bind(m.person_name.as_str())
@@ -177,8 +181,10 @@ pub(crate) async fn retire_member(ex: &mut impl Exec, id: i64, now: i64) -> AppR
 pub(crate) async fn is_member_unit(ex: &mut impl Exec, org_id: i64) -> AppResult<bool> {
     Ok(ex
         .scalar_i64(
-            q("SELECT COUNT(*) FROM joint_members WHERE org_id = ? AND active = ? \
-               AND position IN ('chief_convener', 'convener', 'member')")
+            q(
+                "SELECT COUNT(*) FROM joint_members WHERE org_id = ? AND active = ? \
+               AND position IN ('chief_convener', 'convener', 'member')",
+            )
             .bind(org_id)
             .bind(true),
         )
@@ -190,9 +196,11 @@ pub(crate) async fn is_member_unit(ex: &mut impl Exec, org_id: i64) -> AppResult
 pub(crate) async fn member_units(ex: &mut impl Exec) -> AppResult<Vec<(i64, String)>> {
     Ok(ex
         .fetch_all(
-            q("SELECT DISTINCT o.id, o.name FROM joint_members m JOIN orgs o ON o.id = m.org_id \
+            q(
+                "SELECT DISTINCT o.id, o.name FROM joint_members m JOIN orgs o ON o.id = m.org_id \
                WHERE m.active = ? AND m.position IN ('chief_convener', 'convener', 'member') \
-               ORDER BY o.id")
+               ORDER BY o.id",
+            )
             .bind(true),
         )
         .await?)
@@ -216,13 +224,23 @@ const LIAISON_COLS: &str = "SELECT l.id, l.org_id, o.name AS org_name, l.person_
 
 pub(crate) async fn current_liaisons(ex: &mut impl Exec) -> AppResult<Vec<Liaison>> {
     Ok(ex
-        .fetch_all(q(format!("{LIAISON_COLS} WHERE l.current = ? ORDER BY l.org_id")).bind(true))
+        .fetch_all(
+            q(format!(
+                "{LIAISON_COLS} WHERE l.current = ? ORDER BY l.org_id"
+            ))
+            .bind(true),
+        )
         .await?)
 }
 
 pub(crate) async fn liaison_history(ex: &mut impl Exec, org_id: i64) -> AppResult<Vec<Liaison>> {
     Ok(ex
-        .fetch_all(q(format!("{LIAISON_COLS} WHERE l.org_id = ? ORDER BY l.id DESC")).bind(org_id))
+        .fetch_all(
+            q(format!(
+                "{LIAISON_COLS} WHERE l.org_id = ? ORDER BY l.id DESC"
+            ))
+            .bind(org_id),
+        )
         .await?)
 }
 
@@ -278,7 +296,12 @@ const MEETING_COLS: &str = "SELECT id, kind, state, title, planned_on, place, li
 
 pub(crate) async fn meetings(ex: &mut impl Exec, limit: i64) -> AppResult<Vec<Meeting>> {
     Ok(ex
-        .fetch_all(q(format!("{MEETING_COLS} ORDER BY planned_on DESC, id DESC LIMIT ?")).bind(limit))
+        .fetch_all(
+            q(format!(
+                "{MEETING_COLS} ORDER BY planned_on DESC, id DESC LIMIT ?"
+            ))
+            .bind(limit),
+        )
         .await?)
 }
 
@@ -306,8 +329,10 @@ pub(crate) async fn insert_meeting(
 ) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO joint_meetings (kind, state, title, planned_on, place, created_by, \
-               created_at, updated_at) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?) RETURNING id")
+            q(
+                "INSERT INTO joint_meetings (kind, state, title, planned_on, place, created_by, \
+               created_at, updated_at) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
             .bind(m.kind.as_str())
             .bind(m.title.as_str())
             .bind(m.planned_on.format("%Y-%m-%d").to_string())
@@ -366,8 +391,10 @@ pub(crate) async fn seal_meeting(
 ) -> AppResult<u64> {
     Ok(ex
         .execute(
-            q("UPDATE joint_meetings SET state = 'sealed', sealed_id = ?, sealed_at = ?, \
-               updated_at = ?, version = version + 1 WHERE id = ? AND state = 'held'")
+            q(
+                "UPDATE joint_meetings SET state = 'sealed', sealed_id = ?, sealed_at = ?, \
+               updated_at = ?, version = version + 1 WHERE id = ? AND state = 'held'",
+            )
             .bind(sealed_id)
             .bind(now)
             .bind(now)
@@ -382,7 +409,12 @@ const AGENDA_COLS: &str = "SELECT a.id, a.meeting_id, a.title, a.description, a.
 
 pub(crate) async fn agenda(ex: &mut impl Exec, meeting_id: i64) -> AppResult<Vec<AgendaItem>> {
     Ok(ex
-        .fetch_all(q(format!("{AGENDA_COLS} WHERE a.meeting_id = ? ORDER BY a.id")).bind(meeting_id))
+        .fetch_all(
+            q(format!(
+                "{AGENDA_COLS} WHERE a.meeting_id = ? ORDER BY a.id"
+            ))
+            .bind(meeting_id),
+        )
         .await?)
 }
 
@@ -423,8 +455,10 @@ pub(crate) async fn decide_agenda(
 ) -> AppResult<u64> {
     Ok(ex
         .execute(
-            q("UPDATE joint_agenda_items SET state = ?, decided_by = ? WHERE id = ? \
-               AND meeting_id = ? AND state = 'proposed'")
+            q(
+                "UPDATE joint_agenda_items SET state = ?, decided_by = ? WHERE id = ? \
+               AND meeting_id = ? AND state = 'proposed'",
+            )
             .bind(state.as_str())
             .bind(by)
             .bind(item)
@@ -436,9 +470,11 @@ pub(crate) async fn decide_agenda(
 pub(crate) async fn attendance(ex: &mut impl Exec, meeting_id: i64) -> AppResult<Vec<Attendance>> {
     Ok(ex
         .fetch_all(
-            q("SELECT a.org_id, o.name AS org_name, a.present, a.attendee, a.reason \
+            q(
+                "SELECT a.org_id, o.name AS org_name, a.present, a.attendee, a.reason \
                FROM joint_attendance a JOIN orgs o ON o.id = a.org_id WHERE a.meeting_id = ? \
-               ORDER BY a.org_id")
+               ORDER BY a.org_id",
+            )
             .bind(meeting_id),
         )
         .await?)
@@ -453,8 +489,10 @@ pub(crate) async fn replace_attendance(
         .await?;
     for e in entries {
         ex.execute(
-            q("INSERT INTO joint_attendance (meeting_id, org_id, present, attendee, reason) \
-               VALUES (?, ?, ?, ?, ?)")
+            q(
+                "INSERT INTO joint_attendance (meeting_id, org_id, present, attendee, reason) \
+               VALUES (?, ?, ?, ?, ?)",
+            )
             .bind(meeting_id)
             .bind(e.org_id)
             .bind(e.present)
@@ -474,7 +512,12 @@ const DECISION_COLS: &str = "SELECT d.id, d.meeting_id, m.title AS meeting_title
 
 pub(crate) async fn decisions_of(ex: &mut impl Exec, meeting_id: i64) -> AppResult<Vec<Decision>> {
     Ok(ex
-        .fetch_all(q(format!("{DECISION_COLS} WHERE d.meeting_id = ? ORDER BY d.id")).bind(meeting_id))
+        .fetch_all(
+            q(format!(
+                "{DECISION_COLS} WHERE d.meeting_id = ? ORDER BY d.id"
+            ))
+            .bind(meeting_id),
+        )
         .await?)
 }
 
@@ -513,8 +556,10 @@ pub(crate) async fn insert_decision(
 ) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO joint_decisions (meeting_id, kind, text, owner_org_id, due_on, state, \
-               created_at) VALUES (?, ?, ?, ?, ?, 'open', ?) RETURNING id")
+            q(
+                "INSERT INTO joint_decisions (meeting_id, kind, text, owner_org_id, due_on, state, \
+               created_at) VALUES (?, ?, ?, ?, ?, 'open', ?) RETURNING id",
+            )
             .bind(meeting_id)
             .bind(d.kind.as_str())
             .bind(d.text.as_str())
@@ -552,9 +597,11 @@ pub(crate) async fn close_decision(ex: &mut impl Exec, id: i64, now: i64) -> App
 pub(crate) async fn progress(ex: &mut impl Exec, decision_id: i64) -> AppResult<Vec<Progress>> {
     Ok(ex
         .fetch_all(
-            q("SELECT p.id, p.decision_id, p.text, p.done, o.name AS org_name, p.reported_by, \
+            q(
+                "SELECT p.id, p.decision_id, p.text, p.done, o.name AS org_name, p.reported_by, \
                p.reported_at FROM joint_progress p JOIN orgs o ON o.id = p.org_id \
-               WHERE p.decision_id = ? ORDER BY p.id")
+               WHERE p.decision_id = ? ORDER BY p.id",
+            )
             .bind(decision_id),
         )
         .await?)
@@ -571,8 +618,10 @@ pub(crate) async fn insert_progress(
 ) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO joint_progress (decision_id, text, done, org_id, reported_by, \
-               reported_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
+            q(
+                "INSERT INTO joint_progress (decision_id, text, done, org_id, reported_by, \
+               reported_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            )
             .bind(decision_id)
             .bind(text)
             .bind(done)
@@ -599,9 +648,11 @@ pub(crate) async fn set_obligation(
     since: i64,
 ) -> AppResult<()> {
     ex.execute(
-        q("INSERT INTO joint_obligations (name, deadline_id, since_at) VALUES (?, ?, ?) \
+        q(
+            "INSERT INTO joint_obligations (name, deadline_id, since_at) VALUES (?, ?, ?) \
            ON CONFLICT (name) DO UPDATE SET deadline_id = excluded.deadline_id, \
-           since_at = excluded.since_at")
+           since_at = excluded.since_at",
+        )
         .bind(name)
         .bind(deadline_id)
         .bind(since),

@@ -14,7 +14,10 @@ fn text(p: &mut Problems, field: &str, v: &str, what: &str, max: usize) -> Strin
         p.add(field, format!("请填写{what}"));
     } else if t.chars().count() > max {
         p.add(field, format!("{what}不能超过 {max} 字"));
-    } else if t.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    } else if t
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         p.add(field, format!("{what}含有不可见的控制字符"));
     }
     t.to_owned()
@@ -52,7 +55,10 @@ impl RiskInput {
         if level.is_none() {
             p.add(
                 "level",
-                format!("风险等级“{}”无效", self.level.chars().take(20).collect::<String>()),
+                format!(
+                    "风险等级“{}”无效",
+                    self.level.chars().take(20).collect::<String>()
+                ),
             );
         }
         let controls = text(&mut p, "controls", &self.controls, "防控措施", MAX_TEXT);

@@ -159,7 +159,13 @@ pub async fn retire(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     own_point(&mut tx, org, id).await?;
     repo::retire(&mut tx, id, now).await?;
-    audit::append(&mut tx, actor, now, Entry::new("risk.retire", "risk_point", id)).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new("risk.retire", "risk_point", id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -188,7 +194,8 @@ pub async fn review(app: &App, actor: &Actor, input: &ReviewInput) -> AppResult<
         rule_key: "risk.review",
     };
     obligation::renew(&mut tx, app, &o, next_review_due(obligation::today(app))).await?;
-    let e = Entry::new("risk.review", "risk_review", id).detail(json!({"org_id": org, "points": points}));
+    let e = Entry::new("risk.review", "risk_review", id)
+        .detail(json!({"org_id": org, "points": points}));
     audit::append(&mut tx, actor, now, e).await?;
     notifications::insert_in(
         &mut tx,

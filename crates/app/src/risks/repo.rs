@@ -55,7 +55,11 @@ pub(crate) async fn points(ex: &mut impl Exec, org: Option<i64>) -> AppResult<Ve
 
 pub(crate) async fn point(ex: &mut impl Exec, id: i64) -> AppResult<Option<RiskPoint>> {
     Ok(ex
-        .fetch_optional(q(format!("{COLS} WHERE r.id = ? AND r.active = ?")).bind(id).bind(true))
+        .fetch_optional(
+            q(format!("{COLS} WHERE r.id = ? AND r.active = ?"))
+                .bind(id)
+                .bind(true),
+        )
         .await?)
 }
 
@@ -68,8 +72,10 @@ pub(crate) async fn insert(
 ) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO risk_points (org_id, step, risk, level, controls, active, created_by, \
-               created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            q(
+                "INSERT INTO risk_points (org_id, step, risk, level, controls, active, created_by, \
+               created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
             .bind(org)
             .bind(r.step.as_str())
             .bind(r.risk.as_str())
@@ -125,8 +131,10 @@ pub(crate) async fn reviews(ex: &mut impl Exec, org: Option<i64>) -> AppResult<V
     let o = org.unwrap_or(0);
     Ok(ex
         .fetch_all(
-            q("SELECT id, org_id, note, points, reviewed_by, reviewed_at FROM risk_reviews \
-               WHERE (? = 0 OR org_id = ?) ORDER BY reviewed_at DESC, id DESC LIMIT 500")
+            q(
+                "SELECT id, org_id, note, points, reviewed_by, reviewed_at FROM risk_reviews \
+               WHERE (? = 0 OR org_id = ?) ORDER BY reviewed_at DESC, id DESC LIMIT 500",
+            )
             .bind(o)
             .bind(o),
         )
@@ -143,8 +151,10 @@ pub(crate) async fn insert_review(
 ) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO risk_reviews (org_id, note, points, reviewed_by, reviewed_at) \
-               VALUES (?, ?, ?, ?, ?) RETURNING id")
+            q(
+                "INSERT INTO risk_reviews (org_id, note, points, reviewed_by, reviewed_at) \
+               VALUES (?, ?, ?, ?, ?) RETURNING id",
+            )
             .bind(org)
             .bind(note)
             .bind(points)
@@ -158,8 +168,10 @@ pub(crate) async fn insert_review(
 pub(crate) async fn units(ex: &mut impl Exec) -> AppResult<Vec<(i64, String)>> {
     Ok(ex
         .fetch_all(
-            q("SELECT DISTINCT o.id, o.name FROM risk_points r JOIN orgs o ON o.id = r.org_id \
-               WHERE r.active = ? ORDER BY o.id")
+            q(
+                "SELECT DISTINCT o.id, o.name FROM risk_points r JOIN orgs o ON o.id = r.org_id \
+               WHERE r.active = ? ORDER BY o.id",
+            )
             .bind(true),
         )
         .await?)

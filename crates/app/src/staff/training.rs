@@ -82,7 +82,10 @@ impl TrainingInput {
             p.add("course", "培训课程不能超过 200 字");
         }
         let x10 = self.hours * 10.0;
-        if !self.hours.is_finite() || !(1.0..=1000.0).contains(&x10) || (x10 - x10.round()).abs() > 1e-6 {
+        if !self.hours.is_finite()
+            || !(1.0..=1000.0).contains(&x10)
+            || (x10 - x10.round()).abs() > 1e-6
+        {
             p.add("hours", "学时应在 0.1 到 100 之间，最多一位小数");
         }
         p.into_result()?;
@@ -114,12 +117,18 @@ async fn rows(ex: &mut impl Exec, org: Option<i64>) -> AppResult<Vec<TrainingRec
 
 /// The records the reader may see: all (the joint office, the system administrator), or the
 /// reader's unit's (its administrator).
-pub async fn training(app: &App, actor: &Actor, org: Option<i64>) -> AppResult<Vec<TrainingRecord>> {
+pub async fn training(
+    app: &App,
+    actor: &Actor,
+    org: Option<i64>,
+) -> AppResult<Vec<TrainingRecord>> {
     actor.require_any(&[Role::JointOffice, Role::SystemAdmin, Role::UnitAdmin])?;
     let scope = if actor.has_any(&[Role::JointOffice, Role::SystemAdmin]) {
         org
     } else {
-        let own = actor.org_id.ok_or_else(|| AppError::forbidden("只能查看本单位的培训记录"))?;
+        let own = actor
+            .org_id
+            .ok_or_else(|| AppError::forbidden("只能查看本单位的培训记录"))?;
         if org.is_some_and(|o| o != own) {
             return Err(AppError::forbidden("只能查看本单位的培训记录"));
         }
@@ -164,8 +173,10 @@ pub async fn record_training(
     }
     let id = tx
         .scalar_i64(
-            q("INSERT INTO staff_training (staff_id, org_id, trained_on, course, hours_x10, \
-               recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            q(
+                "INSERT INTO staff_training (staff_id, org_id, trained_on, course, hours_x10, \
+               recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
             .bind(t.staff_id)
             .bind(org)
             .bind(t.trained_on.format("%Y-%m-%d").to_string())

@@ -65,7 +65,11 @@ pub async fn joint_page(State(s): State<AppState>, ctx: Ctx) -> Response {
         let r = joint::registry(&s.app, &ctx.actor).await?;
         let meetings = joint::list(&s.app, &ctx.actor).await?;
         let office = ctx.actor.has(Role::JointOffice);
-        let units = if office { units(&s, &ctx).await? } else { vec![] };
+        let units = if office {
+            units(&s, &ctx).await?
+        } else {
+            vec![]
+        };
         Ok::<_, AppError>((r, meetings, office, units))
     }
     .await;
@@ -368,7 +372,11 @@ pub async fn decisions_page(State(s): State<AppState>, ctx: Ctx) -> Response {
             StatusCode::OK,
             &DecisionsPage {
                 layout: Layout::new(
-                    if office { "议定事项督办" } else { "我的决定事项" },
+                    if office {
+                        "议定事项督办"
+                    } else {
+                        "我的决定事项"
+                    },
                     &ctx,
                     "/joint/decisions",
                 ),
