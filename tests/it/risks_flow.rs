@@ -140,6 +140,7 @@ async fn risk_register_with_yearly_review(b: Backend) {
     t.clock.advance(Duration::days(370));
     jobs::escalate_due(&t.app, "t").await.unwrap();
     let ga_admin = t.staff("ga_admin").await;
+    let sj_admin = t.staff("sj_admin").await;
     let own: Value = ga_admin.json("/api/v1/risks").await;
     assert_eq!(own[0]["review_overdue"], true, "{own}");
     let dl = own[0]["review_deadline_id"].as_i64().unwrap();

@@ -191,10 +191,6 @@ impl MeetingPage {
         self.d.actions.iter().any(|a| a == action)
     }
 
-    fn at(&self, t: &i64) -> String {
-        local_time(*t)
-    }
-
     /// The recorded attendance of a unit: (present, attendee, reason).
     fn attended(&self, org: &i64) -> (bool, String, String) {
         self.d
@@ -351,6 +347,7 @@ pub async fn minutes_pdf(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
 
 pub struct DecisionRow {
     pub t: Tracked,
+    /// The engine's due instant, shown as the title of the deadline column.
     pub due: String,
 }
 
