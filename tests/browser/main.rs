@@ -15,6 +15,7 @@ mod complaints_ui;
 mod driver;
 mod foundation_ui;
 mod identity_ui;
+mod joint_ui;
 mod policy_ui;
 mod sealed_ui;
 mod sharing_ui;

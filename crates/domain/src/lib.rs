@@ -10,6 +10,7 @@ pub mod codes;
 pub mod commitment;
 pub mod complaint;
 pub mod credit;
+pub mod joint;
 pub mod deadline;
 pub mod notification;
 pub mod org;

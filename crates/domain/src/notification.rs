@@ -36,9 +36,11 @@ pub enum NotificationKind {
     Accountability,
     /// A complaint to accept, handle or decide on (A4).
     Complaint,
+    /// A joint meeting's agenda, minutes or decision to carry out (A1).
+    JointMeeting,
 }
 
-pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 15] = [
+pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 16] = [
     NotificationKind::Verification,
     NotificationKind::Staffing,
     NotificationKind::Overdue,
@@ -54,6 +56,7 @@ pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 15] = [
     NotificationKind::Review,
     NotificationKind::Accountability,
     NotificationKind::Complaint,
+    NotificationKind::JointMeeting,
 ];
 
 impl NotificationKind {
@@ -74,6 +77,7 @@ impl NotificationKind {
             NotificationKind::Review => "review",
             NotificationKind::Accountability => "accountability",
             NotificationKind::Complaint => "complaint",
+            NotificationKind::JointMeeting => "joint_meeting",
         }
     }
 
@@ -94,6 +98,7 @@ impl NotificationKind {
             NotificationKind::Review => "合法性审查",
             NotificationKind::Accountability => "责任追究",
             NotificationKind::Complaint => "投诉举报",
+            NotificationKind::JointMeeting => "联席会议",
         }
     }
 }

@@ -18,6 +18,8 @@ pub enum SealKind {
     /// The written notice of a deficiency accepted (容缺受理, R5.10): what is missing and by
     /// when it must be supplied, sealed by the accepting unit.
     DeficiencyNotice,
+    /// The minutes of a joint meeting, sealed by the joint office (A1 三(五)).
+    JointMinutes,
 }
 
 impl SealKind {
@@ -28,6 +30,7 @@ impl SealKind {
             SealKind::ComplaintResult => "complaint_result",
             SealKind::EProof => "eproof",
             SealKind::DeficiencyNotice => "deficiency_notice",
+            SealKind::JointMinutes => "joint_minutes",
         }
     }
 
@@ -38,6 +41,7 @@ impl SealKind {
             SealKind::ComplaintResult => "投诉办理结果告知书",
             SealKind::EProof => "电子证照证明",
             SealKind::DeficiencyNotice => "容缺受理告知书",
+            SealKind::JointMinutes => "联席会议纪要",
         }
     }
 }

@@ -64,16 +64,25 @@ pub enum SubjectType {
     Adjustment,
     /// A request for an e-proof for use outside the city (A4 §4(4); issue #18 §5).
     SharingOutside,
+    /// The half-yearly regular joint meeting (A1 三(一)).
+    JointMeeting,
+    /// A decision of the joint meeting, or a matter referred to the county government (A1 三(四)(五)).
+    JointDecision,
+    /// A unit's yearly review of its risk register (P 三(四)5).
+    RiskReview,
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 6] = [
+    pub const ALL: [SubjectType; 9] = [
         SubjectType::Verification,
         SubjectType::Case,
         SubjectType::CommitmentCheck,
         SubjectType::Complaint,
         SubjectType::Adjustment,
         SubjectType::SharingOutside,
+        SubjectType::JointMeeting,
+        SubjectType::JointDecision,
+        SubjectType::RiskReview,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -84,6 +93,9 @@ impl SubjectType {
             SubjectType::Complaint => "complaint",
             SubjectType::Adjustment => "adjustment",
             SubjectType::SharingOutside => "sharing_outside",
+            SubjectType::JointMeeting => "joint_meeting",
+            SubjectType::JointDecision => "joint_decision",
+            SubjectType::RiskReview => "risk_review",
         }
     }
 
@@ -100,6 +112,9 @@ impl SubjectType {
             SubjectType::Complaint => "投诉",
             SubjectType::Adjustment => "调整申请",
             SubjectType::SharingOutside => "异地使用证明申请",
+            SubjectType::JointMeeting => "联席会议例会",
+            SubjectType::JointDecision => "联席会议议定事项",
+            SubjectType::RiskReview => "风险台账复核",
         }
     }
 }

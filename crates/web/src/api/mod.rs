@@ -14,6 +14,7 @@ pub(crate) mod complaints;
 mod contract;
 mod credit;
 mod deadlines;
+mod joint;
 mod orgs;
 mod policy;
 mod portal;
@@ -85,6 +86,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(adjustment::router())
         .merge(sharing::router())
         .merge(archive::router())
+        .merge(joint::router())
 }
 
 /// The OpenAPI 3.1 document, completed with the errors every operation can answer.

@@ -314,6 +314,8 @@ struct RegistryPage {
     layout: Layout,
     rows: Vec<UnitStaffing>,
     failing: usize,
+    /// Training records of liaisons and proxy agents (A2 §6).
+    training: Vec<staff::TrainingRecord>,
 }
 
 pub async fn registry(State(s): State<AppState>, ctx: Ctx) -> Response {
@@ -323,12 +325,16 @@ pub async fn registry(State(s): State<AppState>, ctx: Ctx) -> Response {
     match staff::registry(&s.app, &ctx.actor).await {
         Ok(rows) => {
             let failing = rows.iter().filter(|r| !r.staffing.meets_minimum).count();
+            let training = staff::training(&s.app, &ctx.actor, None)
+                .await
+                .unwrap_or_default();
             render(
                 StatusCode::OK,
                 &RegistryPage {
                     layout: Layout::new("联络员登记", &ctx, "/admin/registry"),
                     rows,
                     failing,
+                    training,
                 },
             )
         }

@@ -11,6 +11,7 @@ mod commitment;
 mod complaints;
 mod deadlines;
 mod identity;
+mod joint;
 mod layout;
 mod policy;
 mod portal;
@@ -56,6 +57,25 @@ pub fn router() -> Router<AppState> {
         .route("/complaints/{id}", get(complaints::detail))
         .route("/complaints/{id}/act/{what}", post(complaints::act))
         .route("/workbench", get(session::workbench))
+        .route("/joint", get(joint::joint_page))
+        .route("/joint/new", post(joint::create_meeting))
+        .route("/joint/members", post(joint::add_member))
+        .route("/joint/liaisons", post(joint::file_liaison))
+        .route("/joint/meetings/{id}", get(joint::meeting_page))
+        .route("/joint/meetings/{id}/minutes.pdf", get(joint::minutes_pdf))
+        .route("/joint/meetings/{id}/{action}", post(joint::meeting_action))
+        .route("/joint/decisions", get(joint::decisions_page))
+        .route(
+            "/joint/decisions/{id}",
+            get(joint::decision_page).post(joint::progress_submit),
+        )
+        .route(
+            "/joint/training",
+            get(joint::training_page).post(joint::training_submit),
+        )
+        .route("/risks", get(joint::risks_page))
+        .route("/risks/{id}/retire", post(joint::risk_retire))
+        .route("/risks/act/{action}", post(joint::risk_action))
         .route("/accountability", get(accountability::list_page))
         .route("/accountability/new", post(accountability::create_submit))
         .route("/accountability/{id}", get(accountability::case_page))

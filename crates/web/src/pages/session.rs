@@ -307,6 +307,38 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             href: "/sharing",
         });
     }
+    // The joint meeting (annex 1), its decisions, the risk register (R10.3).
+    if has(Role::JointOffice) {
+        cards.push(Card {
+            title: "联席会议",
+            text: "组成人员、联络员备案、半年例会、议题、联络员会议、出席、纪要盖章印发（附件1）。",
+            href: "/joint",
+        });
+        cards.push(Card {
+            title: "议定事项督办",
+            text: "联席会议议定事项和提请县政府研究事项的落实情况与逾期（附件1 三(五)）。",
+            href: "/joint/decisions",
+        });
+        cards.push(Card {
+            title: "培训记录",
+            text: "联络员、代办员的培训日期、课程和学时（附件2 第六条）。",
+            href: "/joint/training",
+        });
+    }
+    if has(Role::UnitAdmin) || has(Role::Liaison) {
+        cards.push(Card {
+            title: "我的决定事项",
+            text: "联席会议交本单位落实的事项，按时限报送落实情况（附件1 三(五)）。",
+            href: "/joint/decisions",
+        });
+    }
+    if has(Role::UnitAdmin) || has(Role::Liaison) || has(Role::JointOffice) {
+        cards.push(Card {
+            title: "风险台账",
+            text: "本单位各环节风险点及防控措施，每年复核（实施方案三(四)5）。",
+            href: "/risks",
+        });
+    }
     if cards.is_empty() {
         cards.push(Card {
             title: "暂无待办",

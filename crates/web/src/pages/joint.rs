@@ -1,0 +1,611 @@
+//! Pages of the joint meeting (A1; R10.1): the office's 联席会议 page (registry, liaisons,
+//! rhythm, meetings), a meeting from agenda to sealed minutes, 我的决定事项 with progress
+//! reports; the risk register 风险台账 (R10.3); training records of liaisons and proxy agents
+//! (A2 §6).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use proofless_app::joint::{
+    self, AgendaInput, AgendaVerdict, AttendanceEntry, AttendanceInput, DecisionDetail,
+    DecisionInput, LiaisonInput, LiaisonMeetingInput, Meeting, MeetingDetail, MeetingInput,
+    MemberInput, MinutesInput, ProgressInput, Registry, Tracked,
+};
+use proofless_app::orgs::{self, Org, OrgFilter};
+use proofless_app::page::PageRequest;
+use proofless_app::risks::{self, ReviewInput, RiskInput, UnitRegister};
+use proofless_app::staff::{self, TrainingInput, TrainingRecord};
+use proofless_app::{AppError, local_time};
+use proofless_domain::joint::{MeetingKind, Position, RiskLevel};
+use proofless_domain::role::Role;
+use serde::Deserialize;
+
+use super::session::{page_error, require_staff};
+use super::{Layout, render};
+use crate::AppState;
+use crate::ctx::Ctx;
+
+/// Every unit of the county, for the forms.
+async fn units(s: &AppState, ctx: &Ctx) -> Result<Vec<Org>, AppError> {
+    let page = PageRequest {
+        limit: Some(500),
+        offset: None,
+    };
+    Ok(orgs::list(&s.app, &ctx.actor, &OrgFilter::default(), page)
+        .await?
+        .items)
+}
+
+fn at(t: i64) -> String {
+    local_time(t)
+}
+
+#[derive(Template)]
+#[template(path = "joint.html")]
+struct JointPage {
+    layout: Layout,
+    r: Registry,
+    meetings: Vec<Meeting>,
+    office: bool,
+    /// The reader's unit, when its admin may file its liaison.
+    own_unit: Option<(i64, String)>,
+    units: Vec<Org>,
+    positions: &'static [Position],
+    kinds: &'static [MeetingKind],
+    due: String,
+}
+
+pub async fn joint_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    let result = async {
+        let r = joint::registry(&s.app, &ctx.actor).await?;
+        let meetings = joint::list(&s.app, &ctx.actor).await?;
+        let office = ctx.actor.has(Role::JointOffice);
+        let units = if office {
+            units(&s, &ctx).await?
+        } else {
+            vec![]
+        };
+        Ok::<_, AppError>((r, meetings, office, units))
+    }
+    .await;
+    let (r, meetings, office, units) = match result {
+        Ok(x) => x,
+        Err(e) => return page_error(&ctx, e, "/workbench"),
+    };
+    let own_unit = match (&ctx.actor.org_id, &ctx.actor.org_name) {
+        (Some(id), Some(n)) if ctx.actor.has(Role::UnitAdmin) => Some((*id, n.clone())),
+        _ => None,
+    };
+    render(
+        StatusCode::OK,
+        &JointPage {
+            layout: Layout::new("联席会议", &ctx, "/joint"),
+            due: r.rhythm.due_at.map(at).unwrap_or_default(),
+            r,
+            meetings,
+            office,
+            own_unit,
+            units,
+            positions: Position::ALL,
+            kinds: MeetingKind::ALL,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MeetingForm {
+    kind: String,
+    title: String,
+    planned_on: String,
+    place: String,
+}
+
+pub async fn create_meeting(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<MeetingForm>,
+) -> Response {
+    let input = MeetingInput {
+        kind: f.kind,
+        title: f.title,
+        planned_on: f.planned_on,
+        place: f.place,
+    };
+    match joint::create(&s.app, &ctx.actor, &input).await {
+        Ok(id) => Redirect::to(&format!("/joint/meetings/{id}")).into_response(),
+        Err(e) => page_error(&ctx, e, "/joint"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MemberForm {
+    org_id: i64,
+    position: String,
+    person_name: String,
+    person_title: String,
+}
+
+pub async fn add_member(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<MemberForm>,
+) -> Response {
+    let input = MemberInput {
+        org_id: f.org_id,
+        position: f.position,
+        person_name: f.person_name,
+        person_title: f.person_title,
+    };
+    match joint::add_member(&s.app, &ctx.actor, &input).await {
+        Ok(_) => Redirect::to("/joint").into_response(),
+        Err(e) => page_error(&ctx, e, "/joint"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LiaisonForm {
+    org_id: i64,
+    person_name: String,
+    phone: String,
+    since_on: String,
+    reason: String,
+}
+
+pub async fn file_liaison(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<LiaisonForm>,
+) -> Response {
+    let input = LiaisonInput {
+        org_id: f.org_id,
+        person_name: f.person_name,
+        phone: f.phone,
+        since_on: f.since_on,
+        reason: f.reason,
+    };
+    match joint::file_liaison(&s.app, &ctx.actor, &input).await {
+        Ok(_) => Redirect::to("/joint").into_response(),
+        Err(e) => page_error(&ctx, e, "/joint"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "joint_meeting.html")]
+struct MeetingPage {
+    layout: Layout,
+    d: MeetingDetail,
+    units: Vec<Org>,
+    sealed_at: String,
+}
+
+impl MeetingPage {
+    fn can(&self, action: &str) -> bool {
+        self.d.actions.iter().any(|a| a == action)
+    }
+
+    /// The recorded attendance of a unit: (present, attendee, reason).
+    fn attended(&self, org: &i64) -> (bool, String, String) {
+        self.d
+            .attendance
+            .iter()
+            .find(|a| a.org_id == *org)
+            .map(|a| (a.present, a.attendee.clone(), a.reason.clone()))
+            .unwrap_or((true, String::new(), String::new()))
+    }
+}
+
+pub async fn meeting_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    let result = async {
+        let d = joint::get(&s.app, &ctx.actor, id).await?;
+        let units = if d.actions.iter().any(|a| a == "minutes") {
+            units(&s, &ctx).await?
+        } else {
+            vec![]
+        };
+        Ok::<_, AppError>((d, units))
+    }
+    .await;
+    let (d, units) = match result {
+        Ok(x) => x,
+        Err(e) => return page_error(&ctx, e, "/joint"),
+    };
+    render(
+        StatusCode::OK,
+        &MeetingPage {
+            layout: Layout::new("联席会议", &ctx, "/joint"),
+            sealed_at: d.meeting.sealed_at.map(at).unwrap_or_default(),
+            d,
+            units,
+        },
+    )
+}
+
+/// Every form of the meeting page; each action reads the fields it needs.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MeetingActionForm {
+    title: String,
+    description: String,
+    item: i64,
+    accept: String,
+    held_on: String,
+    notes: String,
+    summary: String,
+    org_id: Vec<i64>,
+    status: Vec<String>,
+    attendee: Vec<String>,
+    reason: Vec<String>,
+    d_kind: Vec<String>,
+    d_text: Vec<String>,
+    d_owner: Vec<String>,
+    d_due: Vec<String>,
+}
+
+fn minutes_of(f: &MeetingActionForm) -> MinutesInput {
+    let decisions = f
+        .d_text
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.trim().is_empty())
+        .map(|(i, t)| DecisionInput {
+            kind: f.d_kind.get(i).cloned().unwrap_or_default(),
+            text: t.clone(),
+            owner_org_id: f.d_owner.get(i).and_then(|o| o.trim().parse().ok()),
+            due_on: f.d_due.get(i).cloned(),
+        })
+        .collect();
+    MinutesInput {
+        held_on: f.held_on.clone(),
+        summary: f.summary.clone(),
+        decisions,
+    }
+}
+
+fn attendance_of(f: &MeetingActionForm) -> AttendanceInput {
+    AttendanceInput {
+        entries: f
+            .org_id
+            .iter()
+            .enumerate()
+            .map(|(i, o)| AttendanceEntry {
+                org_id: *o,
+                present: f.status.get(i).map(String::as_str) != Some("absent"),
+                attendee: f.attendee.get(i).cloned().unwrap_or_default(),
+                reason: f.reason.get(i).cloned().unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+pub async fn meeting_action(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<MeetingActionForm>,
+) -> Response {
+    let (app, a) = (&s.app, &ctx.actor);
+    let r = match action.as_str() {
+        "agenda" => {
+            let input = AgendaInput {
+                title: f.title.clone(),
+                description: f.description.clone(),
+            };
+            joint::propose_agenda(app, a, id, &input).await
+        }
+        "decide_agenda" => {
+            let v = AgendaVerdict {
+                accept: f.accept == "yes",
+            };
+            joint::decide_agenda(app, a, id, f.item, &v).await
+        }
+        "liaison_meeting" => {
+            let input = LiaisonMeetingInput {
+                held_on: f.held_on.clone(),
+                notes: f.notes.clone(),
+            };
+            joint::liaison_meeting(app, a, id, &input).await
+        }
+        "attendance" => joint::record_attendance(app, a, id, &attendance_of(&f)).await,
+        "minutes" => joint::write_minutes(app, a, id, &minutes_of(&f)).await,
+        "seal" => joint::seal(app, a, id).await,
+        _ => Err(AppError::NotFound(format!("操作 {action}"))),
+    };
+    let back = format!("/joint/meetings/{id}");
+    match r {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => page_error(&ctx, e, &back),
+    }
+}
+
+pub async fn minutes_pdf(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    match joint::minutes_pdf(&s.app, &ctx.actor, id).await {
+        Ok(pdf) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"joint-minutes-{id}.pdf\""),
+                ),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Err(e) => page_error(&ctx, e, &format!("/joint/meetings/{id}")),
+    }
+}
+
+pub struct DecisionRow {
+    pub t: Tracked,
+    /// The engine's due instant, shown as the title of the deadline column.
+    pub due: String,
+}
+
+#[derive(Template)]
+#[template(path = "joint_decisions.html")]
+struct DecisionsPage {
+    layout: Layout,
+    rows: Vec<DecisionRow>,
+    office: bool,
+}
+
+pub async fn decisions_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    let office = ctx.actor.has(Role::JointOffice);
+    match joint::decisions(&s.app, &ctx.actor, false).await {
+        Ok(list) => render(
+            StatusCode::OK,
+            &DecisionsPage {
+                layout: Layout::new(
+                    if office {
+                        "议定事项督办"
+                    } else {
+                        "我的决定事项"
+                    },
+                    &ctx,
+                    "/joint/decisions",
+                ),
+                rows: list
+                    .into_iter()
+                    .map(|t| DecisionRow {
+                        due: t.decision.due_at.map(at).unwrap_or_default(),
+                        t,
+                    })
+                    .collect(),
+                office,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/workbench"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "joint_decision.html")]
+struct DecisionPage {
+    layout: Layout,
+    d: DecisionDetail,
+    due: String,
+}
+
+impl DecisionPage {
+    fn at(&self, t: &i64) -> String {
+        local_time(*t)
+    }
+}
+
+pub async fn decision_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    match joint::get_decision(&s.app, &ctx.actor, id).await {
+        Ok(d) => render(
+            StatusCode::OK,
+            &DecisionPage {
+                layout: Layout::new("议定事项", &ctx, "/joint/decisions"),
+                due: d.decision.due_at.map(at).unwrap_or_default(),
+                d,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/joint/decisions"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProgressForm {
+    text: String,
+    /// `yes`: carried out.
+    done: String,
+}
+
+pub async fn progress_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ProgressForm>,
+) -> Response {
+    let input = ProgressInput {
+        text: f.text,
+        done: f.done == "yes",
+    };
+    let back = format!("/joint/decisions/{id}");
+    match joint::report(&s.app, &ctx.actor, id, &input).await {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => page_error(&ctx, e, &back),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "risks.html")]
+struct RisksPage {
+    layout: Layout,
+    registers: Vec<UnitRegister>,
+    keeper: bool,
+    levels: &'static [RiskLevel],
+}
+
+impl RisksPage {
+    fn at(&self, t: &i64) -> String {
+        local_time(*t)
+    }
+}
+
+pub async fn risks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    match risks::registers(&s.app, &ctx.actor, None).await {
+        Ok(registers) => render(
+            StatusCode::OK,
+            &RisksPage {
+                layout: Layout::new("风险台账", &ctx, "/risks"),
+                registers,
+                keeper: ctx.actor.has_any(&[Role::UnitAdmin, Role::Liaison]),
+                levels: RiskLevel::ALL,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/workbench"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RiskForm {
+    step: String,
+    risk: String,
+    level: String,
+    controls: String,
+    note: String,
+}
+
+pub async fn risk_action(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(action): Path<String>,
+    Form(f): Form<RiskForm>,
+) -> Response {
+    let r = match action.as_str() {
+        "add" => {
+            let input = RiskInput {
+                step: f.step,
+                risk: f.risk,
+                level: f.level,
+                controls: f.controls,
+            };
+            risks::add(&s.app, &ctx.actor, &input).await.map(|_| ())
+        }
+        "review" => risks::review(&s.app, &ctx.actor, &ReviewInput { note: f.note })
+            .await
+            .map(|_| ()),
+        _ => Err(AppError::NotFound(format!("操作 {action}"))),
+    };
+    match r {
+        Ok(()) => Redirect::to("/risks").into_response(),
+        Err(e) => page_error(&ctx, e, "/risks"),
+    }
+}
+
+pub async fn risk_retire(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    match risks::retire(&s.app, &ctx.actor, id).await {
+        Ok(()) => Redirect::to("/risks").into_response(),
+        Err(e) => page_error(&ctx, e, "/risks"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "joint_training.html")]
+struct TrainingPage {
+    layout: Layout,
+    rows: Vec<TrainingRecord>,
+    office: bool,
+    /// Liaisons and proxy agents the office may record: (staff id, "name（unit）").
+    trainees: Vec<(i64, String)>,
+}
+
+impl TrainingPage {
+    fn at(&self, t: &i64) -> String {
+        local_time(*t)
+    }
+}
+
+pub async fn training_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(e) = require_staff(&ctx) {
+        return page_error(&ctx, e, "/");
+    }
+    let office = ctx.actor.has(Role::JointOffice);
+    let result = async {
+        let rows = staff::training(&s.app, &ctx.actor, None).await?;
+        let mut trainees = vec![];
+        if office {
+            for u in units(&s, &ctx).await? {
+                for p in staff::list_for_org(&s.app, &ctx.actor, u.id).await? {
+                    if p.roles.contains(&Role::Liaison) || p.roles.contains(&Role::ProxyAgent) {
+                        trainees.push((p.id, format!("{}（{}）", p.display_name, u.name)));
+                    }
+                }
+            }
+        }
+        Ok::<_, AppError>((rows, trainees))
+    }
+    .await;
+    match result {
+        Ok((rows, trainees)) => render(
+            StatusCode::OK,
+            &TrainingPage {
+                layout: Layout::new("联络员、代办员培训记录", &ctx, "/joint/training"),
+                rows,
+                office,
+                trainees,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/workbench"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TrainingForm {
+    staff_id: i64,
+    trained_on: String,
+    course: String,
+    hours: String,
+}
+
+pub async fn training_submit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TrainingForm>,
+) -> Response {
+    let hours = match f.hours.trim().parse::<f64>() {
+        Ok(h) => h,
+        Err(_) => {
+            return page_error(
+                &ctx,
+                AppError::field("hours", "学时应为数字，如 2 或 1.5"),
+                "/joint/training",
+            );
+        }
+    };
+    let input = TrainingInput {
+        staff_id: f.staff_id,
+        trained_on: f.trained_on,
+        course: f.course,
+        hours,
+    };
+    match staff::record_training(&s.app, &ctx.actor, &input).await {
+        Ok(_) => Redirect::to("/joint/training").into_response(),
+        Err(e) => page_error(&ctx, e, "/joint/training"),
+    }
+}
