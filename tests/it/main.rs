@@ -46,6 +46,7 @@ mod sharing_flow;
 mod sharing_pulls;
 mod store_group;
 mod store_rows;
+mod supervision_flow;
 mod synth;
 mod verification;
 mod verification_grace_policy;

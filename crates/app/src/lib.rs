@@ -29,6 +29,7 @@ pub mod regions;
 pub mod seals;
 pub mod sharing;
 pub mod staff;
+pub mod supervision;
 pub mod verification;
 pub mod violations;
 mod workflows;

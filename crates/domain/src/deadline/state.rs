@@ -62,15 +62,21 @@ pub enum SubjectType {
     Complaint,
     /// A list adjustment application (A3 §9).
     Adjustment,
+    /// The follow-up of a supervision finding (P 四).
+    SupervisionFinding,
+    /// An accountability order to rectify within a time limit (A5 §5(一)).
+    Rectification,
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 5] = [
+    pub const ALL: [SubjectType; 7] = [
         SubjectType::Verification,
         SubjectType::Case,
         SubjectType::CommitmentCheck,
         SubjectType::Complaint,
         SubjectType::Adjustment,
+        SubjectType::SupervisionFinding,
+        SubjectType::Rectification,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -80,6 +86,8 @@ impl SubjectType {
             SubjectType::CommitmentCheck => "commitment_check",
             SubjectType::Complaint => "complaint",
             SubjectType::Adjustment => "adjustment",
+            SubjectType::SupervisionFinding => "supervision_finding",
+            SubjectType::Rectification => "accountability_rectification",
         }
     }
 
@@ -95,6 +103,8 @@ impl SubjectType {
             SubjectType::CommitmentCheck => "承诺核查",
             SubjectType::Complaint => "投诉",
             SubjectType::Adjustment => "调整申请",
+            SubjectType::SupervisionFinding => "督查整改",
+            SubjectType::Rectification => "问责整改",
         }
     }
 }

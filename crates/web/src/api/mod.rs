@@ -18,6 +18,7 @@ mod policy;
 mod portal;
 mod regions;
 mod seals;
+mod supervision;
 mod sharing;
 mod system;
 mod tokens;
@@ -83,6 +84,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accountability::router())
         .merge(adjustment::router())
         .merge(sharing::router())
+        .merge(supervision::router())
 }
 
 /// The OpenAPI 3.1 document, completed with the errors every operation can answer.
