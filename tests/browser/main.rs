@@ -18,4 +18,5 @@ mod identity_ui;
 mod policy_ui;
 mod sealed_ui;
 mod sharing_ui;
+mod supervision_ui;
 mod verification_ui;

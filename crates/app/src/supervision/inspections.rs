@@ -43,7 +43,7 @@ fn can_read(actor: &Actor, i: &Inspection) -> bool {
         return true;
     }
     let ids: Vec<i64> = serde_json::from_str(&i.inspectors).unwrap_or_default();
-    actor.org_id == Some(i.org_id) && actor.has(Role::UnitAdmin)
+    (actor.org_id == Some(i.org_id) && actor.has(Role::UnitAdmin))
         || actor.staff_id().is_some_and(|s| ids.contains(&s))
 }
 
@@ -80,7 +80,7 @@ pub async fn create_draw(app: &App, actor: &Actor, input: &DrawInput) -> AppResu
             format!("抽取单位数不能超过单位库的 {} 个", units.len()),
         ));
     }
-    if inspectors.len() < cmd.per_unit + 1 && !inspectors.is_empty() || inspectors.is_empty() {
+    if inspectors.len() <= cmd.per_unit {
         return Err(AppError::field(
             "inspector_pool",
             "检查人员库人数不足（须多于每个单位的检查人员数，以便回避）",

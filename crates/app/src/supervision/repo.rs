@@ -147,7 +147,6 @@ pub(crate) const ACTIONS: [&str; 8] = [
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Event {
-    pub seq: i64,
     pub at: i64,
     pub action: String,
     pub object_id: String,
@@ -157,7 +156,7 @@ pub(crate) struct Event {
 /// The counted acts in `(after, upto]`, in commit order.
 pub(crate) async fn events(ex: &mut impl Exec, after: i64, upto: i64) -> AppResult<Vec<Event>> {
     let mut query = Query::new(format!(
-        "SELECT seq, at, action, object_id, detail FROM audit_log \
+        "SELECT at, action, object_id, detail FROM audit_log \
          WHERE seq > ? AND seq <= ? AND action IN ({}) ORDER BY seq",
         Query::placeholders(ACTIONS.len())
     ));
@@ -212,13 +211,12 @@ pub(crate) struct DeadlineFact {
     pub subject_id: String,
     pub org_id: i64,
     pub due_at: Option<i64>,
-    pub state: String,
 }
 
 pub(crate) async fn deadline(ex: &mut impl Exec, id: i64) -> AppResult<Option<DeadlineFact>> {
     Ok(ex
         .fetch_optional(
-            q("SELECT subject_type, subject_id, org_id, due_at, state FROM deadlines WHERE id = ?")
+            q("SELECT subject_type, subject_id, org_id, due_at FROM deadlines WHERE id = ?")
                 .bind(id),
         )
         .await?)

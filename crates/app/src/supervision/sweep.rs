@@ -181,7 +181,6 @@ async fn unchecked_commitment(tx: &mut Tx, system: &Actor, deadline_id: i64, now
         summary: &summary,
         occurred_at: d.due_at.unwrap_or(now),
     };
-    let _ = d.state;
     violations::record(tx, system, now, &fact).await?;
     Ok(())
 }
