@@ -55,19 +55,29 @@ async fn main() {
     let arg = |i: usize, d: u64| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     let (orgs, verifications, complaints) = (arg(1, 20_000), arg(2, 1_000_000), arg(3, 1_000_000));
     let dir = tempfile::tempdir().unwrap();
-    let url = match std::env::var("BENCH_POSTGRES_URL").ok().filter(|s| !s.is_empty()) {
+    let url = match std::env::var("BENCH_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
         Some(admin) => {
             let name = format!("proofless_bench_supervision_{}", std::process::id());
-            let a = Db::connect(&admin, &DbOptions { max_connections: 1 }).await.unwrap();
+            let a = Db::connect(&admin, &DbOptions { max_connections: 1 })
+                .await
+                .unwrap();
             if let Db::Postgres(pool) = &a {
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(pool)
+                    .await
+                    .unwrap();
             }
             a.close().await;
             format!("{}/{name}", &admin[..admin.rfind('/').unwrap()])
         }
         None => format!("sqlite://{}/bench.db", dir.path().display()),
     };
-    let db = Db::connect(&url, &DbOptions { max_connections: 8 }).await.unwrap();
+    let db = Db::connect(&url, &DbOptions { max_connections: 8 })
+        .await
+        .unwrap();
     db.migrate().await.unwrap();
     let settings = AppSettings {
         master_key: Some(Arc::new(proofless_seal::MasterKey::generate().unwrap())),
@@ -75,7 +85,14 @@ async fn main() {
     };
     let app = App::new(db, Arc::new(SystemClock), settings);
     proofless_app::regions::ensure_builtin(&app).await.unwrap();
-    println!("database: {}", if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" });
+    println!(
+        "database: {}",
+        if url.starts_with("sqlite") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    );
 
     let t = Instant::now();
     let scale = Scale {
@@ -91,7 +108,9 @@ async fn main() {
         cases: 0,
         commitments: 0,
     };
-    let report = proofless_fixtures::synth::generate(&app, &scale).await.unwrap();
+    let report = proofless_fixtures::synth::generate(&app, &scale)
+        .await
+        .unwrap();
     let acc = proofless_fixtures::accountability_synth::generate(
         &app,
         &Scale {
@@ -101,13 +120,25 @@ async fn main() {
     )
     .await
     .unwrap();
-    let rebuilt = proofless_fixtures::supervision_synth::generate(&app).await.unwrap();
-    for (what, n, d) in report.lines.iter().chain(acc.iter()).chain(std::iter::once(&rebuilt)) {
+    let rebuilt = proofless_fixtures::supervision_synth::generate(&app)
+        .await
+        .unwrap();
+    for (what, n, d) in report
+        .lines
+        .iter()
+        .chain(acc.iter())
+        .chain(std::iter::once(&rebuilt))
+    {
         println!("  generated {n} {what} in {:.1} s", d.as_secs_f64());
     }
     // Every unit in every month of the year: the aggregate table's bound at this scale.
     let year = proofless_app::local_time(app.now_ms())[..4].to_owned();
-    let ids: Vec<(i64,)> = app.db.reader().fetch_all(q("SELECT id FROM orgs ORDER BY id")).await.unwrap();
+    let ids: Vec<(i64,)> = app
+        .db
+        .reader()
+        .fetch_all(q("SELECT id FROM orgs ORDER BY id"))
+        .await
+        .unwrap();
     let mut written = 0u64;
     for chunk in ids.chunks(400) {
         for m in 1..=12 {
@@ -202,7 +233,11 @@ async fn main() {
     })
     .await;
     timed("public figures, year", 100, |_| async {
-        supervision::public_figures(&app, Some(&year)).await.unwrap().1.len()
+        supervision::public_figures(&app, Some(&year))
+            .await
+            .unwrap()
+            .1
+            .len()
     })
     .await;
 }

@@ -50,7 +50,14 @@ async fn the_dashboard_and_a_random_check_from_the_workbench() {
         .find(Locator::Css("figure.chart img"))
         .await
         .unwrap();
-    assert!(chart.attr("src").await.unwrap().unwrap().contains("/supervision/chart.svg"));
+    assert!(
+        chart
+            .attr("src")
+            .await
+            .unwrap()
+            .unwrap()
+            .contains("/supervision/chart.svg")
+    );
     let errors: Vec<String> = b
         .console_log()
         .await
@@ -79,9 +86,13 @@ async fn the_dashboard_and_a_random_check_from_the_workbench() {
         )
         .await
         .unwrap();
-    b.click("form[action='/supervision/draws'] button[type=submit]").await;
+    b.click("form[action='/supervision/draws'] button[type=submit]")
+        .await;
     let text = b.text_with("如何复现").await;
-    assert!(text.contains(&seed) && text.contains("SM3-CTR-FY-1"), "{text}");
+    assert!(
+        text.contains(&seed) && text.contains("SM3-CTR-FY-1"),
+        "{text}"
+    );
     b.click("ul li:first-child a").await;
     b.text_with("记录发现的问题").await;
     b.client
@@ -91,7 +102,8 @@ async fn the_dashboard_and_a_random_check_from_the_workbench() {
         .send_keys("窗口未张贴证明事项告知承诺制清单")
         .await
         .unwrap();
-    b.click("form[action$='/finding'] button[type=submit]").await;
+    b.click("form[action$='/finding'] button[type=submit]")
+        .await;
     let text = b.text_with("待整改").await;
     assert!(text.contains("窗口未张贴"), "{text}");
     b.close().await;

@@ -10,6 +10,8 @@ use proofless_app::supervision::{self, draw};
 use proofless_app::violations::{self, NewViolation};
 use proofless_app::{Actor, accountability, deadlines, staff};
 use proofless_domain::violation::{ViolationKind, ViolationSource};
+#[allow(unused_imports)]
+use proofless_store::Exec;
 use serde_json::{Value, json};
 
 use crate::common::{Backend, Client, TestApp, spawn_demo};
@@ -123,7 +125,12 @@ async fn figures_count_each_act_once_and_leave_exemptions_out(b: Backend) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| n(u, "answered_on_time") + n(u, "answered_late") + n(u, "returned_on_time") + n(u, "returned_late"))
+        .map(|u| {
+            n(u, "answered_on_time")
+                + n(u, "answered_late")
+                + n(u, "returned_on_time")
+                + n(u, "returned_late")
+        })
         .sum();
     let facts = t
         .app
@@ -160,37 +167,74 @@ async fn figures_count_each_act_once_and_leave_exemptions_out(b: Backend) {
     assert_eq!(d["months"].as_array().map(Vec::len).is_some(), true);
     // A decided measure is counted; its approved exemption is shown and left out.
     let before = line(&joint, &y, ga).await;
-    let id = decided_case(&t, "县公安局", "complaint:sup-1", json!({"measure": "circulated", "text": "通报批评"})).await;
+    let id = decided_case(
+        &t,
+        "县公安局",
+        "complaint:sup-1",
+        json!({"measure": "circulated", "text": "通报批评"}),
+    )
+    .await;
     supervision::sweep_pending(&t.app).await.unwrap();
     supervision::sweep_pending(&t.app).await.unwrap();
     let mid = line(&joint, &y, ga).await;
-    assert_eq!(n(&mid, "measures_decided"), n(&before, "measures_decided") + 1);
-    assert_eq!(n(&mid, "measures_assessed"), n(&before, "measures_assessed") + 1);
+    assert_eq!(
+        n(&mid, "measures_decided"),
+        n(&before, "measures_decided") + 1
+    );
+    assert_eq!(
+        n(&mid, "measures_assessed"),
+        n(&before, "measures_assessed") + 1
+    );
     let account = t.staff("account").await;
     let ga_admin = t.staff("ga_admin").await;
     let base = format!("/api/v1/accountability/cases/{id}");
     let good = json!({"grounds": ["reform_direction"], "statement": "按改革方向先行先试", "evidence": "局党组会议纪要"});
-    assert_eq!(post(&ga_admin, &format!("{base}/exemptions"), good).await.0, 200);
     assert_eq!(
-        post(&account, &format!("{base}/exemption-report"), json!({"text": "经调查属实"})).await.0,
+        post(&ga_admin, &format!("{base}/exemptions"), good).await.0,
         200
     );
     assert_eq!(
-        post(&account, &format!("{base}/exemption-decision"), json!({"approve": true, "text": "予以免责，备案"})).await.0,
+        post(
+            &account,
+            &format!("{base}/exemption-report"),
+            json!({"text": "经调查属实"})
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        post(
+            &account,
+            &format!("{base}/exemption-decision"),
+            json!({"approve": true, "text": "予以免责，备案"})
+        )
+        .await
+        .0,
         200
     );
     supervision::sweep_pending(&t.app).await.unwrap();
     let after = line(&joint, &y, ga).await;
     assert_eq!(n(&after, "measures_decided"), n(&mid, "measures_decided"));
-    assert_eq!(n(&after, "measures_exempted"), n(&mid, "measures_exempted") + 1);
-    assert_eq!(n(&after, "measures_assessed"), n(&before, "measures_assessed"));
+    assert_eq!(
+        n(&after, "measures_exempted"),
+        n(&mid, "measures_exempted") + 1
+    );
+    assert_eq!(
+        n(&after, "measures_assessed"),
+        n(&before, "measures_assessed")
+    );
     // The dashboard page marks it; the reports and the feed open.
-    let page = joint.get(&format!("/supervision?period={y}&org_id={ga}")).await;
+    let page = joint
+        .get(&format!("/supervision?period={y}&org_id={ga}"))
+        .await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("免责 "), "exempted measures visibly marked");
     assert!(html.contains("/supervision/chart.svg"));
-    let svg = joint.get(&format!("/supervision/chart.svg?period={y}")).await;
+    let svg = joint
+        .get(&format!("/supervision/chart.svg?period={y}"))
+        .await;
     assert_eq!(svg.status(), 200);
     assert!(svg.text().await.unwrap().starts_with("<svg"));
     for p in [
@@ -202,10 +246,14 @@ async fn figures_count_each_act_once_and_leave_exemptions_out(b: Backend) {
         assert_eq!(r.status(), 200, "{p}");
         assert!(r.bytes().await.unwrap().starts_with(b"PK"), "{p}");
     }
-    let pdf = joint.get(&format!("/api/v1/supervision/dashboard.pdf?period={y}")).await;
+    let pdf = joint
+        .get(&format!("/api/v1/supervision/dashboard.pdf?period={y}"))
+        .await;
     assert_eq!(pdf.status(), 200);
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
-    let feed: Value = joint.json(&format!("/api/v1/supervision/feed?period={y}")).await;
+    let feed: Value = joint
+        .json(&format!("/api/v1/supervision/feed?period={y}"))
+        .await;
     let row = feed
         .as_array()
         .unwrap()
@@ -225,14 +273,29 @@ async fn figures_refusals_and_public_page(b: Backend) {
     let y = year(&t);
     let ga = org(&t, "县公安局").await;
     let sj = org(&t, "县市场监管局").await;
-    assert_eq!(t.client().get("/api/v1/supervision/dashboard").await.status(), 401);
+    assert_eq!(
+        t.client()
+            .get("/api/v1/supervision/dashboard")
+            .await
+            .status(),
+        401
+    );
     let clerk = t.staff("ga_clerk").await;
-    assert_eq!(clerk.get("/api/v1/supervision/dashboard").await.status(), 403);
+    assert_eq!(
+        clerk.get("/api/v1/supervision/dashboard").await.status(),
+        403
+    );
     assert_eq!(clerk.get("/api/v1/supervision/feed").await.status(), 403);
     let ga_admin = t.staff("ga_admin").await;
     // A unit's administrator sees the own unit only.
     let own: Value = ga_admin.json("/api/v1/supervision/dashboard").await;
-    assert!(own["units"].as_array().unwrap().iter().all(|u| u["key"] == ga.to_string()));
+    assert!(
+        own["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["key"] == ga.to_string())
+    );
     assert_eq!(
         ga_admin
             .get(&format!("/api/v1/supervision/dashboard?org_id={sj}"))
@@ -244,20 +307,29 @@ async fn figures_refusals_and_public_page(b: Backend) {
     let joint = t.staff("joint").await;
     for bad in ["2026-13", "26", "2026/01", "<script>"] {
         let r = joint
-            .get(&format!("/api/v1/supervision/dashboard?period={}", urlencode(bad)))
+            .get(&format!(
+                "/api/v1/supervision/dashboard?period={}",
+                urlencode(bad)
+            ))
             .await;
         assert_eq!(r.status(), 422, "{bad}");
         let p: Value = r.json().await.unwrap();
         assert!(has_field(&p, "period"), "{p}");
     }
     // The public page and its JSON: aggregate figures per unit, no personal data.
-    let r = t.client().get(&format!("/transparency/supervision?year={y}")).await;
+    let r = t
+        .client()
+        .get(&format!("/transparency/supervision?year={y}"))
+        .await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("监督考核情况公开"));
     assert!(!html.contains("张三") && !html.contains("370322"));
     let home = t.client().get("/").await.text().await.unwrap();
-    assert!(home.contains("/transparency/supervision"), "linked from the footer");
+    assert!(
+        home.contains("/transparency/supervision"),
+        "linked from the footer"
+    );
     let p: Value = t
         .client()
         .json(&format!("/api/v1/public/supervision-figures?year={y}"))
@@ -290,7 +362,10 @@ fn urlencode(s: &str) -> String {
 /// Inspectors in three units (the demo county has one).
 async fn inspectors(t: &TestApp) -> Vec<i64> {
     let mut ids = vec![];
-    for (i, unit) in ["县公安局", "县市场监管局", "县水利局", "县司法局"].iter().enumerate() {
+    for (i, unit) in ["县公安局", "县市场监管局", "县水利局", "县司法局"]
+        .iter()
+        .enumerate()
+    {
         let o = org(t, unit).await;
         let s = staff::create(
             &t.app,
@@ -324,21 +399,30 @@ async fn random_draw_is_reproducible(b: Backend) {
     assert_eq!(d["seed"], seed.as_str());
     // Anyone repeats it from what is recorded.
     let units: Vec<i64> = serde_json::from_str(d["unit_pool"].as_str().unwrap()).unwrap();
-    let pool: Vec<(i64, i64)> = serde_json::from_str(d["inspector_pool"].as_str().unwrap()).unwrap();
-    let drawn: Vec<(i64, Vec<i64>)> = serde_json::from_str(d["units_drawn"].as_str().unwrap()).unwrap();
+    let pool: Vec<(i64, i64)> =
+        serde_json::from_str(d["inspector_pool"].as_str().unwrap()).unwrap();
+    let drawn: Vec<(i64, Vec<i64>)> =
+        serde_json::from_str(d["units_drawn"].as_str().unwrap()).unwrap();
     let again = draw::draw(draw::parse_seed(&seed).unwrap(), &units, 3, &pool, 2);
     assert_eq!(drawn, again);
     assert_eq!(drawn.len(), 3);
     for (u, ins) in &drawn {
         assert_eq!(ins.len(), 2);
-        assert!(ins.iter().all(|i| pool.iter().any(|(s, o)| s == i && o != u)), "回避");
+        assert!(
+            ins.iter()
+                .all(|i| pool.iter().any(|(s, o)| s == i && o != u)),
+            "回避"
+        );
     }
     // The same seed and pools draw the same again; an inspection per drawn unit.
     let (s, d2) = post(&joint, "/api/v1/supervision/draws", body).await;
     assert_eq!(s, 201);
     assert_eq!(d2["units_drawn"], d["units_drawn"]);
     let list: Value = joint
-        .json(&format!("/api/v1/supervision/inspections?draw_id={}", d["id"]))
+        .json(&format!(
+            "/api/v1/supervision/inspections?draw_id={}",
+            d["id"]
+        ))
         .await;
     assert_eq!(list.as_array().unwrap().len(), 3);
     // The page shows seed, algorithm and pools.
@@ -361,7 +445,12 @@ async fn random_draw_is_reproducible(b: Backend) {
     let before = count().await;
     let ga_admin = t.staff("ga_admin").await;
     let ok = json!({"title": "抽查", "unit_count": 1, "inspectors_per_unit": 1, "planned_on": "2026-12-20"});
-    assert_eq!(post(&ga_admin, "/api/v1/supervision/draws", ok.clone()).await.0, 403);
+    assert_eq!(
+        post(&ga_admin, "/api/v1/supervision/draws", ok.clone())
+            .await
+            .0,
+        403
+    );
     let (s, p) = post(
         &joint,
         "/api/v1/supervision/draws",
@@ -369,7 +458,13 @@ async fn random_draw_is_reproducible(b: Backend) {
     )
     .await;
     assert_eq!(s, 422);
-    for f in ["title", "unit_count", "inspectors_per_unit", "seed", "planned_on"] {
+    for f in [
+        "title",
+        "unit_count",
+        "inspectors_per_unit",
+        "seed",
+        "planned_on",
+    ] {
         assert!(has_field(&p, f), "{f}: {p}");
     }
     let (s, p) = post(
@@ -410,7 +505,10 @@ async fn inspection_findings_are_tracked_deadlines(b: Backend) {
     )
     .await;
     assert_eq!(s, 422);
-    assert!(has_field(&p, "kind") && has_field(&p, "title") && has_field(&p, "planned_on"), "{p}");
+    assert!(
+        has_field(&p, "kind") && has_field(&p, "title") && has_field(&p, "planned_on"),
+        "{p}"
+    );
     let (s, p) = post(
         &joint,
         "/api/v1/supervision/inspections",
@@ -421,17 +519,35 @@ async fn inspection_findings_are_tracked_deadlines(b: Backend) {
     assert!(has_field(&p, "org_id"), "{p}");
     let body = json!({"kind": "special", "org_id": ga, "title": "清单外索要证明专项督查", "planned_on": "2026-12-20"});
     let ga_admin = t.staff("ga_admin").await;
-    assert_eq!(post(&ga_admin, "/api/v1/supervision/inspections", body.clone()).await.0, 403);
+    assert_eq!(
+        post(&ga_admin, "/api/v1/supervision/inspections", body.clone())
+            .await
+            .0,
+        403
+    );
     let (s, d) = post(&joint, "/api/v1/supervision/inspections", body).await;
     assert_eq!(s, 201, "{d}");
     let id = d["inspection"]["id"].as_i64().unwrap();
     let base = format!("/api/v1/supervision/inspections/{id}");
     // Findings: the joint office (not the unit), with a limit in working days.
     let finding = json!({"text": "窗口仍要求提供无犯罪记录证明", "follow_up_days": 5});
-    assert_eq!(post(&ga_admin, &format!("{base}/findings"), finding.clone()).await.0, 403);
-    let (s, p) = post(&joint, &format!("{base}/findings"), json!({"text": " ", "follow_up_days": 0})).await;
+    assert_eq!(
+        post(&ga_admin, &format!("{base}/findings"), finding.clone())
+            .await
+            .0,
+        403
+    );
+    let (s, p) = post(
+        &joint,
+        &format!("{base}/findings"),
+        json!({"text": " ", "follow_up_days": 0}),
+    )
+    .await;
     assert_eq!(s, 422);
-    assert!(has_field(&p, "text") && has_field(&p, "follow_up_days"), "{p}");
+    assert!(
+        has_field(&p, "text") && has_field(&p, "follow_up_days"),
+        "{p}"
+    );
     let (s, d) = post(&joint, &format!("{base}/findings"), finding).await;
     assert_eq!(s, 201, "{d}");
     let f = &d["findings"][0];
@@ -443,30 +559,59 @@ async fn inspection_findings_are_tracked_deadlines(b: Backend) {
         async move {
             let r: (String, String) = db
                 .reader()
-                .fetch_one(proofless_store::q("SELECT subject_type, state FROM deadlines WHERE id = ?").bind(dl))
+                .fetch_one(
+                    proofless_store::q("SELECT subject_type, state FROM deadlines WHERE id = ?")
+                        .bind(dl),
+                )
                 .await
                 .unwrap();
             r
         }
     };
-    assert_eq!(state(&t, dl).await, ("supervision_finding".to_owned(), "open".to_owned()));
+    assert_eq!(
+        state(&t, dl).await,
+        ("supervision_finding".to_owned(), "open".to_owned())
+    );
     // Cannot close with an open finding; only the unit reports the follow-up.
-    assert_eq!(post(&joint, &format!("{base}/closing"), json!({})).await.0, 409);
+    assert_eq!(
+        post(&joint, &format!("{base}/closing"), json!({})).await.0,
+        409
+    );
     let follow = format!("/api/v1/supervision/findings/{fid}/follow-up");
     let sj_admin = t.staff("sj_admin").await;
-    assert_eq!(post(&sj_admin, &follow, json!({"text": "已整改"})).await.0, 403);
-    assert_eq!(post(&joint, &follow, json!({"text": "已整改"})).await.0, 403);
+    assert_eq!(
+        post(&sj_admin, &follow, json!({"text": "已整改"})).await.0,
+        403
+    );
+    assert_eq!(
+        post(&joint, &follow, json!({"text": "已整改"})).await.0,
+        403
+    );
     assert_eq!(post(&ga_admin, &follow, json!({"text": ""})).await.0, 422);
-    let (s, d) = post(&ga_admin, &follow, json!({"text": "已停止索要，窗口人员已培训"})).await;
+    let (s, d) = post(
+        &ga_admin,
+        &follow,
+        json!({"text": "已停止索要，窗口人员已培训"}),
+    )
+    .await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["findings"][0]["state"], "done");
     assert_eq!(state(&t, dl).await.1, "done");
-    assert_eq!(post(&ga_admin, &follow, json!({"text": "再次"})).await.0, 409);
+    assert_eq!(
+        post(&ga_admin, &follow, json!({"text": "再次"})).await.0,
+        409
+    );
     let (s, d) = post(&joint, &format!("{base}/closing"), json!({})).await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(d["inspection"]["state"], "closed");
     assert_eq!(
-        post(&joint, &format!("{base}/findings"), json!({"text": "又一问题", "follow_up_days": 3})).await.0,
+        post(
+            &joint,
+            &format!("{base}/findings"),
+            json!({"text": "又一问题", "follow_up_days": 3})
+        )
+        .await
+        .0,
         409
     );
     // The unit sees its inspection; another unit does not.
@@ -512,30 +657,138 @@ async fn rectification_order_is_an_engine_deadline(b: Backend) {
         .app
         .db
         .reader()
-        .scalar_i64(proofless_store::q("SELECT COUNT(*) FROM deadlines WHERE state = 'done' AND id = ?").bind(dl))
+        .scalar_i64(
+            proofless_store::q("SELECT COUNT(*) FROM deadlines WHERE state = 'done' AND id = ?")
+                .bind(dl),
+        )
         .await
         .unwrap();
     assert_eq!(done, 1);
+}
+
+/// 张三 signs a commitment at the counter (as the demo's 刘洋 does); its check waits.
+async fn signed_commitment(t: &TestApp) -> (i64, i64) {
+    use proofless_app::commitment::input::SignInput;
+    use proofless_app::commitment::sign as signing;
+    let window_id = scalar(t, "SELECT id FROM staff WHERE username = ?", "window").await;
+    let window = proofless_app::auth::staff_actor(&t.app, window_id, "t")
+        .await
+        .unwrap()
+        .unwrap();
+    let item = scalar(
+        t,
+        "SELECT id FROM proof_items WHERE name = ? ORDER BY id LIMIT 1",
+        "住所（经营场所）使用证明",
+    )
+    .await;
+    let (code,): (String,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(
+            proofless_store::q(
+                "SELECT s.code FROM service_items s JOIN proof_item_services ps ON ps.service_item_id = s.id \
+                 WHERE ps.proof_item_id = ? ORDER BY s.id LIMIT 1",
+            )
+            .bind(item),
+        )
+        .await
+        .unwrap();
+    let rid = proofless_fixtures::demo::demo_citizen_id("张三")
+        .unwrap()
+        .unwrap();
+    let pid = proofless_app::applicants::person_id_by_resident_id(&t.app, &rid)
+        .await
+        .unwrap()
+        .unwrap();
+    let case = proofless_app::cases::create(
+        &t.app,
+        &window,
+        &proofless_app::cases::NewCase {
+            service_item_code: code,
+            applicant_kind: "person".to_owned(),
+            applicant: proofless_app::applicants::public_id_of(&t.app, pid)
+                .await
+                .unwrap(),
+            applicant_name: None,
+            immediate: false,
+            statutory_limit: None,
+        },
+    )
+    .await
+    .unwrap();
+    let c = signing::sign(
+        &t.app,
+        &window,
+        &SignInput {
+            case_id: case.id,
+            proof_item_id: item,
+            person_id: Some(
+                proofless_app::applicants::public_id_of(&t.app, pid)
+                    .await
+                    .unwrap(),
+            ),
+            entity_id: None,
+            facts: "经营场所位于高青县田镇街道青城路88号，本人依法享有使用权。".to_owned(),
+            applicant_confirmed: true,
+            chosen_by_applicant: true,
+        },
+    )
+    .await
+    .unwrap();
+    let (org, due): (i64, Option<i64>) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(
+            proofless_store::q(
+                "SELECT c.supervising_org_id, d.due_at FROM commitments c \
+                 LEFT JOIN deadlines d ON d.id = c.deadline_id WHERE c.id = ?",
+            )
+            .bind(c.id),
+        )
+        .await
+        .unwrap();
+    // A commitment left to the daily draw has no check yet: drawn here, as the draw does.
+    let due = match due {
+        Some(d) => d,
+        None => {
+            use proofless_domain::deadline::{Period, RuleKey, SubjectType};
+            let mut tx = t.app.db.begin().await.unwrap();
+            let opened = deadlines::open_in(
+                &mut tx,
+                &t.app,
+                &Actor::system("t"),
+                &deadlines::NewDeadline {
+                    subject_type: SubjectType::CommitmentCheck,
+                    subject_id: c.id.to_string(),
+                    org_id: org,
+                    rule_key: RuleKey::from_static("commitment.post_check"),
+                    start: chrono::DateTime::from_timestamp_millis(t.app.now_ms()).unwrap(),
+                    statutory_limit: Some(Period::WorkingDays(5)),
+                },
+            )
+            .await
+            .unwrap();
+            tx.execute(
+                proofless_store::q("UPDATE commitments SET deadline_id = ? WHERE id = ?")
+                    .bind(opened.id)
+                    .bind(c.id),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            opened.due_at.unwrap()
+        }
+    };
+    (c.id, due)
 }
 
 // A5 §4(5), R4.4: a commitment check the engine escalated becomes one violation record,
 // however often the sweep runs, and the accountability sweep proposes it.
 async fn late_commitment_check_becomes_a_proposal(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
-    let pending: Option<(i64, i64)> = t
-        .app
-        .db
-        .reader()
-        .fetch_optional(proofless_store::q(
-            "SELECT c.id, d.due_at FROM commitments c JOIN deadlines d ON d.id = c.deadline_id \
-             WHERE c.state = 'signed' AND c.checked_at IS NULL AND d.state = 'open' AND d.due_at IS NOT NULL \
-             ORDER BY d.due_at LIMIT 1",
-        ))
-        .await
-        .unwrap();
-    let Some((cid, due)) = pending else {
-        panic!("the demo county has a commitment waiting for its check");
-    };
+    let (cid, due) = signed_commitment(&t).await;
     let wait = due - t.app.now_ms() + 60_000;
     t.clock.advance(Duration::milliseconds(wait.max(0)));
     deadlines::escalate_due(&t.app, "t").await.unwrap();

@@ -55,13 +55,7 @@ async fn notify_subject(tx: &mut Tx, c: &Case, text: &str, key: &str, now: i64) 
 /// The order to rectify within a time limit (A5 §5(一)) as a deadline of the engine at the
 /// subject's unit: the days from today to the limit's day (Beijing) ride as its statutory
 /// limit, so the engine reminds, escalates when it passes and records its completion.
-async fn open_rectification(
-    tx: &mut Tx,
-    app: &App,
-    c: &Case,
-    now: i64,
-    by: i64,
-) -> AppResult<i64> {
+async fn open_rectification(tx: &mut Tx, app: &App, c: &Case, now: i64, by: i64) -> AppResult<i64> {
     use chrono::TimeZone;
     let day = |ms: i64| {
         crate::beijing()
@@ -70,9 +64,10 @@ async fn open_rectification(
             .map(|t| t.date_naive())
             .unwrap_or_default()
     };
-    let days = (day(by) - day(now)).num_days().max(1);
+    // The engine's periods stop at 9999 units (`MAX_PERIOD_UNITS`).
+    let days = (day(by) - day(now)).num_days().clamp(1, 9_999);
     let cmd = NewDeadline {
-        subject_type: SubjectType::Rectification,
+        subject_type: SubjectType::AccountabilityRectification,
         subject_id: c.id.to_string(),
         org_id: c.org_id,
         rule_key: RuleKey::from_static(RECTIFICATION_RULE),

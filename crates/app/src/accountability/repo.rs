@@ -277,7 +277,11 @@ pub(crate) async fn rectified(ex: &mut impl Exec, id: i64, note: &str, now: i64)
 }
 
 /// Links the rectification order's deadline (A5 §5(一)).
-pub(crate) async fn set_rectify_deadline(ex: &mut impl Exec, id: i64, deadline_id: i64) -> AppResult<()> {
+pub(crate) async fn set_rectify_deadline(
+    ex: &mut impl Exec,
+    id: i64,
+    deadline_id: i64,
+) -> AppResult<()> {
     ex.execute(
         q("UPDATE accountability_cases SET rectify_deadline_id = ? WHERE id = ?")
             .bind(deadline_id)

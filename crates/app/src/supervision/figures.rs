@@ -109,7 +109,9 @@ pub struct UnitFigures {
 
 impl UnitFigures {
     fn from_sums(s: &Sums, label: String) -> UnitFigures {
-        let avg = |n: i64, ms: i64| (n > 0).then(|| (ms as f64 / n as f64 / 60_000.0 * 10.0).round() / 10.0);
+        let avg = |n: i64, ms: i64| {
+            (n > 0).then(|| (ms as f64 / n as f64 / 60_000.0 * 10.0).round() / 10.0)
+        };
         UnitFigures {
             key: s.key.clone(),
             label,
@@ -136,10 +138,8 @@ impl UnitFigures {
 
     /// Share of verifications answered or returned in time, in percent.
     pub fn on_time_rate(&self) -> Option<f64> {
-        let all = self.answered_on_time
-            + self.answered_late
-            + self.returned_on_time
-            + self.returned_late;
+        let all =
+            self.answered_on_time + self.answered_late + self.returned_on_time + self.returned_late;
         (all > 0).then(|| {
             ((self.answered_on_time + self.returned_on_time) as f64 * 1000.0 / all as f64).round()
                 / 10.0
@@ -279,7 +279,9 @@ pub async fn dashboard(app: &App, actor: &Actor, f: &PeriodQuery) -> AppResult<D
             .filter_map(|u| g(u).map(|a| (a, u.verifications())))
             .collect();
         let n: i64 = v.iter().map(|x| x.1).sum();
-        (n > 0).then(|| (v.iter().map(|x| x.0 * x.1 as f64).sum::<f64>() / n as f64 * 10.0).round() / 10.0)
+        (n > 0).then(|| {
+            (v.iter().map(|x| x.0 * x.1 as f64).sum::<f64>() / n as f64 * 10.0).round() / 10.0
+        })
     };
     total.avg_minutes_30m = with(|u| u.avg_minutes_30m);
     total.avg_minutes_1wd = with(|u| u.avg_minutes_1wd);
@@ -347,7 +349,10 @@ pub async fn feed(app: &App, actor: &Actor, f: &PeriodQuery) -> AppResult<Vec<Fe
 }
 
 /// The public transparency figures of a year: every unit's aggregates, no personal data.
-pub async fn public_figures(app: &App, year: Option<&str>) -> AppResult<(String, Vec<UnitFigures>)> {
+pub async fn public_figures(
+    app: &App,
+    year: Option<&str>,
+) -> AppResult<(String, Vec<UnitFigures>)> {
     let period = match year.map(str::trim).filter(|s| !s.is_empty()) {
         Some(y) if y.len() == 4 => Period::parse(Some(y), app.now_ms())?,
         Some(_) => return Err(AppError::field("year", "年份须为四位数字（如 2026）")),

@@ -83,7 +83,10 @@ impl DrawInput {
             p.add("unit_pool", format!("被抽查单位库不能超过 {MAX_POOL} 个"));
         }
         if self.inspector_pool.len() > MAX_POOL {
-            p.add("inspector_pool", format!("检查人员库不能超过 {MAX_POOL} 人"));
+            p.add(
+                "inspector_pool",
+                format!("检查人员库不能超过 {MAX_POOL} 人"),
+            );
         }
         if !(1..=MAX_POOL as i64).contains(&self.unit_count) {
             p.add("unit_count", "抽取单位数须为 1 以上的整数");
@@ -91,7 +94,12 @@ impl DrawInput {
         if !(1..=20).contains(&self.inspectors_per_unit) {
             p.add("inspectors_per_unit", "每个单位的检查人员数须为 1–20");
         }
-        let seed = match self.seed.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let seed = match self
+            .seed
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(s) => {
                 let v = parse_seed(s);
@@ -146,7 +154,10 @@ impl InspectionInput {
             "scheduled" => "scheduled",
             "special" => "special",
             _ => {
-                p.add("kind", "检查类型须为定期检查（scheduled）或专项督查（special）");
+                p.add(
+                    "kind",
+                    "检查类型须为定期检查（scheduled）或专项督查（special）",
+                );
                 "scheduled"
             }
         };

@@ -9,10 +9,10 @@ use proofless_domain::role::Role;
 use serde::Serialize;
 use serde_json::json;
 
-pub use super::repo::{Draw, Finding, Inspection};
 use super::draw::{self, ALGORITHM, seed_hex};
 use super::input::{DrawInput, FindingInput, InspectionInput, TextInput};
 use super::repo::{self, NewInspection};
+pub use super::repo::{Draw, Finding, Inspection};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
@@ -167,7 +167,10 @@ pub async fn create_inspection(
     let cmd = input.parse()?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    if repo::existing_orgs(&mut tx, &[cmd.org_id]).await?.is_empty() {
+    if repo::existing_orgs(&mut tx, &[cmd.org_id])
+        .await?
+        .is_empty()
+    {
         return Err(AppError::field("org_id", "被检查单位不存在"));
     }
     let found = repo::inspectors(&mut tx, &cmd.inspectors).await?;
@@ -209,7 +212,11 @@ pub async fn create_inspection(
 
 /// The inspections the actor may see (all for the county-wide readers, the own unit's for a
 /// unit's administrator), newest first.
-pub async fn inspections(app: &App, actor: &Actor, draw: Option<i64>) -> AppResult<Vec<Inspection>> {
+pub async fn inspections(
+    app: &App,
+    actor: &Actor,
+    draw: Option<i64>,
+) -> AppResult<Vec<Inspection>> {
     let org = if actor.has_any(READERS) {
         None
     } else if actor.has(Role::UnitAdmin) && actor.org_id.is_some() {
@@ -227,7 +234,7 @@ pub async fn get_inspection(app: &App, actor: &Actor, id: i64) -> AppResult<Insp
         return Err(AppError::NotFound(format!("检查 {id} 不存在")));
     };
     if !can_read(actor, &inspection) {
-        actor.require_any(READERS)?;
+        actor.require_staff()?;
         return Err(AppError::NotFound(format!("检查 {id} 不存在")));
     }
     let findings = repo::findings(&mut ex, id).await?;
@@ -325,7 +332,9 @@ pub async fn report_follow_up(
         return Err(AppError::NotFound(format!("问题 {finding_id} 不存在")));
     };
     if !(actor.has(Role::UnitAdmin) && actor.org_id == Some(ins.org_id)) {
-        return Err(AppError::forbidden("只有被检查单位的管理员可以报告整改情况"));
+        return Err(AppError::forbidden(
+            "只有被检查单位的管理员可以报告整改情况",
+        ));
     }
     if repo::finding_done(&mut tx, finding_id, &note, now).await? == 0 {
         return Err(AppError::Conflict("该问题已报告整改".into()));
@@ -339,7 +348,12 @@ pub async fn report_follow_up(
         &mut tx,
         &Recipient::Role(Role::JointOffice),
         NotificationKind::Review,
-        &format!("【整改报告】{}（{}）已报告整改{}", ins.title, ins.org_name, if late { "（逾期）" } else { "" }),
+        &format!(
+            "【整改报告】{}（{}）已报告整改{}",
+            ins.title,
+            ins.org_name,
+            if late { "（逾期）" } else { "" }
+        ),
         &format!("/supervision/inspections/{}", ins.id),
         &format!("supervision:finding:{finding_id}:done"),
         now,

@@ -66,9 +66,7 @@ pub(crate) struct Acc(pub HashMap<(i64, String), [i64; 21]>);
 
 impl Acc {
     pub fn add(&mut self, org: i64, month: &str, c: C, n: i64) {
-        self.0
-            .entry((org, month.to_owned()))
-            .or_insert([0; 21])[c as usize] += n;
+        self.0.entry((org, month.to_owned())).or_insert([0; 21])[c as usize] += n;
     }
 }
 
@@ -112,12 +110,12 @@ pub(crate) async fn progress(ex: &mut impl Exec) -> AppResult<(i64, i64)> {
 
 /// Takes the cursor (the update locks the row until commit) and returns where it stands.
 pub(crate) async fn take_cursor(ex: &mut impl Exec, now: i64) -> AppResult<i64> {
-    ex.execute(
-        q("UPDATE supervision_cursor SET touched_at = ? WHERE name = 'audit'").bind(now),
-    )
-    .await?;
+    ex.execute(q("UPDATE supervision_cursor SET touched_at = ? WHERE name = 'audit'").bind(now))
+        .await?;
     Ok(ex
-        .scalar_i64(q("SELECT last_seq FROM supervision_cursor WHERE name = 'audit'"))
+        .scalar_i64(q(
+            "SELECT last_seq FROM supervision_cursor WHERE name = 'audit'",
+        ))
         .await?)
 }
 
@@ -175,7 +173,10 @@ pub(crate) struct VerificationFact {
     pub deadline_period: String,
 }
 
-pub(crate) async fn verification(ex: &mut impl Exec, id: i64) -> AppResult<Option<VerificationFact>> {
+pub(crate) async fn verification(
+    ex: &mut impl Exec,
+    id: i64,
+) -> AppResult<Option<VerificationFact>> {
     Ok(ex
         .fetch_optional(
             q("SELECT issuer_org_id, sent_at, deadline_period FROM verifications WHERE id = ?")
@@ -441,9 +442,11 @@ pub struct Draw {
 pub(crate) async fn insert_draw(ex: &mut impl Exec, d: &Draw) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO supervision_draws (title, algorithm, seed, unit_pool, inspector_pool, \
+            q(
+                "INSERT INTO supervision_draws (title, algorithm, seed, unit_pool, inspector_pool, \
                units_drawn, inspectors_per_unit, created_by, created_at) \
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
             .bind(d.title.as_str())
             .bind(d.algorithm.as_str())
             .bind(d.seed.as_str())
@@ -474,9 +477,7 @@ pub(crate) async fn draws(ex: &mut impl Exec) -> AppResult<Vec<Draw>> {
 
 /// Every unit's id, ascending.
 pub(crate) async fn all_units(ex: &mut impl Exec) -> AppResult<Vec<i64>> {
-    let rows: Vec<(i64,)> = ex
-        .fetch_all(q("SELECT id FROM orgs ORDER BY id"))
-        .await?;
+    let rows: Vec<(i64,)> = ex.fetch_all(q("SELECT id FROM orgs ORDER BY id")).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -504,7 +505,10 @@ pub(crate) async fn inspectors(ex: &mut impl Exec, ids: &[i64]) -> AppResult<Vec
     );
     query.push_arg(true);
     if !ids.is_empty() {
-        query.push_sql(&format!(" AND s.id IN ({})", Query::placeholders(ids.len())));
+        query.push_sql(&format!(
+            " AND s.id IN ({})",
+            Query::placeholders(ids.len())
+        ));
         for i in ids {
             query.push_arg(*i);
         }
@@ -550,9 +554,11 @@ pub(crate) async fn insert_inspection(
 ) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO supervision_inspections (kind, draw_id, org_id, title, inspectors, \
+            q(
+                "INSERT INTO supervision_inspections (kind, draw_id, org_id, title, inspectors, \
                state, planned_on, created_by, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) \
-               RETURNING id")
+               RETURNING id",
+            )
             .bind(i.kind)
             .bind(i.draw_id)
             .bind(i.org_id)
@@ -596,8 +602,10 @@ pub(crate) async fn inspections(
 pub(crate) async fn close_inspection(ex: &mut impl Exec, id: i64, now: i64) -> AppResult<u64> {
     Ok(ex
         .execute(
-            q("UPDATE supervision_inspections SET state = 'closed', closed_at = ? \
-               WHERE id = ? AND state = 'open'")
+            q(
+                "UPDATE supervision_inspections SET state = 'closed', closed_at = ? \
+               WHERE id = ? AND state = 'open'",
+            )
             .bind(now)
             .bind(id),
         )
@@ -650,7 +658,12 @@ const FINDING_COLS: &str = "SELECT id, inspection_id, text, deadline_id, due_at,
 
 pub(crate) async fn findings(ex: &mut impl Exec, inspection_id: i64) -> AppResult<Vec<Finding>> {
     Ok(ex
-        .fetch_all(q(format!("{FINDING_COLS} WHERE inspection_id = ? ORDER BY id")).bind(inspection_id))
+        .fetch_all(
+            q(format!(
+                "{FINDING_COLS} WHERE inspection_id = ? ORDER BY id"
+            ))
+            .bind(inspection_id),
+        )
         .await?)
 }
 
@@ -660,11 +673,18 @@ pub(crate) async fn finding(ex: &mut impl Exec, id: i64) -> AppResult<Option<Fin
         .await?)
 }
 
-pub(crate) async fn finding_done(ex: &mut impl Exec, id: i64, note: &str, now: i64) -> AppResult<u64> {
+pub(crate) async fn finding_done(
+    ex: &mut impl Exec,
+    id: i64,
+    note: &str,
+    now: i64,
+) -> AppResult<u64> {
     Ok(ex
         .execute(
-            q("UPDATE supervision_findings SET state = 'done', done_note = ?, done_at = ? \
-               WHERE id = ? AND state = 'open'")
+            q(
+                "UPDATE supervision_findings SET state = 'done', done_note = ?, done_at = ? \
+               WHERE id = ? AND state = 'open'",
+            )
             .bind(note)
             .bind(now)
             .bind(id),

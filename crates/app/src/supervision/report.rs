@@ -100,7 +100,8 @@ fn cells(u: &UnitFigures) -> Vec<String> {
         u.answered_late.to_string(),
         u.returned_on_time.to_string(),
         u.returned_late.to_string(),
-        u.on_time_rate().map_or("—".to_owned(), |r| format!("{r:.1}%")),
+        u.on_time_rate()
+            .map_or("—".to_owned(), |r| format!("{r:.1}%")),
         num(u.avg_minutes_30m),
         num(u.avg_minutes_1wd),
         num(u.avg_minutes_2wd),
@@ -256,7 +257,8 @@ pub fn report_pdf(d: &Dashboard) -> AppResult<Vec<u8>> {
                 u.answered_late,
                 u.returned_on_time,
                 u.returned_late,
-                u.on_time_rate().map_or("—".to_owned(), |r| format!("{r:.1}%")),
+                u.on_time_rate()
+                    .map_or("—".to_owned(), |r| format!("{r:.1}%")),
                 num(u.avg_minutes_30m),
                 num(u.avg_minutes_1wd),
                 num(u.avg_minutes_2wd),

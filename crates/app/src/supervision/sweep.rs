@@ -156,7 +156,12 @@ async fn count(tx: &mut Tx, system: &Actor, acc: &mut Acc, e: &Event, now: i64) 
 
 /// A commitment check the engine escalated while the commitment still waits for it: the
 /// violation of A5 §4(5), recorded once (the record is unique per source reference).
-async fn unchecked_commitment(tx: &mut Tx, system: &Actor, deadline_id: i64, now: i64) -> AppResult<()> {
+async fn unchecked_commitment(
+    tx: &mut Tx,
+    system: &Actor,
+    deadline_id: i64,
+    now: i64,
+) -> AppResult<()> {
     let Some(d) = repo::deadline(tx, deadline_id).await? else {
         return Ok(());
     };

@@ -65,7 +65,7 @@ pub enum SubjectType {
     /// The follow-up of a supervision finding (P 四).
     SupervisionFinding,
     /// An accountability order to rectify within a time limit (A5 §5(一)).
-    Rectification,
+    AccountabilityRectification,
 }
 
 impl SubjectType {
@@ -76,7 +76,7 @@ impl SubjectType {
         SubjectType::Complaint,
         SubjectType::Adjustment,
         SubjectType::SupervisionFinding,
-        SubjectType::Rectification,
+        SubjectType::AccountabilityRectification,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -87,7 +87,7 @@ impl SubjectType {
             SubjectType::Complaint => "complaint",
             SubjectType::Adjustment => "adjustment",
             SubjectType::SupervisionFinding => "supervision_finding",
-            SubjectType::Rectification => "accountability_rectification",
+            SubjectType::AccountabilityRectification => "accountability_rectification",
         }
     }
 
@@ -104,7 +104,7 @@ impl SubjectType {
             SubjectType::Complaint => "投诉",
             SubjectType::Adjustment => "调整申请",
             SubjectType::SupervisionFinding => "督查整改",
-            SubjectType::Rectification => "问责整改",
+            SubjectType::AccountabilityRectification => "问责整改",
         }
     }
 }

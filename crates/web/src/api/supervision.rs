@@ -76,7 +76,11 @@ async fn dashboard_xlsx(
 ) -> ApiResult<Response> {
     let d = supervision::dashboard(&s.app, &ctx.actor, &f).await?;
     let bytes = supervision::report_xlsx(&d)?;
-    Ok(file(XLSX, &format!("supervision-{}.xlsx", d.period.label), bytes))
+    Ok(file(
+        XLSX,
+        &format!("supervision-{}.xlsx", d.period.label),
+        bytes,
+    ))
 }
 
 /// The dashboard as a PDF report.
@@ -90,7 +94,11 @@ async fn dashboard_pdf(
 ) -> ApiResult<Response> {
     let d = supervision::dashboard(&s.app, &ctx.actor, &f).await?;
     let bytes = supervision::report_pdf(&d)?;
-    Ok(file("application/pdf", &format!("supervision-{}.pdf", d.period.label), bytes))
+    Ok(file(
+        "application/pdf",
+        &format!("supervision-{}.pdf", d.period.label),
+        bytes,
+    ))
 }
 
 /// The monthly chart (server-rendered SVG).
@@ -132,7 +140,9 @@ async fn feed_xlsx(
     ApiQuery(f): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Response> {
     let rows = supervision::feed(&s.app, &ctx.actor, &f).await?;
-    let label = rows.first().map_or("period".to_owned(), |r| r.period.clone());
+    let label = rows
+        .first()
+        .map_or("period".to_owned(), |r| r.period.clone());
     let bytes = supervision::feed_xlsx(&rows)?;
     Ok(file(XLSX, &format!("assessment-feed-{label}.xlsx"), bytes))
 }
@@ -161,7 +171,11 @@ async fn create_draw(
 #[utoipa::path(get, operation_id = "get_supervision_draw", path = "/api/v1/supervision/draws/{id}", tag = "supervision",
     params(("id" = i64, Path)),
     responses((status = 200, body = Draw), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_draw(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<Json<Draw>> {
+async fn get_draw(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Draw>> {
     Ok(Json(supervision::get_draw(&s.app, &ctx.actor, id).await?))
 }
 
@@ -181,7 +195,9 @@ async fn list_inspections(
     ctx: Ctx,
     ApiQuery(f): ApiQuery<InspectionFilter>,
 ) -> ApiResult<Json<Vec<Inspection>>> {
-    Ok(Json(supervision::inspections(&s.app, &ctx.actor, f.draw_id).await?))
+    Ok(Json(
+        supervision::inspections(&s.app, &ctx.actor, f.draw_id).await?,
+    ))
 }
 
 /// A scheduled review or a special inspection of one unit (the joint office).
@@ -206,7 +222,9 @@ async fn get_inspection(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<InspectionDetail>> {
-    Ok(Json(supervision::get_inspection(&s.app, &ctx.actor, id).await?))
+    Ok(Json(
+        supervision::get_inspection(&s.app, &ctx.actor, id).await?,
+    ))
 }
 
 /// A finding with its follow-up deadline in working days (the joint office or an inspector).
@@ -232,7 +250,9 @@ async fn close_inspection(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<InspectionDetail>> {
-    Ok(Json(supervision::close_inspection(&s.app, &ctx.actor, id).await?))
+    Ok(Json(
+        supervision::close_inspection(&s.app, &ctx.actor, id).await?,
+    ))
 }
 
 /// The inspected unit reports a finding followed up (its deadline completes).
@@ -245,7 +265,9 @@ async fn report_follow_up(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<TextInput>,
 ) -> ApiResult<Json<InspectionDetail>> {
-    Ok(Json(supervision::report_follow_up(&s.app, &ctx.actor, id, &input).await?))
+    Ok(Json(
+        supervision::report_follow_up(&s.app, &ctx.actor, id, &input).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -27,7 +27,8 @@ fn opt(v: &Option<f64>) -> String {
 }
 
 fn rate(u: &UnitFigures) -> String {
-    u.on_time_rate().map_or("—".to_owned(), |r| format!("{r:.1}%"))
+    u.on_time_rate()
+        .map_or("—".to_owned(), |r| format!("{r:.1}%"))
 }
 
 fn kind_label(k: &str) -> &'static str {
@@ -66,7 +67,9 @@ fn qs(f: &PeriodQuery) -> String {
     if let Some(p) = f.period.as_deref().filter(|p| !p.is_empty()) {
         parts.push(format!(
             "period={}",
-            p.chars().filter(|c| c.is_ascii_digit() || *c == '-').collect::<String>()
+            p.chars()
+                .filter(|c| c.is_ascii_digit() || *c == '-')
+                .collect::<String>()
         ));
     }
     if let Some(o) = f.org_id {
@@ -112,7 +115,11 @@ pub async fn dashboard_page(
     let county = ctx.actor.has_any(supervision::READERS);
     let result = async {
         let d = supervision::dashboard(&s.app, &ctx.actor, &q).await?;
-        let units = if county { units(&s, &ctx).await? } else { vec![] };
+        let units = if county {
+            units(&s, &ctx).await?
+        } else {
+            vec![]
+        };
         Ok::<_, AppError>((d, units))
     }
     .await;
@@ -223,13 +230,21 @@ impl ChecksPage {
 pub async fn checks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     let organiser = ctx.actor.has(Role::JointOffice);
     let result = async {
-        let draws = if ctx.actor.has_any(&[Role::JointOffice, Role::Accountability, Role::SystemAdmin]) {
-            supervision::draws(&s.app, &ctx.actor).await?
+        let draws =
+            if ctx
+                .actor
+                .has_any(&[Role::JointOffice, Role::Accountability, Role::SystemAdmin])
+            {
+                supervision::draws(&s.app, &ctx.actor).await?
+            } else {
+                vec![]
+            };
+        let inspections = supervision::inspections(&s.app, &ctx.actor, None).await?;
+        let units = if organiser {
+            units(&s, &ctx).await?
         } else {
             vec![]
         };
-        let inspections = supervision::inspections(&s.app, &ctx.actor, None).await?;
-        let units = if organiser { units(&s, &ctx).await? } else { vec![] };
         Ok::<_, AppError>((draws, inspections, units))
     }
     .await;
@@ -303,7 +318,9 @@ pub async fn inspection_submit(
         planned_on: f.planned_on,
     };
     match supervision::create_inspection(&s.app, &ctx.actor, &input).await {
-        Ok(d) => Redirect::to(&format!("/supervision/inspections/{}", d.inspection.id)).into_response(),
+        Ok(d) => {
+            Redirect::to(&format!("/supervision/inspections/{}", d.inspection.id)).into_response()
+        }
         Err(e) => page_error(&ctx, e, "/supervision/checks"),
     }
 }
@@ -462,7 +479,11 @@ pub struct YearForm {
 }
 
 /// The public transparency page: every unit's aggregate figures of a year, no personal data.
-pub async fn public_page(State(s): State<AppState>, ctx: Ctx, Query(f): Query<YearForm>) -> Response {
+pub async fn public_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<YearForm>,
+) -> Response {
     match supervision::public_figures(&s.app, Some(&f.year)).await {
         Ok((year, units)) => render(
             StatusCode::OK,
