@@ -19,4 +19,5 @@ mod joint_ui;
 mod policy_ui;
 mod sealed_ui;
 mod sharing_ui;
+mod supervision_ui;
 mod verification_ui;

@@ -52,6 +52,7 @@ mod sharing_gaps;
 mod sharing_pulls;
 mod store_group;
 mod store_rows;
+mod supervision_flow;
 mod synth;
 mod verification;
 mod verification_grace_policy;

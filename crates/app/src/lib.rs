@@ -32,6 +32,7 @@ pub mod risks;
 pub mod seals;
 pub mod sharing;
 pub mod staff;
+pub mod supervision;
 pub mod verification;
 pub mod violations;
 mod workflows;

@@ -15,6 +15,7 @@ use crate::{
     accountability, adjustment, applicants, calendar, cases, catalogue, commitment, complaints,
     credit, deadlines, verification,
 };
+use crate::supervision;
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
 pub(crate) static POLICIES: &[&dyn AnySetting] = &[
@@ -108,7 +109,21 @@ fn build() -> Registry {
     );
     // Cases: late proxy tasks escalate, late supplements follow the unit's rule (R5.10).
     r.sweep("cases.overdue", Stage::Escalate, cases::overdue_sweep);
+    // Supervision figures counted once per act from the audit log, and a commitment check
+    // the engine escalated recorded as a violation (A5 §4(5)) before the proposals are made.
+    r.sweep(
+        supervision::SWEEP_FIGURES,
+        Stage::Escalate,
+        supervision_sweep,
+    );
     r
+}
+
+fn supervision_sweep<'a>(app: &'a App, _runner: &'a str) -> BoxFuture<'a, usize> {
+    Box::pin(async move {
+        supervision::sweep_pending(app).await?;
+        Ok(0)
+    })
 }
 
 fn verification_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<'a, Outcome> {

@@ -3,6 +3,7 @@
 //! rectification, the appeal and its decision (which does not suspend the measure).
 
 use proofless_domain::accountability::{AppealState, CaseState};
+use proofless_domain::deadline::{Period, RuleKey, SubjectType};
 use proofless_domain::notification::NotificationKind;
 use proofless_domain::role::Role;
 use proofless_store::Tx;
@@ -14,8 +15,12 @@ use super::repo::{self, Case};
 use crate::App;
 use crate::actor::Actor;
 use crate::audit::{self, Entry};
+use crate::deadlines::{self, NewDeadline};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Recipient};
+
+/// The rule of the rectification deadline (its limit rides as the statutory limit).
+pub const RECTIFICATION_RULE: &str = "accountability.rectification";
 
 fn moved() -> AppError {
     AppError::Conflict("该问责事项已被他人处理，请刷新后重试".into())
@@ -43,6 +48,40 @@ async fn notify_subject(tx: &mut Tx, c: &Case, text: &str, key: &str, now: i64) 
         let k = format!("accountability:{}:{key}:{i}", c.id);
         let kind = NotificationKind::Accountability;
         notifications::insert_in(tx, r, kind, text, &link, &k, now).await?;
+    }
+    Ok(())
+}
+
+/// The order to rectify within a time limit (A5 §5(一)) as a deadline of the engine at the
+/// subject's unit: the days from today to the limit's day (Beijing) ride as its statutory
+/// limit, so the engine reminds, escalates when it passes and records its completion.
+async fn open_rectification(tx: &mut Tx, app: &App, c: &Case, now: i64, by: i64) -> AppResult<i64> {
+    use chrono::TimeZone;
+    let day = |ms: i64| {
+        crate::beijing()
+            .timestamp_millis_opt(ms)
+            .single()
+            .map(|t| t.date_naive())
+            .unwrap_or_default()
+    };
+    // The engine's periods stop at 9999 units (`MAX_PERIOD_UNITS`).
+    let days = (day(by) - day(now)).num_days().clamp(1, 9_999);
+    let cmd = NewDeadline {
+        subject_type: SubjectType::AccountabilityRectification,
+        subject_id: c.id.to_string(),
+        org_id: c.org_id,
+        rule_key: RuleKey::from_static(RECTIFICATION_RULE),
+        start: chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now).unwrap_or_default(),
+        statutory_limit: Some(Period::CalendarDays(u32::try_from(days).unwrap_or(1))),
+    };
+    let system = Actor::system("accountability");
+    Ok(deadlines::open_in(tx, app, &system, &cmd).await?.id)
+}
+
+/// Completes the case's rectification deadline, if it has one still open.
+async fn close_rectification(tx: &mut Tx, app: &App, id: i64) -> AppResult<()> {
+    if let Some(dl) = repo::open_rectify_deadline(tx, id).await? {
+        deadlines::complete_in(tx, app, &Actor::system("accountability"), dl).await?;
     }
     Ok(())
 }
@@ -143,6 +182,10 @@ pub async fn decide(
     if repo::decide(&mut tx, id, &d, &actor.name, now).await? == 0 {
         return Err(moved());
     }
+    if let Some(by) = d.rectify_by {
+        let dl = open_rectification(&mut tx, app, &c, now, by).await?;
+        repo::set_rectify_deadline(&mut tx, id, dl).await?;
+    }
     let e = Entry::new("accountability.decide", "accountability_case", id).detail(json!({
         "measure": d.measure.as_str(), "rectify_by": d.rectify_by, "organ": c.organ,
     }));
@@ -178,6 +221,7 @@ pub async fn report_rectified(
     if repo::rectified(&mut tx, id, &note, now).await? == 0 {
         return Err(AppError::Conflict("该事项没有待报告的限期整改".into()));
     }
+    close_rectification(&mut tx, app, id).await?;
     let late = c.rectify_by.is_some_and(|b| now > b);
     let e = Entry::new("accountability.rectified", "accountability_case", id)
         .detail(json!({"late": late}));
@@ -267,6 +311,8 @@ pub async fn decide_appeal(
     if state == AppealState::Revoked {
         let t = format!("复核撤销原决定：{text}");
         repo::dismiss(&mut tx, id, CaseState::Decided, &t, &actor.name, now).await?;
+        // Nothing is left to rectify once the decision is revoked.
+        close_rectification(&mut tx, app, id).await?;
     }
     let e = Entry::new("accountability.appeal_decide", "accountability_case", id)
         .detail(json!({"appeal_id": a.id, "state": state.as_str()}));

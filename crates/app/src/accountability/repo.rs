@@ -276,6 +276,33 @@ pub(crate) async fn rectified(ex: &mut impl Exec, id: i64, note: &str, now: i64)
         .await?)
 }
 
+/// Links the rectification order's deadline (A5 §5(一)).
+pub(crate) async fn set_rectify_deadline(
+    ex: &mut impl Exec,
+    id: i64,
+    deadline_id: i64,
+) -> AppResult<()> {
+    ex.execute(
+        q("UPDATE accountability_cases SET rectify_deadline_id = ? WHERE id = ?")
+            .bind(deadline_id)
+            .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The case's rectification deadline while the engine still has it open.
+pub(crate) async fn open_rectify_deadline(ex: &mut impl Exec, id: i64) -> AppResult<Option<i64>> {
+    let r: Option<(i64,)> = ex
+        .fetch_optional(
+            q("SELECT d.id FROM accountability_cases c JOIN deadlines d ON d.id = c.rectify_deadline_id \
+               WHERE c.id = ? AND d.state IN ('open', 'suspended', 'overdue')")
+            .bind(id),
+        )
+        .await?;
+    Ok(r.map(|r| r.0))
+}
+
 pub(crate) async fn set_exempted(ex: &mut impl Exec, id: i64, now: i64) -> AppResult<()> {
     ex.execute(
         q("UPDATE accountability_cases SET exempted = ?, updated_at = ? WHERE id = ?")

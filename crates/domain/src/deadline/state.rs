@@ -70,10 +70,14 @@ pub enum SubjectType {
     JointDecision,
     /// A unit's yearly review of its risk register (P 三(四)5).
     RiskReview,
+    /// The follow-up of a supervision finding (P 四).
+    SupervisionFinding,
+    /// An accountability order to rectify within a time limit (A5 §5(一)).
+    AccountabilityRectification,
 }
 
 impl SubjectType {
-    pub const ALL: [SubjectType; 9] = [
+    pub const ALL: [SubjectType; 11] = [
         SubjectType::Verification,
         SubjectType::Case,
         SubjectType::CommitmentCheck,
@@ -83,6 +87,8 @@ impl SubjectType {
         SubjectType::JointMeeting,
         SubjectType::JointDecision,
         SubjectType::RiskReview,
+        SubjectType::SupervisionFinding,
+        SubjectType::AccountabilityRectification,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -96,6 +102,8 @@ impl SubjectType {
             SubjectType::JointMeeting => "joint_meeting",
             SubjectType::JointDecision => "joint_decision",
             SubjectType::RiskReview => "risk_review",
+            SubjectType::SupervisionFinding => "supervision_finding",
+            SubjectType::AccountabilityRectification => "accountability_rectification",
         }
     }
 
@@ -115,6 +123,8 @@ impl SubjectType {
             SubjectType::JointMeeting => "联席会议例会",
             SubjectType::JointDecision => "联席会议议定事项",
             SubjectType::RiskReview => "风险台账复核",
+            SubjectType::SupervisionFinding => "督查整改",
+            SubjectType::AccountabilityRectification => "问责整改",
         }
     }
 }

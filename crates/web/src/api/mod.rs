@@ -20,6 +20,7 @@ mod policy;
 mod portal;
 mod regions;
 mod seals;
+mod supervision;
 mod sharing;
 mod system;
 mod tokens;
@@ -87,6 +88,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(sharing::router())
         .merge(archive::router())
         .merge(joint::router())
+        .merge(supervision::router())
 }
 
 /// The OpenAPI 3.1 document, completed with the errors every operation can answer.

@@ -18,6 +18,7 @@ mod portal;
 mod sealed;
 mod session;
 mod sharing;
+mod supervision;
 mod verification;
 
 use askama::Template;
@@ -87,6 +88,24 @@ pub fn router() -> Router<AppState> {
             "/transparency/accountability",
             get(accountability::public_page),
         )
+        .route("/supervision", get(supervision::dashboard_page))
+        .route("/supervision/checks", get(supervision::checks_page))
+        .route("/supervision/draws", post(supervision::draw_submit))
+        .route("/supervision/draws/{id}", get(supervision::draw_page))
+        .route(
+            "/supervision/inspections/new",
+            post(supervision::inspection_submit),
+        )
+        .route(
+            "/supervision/inspections/{id}",
+            get(supervision::inspection_page),
+        )
+        .route(
+            "/supervision/inspections/{id}/{action}",
+            post(supervision::inspection_action),
+        )
+        .route("/supervision/{name}", get(supervision::download))
+        .route("/transparency/supervision", get(supervision::public_page))
         .route("/cases", get(cases::list_page))
         .route("/cases/new", get(cases::new_page).post(cases::new_submit))
         .route("/cases/{id}", get(cases::case_page))

@@ -258,6 +258,13 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
             href: "/accountability",
         });
     }
+    if has(Role::JointOffice) || has(Role::Accountability) || has(Role::UnitAdmin) {
+        cards.push(Card {
+            title: "监督考核",
+            text: "各单位按月、按年的核验、调整、投诉、核查和问责情况，图表、考核表、服务考核数据；双随机抽查与督查检查。",
+            href: "/supervision",
+        });
+    }
     if has(Role::Accountability) {
         cards.push(Card {
             title: "审计日志",
