@@ -37,6 +37,10 @@ text_enum! {
     }
 }
 
+/// The channels by their short name (the schema is named `ComplaintChannel`, unique in the
+/// OpenAPI document).
+pub type Channel = ComplaintChannel;
+
 text_enum! {
     /// Oral or written (A4 §6).
     pub enum Form {

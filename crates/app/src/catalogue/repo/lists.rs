@@ -259,7 +259,8 @@ pub(crate) async fn amendments_for(
         for id in chunk {
             query = query.bind(*id);
         }
-        out.extend(x.fetch_all(query).await?);
+        let rows: Vec<crate::catalogue::amendments::Amendment> = x.fetch_all(query).await?;
+        out.extend(rows);
     }
     out.sort_by_key(|a| a.id);
     Ok(out)
