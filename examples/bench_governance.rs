@@ -47,7 +47,10 @@ async fn database() -> (String, Option<tempfile::TempDir>) {
                     .unwrap();
             }
             a.close().await;
-            (format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]), None)
+            (
+                format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]),
+                None,
+            )
         }
         None => {
             let dir = tempfile::tempdir().unwrap();
@@ -195,7 +198,11 @@ async fn main() {
     let report = synth::generate(&a, &scale).await.unwrap();
     println!(
         "backend {}; generated in {:.0} s: {}",
-        if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" },
+        if url.starts_with("sqlite") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        },
         t.elapsed().as_secs_f64(),
         report
             .lines
@@ -242,12 +249,11 @@ async fn main() {
     println!(
         "person create:     {persons_rate:8.0}/s  p50 {p50:6.1} ms  p99 {p99:6.1} ms  errors {errors}"
     );
-    let (ga,): (i64,) = a
-        .db
-        .reader()
-        .fetch_one(q("SELECT id FROM orgs WHERE name = ?").bind("县公安局"))
-        .await
-        .unwrap();
+    let (ga,): (i64,) =
+        a.db.reader()
+            .fetch_one(q("SELECT id FROM orgs WHERE name = ?").bind("县公安局"))
+            .await
+            .unwrap();
     let public = Arc::new(reqwest::Client::new());
     let (complaint_rate, p50, p99, errors) = closed_loop(clients, secs, {
         let (http, base) = (public.clone(), base_a.clone());
@@ -255,10 +261,12 @@ async fn main() {
             let (http, base) = (http.clone(), base.clone());
             async move {
                 http.post(format!("{base}/api/v1/public/complaints"))
-                    .json(&json!({"name": "压测投诉人", "phone": format!("137{:08}", k % 100_000_000),
+                    .json(
+                        &json!({"name": "压测投诉人", "phone": format!("137{:08}", k % 100_000_000),
                         "agency_org_id": ga, "ground": "proof_demanded",
                         "request": format!("请纠正索要证明的做法（压测 {k}）"),
-                        "reasons": "窗口要求提交已取消的证明。"}))
+                        "reasons": "窗口要求提交已取消的证明。"}),
+                    )
                     .send()
                     .await
                     .is_ok_and(|r| r.status().is_success())
@@ -273,16 +281,24 @@ async fn main() {
 
     // 2. The figures page over the generated complaints (aggregates, with the chart).
     let joint = login(&base_a, "joint").await;
-    let total = a
-        .db
-        .reader()
-        .scalar_i64(q("SELECT COUNT(*) FROM complaints"))
-        .await
-        .unwrap();
+    let total =
+        a.db.reader()
+            .scalar_i64(q("SELECT COUNT(*) FROM complaints"))
+            .await
+            .unwrap();
     for (label, path) in [
-        ("figures by agency + hot units", "/complaints/figures?by=agency&hot=agency"),
-        ("figures by proof + hot proofs", "/complaints/figures?by=proof&hot=proof"),
-        ("figures by ground (month)", "/complaints/figures?by=ground&hot=ground&period=2026-12"),
+        (
+            "figures by agency + hot units",
+            "/complaints/figures?by=agency&hot=agency",
+        ),
+        (
+            "figures by proof + hot proofs",
+            "/complaints/figures?by=proof&hot=proof",
+        ),
+        (
+            "figures by ground (month)",
+            "/complaints/figures?by=ground&hot=ground&period=2026-12",
+        ),
     ] {
         let mut lat = vec![];
         for _ in 0..200 {
@@ -379,12 +395,11 @@ async fn main() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    let in_version = a
-        .db
-        .reader()
-        .scalar_i64(q("SELECT COUNT(*) FROM list_amendments WHERE version_id = ?").bind(vid))
-        .await
-        .unwrap();
+    let in_version =
+        a.db.reader()
+            .scalar_i64(q("SELECT COUNT(*) FROM list_amendments WHERE version_id = ?").bind(vid))
+            .await
+            .unwrap();
     println!(
         "publication: {in_version} adjustments gathered ({gathered} pending before); prepare {:.0} ms, publish {:.0} ms on A; visible in search on B {:.0} ms after the publish answer",
         prepared.as_secs_f64() * 1000.0,

@@ -167,9 +167,11 @@ async fn approved_adjustments_flow_into_the_next_version_with_their_grounds(b: B
         .collect();
     assert_eq!(notes.len(), 2, "{d}");
     assert_eq!((notes[0].0, notes[0].2), ("remove", a1));
-    assert!(notes[0]
-        .1
-        .contains("理由：职能调整不再办理，或改变管理方式可实现管理目的"));
+    assert!(
+        notes[0]
+            .1
+            .contains("理由：职能调整不再办理，或改变管理方式可实现管理目的")
+    );
     assert_eq!((notes[1].0, notes[1].2), ("methods", a2));
     assert!(notes[1].1.contains("理由：替代取消方式发生变化"));
 

@@ -65,7 +65,10 @@ async fn still_read(t: &TestApp, receipt: &str) {
         .await;
     assert_eq!(r.status(), 200, "found by receipt number and phone");
     let (_, secret) = stored(t).await;
-    assert_eq!(applicants::open_secret(&t.app, &secret).await.unwrap(), SECRET);
+    assert_eq!(
+        applicants::open_secret(&t.app, &secret).await.unwrap(),
+        SECRET
+    );
 }
 
 // Issue #20 (key rotation of complaint contacts, comment phones; the 12345 secret not in clear); SPEC R8.3, R7.7.

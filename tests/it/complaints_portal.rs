@@ -28,7 +28,10 @@ async fn my_complaints_and_the_hot_spot_chart(b: Backend) {
         .to_owned();
     // The portal home links to 我的投诉, which lists it with its status.
     let home = me.get("/portal").await.text().await.unwrap();
-    assert!(home.contains("href=\"/portal/complaints\""), "linked from the portal");
+    assert!(
+        home.contains("href=\"/portal/complaints\""),
+        "linked from the portal"
+    );
     let page = me.get("/portal/complaints").await.text().await.unwrap();
     assert!(page.contains(&receipt), "{page}");
     assert!(page.contains("已登记待受理") && page.contains("县公安局"));
@@ -42,11 +45,7 @@ async fn my_complaints_and_the_hot_spot_chart(b: Backend) {
     assert!(!page.contains(&receipt));
     assert!(page.contains("暂无投诉"));
     let r = t.client().get("/portal/complaints").await;
-    assert!(
-        r.url().path().starts_with("/portal/login"),
-        "{}",
-        r.url()
-    );
+    assert!(r.url().path().starts_with("/portal/login"), "{}", r.url());
 
     // Hot spots: this month's complaints against none in the three months before.
     let hotline = t.staff("hotline").await;

@@ -150,7 +150,9 @@ pub(crate) async fn apply(
             }
             Effect::Include => {}
             Effect::Methods => {
-                let edited_since = by_item.get(&item).is_some_and(|r| r.updated_at > a.created_at);
+                let edited_since = by_item
+                    .get(&item)
+                    .is_some_and(|r| r.updated_at > a.created_at);
                 if edited_since {
                     continue;
                 }

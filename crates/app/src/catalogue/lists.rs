@@ -207,14 +207,9 @@ async fn choose_items(
             }
         }
     }
-    let gathered = super::amendments::apply(
-        x,
-        &scope,
-        &mut chosen,
-        p.item_ids.is_some(),
-        &mut problems,
-    )
-    .await?;
+    let gathered =
+        super::amendments::apply(x, &scope, &mut chosen, p.item_ids.is_some(), &mut problems)
+            .await?;
     problems.into_result()?;
     if chosen.is_empty() {
         return Err(AppError::field(

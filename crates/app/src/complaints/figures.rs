@@ -321,13 +321,18 @@ pub async fn hot_spots(app: &App, actor: &Actor, by: Option<&str>) -> AppResult<
         By::Agency => repo::org_names(&mut ex).await?.into_iter().collect(),
         By::Proof => {
             let ids: Vec<i64> = rising.iter().filter_map(|r| r.key.parse().ok()).collect();
-            repo::proof_names(&mut ex, &ids).await?.into_iter().collect()
+            repo::proof_names(&mut ex, &ids)
+                .await?
+                .into_iter()
+                .collect()
         }
         _ => HashMap::new(),
     };
     for r in &mut rising {
         r.label = match by {
-            By::Ground => Ground::parse(&r.key).map_or("未知", |g| g.label()).to_owned(),
+            By::Ground => Ground::parse(&r.key)
+                .map_or("未知", |g| g.label())
+                .to_owned(),
             _ => match r.key.parse::<i64>() {
                 Ok(0) => "（未关联证明事项）".to_owned(),
                 Ok(id) => names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),

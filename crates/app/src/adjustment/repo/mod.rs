@@ -295,13 +295,11 @@ pub(crate) async fn publishable(ex: &mut impl Exec) -> AppResult<Vec<(i64, i64, 
     // Gathered by the catalogue into a version (its amendment, issue #19) that is now
     // published.
     Ok(ex
-        .fetch_all(q(
-            "SELECT a.id, lv.id, lv.published_at FROM adjustments a \
+        .fetch_all(q("SELECT a.id, lv.id, lv.published_at FROM adjustments a \
              JOIN list_amendments m ON m.source_kind = 'adjustment' AND m.source_id = a.id \
              JOIN list_versions lv ON lv.id = m.version_id \
              WHERE a.state = 'approved' AND lv.stage = 'published' \
-             ORDER BY a.id",
-        ))
+             ORDER BY a.id"))
         .await?)
 }
 
