@@ -45,7 +45,13 @@ async fn my_complaints_and_the_hot_spot_chart(b: Backend) {
     assert!(!page.contains(&receipt));
     assert!(page.contains("暂无投诉"));
     let r = t.client().get("/portal/complaints").await;
-    assert!(r.url().path().starts_with("/portal/login"), "{}", r.url());
+    let to_login = r.url().path().starts_with("/portal/login")
+        || (r.status().is_redirection()
+            && r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/portal/login"));
+    assert!(to_login, "{} {}", r.status(), r.url());
 
     // Hot spots: this month's complaints against none in the three months before.
     let hotline = t.staff("hotline").await;
