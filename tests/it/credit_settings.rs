@@ -6,7 +6,7 @@
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::commitment_flow::{LI, RESIDENCE, ZHANG, check_everyone, citizen, person, sign_portal};
+use crate::commitment_flow::{LI, RESIDENCE, ZHANG, check_everyone, citizen, sign_portal};
 use crate::commitment_rules::day;
 use crate::common::{Backend, TestApp, spawn_demo};
 

@@ -23,6 +23,8 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
         proof_items: 300,
         cases: 500,
         commitments: 200,
+        complaints: 400,
+        adjustments: 30,
     };
     let report = synth::generate(&app, &scale).await.unwrap();
     let count = |what: &str| {
@@ -40,6 +42,8 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
     assert_eq!(count("proof items"), 300);
     assert_eq!(count("cases"), 500);
     assert_eq!(count("commitments"), 200);
+    assert_eq!(count("complaints"), 400);
+    assert_eq!(count("adjustments"), 30);
     // The generated lists are published: the public search serves them.
     app.catalogue.refresh(&app).await.unwrap();
     assert_eq!(app.catalogue.len(), 300);

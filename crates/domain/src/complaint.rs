@@ -5,130 +5,108 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::commitment::text_enum;
 use crate::violation::ViolationKind;
-
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal / $l:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        $(#[$m])*
-        pub enum $name { $($(#[$vm])* $v),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|k| k.as_str() == s)
-            }
-
-            /// The one Chinese label.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$v => $l),+ }
-            }
-        }
-    };
-}
 
 text_enum! {
     /// The receivers (A4 §3): the 12345 hotline, the approval bureau's special window, the
     /// justice bureau; every agency also receives complaints about itself.
-    Receiver {
-        Hotline = "hotline" / "12345政务服务便民热线",
-        Window = "window" / "“无证明”专窗",
-        Justice = "justice" / "县司法局",
-        Agency = "agency" / "被投诉单位（自行受理）",
+    pub enum Receiver {
+        Hotline => ("hotline", "12345政务服务便民热线"),
+        Window => ("window", "“无证明”专窗"),
+        Justice => ("justice", "县司法局"),
+        Agency => ("agency", "被投诉单位（自行受理）"),
     }
 }
 
 text_enum! {
     /// Channels (A4 §5–§6).
-    #[schema(as = ComplaintChannel)]
-    Channel {
-        Letter = "letter" / "信函",
-        Fax = "fax" / "传真",
-        Sms = "sms" / "短信",
-        Email = "email" / "电子邮件",
-        Platform = "platform" / "投诉平台（网上）",
+    pub enum ComplaintChannel {
+        Letter => ("letter", "信函"),
+        Fax => ("fax", "传真"),
+        Sms => ("sms", "短信"),
+        Email => ("email", "电子邮件"),
+        Platform => ("platform", "投诉平台（网上）"),
         #[serde(rename = "hotline_12345")]
-        Hotline12345 = "hotline_12345" / "12345热线",
-        SpecialWindow = "special_window" / "“无证明”专窗",
-        MinistryPlatform = "ministry_platform" / "司法部“互联网+督查”平台",
-        EnforcementSupervision = "enforcement_supervision" / "行政执法监督",
-        InPerson = "in_person" / "当面投诉",
-        Agent = "agent" / "委托代理人",
+        Hotline12345 => ("hotline_12345", "12345热线"),
+        SpecialWindow => ("special_window", "“无证明”专窗"),
+        MinistryPlatform => ("ministry_platform", "司法部“互联网+督查”平台"),
+        EnforcementSupervision => ("enforcement_supervision", "行政执法监督"),
+        InPerson => ("in_person", "当面投诉"),
+        Agent => ("agent", "委托代理人"),
     }
 }
 
+/// The channels by their short name (the schema is named `ComplaintChannel`, unique in the
+/// OpenAPI document).
+pub type Channel = ComplaintChannel;
+
 text_enum! {
     /// Oral or written (A4 §6).
-    Form {
-        Oral = "oral" / "口头",
-        Written = "written" / "书面",
+    pub enum Form {
+        Oral => ("oral", "口头"),
+        Written => ("written", "书面"),
     }
 }
 
 text_enum! {
     /// Grounds of a complaint (A4 §4).
-    Ground {
-        ProofDemanded = "proof_demanded" / "仍然索要或变相索要证明材料",
-        ListNotFollowed = "list_not_followed" / "未按清单规定的方式办理",
-        NotCheckedInTime = "not_checked_in_time" / "未按时限进行核验",
-        OutOfCityRefused = "out_of_city_refused" / "拒不开具市外需要的证明",
-        Other = "other" / "其他违反证明事项告知承诺制或“无证明城市”规定的情形",
+    pub enum Ground {
+        ProofDemanded => ("proof_demanded", "仍然索要或变相索要证明材料"),
+        ListNotFollowed => ("list_not_followed", "未按清单规定的方式办理"),
+        NotCheckedInTime => ("not_checked_in_time", "未按时限进行核验"),
+        OutOfCityRefused => ("out_of_city_refused", "拒不开具市外需要的证明"),
+        Other => ("other", "其他违反证明事项告知承诺制或“无证明城市”规定的情形"),
     }
 }
 
 text_enum! {
     /// Why a complaint is not accepted (A4 §8).
-    RejectGround {
-        TooVague = "too_vague" / "投诉内容不具体，无法核实",
-        RepeatedMalicious = "repeated_malicious" / "已受理或正在办理，投诉人恶意重复投诉",
-        OtherProceedings = "other_proceedings" / "属于诉讼、仲裁、行政复议等程序处理的事项",
-        Other = "other" / "其他不予受理的情形",
+    pub enum RejectGround {
+        TooVague => ("too_vague", "投诉内容不具体，无法核实"),
+        RepeatedMalicious => ("repeated_malicious", "已受理或正在办理，投诉人恶意重复投诉"),
+        OtherProceedings => ("other_proceedings", "属于诉讼、仲裁、行政复议等程序处理的事项"),
+        Other => ("other", "其他不予受理的情形"),
     }
 }
 
 text_enum! {
     /// Why handling ends without a result (A4 §11).
-    TerminateGround {
-        Withdrawn = "withdrawn" / "投诉人撤回投诉",
-        OtherProceedings = "other_proceedings" / "投诉人已申请仲裁、行政复议或提起诉讼",
-        Other = "other" / "其他应当终止的情形",
+    pub enum TerminateGround {
+        Withdrawn => ("withdrawn", "投诉人撤回投诉"),
+        OtherProceedings => ("other_proceedings", "投诉人已申请仲裁、行政复议或提起诉讼"),
+        Other => ("other", "其他应当终止的情形"),
     }
 }
 
 text_enum! {
     /// Where a complaint stands.
-    ComplaintState {
-        Registered = "registered" / "已登记待受理",
-        Accepted = "accepted" / "已受理办理中",
-        Rejected = "rejected" / "不予受理",
-        Linked = "linked" / "已并入首家受理",
-        Answered = "answered" / "已办结待评价",
-        Closed = "closed" / "已评价办结",
-        Terminated = "terminated" / "已终止",
+    pub enum ComplaintState {
+        Registered => ("registered", "已登记待受理"),
+        Accepted => ("accepted", "已受理办理中"),
+        Rejected => ("rejected", "不予受理"),
+        Linked => ("linked", "已并入首家受理"),
+        Answered => ("answered", "已办结待评价"),
+        Closed => ("closed", "已评价办结"),
+        Terminated => ("terminated", "已终止"),
     }
 }
 
 text_enum! {
     /// The complainant's answer to the result (A4 §10).
-    Satisfaction {
-        Satisfied = "satisfied" / "满意",
-        Basic = "basic" / "基本满意",
-        Unsatisfied = "unsatisfied" / "不满意",
+    pub enum Satisfaction {
+        Satisfied => ("satisfied", "满意"),
+        Basic => ("basic", "基本满意"),
+        Unsatisfied => ("unsatisfied", "不满意"),
     }
 }
 
 text_enum! {
     /// An extension request (A4 §10: applied for with reasons, approved by the receiver).
-    ExtensionState {
-        Requested = "requested" / "待审批",
-        Approved = "approved" / "已批准",
-        Refused = "refused" / "不予批准",
+    pub enum ExtensionState {
+        Requested => ("requested", "待审批"),
+        Approved => ("approved", "已批准"),
+        Refused => ("refused", "不予批准"),
     }
 }
 
@@ -423,6 +401,12 @@ mod tests {
         for g in RejectGround::ALL {
             assert_eq!(RejectGround::parse(g.as_str()), Some(*g));
         }
+        // The shared vocabulary's strict parse: surrounding blanks are trimmed, nothing
+        // else is forgiven (no case folding, no labels).
+        assert_eq!(Channel::parse(" letter\n"), Some(Channel::Letter));
+        assert_eq!(Channel::parse("Letter"), None);
+        assert_eq!(Channel::parse("信函"), None);
+        assert_eq!(ComplaintState::parse(""), None);
         assert_eq!(
             normalise_phone("+86 138-0000-1234").as_deref(),
             Some("13800001234")

@@ -191,19 +191,79 @@ pub async fn approve(app: &App, actor: &Actor, id: i64) -> AppResult<Adjustment>
     };
     let by = actor.name.clone();
     let now = app.now_ms();
+    let (effect, methods) = list_effect(app, &a).await?;
+    let note = grounds_note(&a);
     let out = transition(
         app,
         actor,
         &a,
         AdjustmentState::Approved,
         "adjustment.approve",
-        json!({"legal_review_id": review}),
+        json!({"legal_review_id": review, "list_effect": effect.as_str()}),
         Some(format!(
             "【清单调整】申请 #{id}（{}）已批准，即时生效，将纳入下一版清单公布。",
             a.item_name
         )),
-        async |tx| repo::set_decision(tx, id, "", review, &by, now).await,
+        async |tx| {
+            repo::set_decision(tx, id, "", review, &by, now).await?;
+            // What the next list version does with it (A3 §5, §11; issue #19).
+            catalogue::amendments::record_in(
+                tx,
+                &catalogue::amendments::NewAmendment {
+                    proof_item_id: a.proof_item_id,
+                    effect,
+                    methods,
+                    source_kind: "adjustment",
+                    source_id: id,
+                    note: &note,
+                },
+                now,
+            )
+            .await?;
+            Ok(())
+        },
     )
     .await?;
     Ok(out)
+}
+
+/// What an approval does to the next list version: a cancellation takes the item off the
+/// list, an addition or a change of the proof itself takes the reviewed item in, a change
+/// of the replacement method replaces the item's methods.
+async fn list_effect(
+    app: &App,
+    a: &Adjustment,
+) -> AppResult<(
+    catalogue::amendments::Effect,
+    Vec<proofless_domain::catalogue::MethodSnapshot>,
+)> {
+    use catalogue::amendments::{self as am, Effect};
+    use proofless_domain::adjustment::{AdjustmentKind, ChangeTarget};
+    Ok(match (a.kind, a.target, a.method) {
+        (AdjustmentKind::Cancel, _, _) => (Effect::Remove, vec![]),
+        (AdjustmentKind::Change, Some(ChangeTarget::Method), Some(m)) => {
+            let old = am::published_methods(app, a.proof_item_id).await?;
+            (
+                Effect::Methods,
+                am::replaced_methods(&old, m, &a.method_text),
+            )
+        }
+        _ => (Effect::Include, vec![]),
+    })
+}
+
+/// The adjustment's grounds as the version diff and the feeds show them.
+pub(crate) fn grounds_note(a: &Adjustment) -> String {
+    let other = if a.ground_text.is_empty() {
+        String::new()
+    } else {
+        format!("（{}）", a.ground_text)
+    };
+    format!(
+        "{}“{}”，理由：{}{other}；调整内容：{}",
+        a.kind.label(),
+        a.item_name,
+        a.ground,
+        a.description
+    )
 }

@@ -23,13 +23,12 @@ pub async fn comment(app: &App, actor: &Actor, input: &CommentInput) -> AppResul
     let item = catalogue::public::item(app, c.proof_item_id)
         .await
         .map_err(|_| AppError::field("proof_item_id", "只能对已发布清单中的证明事项提出意见"))?;
-    let phone = match &c.phone {
+    let (phone, phone_key_version) = match &c.phone {
         Some(p) => {
-            crate::applicants::seal_contact(app, None, Some(p))
-                .await?
-                .phone
+            let sealed = crate::applicants::seal_contact(app, None, Some(p)).await?;
+            (sealed.phone, sealed.version)
         }
-        None => None,
+        None => (None, 1),
     };
     let portal_person = (actor.kind == ActorKind::Portal)
         .then_some(actor.id)
@@ -45,6 +44,7 @@ pub async fn comment(app: &App, actor: &Actor, input: &CommentInput) -> AppResul
             body: &c.body,
             name: &c.name,
             phone_sealed: phone.as_deref(),
+            phone_key_version,
             portal_person,
             now,
         },

@@ -37,6 +37,9 @@ pub(crate) enum Field {
     CommitmentLetter,
     /// A sealed document's signed bytes (letters, replies, decisions name persons).
     SealedBody,
+    /// The 12345 platform's callback secret (issue #20): not personal, but a secret kept
+    /// under the same rotated data key rather than in clear.
+    HotlineSecret,
 }
 
 impl Field {
@@ -51,6 +54,7 @@ impl Field {
             Field::LedgerSubjectName => "verification_ledger.subject_name",
             Field::CommitmentLetter => "commitments.letter",
             Field::SealedBody => "sealed_documents.body",
+            Field::HotlineSecret => "complaint_hotline_link.secret",
         }
     }
 }
@@ -316,6 +320,9 @@ pub struct SealedContact {
     pub name: Option<String>,
     pub phone: Option<String>,
     pub phone_index: Option<String>,
+    /// The data key version the name and phone are under (the row's key version column, so
+    /// a rotation re-encrypts it; see `columns.rs`); 1 when there is nothing to seal.
+    pub version: i64,
 }
 
 /// Seals a contact (see [`SealedContact`]).
@@ -325,14 +332,33 @@ pub async fn seal_contact(
     phone: Option<&str>,
 ) -> AppResult<SealedContact> {
     if name.is_none() && phone.is_none() {
-        return Ok(SealedContact::default());
+        return Ok(SealedContact {
+            version: 1,
+            ..SealedContact::default()
+        });
     }
     let key = app.pii.active(app).await?;
     Ok(SealedContact {
         name: name.map(|n| encrypt(&key, Field::Name, n)).transpose()?,
         phone: phone.map(|p| encrypt(&key, Field::Phone, p)).transpose()?,
         phone_index: phone.map(|p| phone_index(app, p)).transpose()?,
+        version: i64::from(key.version()),
     })
+}
+
+/// A secret another workflow keeps (the 12345 callback secret), encrypted under the active
+/// data key: the ciphertext and its key version.
+pub async fn seal_secret(app: &App, plain: &str) -> AppResult<(String, i64)> {
+    let key = app.pii.active(app).await?;
+    Ok((
+        encrypt(&key, Field::HotlineSecret, plain)?,
+        i64::from(key.version()),
+    ))
+}
+
+/// A secret sealed by [`seal_secret`] in clear.
+pub async fn open_secret(app: &App, stored: &str) -> AppResult<String> {
+    reveal(app, Field::HotlineSecret, stored).await
 }
 
 /// The blind index a contact's phone is found by.

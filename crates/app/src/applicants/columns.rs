@@ -60,6 +60,28 @@ pub(crate) const TABLES: &[Columns] = &[
         fields: &[("body", Field::SealedBody)],
         masked: None,
     },
+    // A complainant's contact (issue #20), sealed as a person's name and phone; the masked
+    // name column keeps "匿名" for an anonymous complaint, so it is not recomputed here.
+    Columns {
+        table: "complaints",
+        version: "contact_key_version",
+        fields: &[("name_enc", Field::Name), ("phone_enc", Field::Phone)],
+        masked: None,
+    },
+    // A commenter's phone (A3 §12), sealed as a person's phone.
+    Columns {
+        table: "adjustment_comments",
+        version: "phone_key_version",
+        fields: &[("phone_sealed", Field::Phone)],
+        masked: None,
+    },
+    // The 12345 callback secret; version 0 is a secret stored in clear before encryption.
+    Columns {
+        table: "complaint_hotline_link",
+        version: "secret_key_version",
+        fields: &[("secret", Field::HotlineSecret)],
+        masked: None,
+    },
 ];
 
 /// A row read for re-encryption: id, key version and the stored fields (unused ones NULL).
@@ -239,6 +261,16 @@ impl CopySealer {
     /// A sealed document's signed bytes.
     pub fn sealed_body(&self, body: &str) -> AppResult<String> {
         self.0.seal(Field::SealedBody, body)
+    }
+
+    /// A complainant's name, sealed as a person's (`complaints.name_enc`).
+    pub fn contact_name(&self, name: &str) -> AppResult<String> {
+        self.0.seal(Field::Name, name)
+    }
+
+    /// A complainant's or commenter's phone, sealed as a person's.
+    pub fn contact_phone(&self, phone: &str) -> AppResult<String> {
+        self.0.seal(Field::Phone, phone)
     }
 }
 

@@ -18,6 +18,8 @@ pub use at_rest::{
     Keyring, PersonSealer, SealedContact, SealedPerson, login_index, phone_index, reveal_name,
     reveal_phone, reveal_resident_id, seal_contact,
 };
+// The 12345 callback secret, kept under the rotated data key (issue #20).
+pub use at_rest::{open_secret, seal_secret};
 pub use columns::{
     CopySealer, SealedSubject, open_facts, open_ledger_name, open_letter, open_sealed_body,
     open_subject,

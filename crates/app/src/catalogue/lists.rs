@@ -60,6 +60,8 @@ pub struct VersionDiff {
     pub to: ListVersion,
     #[schema(value_type = Object)]
     pub diff: ListDiff,
+    /// The list adjustments the newer version gathered, with their grounds (issue #19).
+    pub adjustments: Vec<super::amendments::Amendment>,
 }
 
 /// The exemption list of a region, created on first use. Lists exist for the county and
@@ -125,10 +127,12 @@ pub async fn prepare(app: &App, actor: &Actor, p: &Preparation) -> AppResult<Ver
         )));
     }
     let excluded = items::excluded_domains(&mut reader, now).await?;
-    let chosen = choose_items(&mut reader, p, list_id, level, &excluded).await?;
+    let (chosen, gathered) = choose_items(&mut reader, p, list_id, level, &excluded).await?;
     let mut tx = app.db.begin().await?;
     let version_id =
         repo::insert_version(&mut tx, list_id, chosen.len(), &p.note, &actor.name, now).await?;
+    // Approved adjustments since the last version flow into this one (issue #19).
+    super::amendments::gather_in(&mut tx, version_id, &gathered).await?;
     for (i, s) in chosen.iter().enumerate() {
         let json = serde_json::to_string(s).map_err(|e| AppError::Internal(e.to_string()))?;
         repo::insert_version_item(&mut tx, version_id, s.id, i, &s.name, &json).await?;
@@ -148,14 +152,16 @@ pub async fn prepare(app: &App, actor: &Actor, p: &Preparation) -> AppResult<Ver
 
 /// The items a new version carries: the ones asked for (each reviewed and in scope), or
 /// every reviewed item of the region, items under rework keeping their last published
-/// form. R1.3 is checked on each.
+/// form; then the amendments approved adjustments left (an item taken off the list, its
+/// methods replaced; A3 §5, §11). R1.3 is checked on each. Also the ids of the pending
+/// amendments the version gathers.
 async fn choose_items(
     x: &mut impl Exec,
     p: &Preparation,
     list_id: i64,
     level: CatalogueLevel,
     excluded: &[String],
-) -> AppResult<Vec<ItemSnapshot>> {
+) -> AppResult<(Vec<ItemSnapshot>, Vec<i64>)> {
     let scope = repo::items_under(x, &p.region_code, level == CatalogueLevel::County).await?;
     let mut problems = Problems::default();
     let mut chosen: Vec<ItemSnapshot> = vec![];
@@ -201,6 +207,9 @@ async fn choose_items(
             }
         }
     }
+    let gathered =
+        super::amendments::apply(x, &scope, &mut chosen, p.item_ids.is_some(), &mut problems)
+            .await?;
     problems.into_result()?;
     if chosen.is_empty() {
         return Err(AppError::field(
@@ -208,7 +217,7 @@ async fn choose_items(
             "该区划没有通过合法性审查的证明事项，无法汇总清单",
         ));
     }
-    Ok(chosen)
+    Ok((chosen, gathered))
 }
 
 /// A reviewed item's snapshot, with whatever blocks it (R1.3) added to `problems`.
@@ -370,10 +379,12 @@ pub async fn diff_versions(app: &App, actor: &Actor, a: i64, b: i64) -> AppResul
     readable(actor, &to)?;
     let old = snapshots_in(&mut reader, a).await?;
     let new = snapshots_in(&mut reader, b).await?;
+    let adjustments = super::amendments::amendments_of_version(&mut reader, b).await?;
     Ok(VersionDiff {
         from,
         to,
         diff: diff(&old, &new),
+        adjustments,
     })
 }
 

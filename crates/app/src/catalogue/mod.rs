@@ -15,6 +15,7 @@
 //! uses it (R1.2, 优化营商环境条例 §44) or when deficiency acceptance is its only replacement
 //! (P 三(二)3).
 
+pub mod amendments;
 pub mod draft;
 pub mod feeds;
 pub mod import;

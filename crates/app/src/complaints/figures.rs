@@ -226,3 +226,145 @@ fn write_row(
     ws.write_string(line, 9, pct(r.satisfied, r.satisfied + r.unsatisfied))?;
     Ok(())
 }
+
+/// One hot spot: a unit, ground or proof with the complaints of the last three months
+/// against the three before (A4 §12: 热点问题).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = complaints_HotSpot)]
+pub struct HotSpot {
+    pub key: String,
+    pub label: String,
+    /// Received in the three months before the recent ones.
+    pub previous: i64,
+    /// Received in the last three months (the current one included).
+    pub recent: i64,
+}
+
+/// The hot spots of one dimension (unit, ground or proof).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = complaints_HotSpots)]
+pub struct HotSpots {
+    /// `agency`, `ground` or `proof`.
+    pub by: String,
+    pub by_label: String,
+    /// YYYY-MM: the first and last month of the previous three months…
+    pub previous_from: String,
+    pub previous_to: String,
+    /// …and of the recent three.
+    pub recent_from: String,
+    pub recent_to: String,
+    /// Groups whose count rose, largest rise first (at most [`HOT_SPOTS`]).
+    pub rising: Vec<HotSpot>,
+}
+
+/// The most hot spots shown.
+pub const HOT_SPOTS: usize = 10;
+
+/// The month `back` months before `month` (YYYY-MM).
+fn month_back(month: &str, back: i32) -> String {
+    let y: i32 = month.get(..4).and_then(|s| s.parse().ok()).unwrap_or(1970);
+    let m: i32 = month.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let n = y * 12 + (m - 1) - back;
+    format!("{:04}-{:02}", n.div_euclid(12), n.rem_euclid(12) + 1)
+}
+
+/// Units, grounds or proofs with rising counts (A4 §12): the last three months (this one
+/// included) against the three before, from the kept aggregates.
+pub async fn hot_spots(app: &App, actor: &Actor, by: Option<&str>) -> AppResult<HotSpots> {
+    actor.require_any(READERS)?;
+    let by = match by.map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("agency") => By::Agency,
+        Some("ground") => By::Ground,
+        Some("proof") => By::Proof,
+        Some(_) => {
+            return Err(AppError::field(
+                "hot",
+                "热点维度须为 agency（单位）、ground（事由）或 proof（证明事项）",
+            ));
+        }
+    };
+    let now = super::intake::month_of(app.now_ms());
+    let (recent_from, previous_to, previous_from) = (
+        month_back(&now, 2),
+        month_back(&now, 3),
+        month_back(&now, 5),
+    );
+    let mut ex = app.db.reader();
+    let rows = repo::received_by_month(&mut ex, by.column(), &previous_from, &now).await?;
+    let mut per: HashMap<String, (i64, i64)> = HashMap::new();
+    for (key, month, n) in rows {
+        let e = per.entry(key).or_default();
+        if month >= recent_from {
+            e.1 += n;
+        } else {
+            e.0 += n;
+        }
+    }
+    let mut rising: Vec<HotSpot> = per
+        .into_iter()
+        .filter(|(_, (p, r))| r > p)
+        .map(|(key, (previous, recent))| HotSpot {
+            label: String::new(),
+            key,
+            previous,
+            recent,
+        })
+        .collect();
+    rising.sort_by(|a, b| {
+        (b.recent - b.previous)
+            .cmp(&(a.recent - a.previous))
+            .then(b.recent.cmp(&a.recent))
+            .then(a.key.cmp(&b.key))
+    });
+    rising.truncate(HOT_SPOTS);
+    let names: HashMap<i64, String> = match by {
+        By::Agency => repo::org_names(&mut ex).await?.into_iter().collect(),
+        By::Proof => {
+            let ids: Vec<i64> = rising.iter().filter_map(|r| r.key.parse().ok()).collect();
+            repo::proof_names(&mut ex, &ids)
+                .await?
+                .into_iter()
+                .collect()
+        }
+        _ => HashMap::new(),
+    };
+    for r in &mut rising {
+        r.label = match by {
+            By::Ground => Ground::parse(&r.key)
+                .map_or("未知", |g| g.label())
+                .to_owned(),
+            _ => match r.key.parse::<i64>() {
+                Ok(0) => "（未关联证明事项）".to_owned(),
+                Ok(id) => names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
+                Err(_) => r.key.clone(),
+            },
+        };
+    }
+    let (code, label) = By::ALL
+        .iter()
+        .find(|b| b.0 == by)
+        .map_or(("agency", "被投诉单位"), |b| (b.1, b.2));
+    Ok(HotSpots {
+        by: code.to_owned(),
+        by_label: label.to_owned(),
+        previous_from,
+        previous_to,
+        recent_from,
+        recent_to: now,
+        rising,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::month_back;
+
+    #[test]
+    fn months_count_back_across_years() {
+        // A4 §12 hot spots compare the last three months with the three before.
+        assert_eq!(month_back("2026-03", 2), "2026-01");
+        assert_eq!(month_back("2026-03", 3), "2025-12");
+        assert_eq!(month_back("2026-01", 5), "2025-08");
+        assert_eq!(month_back("2026-12", 0), "2026-12");
+    }
+}

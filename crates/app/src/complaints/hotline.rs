@@ -51,9 +51,11 @@ pub async fn set_link(
 ) -> AppResult<HotlineLink> {
     may_configure(actor)?;
     let (url, secret) = input.parse()?;
+    // Kept encrypted under the data key, rotated with it (never in clear at rest).
+    let (sealed, version) = crate::applicants::seal_secret(app, &secret).await?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    repo::set_hotline_link(&mut tx, &url, &secret, &actor.name, now).await?;
+    repo::set_hotline_link(&mut tx, &url, (&sealed, version), &actor.name, now).await?;
     audit::append(
         &mut tx,
         actor,
@@ -104,9 +106,10 @@ pub async fn push_due(app: &App) -> AppResult<usize> {
     if due.is_empty() {
         return Ok(0);
     }
-    let Some((url, secret)) = repo::hotline_link(&mut app.db.reader()).await? else {
+    let Some((url, sealed)) = repo::hotline_link(&mut app.db.reader()).await? else {
         return Ok(0);
     };
+    let secret = crate::applicants::open_secret(app, &sealed).await?;
     let mut delivered = 0;
     for (id, body, attempts) in due {
         let outcome = post(&url, &secret, &body, now).await;

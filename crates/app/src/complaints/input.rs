@@ -567,4 +567,6 @@ pub struct FigureQuery {
     pub period: Option<String>,
     /// `receiver`, `channel`, `ground`, `agency`, `proof`, `month`.
     pub by: Option<String>,
+    /// The hot spots' dimension: `agency`, `ground` or `proof` (the figures page's chart).
+    pub hot: Option<String>,
 }

@@ -152,6 +152,7 @@ async fn register_in(app: &App, who: &Intake<'_>, cmd: &NewComplaint) -> AppResu
             name_enc: contact.name.as_deref(),
             name_masked: &masked,
             phone_enc: contact.phone.as_deref(),
+            contact_key_version: contact.version,
             phone_index: contact.phone_index.as_deref(),
             agent_name: cmd.agent_name.as_deref(),
             agent_authorisation: cmd.agent_authorisation.as_deref(),

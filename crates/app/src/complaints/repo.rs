@@ -168,6 +168,8 @@ pub(crate) struct Insert<'a> {
     pub name_enc: Option<&'a str>,
     pub name_masked: &'a str,
     pub phone_enc: Option<&'a str>,
+    /// The data key version of the two above (rotated with the data key).
+    pub contact_key_version: i64,
     pub phone_index: Option<&'a str>,
     pub agent_name: Option<&'a str>,
     pub agent_authorisation: Option<&'a str>,
@@ -190,9 +192,9 @@ pub(crate) async fn insert(ex: &mut impl Exec, c: &Insert<'_>) -> AppResult<i64>
                name_enc, name_masked, phone_enc, phone_index, agent_name, agent_authorisation, \
                portal_person_id, agency_org_id, ground, request, reasons, proof_item_id, \
                service_item_id, work_order_no, state, received_at, registered_by, \
-               identity_needed, reopened, updated_at) \
+               identity_needed, reopened, updated_at, contact_key_version) \
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, \
-               FALSE, FALSE, ?) RETURNING id")
+               FALSE, FALSE, ?, ?) RETURNING id")
             .bind(c.receiver.as_str())
             .bind(c.receiver_org_id)
             .bind(c.channel.as_str())
@@ -214,7 +216,8 @@ pub(crate) async fn insert(ex: &mut impl Exec, c: &Insert<'_>) -> AppResult<i64>
             .bind(c.work_order_no)
             .bind(c.received_at)
             .bind(c.registered_by)
-            .bind(c.received_at),
+            .bind(c.received_at)
+            .bind(c.contact_key_version),
         )
         .await?)
 }
@@ -539,15 +542,43 @@ pub(crate) async fn figures(
         "SELECT CAST({col} AS TEXT) AS key, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(accepted) AS BIGINT) AS accepted, \
          CAST(SUM(answered) AS BIGINT) AS answered, CAST(SUM(on_time) AS BIGINT) AS on_time, CAST(SUM(upheld) AS BIGINT) AS upheld, \
          CAST(SUM(satisfied) AS BIGINT) AS satisfied, CAST(SUM(unsatisfied) AS BIGINT) AS unsatisfied \
-         FROM complaint_figures WHERE month LIKE ?"
+         FROM complaint_figures WHERE month BETWEEN ? AND ?"
     ));
-    sql.push_arg(format!("{prefix}%"));
+    // A range on the key's leading column (a year is its twelve months), not a LIKE the
+    // index cannot serve on either backend.
+    let (first, last) = if prefix.len() == 4 {
+        (format!("{prefix}-01"), format!("{prefix}-12"))
+    } else {
+        (prefix.to_owned(), prefix.to_owned())
+    };
+    sql.push_arg(first);
+    sql.push_arg(last);
     if let Some(r) = receiver {
         sql.push_sql(" AND receiver = ?");
         sql.push_arg(r.to_owned());
     }
     sql.push_sql(&format!(" GROUP BY {col} ORDER BY {col}"));
     Ok(ex.fetch_all(sql).await?)
+}
+
+/// Complaints received per group and month from `first` to `last` (YYYY-MM), for the hot
+/// spots.
+pub(crate) async fn received_by_month(
+    ex: &mut impl Exec,
+    col: &'static str,
+    first: &str,
+    last: &str,
+) -> AppResult<Vec<(String, String, i64)>> {
+    Ok(ex
+        .fetch_all(
+            q(format!(
+                "SELECT CAST({col} AS TEXT), month, CAST(SUM(received) AS BIGINT) FROM complaint_figures \
+                 WHERE month BETWEEN ? AND ? GROUP BY {col}, month"
+            ))
+            .bind(first)
+            .bind(last),
+        )
+        .await?)
 }
 
 pub(crate) async fn org_names(ex: &mut impl Exec) -> AppResult<Vec<(i64, String)>> {
@@ -569,6 +600,7 @@ pub(crate) async fn proof_names(ex: &mut impl Exec, ids: &[i64]) -> AppResult<Ve
     Ok(ex.fetch_all(sql).await?)
 }
 
+/// The callback URL and the secret as stored (encrypted; see `hotline.rs`).
 pub(crate) async fn hotline_link(ex: &mut impl Exec) -> AppResult<Option<(String, String)>> {
     Ok(ex
         .fetch_optional(q(
@@ -580,16 +612,18 @@ pub(crate) async fn hotline_link(ex: &mut impl Exec) -> AppResult<Option<(String
 pub(crate) async fn set_hotline_link(
     ex: &mut impl Exec,
     url: &str,
-    secret: &str,
+    (secret_enc, key_version): (&str, i64),
     by: &str,
     now: i64,
 ) -> AppResult<()> {
     ex.execute(
-        q("INSERT INTO complaint_hotline_link (id, callback_url, secret, updated_by, updated_at) \
-           VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET callback_url = excluded.callback_url, \
-           secret = excluded.secret, updated_by = excluded.updated_by, updated_at = excluded.updated_at")
+        q("INSERT INTO complaint_hotline_link (id, callback_url, secret, secret_key_version, updated_by, updated_at) \
+           VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET callback_url = excluded.callback_url, \
+           secret = excluded.secret, secret_key_version = excluded.secret_key_version, \
+           updated_by = excluded.updated_by, updated_at = excluded.updated_at")
         .bind(url)
-        .bind(secret)
+        .bind(secret_enc)
+        .bind(key_version)
         .bind(by)
         .bind(now),
     )

@@ -44,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_link, set_link))
         .routes(routes!(get_figures))
         .routes(routes!(assessment))
+        .routes(routes!(get_hot_spots))
 }
 
 /// Sends the complainant's text message, if any, through the configured sender; a failed
@@ -305,6 +306,27 @@ async fn get_figures(
         .map_or("receiver", |b| b.1)
         .to_owned();
     Ok(Json(Figures { period, by, rows }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct HotQuery {
+    /// `agency` (default), `ground` or `proof`.
+    by: Option<String>,
+}
+
+/// Hot spots (A4 §12): units, grounds or proofs whose complaints rose in the last three
+/// months against the three before, from the kept aggregates.
+#[utoipa::path(get, operation_id = "complaint_hot_spots", path = "/api/v1/complaints/hot-spots", tag = "complaints", params(HotQuery),
+    responses((status = 200, body = figures::HotSpots), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn get_hot_spots(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<HotQuery>,
+) -> ApiResult<Json<figures::HotSpots>> {
+    Ok(Json(
+        figures::hot_spots(&s.app, &ctx.actor, q.by.as_deref()).await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -534,6 +534,69 @@ struct FiguresPage {
     by: String,
     bys: Vec<Opt>,
     rows: Vec<FigureRow>,
+    hot: figures::HotSpots,
+    chart: HotChart,
+}
+
+/// One bar pair of the hot-spot chart, in SVG user units.
+pub struct HotBar {
+    pub label: String,
+    pub previous: i64,
+    pub recent: i64,
+    pub y_label: i64,
+    pub y_previous: i64,
+    pub y_recent: i64,
+    pub w_previous: i64,
+    pub w_recent: i64,
+    pub x_previous_text: i64,
+    pub x_recent_text: i64,
+}
+
+/// The hot spots as a server-rendered horizontal bar chart (no script, no inline style).
+pub struct HotChart {
+    pub height: i64,
+    pub bars: Vec<HotBar>,
+}
+
+const CHART_LABEL_W: i64 = 220;
+const CHART_BAR_W: i64 = 380;
+const CHART_ROW_H: i64 = 34;
+
+fn hot_chart(h: &figures::HotSpots) -> HotChart {
+    let max = h
+        .rising
+        .iter()
+        .map(|r| r.recent.max(r.previous))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let width = |n: i64| (n * CHART_BAR_W / max).max(i64::from(n > 0));
+    let bars = h
+        .rising
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let top = 24 + i64::try_from(i).unwrap_or(0) * CHART_ROW_H;
+            let label: String = r.label.chars().take(14).collect();
+            let (wp, wr) = (width(r.previous), width(r.recent));
+            HotBar {
+                label,
+                previous: r.previous,
+                recent: r.recent,
+                y_label: top + 18,
+                y_previous: top + 2,
+                y_recent: top + 15,
+                w_previous: wp,
+                w_recent: wr,
+                x_previous_text: CHART_LABEL_W + wp + 4,
+                x_recent_text: CHART_LABEL_W + wr + 4,
+            }
+        })
+        .collect::<Vec<_>>();
+    HotChart {
+        height: 24 + i64::try_from(bars.len()).unwrap_or(0) * CHART_ROW_H + 8,
+        bars,
+    }
 }
 
 pub async fn figures_page(
@@ -545,6 +608,11 @@ pub async fn figures_page(
         Ok(v) => v,
         Err(e) => return page_error(&ctx, e, "/complaints"),
     };
+    let hot = match figures::hot_spots(&s.app, &ctx.actor, q.hot.as_deref()).await {
+        Ok(h) => h,
+        Err(e) => return page_error(&ctx, e, "/complaints/figures"),
+    };
+    let chart = hot_chart(&hot);
     let bys: Vec<Opt> = By::ALL
         .iter()
         .map(|b| Opt {
@@ -565,6 +633,94 @@ pub async fn figures_page(
             by,
             bys,
             rows,
+            hot,
+            chart,
         },
     )
+}
+
+/// One of the citizen's own complaints as 我的投诉 lists it.
+pub struct MineRow {
+    pub receipt_no: String,
+    pub agency: String,
+    pub ground: &'static str,
+    pub state: &'static str,
+    pub received: String,
+    /// The outcome in a line: the result, why it was not accepted or ended, or empty.
+    pub outcome: String,
+    pub satisfaction: &'static str,
+    /// A result waits for the satisfaction answer (given on the tracking page).
+    pub may_rate: bool,
+    pub notice_id: Option<String>,
+}
+
+fn mine_row(c: &Complaint) -> MineRow {
+    let outcome = match c.state {
+        ComplaintState::Answered | ComplaintState::Closed => {
+            let verdict = if c.upheld == Some(true) {
+                "投诉属实"
+            } else {
+                "投诉不属实"
+            };
+            let measures = c.measures.clone().unwrap_or_default();
+            if measures.is_empty() {
+                verdict.to_owned()
+            } else {
+                format!("{verdict}；处理措施：{measures}")
+            }
+        }
+        ComplaintState::Rejected => format!(
+            "不予受理：{}",
+            c.reject_ground.map(RejectGround::label).unwrap_or_default()
+        ),
+        ComplaintState::Terminated => format!(
+            "已终止：{}",
+            c.terminate_ground
+                .map(TerminateGround::label)
+                .unwrap_or_default()
+        ),
+        ComplaintState::Linked => "已并入首家受理机构办理，结果以首家为准".to_owned(),
+        ComplaintState::Registered | ComplaintState::Accepted => String::new(),
+    };
+    MineRow {
+        receipt_no: c.receipt_no.clone().unwrap_or_default(),
+        agency: c.agency_org_name.clone(),
+        ground: c.ground.label(),
+        state: c.state.label(),
+        received: local_time(c.received_at),
+        outcome,
+        satisfaction: c.satisfaction.map(Satisfaction::label).unwrap_or_default(),
+        may_rate: c.state == ComplaintState::Answered && c.satisfaction.is_none(),
+        notice_id: c.notice_id.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaint_mine.html")]
+struct MinePage {
+    layout: Layout,
+    rows: Vec<MineRow>,
+    total: i64,
+}
+
+/// 我的投诉: the signed-in citizen's complaints with their status (portal; issue #20).
+pub async fn mine_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<ListFilter>,
+) -> Response {
+    if ctx.actor.kind != ActorKind::Portal {
+        return Redirect::to("/portal/login").into_response();
+    }
+    match view::list(&s.app, &ctx.actor, &f).await {
+        Ok(page) => render(
+            StatusCode::OK,
+            &MinePage {
+                layout: Layout::new("我的投诉", &ctx, "/portal/complaints"),
+                rows: page.items.iter().map(mine_row).collect(),
+                total: page.total,
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/portal"),
+    }
 }

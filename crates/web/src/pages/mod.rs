@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/complaints/satisfaction", post(complaints::rate_submit))
         .route("/complaints/channels", get(complaints::channels))
+        .route("/portal/complaints", get(complaints::mine_page))
         .route(
             "/complaints/register",
             get(complaints::register_form).post(complaints::register_submit),

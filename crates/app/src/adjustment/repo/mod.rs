@@ -292,19 +292,14 @@ pub(crate) async fn set_decision(
 /// Approved adjustments whose item's exemption list has published a version since the
 /// approval: (adjustment id, the first such version, its publication instant).
 pub(crate) async fn publishable(ex: &mut impl Exec) -> AppResult<Vec<(i64, i64, i64)>> {
+    // Gathered by the catalogue into a version (its amendment, issue #19) that is now
+    // published.
     Ok(ex
-        .fetch_all(q(
-            "SELECT a.id, lv.id, lv.published_at FROM adjustments a \
-             JOIN proof_items p ON p.id = a.proof_item_id \
-             JOIN implementation_lists il ON il.id = p.list_id \
-             JOIN exemption_lists el ON el.region_code = il.region_code \
-             JOIN list_versions lv ON lv.list_id = el.id \
-             WHERE a.state = 'approved' AND lv.stage = 'published' AND lv.published_at >= a.decided_at \
-             AND NOT EXISTS (SELECT 1 FROM list_versions l2 WHERE l2.list_id = el.id \
-                 AND l2.stage = 'published' AND l2.published_at >= a.decided_at \
-                 AND l2.published_at < lv.published_at) \
-             ORDER BY a.id",
-        ))
+        .fetch_all(q("SELECT a.id, lv.id, lv.published_at FROM adjustments a \
+             JOIN list_amendments m ON m.source_kind = 'adjustment' AND m.source_id = a.id \
+             JOIN list_versions lv ON lv.id = m.version_id \
+             WHERE a.state = 'approved' AND lv.stage = 'published' \
+             ORDER BY a.id"))
         .await?)
 }
 
@@ -331,7 +326,8 @@ pub(crate) async fn of_version(ex: &mut impl Exec, version_id: i64) -> AppResult
     let rows: Vec<Adjustment> = ex
         .fetch_all(
             q(format!(
-                "{ADJ_COLS} WHERE a.published_version_id = ? ORDER BY a.id"
+                "{ADJ_COLS} WHERE a.id IN (SELECT m.source_id FROM list_amendments m \
+                 WHERE m.source_kind = 'adjustment' AND m.version_id = ?) ORDER BY a.id"
             ))
             .bind(version_id),
         )

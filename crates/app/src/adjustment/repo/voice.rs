@@ -54,6 +54,8 @@ pub(crate) struct NewCommentRow<'a> {
     pub body: &'a str,
     pub name: &'a str,
     pub phone_sealed: Option<&'a str>,
+    /// The data key version of the phone (rotated with the data key).
+    pub phone_key_version: i64,
     pub portal_person: Option<i64>,
     pub now: i64,
 }
@@ -62,7 +64,8 @@ pub(crate) async fn insert_comment(ex: &mut impl Exec, c: &NewCommentRow<'_>) ->
     let r: (i64,) = ex
         .fetch_one(
             q("INSERT INTO adjustment_comments (proof_item_id, item_name, kind, body, author_name, \
-               phone_sealed, portal_user, person_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+               phone_sealed, portal_user, person_id, state, created_at, phone_key_version) \
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
             .bind(c.item)
             .bind(c.item_name)
             .bind(c.kind.as_str())
@@ -72,7 +75,8 @@ pub(crate) async fn insert_comment(ex: &mut impl Exec, c: &NewCommentRow<'_>) ->
             .bind(c.portal_person.is_some())
             .bind(c.portal_person)
             .bind(CommentState::Pending.as_str())
-            .bind(c.now),
+            .bind(c.now)
+            .bind(c.phone_key_version),
         )
         .await?;
     Ok(r.0)

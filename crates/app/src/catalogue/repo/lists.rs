@@ -218,3 +218,73 @@ pub(crate) async fn publish_version(
     )
     .await
 }
+
+// --- amendments between versions (issue #19) ------------------------------------------------
+
+const AMENDMENT_SELECT: &str = "SELECT a.id, a.proof_item_id, p.name AS item_name, a.effect, \
+    '' AS effect_label, a.methods, a.source_kind, a.source_id, a.note, a.created_at, a.version_id \
+    FROM list_amendments a JOIN proof_items p ON p.id = a.proof_item_id";
+
+pub(crate) async fn insert_amendment(
+    x: &mut impl Exec,
+    a: &crate::catalogue::amendments::NewAmendment<'_>,
+    methods_json: &str,
+    now: i64,
+) -> Result<i64> {
+    x.scalar_i64(
+        q("INSERT INTO list_amendments (proof_item_id, effect, methods, source_kind, source_id, note, created_at) \
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
+        .bind(a.proof_item_id)
+        .bind(a.effect.as_str())
+        .bind(methods_json)
+        .bind(a.source_kind)
+        .bind(a.source_id)
+        .bind(a.note)
+        .bind(now),
+    )
+    .await
+}
+
+/// Every amendment of these items, oldest first.
+pub(crate) async fn amendments_for(
+    x: &mut impl Exec,
+    items: &[i64],
+) -> Result<Vec<crate::catalogue::amendments::Amendment>> {
+    let mut out = vec![];
+    for chunk in items.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut query = q(format!(
+            "{AMENDMENT_SELECT} WHERE a.proof_item_id IN ({marks}) ORDER BY a.id"
+        ));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        let rows: Vec<crate::catalogue::amendments::Amendment> = x.fetch_all(query).await?;
+        out.extend(rows);
+    }
+    out.sort_by_key(|a| a.id);
+    Ok(out)
+}
+
+pub(crate) async fn amendments_of_version(
+    x: &mut impl Exec,
+    version_id: i64,
+) -> Result<Vec<crate::catalogue::amendments::Amendment>> {
+    x.fetch_all(
+        q(format!(
+            "{AMENDMENT_SELECT} WHERE a.version_id = ? ORDER BY a.id"
+        ))
+        .bind(version_id),
+    )
+    .await
+}
+
+pub(crate) async fn gather_amendment(x: &mut impl Exec, id: i64, version_id: i64) -> Result<()> {
+    x.execute(
+        q("UPDATE list_amendments SET version_id = ? WHERE id = ? AND version_id IS NULL")
+            .bind(version_id)
+            .bind(id),
+    )
+    .await?;
+    Ok(())
+}
