@@ -107,6 +107,8 @@ async fn main() {
         proof_items: 100,
         cases: 0,
         commitments: 0,
+        complaints: 0,
+        adjustments: 0,
     };
     let report = proofless_fixtures::synth::generate(&app, &scale)
         .await
