@@ -41,9 +41,10 @@ async fn fresh_postgres(admin_url: &str) -> String {
         .await
         .expect("connect to PostgreSQL admin db");
     if let Db::Postgres(pool) = &admin {
-        // Unnamed: the URL may point at PgBouncer in transaction mode.
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .persistent(false)
+        // One round trip of the simple protocol: the URL may point at PgBouncer in
+        // transaction mode, where a parse and its execution could reach different servers
+        // (and CREATE DATABASE cannot run in a transaction that would pin them).
+        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
             .execute(pool)
             .await
             .expect("create test database");

@@ -12,7 +12,7 @@
 //!   the owner reports it carried out; the engine reminds and marks it overdue.
 //! - `obligation`: recurring obligations on the engine — the regular meeting at least every
 //!   half year (a reminder at half and four fifths of the time, overdue after six months), and
-//!   each unit's yearly risk-register review (`crate::risks`).
+//!   each unit's yearly risk-register review (the risks module).
 
 mod decisions;
 mod input;
