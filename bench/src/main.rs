@@ -186,10 +186,8 @@ async fn main() -> anyhow::Result<()> {
             }
             // Issue #17 §5: case-complete against verify-cycle of the same run (target ≥ 0.35).
             let rate = |sc: Scenario| out.iter().find(|o| o.scenario == sc).map(|o| o.rps);
-            if let (Some(c), Some(v)) = (
-                rate(Scenario::CaseComplete),
-                rate(Scenario::VerifyCycle),
-            ) {
+            if let (Some(c), Some(v)) = (rate(Scenario::CaseComplete), rate(Scenario::VerifyCycle))
+            {
                 println!(
                     "\ncase-complete ÷ verify-cycle (same run): {:.3} (target ≥ 0.35)",
                     c / v.max(1e-9)

@@ -112,9 +112,10 @@ async fn a_generated_world_has_valid_codes_and_an_intact_audit_chain(b: Backend)
     let added: Vec<(String, i64)> = app
         .db
         .reader()
-        .fetch_all(q(
-            "SELECT action, COUNT(*) FROM audit_log WHERE seq > ? GROUP BY action",
-        ).bind(45_001 + sealed))
+        .fetch_all(
+            q("SELECT action, COUNT(*) FROM audit_log WHERE seq > ? GROUP BY action")
+                .bind(45_001 + sealed),
+        )
         .await
         .unwrap();
     assert_eq!(v.rows_checked, 45_011 + sealed, "{added:?}");

@@ -2,10 +2,10 @@
 //! audit. Knows nothing of HTTP.
 
 pub mod accountability;
-pub mod archive;
 pub mod actor;
 pub mod adjustment;
 pub mod applicants;
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod backup;

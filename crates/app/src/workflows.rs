@@ -11,11 +11,11 @@ use crate::App;
 use crate::error::AppResult;
 use crate::jobs::{BoxFuture, Job, Outcome, Registry, Stage};
 use crate::policy::AnySetting;
+use crate::supervision;
 use crate::{
     accountability, adjustment, applicants, calendar, cases, catalogue, commitment, complaints,
     credit, deadlines, verification,
 };
-use crate::supervision;
 
 /// Every trial-period setting (SPEC "Trial rules"), as the settings page lists them.
 pub(crate) static POLICIES: &[&dyn AnySetting] = &[

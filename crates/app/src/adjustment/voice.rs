@@ -20,9 +20,20 @@ use crate::error::{AppError, AppResult};
 /// once the joint office has answered it.
 pub async fn comment(app: &App, actor: &Actor, input: &CommentInput) -> AppResult<Comment> {
     let c = input.parse()?;
-    let item = catalogue::public::item(app, c.proof_item_id)
-        .await
-        .map_err(|_| AppError::field("proof_item_id", "只能对已发布清单中的证明事项提出意见"))?;
+    // An item of the published list, or one cancelled by adjustment: whoever is still asked
+    // for a cancelled proof says so on its page (A3 §11, §12).
+    let item_name = match catalogue::public::item(app, c.proof_item_id).await {
+        Ok(item) => item.name.clone(),
+        Err(_) => match super::publication::public_mark(app, c.proof_item_id).await? {
+            Some(m) if m.is_cancelled() => m.item_name,
+            _ => {
+                return Err(AppError::field(
+                    "proof_item_id",
+                    "只能对已发布清单中的证明事项提出意见",
+                ));
+            }
+        },
+    };
     let (phone, phone_key_version) = match &c.phone {
         Some(p) => {
             let sealed = crate::applicants::seal_contact(app, None, Some(p)).await?;
@@ -39,7 +50,7 @@ pub async fn comment(app: &App, actor: &Actor, input: &CommentInput) -> AppResul
         &mut tx,
         &NewCommentRow {
             item: c.proof_item_id,
-            item_name: &item.name,
+            item_name: &item_name,
             kind: c.kind,
             body: &c.body,
             name: &c.name,

@@ -141,7 +141,9 @@ async fn fetch(
                         data,
                         eproof_id: None,
                     },
-                    None => Fetched::NotFound("县电子证照证明库中没有该申请人的有效证照证明".into()),
+                    None => {
+                        Fetched::NotFound("县电子证照证明库中没有该申请人的有效证照证明".into())
+                    }
                 },
             },
         ),

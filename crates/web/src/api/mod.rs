@@ -3,8 +3,8 @@
 
 mod accountability;
 mod adjustment;
-mod archive;
 mod applicants;
+mod archive;
 pub(crate) mod auth;
 mod calendar;
 mod cases;
@@ -20,8 +20,8 @@ mod policy;
 mod portal;
 mod regions;
 mod seals;
-mod supervision;
 mod sharing;
+mod supervision;
 mod system;
 mod tokens;
 mod verification;

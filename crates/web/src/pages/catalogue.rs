@@ -198,6 +198,15 @@ struct ItemPage {
 struct CancelledPage {
     layout: Layout,
     mark: PublicMark,
+    /// The item the public's comments are about: someone still asked for a cancelled proof
+    /// says so here (A3 §12).
+    item: CancelledItem,
+    comments: Vec<Comment>,
+    message: String,
+}
+
+struct CancelledItem {
+    id: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -219,11 +228,18 @@ pub async fn item_page(
         Ok(item) => item,
         Err(AppError::NotFound(_)) if mark.as_ref().is_some_and(PublicMark::is_cancelled) => {
             if let Some(mark) = mark {
+                let comments = match adjustment::voice::answered(&s.app, id).await {
+                    Ok(c) => c,
+                    Err(e) => return page_error(&ctx, e, "/proofs"),
+                };
                 return render(
                     StatusCode::OK,
                     &CancelledPage {
                         layout: Layout::new(&mark.item_name, &ctx, "/proofs"),
                         mark,
+                        item: CancelledItem { id },
+                        comments,
+                        message: m.msg.clone().unwrap_or_default(),
                     },
                 );
             }
