@@ -31,27 +31,31 @@ pub(crate) static FONT_DATA: &[u8] =
 /// The font, parsed once (krilla's `Font` is a cheap handle to shared data).
 pub(crate) static FONT: LazyLock<Option<Font>> = LazyLock::new(|| Font::new(FONT_DATA.into(), 0));
 
+/// The producer named in the metadata of letters and minutes.
+pub(crate) const CREATOR: &str = "Proofless 无证明城市应用系统";
 const PAGE_W: f64 = 595.0;
 const PAGE_H: f64 = 842.0;
 const MARGIN: f64 = 56.0;
 
-struct Line {
-    text: String,
-    size: f64,
-    gap: f64,
+/// One line of text laid out top down; `gap` is the space above it. Shared by every PDF
+/// Proofless renders (letters, e-archive sheets, joint-meeting minutes).
+pub(crate) struct Line {
+    pub(crate) text: String,
+    pub(crate) size: f64,
+    pub(crate) gap: f64,
 }
 
 /// Advance widths from the font's own metrics, in points at `size`.
-struct Metrics<'a>(FontRef<'a>);
+pub(crate) struct Metrics<'a>(FontRef<'a>);
 
 impl Metrics<'_> {
-    fn new() -> AppResult<Metrics<'static>> {
+    pub(crate) fn new() -> AppResult<Metrics<'static>> {
         FontRef::new(FONT_DATA)
             .map(Metrics)
             .map_err(|e| AppError::Internal(format!("承诺书字体无法读取：{e}")))
     }
 
-    fn has(&self, c: char) -> bool {
+    pub(crate) fn has(&self, c: char) -> bool {
         self.0.charmap().map(c).is_some()
     }
 
@@ -67,7 +71,7 @@ impl Metrics<'_> {
 }
 
 /// Breaks text into lines that fit the page width.
-fn wrap(m: &Metrics, text: &str, size: f64, indent: f64) -> Vec<String> {
+pub(crate) fn wrap(m: &Metrics, text: &str, size: f64, indent: f64) -> Vec<String> {
     let max = PAGE_W - 2.0 * MARGIN - indent;
     let mut out = vec![];
     for para in text.split('\n') {
@@ -224,11 +228,11 @@ pub fn render_for(
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.with_timezone(&chrono::Utc));
     let archival = lines.iter().all(|l| l.text.chars().all(|c| m.has(c)));
-    match write(&font, &lines, title, signed_at, archival) {
+    match write(&font, &lines, title, CREATOR, signed_at, archival) {
         // A validation failure is the one thing PDF/A adds; plain PDF still serves the reader.
         Err(KrillaError::Validation(errors)) if archival => {
             tracing::warn!(?errors, "承诺书不能写成 PDF/A，改写普通 PDF");
-            write(&font, &lines, title, signed_at, false)
+            write(&font, &lines, title, CREATOR, signed_at, false)
         }
         r => r,
     }
@@ -247,10 +251,13 @@ fn pdf_date(t: chrono::DateTime<chrono::Utc>) -> krilla::metadata::DateTime {
         .utc_offset_minute(0)
 }
 
-fn write(
+/// Lays `lines` out on A4 pages and writes the PDF, PDF/A-2b when `archival`; `at` is the
+/// document's creation date, `creator` names the producer in the metadata.
+pub(crate) fn write(
     font: &Font,
     lines: &[Line],
     title: &str,
+    creator: &str,
     signed_at: Option<chrono::DateTime<chrono::Utc>>,
     archival: bool,
 ) -> KrillaResult<Vec<u8>> {
@@ -266,7 +273,7 @@ fn write(
     let mut metadata = Metadata::new()
         .title(title.to_owned())
         .language("zh-CN".to_owned())
-        .creator("Proofless 无证明城市应用系统".to_owned());
+        .creator(creator.to_owned());
     if let Some(t) = signed_at {
         metadata = metadata.creation_date(pdf_date(t));
     }

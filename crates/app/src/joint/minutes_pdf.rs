@@ -3,66 +3,11 @@
 //! when the font has every character, plain PDF otherwise; the seal id, SM3 digest and
 //! verification address are printed so a reader can check the sealed original.
 
-use krilla::Document;
-use krilla::SerializeSettings;
-use krilla::configure::{Archival, ConfigurationBuilder, Validator};
-use krilla::error::{KrillaError, KrillaResult};
-use krilla::geom::Point;
-use krilla::metadata::Metadata;
-use krilla::page::PageSettings;
-use krilla::text::{Font, TextDirection};
+use krilla::error::KrillaError;
 use serde_json::Value as Json;
-use skrifa::instance::{LocationRef, Size};
-use skrifa::{FontRef, MetadataProvider};
 
-use crate::commitment::letter_pdf::{FONT, FONT_DATA};
+use crate::commitment::letter_pdf::{CREATOR, FONT, Line, Metrics, wrap, write};
 use crate::error::{AppError, AppResult};
-
-const PAGE_W: f64 = 595.0;
-const PAGE_H: f64 = 842.0;
-const MARGIN: f64 = 56.0;
-
-struct Line {
-    text: String,
-    size: f64,
-    gap: f64,
-}
-
-struct Metrics<'a>(FontRef<'a>);
-
-impl Metrics<'_> {
-    fn has(&self, c: char) -> bool {
-        self.0.charmap().map(c).is_some()
-    }
-
-    fn width_of(&self, c: char, size: f64) -> f64 {
-        let advance = self.0.charmap().map(c).and_then(|g| {
-            self.0
-                .glyph_metrics(Size::new(size as f32), LocationRef::default())
-                .advance_width(g)
-        });
-        advance.map_or(size, f64::from)
-    }
-}
-
-fn wrap(m: &Metrics, text: &str, size: f64) -> Vec<String> {
-    let max = PAGE_W - 2.0 * MARGIN;
-    let mut out = vec![];
-    for para in text.split('\n') {
-        let (mut line, mut w) = (String::new(), 0.0);
-        for c in para.chars() {
-            let cw = m.width_of(c, size);
-            if w + cw > max && !line.is_empty() {
-                out.push(std::mem::take(&mut line));
-                w = 0.0;
-            }
-            line.push(c);
-            w += cw;
-        }
-        out.push(line);
-    }
-    out
-}
 
 fn s(v: &Json) -> String {
     match v {
@@ -82,7 +27,7 @@ fn lines_of(
 ) -> Vec<Line> {
     let mut lines = vec![];
     let mut push = |text: String, size: f64, gap: f64| {
-        for (i, l) in wrap(m, &text, size).into_iter().enumerate() {
+        for (i, l) in wrap(m, &text, size, 0.0).into_iter().enumerate() {
             lines.push(Line {
                 text: l,
                 size,
@@ -169,67 +114,18 @@ pub fn render(
     base_url: &str,
 ) -> AppResult<Vec<u8>> {
     let doc: Json = serde_json::from_str(body).unwrap_or(Json::Null);
-    let m = FontRef::new(FONT_DATA)
-        .map(Metrics)
-        .map_err(|e| AppError::Internal(format!("纪要字体无法读取：{e}")))?;
+    let m = Metrics::new()?;
     let font = FONT
         .clone()
         .ok_or_else(|| AppError::Internal("纪要字体无法读取".to_owned()))?;
     let lines = lines_of(&m, &doc, sealed_id, body_sm3, org_name, base_url);
     let title = doc["title"].as_str().unwrap_or("联席会议纪要");
     let archival = lines.iter().all(|l| l.text.chars().all(|c| m.has(c)));
-    match write(&font, &lines, title, archival) {
-        Err(KrillaError::Validation(_)) if archival => write(&font, &lines, title, false),
+    match write(&font, &lines, title, CREATOR, None, archival) {
+        Err(KrillaError::Validation(_)) if archival => {
+            write(&font, &lines, title, CREATOR, None, false)
+        }
         r => r,
     }
     .map_err(|e| AppError::Internal(format!("纪要 PDF 生成失败：{e:?}")))
-}
-
-fn write(font: &Font, lines: &[Line], title: &str, archival: bool) -> KrillaResult<Vec<u8>> {
-    let mut settings = SerializeSettings::default();
-    if archival
-        && let Ok(c) = ConfigurationBuilder::new()
-            .set_validator(Validator::A(Archival::A2_B))
-            .finish()
-    {
-        settings.configuration = c;
-    }
-    let mut doc = Document::new_with(settings);
-    doc.set_metadata(
-        Metadata::new()
-            .title(title.to_owned())
-            .language("zh-CN".to_owned())
-            .creator("Proofless 无证明城市应用系统".to_owned()),
-    );
-    let page_settings = PageSettings::from_wh(PAGE_W as f32, PAGE_H as f32).unwrap_or_default();
-    let mut pages: Vec<Vec<(f64, &Line)>> = vec![vec![]];
-    let mut y = MARGIN;
-    for l in lines {
-        let step = l.gap + l.size * 1.3;
-        if y + step > PAGE_H - MARGIN {
-            pages.push(vec![]);
-            y = MARGIN;
-        }
-        y += step;
-        if let Some(p) = pages.last_mut() {
-            p.push((y, l));
-        }
-    }
-    for p in pages {
-        let mut page = doc.start_page_with(page_settings.clone());
-        let mut surface = page.surface();
-        for (y, l) in p {
-            surface.draw_text(
-                Point::from_xy(MARGIN as f32, y as f32),
-                font.clone(),
-                l.size as f32,
-                &l.text,
-                false,
-                TextDirection::Auto,
-            );
-        }
-        surface.finish();
-        page.finish();
-    }
-    doc.finish()
 }
