@@ -70,7 +70,7 @@ pub async fn internal_ref(app: &App, subject_ref: &str) -> AppResult<Option<Stri
 /// A reference given from outside in `field`, as stored; a person named any other way than
 /// by public id gets the field's error (422), never a hint whether the number exists.
 pub async fn internal_ref_of(app: &App, field: &str, subject_ref: &str) -> AppResult<String> {
-    internal_ref(app, subject_ref.trim())
+    internal_ref(app, subject_ref)
         .await?
         .ok_or_else(|| AppError::field(field, "申请人须以公开编号指明（person:公开编号）"))
 }

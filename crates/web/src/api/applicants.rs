@@ -168,12 +168,7 @@ async fn audit_list(
         .require_any(&[Role::SystemAdmin, Role::Accountability])?;
     // Persons are named by public id outside (issue #16 item 6); the log keeps `person:N`.
     let subject_ref = match f.subject_ref {
-        Some(r) => Some(applicants::internal_ref(&s.app, &r).await?.ok_or_else(|| {
-            proofless_app::AppError::field(
-                "subject_ref",
-                "申请人须以公开编号指明（person:公开编号）",
-            )
-        })?),
+        Some(r) => Some(applicants::internal_ref_of(&s.app, "subject_ref", &r).await?),
         None => None,
     };
     let q = AuditQuery {
