@@ -58,6 +58,10 @@ impl fmt::Display for DatabaseUrl {
 pub struct Config {
     /// `sqlite://data/proofless.db` (default) or `postgres://user:pass@host/db`.
     pub database_url: DatabaseUrl,
+    /// A PostgreSQL read replica of `database_url` (streaming replication), for reads that
+    /// may lag: public figures, dashboards, exports, the search index's catch-up with other
+    /// instances (issue #23; docs/DEPLOYMENT.md). Unset: every read goes to the primary.
+    pub read_database_url: Option<DatabaseUrl>,
     pub bind: String,
     /// Send cookies with `Secure`; set when the site is served over HTTPS.
     pub cookie_secure: bool,
@@ -107,6 +111,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             database_url: DatabaseUrl("sqlite://data/proofless.db".to_owned()),
+            read_database_url: None,
             bind: "127.0.0.1:8080".to_owned(),
             cookie_secure: false,
             master_key: Secret::default(),
@@ -143,6 +148,9 @@ impl Config {
         };
         if let Ok(v) = std::env::var("PROOFLESS_DATABASE_URL") {
             c.database_url = DatabaseUrl(v);
+        }
+        if let Ok(v) = std::env::var("PROOFLESS_READ_DATABASE_URL") {
+            c.read_database_url = Some(DatabaseUrl(v)).filter(|u| !u.0.trim().is_empty());
         }
         if let Ok(v) = std::env::var("PROOFLESS_BIND") {
             c.bind = v;

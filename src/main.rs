@@ -39,6 +39,14 @@ struct Cli {
         hide_env_values = true
     )]
     database: Option<String>,
+    /// A PostgreSQL read replica for reads that may lag (figures, exports, search catch-up).
+    #[arg(
+        long,
+        global = true,
+        env = "PROOFLESS_READ_DATABASE_URL",
+        hide_env_values = true
+    )]
+    read_database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -168,7 +176,23 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
             .unwrap_or_else(|| format!("http://{}", cfg.bind)),
         ..AppSettings::default()
     };
-    let app = App::new(db, Arc::new(SystemClock), settings);
+    let mut app = App::new(db, Arc::new(SystemClock), settings);
+    if let Some(url) = &cfg.read_database_url {
+        anyhow::ensure!(
+            url.0.starts_with("postgres://") || url.0.starts_with("postgresql://"),
+            "只读副本（--read-database / PROOFLESS_READ_DATABASE_URL）须为 PostgreSQL 地址"
+        );
+        // The replica is read-only and follows the primary's schema: never migrated here.
+        let replica = Db::connect(
+            &url.0,
+            &DbOptions {
+                max_connections: cfg.max_connections,
+            },
+        )
+        .await
+        .with_context(|| format!("无法连接只读副本数据库 {url}"))?;
+        app.replica = Some(replica);
+    }
     // Refuses to start when the master key cannot read the stored personal data, and
     // encrypts persons stored before encryption at rest (issue #16 item 9).
     proofless_app::applicants::prepare_at_rest(&app)
@@ -204,6 +228,9 @@ async fn main() -> anyhow::Result<()> {
     let mut cfg = Config::load(cli.config.as_deref())?;
     if let Some(d) = cli.database {
         cfg.database_url = DatabaseUrl(d);
+    }
+    if let Some(d) = cli.read_database.filter(|d| !d.trim().is_empty()) {
+        cfg.read_database_url = Some(DatabaseUrl(d));
     }
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -73,7 +73,7 @@ impl Scenario {
             Scenario::VerifyCycle => "verify-cycle (send + sealed answer)",
             Scenario::VerifyInbox => "verify-inbox (issuer list)",
             Scenario::CommitmentEligibility => "commitment-eligibility",
-            Scenario::CaseComplete => "case-complete (open, verify-cycle, own copy, decide)",
+            Scenario::CaseComplete => "case-complete (open, verify-cycle, commitment, decide)",
             Scenario::SharingPull => "sharing-pull (entitled, consented, audited)",
             Scenario::VerifyPage => "verify-page (public e-proof check)",
         }
@@ -150,6 +150,8 @@ impl Session {
 struct Clients {
     main: Session,
     issuer: Option<Session>,
+    /// case-complete: the counter clerk of the opening unit, who takes the signature.
+    clerk: Option<Session>,
 }
 
 /// The public search mix: Chinese fragments, full pinyin, initials, a filter-only query.
@@ -230,7 +232,8 @@ async fn one(s: Scenario, c: &Clients, fx: &workflow::Fixture) -> anyhow::Result
                 return Ok(false);
             };
             let issuer = c.issuer.as_ref().unwrap_or(&c.main);
-            return crate::cases::complete(&c.main, issuer, cf).await;
+            let clerk = c.clerk.as_ref().unwrap_or(&c.main);
+            return crate::cases::complete(&c.main, issuer, clerk, cf).await;
         }
         Scenario::SharingPull => return crate::sharing::pull(&c.main, &fx.sharing).await,
         Scenario::VerifyPage => return crate::sharing::verify_page(&c.main, &fx.sharing).await,
@@ -281,6 +284,18 @@ async fn prepare(
                 t.elapsed().as_secs_f64()
             ))
         }
+        Scenario::CaseComplete => fx.case.as_ref().map(|c| {
+            format!(
+                "case-complete: service {}, one verification answered under seal (item {}), {}, {} proof(s) the applicant's own copy, decided (the e-archive job sealed after)",
+                c.service_code,
+                c.verify_proof,
+                match c.commit_proof {
+                    Some(p) => format!("one commitment signed at the counter (item {p})"),
+                    None => "no commitment item in the service".to_owned(),
+                },
+                c.own_copy.len()
+            )
+        }),
         Scenario::CommitmentEligibility => Some(format!(
             "commitment-eligibility: item {} for {} subjects registered through the API",
             fx.commit_item,
@@ -309,9 +324,14 @@ pub async fn run(
             }
             _ => None,
         };
+        let clerk = match s {
+            Scenario::CaseComplete => Some(Session::login(&srv.base, crate::cases::CLERK).await?),
+            _ => None,
+        };
         sessions.push(Clients {
             main: Session::login(&srv.base, s.user()).await?,
             issuer,
+            clerk,
         });
     }
     let errors = Arc::new(AtomicU64::new(0));

@@ -64,6 +64,10 @@ enum Command {
         /// Verifications sent through the API before verify-inbox is measured.
         #[arg(long, default_value_t = 2000)]
         inbox_prefill: u64,
+        /// Also fill the database with `proofless gen --scale …` (county, city or province)
+        /// on top of the demo county before the servers start; the time is printed.
+        #[arg(long, value_parser = ["county", "city", "province"])]
+        gen_scale: Option<String>,
     },
     /// kill -9 under write load, restart, check every acknowledged write.
     Crash {
@@ -106,11 +110,20 @@ async fn main() -> anyhow::Result<()> {
             secs,
             scenarios,
             inbox_prefill,
+            gen_scale,
         } => {
             if *instances > 1 && *backend == Backend::Sqlite {
                 anyhow::bail!("several instances share one database only on PostgreSQL");
             }
             let (url, dir) = prepare(&cli, *backend).await?;
+            if let Some(scale) = gen_scale {
+                let t = std::time::Instant::now();
+                run_cli(&cli.bin, &url, &dir, &["gen", "--scale", scale])?;
+                println!(
+                    "world: demo county + `proofless gen --scale {scale}` in {:.0} s",
+                    t.elapsed().as_secs_f64()
+                );
+            }
             let mut servers = vec![];
             for _ in 0..*instances {
                 servers.push(Server::start(&cli.bin, &url, &dir).await?);

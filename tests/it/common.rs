@@ -372,3 +372,25 @@ pub async fn alter_sealed_body(app: &App, public_id: &str, from: &str, to: &str)
     .unwrap();
     tx.commit().await.unwrap();
 }
+
+/// Serve an app the test built itself (e.g. with a read replica) on a random loopback port.
+pub async fn spawn_app(
+    app: App,
+    clock: Arc<TestClock>,
+    backend: Backend,
+    dir: Option<tempfile::TempDir>,
+) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(app.clone(), plain_web(&listener));
+    tokio::spawn(async move {
+        let _ = proofless_web::serve(listener, state, std::future::pending()).await;
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        app,
+        clock,
+        backend,
+        _dir: dir,
+    }
+}

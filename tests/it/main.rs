@@ -64,3 +64,4 @@ mod verification_rules;
 mod violations;
 mod web_contract;
 mod web_security;
+mod read_replica;

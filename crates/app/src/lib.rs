@@ -87,6 +87,9 @@ impl Default for AppSettings {
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
+    /// A read replica (`--read-database`, issue #23) for reads that may lag behind the
+    /// last commit by a moment; see [`App::lagging_db`].
+    pub replica: Option<Db>,
     pub clock: Arc<dyn Clock>,
     /// Shared, not copied: the app is cloned for every request.
     pub settings: Arc<AppSettings>,
@@ -112,6 +115,7 @@ impl App {
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: AppSettings) -> App {
         App {
             db,
+            replica: None,
             clock,
             settings: Arc::new(settings),
             catalogue: Arc::default(),
@@ -122,6 +126,19 @@ impl App {
             policies: workflows::POLICIES,
             policy_followers: workflows::POLICY_FOLLOWERS,
         }
+    }
+
+    /// Reads served from a read replica when the deployment has one: public figures and
+    /// dashboards, exports, and the search index's periodic catch-up with other instances'
+    /// publications. A replica may be a moment behind: a read that must see a write just
+    /// made (by this request, or the one before it) stays on `db`.
+    pub fn lagging_db(&self) -> &Db {
+        self.replica.as_ref().unwrap_or(&self.db)
+    }
+
+    /// [`App::lagging_db`]'s reader.
+    pub fn lagging(&self) -> proofless_store::Reader<'_> {
+        self.lagging_db().reader()
     }
 
     /// The effective calendar as last loaded (the built-in data until the database is read).

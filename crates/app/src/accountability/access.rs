@@ -211,5 +211,5 @@ pub struct Figure {
 
 /// The figures of every unit with a record or a case; public, no personal data.
 pub async fn figures(app: &App) -> AppResult<Vec<Figure>> {
-    repo::figures(&mut app.db.reader()).await
+    repo::figures(&mut app.lagging()).await
 }

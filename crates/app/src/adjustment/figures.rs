@@ -25,7 +25,7 @@ pub const COLUMNS: [&str; 7] = [
 /// Every unit's figures (joint office, accountability); a unit admin its own.
 pub async fn figures(app: &App, actor: &Actor) -> AppResult<Vec<UnitFigures>> {
     let scope = super::apply::read_scope(actor)?;
-    let rows = repo::figures(&mut app.db.reader()).await?;
+    let rows = repo::figures(&mut app.lagging()).await?;
     Ok(rows
         .into_iter()
         .filter(|r| scope.is_none_or(|o| o == r.org_id))

@@ -13,6 +13,7 @@ use proofless_domain::catalogue::{
     CatalogueLevel, Disposition, ItemSnapshot, MethodSnapshot, ReplacementMethod, ServiceItemKind,
 };
 use proofless_search::{Change, Filters, Index, Query, SearchDoc};
+use proofless_store::Db;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -172,13 +173,13 @@ struct LoadedVersion {
     issuers: Vec<(String, i64)>,
 }
 
-async fn load_version(app: &App, v: &ListVersion) -> AppResult<LoadedVersion> {
+async fn load_version(db: &Db, v: &ListVersion) -> AppResult<LoadedVersion> {
     let mut out = LoadedVersion {
         docs: vec![],
         items: vec![],
         issuers: vec![],
     };
-    for s in lists::snapshots(&app.db, v.id).await? {
+    for s in lists::snapshots(db, v.id).await? {
         for (id, name) in s.issuer_ids.iter().zip(&s.issuers) {
             out.issuers.push((name.clone(), *id));
         }
@@ -244,8 +245,8 @@ impl std::fmt::Debug for PublicCatalogue {
     }
 }
 
-async fn generation(app: &App) -> AppResult<i64> {
-    Ok(repo::published_count(&mut app.db.reader()).await?)
+async fn generation(db: &Db) -> AppResult<i64> {
+    Ok(repo::published_count(&mut db.reader()).await?)
 }
 
 /// The latest published version of every list.
@@ -274,7 +275,7 @@ impl PublicCatalogue {
     /// Rebuild everything from the database (at start).
     pub async fn refresh(&self, app: &App) -> AppResult<()> {
         let _guard = self.rebuilding.lock().await;
-        let generation = generation(app).await?;
+        let generation = generation(&app.db).await?;
         let mut next = Current {
             generation,
             index: Arc::new(Index::new()),
@@ -285,7 +286,7 @@ impl PublicCatalogue {
         };
         let mut docs = vec![];
         for v in current_versions(app).await? {
-            let loaded = load_version(app, &v).await?;
+            let loaded = load_version(&app.db, &v).await?;
             next.issuers.extend(loaded.issuers);
             let ids = loaded.items.iter().map(|(i, _)| i.id).collect();
             for (item, json) in loaded.items {
@@ -302,15 +303,23 @@ impl PublicCatalogue {
 
     /// Bring the served catalogue up to the database by replacing only the lists whose
     /// published version changed: cost in proportion to the change, not the catalogue.
+    /// Reads the primary: called right after this instance published.
     pub async fn update(&self, app: &App) -> AppResult<()> {
+        self.update_from(app, &app.db).await
+    }
+
+    /// [`Self::update`] from `db`, the primary or a replica that may lag: a generation not
+    /// newer than the one served is never applied, so a replica behind this instance's own
+    /// publication cannot take the catalogue back.
+    async fn update_from(&self, app: &App, db: &Db) -> AppResult<()> {
         let guard = self.rebuilding.lock().await;
         let cur = self.load();
         if cur.generation < 0 {
             drop(guard);
             return self.refresh(app).await;
         }
-        let generation = generation(app).await?;
-        if generation == cur.generation {
+        let generation = generation(db).await?;
+        if generation <= cur.generation {
             return Ok(());
         }
         let mut items = cur.items.clone();
@@ -319,13 +328,13 @@ impl PublicCatalogue {
         let mut served = cur.lists.clone();
         let mut changes = vec![];
         let mut live = HashSet::new();
-        for v in current_versions(app).await? {
+        for v in repo::current_versions(&mut db.reader()).await? {
             live.insert(v.list_id);
             if served.get(&v.list_id).map(|x| x.0) == Some(v.id) {
                 continue;
             }
             let old = served.remove(&v.list_id).map(|x| x.1).unwrap_or_default();
-            let loaded = load_version(app, &v).await?;
+            let loaded = load_version(db, &v).await?;
             let ids: Vec<i64> = loaded.items.iter().map(|(i, _)| i.id).collect();
             let keep: HashSet<i64> = ids.iter().copied().collect();
             for id in old.into_iter().filter(|id| !keep.contains(id)) {
@@ -382,9 +391,10 @@ impl PublicCatalogue {
         if !due {
             return Ok(());
         }
+        // Other instances' publications, from the replica when there is one (issue #23).
         let seen = self.load().generation;
-        if generation(app).await? != seen {
-            self.update(app).await?;
+        if generation(app.lagging_db()).await? > seen {
+            self.update_from(app, app.lagging_db()).await?;
         }
         Ok(())
     }

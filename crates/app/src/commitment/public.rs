@@ -54,7 +54,7 @@ fn mask_id(id: &str) -> String {
 /// Letters of items marked for publication (public interest, third parties, hard to check);
 /// withdrawn ones are not shown.
 pub async fn published_letters(app: &App, limit: i64) -> AppResult<Vec<PublishedLetter>> {
-    let rows = repo::published_letters(&mut app.db.reader(), limit.clamp(1, 200)).await?;
+    let rows = repo::published_letters(&mut app.lagging(), limit.clamp(1, 200)).await?;
     let mut out = vec![];
     for r in rows {
         let letter = crate::applicants::open_letter(app, &r.letter).await?;
@@ -90,7 +90,7 @@ pub async fn published_letters(app: &App, limit: i64) -> AppResult<Vec<Published
 pub async fn figures(app: &App, actor: &Actor, query: &FigureQuery) -> AppResult<Vec<FigureRow>> {
     actor.require_any(&[Role::JointOffice, Role::CreditOffice, Role::SystemAdmin])?;
     let by = query.parse()?;
-    repo::figures(&mut app.db.reader(), by).await
+    repo::figures(&mut app.lagging(), by).await
 }
 
 fn esc(s: &str) -> String {

@@ -95,7 +95,7 @@ pub async fn figures(
             .map(|b| b.0)
             .ok_or_else(|| AppError::field("by", "分组维度不存在"))?,
     };
-    let mut ex = app.db.reader();
+    let mut ex = app.lagging();
     let mut rows = repo::figures(&mut ex, &period, by.column(), None).await?;
     let orgs: HashMap<i64, String> = match by {
         By::Agency => repo::org_names(&mut ex).await?.into_iter().collect(),
@@ -166,7 +166,7 @@ pub async fn assessment_xlsx(
     let period = parse_period(year, app.now_ms())?;
     let year: String = period.chars().take(4).collect();
     let rows = repo::figures(
-        &mut app.db.reader(),
+        &mut app.lagging(),
         &year,
         "month",
         Some(Receiver::Hotline.as_str()),
@@ -289,7 +289,7 @@ pub async fn hot_spots(app: &App, actor: &Actor, by: Option<&str>) -> AppResult<
         month_back(&now, 3),
         month_back(&now, 5),
     );
-    let mut ex = app.db.reader();
+    let mut ex = app.lagging();
     let rows = repo::received_by_month(&mut ex, by.column(), &previous_from, &now).await?;
     let mut per: HashMap<String, (i64, i64)> = HashMap::new();
     for (key, month, n) in rows {

@@ -33,3 +33,11 @@ pub use input::{
     TerminateInput, TrackInput, WorkOrderInput,
 };
 pub use repo::{Complaint, Duplicate, ExtensionRow, FigureRow};
+
+/// Rebuilds the single-dimension figures from the detailed ones (after a bulk load).
+pub async fn rebuild_rollup(app: &crate::App) -> crate::error::AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    repo::rebuild_rollup(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -527,17 +527,130 @@ pub(crate) async fn bump_figures(
         .bind(b.unsatisfied),
     )
     .await?;
+    // The same counts by each single dimension, for the month and for its year (one
+    // statement, ten rows).
+    let keys = [
+        c.0.to_owned(),
+        c.1.to_owned(),
+        c.2.to_owned(),
+        c.3.to_string(),
+        c.4.to_string(),
+    ];
+    let mut up = Query::new(
+        "INSERT INTO complaint_rollup (dim, month, key, received, accepted, on_time, upheld, \
+         answered, satisfied, unsatisfied) VALUES ",
+    );
+    let year = month.get(..4).unwrap_or(month);
+    let rows = ROLLUP_DIMS
+        .iter()
+        .zip(&keys)
+        .map(|(d, k)| ((*d).to_owned(), month, k))
+        .chain(
+            ROLLUP_DIMS
+                .iter()
+                .zip(&keys)
+                .map(|(d, k)| (format!("year:{d}"), year, k)),
+        );
+    for (i, (dim, period, key)) in rows.enumerate() {
+        up.push_sql(if i == 0 { "" } else { ", " });
+        up.push_sql("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        up.push_arg(dim);
+        up.push_arg(period.to_owned());
+        up.push_arg(key.clone());
+        for v in [
+            b.received,
+            b.accepted,
+            b.on_time,
+            b.upheld,
+            b.answered,
+            b.satisfied,
+            b.unsatisfied,
+        ] {
+            up.push_arg(v);
+        }
+    }
+    up.push_sql(
+        " ON CONFLICT (dim, month, key) DO UPDATE SET \
+         received = complaint_rollup.received + excluded.received, \
+         accepted = complaint_rollup.accepted + excluded.accepted, \
+         on_time = complaint_rollup.on_time + excluded.on_time, \
+         upheld = complaint_rollup.upheld + excluded.upheld, \
+         answered = complaint_rollup.answered + excluded.answered, \
+         satisfied = complaint_rollup.satisfied + excluded.satisfied, \
+         unsatisfied = complaint_rollup.unsatisfied + excluded.unsatisfied",
+    );
+    ex.execute(up).await?;
+    Ok(())
+}
+
+/// The dimensions of `complaint_rollup`, named by their `complaint_figures` column, in the
+/// order of [`bump_figures`]'s key tuple; `year:<name>` holds the same per year.
+const ROLLUP_DIMS: [&str; 5] = ["receiver", "channel", "ground", "agency_org_id", "proof_item_id"];
+
+/// Rebuilds `complaint_rollup` from `complaint_figures` (after a bulk load that wrote only
+/// the latter, e.g. `proofless gen`).
+pub(crate) async fn rebuild_rollup(ex: &mut impl Exec) -> AppResult<()> {
+    ex.execute(q("DELETE FROM complaint_rollup")).await?;
+    for dim in ROLLUP_DIMS {
+        ex.execute(q(format!(
+            "INSERT INTO complaint_rollup (dim, month, key, received, accepted, on_time, upheld, answered, satisfied, unsatisfied) \
+             SELECT '{dim}', month, CAST({dim} AS TEXT), SUM(received), SUM(accepted), SUM(on_time), SUM(upheld), \
+             SUM(answered), SUM(satisfied), SUM(unsatisfied) FROM complaint_figures GROUP BY month, {dim}"
+        )))
+        .await?;
+    }
+    ex.execute(q(
+        "INSERT INTO complaint_rollup (dim, month, key, received, accepted, on_time, upheld, answered, satisfied, unsatisfied) \
+         SELECT 'year:' || dim, SUBSTR(month, 1, 4), key, SUM(received), SUM(accepted), SUM(on_time), SUM(upheld), \
+         SUM(answered), SUM(satisfied), SUM(unsatisfied) FROM complaint_rollup GROUP BY dim, SUBSTR(month, 1, 4), key",
+    ))
+    .await?;
     Ok(())
 }
 
 /// Sums of the figures of the months starting with `prefix`, grouped by `col` (a fixed
-/// column name chosen by the caller, never input).
+/// column name chosen by the caller, never input): from the single-dimension rollup, which
+/// holds at most twelve rows per value in a year; by month, any one dimension's rows sum to
+/// the totals. A receiver filter with another grouping needs the detailed table.
 pub(crate) async fn figures(
     ex: &mut impl Exec,
     prefix: &str,
     col: &'static str,
     receiver: Option<&str>,
 ) -> AppResult<Vec<FigureRow>> {
+    let (first, last) = if prefix.len() == 4 {
+        (format!("{prefix}-01"), format!("{prefix}-12"))
+    } else {
+        (prefix.to_owned(), prefix.to_owned())
+    };
+    if col == "month" || receiver.is_none() {
+        let (dim, key) = match col {
+            "month" => ("receiver".to_owned(), "month"),
+            // A whole year of one dimension: its year rows.
+            _ if prefix.len() == 4 => (format!("year:{col}"), "key"),
+            _ => (col.to_owned(), "key"),
+        };
+        let (first, last) = if dim.starts_with("year:") {
+            (prefix.to_owned(), prefix.to_owned())
+        } else {
+            (first, last)
+        };
+        let mut sql = Query::new(format!(
+            "SELECT {key} AS key, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(accepted) AS BIGINT) AS accepted, \
+             CAST(SUM(answered) AS BIGINT) AS answered, CAST(SUM(on_time) AS BIGINT) AS on_time, CAST(SUM(upheld) AS BIGINT) AS upheld, \
+             CAST(SUM(satisfied) AS BIGINT) AS satisfied, CAST(SUM(unsatisfied) AS BIGINT) AS unsatisfied \
+             FROM complaint_rollup WHERE dim = ? AND month BETWEEN ? AND ?"
+        ));
+        sql.push_arg(dim);
+        sql.push_arg(first);
+        sql.push_arg(last);
+        if let Some(r) = receiver {
+            sql.push_sql(" AND key = ?");
+            sql.push_arg(r.to_owned());
+        }
+        sql.push_sql(&format!(" GROUP BY {key} ORDER BY {key}"));
+        return Ok(ex.fetch_all(sql).await?);
+    }
     let mut sql = Query::new(format!(
         "SELECT CAST({col} AS TEXT) AS key, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(accepted) AS BIGINT) AS accepted, \
          CAST(SUM(answered) AS BIGINT) AS answered, CAST(SUM(on_time) AS BIGINT) AS on_time, CAST(SUM(upheld) AS BIGINT) AS upheld, \
@@ -546,11 +659,6 @@ pub(crate) async fn figures(
     ));
     // A range on the key's leading column (a year is its twelve months), not a LIKE the
     // index cannot serve on either backend.
-    let (first, last) = if prefix.len() == 4 {
-        (format!("{prefix}-01"), format!("{prefix}-12"))
-    } else {
-        (prefix.to_owned(), prefix.to_owned())
-    };
     sql.push_arg(first);
     sql.push_arg(last);
     if let Some(r) = receiver {
@@ -571,10 +679,9 @@ pub(crate) async fn received_by_month(
 ) -> AppResult<Vec<(String, String, i64)>> {
     Ok(ex
         .fetch_all(
-            q(format!(
-                "SELECT CAST({col} AS TEXT), month, CAST(SUM(received) AS BIGINT) FROM complaint_figures \
-                 WHERE month BETWEEN ? AND ? GROUP BY {col}, month"
-            ))
+            q("SELECT key, month, CAST(SUM(received) AS BIGINT) FROM complaint_rollup \
+               WHERE dim = ? AND month BETWEEN ? AND ? GROUP BY key, month")
+            .bind(col)
             .bind(first)
             .bind(last),
         )

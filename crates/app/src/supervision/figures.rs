@@ -187,7 +187,7 @@ async fn lines(
     org: Option<i64>,
     by_month: bool,
 ) -> AppResult<Vec<UnitFigures>> {
-    let mut ex = app.db.reader();
+    let mut ex = app.lagging();
     let sums = repo::sums(&mut ex, from, to, org, by_month).await?;
     let complaints = repo::complaint_sums(&mut ex, from, to, org, by_month).await?;
     let names = if by_month {

@@ -39,4 +39,4 @@ pub use inspections::{
     draws, get_draw, get_inspection, inspections, record_finding, report_follow_up,
 };
 pub use report::{chart_svg, feed_xlsx, report_pdf, report_xlsx};
-pub use sweep::{SWEEP_FIGURES, rebuild_from_rows, sweep_pending};
+pub use sweep::{SWEEP_FIGURES, rebuild_from_rows, rebuild_years, sweep_pending};

@@ -86,6 +86,8 @@ pub(crate) async fn bump_all(ex: &mut impl Exec, acc: &Acc) -> AppResult<()> {
     );
     let mut keys: Vec<_> = acc.0.keys().collect();
     keys.sort();
+    // The same increments per unit and year (`supervision_year`).
+    let mut years: HashMap<(i64, String), [i64; 21]> = HashMap::new();
     for k in keys {
         let v = &acc.0[k];
         let mut query = q(sql.clone()).bind(k.0).bind(k.1.as_str());
@@ -93,8 +95,48 @@ pub(crate) async fn bump_all(ex: &mut impl Exec, acc: &Acc) -> AppResult<()> {
             query = query.bind(*x);
         }
         ex.execute(query).await?;
+        let y = years
+            .entry((k.0, k.1.get(..4).unwrap_or(&k.1).to_owned()))
+            .or_insert([0; 21]);
+        for (t, x) in y.iter_mut().zip(v) {
+            *t += x;
+        }
+    }
+    let year_sql = sql
+        .replace("supervision_figures", "supervision_year")
+        .replace("(org_id, month,", "(org_id, year,")
+        .replace("(org_id, month)", "(year, org_id)");
+    let mut ys: Vec<_> = years.into_iter().collect();
+    ys.sort();
+    for ((org, year), v) in ys {
+        let mut query = q(year_sql.clone()).bind(org).bind(year);
+        for x in v.iter().take(names.len()) {
+            query = query.bind(*x);
+        }
+        ex.execute(query).await?;
     }
     Ok(())
+}
+
+/// Rebuilds `supervision_year` from `supervision_figures` (after a rebuild or a bulk load).
+pub(crate) async fn rebuild_years(ex: &mut impl Exec) -> AppResult<()> {
+    let names: Vec<&str> = COUNTERS.iter().copied().filter(|c| !c.is_empty()).collect();
+    let sums: Vec<String> = names.iter().map(|c| format!("SUM({c})")).collect();
+    ex.execute(q("DELETE FROM supervision_year")).await?;
+    ex.execute(q(format!(
+        "INSERT INTO supervision_year (org_id, year, {}) SELECT org_id, SUBSTR(month, 1, 4), {} \
+         FROM supervision_figures GROUP BY org_id, SUBSTR(month, 1, 4)",
+        names.join(", "),
+        sums.join(", ")
+    )))
+    .await?;
+    Ok(())
+}
+
+/// A whole calendar year (`YYYY-01` to `YYYY-12`): its year, read from the yearly rows.
+fn whole_year<'a>(from: &'a str, to: &str) -> Option<&'a str> {
+    let y = from.get(..4)?;
+    (from.len() == 7 && from.ends_with("-01") && to == format!("{y}-12")).then_some(y)
 }
 
 /// (cursor, audit head): whether acts wait to be counted.
@@ -317,12 +359,25 @@ pub(crate) async fn sums(
         "CAST(org_id AS TEXT)"
     };
     let group = if by_month { "month" } else { "org_id" };
-    let mut query = Query::new(format!(
-        "SELECT {key} AS key, {} FROM supervision_figures WHERE month >= ? AND month <= ?",
-        names.join(", ")
-    ));
-    query.push_arg(from);
-    query.push_arg(to);
+    let mut query = match whole_year(from, to).filter(|_| !by_month) {
+        Some(year) => {
+            let mut query = Query::new(format!(
+                "SELECT {key} AS key, {} FROM supervision_year WHERE year = ?",
+                names.join(", ")
+            ));
+            query.push_arg(year.to_owned());
+            query
+        }
+        None => {
+            let mut query = Query::new(format!(
+                "SELECT {key} AS key, {} FROM supervision_figures WHERE month >= ? AND month <= ?",
+                names.join(", ")
+            ));
+            query.push_arg(from);
+            query.push_arg(to);
+            query
+        }
+    };
     if let Some(o) = org {
         query.push_sql(" AND org_id = ?");
         query.push_arg(o);
@@ -340,22 +395,24 @@ pub(crate) async fn complaint_sums(
     org: Option<i64>,
     by_month: bool,
 ) -> AppResult<Vec<(String, i64, i64)>> {
-    let (key, group) = if by_month {
-        ("month", "month")
-    } else {
-        ("CAST(agency_org_id AS TEXT)", "agency_org_id")
+    // The complaints workflow's per-unit rollup: one row per unit for a whole year.
+    let key = if by_month { "month" } else { "key" };
+    let (dim, from, to) = match whole_year(from, to).filter(|_| !by_month) {
+        Some(y) => ("year:agency_org_id", y, y),
+        None => ("agency_org_id", from, to),
     };
     let mut query = Query::new(format!(
         "SELECT {key} AS key, CAST(COALESCE(SUM(received), 0) AS BIGINT), CAST(COALESCE(SUM(upheld), 0) AS BIGINT) \
-         FROM complaint_figures WHERE month >= ? AND month <= ?"
+         FROM complaint_rollup WHERE dim = ? AND month >= ? AND month <= ?"
     ));
+    query.push_arg(dim);
     query.push_arg(from);
     query.push_arg(to);
     if let Some(o) = org {
-        query.push_sql(" AND agency_org_id = ?");
-        query.push_arg(o);
+        query.push_sql(" AND key = ?");
+        query.push_arg(o.to_string());
     }
-    query.push_sql(&format!(" GROUP BY {group}"));
+    query.push_sql(&format!(" GROUP BY {key}"));
     Ok(ex.fetch_all(query).await?)
 }
 
@@ -415,6 +472,7 @@ pub(crate) async fn rebuild_from_rows(ex: &mut impl Exec) -> AppResult<u64> {
          WHERE name = 'audit'",
     ))
     .await?;
+    rebuild_years(ex).await?;
     Ok(n)
 }
 

@@ -73,6 +73,14 @@ pub async fn rebuild_from_rows(app: &App) -> AppResult<u64> {
     Ok(n)
 }
 
+/// Rebuilds the yearly rows from the monthly ones (after monthly rows were written in bulk).
+pub async fn rebuild_years(app: &App) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    repo::rebuild_years(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 fn class_counters(period: &str) -> (C, C) {
     match period {
         "30m" => (C::N30m, C::Ms30m),
