@@ -90,6 +90,7 @@ fn build() -> Registry {
         .job(commitment::checks::KIND_SAMPLING, sampling_job);
     // A decided case's e-archive, built once (SPEC R6.2).
     r.job(cases::KIND_ARCHIVE, crate::archive::archive_job);
+    r.prepare(cases::KIND_ARCHIVE, crate::archive::prepare_archive);
     // Personal data re-encrypted under a rotated data key, a bounded slice per pass.
     r.sweep(applicants::SWEEP_REENCRYPT, Stage::Prepare, reencrypt_sweep);
     // Pulls whose city source was unavailable, retried with backoff (issue #18 §3, §4).

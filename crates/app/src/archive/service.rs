@@ -16,7 +16,7 @@ use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::cases::{self, CaseDetail};
 use crate::error::{AppError, AppResult};
-use crate::jobs::{BoxFuture, Job, Outcome};
+use crate::jobs::{BoxFuture, Job, Outcome, Prepared};
 use crate::seals::{self, SealKind};
 
 /// GB/T 18894-2016 保管期限 of a case record (定期 30 年).
@@ -362,9 +362,29 @@ pub fn archive_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<
         if repo::info(tx, case_id).await?.is_some() {
             return Ok(Outcome::Skipped);
         }
-        let built = build(app, case_id).await?;
         let actor = Actor::system(&format!("job-{}", job.id));
-        Ok(Outcome::of(store_in(tx, &actor, job.now, &built).await?))
+        // Built before the transaction by `prepare_archive` (rendering and sealing outside
+        // the writer); built here only when that did not happen.
+        match job.prepared.as_ref().and_then(|p| p.downcast_ref::<Built>()) {
+            Some(built) => Ok(Outcome::of(store_in(tx, &actor, job.now, built).await?)),
+            None => {
+                let built = build(app, case_id).await?;
+                Ok(Outcome::of(store_in(tx, &actor, job.now, &built).await?))
+            }
+        }
+    })
+}
+
+/// The `case.archive` job's preparer: the package built and sealed before the claiming
+/// transaction, so a batch of archives does not hold the database's writer while PDFs are
+/// rendered (issue #17 §5: case-complete under load).
+pub fn prepare_archive<'a>(app: &'a App, job: &'a Job) -> BoxFuture<'a, Prepared> {
+    Box::pin(async move {
+        let case_id = job.payload["case_id"]
+            .as_i64()
+            .ok_or_else(|| AppError::Internal("归档任务缺少 case_id".to_owned()))?;
+        let built = build(app, case_id).await?;
+        Ok(std::sync::Arc::new(built) as Prepared)
     })
 }
 

@@ -12,7 +12,7 @@ use crate::App;
 use crate::error::AppResult;
 
 /// A claimed job, as its handler sees it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Job {
     pub id: i64,
     pub kind: String,
@@ -21,7 +21,30 @@ pub struct Job {
     pub attempts: i64,
     /// The instant of the pass that claimed it (ms since the epoch).
     pub now: i64,
+    /// What its kind's [`Preparer`] made before the claiming transaction opened, if it has
+    /// one and the job was due when the pass looked.
+    pub prepared: Option<Prepared>,
 }
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("unique_key", &self.unique_key)
+            .field("attempts", &self.attempts)
+            .field("prepared", &self.prepared.is_some())
+            .finish()
+    }
+}
+
+/// The output of a preparer, downcast by the handler of the same kind.
+pub type Prepared = std::sync::Arc<dyn std::any::Any + Send + Sync>;
+
+/// Heavy work of a job done before its claiming transaction (rendering, sealing), so the
+/// transaction — which on SQLite holds the only writer — does just the writes. Must have no
+/// effect of its own: a job prepared and then claimed by another instance is prepared again.
+pub type Preparer = for<'a> fn(&'a App, &'a Job) -> BoxFuture<'a, Prepared>;
 
 /// What a handler did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,10 +97,26 @@ pub struct Sweep {
 #[derive(Default, Clone)]
 pub struct Registry {
     handlers: HashMap<&'static str, Handler>,
+    preparers: HashMap<&'static str, Preparer>,
     sweeps: Vec<Sweep>,
 }
 
 impl Registry {
+    /// Registers the preparer of a job kind (see [`Preparer`]).
+    pub fn prepare(&mut self, kind: &'static str, preparer: Preparer) -> &mut Self {
+        self.preparers.insert(kind, preparer);
+        self
+    }
+
+    pub fn preparer(&self, kind: &str) -> Option<Preparer> {
+        self.preparers.get(kind).copied()
+    }
+
+    /// Whether any kind has a preparer (the runner then looks at due jobs first).
+    pub fn has_preparers(&self) -> bool {
+        !self.preparers.is_empty()
+    }
+
     /// Registers the handler of a job kind (a kind registered twice keeps the last).
     pub fn job(&mut self, kind: &'static str, handler: Handler) -> &mut Self {
         self.handlers.insert(kind, handler);

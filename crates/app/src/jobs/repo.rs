@@ -103,6 +103,18 @@ pub(crate) async fn claim(ex: &mut impl Exec, now: i64) -> AppResult<Vec<JobRow>
         .await?)
 }
 
+/// The jobs [`claim`] would take now, read without claiming (for their preparers).
+pub(crate) async fn due(ex: &mut impl Exec, now: i64) -> AppResult<Vec<JobRow>> {
+    Ok(ex
+        .fetch_all(
+            q("SELECT id, kind, unique_key, payload, attempts FROM jobs \
+               WHERE state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?")
+            .bind(now)
+            .bind(BATCH),
+        )
+        .await?)
+}
+
 /// Marks a claimed job `done` or `skipped`.
 pub(crate) async fn finish(
     ex: &mut impl Exec,

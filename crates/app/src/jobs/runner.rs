@@ -5,7 +5,9 @@ use std::time::Duration;
 use proofless_store::Tx;
 use serde_json::Value as Json;
 
-use super::registry::{Job, Outcome, Stage};
+use std::collections::HashMap;
+
+use super::registry::{Job, Outcome, Prepared, Preparer, Stage};
 use super::repo;
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -87,7 +89,35 @@ fn job_of(row: repo::JobRow, now: i64) -> AppResult<Job> {
         payload,
         attempts: row.attempts,
         now,
+        prepared: None,
     })
+}
+
+/// Runs the preparers of the jobs due now, one after another, outside any transaction. A
+/// failed preparation is left to the handler, which then does the work itself (and reports
+/// the failure if it repeats).
+async fn prepare_due(app: &App, now: i64) -> AppResult<HashMap<i64, Prepared>> {
+    let mut out = HashMap::new();
+    if !app.jobs.has_preparers() {
+        return Ok(out);
+    }
+    let rows = repo::due(&mut app.db.reader(), now).await?;
+    let jobs: Vec<(Preparer, Job)> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let p = app.jobs.preparer(&r.kind)?;
+            job_of(r, now).ok().map(|j| (p, j))
+        })
+        .collect();
+    for (p, j) in &jobs {
+        match p(app, j).await {
+            Ok(v) => {
+                out.insert(j.id, v);
+            }
+            Err(e) => tracing::warn!(job = j.id, error = %e, "任务预处理失败，将在事务内重做"),
+        }
+    }
+    Ok(out)
 }
 
 /// Runs due jobs in batches; each batch claims, runs and marks done in one transaction.
@@ -95,6 +125,7 @@ pub async fn run_due_jobs(app: &App, runner: &str) -> AppResult<RunReport> {
     let mut report = RunReport::default();
     loop {
         let now = app.now_ms();
+        let mut prepared = prepare_due(app, now).await?;
         let mut tx = app.db.begin().await?;
         let rows = repo::claim(&mut tx, now).await?;
         if rows.is_empty() {
@@ -105,7 +136,10 @@ pub async fn run_due_jobs(app: &App, runner: &str) -> AppResult<RunReport> {
         for row in rows {
             let (id, attempts) = (row.id, row.attempts);
             let result = match job_of(row, now) {
-                Ok(job) => run_job(&mut tx, app, &job).await,
+                Ok(mut job) => {
+                    job.prepared = prepared.remove(&job.id);
+                    run_job(&mut tx, app, &job).await
+                }
                 Err(e) => Err(e),
             };
             match result {
