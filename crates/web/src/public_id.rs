@@ -47,7 +47,7 @@ named!(
 /// The row id of the record the path's `{id}` names by public id.
 pub struct ById<K>(pub i64, pub PhantomData<K>);
 
-impl<K: Named> FromRequestParts<AppState> for ById<K> {
+impl<K: Named + Send + Sync> FromRequestParts<AppState> for ById<K> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {

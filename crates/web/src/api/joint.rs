@@ -72,7 +72,7 @@ async fn add_member(
 /// The office retires a seat.
 #[utoipa::path(delete, operation_id = "retire_joint_member", path = "/api/v1/joint/members/{id}", tag = "joint",
     params(("id" = String, Path, description = "公开编号")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn retire_member(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -155,7 +155,7 @@ async fn create_meeting(
 /// A meeting with its agenda, attendance, decisions and the caller's actions.
 #[utoipa::path(get, operation_id = "get_joint_meeting", path = "/api/v1/joint/meetings/{id}", tag = "joint",
     params(("id" = String, Path, description = "公开编号")),
-    responses((status = 200, body = MeetingDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = MeetingDetail), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn get_meeting(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -167,7 +167,7 @@ async fn get_meeting(
 /// An agenda item from a convener (accepted) or a member unit (awaits consent) (A1 三(二)).
 #[utoipa::path(post, operation_id = "propose_joint_agenda_item", path = "/api/v1/joint/meetings/{id}/agenda", tag = "joint",
     params(("id" = String, Path, description = "公开编号")), request_body = AgendaInput,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn propose_agenda(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -182,7 +182,7 @@ async fn propose_agenda(
 /// A convener accepts or declines a member unit's item.
 #[utoipa::path(post, operation_id = "decide_joint_agenda_item", path = "/api/v1/joint/meetings/{id}/agenda/{item}/decision", tag = "joint",
     params(("id" = String, Path, description = "会议公开编号"), ("item" = String, Path, description = "议题公开编号")), request_body = AgendaVerdict,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn decide_agenda(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -199,7 +199,7 @@ async fn decide_agenda(
 /// The liaison meeting before the meeting (A1 三(四)).
 #[utoipa::path(post, operation_id = "record_joint_liaison_meeting", path = "/api/v1/joint/meetings/{id}/liaison-meeting", tag = "joint",
     params(("id" = String, Path, description = "公开编号")), request_body = LiaisonMeetingInput,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn liaison_meeting(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -214,7 +214,7 @@ async fn liaison_meeting(
 /// Attendance of every member unit; absences with reasons (A1 三(一)).
 #[utoipa::path(put, operation_id = "record_joint_attendance", path = "/api/v1/joint/meetings/{id}/attendance", tag = "joint",
     params(("id" = String, Path, description = "公开编号")), request_body = AttendanceInput,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn record_attendance(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -229,7 +229,7 @@ async fn record_attendance(
 /// The minutes with decisions and referrals (A1 三(四)(五)); refused once sealed.
 #[utoipa::path(put, operation_id = "write_joint_minutes", path = "/api/v1/joint/meetings/{id}/minutes", tag = "joint",
     params(("id" = String, Path, description = "公开编号")), request_body = MinutesInput,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn write_minutes(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -244,7 +244,7 @@ async fn write_minutes(
 /// The office seals and issues the minutes; decisions' deadlines start (A1 三(五)).
 #[utoipa::path(post, operation_id = "seal_joint_minutes", path = "/api/v1/joint/meetings/{id}/seal", tag = "joint",
     params(("id" = String, Path, description = "公开编号")),
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn seal_minutes(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -256,7 +256,7 @@ async fn seal_minutes(
 /// The sealed minutes as PDF.
 #[utoipa::path(get, operation_id = "joint_minutes_pdf", path = "/api/v1/joint/meetings/{id}/minutes.pdf", tag = "joint",
     params(("id" = String, Path, description = "公开编号")),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn minutes_pdf(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -307,7 +307,7 @@ async fn list_decisions(
 /// One decision with its progress reports.
 #[utoipa::path(get, operation_id = "get_joint_decision", path = "/api/v1/joint/decisions/{id}", tag = "joint",
     params(("id" = String, Path, description = "公开编号")),
-    responses((status = 200, body = DecisionDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = DecisionDetail), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn get_decision(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -319,7 +319,7 @@ async fn get_decision(
 /// The owner unit reports progress; `done` closes the decision (A1 三(五)).
 #[utoipa::path(post, operation_id = "report_joint_decision_progress", path = "/api/v1/joint/decisions/{id}/progress", tag = "joint",
     params(("id" = String, Path, description = "公开编号")), request_body = ProgressInput,
-    responses((status = 200, body = DecisionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = DecisionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn report_progress(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -389,7 +389,7 @@ async fn add_risk(
 /// The unit changes a risk point or its controls.
 #[utoipa::path(put, operation_id = "update_risk_point", path = "/api/v1/risks/{id}", tag = "joint",
     params(("id" = String, Path, description = "公开编号")), request_body = RiskInput,
-    responses((status = 200, body = RiskPoint), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = RiskPoint), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn update_risk(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -402,7 +402,7 @@ async fn update_risk(
 /// The unit removes a risk point that no longer applies.
 #[utoipa::path(delete, operation_id = "retire_risk_point", path = "/api/v1/risks/{id}", tag = "joint",
     params(("id" = String, Path, description = "公开编号")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn retire_risk(
     State(s): State<AppState>,
     ctx: Ctx,

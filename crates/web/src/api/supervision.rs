@@ -172,7 +172,7 @@ async fn create_draw(
 /// One draw with its seed, algorithm and pools (enough to reproduce it).
 #[utoipa::path(get, operation_id = "get_supervision_draw", path = "/api/v1/supervision/draws/{id}", tag = "supervision",
     params(("id" = String, Path, description = "公开编号")),
-    responses((status = 200, body = Draw), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Draw), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn get_draw(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -226,7 +226,7 @@ async fn create_inspection(
 /// One inspection with its findings.
 #[utoipa::path(get, operation_id = "get_supervision_inspection", path = "/api/v1/supervision/inspections/{id}", tag = "supervision",
     params(("id" = String, Path, description = "公开编号")),
-    responses((status = 200, body = InspectionDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = InspectionDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn get_inspection(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -240,7 +240,7 @@ async fn get_inspection(
 /// A finding with its follow-up deadline in working days (the joint office or an inspector).
 #[utoipa::path(post, operation_id = "record_supervision_finding", path = "/api/v1/supervision/inspections/{id}/findings", tag = "supervision",
     params(("id" = String, Path, description = "公开编号")), request_body = FindingInput,
-    responses((status = 201, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn record_finding(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -254,7 +254,7 @@ async fn record_finding(
 /// The joint office closes an inspection whose findings are all followed up.
 #[utoipa::path(post, operation_id = "close_supervision_inspection", path = "/api/v1/supervision/inspections/{id}/closing", tag = "supervision",
     params(("id" = String, Path, description = "公开编号")),
-    responses((status = 200, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn close_inspection(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -268,7 +268,7 @@ async fn close_inspection(
 /// The inspected unit reports a finding followed up (its deadline completes).
 #[utoipa::path(post, operation_id = "report_supervision_follow_up", path = "/api/v1/supervision/findings/{id}/follow-up", tag = "supervision",
     params(("id" = String, Path, description = "公开编号")), request_body = TextInput,
-    responses((status = 200, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn report_follow_up(
     State(s): State<AppState>,
     ctx: Ctx,
