@@ -662,7 +662,7 @@ async fn rectification_order_is_an_engine_deadline(b: Backend) {
                 "SELECT d.id, d.state FROM accountability_cases c JOIN deadlines d ON d.id = c.rectify_deadline_id \
                  WHERE c.public_id = ? AND d.subject_type = 'accountability_rectification'",
             )
-            .bind(id),
+            .bind(id.as_str()),
         )
         .await
         .unwrap();
