@@ -276,7 +276,10 @@ async fn case_from_proposal_to_decision(b: Backend) {
     let reads = scalar(
         &t,
         "SELECT COUNT(*) FROM audit_log WHERE action = 'accountability.read' AND object_id = ?",
-        &id.to_string(),
+        // The audit log keeps the row id.
+        &crate::common::row_id(&t, "accountability_cases", &id)
+            .await
+            .to_string(),
     )
     .await;
     assert!(reads >= 4, "{reads}");
