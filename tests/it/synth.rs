@@ -270,7 +270,8 @@ async fn a_county_has_cases_and_commitments_that_point_at_real_rows(b: Backend) 
         400
     );
     assert_eq!(
-        n("SELECT CAST(COALESCE(SUM(measures_exempted), 0) AS BIGINT) FROM supervision_figures").await,
+        n("SELECT CAST(COALESCE(SUM(measures_exempted), 0) AS BIGINT) FROM supervision_figures")
+            .await,
         40
     );
     // A second run completes nothing twice (the accountability evidence once broke a
