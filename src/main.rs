@@ -72,6 +72,11 @@ enum Command {
         /// 1,000,000 persons, 10,000,000 audit rows).
         #[arg(long, value_parser = ["county", "city", "province"])]
         scale: String,
+        /// How many decided cases get their sealed e-archive in this run: a number, or `all`.
+        /// Default: one decided case in fifty of the scale (county 400, city 4,000,
+        /// province 20,000); a further run continues with the next ones.
+        #[arg(long)]
+        archives: Option<String>,
     },
     /// Audit-log tools.
     Audit {
@@ -247,12 +252,20 @@ async fn main() -> anyhow::Result<()> {
             let app = open(&cfg).await?;
             load_demo(&app).await?;
         }
-        Command::Gen { scale } => {
+        Command::Gen { scale, archives } => {
             let app = open(&cfg).await?;
             let s = proofless_fixtures::synth::Scale::parse(&scale)
                 .ok_or_else(|| anyhow::anyhow!("未知规模：{scale}"))?;
+            let archives = match archives.as_deref() {
+                None => None,
+                Some("all") => Some(u64::MAX),
+                Some(n) => Some(
+                    n.parse::<u64>()
+                        .map_err(|_| anyhow::anyhow!("--archives 须为非负整数或 all，收到：{n}"))?,
+                ),
+            };
             let started = std::time::Instant::now();
-            let r = proofless_fixtures::synth::generate(&app, &s).await?;
+            let r = proofless_fixtures::synth::generate_with(&app, &s, archives).await?;
             println!("合成数据（{}）已写入 {}：", s.name, cfg.database_url);
             for (what, n, took) in r.lines {
                 println!("  {what:<12} {n:>10} 行  {:>8.1} s", took.as_secs_f64());

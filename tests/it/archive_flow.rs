@@ -441,6 +441,33 @@ async fn an_archived_case_serves_as_proof_in_a_pull(b: Backend) {
     assert_eq!(r.status(), 200);
     let got: Value = w.ga.json(&format!("/api/v1/sharing/pulls/{id}")).await;
     assert_eq!(got["outcome"], "released");
+    // The archive's fields, each labelled in Chinese and filled; no internal case id.
+    let data = got["data"].as_array().unwrap();
+    let label = |key: &str| {
+        data.iter()
+            .find(|f| f["key"] == key)
+            .map(|f| (f["label"].as_str().unwrap().to_owned(), f["value"].clone()))
+    };
+    let (l, v) = label("archive_no").expect("the archive number is shown");
+    assert_eq!(l, "电子档案编号");
+    assert!(!v.as_str().unwrap().is_empty(), "{got}");
+    assert_eq!(label("case_no").unwrap().0, "办件编号");
+    assert_eq!(label("decided_at").unwrap().0, "办结时间");
+    assert!(label("case_id").is_none(), "{got}");
+    assert!(
+        data.iter().all(|f| f["label"]
+            .as_str()
+            .is_some_and(|l| !l.is_empty() && !l.is_ascii())),
+        "{got}"
+    );
+    let page =
+        w.ga.get(&format!("/sharing/pulls/{id}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+    assert!(page.contains("<dt>电子档案编号</dt>"), "{page}");
+    assert!(page.contains("<dt>办结时间</dt>"), "{page}");
     let log: Value = zhang.json("/api/v1/portal/access-log?limit=200").await;
     assert!(
         log.to_string().contains("新生儿出生户籍登记核对出生信息"),

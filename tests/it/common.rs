@@ -394,3 +394,16 @@ pub async fn spawn_app(
         _dir: dir,
     }
 }
+
+/// The internal id of a row the API names by its public id (issue #21 gaps), for checks in
+/// SQL and for page links, which keep internal ids.
+pub async fn row_id(t: &TestApp, table: &str, public: &str) -> i64 {
+    t.app
+        .db
+        .reader()
+        .scalar_i64(
+            proofless_store::q(format!("SELECT id FROM {table} WHERE public_id = ?")).bind(public),
+        )
+        .await
+        .unwrap()
+}

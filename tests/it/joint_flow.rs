@@ -8,7 +8,7 @@ use proofless_app::jobs;
 use proofless_store::q;
 use serde_json::{Value, json};
 
-use crate::common::{Backend, Client, TestApp, spawn_demo};
+use crate::common::{Backend, Client, TestApp, row_id, spawn_demo};
 
 async fn org(t: &TestApp, name: &str) -> i64 {
     t.app
@@ -50,7 +50,7 @@ fn today(t: &TestApp, plus_days: i64) -> String {
 }
 
 /// A meeting called by the office, with one accepted item and the liaison meeting held.
-async fn prepared_meeting(t: &TestApp, office: &Client, kind: &str) -> (i64, Value) {
+async fn prepared_meeting(t: &TestApp, office: &Client, kind: &str) -> (String, Value) {
     let (s, d) = send(
         office,
         "POST",
@@ -59,7 +59,7 @@ async fn prepared_meeting(t: &TestApp, office: &Client, kind: &str) -> (i64, Val
     )
     .await;
     assert_eq!(s, 201, "{d}");
-    let id = d["meeting"]["id"].as_i64().unwrap();
+    let id = d["meeting"]["id"].as_str().unwrap().to_owned();
     let base = format!("/api/v1/joint/meetings/{id}");
     let (s, _) = send(
         office,
@@ -130,8 +130,10 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     assert!(p.to_string().contains("会议类型"), "{p}");
     let (s, d) = send(&office, "POST", "/api/v1/joint/meetings", good).await;
     assert_eq!(s, 201, "{d}");
-    let id = d["meeting"]["id"].as_i64().unwrap();
+    let id = d["meeting"]["id"].as_str().unwrap().to_owned();
     let base = format!("/api/v1/joint/meetings/{id}");
+    // Inside, SQL checks and page links use the row id.
+    let rid = row_id(&t, "joint_meetings", &id).await;
     assert_eq!(d["meeting"]["state"], "planned");
 
     // Agenda (A1 三(二)): a member unit proposes, a convener consents; others may not.
@@ -150,7 +152,7 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     );
     let (s, d) = send(&ga_admin, "POST", &format!("{base}/agenda"), item).await;
     assert_eq!(s, 200, "{d}");
-    let proposed = d["agenda"][0]["id"].as_i64().unwrap();
+    let proposed = d["agenda"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(d["agenda"][0]["state"], "proposed");
     // Before any item is accepted, no liaison meeting.
     let lm = json!({"held_on": today(&t, 0), "notes": "研究议题"});
@@ -261,7 +263,7 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
         count(
             &t,
             "SELECT COUNT(*) FROM joint_decisions WHERE meeting_id = ?",
-            id
+            rid
         )
         .await,
         0
@@ -318,7 +320,7 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
         count(
             &t,
             "SELECT COUNT(*) FROM joint_decisions WHERE meeting_id = ?",
-            id
+            rid
         )
         .await,
         3
@@ -335,7 +337,7 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     let sent = count(
         &t,
         "SELECT COUNT(*) FROM notifications WHERE text LIKE '【会议纪要】%' AND link = ?",
-        format!("/joint/meetings/{id}"),
+        format!("/joint/meetings/{rid}"),
     )
     .await;
     assert_eq!(sent as usize, d["member_units"].as_array().unwrap().len());
@@ -347,22 +349,25 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
             .iter()
             .find(|x| x["owner_org_id"] == owner)
             .unwrap()["id"]
-            .as_i64()
+            .as_str()
             .unwrap()
+            .to_owned()
     };
     let (ga_dec, sj_dec, gov_dec) = (dec(ga), dec(sj), dec(gov));
+    let ga_dec_row = row_id(&t, "joint_decisions", &ga_dec).await;
     assert_eq!(
         count(
             &t,
             "SELECT COUNT(*) FROM notifications WHERE link = ?",
-            format!("/joint/decisions/{ga_dec}")
+            format!("/joint/decisions/{ga_dec_row}")
         )
         .await,
         1
     );
     // 我的决定事项: the owner's own.
     let mine: Value = ga_admin.json("/api/v1/joint/decisions?mine=true").await;
-    let mine = mine.as_array().unwrap();
+    assert!(mine["total"].as_i64().unwrap() >= 1, "{mine}");
+    let mine = mine["items"].as_array().unwrap();
     assert!(mine.iter().any(|x| x["decision"]["id"] == ga_dec));
     assert!(mine.iter().all(|x| x["decision"]["owner_org_id"] == ga));
 
@@ -404,7 +409,7 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
         count(
             &t,
             "SELECT COUNT(*) FROM joint_progress WHERE decision_id = ?",
-            ga_dec
+            ga_dec_row
         )
         .await,
         0
@@ -467,7 +472,8 @@ async fn meeting_from_agenda_to_tracked_decision(b: Backend) {
     );
     let all: Value = office.json("/api/v1/joint/decisions").await;
     assert!(
-        all.as_array()
+        all["items"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|r| r["decision"]["id"] == sj_dec && r["overdue"] == true)
@@ -768,7 +774,110 @@ async fn training_records(b: Backend) {
     );
 }
 
+// Issue #21 gaps: meetings, agenda items and decisions are named by public ids only (an
+// integer is a bad field, 422, whether or not such a row exists); the lists are paged.
+async fn meetings_are_paged_and_named_by_public_ids(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let office = t.staff("joint").await;
+    for n in 0..3 {
+        let (s, _) = send(
+            &office,
+            "POST",
+            "/api/v1/joint/meetings",
+            json!({"kind": "special", "title": format!("专题会议{n}"), "planned_on": today(&t, n), "place": "会议室"}),
+        )
+        .await;
+        assert_eq!(s, 201);
+    }
+    let all: Value = office.json("/api/v1/joint/meetings").await;
+    let total = all["total"].as_i64().unwrap();
+    assert!(total >= 3, "{all}");
+    assert_eq!(all["items"].as_array().unwrap().len() as i64, total.min(50));
+    let page: Value = office.json("/api/v1/joint/meetings?limit=2").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(page["total"], total);
+    assert_eq!(page["limit"], 2);
+    let last: Value = office
+        .json(&format!(
+            "/api/v1/joint/meetings?limit=2&offset={}",
+            total - 1
+        ))
+        .await;
+    assert_eq!(last["items"].as_array().unwrap().len(), 1);
+    // Newest first.
+    let days: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["planned_on"].as_str().unwrap())
+        .collect();
+    assert!(days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
+    let id = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["title"] == "专题会议2")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(id.len(), 32);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    let d: Value = office.json(&format!("/api/v1/joint/meetings/{id}")).await;
+    assert_eq!(d["meeting"]["id"], id.as_str());
+    // An integer, existing or not, gets the same 422 naming the field.
+    let rid = row_id(&t, "joint_meetings", &id).await;
+    let existing = office.get(&format!("/api/v1/joint/meetings/{rid}")).await;
+    assert_eq!(existing.status(), 422);
+    let existing: Value = existing.json().await.unwrap();
+    assert!(has_field(&existing, "id"), "{existing}");
+    assert!(existing.to_string().contains("公开编号"), "{existing}");
+    let absent = office.get("/api/v1/joint/meetings/987654321").await;
+    assert_eq!(absent.status(), 422);
+    let absent: Value = absent.json().await.unwrap();
+    assert_eq!(absent["errors"], existing["errors"]);
+    // A well-formed public id that names nothing: 404.
+    let none = office
+        .get(&format!("/api/v1/joint/meetings/{}", "0".repeat(32)))
+        .await;
+    assert_eq!(none.status(), 404);
+    // An agenda item named by its row id: 422 on `item`, nothing decided.
+    let (s, d) = send(
+        &office,
+        "POST",
+        &format!("/api/v1/joint/meetings/{id}/agenda"),
+        json!({"title": "议题", "description": "说明"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{d}");
+    let item = d["agenda"][0]["id"].as_str().unwrap().to_owned();
+    assert!(d["agenda"][0].get("meeting_id").is_none(), "{d}");
+    let item_row = row_id(&t, "joint_agenda_items", &item).await;
+    let (s, p) = send(
+        &office,
+        "POST",
+        &format!("/api/v1/joint/meetings/{id}/agenda/{item_row}/decision"),
+        json!({"accept": true}),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert!(has_field(&p, "item"), "{p}");
+    // The decisions list is paged too.
+    let dl: Value = office.json("/api/v1/joint/decisions?limit=1").await;
+    assert!(dl["total"].is_i64() && dl["items"].is_array(), "{dl}");
+    let (s, p) = send(
+        &office,
+        "POST",
+        "/api/v1/joint/decisions/12/progress",
+        json!({"text": "进展", "done": false}),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(has_field(&p, "id"), "{p}");
+}
+
 crate::both_backends!(
+    meetings_are_paged_and_named_by_public_ids,
     meeting_from_agenda_to_tracked_decision,
     registry_and_liaison_changes,
     half_year_rhythm_on_the_engine,

@@ -55,7 +55,7 @@ fn n(v: &Value, k: &str) -> i64 {
 
 /// A decided accountability case against `org_name` (a recorded fact, proposed, referred and
 /// decided with `measure`).
-async fn decided_case(t: &TestApp, org_name: &str, source_ref: &str, measure: Value) -> i64 {
+async fn decided_case(t: &TestApp, org_name: &str, source_ref: &str, measure: Value) -> String {
     let ga = org(t, org_name).await;
     let now = t.app.now_ms();
     let mut tx = t.app.db.begin().await.unwrap();
@@ -78,14 +78,16 @@ async fn decided_case(t: &TestApp, org_name: &str, source_ref: &str, measure: Va
         .app
         .db
         .reader()
-        .scalar_i64(
+        .fetch_one::<(String,)>(
             proofless_store::q(
-                "SELECT case_id FROM accountability_evidence WHERE violation_id = ?",
+                "SELECT c.public_id FROM accountability_evidence e \
+                 JOIN accountability_cases c ON c.id = e.case_id WHERE e.violation_id = ?",
             )
             .bind(vid),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     let account = t.staff("account").await;
     let jw = org(t, "县纪委监委").await;
     let base = format!("/api/v1/accountability/cases/{id}");
@@ -421,13 +423,33 @@ async fn random_draw_is_reproducible(b: Backend) {
     let list: Value = joint
         .json(&format!(
             "/api/v1/supervision/inspections?draw_id={}",
-            d["id"]
+            d["id"].as_str().unwrap()
         ))
         .await;
     assert_eq!(list.as_array().unwrap().len(), 3);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["draw_id"] == d["id"] && i["id"].is_string()),
+        "{list}"
+    );
+    // Issue #21 gaps: the draw is named by its public id; its row id is a bad field.
+    let r = joint
+        .get(&format!(
+            "/api/v1/supervision/inspections?draw_id={}",
+            crate::common::row_id(&t, "supervision_draws", d["id"].as_str().unwrap()).await
+        ))
+        .await;
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert!(has_field(&p, "draw_id"), "{p}");
     // The page shows seed, algorithm and pools.
     let page = joint
-        .get(&format!("/supervision/draws/{}", d["id"]))
+        .get(&format!(
+            "/supervision/draws/{}",
+            crate::common::row_id(&t, "supervision_draws", d["id"].as_str().unwrap()).await
+        ))
         .await
         .text()
         .await
@@ -527,7 +549,7 @@ async fn inspection_findings_are_tracked_deadlines(b: Backend) {
     );
     let (s, d) = post(&joint, "/api/v1/supervision/inspections", body).await;
     assert_eq!(s, 201, "{d}");
-    let id = d["inspection"]["id"].as_i64().unwrap();
+    let id = d["inspection"]["id"].as_str().unwrap().to_owned();
     let base = format!("/api/v1/supervision/inspections/{id}");
     // Findings: the joint office (not the unit), with a limit in working days.
     let finding = json!({"text": "窗口仍要求提供无犯罪记录证明", "follow_up_days": 5});
@@ -551,7 +573,7 @@ async fn inspection_findings_are_tracked_deadlines(b: Backend) {
     let (s, d) = post(&joint, &format!("{base}/findings"), finding).await;
     assert_eq!(s, 201, "{d}");
     let f = &d["findings"][0];
-    let fid = f["id"].as_i64().unwrap();
+    let fid = f["id"].as_str().unwrap().to_owned();
     let dl = f["deadline_id"].as_i64().unwrap();
     assert!(f["due_at"].as_i64().unwrap() > t.app.now_ms());
     let state = |t: &TestApp, dl: i64| {
@@ -638,9 +660,9 @@ async fn rectification_order_is_an_engine_deadline(b: Backend) {
         .fetch_one(
             proofless_store::q(
                 "SELECT d.id, d.state FROM accountability_cases c JOIN deadlines d ON d.id = c.rectify_deadline_id \
-                 WHERE c.id = ? AND d.subject_type = 'accountability_rectification'",
+                 WHERE c.public_id = ? AND d.subject_type = 'accountability_rectification'",
             )
-            .bind(id),
+            .bind(id.as_str()),
         )
         .await
         .unwrap();

@@ -196,10 +196,103 @@ async fn a_county_has_cases_and_commitments_that_point_at_real_rows(b: Backend) 
             .unwrap();
         assert!(ResidentId::parse(&rid).is_ok());
     }
-    // A second run completes nothing twice.
+    // Issue #21 §5, issue #17 §5: the governance records and a sample of e-archives at
+    // county scale (one county: 4 meetings of 2 decisions, 2 random checks of 3 units and a
+    // special inspection, 3 risk points and 2 courses per generated unit, a case of
+    // accountability per fifty cases, an archive per fifty cases).
+    assert_eq!(count("joint meetings"), 4);
+    assert_eq!(count("joint decisions"), 8);
+    assert_eq!(count("supervision draws"), 2);
+    assert_eq!(count("inspections"), 7);
+    assert_eq!(count("findings"), 7);
+    assert_eq!(count("risk points"), 600);
+    assert_eq!(count("training records"), 400);
+    assert_eq!(count("violation records"), 400);
+    assert_eq!(count("accountability cases"), 400);
+    assert_eq!(count("archives"), 400);
+    assert!(count("supervision figure rows") > 0);
+    let governance = [
+        ("SELECT COUNT(*) FROM joint_meetings", 4),
+        ("SELECT COUNT(*) FROM joint_agenda_items", 12),
+        ("SELECT COUNT(*) FROM joint_attendance", 20),
+        ("SELECT COUNT(*) FROM joint_decisions", 8),
+        ("SELECT COUNT(*) FROM joint_progress", 6),
+        ("SELECT COUNT(*) FROM supervision_inspections", 7),
+        ("SELECT COUNT(*) FROM supervision_findings", 7),
+        ("SELECT COUNT(*) FROM risk_points", 600),
+        ("SELECT COUNT(*) FROM risk_reviews", 200),
+        ("SELECT COUNT(*) FROM staff_training", 400),
+        ("SELECT COUNT(*) FROM accountability_cases", 400),
+        ("SELECT COUNT(*) FROM accountability_evidence", 400),
+        ("SELECT COUNT(*) FROM case_archives", 400),
+    ];
+    for (sql, want) in governance {
+        assert_eq!(n(sql).await, want, "{sql}");
+    }
+    // Every record a public id; every decision and finding on its own engine deadline.
+    for table in [
+        "joint_meetings",
+        "joint_agenda_items",
+        "joint_decisions",
+        "supervision_draws",
+        "supervision_inspections",
+        "supervision_findings",
+        "risk_points",
+        "accountability_cases",
+    ] {
+        let missing = app
+            .db
+            .reader()
+            .scalar_i64(q(format!(
+                "SELECT COUNT(*) FROM {table} WHERE public_id IS NULL OR LENGTH(public_id) <> 32"
+            )))
+            .await
+            .unwrap();
+        assert_eq!(missing, 0, "{table}");
+    }
+    let unlinked = n(
+        "SELECT COUNT(*) FROM joint_decisions j LEFT JOIN deadlines d ON d.id = j.deadline_id \
+                      WHERE d.id IS NULL OR d.subject_type <> 'joint_decision' \
+                      OR d.subject_id <> CAST(j.id AS TEXT)",
+    )
+    .await;
+    assert_eq!(unlinked, 0);
+    let unlinked = n(
+        "SELECT COUNT(*) FROM supervision_findings f LEFT JOIN deadlines d ON d.id = f.deadline_id \
+                      WHERE d.id IS NULL OR d.subject_type <> 'supervision_finding' \
+                      OR d.subject_id <> CAST(f.id AS TEXT) OR d.due_at <> f.due_at",
+    )
+    .await;
+    assert_eq!(unlinked, 0);
+    // The measures decided are in the supervision figures (exempted ones apart, A5 §11).
+    assert_eq!(
+        n("SELECT CAST(COALESCE(SUM(measures), 0) AS BIGINT) FROM supervision_figures").await,
+        400
+    );
+    assert_eq!(
+        n("SELECT CAST(COALESCE(SUM(measures_exempted), 0) AS BIGINT) FROM supervision_figures")
+            .await,
+        40
+    );
+    // A second run completes nothing twice (the accountability evidence once broke a
+    // foreign key here).
     let again = synth::generate(&app, &scale).await.unwrap();
-    assert_eq!(again.lines.iter().find(|l| l.0 == "cases").unwrap().1, 0);
+    let again_count = |what: &str| again.lines.iter().find(|l| l.0 == what).unwrap().1;
+    assert_eq!(again_count("cases"), 0);
+    for what in [
+        "joint meetings",
+        "supervision draws",
+        "risk points",
+        "training records",
+        "accountability cases",
+    ] {
+        assert_eq!(again_count(what), 0, "{what}");
+    }
     assert_eq!(n("SELECT COUNT(*) FROM commitments").await, 20_000);
+    assert_eq!(n("SELECT COUNT(*) FROM accountability_cases").await, 400);
+    assert_eq!(n("SELECT COUNT(*) FROM joint_decisions").await, 8);
+    // The next run archives the next sample.
+    assert_eq!(again_count("archives"), 400);
 }
 
 both_backends!(a_county_has_cases_and_commitments_that_point_at_real_rows);

@@ -27,6 +27,7 @@ pub mod orgs;
 pub mod page;
 pub mod password;
 pub mod policy;
+pub mod public_ids;
 pub mod regions;
 pub mod risks;
 pub mod seals;

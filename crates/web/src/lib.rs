@@ -10,6 +10,7 @@ mod headers;
 mod idempotency;
 mod metrics;
 mod pages;
+mod public_id;
 mod upload;
 
 use std::sync::Arc;

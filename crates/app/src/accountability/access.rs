@@ -69,7 +69,7 @@ pub(super) async fn load_visible(
     require_staff(actor)?;
     match repo::find(ex, id).await? {
         Some(c) if may_see(actor, &c) => Ok(c),
-        _ => Err(AppError::NotFound(format!("问责事项 {id}"))),
+        _ => Err(AppError::NotFound("问责事项".into())),
     }
 }
 

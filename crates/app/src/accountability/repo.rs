@@ -14,7 +14,12 @@ use crate::violations::ViolationRecord;
 /// An accountability case as stored, with the names a page shows.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Case {
+    #[serde(skip_serializing)]
     pub id: i64,
+    /// The public id (the API's `id`).
+    #[serde(rename(serialize = "id"))]
+    #[schema(rename = "id")]
+    pub public_id: String,
     pub kind: ViolationKind,
     pub origin: CaseOrigin,
     pub state: CaseState,
@@ -40,7 +45,7 @@ pub struct Case {
     pub created_at: i64,
 }
 
-const CASE_COLS: &str = "SELECT c.id, c.kind, c.origin, c.state, c.org_id, o.name AS org_name, \
+const CASE_COLS: &str = "SELECT c.id, c.public_id, c.kind, c.origin, c.state, c.org_id, o.name AS org_name, \
     c.staff_id, s.display_name AS staff_name, s.employment_type, c.summary, c.organ, \
     c.organ_org_id, g.name AS organ_org_name, c.measure, c.decision_text, c.rectify_by, \
     c.rectified_at, c.rectify_note, c.decided_by, c.decided_at, c.exempted, c.created_by, \
@@ -120,10 +125,11 @@ pub(crate) async fn insert_case(
     Ok(ex
         .scalar_i64(
             q(
-                "INSERT INTO accountability_cases (kind, origin, state, org_id, staff_id, summary, \
-               created_by, created_at, updated_at) VALUES (?, ?, 'proposed', ?, ?, ?, ?, ?, ?) \
+                "INSERT INTO accountability_cases (public_id, kind, origin, state, org_id, staff_id, \
+               summary, created_by, created_at, updated_at) VALUES (?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?) \
                RETURNING id",
             )
+            .bind(crate::public_ids::new_public_id())
             .bind(c.kind.as_str())
             .bind(c.origin.as_str())
             .bind(c.org_id)
@@ -318,7 +324,9 @@ pub(crate) async fn set_exempted(ex: &mut impl Exec, id: i64, now: i64) -> AppRe
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Appeal {
+    #[serde(skip_serializing)]
     pub id: i64,
+    #[serde(skip_serializing)]
     pub case_id: i64,
     pub state: AppealState,
     pub grounds: String,
@@ -385,7 +393,9 @@ pub(crate) async fn decide_appeal(
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ExemptionRow {
+    #[serde(skip_serializing)]
     pub id: i64,
+    #[serde(skip_serializing)]
     pub case_id: i64,
     pub state: ExemptionState,
     /// Comma-separated A5 §8 grounds.

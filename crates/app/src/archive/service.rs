@@ -455,6 +455,30 @@ pub async fn info(app: &App, case_id: i64) -> AppResult<Option<ArchiveInfo>> {
     repo::info(&mut app.db.reader(), case_id).await
 }
 
+/// The fields of an archive released as proof, in the order shown, with their Chinese
+/// labels (the pull's result page, the portal's preview and the API's `data`). The case's
+/// internal id, kept in older stored data, is not among them.
+pub const PROOF_FIELDS: &[(&str, &str)] = &[
+    ("source", "数据来源"),
+    ("archive_no", "电子档案编号"),
+    ("case_no", "办件编号"),
+    ("org_name", "办理单位"),
+    ("proof_item_name", "证明事项"),
+    ("method", "证明方式"),
+    ("evidence", "证明依据"),
+    ("resolved_at", "证明确认时间"),
+    ("decided_at", "办结时间"),
+    ("archive_sm3", "电子档案 SM3 摘要"),
+];
+
+/// Whether released data is an archive serving as proof (written by [`established`]).
+pub fn is_archive_proof(data: &Map<String, Json>) -> bool {
+    data.get("source").and_then(Json::as_str) == Some(ARCHIVE_SOURCE)
+        && data.contains_key("archive_no")
+}
+
+const ARCHIVE_SOURCE: &str = "电子档案";
+
 /// SPEC R6.2 (P 三(三) "将电子档案作为电子证照证明库的有效补充证明"): what an archived case
 /// of the person established for a proof item, as data a pull releases (`sharing::pulls`
 /// asks here when the e-licence library has nothing).
@@ -469,11 +493,10 @@ pub async fn established(
     let method =
         ResolutionMethod::parse(&e.method).map_or(e.method.clone(), |m| m.label().to_owned());
     let v = json!({
-        "source": "电子档案",
+        "source": ARCHIVE_SOURCE,
         "archive_no": e.archive_no,
         "archive_sm3": e.archive_sm3,
         "case_no": e.case_no,
-        "case_id": e.case_id,
         "org_name": e.org_name,
         "proof_item_name": e.proof_item_name,
         "method": method,

@@ -132,6 +132,53 @@ async fn open_handling(
     Ok(opened.id)
 }
 
+/// How a complaint ends on a ground: 不予受理 (A4 §8) or 终止办理 (A4 §11).
+struct Ending<'a> {
+    from: ComplaintState,
+    to: ComplaintState,
+    /// The ground and note columns, `, x_ground = ?, x_note = ?`.
+    columns: &'static str,
+    /// The deadline the complaint waited on, completed.
+    deadline: Option<i64>,
+    action: &'static str,
+    ground: &'a str,
+    note: &'a str,
+    /// Complaints linked to this one follow its result (A4 §9).
+    follow_first: bool,
+}
+
+/// The transition with its ground and note, the deadline completed, the audit row and the
+/// 12345 callback, in one transaction.
+async fn end_on_ground(app: &App, actor: &Actor, id: i64, e: &Ending<'_>) -> AppResult<()> {
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let ok = repo::transition(
+        &mut tx,
+        id,
+        &[e.from],
+        e.to,
+        q(e.columns).bind(e.ground).bind(e.note),
+        now,
+    )
+    .await?;
+    moved(ok).await?;
+    done_deadline(&mut tx, app, actor, e.deadline).await?;
+    let after = reread(&mut tx, id).await?;
+    if e.follow_first {
+        repo::follow_first(&mut tx, &after, now).await?;
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        now,
+        Entry::new(e.action, "complaint", id).detail(json!({"ground": e.ground, "note": e.note})),
+    )
+    .await?;
+    enqueue_callback_in(&mut tx, &after, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn told(app: &App, actor: &Actor, id: i64, text: String) -> AppResult<Acted> {
     let c = view::get(app, actor, id).await?;
     let raw = repo::get(&mut app.db.reader(), id)
@@ -226,32 +273,22 @@ pub async fn reject(app: &App, actor: &Actor, id: i64, input: &RejectInput) -> A
             "该情形不在现行的不予受理情形之内",
         ));
     }
-    let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    let ok = repo::transition(
-        &mut tx,
-        id,
-        &[ComplaintState::Registered],
-        ComplaintState::Rejected,
-        q(", reject_ground = ?, reject_note = ?")
-            .bind(ground.as_str())
-            .bind(note.as_str()),
-        now,
-    )
-    .await?;
-    moved(ok).await?;
-    done_deadline(&mut tx, app, actor, c.accept_deadline_id).await?;
-    audit::append(
-        &mut tx,
+    end_on_ground(
+        app,
         actor,
-        now,
-        Entry::new("complaint.reject", "complaint", id)
-            .detail(json!({"ground": ground, "note": note})),
+        id,
+        &Ending {
+            from: ComplaintState::Registered,
+            to: ComplaintState::Rejected,
+            columns: ", reject_ground = ?, reject_note = ?",
+            deadline: c.accept_deadline_id,
+            action: "complaint.reject",
+            ground: ground.as_str(),
+            note: note.as_str(),
+            follow_first: false,
+        },
     )
     .await?;
-    let after = reread(&mut tx, id).await?;
-    enqueue_callback_in(&mut tx, &after, now).await?;
-    tx.commit().await?;
     let why = if ground == RejectGround::Other {
         note
     } else {
@@ -449,33 +486,22 @@ pub async fn terminate(
         return Err(AppError::forbidden("只有受理机构或承办单位可以终止办理"));
     }
     require_state(&c, &[ComplaintState::Accepted], "终止办理")?;
-    let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    let ok = repo::transition(
-        &mut tx,
-        id,
-        &[ComplaintState::Accepted],
-        ComplaintState::Terminated,
-        q(", terminate_ground = ?, terminate_note = ?")
-            .bind(ground.as_str())
-            .bind(note.as_str()),
-        now,
-    )
-    .await?;
-    moved(ok).await?;
-    done_deadline(&mut tx, app, actor, c.handle_deadline_id).await?;
-    let after = reread(&mut tx, id).await?;
-    repo::follow_first(&mut tx, &after, now).await?;
-    audit::append(
-        &mut tx,
+    end_on_ground(
+        app,
         actor,
-        now,
-        Entry::new("complaint.terminate", "complaint", id)
-            .detail(json!({"ground": ground, "note": note})),
+        id,
+        &Ending {
+            from: ComplaintState::Accepted,
+            to: ComplaintState::Terminated,
+            columns: ", terminate_ground = ?, terminate_note = ?",
+            deadline: c.handle_deadline_id,
+            action: "complaint.terminate",
+            ground: ground.as_str(),
+            note: note.as_str(),
+            follow_first: true,
+        },
     )
     .await?;
-    enqueue_callback_in(&mut tx, &after, now).await?;
-    tx.commit().await?;
     let text = format!(
         "您的投诉（受理编号{}）已终止办理：{}。",
         c.receipt_no.clone().unwrap_or_default(),

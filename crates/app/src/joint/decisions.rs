@@ -19,6 +19,7 @@ use crate::audit::{self, Entry};
 use crate::deadlines;
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Recipient};
+use crate::page::{Page, PageRequest};
 
 /// A decision with its tracking.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -53,7 +54,12 @@ pub struct Tracked {
 }
 
 /// The office sees every decision of issued minutes; a unit its own (我的决定事项).
-pub async fn list(app: &App, actor: &Actor, mine: bool) -> AppResult<Vec<Tracked>> {
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    mine: bool,
+    page: PageRequest,
+) -> AppResult<Page<Tracked>> {
     actor.require_staff()?;
     let owner = if is_office(actor) && !mine {
         None
@@ -65,14 +71,22 @@ pub async fn list(app: &App, actor: &Actor, mine: bool) -> AppResult<Vec<Tracked
         )
     };
     let now = app.now_ms();
-    Ok(repo::tracked(&mut app.db.reader(), owner, 500)
+    let mut r = app.db.reader();
+    let (limit, offset) = (page.limit(), page.offset());
+    let items = repo::tracked(&mut r, owner, limit, offset)
         .await?
         .into_iter()
         .map(|d| Tracked {
             overdue: is_overdue(&d, now),
             decision: d,
         })
-        .collect())
+        .collect();
+    Ok(Page {
+        items,
+        total: repo::count_tracked(&mut r, owner).await?,
+        limit,
+        offset,
+    })
 }
 
 /// One decision: the office, the owner unit, and every member unit of issued minutes.
@@ -82,7 +96,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<DecisionDetail>
     let d = repo::decision(&mut r, id)
         .await?
         .filter(|d| d.deadline_id.is_some())
-        .ok_or_else(|| AppError::NotFound(format!("议定事项 {id}")))?;
+        .ok_or_else(|| AppError::NotFound("议定事项".into()))?;
     let progress = repo::progress(&mut r, id).await?;
     let mut actions = vec![];
     if d.state == DecisionState::Open && actor.org_id == Some(d.owner_org_id) {
@@ -111,7 +125,7 @@ pub async fn report(
     let d = repo::decision(&mut tx, id)
         .await?
         .filter(|d| d.deadline_id.is_some())
-        .ok_or_else(|| AppError::NotFound(format!("议定事项 {id}")))?;
+        .ok_or_else(|| AppError::NotFound("议定事项".into()))?;
     if actor.org_id != Some(d.owner_org_id) {
         return Err(AppError::forbidden(format!(
             "只有责任单位（{}）可以报送落实情况",

@@ -25,6 +25,7 @@ use crate::audit::{self, Entry};
 use crate::deadlines::{self, NewDeadline};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Recipient};
+use crate::page::{Page, PageRequest};
 use crate::seals::{self, ToSeal};
 
 /// A member unit, for forms.
@@ -78,13 +79,20 @@ async fn member_speaker(
 async fn load(ex: &mut impl proofless_store::Exec, id: i64) -> AppResult<Meeting> {
     repo::meeting(ex, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("联席会议 {id}")))
+        .ok_or_else(|| AppError::NotFound("联席会议".into()))
 }
 
-/// Every meeting, newest first.
-pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<Meeting>> {
+/// Meetings, newest first, a page at a time.
+pub async fn list(app: &App, actor: &Actor, page: PageRequest) -> AppResult<Page<Meeting>> {
     actor.require_staff()?;
-    repo::meetings(&mut app.db.reader(), 200).await
+    let mut r = app.db.reader();
+    let (limit, offset) = (page.limit(), page.offset());
+    Ok(Page {
+        items: repo::meetings(&mut r, limit, offset).await?,
+        total: repo::count_meetings(&mut r).await?,
+        limit,
+        offset,
+    })
 }
 
 /// A convener calls a meeting (the office acts for the conveners, A1 三(一)).
@@ -439,7 +447,7 @@ pub async fn seal(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail>
     let decisions = repo::decisions_of(&mut tx, id).await?;
     let body = json!({
         "title": format!("{}会议纪要", m.title),
-        "meeting_id": id,
+        "meeting_id": m.public_id,
         "kind": m.kind.label(),
         "held_on": m.held_on,
         "place": m.place,
@@ -450,8 +458,8 @@ pub async fn seal(app: &App, actor: &Actor, id: i64) -> AppResult<MeetingDetail>
             "unit": a.org_name, "present": a.present, "attendee": a.attendee, "reason": a.reason,
         })).collect::<Vec<_>>(),
         "summary": m.summary,
-        "decisions": decisions.iter().map(|d| json!({
-            "no": d.id, "kind": d.kind.label(), "text": d.text, "owner": d.owner_name,
+        "decisions": decisions.iter().enumerate().map(|(i, d)| json!({
+            "no": i + 1, "kind": d.kind.label(), "text": d.text, "owner": d.owner_name,
             "due_on": d.due_on,
         })).collect::<Vec<_>>(),
         "issued_by": actor.org_name,
@@ -550,7 +558,7 @@ pub async fn minutes_pdf(app: &App, actor: &Actor, id: i64) -> AppResult<Vec<u8>
     actor.require_staff()?;
     let m = load(&mut app.db.reader(), id).await?;
     let Some(sid) = m.sealed_id else {
-        return Err(AppError::NotFound(format!("联席会议 {id} 的已印发纪要")));
+        return Err(AppError::NotFound("该联席会议的已印发纪要".into()));
     };
     let doc = seals::get(app, &sid).await?;
     super::minutes_pdf::render(

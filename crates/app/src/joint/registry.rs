@@ -145,7 +145,7 @@ pub async fn add_member(app: &App, actor: &Actor, input: &MemberInput) -> AppRes
     members
         .into_iter()
         .find(|x| x.id == id)
-        .ok_or_else(|| AppError::NotFound(format!("联席会议成员 {id}")))
+        .ok_or_else(|| AppError::NotFound("联席会议成员".into()))
 }
 
 /// The office retires a seat (a person left the post).
@@ -154,7 +154,7 @@ pub async fn retire_member(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     if repo::retire_member(&mut tx, id, now).await? == 0 {
-        return Err(AppError::NotFound(format!("联席会议成员 {id}")));
+        return Err(AppError::NotFound("联席会议成员".into()));
     }
     audit::append(
         &mut tx,
@@ -219,7 +219,7 @@ pub async fn file_liaison(app: &App, actor: &Actor, input: &LiaisonInput) -> App
         .await?
         .into_iter()
         .find(|x| x.id == id)
-        .ok_or_else(|| AppError::NotFound(format!("联络员备案 {id}")))
+        .ok_or_else(|| AppError::NotFound("联络员备案".into()))
 }
 
 /// Every liaison a unit filed, newest first.

@@ -10,12 +10,18 @@ use serde::{Deserialize, Serialize};
 
 use super::input::{AttendanceEntry, NewLiaison, NewMeeting, NewMember};
 use crate::error::AppResult;
+use crate::public_ids::new_public_id;
 
 /// A seat in the registry (A1 二).
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = joint_Member)]
 pub struct Member {
+    #[serde(skip_serializing)]
     pub id: i64,
+    /// The public id (the API's `id`).
+    #[serde(rename(serialize = "id"))]
+    #[schema(rename = "id")]
+    pub public_id: String,
     pub org_id: i64,
     pub org_name: String,
     pub position: Position,
@@ -27,6 +33,7 @@ pub struct Member {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = joint_Liaison)]
 pub struct Liaison {
+    #[serde(skip_serializing)]
     pub id: i64,
     pub org_id: i64,
     pub org_name: String,
@@ -43,7 +50,12 @@ pub struct Liaison {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = joint_Meeting)]
 pub struct Meeting {
+    #[serde(skip_serializing)]
     pub id: i64,
+    /// The public id (the API's `id`).
+    #[serde(rename(serialize = "id"))]
+    #[schema(rename = "id")]
+    pub public_id: String,
     pub kind: MeetingKind,
     pub state: MeetingState,
     pub title: String,
@@ -62,7 +74,13 @@ pub struct Meeting {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = joint_AgendaItem)]
 pub struct AgendaItem {
+    #[serde(skip_serializing)]
     pub id: i64,
+    /// The public id (the API's `id`).
+    #[serde(rename(serialize = "id"))]
+    #[schema(rename = "id")]
+    pub public_id: String,
+    #[serde(skip_serializing)]
     pub meeting_id: i64,
     pub title: String,
     pub description: String,
@@ -88,8 +106,18 @@ pub struct Attendance {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = joint_Decision)]
 pub struct Decision {
+    #[serde(skip_serializing)]
     pub id: i64,
+    /// The public id (the API's `id`).
+    #[serde(rename(serialize = "id"))]
+    #[schema(rename = "id")]
+    pub public_id: String,
+    #[serde(skip_serializing)]
     pub meeting_id: i64,
+    /// The meeting's public id.
+    #[serde(rename(serialize = "meeting_id"))]
+    #[schema(rename = "meeting_id")]
+    pub meeting_public_id: String,
     pub meeting_title: String,
     pub kind: DecisionKind,
     pub text: String,
@@ -109,7 +137,9 @@ pub struct Decision {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = joint_Progress)]
 pub struct Progress {
+    #[serde(skip_serializing)]
     pub id: i64,
+    #[serde(skip_serializing)]
     pub decision_id: i64,
     pub text: String,
     pub done: bool,
@@ -125,7 +155,7 @@ pub(crate) async fn org_exists(ex: &mut impl Exec, id: i64) -> AppResult<bool> {
         > 0)
 }
 
-const MEMBER_COLS: &str = "SELECT m.id, m.org_id, o.name AS org_name, m.position, m.person_name, \
+const MEMBER_COLS: &str = "SELECT m.id, m.public_id, m.org_id, o.name AS org_name, m.position, m.person_name, \
     m.person_title FROM joint_members m JOIN orgs o ON o.id = m.org_id";
 
 pub(crate) async fn members(ex: &mut impl Exec) -> AppResult<Vec<Member>> {
@@ -150,9 +180,10 @@ pub(crate) async fn insert_member(
     Ok(ex
         .scalar_i64(
             q(
-                "INSERT INTO joint_members (org_id, position, person_name, person_title, active, \
-               created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO joint_members (public_id, org_id, position, person_name, person_title, active, \
+               created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
+            .bind(new_public_id())
             .bind(m.org_id)
             .bind(m.position.as_str())
             .bind(m.person_name.as_str())
@@ -291,17 +322,28 @@ pub(crate) async fn current_since(ex: &mut impl Exec, org_id: i64) -> AppResult<
     Ok(r.map(|r| r.0))
 }
 
-const MEETING_COLS: &str = "SELECT id, kind, state, title, planned_on, place, liaison_held_on, \
+const MEETING_COLS: &str = "SELECT id, public_id, kind, state, title, planned_on, place, liaison_held_on, \
     liaison_notes, held_on, summary, sealed_id, sealed_at, created_at FROM joint_meetings";
 
-pub(crate) async fn meetings(ex: &mut impl Exec, limit: i64) -> AppResult<Vec<Meeting>> {
+pub(crate) async fn meetings(
+    ex: &mut impl Exec,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<Meeting>> {
     Ok(ex
         .fetch_all(
             q(format!(
-                "{MEETING_COLS} ORDER BY planned_on DESC, id DESC LIMIT ?"
+                "{MEETING_COLS} ORDER BY planned_on DESC, id DESC LIMIT ? OFFSET ?"
             ))
-            .bind(limit),
+            .bind(limit)
+            .bind(offset),
         )
+        .await?)
+}
+
+pub(crate) async fn count_meetings(ex: &mut impl Exec) -> AppResult<i64> {
+    Ok(ex
+        .scalar_i64(q("SELECT COUNT(*) FROM joint_meetings"))
         .await?)
 }
 
@@ -330,9 +372,10 @@ pub(crate) async fn insert_meeting(
     Ok(ex
         .scalar_i64(
             q(
-                "INSERT INTO joint_meetings (kind, state, title, planned_on, place, created_by, \
-               created_at, updated_at) VALUES (?, 'planned', ?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO joint_meetings (public_id, kind, state, title, planned_on, place, created_by, \
+               created_at, updated_at) VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?) RETURNING id",
             )
+            .bind(new_public_id())
             .bind(m.kind.as_str())
             .bind(m.title.as_str())
             .bind(m.planned_on.format("%Y-%m-%d").to_string())
@@ -403,7 +446,7 @@ pub(crate) async fn seal_meeting(
         .await?)
 }
 
-const AGENDA_COLS: &str = "SELECT a.id, a.meeting_id, a.title, a.description, a.org_id, \
+const AGENDA_COLS: &str = "SELECT a.id, a.public_id, a.meeting_id, a.title, a.description, a.org_id, \
     o.name AS org_name, a.proposed_by, a.state, a.decided_by, a.created_at \
     FROM joint_agenda_items a JOIN orgs o ON o.id = a.org_id";
 
@@ -432,8 +475,9 @@ pub(crate) async fn insert_agenda(
     let decided_by = (state == AgendaState::Accepted).then_some(by);
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO joint_agenda_items (meeting_id, title, description, org_id, proposed_by, \
-               state, decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            q("INSERT INTO joint_agenda_items (public_id, meeting_id, title, description, org_id, proposed_by, \
+               state, decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            .bind(new_public_id())
             .bind(meeting_id)
             .bind(title)
             .bind(description)
@@ -504,7 +548,7 @@ pub(crate) async fn replace_attendance(
     Ok(())
 }
 
-const DECISION_COLS: &str = "SELECT d.id, d.meeting_id, m.title AS meeting_title, d.kind, d.text, \
+const DECISION_COLS: &str = "SELECT d.id, d.public_id, d.meeting_id, m.public_id AS meeting_public_id, m.title AS meeting_title, d.kind, d.text, \
     d.owner_org_id, o.name AS owner_name, d.due_on, d.deadline_id, dl.due_at, \
     dl.state AS deadline_state, d.state, d.done_at, d.created_at FROM joint_decisions d \
     JOIN joint_meetings m ON m.id = d.meeting_id JOIN orgs o ON o.id = d.owner_org_id \
@@ -526,14 +570,28 @@ pub(crate) async fn tracked(
     ex: &mut impl Exec,
     owner: Option<i64>,
     limit: i64,
+    offset: i64,
 ) -> AppResult<Vec<Decision>> {
     let mut query = q(format!(
         "{DECISION_COLS} WHERE m.state = 'sealed' AND (? = 0 OR d.owner_org_id = ?) \
-         ORDER BY CASE d.state WHEN 'open' THEN 0 ELSE 1 END, d.due_on, d.id LIMIT ?"
+         ORDER BY CASE d.state WHEN 'open' THEN 0 ELSE 1 END, d.due_on, d.id LIMIT ? OFFSET ?"
     ));
     let o = owner.unwrap_or(0);
-    query = query.bind(o).bind(o).bind(limit);
+    query = query.bind(o).bind(o).bind(limit).bind(offset);
     Ok(ex.fetch_all(query).await?)
+}
+
+/// How many decisions [`tracked`] pages through.
+pub(crate) async fn count_tracked(ex: &mut impl Exec, owner: Option<i64>) -> AppResult<i64> {
+    let o = owner.unwrap_or(0);
+    Ok(ex
+        .scalar_i64(
+            q("SELECT COUNT(*) FROM joint_decisions d JOIN joint_meetings m ON m.id = d.meeting_id \
+               WHERE m.state = 'sealed' AND (? = 0 OR d.owner_org_id = ?)")
+            .bind(o)
+            .bind(o),
+        )
+        .await?)
 }
 
 pub(crate) async fn decision(ex: &mut impl Exec, id: i64) -> AppResult<Option<Decision>> {
@@ -557,9 +615,10 @@ pub(crate) async fn insert_decision(
     Ok(ex
         .scalar_i64(
             q(
-                "INSERT INTO joint_decisions (meeting_id, kind, text, owner_org_id, due_on, state, \
-               created_at) VALUES (?, ?, ?, ?, ?, 'open', ?) RETURNING id",
+                "INSERT INTO joint_decisions (public_id, meeting_id, kind, text, owner_org_id, due_on, state, \
+               created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?) RETURNING id",
             )
+            .bind(new_public_id())
             .bind(meeting_id)
             .bind(d.kind.as_str())
             .bind(d.text.as_str())

@@ -124,14 +124,14 @@ pub async fn add(app: &App, actor: &Actor, input: &RiskInput) -> AppResult<RiskP
     tx.commit().await?;
     repo::point(&mut app.db.reader(), id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("风险点 {id}")))
+        .ok_or_else(|| AppError::NotFound("风险点".into()))
 }
 
 async fn own_point(tx: &mut proofless_store::Tx, org: i64, id: i64) -> AppResult<RiskPoint> {
     match repo::point(tx, id).await? {
         Some(p) if p.org_id == org => Ok(p),
         Some(_) => Err(AppError::forbidden("只能维护本单位的风险点")),
-        None => Err(AppError::NotFound(format!("风险点 {id}"))),
+        None => Err(AppError::NotFound("风险点".into())),
     }
 }
 
@@ -149,7 +149,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &RiskInput) -> App
     tx.commit().await?;
     repo::point(&mut app.db.reader(), id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("风险点 {id}")))
+        .ok_or_else(|| AppError::NotFound("风险点".into()))
 }
 
 /// The unit removes a risk point that no longer applies (kept in the database, inactive).

@@ -10,7 +10,12 @@ use crate::error::AppResult;
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = risks_RiskPoint)]
 pub struct RiskPoint {
+    #[serde(skip_serializing)]
     pub id: i64,
+    /// The public id (the API's `id`).
+    #[serde(rename(serialize = "id"))]
+    #[schema(rename = "id")]
+    pub public_id: String,
     pub org_id: i64,
     pub org_name: String,
     pub step: String,
@@ -25,6 +30,7 @@ pub struct RiskPoint {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = risks_Review)]
 pub struct Review {
+    #[serde(skip_serializing)]
     pub id: i64,
     pub org_id: i64,
     pub note: String,
@@ -34,7 +40,7 @@ pub struct Review {
     pub reviewed_at: i64,
 }
 
-const COLS: &str = "SELECT r.id, r.org_id, o.name AS org_name, r.step, r.risk, r.level, \
+const COLS: &str = "SELECT r.id, r.public_id, r.org_id, o.name AS org_name, r.step, r.risk, r.level, \
     r.controls, r.created_by, r.created_at, r.updated_at FROM risk_points r \
     JOIN orgs o ON o.id = r.org_id";
 
@@ -73,9 +79,10 @@ pub(crate) async fn insert(
     Ok(ex
         .scalar_i64(
             q(
-                "INSERT INTO risk_points (org_id, step, risk, level, controls, active, created_by, \
-               created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "INSERT INTO risk_points (public_id, org_id, step, risk, level, controls, active, \
+               created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
+            .bind(crate::public_ids::new_public_id())
             .bind(org)
             .bind(r.step.as_str())
             .bind(r.risk.as_str())

@@ -47,22 +47,34 @@ pub(super) async fn labelled(
 ) -> AppResult<Vec<FieldValue>> {
     let Some(data) = data else { return Ok(vec![]) };
     let data: Map<String, Json> = serde_json::from_str(data).unwrap_or_default();
-    let fields = match repo::published_of_item(&mut app.db.reader(), item).await? {
-        Some(v) => fields_of(&v)?,
-        None => vec![],
+    // An archived case released as proof (SPEC R6.2) has the archive's fields, not the
+    // template's: labelled by the archive.
+    let fields: Vec<(String, String)> = if crate::archive::is_archive_proof(&data) {
+        crate::archive::PROOF_FIELDS
+            .iter()
+            .map(|(k, l)| ((*k).to_owned(), (*l).to_owned()))
+            .collect()
+    } else {
+        match repo::published_of_item(&mut app.db.reader(), item).await? {
+            Some(v) => fields_of(&v)?
+                .into_iter()
+                .map(|f| (f.key, f.label))
+                .collect(),
+            None => vec![],
+        }
     };
     Ok(fields
-        .iter()
-        .map(|f| FieldValue {
-            key: f.key.clone(),
-            label: f.label.clone(),
-            value: match data.get(&f.key) {
+        .into_iter()
+        .map(|(key, label)| FieldValue {
+            value: match data.get(&key) {
                 Some(Json::String(s)) => s.clone(),
                 Some(Json::Bool(true)) => "是".into(),
                 Some(Json::Bool(false)) => "否".into(),
                 Some(Json::Null) | None => String::new(),
                 Some(v) => v.to_string(),
             },
+            key,
+            label,
         })
         .collect())
 }

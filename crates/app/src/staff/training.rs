@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult, Problems};
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = staff_TrainingRecord)]
 pub struct TrainingRecord {
+    #[serde(skip_serializing)]
     pub id: i64,
     pub staff_id: i64,
     pub staff_name: String,

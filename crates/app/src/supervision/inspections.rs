@@ -95,6 +95,7 @@ pub async fn create_draw(app: &App, actor: &Actor, input: &DrawInput) -> AppResu
     }
     let d = Draw {
         id: 0,
+        public_id: crate::public_ids::new_public_id(),
         title: cmd.title.clone(),
         algorithm: ALGORITHM.to_owned(),
         seed: seed_hex(&seed),
@@ -149,7 +150,7 @@ pub async fn get_draw(app: &App, actor: &Actor, id: i64) -> AppResult<Draw> {
     actor.require_any(READERS)?;
     repo::draw(&mut app.db.reader(), id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("抽查 {id} 不存在")))
+        .ok_or_else(|| AppError::NotFound("抽查".into()))
 }
 
 pub async fn draws(app: &App, actor: &Actor) -> AppResult<Vec<Draw>> {
@@ -231,11 +232,11 @@ pub async fn inspections(
 pub async fn get_inspection(app: &App, actor: &Actor, id: i64) -> AppResult<InspectionDetail> {
     let mut ex = app.db.reader();
     let Some(inspection) = repo::inspection(&mut ex, id).await? else {
-        return Err(AppError::NotFound(format!("检查 {id} 不存在")));
+        return Err(AppError::NotFound("检查".into()));
     };
     if !can_read(actor, &inspection) {
         actor.require_staff()?;
-        return Err(AppError::NotFound(format!("检查 {id} 不存在")));
+        return Err(AppError::NotFound("检查".into()));
     }
     let findings = repo::findings(&mut ex, id).await?;
     let ids: Vec<i64> = serde_json::from_str(&inspection.inspectors).unwrap_or_default();
@@ -259,7 +260,7 @@ pub async fn record_finding(
         repo::inspection(&mut ex, id).await?
     };
     let Some(ins) = ins else {
-        return Err(AppError::NotFound(format!("检查 {id} 不存在")));
+        return Err(AppError::NotFound("检查".into()));
     };
     let ids: Vec<i64> = serde_json::from_str(&ins.inspectors).unwrap_or_default();
     let inspector = actor.staff_id().is_some_and(|s| ids.contains(&s));
@@ -326,10 +327,10 @@ pub async fn report_follow_up(
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let Some(f) = repo::finding(&mut tx, finding_id).await? else {
-        return Err(AppError::NotFound(format!("问题 {finding_id} 不存在")));
+        return Err(AppError::NotFound("问题".into()));
     };
     let Some(ins) = repo::inspection(&mut tx, f.inspection_id).await? else {
-        return Err(AppError::NotFound(format!("问题 {finding_id} 不存在")));
+        return Err(AppError::NotFound("问题".into()));
     };
     if !(actor.has(Role::UnitAdmin) && actor.org_id == Some(ins.org_id)) {
         return Err(AppError::forbidden(
@@ -369,7 +370,7 @@ pub async fn close_inspection(app: &App, actor: &Actor, id: i64) -> AppResult<In
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     if repo::inspection(&mut tx, id).await?.is_none() {
-        return Err(AppError::NotFound(format!("检查 {id} 不存在")));
+        return Err(AppError::NotFound("检查".into()));
     }
     if repo::findings(&mut tx, id)
         .await?

@@ -7,6 +7,7 @@ use proofless_store::{Exec, Query, q};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppResult;
+use crate::public_ids::new_public_id;
 
 // --- figures ------------------------------------------------------------------------------
 
@@ -481,7 +482,12 @@ pub(crate) async fn rebuild_from_rows(ex: &mut impl Exec) -> AppResult<u64> {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = supervision_Draw)]
 pub struct Draw {
+    #[serde(skip_serializing)]
     pub id: i64,
+    /// The public id (the API's `id`).
+    #[serde(rename(serialize = "id"))]
+    #[schema(rename = "id")]
+    pub public_id: String,
     pub title: String,
     /// `SM3-CTR-FY-1` (see the draw page).
     pub algorithm: String,
@@ -501,10 +507,11 @@ pub(crate) async fn insert_draw(ex: &mut impl Exec, d: &Draw) -> AppResult<i64> 
     Ok(ex
         .scalar_i64(
             q(
-                "INSERT INTO supervision_draws (title, algorithm, seed, unit_pool, inspector_pool, \
+                "INSERT INTO supervision_draws (public_id, title, algorithm, seed, unit_pool, inspector_pool, \
                units_drawn, inspectors_per_unit, created_by, created_at) \
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
+            .bind(d.public_id.as_str())
             .bind(d.title.as_str())
             .bind(d.algorithm.as_str())
             .bind(d.seed.as_str())
@@ -518,7 +525,7 @@ pub(crate) async fn insert_draw(ex: &mut impl Exec, d: &Draw) -> AppResult<i64> 
         .await?)
 }
 
-const DRAW_COLS: &str = "SELECT id, title, algorithm, seed, unit_pool, inspector_pool, \
+const DRAW_COLS: &str = "SELECT id, public_id, title, algorithm, seed, unit_pool, inspector_pool, \
     units_drawn, inspectors_per_unit, created_by, created_at FROM supervision_draws";
 
 pub(crate) async fn draw(ex: &mut impl Exec, id: i64) -> AppResult<Option<Draw>> {
@@ -578,10 +585,20 @@ pub(crate) async fn inspectors(ex: &mut impl Exec, ids: &[i64]) -> AppResult<Vec
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = supervision_Inspection)]
 pub struct Inspection {
+    #[serde(skip_serializing)]
     pub id: i64,
+    /// The public id (the API's `id`).
+    #[serde(rename(serialize = "id"))]
+    #[schema(rename = "id")]
+    pub public_id: String,
     /// `random` (双随机), `scheduled` (定期检查) or `special` (专项督查).
     pub kind: String,
+    #[serde(skip_serializing)]
     pub draw_id: Option<i64>,
+    /// The draw's public id (a random check).
+    #[serde(rename(serialize = "draw_id"))]
+    #[schema(rename = "draw_id")]
+    pub draw_public_id: Option<String>,
     pub org_id: i64,
     pub org_name: String,
     pub title: String,
@@ -613,10 +630,11 @@ pub(crate) async fn insert_inspection(
     Ok(ex
         .scalar_i64(
             q(
-                "INSERT INTO supervision_inspections (kind, draw_id, org_id, title, inspectors, \
-               state, planned_on, created_by, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) \
+                "INSERT INTO supervision_inspections (public_id, kind, draw_id, org_id, title, inspectors, \
+               state, planned_on, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) \
                RETURNING id",
             )
+            .bind(new_public_id())
             .bind(i.kind)
             .bind(i.draw_id)
             .bind(i.org_id)
@@ -629,9 +647,11 @@ pub(crate) async fn insert_inspection(
         .await?)
 }
 
-const INSPECTION_COLS: &str = "SELECT i.id, i.kind, i.draw_id, i.org_id, o.name AS org_name, \
+const INSPECTION_COLS: &str = "SELECT i.id, i.public_id, i.kind, i.draw_id, \
+    dr.public_id AS draw_public_id, i.org_id, o.name AS org_name, \
     i.title, i.inspectors, i.state, i.planned_on, i.created_by, i.created_at, i.closed_at \
-    FROM supervision_inspections i JOIN orgs o ON o.id = i.org_id";
+    FROM supervision_inspections i JOIN orgs o ON o.id = i.org_id \
+    LEFT JOIN supervision_draws dr ON dr.id = i.draw_id";
 
 pub(crate) async fn inspection(ex: &mut impl Exec, id: i64) -> AppResult<Option<Inspection>> {
     Ok(ex
@@ -673,7 +693,13 @@ pub(crate) async fn close_inspection(ex: &mut impl Exec, id: i64, now: i64) -> A
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[schema(as = supervision_Finding)]
 pub struct Finding {
+    #[serde(skip_serializing)]
     pub id: i64,
+    /// The public id (the API's `id`).
+    #[serde(rename(serialize = "id"))]
+    #[schema(rename = "id")]
+    pub public_id: String,
+    #[serde(skip_serializing)]
     pub inspection_id: i64,
     pub text: String,
     pub deadline_id: i64,
@@ -699,8 +725,9 @@ pub(crate) async fn insert_finding(
 ) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO supervision_findings (inspection_id, text, deadline_id, due_at, state, \
-               created_by, created_at) VALUES (?, ?, ?, ?, 'open', ?, ?) RETURNING id")
+            q("INSERT INTO supervision_findings (public_id, inspection_id, text, deadline_id, due_at, state, \
+               created_by, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id")
+            .bind(new_public_id())
             .bind(inspection_id)
             .bind(text)
             .bind(deadline_id)
@@ -711,7 +738,7 @@ pub(crate) async fn insert_finding(
         .await?)
 }
 
-const FINDING_COLS: &str = "SELECT id, inspection_id, text, deadline_id, due_at, state, \
+const FINDING_COLS: &str = "SELECT id, public_id, inspection_id, text, deadline_id, due_at, state, \
     done_note, done_at, created_by, created_at FROM supervision_findings";
 
 pub(crate) async fn findings(ex: &mut impl Exec, inspection_id: i64) -> AppResult<Vec<Finding>> {

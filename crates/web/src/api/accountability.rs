@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{ApiJson, ApiResult, Problem};
+use crate::public_id::{AccountabilityCaseId, ById};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -58,24 +59,24 @@ async fn create_case(
 
 /// One case with its evidence, appeals, exemptions and the caller's possible actions. Audited.
 #[utoipa::path(get, operation_id = "get_accountability_case", path = "/api/v1/accountability/cases/{id}", tag = "accountability",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = CaseDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 200, body = CaseDetail), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn get_case(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(accountability::get(&s.app, &ctx.actor, id).await?))
 }
 
 /// The department refers a proposal to the competent organ (A5 §5).
 #[utoipa::path(post, operation_id = "refer_accountability_case", path = "/api/v1/accountability/cases/{id}/referral", tag = "accountability",
-    params(("id" = i64, Path)), request_body = ReferInput,
-    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = ReferInput,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn refer_case(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
     ApiJson(input): ApiJson<ReferInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(
@@ -85,12 +86,12 @@ async fn refer_case(
 
 /// No accountability: the department (a proposal) or the organ (a referred case).
 #[utoipa::path(post, operation_id = "dismiss_accountability_case", path = "/api/v1/accountability/cases/{id}/dismissal", tag = "accountability",
-    params(("id" = i64, Path)), request_body = TextInput,
-    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = TextInput,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn dismiss_case(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
     ApiJson(input): ApiJson<TextInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(
@@ -100,12 +101,12 @@ async fn dismiss_case(
 
 /// The organ decides a measure (A5 §5); the subject is notified.
 #[utoipa::path(post, operation_id = "decide_accountability_case", path = "/api/v1/accountability/cases/{id}/decision", tag = "accountability",
-    params(("id" = i64, Path)), request_body = DecideInput,
-    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = DecideInput,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn decide_case(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
     ApiJson(input): ApiJson<DecideInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(
@@ -115,12 +116,12 @@ async fn decide_case(
 
 /// The subject reports the rectification done (A5 §5(一)).
 #[utoipa::path(post, operation_id = "report_accountability_rectification", path = "/api/v1/accountability/cases/{id}/rectification", tag = "accountability",
-    params(("id" = i64, Path)), request_body = TextInput,
-    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = TextInput,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn report_rectification(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
     ApiJson(input): ApiJson<TextInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(
@@ -130,12 +131,12 @@ async fn report_rectification(
 
 /// The subject applies for review or appeals (A5 §6); the measure is not suspended.
 #[utoipa::path(post, operation_id = "appeal_accountability_case", path = "/api/v1/accountability/cases/{id}/appeals", tag = "accountability",
-    params(("id" = i64, Path)), request_body = TextInput,
-    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = TextInput,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn appeal_case(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
     ApiJson(input): ApiJson<TextInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(
@@ -145,12 +146,12 @@ async fn appeal_case(
 
 /// The organ decides the pending appeal (`approve`: maintain the decision).
 #[utoipa::path(post, operation_id = "decide_accountability_appeal", path = "/api/v1/accountability/cases/{id}/appeal-decision", tag = "accountability",
-    params(("id" = i64, Path)), request_body = VerdictInput,
-    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = VerdictInput,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn decide_appeal(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
     ApiJson(input): ApiJson<VerdictInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(
@@ -160,12 +161,12 @@ async fn decide_appeal(
 
 /// The subject applies for exemption with grounds and evidence (A5 §7, §8).
 #[utoipa::path(post, operation_id = "apply_accountability_exemption", path = "/api/v1/accountability/cases/{id}/exemptions", tag = "accountability",
-    params(("id" = i64, Path)), request_body = ExemptionInput,
-    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = ExemptionInput,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn apply_exemption(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
     ApiJson(input): ApiJson<ExemptionInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(
@@ -175,12 +176,12 @@ async fn apply_exemption(
 
 /// The department reports its investigation of the exemption (A5 §10).
 #[utoipa::path(post, operation_id = "report_accountability_exemption", path = "/api/v1/accountability/cases/{id}/exemption-report", tag = "accountability",
-    params(("id" = i64, Path)), request_body = TextInput,
-    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = TextInput,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn report_exemption(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
     ApiJson(input): ApiJson<TextInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(
@@ -190,12 +191,12 @@ async fn report_exemption(
 
 /// The organ approves (filed, the case marked exempted, A5 §11) or rejects the exemption.
 #[utoipa::path(post, operation_id = "decide_accountability_exemption", path = "/api/v1/accountability/cases/{id}/exemption-decision", tag = "accountability",
-    params(("id" = i64, Path)), request_body = VerdictInput,
-    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = VerdictInput,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn decide_exemption(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<AccountabilityCaseId>,
     ApiJson(input): ApiJson<VerdictInput>,
 ) -> ApiResult<Json<CaseDetail>> {
     Ok(Json(

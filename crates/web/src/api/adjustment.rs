@@ -52,8 +52,14 @@ struct StateQuery {
     state: Option<String>,
 }
 
-fn bad_state() -> ApiError {
-    proofless_app::error::AppError::field("state", "状态无效").into()
+/// The `state` filter of a list: empty is none, an unknown value a 422 naming the field.
+fn state_filter<T>(raw: Option<&str>, parse: fn(&str) -> Option<T>) -> ApiResult<Option<T>> {
+    match raw.filter(|x| !x.is_empty()) {
+        None => Ok(None),
+        Some(x) => parse(x)
+            .map(Some)
+            .ok_or_else(|| proofless_app::error::AppError::field("state", "状态无效").into()),
+    }
 }
 
 /// A unit (or the joint office) files an adjustment application (A3 §9).
@@ -78,10 +84,7 @@ async fn list(
     ctx: Ctx,
     ApiQuery(qy): ApiQuery<StateQuery>,
 ) -> ApiResult<Json<Vec<Adjustment>>> {
-    let state = match qy.state.as_deref().filter(|x| !x.is_empty()) {
-        None => None,
-        Some(x) => Some(AdjustmentState::parse(x).ok_or_else(bad_state)?),
-    };
+    let state = state_filter(qy.state.as_deref(), AdjustmentState::parse)?;
     Ok(Json(apply::list(&s.app, &ctx.actor, state).await?))
 }
 
@@ -351,10 +354,7 @@ async fn comments(
     ctx: Ctx,
     ApiQuery(qy): ApiQuery<CommentQuery>,
 ) -> ApiResult<Json<Vec<Comment>>> {
-    let state = match qy.state.as_deref().filter(|x| !x.is_empty()) {
-        None => None,
-        Some(x) => Some(CommentState::parse(x).ok_or_else(bad_state)?),
-    };
+    let state = state_filter(qy.state.as_deref(), CommentState::parse)?;
     Ok(Json(voice::comments(&s.app, &ctx.actor, state).await?))
 }
 

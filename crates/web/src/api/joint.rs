@@ -11,6 +11,8 @@ use proofless_app::joint::{
     LiaisonMeetingInput, Meeting, MeetingDetail, MeetingInput, Member, MemberInput, MinutesInput,
     ProgressInput, Registry, Tracked,
 };
+use proofless_app::page::{Page, PageRequest};
+use proofless_app::public_ids::{self, Kind};
 use proofless_app::risks::{self, ReviewInput, RiskInput, RiskPoint, UnitRegister};
 use proofless_app::staff::{self, TrainingInput, TrainingRecord};
 use serde::Deserialize;
@@ -20,6 +22,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{ApiJson, ApiQuery, ApiResult, Problem};
+use crate::public_id::{ById, JointDecisionId, JointMeetingId, JointMemberId, RiskPointId};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -68,12 +71,12 @@ async fn add_member(
 
 /// The office retires a seat.
 #[utoipa::path(delete, operation_id = "retire_joint_member", path = "/api/v1/joint/members/{id}", tag = "joint",
-    params(("id" = i64, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn retire_member(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointMemberId>,
 ) -> ApiResult<StatusCode> {
     joint::retire_member(&s.app, &ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -106,11 +109,33 @@ async fn liaison_history(
     ))
 }
 
-/// Every meeting, newest first (at most 200).
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PageQuery {
+    /// At most this many (default 50, at most 500).
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+impl PageQuery {
+    fn page(&self) -> PageRequest {
+        PageRequest {
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}
+
+/// Meetings, newest first, a page at a time.
 #[utoipa::path(get, operation_id = "list_joint_meetings", path = "/api/v1/joint/meetings", tag = "joint",
-    responses((status = 200, body = Vec<Meeting>), (status = 401, body = Problem)))]
-async fn list_meetings(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<Meeting>>> {
-    Ok(Json(joint::list(&s.app, &ctx.actor).await?))
+    params(PageQuery),
+    responses((status = 200, body = Page<Meeting>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn list_meetings(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Meeting>>> {
+    Ok(Json(joint::list(&s.app, &ctx.actor, q.page()).await?))
 }
 
 /// A convener (the office) calls a meeting (A1 三(一)).
@@ -129,24 +154,24 @@ async fn create_meeting(
 
 /// A meeting with its agenda, attendance, decisions and the caller's actions.
 #[utoipa::path(get, operation_id = "get_joint_meeting", path = "/api/v1/joint/meetings/{id}", tag = "joint",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = MeetingDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 200, body = MeetingDetail), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn get_meeting(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointMeetingId>,
 ) -> ApiResult<Json<MeetingDetail>> {
     Ok(Json(joint::get(&s.app, &ctx.actor, id).await?))
 }
 
 /// An agenda item from a convener (accepted) or a member unit (awaits consent) (A1 三(二)).
 #[utoipa::path(post, operation_id = "propose_joint_agenda_item", path = "/api/v1/joint/meetings/{id}/agenda", tag = "joint",
-    params(("id" = i64, Path)), request_body = AgendaInput,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = AgendaInput,
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn propose_agenda(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointMeetingId>,
     ApiJson(input): ApiJson<AgendaInput>,
 ) -> ApiResult<Json<MeetingDetail>> {
     Ok(Json(
@@ -156,14 +181,16 @@ async fn propose_agenda(
 
 /// A convener accepts or declines a member unit's item.
 #[utoipa::path(post, operation_id = "decide_joint_agenda_item", path = "/api/v1/joint/meetings/{id}/agenda/{item}/decision", tag = "joint",
-    params(("id" = i64, Path), ("item" = i64, Path)), request_body = AgendaVerdict,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "会议公开编号"), ("item" = String, Path, description = "议题公开编号")), request_body = AgendaVerdict,
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn decide_agenda(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(String, String)>,
     ApiJson(input): ApiJson<AgendaVerdict>,
 ) -> ApiResult<Json<MeetingDetail>> {
+    let id = public_ids::resolve(&s.app, Kind::JointMeeting, "id", &id).await?;
+    let item = public_ids::resolve(&s.app, Kind::JointAgendaItem, "item", &item).await?;
     Ok(Json(
         joint::decide_agenda(&s.app, &ctx.actor, id, item, &input).await?,
     ))
@@ -171,12 +198,12 @@ async fn decide_agenda(
 
 /// The liaison meeting before the meeting (A1 三(四)).
 #[utoipa::path(post, operation_id = "record_joint_liaison_meeting", path = "/api/v1/joint/meetings/{id}/liaison-meeting", tag = "joint",
-    params(("id" = i64, Path)), request_body = LiaisonMeetingInput,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = LiaisonMeetingInput,
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn liaison_meeting(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointMeetingId>,
     ApiJson(input): ApiJson<LiaisonMeetingInput>,
 ) -> ApiResult<Json<MeetingDetail>> {
     Ok(Json(
@@ -186,12 +213,12 @@ async fn liaison_meeting(
 
 /// Attendance of every member unit; absences with reasons (A1 三(一)).
 #[utoipa::path(put, operation_id = "record_joint_attendance", path = "/api/v1/joint/meetings/{id}/attendance", tag = "joint",
-    params(("id" = i64, Path)), request_body = AttendanceInput,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = AttendanceInput,
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn record_attendance(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointMeetingId>,
     ApiJson(input): ApiJson<AttendanceInput>,
 ) -> ApiResult<Json<MeetingDetail>> {
     Ok(Json(
@@ -201,12 +228,12 @@ async fn record_attendance(
 
 /// The minutes with decisions and referrals (A1 三(四)(五)); refused once sealed.
 #[utoipa::path(put, operation_id = "write_joint_minutes", path = "/api/v1/joint/meetings/{id}/minutes", tag = "joint",
-    params(("id" = i64, Path)), request_body = MinutesInput,
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = MinutesInput,
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn write_minutes(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointMeetingId>,
     ApiJson(input): ApiJson<MinutesInput>,
 ) -> ApiResult<Json<MeetingDetail>> {
     Ok(Json(
@@ -216,24 +243,25 @@ async fn write_minutes(
 
 /// The office seals and issues the minutes; decisions' deadlines start (A1 三(五)).
 #[utoipa::path(post, operation_id = "seal_joint_minutes", path = "/api/v1/joint/meetings/{id}/seal", tag = "joint",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 200, body = MeetingDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn seal_minutes(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointMeetingId>,
 ) -> ApiResult<Json<MeetingDetail>> {
     Ok(Json(joint::seal(&s.app, &ctx.actor, id).await?))
 }
 
 /// The sealed minutes as PDF.
 #[utoipa::path(get, operation_id = "joint_minutes_pdf", path = "/api/v1/joint/meetings/{id}/minutes.pdf", tag = "joint",
-    params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn minutes_pdf(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointMeetingId>,
+    Path(public): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let pdf = joint::minutes_pdf(&s.app, &ctx.actor, id).await?;
     Ok((
@@ -241,7 +269,7 @@ async fn minutes_pdf(
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"joint-minutes-{id}.pdf\""),
+                format!("attachment; filename=\"joint-minutes-{public}.pdf\""),
             ),
         ],
         pdf,
@@ -253,42 +281,49 @@ async fn minutes_pdf(
 struct DecisionQuery {
     /// `true`: only the caller's unit's decisions (我的决定事项), also for the office.
     mine: Option<bool>,
+    /// At most this many (default 50, at most 500).
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 /// Decisions of issued minutes: all (the office) or the caller's unit's.
 #[utoipa::path(get, operation_id = "list_joint_decisions", path = "/api/v1/joint/decisions", tag = "joint",
     params(DecisionQuery),
-    responses((status = 200, body = Vec<Tracked>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Tracked>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn list_decisions(
     State(s): State<AppState>,
     ctx: Ctx,
     ApiQuery(q): ApiQuery<DecisionQuery>,
-) -> ApiResult<Json<Vec<Tracked>>> {
+) -> ApiResult<Json<Page<Tracked>>> {
+    let page = PageRequest {
+        limit: q.limit,
+        offset: q.offset,
+    };
     Ok(Json(
-        joint::decisions(&s.app, &ctx.actor, q.mine.unwrap_or(false)).await?,
+        joint::decisions(&s.app, &ctx.actor, q.mine.unwrap_or(false), page).await?,
     ))
 }
 
 /// One decision with its progress reports.
 #[utoipa::path(get, operation_id = "get_joint_decision", path = "/api/v1/joint/decisions/{id}", tag = "joint",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = DecisionDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 200, body = DecisionDetail), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn get_decision(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointDecisionId>,
 ) -> ApiResult<Json<DecisionDetail>> {
     Ok(Json(joint::get_decision(&s.app, &ctx.actor, id).await?))
 }
 
 /// The owner unit reports progress; `done` closes the decision (A1 三(五)).
 #[utoipa::path(post, operation_id = "report_joint_decision_progress", path = "/api/v1/joint/decisions/{id}/progress", tag = "joint",
-    params(("id" = i64, Path)), request_body = ProgressInput,
-    responses((status = 200, body = DecisionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = ProgressInput,
+    responses((status = 200, body = DecisionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn report_progress(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<JointDecisionId>,
     ApiJson(input): ApiJson<ProgressInput>,
 ) -> ApiResult<Json<DecisionDetail>> {
     Ok(Json(joint::report(&s.app, &ctx.actor, id, &input).await?))
@@ -353,12 +388,12 @@ async fn add_risk(
 
 /// The unit changes a risk point or its controls.
 #[utoipa::path(put, operation_id = "update_risk_point", path = "/api/v1/risks/{id}", tag = "joint",
-    params(("id" = i64, Path)), request_body = RiskInput,
-    responses((status = 200, body = RiskPoint), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = RiskInput,
+    responses((status = 200, body = RiskPoint), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn update_risk(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<RiskPointId>,
     ApiJson(input): ApiJson<RiskInput>,
 ) -> ApiResult<Json<RiskPoint>> {
     Ok(Json(risks::update(&s.app, &ctx.actor, id, &input).await?))
@@ -366,12 +401,12 @@ async fn update_risk(
 
 /// The unit removes a risk point that no longer applies.
 #[utoipa::path(delete, operation_id = "retire_risk_point", path = "/api/v1/risks/{id}", tag = "joint",
-    params(("id" = i64, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn retire_risk(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<RiskPointId>,
 ) -> ApiResult<StatusCode> {
     risks::retire(&s.app, &ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

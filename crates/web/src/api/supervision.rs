@@ -3,9 +3,10 @@
 //! checks with their reproducible draw, inspections and findings, the public figures.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use proofless_app::public_ids::{self, Kind};
 use proofless_app::supervision::{
     self, Dashboard, Draw, DrawInput, FeedRow, FindingInput, Inspection, InspectionDetail,
     InspectionInput, PeriodQuery, TextInput, UnitFigures,
@@ -17,6 +18,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{ApiJson, ApiQuery, ApiResult, Problem};
+use crate::public_id::{ById, DrawId, FindingId, InspectionId};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -169,12 +171,12 @@ async fn create_draw(
 
 /// One draw with its seed, algorithm and pools (enough to reproduce it).
 #[utoipa::path(get, operation_id = "get_supervision_draw", path = "/api/v1/supervision/draws/{id}", tag = "supervision",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = Draw), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 200, body = Draw), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn get_draw(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<DrawId>,
 ) -> ApiResult<Json<Draw>> {
     Ok(Json(supervision::get_draw(&s.app, &ctx.actor, id).await?))
 }
@@ -182,21 +184,29 @@ async fn get_draw(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct InspectionFilter {
-    /// Only the inspections of one draw.
-    draw_id: Option<i64>,
+    /// Only the inspections of one draw (its public id).
+    draw_id: Option<String>,
 }
 
 /// Inspections the caller may see, newest first.
 #[utoipa::path(get, operation_id = "list_supervision_inspections", path = "/api/v1/supervision/inspections", tag = "supervision",
     params(InspectionFilter),
-    responses((status = 200, body = Vec<Inspection>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Vec<Inspection>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn list_inspections(
     State(s): State<AppState>,
     ctx: Ctx,
     ApiQuery(f): ApiQuery<InspectionFilter>,
 ) -> ApiResult<Json<Vec<Inspection>>> {
+    let draw = public_ids::resolve_opt(
+        &s.app,
+        Kind::SupervisionDraw,
+        "draw_id",
+        f.draw_id.as_deref(),
+    )
+    .await?;
     Ok(Json(
-        supervision::inspections(&s.app, &ctx.actor, f.draw_id).await?,
+        supervision::inspections(&s.app, &ctx.actor, draw).await?,
     ))
 }
 
@@ -215,12 +225,12 @@ async fn create_inspection(
 
 /// One inspection with its findings.
 #[utoipa::path(get, operation_id = "get_supervision_inspection", path = "/api/v1/supervision/inspections/{id}", tag = "supervision",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = InspectionDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 200, body = InspectionDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn get_inspection(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<InspectionId>,
 ) -> ApiResult<Json<InspectionDetail>> {
     Ok(Json(
         supervision::get_inspection(&s.app, &ctx.actor, id).await?,
@@ -229,12 +239,12 @@ async fn get_inspection(
 
 /// A finding with its follow-up deadline in working days (the joint office or an inspector).
 #[utoipa::path(post, operation_id = "record_supervision_finding", path = "/api/v1/supervision/inspections/{id}/findings", tag = "supervision",
-    params(("id" = i64, Path)), request_body = FindingInput,
-    responses((status = 201, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = FindingInput,
+    responses((status = 201, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn record_finding(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<InspectionId>,
     ApiJson(input): ApiJson<FindingInput>,
 ) -> ApiResult<(StatusCode, Json<InspectionDetail>)> {
     let d = supervision::record_finding(&s.app, &ctx.actor, id, &input).await?;
@@ -243,12 +253,12 @@ async fn record_finding(
 
 /// The joint office closes an inspection whose findings are all followed up.
 #[utoipa::path(post, operation_id = "close_supervision_inspection", path = "/api/v1/supervision/inspections/{id}/closing", tag = "supervision",
-    params(("id" = i64, Path)),
-    responses((status = 200, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")),
+    responses((status = 200, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn close_inspection(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<InspectionId>,
 ) -> ApiResult<Json<InspectionDetail>> {
     Ok(Json(
         supervision::close_inspection(&s.app, &ctx.actor, id).await?,
@@ -257,12 +267,12 @@ async fn close_inspection(
 
 /// The inspected unit reports a finding followed up (its deadline completes).
 #[utoipa::path(post, operation_id = "report_supervision_follow_up", path = "/api/v1/supervision/findings/{id}/follow-up", tag = "supervision",
-    params(("id" = i64, Path)), request_body = TextInput,
-    responses((status = 200, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = String, Path, description = "公开编号")), request_body = TextInput,
+    responses((status = 200, body = InspectionDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 401, body = Problem)))]
 async fn report_follow_up(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ById(id, _): ById<FindingId>,
     ApiJson(input): ApiJson<TextInput>,
 ) -> ApiResult<Json<InspectionDetail>> {
     Ok(Json(

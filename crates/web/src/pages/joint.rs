@@ -63,7 +63,17 @@ pub async fn joint_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     }
     let result = async {
         let r = joint::registry(&s.app, &ctx.actor).await?;
-        let meetings = joint::list(&s.app, &ctx.actor).await?;
+        // The page lists the newest 200 meetings (the API pages through all).
+        let meetings = joint::list(
+            &s.app,
+            &ctx.actor,
+            PageRequest {
+                limit: Some(200),
+                offset: None,
+            },
+        )
+        .await?
+        .items;
         let office = ctx.actor.has(Role::JointOffice);
         let units = if office {
             units(&s, &ctx).await?
@@ -364,7 +374,15 @@ pub async fn decisions_page(State(s): State<AppState>, ctx: Ctx) -> Response {
         return page_error(&ctx, e, "/");
     }
     let office = ctx.actor.has(Role::JointOffice);
-    match joint::decisions(&s.app, &ctx.actor, false).await {
+    // The first 500 in tracking order (open first, by due date); the API pages through all.
+    let first = PageRequest {
+        limit: Some(500),
+        offset: None,
+    };
+    match joint::decisions(&s.app, &ctx.actor, false, first)
+        .await
+        .map(|p| p.items)
+    {
         Ok(list) => render(
             StatusCode::OK,
             &DecisionsPage {
