@@ -107,8 +107,7 @@ async fn a_clerk_carries_a_case_from_the_workbench_to_its_decision() {
         let url = b.client.current_url().await.unwrap();
         if url.path() == "/cases/proxy"
             && url.query().is_none()
-            && b
-                .client
+            && b.client
                 .find_all(Locator::Css(&card))
                 .await
                 .is_ok_and(|v| v.is_empty())
@@ -119,7 +118,10 @@ async fn a_clerk_carries_a_case_from_the_workbench_to_its_decision() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let text = b.text().await;
-    assert!(gone, "the task of case {case_id} is still in the inbox: {text}");
+    assert!(
+        gone,
+        "the task of case {case_id} is still in the inbox: {text}"
+    );
     assert!(!text.contains("上传内容无法读取"), "{text}");
     let _ = std::fs::remove_file(&scan);
     // Back at the counter: resolved, by the agent, with the scan.

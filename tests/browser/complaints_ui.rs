@@ -172,15 +172,15 @@ async fn a_citizen_follows_their_complaints_on_the_portal() {
         .fetch_one(proofless_store::q("SELECT id FROM orgs WHERE name = ?").bind("县公安局"))
         .await
         .unwrap();
-    b.log_in(
-        &format!("{}/portal/login", t.base),
-        "370322199001011238",
-    )
-    .await;
+    b.log_in(&format!("{}/portal/login", t.base), "370322199001011238")
+        .await;
     pause().await;
     let before = open_mine(&b, &t.base).await;
     let text = b.text().await;
-    assert!(text.contains("受理机构应在1个工作日内决定是否受理"), "{text}");
+    assert!(
+        text.contains("受理机构应在1个工作日内决定是否受理"),
+        "{text}"
+    );
 
     // From 我的投诉 to the form; the complaint is kept with the account.
     b.click("a[href='/complaints/new']").await;
@@ -188,7 +188,12 @@ async fn a_citizen_follows_their_complaints_on_the_portal() {
     fill(&b, "c-name", "张三").await;
     fill(&b, "c-phone", "13800138111").await;
     b.click(&format!("#c-agency option[value='{ga}']")).await;
-    fill(&b, "c-request", "办理新生儿落户时窗口仍要求提供出生医学证明纸质件").await;
+    fill(
+        &b,
+        "c-request",
+        "办理新生儿落户时窗口仍要求提供出生医学证明纸质件",
+    )
+    .await;
     fill(&b, "c-reasons", "电子出生医学证明已共享，窗口仍不予受理。").await;
     b.click("form.card button[type=submit]").await;
     let text = b.text_with("受理编号").await;
@@ -255,7 +260,8 @@ async fn a_citizen_follows_their_complaints_on_the_portal() {
             && row.contains("去评价"),
         "{row}"
     );
-    b.click("#my-complaint-list a[href='/complaints/track']").await;
+    b.click("#my-complaint-list a[href='/complaints/track']")
+        .await;
     b.text_with("受理编号").await;
     assert!(b.client.find(Locator::Id("t-no")).await.is_ok());
     b.close().await;

@@ -262,7 +262,8 @@ async fn the_counter_pulls_with_the_applicants_one_time_code() {
     b.client.goto(&format!("{}/portal", t.base)).await.unwrap();
     b.click("a[href='/portal/sharing']").await;
     b.text_with("一次性授权码").await;
-    b.click(&format!("#grant option[value='{sj}:{item}']")).await;
+    b.click(&format!("#grant option[value='{sj}:{item}']"))
+        .await;
     b.click("form[action='/portal/sharing/codes'] button").await;
     let text = b.text_with("只能使用一次").await;
     assert!(text.contains("县市场监管局"), "{text}");
@@ -316,7 +317,13 @@ async fn the_counter_pulls_with_the_applicants_one_time_code() {
     // A wrong code: refused with the reason, nothing released.
     let wrong: String = code
         .chars()
-        .map(|c| if c == '9' { '0' } else { char::from(c as u8 + 1) })
+        .map(|c| {
+            if c == '9' {
+                '0'
+            } else {
+                char::from(c as u8 + 1)
+            }
+        })
         .collect();
     type_code(&b, &wrong).await;
     let err = pull_error(&b).await;

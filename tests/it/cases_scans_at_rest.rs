@@ -28,7 +28,9 @@ async fn recorded(t: &TestApp) -> (i64, i64) {
     let id = case["id"].as_i64().unwrap();
     let hire = proof(&case, HIRE)["proof_item_id"].as_i64().unwrap();
     assert_eq!(
-        resolve(&clerk, id, hire, "proxy", "请代办员调取").await.status(),
+        resolve(&clerk, id, hire, "proxy", "请代办员调取")
+            .await
+            .status(),
         200
     );
     let agent = t.staff("ga_proxy1").await;
@@ -84,13 +86,22 @@ async fn a_proxy_scan_is_stored_encrypted_and_reads_back(b: Backend) {
     assert!(!content.windows(4).any(|w| w == b"%PDF"), "no PDF header");
     assert!(!contains(&content, MARKER));
     assert_eq!(content.len(), plain.len() + 34, "header, nonce and tag");
-    assert_eq!(size, i64::try_from(plain.len()).unwrap(), "the size in clear");
     assert_eq!(
-        applicants::open_scan(&t.app, version, content).await.unwrap(),
+        size,
+        i64::try_from(plain.len()).unwrap(),
+        "the size in clear"
+    );
+    assert_eq!(
+        applicants::open_scan(&t.app, version, content)
+            .await
+            .unwrap(),
         plain
     );
     if b == Backend::Sqlite {
-        assert!(!contains(&sqlite_files(&t).await, MARKER), "marker in the files");
+        assert!(
+            !contains(&sqlite_files(&t).await, MARKER),
+            "marker in the files"
+        );
     }
     downloads(&t.staff("ga_clerk").await, case, item).await;
 }
@@ -133,7 +144,9 @@ async fn proxy_scans_are_upgraded_at_start_up_and_rotated(b: Backend) {
         .app
         .db
         .reader()
-        .scalar_i64(q("SELECT COUNT(*) FROM case_proof_scans WHERE content_key_version < 2"))
+        .scalar_i64(q(
+            "SELECT COUNT(*) FROM case_proof_scans WHERE content_key_version < 2",
+        ))
         .await
         .unwrap();
     assert_eq!(left, 0, "every scan, the demo's too");

@@ -88,7 +88,13 @@ pub(crate) fn proof<'a>(case: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} not in {case}"))
 }
 
-pub(crate) async fn resolve(c: &Client, case: i64, item: i64, method: &str, note: &str) -> reqwest::Response {
+pub(crate) async fn resolve(
+    c: &Client,
+    case: i64,
+    item: i64,
+    method: &str,
+    note: &str,
+) -> reqwest::Response {
     c.post_json(
         &format!("/api/v1/cases/{case}/proofs/{item}/resolution"),
         &json!({"method": method, "note": note}),
@@ -156,10 +162,15 @@ async fn a_proxy_task_is_in_the_agents_inbox_and_only_an_agent_records_it(b: Bac
             .find(|n| n["link"] == link.as_str())
             .unwrap_or_else(|| panic!("{agent} was not told: {list}"));
         assert_eq!(note["kind"], "proxy_task", "{note}");
-        assert!(note["text"].as_str().unwrap().contains("干部代办"), "{note}");
+        assert!(
+            note["text"].as_str().unwrap().contains("干部代办"),
+            "{note}"
+        );
         let html = a.get("/notifications").await.text().await.unwrap();
         assert!(
-            html.contains(&format!("<td class=\"note-kind\">干部代办</td><td><a href=\"{link}\">")),
+            html.contains(&format!(
+                "<td class=\"note-kind\">干部代办</td><td><a href=\"{link}\">"
+            )),
             "the notifications page labels the kind"
         );
     }

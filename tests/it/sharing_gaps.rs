@@ -355,7 +355,10 @@ async fn city_pulls_are_retried_by_durable_jobs(b: Backend) {
     assert!(text.contains(&case_no), "{text}");
     assert_eq!(ga.get(&link).await.status(), 200);
     let html = ga.get("/notifications").await.text().await.unwrap();
-    assert!(html.contains("<td class=\"note-kind\">数据调取失败</td>"), "labelled");
+    assert!(
+        html.contains("<td class=\"note-kind\">数据调取失败</td>"),
+        "labelled"
+    );
     let audited = t
         .app
         .db

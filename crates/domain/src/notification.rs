@@ -145,8 +145,10 @@ mod tests {
             serde_json::from_value::<NotificationKind>(serde_json::json!("proxy_task")).ok(),
             Some(NotificationKind::ProxyTask)
         );
-        assert!(ALL_NOTIFICATION_KINDS
-            .iter()
-            .all(|k| k.label().chars().all(|c| !c.is_ascii_alphabetic())));
+        assert!(
+            ALL_NOTIFICATION_KINDS
+                .iter()
+                .all(|k| k.label().chars().all(|c| !c.is_ascii_alphabetic()))
+        );
     }
 }

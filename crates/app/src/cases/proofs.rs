@@ -317,8 +317,7 @@ pub async fn complete_with(
                 "请上传取得的证明扫描件（PDF、PNG 或 JPEG）",
             ));
         };
-        super::tasks::record_scan_in(&mut tx, actor, sealer, &p, case_id, bytes, note, now)
-            .await?
+        super::tasks::record_scan_in(&mut tx, actor, sealer, &p, case_id, bytes, note, now).await?
     } else {
         if let (Some(bytes), Some(sealer)) = (scan, sealer.as_ref()) {
             super::tasks::record_scan_in(&mut tx, actor, sealer, &p, case_id, bytes, note, now)

@@ -27,8 +27,8 @@ use super::repo::proofs::CaseProof;
 use super::repo::tasks::{self as trepo, LateRuleVersion, ProxyTask, Scan};
 use super::service::{Case, close_in};
 use crate::App;
-use crate::applicants::{self, FileSealer};
 use crate::actor::Actor;
+use crate::applicants::{self, FileSealer};
 use crate::audit::{self, Entry};
 use crate::deadlines;
 use crate::error::{AppError, AppResult};
@@ -192,7 +192,8 @@ pub async fn scan(app: &App, actor: &Actor, case_id: i64, proof_item_id: i64) ->
     let mut s = trepo::latest_scan(&mut app.db.reader(), case_id, proof_item_id)
         .await?
         .ok_or_else(|| AppError::NotFound("该证明没有代办扫描件".to_owned()))?;
-    s.content = applicants::open_scan(app, s.content_key_version, std::mem::take(&mut s.content)).await?;
+    s.content =
+        applicants::open_scan(app, s.content_key_version, std::mem::take(&mut s.content)).await?;
     let mut tx = app.db.begin().await?;
     audit::append(
         &mut tx,
@@ -243,16 +244,8 @@ pub(crate) async fn notify_agents_in(
                 format!("/cases/{}#proof-{}", c.id, p.proof_item_id),
             ),
         };
-        notifications::insert_in(
-            tx,
-            &r,
-            NotificationKind::ProxyTask,
-            &text,
-            &link,
-            &key,
-            now,
-        )
-        .await?;
+        notifications::insert_in(tx, &r, NotificationKind::ProxyTask, &text, &link, &key, now)
+            .await?;
     }
     Ok(())
 }
