@@ -365,7 +365,10 @@ async fn the_hot_spot_chart_is_reached_from_the_figures_page() {
         .map(|g| g.label())
         .collect();
     assert!(
-        labels.iter().all(|l| grounds.contains(&l.as_str())),
+        // A long label is shortened in the chart (the table keeps it whole).
+        labels.iter().all(|l| grounds
+            .iter()
+            .any(|g| g.starts_with(l.trim_end_matches('…')))),
         "{labels:?} / {grounds:?}"
     );
     let blocked: Vec<String> = b
