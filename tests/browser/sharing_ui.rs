@@ -2,7 +2,9 @@
 //! the portal to 数据共享授权, sees exactly what would be released (preview), allows it, and
 //! the counter then has the data. The citizen's one-time code is shown once on the same page;
 //! the citizen consents once for the whole case after its preview; the clerk goes from the
-//! workbench to the pull page and types the citizen's code.
+//! workbench to the pull page and types the citizen's code. The counter's own journey: the
+//! clerk opens the case from 受理办件, follows 调取 from the case's proof and pulls with the
+//! applicant's code (a wrong code and a used one refused with their reasons).
 
 use proofless_app::cases::{self, NewCase};
 use proofless_app::{Actor, ActorKind};
@@ -206,5 +208,176 @@ async fn a_citizen_previews_and_allows_a_pull_from_the_portal() {
         text.contains("已调取") && text.contains("张小宝") && text.contains("一次性授权码"),
         "{text}"
     );
+    b.close().await;
+}
+
+async fn pull_error(b: &driver::Browser) -> String {
+    for _ in 0..100 {
+        if let Ok(e) = b.client.find(fantoccini::Locator::Id("pull-error")).await {
+            return e.text().await.unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no error on the pull page: {}", b.text().await);
+}
+
+async fn type_code(b: &driver::Browser, code: &str) {
+    let el = b
+        .client
+        .find(fantoccini::Locator::Id("consent_code"))
+        .await
+        .unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(code).await.unwrap();
+    b.click("#pull-with-code").await;
+}
+
+// Issue #18 §3, R3.2 (Beijing's 8-digit authorisation): 李四 generates on the portal a
+// one-time code for the market regulator and the health certificate; the counter clerk
+// opens the case from the workbench (受理办件), follows 调取 from the case's proof to the
+// pull page and types the code: a wrong code is refused with its reason and nothing is
+// released; the right one releases the data (consent by code), the case's proof is resolved
+// by data sharing, and the same code cannot be used a second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counter_pulls_with_the_applicants_one_time_code() {
+    let Some(b) = driver::open().await else {
+        return;
+    };
+    let t = spawn_demo(Backend::Sqlite).await.unwrap();
+    let li = proofless_fixtures::demo::demo_citizen_id("李四")
+        .unwrap()
+        .unwrap();
+    let sj = id(&t, "SELECT id FROM orgs WHERE name = ?", "县市场监管局").await;
+    let item = id(
+        &t,
+        "SELECT id FROM proof_items WHERE name = ? ORDER BY id DESC LIMIT 1",
+        "健康证明（食品从业人员）",
+    )
+    .await;
+
+    // 1. The applicant, on the portal: 数据共享授权 → a code for the market regulator.
+    b.log_in(&format!("{}/portal/login", t.base), li.as_str())
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    b.client.goto(&format!("{}/portal", t.base)).await.unwrap();
+    b.click("a[href='/portal/sharing']").await;
+    b.text_with("一次性授权码").await;
+    b.click(&format!("#grant option[value='{sj}:{item}']"))
+        .await;
+    b.click("form[action='/portal/sharing/codes'] button").await;
+    let text = b.text_with("只能使用一次").await;
+    assert!(text.contains("县市场监管局"), "{text}");
+    let code = b
+        .client
+        .find(fantoccini::Locator::Id("consent-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        code.len() == 8 && code.bytes().all(|c| c.is_ascii_digit()),
+        "{code}"
+    );
+
+    // 2. The counter: 受理办件 → the service found by name → the applicant by resident ID.
+    b.staff_login(&t.base, "sj_clerk").await;
+    b.click("a[href='/cases/new']").await;
+    let search = b.client.find(fantoccini::Locator::Id("q")).await.unwrap();
+    search.send_keys("食品经营许可").await.unwrap();
+    b.click("#service-search button[type=submit]").await;
+    b.text_with("事项编码").await;
+    b.client
+        .find(fantoccini::Locator::LinkText("食品经营许可"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.text_with("事项编码").await;
+    b.client
+        .find(fantoccini::Locator::Id("applicant"))
+        .await
+        .unwrap()
+        .send_keys(li.as_str())
+        .await
+        .unwrap();
+    b.click("#open-case").await;
+    let text = b.text_with("证明清单").await;
+    assert!(text.contains("健康证明（食品从业人员）"), "{text}");
+    let case_url = b.client.current_url().await.unwrap();
+
+    // 3. 调取 from the proof: the pull page names the case's applicant, masked.
+    b.click(&format!("#pull-{item}")).await;
+    let text = b.text_with("申请人提供的8位授权码").await;
+    assert!(
+        text.contains("健康证明（食品从业人员）") && text.contains("李*"),
+        "{text}"
+    );
+    // A wrong code: refused with the reason, nothing released.
+    let wrong: String = code
+        .chars()
+        .map(|c| {
+            if c == '9' {
+                '0'
+            } else {
+                char::from(c as u8 + 1)
+            }
+        })
+        .collect();
+    type_code(&b, &wrong).await;
+    let err = pull_error(&b).await;
+    assert!(err.contains("授权码不正确"), "{err}");
+    let case_id: i64 = case_url.path().rsplit('/').next().unwrap().parse().unwrap();
+    let released: i64 = t
+        .app
+        .db
+        .reader()
+        .scalar_i64(
+            q("SELECT COUNT(*) FROM sharing_pulls WHERE case_id = ? AND outcome = 'released'")
+                .bind(case_id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(released, 0, "nothing released on a wrong code");
+    // The right code: the data, by the applicant's one-time code.
+    type_code(&b, &code).await;
+    let text = b.text_with("数据调取结果").await;
+    assert!(
+        text.contains("已调取") && text.contains("一次性授权码") && text.contains("合格"),
+        "{text}"
+    );
+    // Back on the case: the proof is resolved by data sharing.
+    b.click("#back-to-case").await;
+    let text = b.text_with("证明清单").await;
+    let proof = b
+        .client
+        .find(fantoccini::Locator::Id(&format!("proof-{item}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        proof.contains("已解决") && proof.contains("数据共享"),
+        "{proof} / {text}"
+    );
+    assert_eq!(
+        b.client.current_url().await.unwrap().path(),
+        case_url.path()
+    );
+    // 4. The same code again (the pull page of the same case and proof): used once only.
+    b.client
+        .goto(&format!(
+            "{}/sharing/pulls/new?case={}&proof={item}",
+            t.base,
+            case_url.path().rsplit('/').next().unwrap()
+        ))
+        .await
+        .unwrap();
+    b.text_with("申请人提供的8位授权码").await;
+    type_code(&b, &code).await;
+    let err = pull_error(&b).await;
+    assert!(err.contains("只能使用一次"), "{err}");
     b.close().await;
 }

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use crate::common::{Backend, Client, TestApp, spawn_demo};
 
-const MIGRATION: &str = "户籍迁移登记";
-const HIRE: &str = "录用证明、录取证明或准予迁入证明";
+pub(crate) const MIGRATION: &str = "户籍迁移登记";
+pub(crate) const HIRE: &str = "录用证明、录取证明或准予迁入证明";
 const NO_PAPERS: &str = "无迁移证件人员迁入户籍登记";
 const PAPERS: &str = "兵役机关证件或释放证明";
 const APPLICANT: &str = "370322199001011238";
@@ -34,7 +34,7 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
     out
 }
 
-async fn code_of(t: &TestApp, service: &str) -> String {
+pub(crate) async fn code_of(t: &TestApp, service: &str) -> String {
     t.app
         .db
         .reader()
@@ -67,7 +67,7 @@ async fn field(r: reqwest::Response, status: u16, name: &str) -> Value {
     v
 }
 
-async fn open(c: &Client, code: &str, immediate: bool) -> Value {
+pub(crate) async fn open(c: &Client, code: &str, immediate: bool) -> Value {
     let r = c
         .post_json(
             "/api/v1/cases",
@@ -79,7 +79,7 @@ async fn open(c: &Client, code: &str, immediate: bool) -> Value {
     r.json().await.unwrap()
 }
 
-fn proof<'a>(case: &'a Value, name: &str) -> &'a Value {
+pub(crate) fn proof<'a>(case: &'a Value, name: &str) -> &'a Value {
     case["proofs"]
         .as_array()
         .unwrap()
@@ -88,7 +88,13 @@ fn proof<'a>(case: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} not in {case}"))
 }
 
-async fn resolve(c: &Client, case: i64, item: i64, method: &str, note: &str) -> reqwest::Response {
+pub(crate) async fn resolve(
+    c: &Client,
+    case: i64,
+    item: i64,
+    method: &str,
+    note: &str,
+) -> reqwest::Response {
     c.post_json(
         &format!("/api/v1/cases/{case}/proofs/{item}/resolution"),
         &json!({"method": method, "note": note}),
@@ -96,7 +102,7 @@ async fn resolve(c: &Client, case: i64, item: i64, method: &str, note: &str) -> 
     .await
 }
 
-async fn complete(c: &Client, case: i64, item: i64, body: Value) -> reqwest::Response {
+pub(crate) async fn complete(c: &Client, case: i64, item: i64, body: Value) -> reqwest::Response {
     c.post_json(
         &format!("/api/v1/cases/{case}/proofs/{item}/completion"),
         &body,
@@ -143,13 +149,31 @@ async fn a_proxy_task_is_in_the_agents_inbox_and_only_an_agent_records_it(b: Bac
         let html = a.get("/cases/proxy").await.text().await.unwrap();
         assert!(html.contains(&format!("task-{id}-{hire}")));
     }
-    let told = count(
-        &t,
-        "SELECT COUNT(*) FROM notifications WHERE link = ? AND text LIKE '%干部代办%'",
-        "/cases/proxy",
-    )
-    .await;
-    assert!(told >= 1, "the agents were told: {told}");
+    // Each agent was told with a notification of its own kind (not a verification's),
+    // whose link leads to the task's card in the inbox.
+    let link = format!("/cases/proxy#task-{id}-{hire}");
+    for agent in ["ga_proxy1", "ga_proxy2"] {
+        let a = t.staff(agent).await;
+        let list: Value = a.json("/api/v1/notifications?limit=500").await;
+        let note = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["link"] == link.as_str())
+            .unwrap_or_else(|| panic!("{agent} was not told: {list}"));
+        assert_eq!(note["kind"], "proxy_task", "{note}");
+        assert!(
+            note["text"].as_str().unwrap().contains("干部代办"),
+            "{note}"
+        );
+        let html = a.get("/notifications").await.text().await.unwrap();
+        assert!(
+            html.contains(&format!(
+                "<td class=\"note-kind\">干部代办</td><td><a href=\"{link}\">"
+            )),
+            "the notifications page labels the kind"
+        );
+    }
     // Not a proxy agent: no inbox, no recording, nothing changed.
     assert_eq!(clerk.get("/api/v1/cases/proxy-tasks").await.status(), 403);
     let r = complete(

@@ -13,6 +13,7 @@ mod archive_flow;
 mod archive_verify;
 mod cases;
 mod cases_flow;
+mod cases_scans_at_rest;
 mod cases_tasks;
 mod catalogue_flow;
 mod catalogue_import;

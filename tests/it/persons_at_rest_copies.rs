@@ -50,7 +50,7 @@ async fn dump_copies(t: &TestApp) -> String {
 }
 
 /// The SQLite database file and its write-ahead log, as bytes.
-async fn sqlite_files(t: &TestApp) -> Vec<u8> {
+pub(crate) async fn sqlite_files(t: &TestApp) -> Vec<u8> {
     let (file,): (String,) = t
         .app
         .db
@@ -65,7 +65,7 @@ async fn sqlite_files(t: &TestApp) -> Vec<u8> {
     bytes
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())

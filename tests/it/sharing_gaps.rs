@@ -333,6 +333,32 @@ async fn city_pulls_are_retried_by_durable_jobs(b: Backend) {
         .await
         .unwrap();
     assert_eq!(n, 1, "the unit is told once");
+    // Its own kind, naming the case by its number, leading to the pull's page (with the
+    // fallbacks), as the unit's notifications page labels it.
+    let (kind, link, text): (String, String, String) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(
+            q("SELECT kind, link, text FROM notifications WHERE recipient_org_id = ? AND text LIKE ?")
+                .bind(w.ga_id)
+                .bind("%数据调取失败%"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(kind, "city_retry");
+    assert_eq!(link, format!("/sharing/pulls/{id}"));
+    let case_no = proofless_app::cases::detail(&t.app, w.case_id)
+        .await
+        .unwrap()
+        .case_no;
+    assert!(text.contains(&case_no), "{text}");
+    assert_eq!(ga.get(&link).await.status(), 200);
+    let html = ga.get("/notifications").await.text().await.unwrap();
+    assert!(
+        html.contains("<td class=\"note-kind\">数据调取失败</td>"),
+        "labelled"
+    );
     let audited = t
         .app
         .db

@@ -38,9 +38,14 @@ pub enum NotificationKind {
     Complaint,
     /// A joint meeting's agenda, minutes or decision to carry out (A1).
     JointMeeting,
+    /// A proxy task (干部代办) for the unit's proxy agents to obtain a proof (R5.10).
+    ProxyTask,
+    /// A data-sharing pull the city platform still could not serve after its automatic
+    /// retries: the unit falls back to verification or commitment (R3.2).
+    CityRetry,
 }
 
-pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 16] = [
+pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 18] = [
     NotificationKind::Verification,
     NotificationKind::Staffing,
     NotificationKind::Overdue,
@@ -57,6 +62,8 @@ pub const ALL_NOTIFICATION_KINDS: [NotificationKind; 16] = [
     NotificationKind::Accountability,
     NotificationKind::Complaint,
     NotificationKind::JointMeeting,
+    NotificationKind::ProxyTask,
+    NotificationKind::CityRetry,
 ];
 
 impl NotificationKind {
@@ -78,6 +85,8 @@ impl NotificationKind {
             NotificationKind::Accountability => "accountability",
             NotificationKind::Complaint => "complaint",
             NotificationKind::JointMeeting => "joint_meeting",
+            NotificationKind::ProxyTask => "proxy_task",
+            NotificationKind::CityRetry => "city_retry",
         }
     }
 
@@ -99,6 +108,8 @@ impl NotificationKind {
             NotificationKind::Accountability => "责任追究",
             NotificationKind::Complaint => "投诉举报",
             NotificationKind::JointMeeting => "联席会议",
+            NotificationKind::ProxyTask => "干部代办",
+            NotificationKind::CityRetry => "数据调取失败",
         }
     }
 }
@@ -116,5 +127,28 @@ mod tests {
             );
         }
         assert!(serde_json::from_value::<NotificationKind>(serde_json::json!("spam")).is_err());
+    }
+
+    // SPEC R5.10, R3.2: a proxy task and a failed city pull are kinds of their own, not
+    // verifications; every kind has its own stored name and its own Chinese label.
+    #[test]
+    fn every_kind_has_its_own_name_and_label() {
+        let names: std::collections::HashSet<_> =
+            ALL_NOTIFICATION_KINDS.iter().map(|k| k.as_str()).collect();
+        let labels: std::collections::HashSet<_> =
+            ALL_NOTIFICATION_KINDS.iter().map(|k| k.label()).collect();
+        assert_eq!(names.len(), ALL_NOTIFICATION_KINDS.len());
+        assert_eq!(labels.len(), ALL_NOTIFICATION_KINDS.len());
+        assert_eq!(NotificationKind::ProxyTask.label(), "干部代办");
+        assert_eq!(NotificationKind::CityRetry.label(), "数据调取失败");
+        assert_eq!(
+            serde_json::from_value::<NotificationKind>(serde_json::json!("proxy_task")).ok(),
+            Some(NotificationKind::ProxyTask)
+        );
+        assert!(
+            ALL_NOTIFICATION_KINDS
+                .iter()
+                .all(|k| k.label().chars().all(|c| !c.is_ascii_alphabetic()))
+        );
     }
 }

@@ -28,7 +28,9 @@ mod wrap;
 pub use canon::canonical_json;
 pub use chain::{ChainLink, GENESIS_HASH, chain_hash};
 pub use error::SealError;
-pub use field::{DataKey, blind_index, data_key_version, decrypt_field, encrypt_field};
+pub use field::{
+    DataKey, blind_index, data_key_version, data_key_version_of_bytes, decrypt_field, encrypt_field,
+};
 pub use keys::{DEFAULT_ID, MASTER_KEY_ENV, MasterKey, SealKey, Signer, public_key_id, verify};
 pub use wrap::{
     MIN_PASSPHRASE_CHARS, WrapParams, master_key_id, unwrap_master_key, wrap_master_key,

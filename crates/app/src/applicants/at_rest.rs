@@ -40,10 +40,12 @@ pub(crate) enum Field {
     /// The 12345 platform's callback secret (issue #20): not personal, but a secret kept
     /// under the same rotated data key rather than in clear.
     HotlineSecret,
+    /// A proxy agent's scan of an obtained proof (R5.10; a file, see `blobs.rs`).
+    ProxyScan,
 }
 
 impl Field {
-    fn context(self) -> &'static str {
+    pub(crate) fn context(self) -> &'static str {
         match self {
             Field::ResidentId => "persons.resident_id",
             Field::Name => "persons.name",
@@ -55,6 +57,7 @@ impl Field {
             Field::CommitmentLetter => "commitments.letter",
             Field::SealedBody => "sealed_documents.body",
             Field::HotlineSecret => "complaint_hotline_link.secret",
+            Field::ProxyScan => "case_proof_scans.content",
         }
     }
 }

@@ -162,6 +162,7 @@ async fn reencrypt_below(
     batch_size: i64,
 ) -> AppResult<usize> {
     let sealer = TextSealer::new(app).await?;
+    let files_below = below;
     let below = below.unwrap_or(sealer.version());
     let started = Instant::now();
     let mut total = 0;
@@ -182,7 +183,8 @@ async fn reencrypt_below(
             after = last;
         }
     }
-    Ok(total)
+    // Then the files (proxy scans), with what is left of the budget.
+    Ok(total + super::blobs::reencrypt_below(app, files_below, started, budget).await?)
 }
 
 /// The rotation sweep's share: every copy under an older version than the active one.
@@ -205,7 +207,7 @@ pub(crate) async fn copies_pending(app: &App, active: u32) -> AppResult<i64> {
     for c in TABLES {
         n += repo::copies_pending(&mut app.db.reader(), c, i64::from(active)).await?;
     }
-    Ok(n)
+    Ok(n + super::blobs::pending(app, i64::from(active)).await?)
 }
 
 /// A verification subject's copies as stored: the name and the code encrypted, the name

@@ -6,6 +6,7 @@
 //! `at_rest.rs`, `rotation.rs`); persons are addressed by opaque public ids.
 
 mod at_rest;
+mod blobs;
 mod columns;
 mod entities;
 mod input;
@@ -20,6 +21,8 @@ pub use at_rest::{
 };
 // The 12345 callback secret, kept under the rotated data key (issue #20).
 pub use at_rest::{open_secret, seal_secret};
+// Proxy agents' scans, encrypted as files under the same rotated data key (R5.10).
+pub use blobs::{FileSealer, SealedFile, open_scan};
 pub use columns::{
     CopySealer, SealedSubject, open_facts, open_ledger_name, open_letter, open_sealed_body,
     open_subject,

@@ -4,6 +4,7 @@ use proofless_store::{Exec, StoreError, q};
 use serde::Deserialize;
 
 use super::at_rest::Sealed;
+use super::blobs::{BlobColumns, SealedFile};
 use super::columns::{Columns, MAX_FIELDS, Resealed, StoredRow};
 use super::entities::Entity;
 use super::input::{NewEntity, NewRepresentative};
@@ -336,6 +337,70 @@ pub(crate) async fn reseal_copy(
     }
     let n = tx
         .execute(query.bind(r.version).bind(id).bind(old_version))
+        .await?;
+    Ok(n > 0)
+}
+
+/// Files of `c` under a key version below `below`, after id `after_id`: (id, version, bytes).
+pub(crate) async fn blobs_below(
+    db: &mut impl Exec,
+    c: &BlobColumns,
+    below: i64,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64, Vec<u8>)>, StoreError> {
+    db.fetch_all(
+        q(format!(
+            "SELECT id, {v}, {f} FROM {t} WHERE {v} < ? AND id > ? ORDER BY id LIMIT ?",
+            v = c.version,
+            f = c.content,
+            t = c.table
+        ))
+        .bind(below)
+        .bind(after_id)
+        .bind(limit),
+    )
+    .await
+}
+
+/// How many files of `c` are under a key version below `below`.
+pub(crate) async fn blobs_pending(
+    db: &mut impl Exec,
+    c: &BlobColumns,
+    below: i64,
+) -> Result<i64, StoreError> {
+    db.scalar_i64(
+        q(format!(
+            "SELECT COUNT(*) FROM {t} WHERE {v} < ?",
+            t = c.table,
+            v = c.version
+        ))
+        .bind(below),
+    )
+    .await
+}
+
+/// Replaces a file's stored bytes if it is still under `old_version`.
+pub(crate) async fn reseal_blob(
+    tx: &mut impl Exec,
+    c: &BlobColumns,
+    id: i64,
+    old_version: i64,
+    f: &SealedFile,
+) -> Result<bool, StoreError> {
+    let n = tx
+        .execute(
+            q(format!(
+                "UPDATE {t} SET {f} = ?, {v} = ? WHERE id = ? AND {v} = ?",
+                t = c.table,
+                f = c.content,
+                v = c.version
+            ))
+            .bind(f.content.as_slice())
+            .bind(f.key_version)
+            .bind(id)
+            .bind(old_version),
+        )
         .await?;
     Ok(n > 0)
 }

@@ -51,7 +51,7 @@ pub struct AtRestStatus {
     /// Persons still under an older version (the background job's remaining work).
     pub pending: i64,
     /// Other rows holding personal data (verification subjects, ledger entries, commitment
-    /// letters, sealed documents) still under an older version.
+    /// letters, sealed documents, proxy agents' scans) still under an older version.
     pub copies_pending: i64,
 }
 

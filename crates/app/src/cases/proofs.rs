@@ -255,6 +255,11 @@ pub async fn complete_with(
         ));
     }
     let now = app.now_ms();
+    // The scan is encrypted at rest; the data key is read before the write lock.
+    let sealer = match scan {
+        Some(_) => Some(crate::applicants::FileSealer::new(app).await?),
+        None => None,
+    };
     let mut tx = app.db.begin().await?;
     let c = super::repo::load(&mut tx, case_id).await?;
     actor.require_org(c.org_id)?;
@@ -306,12 +311,17 @@ pub async fn complete_with(
                 "只有本单位的代办员（A角或B角）可以登记代办取得的证明",
             ));
         }
-        let bytes = scan
-            .ok_or_else(|| AppError::field("scan", "请上传取得的证明扫描件（PDF、PNG 或 JPEG）"))?;
-        super::tasks::record_scan_in(&mut tx, actor, &p, case_id, bytes, note, now).await?
+        let (Some(bytes), Some(sealer)) = (scan, sealer.as_ref()) else {
+            return Err(AppError::field(
+                "scan",
+                "请上传取得的证明扫描件（PDF、PNG 或 JPEG）",
+            ));
+        };
+        super::tasks::record_scan_in(&mut tx, actor, sealer, &p, case_id, bytes, note, now).await?
     } else {
-        if let Some(bytes) = scan {
-            super::tasks::record_scan_in(&mut tx, actor, &p, case_id, bytes, note, now).await?;
+        if let (Some(bytes), Some(sealer)) = (scan, sealer.as_ref()) {
+            super::tasks::record_scan_in(&mut tx, actor, sealer, &p, case_id, bytes, note, now)
+                .await?;
         }
         format!("{}；已补正：{note}", p.evidence)
     };

@@ -28,6 +28,7 @@ use super::repo::tasks::{self as trepo, LateRuleVersion, ProxyTask, Scan};
 use super::service::{Case, close_in};
 use crate::App;
 use crate::actor::Actor;
+use crate::applicants::{self, FileSealer};
 use crate::audit::{self, Entry};
 use crate::deadlines;
 use crate::error::{AppError, AppResult};
@@ -141,10 +142,13 @@ pub fn decode_scan(b64: &str) -> AppResult<Vec<u8>> {
         .map_err(|_| AppError::field("scan", "扫描件须为 base64 编码的 PDF、PNG 或 JPEG 文件"))
 }
 
-/// Records the scan inside the proxy completion's transaction; returns the evidence words.
+/// Records the scan inside the proxy completion's transaction, encrypted at rest under the
+/// data key `sealer` holds (the scan names the applicant); returns the evidence words.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn record_scan_in(
     tx: &mut Tx,
     actor: &Actor,
+    sealer: &FileSealer,
     p: &CaseProof,
     case_id: i64,
     bytes: &[u8],
@@ -153,13 +157,15 @@ pub(crate) async fn record_scan_in(
 ) -> AppResult<String> {
     let content_type = checked_scan(bytes)?;
     let sm3 = proofless_seal::sm3_hex(bytes);
+    let sealed = sealer.scan(bytes)?;
     let id = trepo::insert_scan(
         tx,
         &trepo::NewScan {
             case_id,
             proof_item_id: p.proof_item_id,
             content_type,
-            content: bytes,
+            content: &sealed,
+            size: bytes.len(),
             sm3: &sm3,
             note,
             by: &actor.name,
@@ -183,9 +189,11 @@ pub async fn scan(app: &App, actor: &Actor, case_id: i64, proof_item_id: i64) ->
     actor.require_staff()?;
     let c = super::repo::load(&mut app.db.reader(), case_id).await?;
     actor.require_see_org(c.org_id)?;
-    let s = trepo::latest_scan(&mut app.db.reader(), case_id, proof_item_id)
+    let mut s = trepo::latest_scan(&mut app.db.reader(), case_id, proof_item_id)
         .await?
         .ok_or_else(|| AppError::NotFound("该证明没有代办扫描件".to_owned()))?;
+    s.content =
+        applicants::open_scan(app, s.content_key_version, std::mem::take(&mut s.content)).await?;
     let mut tx = app.db.begin().await?;
     audit::append(
         &mut tx,
@@ -224,20 +232,20 @@ pub(crate) async fn notify_agents_in(
         agents.into_iter().map(Recipient::Staff).collect()
     };
     for r in to {
-        let key = match &r {
-            Recipient::Staff(s) => format!("case:{}:proxy:{}:staff:{s}", c.id, p.proof_item_id),
-            _ => format!("case:{}:proxy:{}:org", c.id, p.proof_item_id),
+        // An agent goes to the task's card in the inbox; a unit without proxy agents (whose
+        // staff have no inbox) to the proof on the case page.
+        let (key, link) = match &r {
+            Recipient::Staff(s) => (
+                format!("case:{}:proxy:{}:staff:{s}", c.id, p.proof_item_id),
+                format!("/cases/proxy#task-{}-{}", c.id, p.proof_item_id),
+            ),
+            _ => (
+                format!("case:{}:proxy:{}:org", c.id, p.proof_item_id),
+                format!("/cases/{}#proof-{}", c.id, p.proof_item_id),
+            ),
         };
-        notifications::insert_in(
-            tx,
-            &r,
-            NotificationKind::Verification,
-            &text,
-            "/cases/proxy",
-            &key,
-            now,
-        )
-        .await?;
+        notifications::insert_in(tx, &r, NotificationKind::ProxyTask, &text, &link, &key, now)
+            .await?;
     }
     Ok(())
 }

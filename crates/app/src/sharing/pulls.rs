@@ -480,15 +480,19 @@ pub async fn run_city_retry(
     let final_failure = outcome == PullOutcome::SourceUnavailable;
     if final_failure {
         // Not final in the state machine (the counter may pull again), but no retry follows.
+        // The unit is sent to the pull's page, where the fallbacks are one click away.
+        let case_no = repo::case_no_of(&mut *tx, r.case_id)
+            .await?
+            .unwrap_or_else(|| r.case_id.to_string());
         crate::notifications::insert_in(
             tx,
             &crate::notifications::Recipient::Org(r.org_id),
-            proofless_domain::notification::NotificationKind::Verification,
+            proofless_domain::notification::NotificationKind::CityRetry,
             &format!(
-                "【数据调取失败】办件 {} 的“{}”经{}次自动重试仍无法从市共享交换平台取得，请改用部门核验或告知承诺。",
-                r.case_id, r.proof_item_name, n
+                "【数据调取失败】办件 {case_no} 的“{}”经{n}次自动重试仍无法从市共享交换平台取得，请改用部门核验或告知承诺。",
+                r.proof_item_name
             ),
-            "/sharing",
+            &format!("/sharing/pulls/{id}"),
             &format!("{KIND_CITY_RETRY}:{id}:final"),
             now,
         )

@@ -431,6 +431,8 @@ pub async fn deadline(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
 
 pub struct NoteRow {
     id: i64,
+    /// The kind's one Chinese label (干部代办, 数据调取失败, …).
+    kind: &'static str,
     text: String,
     link: String,
     at: String,
@@ -465,6 +467,7 @@ pub async fn notifications_page(State(s): State<AppState>, ctx: Ctx) -> Response
                 .into_iter()
                 .map(|n: Notification| NoteRow {
                     id: n.id,
+                    kind: n.kind.label(),
                     text: n.text,
                     link: n.link,
                     at: local_time(n.created_at),

@@ -5,6 +5,7 @@ use proofless_domain::case::LateRule;
 use proofless_store::{Exec, q};
 use serde::{Deserialize, Serialize};
 
+use crate::applicants::SealedFile;
 use crate::error::AppResult;
 
 /// One proxy task as the unit's proxy agents see it in their inbox (A and B alike).
@@ -111,7 +112,10 @@ pub(crate) struct NewScan<'a> {
     pub case_id: i64,
     pub proof_item_id: i64,
     pub content_type: &'a str,
-    pub content: &'a [u8],
+    /// The scan encrypted at rest (`applicants::FileSealer`) and its key version.
+    pub content: &'a SealedFile,
+    /// The size of the scan in clear.
+    pub size: usize,
     pub sm3: &'a str,
     pub note: &'a str,
     pub by: &'a str,
@@ -122,13 +126,15 @@ pub(crate) struct NewScan<'a> {
 pub(crate) async fn insert_scan(ex: &mut impl Exec, s: &NewScan<'_>) -> AppResult<i64> {
     Ok(ex
         .scalar_i64(
-            q("INSERT INTO case_proof_scans (case_id, proof_item_id, content_type, content, size_bytes, sm3, note, \
-               uploaded_by, uploaded_by_staff, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            q("INSERT INTO case_proof_scans (case_id, proof_item_id, content_type, content, content_key_version, \
+               size_bytes, sm3, note, uploaded_by, uploaded_by_staff, uploaded_at) \
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
             .bind(s.case_id)
             .bind(s.proof_item_id)
             .bind(s.content_type)
-            .bind(s.content)
-            .bind(i64::try_from(s.content.len()).unwrap_or(i64::MAX))
+            .bind(s.content.content.as_slice())
+            .bind(s.content.key_version)
+            .bind(i64::try_from(s.size).unwrap_or(i64::MAX))
             .bind(s.sm3)
             .bind(s.note)
             .bind(s.by)
@@ -138,12 +144,14 @@ pub(crate) async fn insert_scan(ex: &mut impl Exec, s: &NewScan<'_>) -> AppResul
         .await?)
 }
 
-/// A recorded scan: its metadata and bytes.
+/// A recorded scan: its metadata and bytes (in clear once read through `tasks::scan`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Scan {
     pub id: i64,
     pub content_type: String,
     pub content: Vec<u8>,
+    /// The data key version `content` is stored under (0: stored in clear, from before).
+    pub content_key_version: i64,
     pub sm3: String,
     pub uploaded_by: String,
     pub uploaded_at: i64,
@@ -157,7 +165,7 @@ pub(crate) async fn latest_scan(
 ) -> AppResult<Option<Scan>> {
     Ok(ex
         .fetch_optional(
-            q("SELECT id, content_type, content, sm3, uploaded_by, uploaded_at FROM case_proof_scans \
+            q("SELECT id, content_type, content, content_key_version, sm3, uploaded_by, uploaded_at FROM case_proof_scans \
                WHERE case_id = ? AND proof_item_id = ? ORDER BY id DESC LIMIT 1")
             .bind(case_id)
             .bind(proof_item_id),

@@ -214,3 +214,11 @@ pub(crate) async fn case_id_by_no(ex: &mut impl Exec, case_no: &str) -> AppResul
         .await?;
     Ok(r.map(|(id,)| id))
 }
+
+/// The number a case is known by (the failed-retry notice names it).
+pub(crate) async fn case_no_of(ex: &mut impl Exec, case_id: i64) -> AppResult<Option<String>> {
+    let r: Option<(String,)> = ex
+        .fetch_optional(q("SELECT case_no FROM cases WHERE id = ?").bind(case_id))
+        .await?;
+    Ok(r.map(|(n,)| n))
+}
