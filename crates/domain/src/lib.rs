@@ -3,6 +3,7 @@
 
 pub mod accountability;
 pub mod adjustment;
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

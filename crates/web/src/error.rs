@@ -287,6 +287,7 @@ fn wants_html(h: &axum::http::HeaderMap) -> bool {
 /// rewritten here, in Chinese, naming the parameter when axum names it.
 pub async fn problem_layer(req: Request, next: axum::middleware::Next) -> Response {
     let method = req.method().clone();
+    let page = is_page_request(&req);
     // The route's template names the parameter when axum's message does not ("{id}").
     let single_param = req
         .extensions()
@@ -313,6 +314,12 @@ pub async fn problem_layer(req: Request, next: axum::middleware::Next) -> Respon
     if ct.starts_with(b"application/problem+json") || ct.starts_with(b"text/html") {
         return res;
     }
+    if page && !status.is_server_error() && status != StatusCode::METHOD_NOT_ALLOWED {
+        // A page address that does not parse (a path id that is no number, a query or
+        // form value of the wrong type): the visitor gets a page in plain Chinese, without
+        // the parameter's technical name (issue #22 point 1).
+        return crate::pages::bad_address_page(status);
+    }
     let (parts, body) = res.into_parts();
     let text = match axum::body::to_bytes(body, 64 * 1024).await {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
@@ -324,6 +331,20 @@ pub async fn problem_layer(req: Request, next: axum::middleware::Next) -> Respon
         out.headers_mut().insert(header::ALLOW, allow.clone());
     }
     out
+}
+
+/// A request for a page rather than the API: outside `/api/`, from a client that does not
+/// ask for JSON only.
+fn is_page_request(req: &Request) -> bool {
+    if req.uri().path().starts_with("/api/") {
+        return false;
+    }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    !(accept.contains("json") && !accept.contains("text/html"))
 }
 
 fn rejection_problem(
