@@ -111,7 +111,9 @@ fn visible_text(html: &str) -> String {
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr",
     ];
-    const SKIP: &[&str] = &["script", "style", "code", "kbd", "samp", "textarea", "template"];
+    const SKIP: &[&str] = &[
+        "script", "style", "code", "kbd", "samp", "pre", "textarea", "template",
+    ];
     let mut out = String::new();
     let mut rest = html;
     // (tag name, depth of that name) of the element being skipped.

@@ -352,75 +352,9 @@ pub struct AuditLine {
     object: Option<&'static str>,
     object_code: String,
     object_id: String,
-    detail: Vec<DetailPart>,
+    detail: Vec<super::readable::Line>,
     purpose: String,
     operation_id: String,
-}
-
-/// One `key: value` of an audit row's detail, said in Chinese; a value that is a code or an
-/// identifier is marked `raw` and shown as such.
-pub struct DetailPart {
-    label: Option<&'static str>,
-    key: String,
-    value: String,
-    raw: bool,
-}
-
-/// An audit row's detail (stored JSON) as readable parts, never as JSON (issue #22 point 1).
-fn detail_parts(detail: &str) -> Vec<DetailPart> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(detail)
-    else {
-        return vec![];
-    };
-    map.iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| {
-            let (value, raw) = detail_value(k, v);
-            DetailPart {
-                label: proofless_domain::audit::detail_key_label(k),
-                key: k.clone(),
-                value,
-                raw,
-            }
-        })
-        .collect()
-}
-
-fn detail_value(key: &str, v: &serde_json::Value) -> (String, bool) {
-    use serde_json::Value as J;
-    match v {
-        J::Bool(b) => ((if *b { "是" } else { "否" }).to_owned(), false),
-        J::Number(n) => match n.as_i64() {
-            // Instants are stored as epoch milliseconds.
-            Some(ms) if (key.ends_with("_at") || key == "due") && ms > 100_000_000_000 => {
-                (local_time(ms), false)
-            }
-            _ => (n.to_string(), false),
-        },
-        J::String(s) => (
-            s.clone(),
-            s.is_ascii() && s.chars().any(|c| c.is_ascii_alphabetic()),
-        ),
-        J::Array(items) => {
-            let parts: Vec<(String, bool)> = items.iter().map(|i| detail_value(key, i)).collect();
-            let raw = parts.iter().any(|p| p.1);
-            (
-                parts.into_iter().map(|p| p.0).collect::<Vec<_>>().join("、"),
-                raw,
-            )
-        }
-        J::Object(_) => {
-            let inner = detail_parts(&v.to_string());
-            let raw = inner.iter().any(|p| p.raw || p.label.is_none());
-            let text = inner
-                .into_iter()
-                .map(|p| format!("{}：{}", p.label.unwrap_or(&p.key), p.value))
-                .collect::<Vec<_>>()
-                .join("，");
-            (text, raw)
-        }
-        J::Null => (String::new(), false),
-    }
 }
 
 #[derive(Template)]
@@ -469,7 +403,10 @@ pub async fn audit(State(s): State<AppState>, ctx: Ctx) -> Response {
             object: proofless_domain::audit::object_label(&r.object_type),
             object_code: r.object_type,
             object_id: r.object_id,
-            detail: detail_parts(&r.detail),
+            detail: super::readable::lines_of(
+                &r.detail,
+                proofless_domain::audit::detail_key_label,
+            ),
             purpose: r.purpose,
             operation_id: r.operation_id,
         })

@@ -15,6 +15,7 @@ mod joint;
 mod layout;
 mod policy;
 mod portal;
+mod readable;
 mod sealed;
 mod session;
 mod sharing;
