@@ -20,5 +20,6 @@ pub mod region;
 pub mod role;
 pub mod seal;
 pub mod sharing;
+pub mod supervision;
 pub mod verification;
 pub mod violation;
