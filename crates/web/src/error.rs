@@ -178,7 +178,7 @@ fn json_rejection(rej: JsonRejection) -> ApiError {
             StatusCode::BAD_REQUEST,
             "malformed-json",
             "JSON 格式错误",
-            format!("JSON 格式错误：{}", e.body_text()),
+            "JSON 格式错误：请检查括号、引号和逗号是否成对、完整".to_owned(),
         ),
         JsonRejection::JsonDataError(e) => {
             let text = e.body_text();
@@ -206,7 +206,7 @@ fn json_rejection(rej: JsonRejection) -> ApiError {
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             too_large()
         }
-        other => ApiError::new(other.status(), "bad-request", "请求无效", other.body_text()),
+        other => ApiError::new(other.status(), "bad-request", "请求无效", "请求无效"),
     }
 }
 
@@ -219,7 +219,9 @@ pub fn too_large() -> ApiError {
     )
 }
 
-/// serde's English messages, with the common ones said in Chinese.
+/// serde's English messages said in Chinese, naming the field when serde names it
+/// (`page: invalid digit found in string` → 字段“page”不是有效的数字); nothing English
+/// is passed on (issue #22 point 1).
 fn translate_serde(text: &str) -> String {
     let t = text.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
     if let Some(rest) = t.split("unknown field `").nth(1) {
@@ -230,10 +232,42 @@ fn translate_serde(text: &str) -> String {
         let name = rest.split('`').next().unwrap_or("");
         return format!("缺少必填字段“{name}”");
     }
-    if t.contains("invalid type") {
-        return format!("字段类型不正确（{t}）");
+    let (field, message) = split_path(t);
+    let what = if message.contains("invalid digit") || message.contains("invalid float") {
+        "不是有效的数字"
+    } else if message.contains("empty string") {
+        "不能为空"
+    } else if message.contains("too large") || message.contains("too small") {
+        "超出允许的范围"
+    } else if message.contains("`true` or `false`") || message.contains("expected a boolean")
+    {
+        "应为是或否（true 或 false）"
+    } else if message.contains("unknown variant") {
+        "不是可选的值"
+    } else if message.contains("invalid type") {
+        "类型不正确"
+    } else {
+        "取值无效"
+    };
+    match field {
+        Some(f) => format!("字段“{f}”{what}"),
+        None => what.to_owned(),
     }
-    t.to_owned()
+}
+
+/// `items[0].name: invalid type…` → (`items[0].name`, `invalid type…`).
+fn split_path(t: &str) -> (Option<&str>, &str) {
+    match t.split_once(": ") {
+        Some((path, rest))
+            if !path.is_empty()
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c)) =>
+        {
+            (Some(path), rest)
+        }
+        _ => (None, t),
+    }
 }
 
 /// Query-string extractor with Chinese errors.
@@ -251,12 +285,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn query_rejection(e: QueryRejection) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad-query",
-        "查询参数无效",
-        format!("查询参数无效：{}", e.body_text()),
-    )
+    let text = e.body_text();
+    let rest = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(&text);
+    let message = format!("查询参数无效：{}", translate_serde(rest));
+    ApiError {
+        status: StatusCode::BAD_REQUEST,
+        kind: "bad-query",
+        title: "查询参数无效".to_owned(),
+        detail: message.clone(),
+        errors: split_path(rest)
+            .0
+            .map(|f| vec![FieldError::new(f, message)])
+            .unwrap_or_default(),
+    }
 }
 
 /// The fallback: a page for a browser that navigated to an unknown address, a
@@ -365,7 +408,7 @@ fn rejection_problem(
             status,
             "unsupported-media-type",
             "请求格式不支持",
-            format!("请求格式不支持：{text}"),
+            "请求格式不支持：请以 JSON 或表单提交".to_owned(),
         ),
         StatusCode::NOT_FOUND => ApiError::new(status, "not-found", "未找到", "请求的资源不存在"),
         _ if status.is_server_error() => {
@@ -413,7 +456,7 @@ fn translate_rejection(text: &str, single_param: Option<String>) -> (Option<Stri
                 format!("路径参数“{key}”的值“{value}”不是有效的{}", type_name(ty)),
             );
         }
-        return (None, format!("路径参数无效：{text}"));
+        return (None, "网址中的参数无效".to_owned());
     }
     if let Some(rest) = text.strip_prefix("Failed to deserialize query string: ") {
         let field = field_of(rest);
@@ -427,11 +470,14 @@ fn translate_rejection(text: &str, single_param: Option<String>) -> (Option<Stri
         let field = field_of(rest);
         return (field, format!("表单字段无效：{}", translate_serde(rest)));
     }
-    (None, format!("请求无效：{text}"))
+    (None, "请求无效".to_owned())
 }
 
 /// serde_urlencoded names the field as `field: message` or in backquotes.
 fn field_of(rest: &str) -> Option<String> {
+    if let Some(path) = split_path(rest).0 {
+        return Some(path.to_owned());
+    }
     let name = rest.split('`').nth(1)?;
     Some(name.to_owned())
 }
