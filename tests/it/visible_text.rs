@@ -19,21 +19,39 @@ use crate::common::{Backend, Client, TestApp, spawn_demo};
 /// The only ASCII words a page may show outside code/identifier elements, each for its
 /// reason. Anything else with two or more Latin letters is a raw code or English.
 const ALLOWED: &[(&str, &str)] = &[
-    ("SM2", "the national signature algorithm named on seals (GB/T 32918)"),
-    ("SM3", "the national hash algorithm named on digests (GB/T 32905)"),
-    ("SM4", "the national cipher named in the privacy statement (GB/T 32907)"),
+    (
+        "SM2",
+        "the national signature algorithm named on seals (GB/T 32918)",
+    ),
+    (
+        "SM3",
+        "the national hash algorithm named on digests (GB/T 32905)",
+    ),
+    (
+        "SM4",
+        "the national cipher named in the privacy statement (GB/T 32907)",
+    ),
     ("PDF", "the document format citizens download and print"),
     ("CSV", "a download format of the published list"),
-    ("Excel", "the spreadsheet program clerks open the xlsx download with"),
+    (
+        "Excel",
+        "the spreadsheet program clerks open the xlsx download with",
+    ),
     ("xlsx", "a download format of the published list"),
-    ("JSON", "the open-data format of the published list for re-users"),
+    (
+        "JSON",
+        "the open-data format of the published list for re-users",
+    ),
     ("API", "the open-data interface named for re-users"),
     ("RSS", "the published list's update feed"),
     ("Atom", "the published list's update feed"),
     ("QR", "the QR code on an e-proof (二维码 is also used)"),
     ("ID", "as in 证件 ID on an e-licence"),
     ("GB", "a national standard number (GB/T …)"),
-    ("OIDC", "the provincial identity login named on the portal login"),
+    (
+        "OIDC",
+        "the provincial identity login named on the portal login",
+    ),
     ("HMAC", "the city platform's message signature"),
     ("KB", "file size limits on upload forms"),
     ("MB", "file size limits on upload forms"),
@@ -41,9 +59,18 @@ const ALLOWED: &[(&str, &str)] = &[
     ("JPEG", "an image format of scanned proofs"),
     ("DER", "the signature file format on the seal verify page"),
     ("PEM", "the public key file format on the seal verify page"),
-    ("OpenSSL", "the tool the seal verify page names for checking a signature oneself"),
-    ("hjzm", "pinyin initials, the example of what to type in the public search"),
-    ("hujizhengming", "pinyin, the example of what to type in the public search"),
+    (
+        "OpenSSL",
+        "the tool the seal verify page names for checking a signature oneself",
+    ),
+    (
+        "hjzm",
+        "pinyin initials, the example of what to type in the public search",
+    ),
+    (
+        "hujizhengming",
+        "pinyin, the example of what to type in the public search",
+    ),
 ];
 
 /// Paths not walked: downloads and feeds are no pages, logging out ends the session walked.
@@ -232,25 +259,25 @@ fn attributes(s: &str) -> HashMap<String, String> {
 fn decode_entities(s: &str) -> String {
     ENTITY
         .replace_all(s, |c: &regex::Captures| {
-        let e = &c[1];
-        let ch = if let Some(h) = e.strip_prefix("#x") {
-            u32::from_str_radix(h, 16).ok().and_then(char::from_u32)
-        } else if let Some(d) = e.strip_prefix('#') {
-            d.parse().ok().and_then(char::from_u32)
-        } else {
-            match e {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => None,
-            }
-        };
-        ch.map_or_else(|| c[0].to_owned(), |c| c.to_string())
-    })
-    .into_owned()
+            let e = &c[1];
+            let ch = if let Some(h) = e.strip_prefix("#x") {
+                u32::from_str_radix(h, 16).ok().and_then(char::from_u32)
+            } else if let Some(d) = e.strip_prefix('#') {
+                d.parse().ok().and_then(char::from_u32)
+            } else {
+                match e {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some(' '),
+                    _ => None,
+                }
+            };
+            ch.map_or_else(|| c[0].to_owned(), |c| c.to_string())
+        })
+        .into_owned()
 }
 
 /// The same-origin links of a page, as paths with their query.
@@ -481,13 +508,24 @@ async fn rejected_addresses_answer_in_chinese(b: Backend) {
     // Without an Accept header too (a link opened by a script or a crawler).
     let res = c.get("/proofs/items/abc").await;
     assert_eq!(res.status(), 400);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    let res = t.staff("admin").await.get("/api/v1/catalogue/items/abc").await;
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let res = t
+        .staff("admin")
+        .await
+        .get("/api/v1/catalogue/items/abc")
+        .await;
     assert_eq!(res.status(), 400);
-    assert!(res.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("application/problem+json"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    );
     let p: Value = res.json().await.unwrap();
     let detail = p["detail"].as_str().unwrap();
     assert!(detail.contains("“id”") && detail.contains("abc"), "{p}");
@@ -508,7 +546,13 @@ fn the_checker_flags_codes_and_spares_identifiers() {
     let got = c.offenders(&text);
     assert_eq!(
         got,
-        vec!["JSON {\"…", "data_sharing", "2wd", "auth.login", "verification"],
+        vec![
+            "JSON {\"…",
+            "data_sharing",
+            "2wd",
+            "auth.login",
+            "verification"
+        ],
         "{text}"
     );
 }

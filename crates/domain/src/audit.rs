@@ -475,7 +475,10 @@ mod tests {
     #[test]
     fn tables_are_sorted_unique_and_chinese() {
         for t in [ACTIONS, OBJECTS, DETAIL_KEYS] {
-            assert!(t.windows(2).all(|w| w[0].0 < w[1].0), "sorted, no duplicates");
+            assert!(
+                t.windows(2).all(|w| w[0].0 < w[1].0),
+                "sorted, no duplicates"
+            );
             for (code, label) in t {
                 assert!(!label.is_empty() && !label.is_ascii(), "{code}");
             }

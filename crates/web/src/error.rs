@@ -239,8 +239,7 @@ fn translate_serde(text: &str) -> String {
         "不能为空"
     } else if message.contains("too large") || message.contains("too small") {
         "超出允许的范围"
-    } else if message.contains("`true` or `false`") || message.contains("expected a boolean")
-    {
+    } else if message.contains("`true` or `false`") || message.contains("expected a boolean") {
         "应为是或否（true 或 false）"
     } else if message.contains("unknown variant") {
         "不是可选的值"

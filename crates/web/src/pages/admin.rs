@@ -403,10 +403,7 @@ pub async fn audit(State(s): State<AppState>, ctx: Ctx) -> Response {
             object: proofless_domain::audit::object_label(&r.object_type),
             object_code: r.object_type,
             object_id: r.object_id,
-            detail: super::readable::lines_of(
-                &r.detail,
-                proofless_domain::audit::detail_key_label,
-            ),
+            detail: super::readable::lines_of(&r.detail, proofless_domain::audit::detail_key_label),
             purpose: r.purpose,
             operation_id: r.operation_id,
         })

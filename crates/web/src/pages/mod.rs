@@ -371,7 +371,10 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
 /// rejection, rewritten by `error::problem_layer`), said in plain Chinese.
 pub fn bad_address_page(status: StatusCode) -> Response {
     let (heading, text) = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ("提交内容过大", "提交的内容超过了允许的大小，请缩小文件后重试。")
+        (
+            "提交内容过大",
+            "提交的内容超过了允许的大小，请缩小文件后重试。",
+        )
     } else if status == StatusCode::NOT_FOUND {
         ("页面不存在", "您访问的页面不存在或已被移除。")
     } else {

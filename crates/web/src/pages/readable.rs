@@ -90,7 +90,11 @@ fn scalar(v: &Value) -> (String, bool) {
             let parts: Vec<(String, bool)> = items.iter().map(scalar).collect();
             let raw = parts.iter().any(|p| p.1);
             (
-                parts.into_iter().map(|p| p.0).collect::<Vec<_>>().join("、"),
+                parts
+                    .into_iter()
+                    .map(|p| p.0)
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 raw,
             )
         }

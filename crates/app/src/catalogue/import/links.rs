@@ -242,7 +242,11 @@ pub(super) fn warn_incomplete(
     }
     if methods.is_empty() {
         let col = st.h(Field::Methods);
-        st.notes.warn(row, &col, "未填写替代取消方式：保留的证明事项须写明办理单位如何自行获取，提交审查前请补充");
+        st.notes.warn(
+            row,
+            &col,
+            "未填写替代取消方式：保留的证明事项须写明办理单位如何自行获取，提交审查前请补充",
+        );
     }
     let commitment = ReplacementMethod::Commitment.as_str();
     if !c.get(Field::NoCommitmentReason).is_empty()
