@@ -174,7 +174,7 @@ fn json_rejection(rej: JsonRejection) -> ApiError {
             "请求格式不支持",
             "请求体必须是 JSON（Content-Type: application/json）",
         ),
-        JsonRejection::JsonSyntaxError(e) => ApiError::new(
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed-json",
             "JSON 格式错误",
