@@ -297,7 +297,7 @@ mod tests {
         n.methods[0].deadline_period = Some("1wd".to_owned());
         let d = diff(&old, &[n]);
         assert_eq!(d.changed[0].changes[0].field, "methods");
-        assert!(d.changed[0].changes[0].after.contains("1wd"));
+        assert!(d.changed[0].changes[0].after.contains("1个工作日"));
     }
 
     #[test]
