@@ -63,6 +63,7 @@ mod verification;
 mod verification_grace_policy;
 mod verification_rules;
 mod violations;
+mod visible_text;
 mod web_contract;
 mod web_security;
 mod read_replica;

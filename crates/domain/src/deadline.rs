@@ -37,7 +37,7 @@ use clock::{Clock, local_secs, to_instant};
 pub use period::{MAX_PERIOD_UNITS, Period, PeriodError, PeriodUnit};
 pub use record::{DeadlineError, DeadlineRecord, Extension, Suspension};
 pub use rule::{DeadlineRule, RuleBook, RuleError, SEED_EFFECTIVE_FROM, keys};
-pub use state::{DeadlineState, MAX_RULE_KEY_CHARS, RuleKey, SubjectType};
+pub use state::{DeadlineState, MAX_RULE_KEY_CHARS, RULE_LABELS, RuleKey, SubjectType, rule_label};
 
 const DAY: i64 = 86_400;
 

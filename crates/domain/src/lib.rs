@@ -3,6 +3,7 @@
 
 pub mod accountability;
 pub mod adjustment;
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
@@ -19,5 +20,6 @@ pub mod region;
 pub mod role;
 pub mod seal;
 pub mod sharing;
+pub mod supervision;
 pub mod verification;
 pub mod violation;

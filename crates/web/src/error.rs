@@ -174,11 +174,11 @@ fn json_rejection(rej: JsonRejection) -> ApiError {
             "请求格式不支持",
             "请求体必须是 JSON（Content-Type: application/json）",
         ),
-        JsonRejection::JsonSyntaxError(e) => ApiError::new(
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed-json",
             "JSON 格式错误",
-            format!("JSON 格式错误：{}", e.body_text()),
+            "JSON 格式错误：请检查括号、引号和逗号是否成对、完整".to_owned(),
         ),
         JsonRejection::JsonDataError(e) => {
             let text = e.body_text();
@@ -206,7 +206,7 @@ fn json_rejection(rej: JsonRejection) -> ApiError {
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             too_large()
         }
-        other => ApiError::new(other.status(), "bad-request", "请求无效", other.body_text()),
+        other => ApiError::new(other.status(), "bad-request", "请求无效", "请求无效"),
     }
 }
 
@@ -219,7 +219,9 @@ pub fn too_large() -> ApiError {
     )
 }
 
-/// serde's English messages, with the common ones said in Chinese.
+/// serde's English messages said in Chinese, naming the field when serde names it
+/// (`page: invalid digit found in string` → 字段“page”不是有效的数字); nothing English
+/// is passed on (issue #22 point 1).
 fn translate_serde(text: &str) -> String {
     let t = text.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
     if let Some(rest) = t.split("unknown field `").nth(1) {
@@ -230,10 +232,41 @@ fn translate_serde(text: &str) -> String {
         let name = rest.split('`').next().unwrap_or("");
         return format!("缺少必填字段“{name}”");
     }
-    if t.contains("invalid type") {
-        return format!("字段类型不正确（{t}）");
+    let (field, message) = split_path(t);
+    let what = if message.contains("invalid digit") || message.contains("invalid float") {
+        "不是有效的数字"
+    } else if message.contains("empty string") {
+        "不能为空"
+    } else if message.contains("too large") || message.contains("too small") {
+        "超出允许的范围"
+    } else if message.contains("`true` or `false`") || message.contains("expected a boolean") {
+        "应为是或否（true 或 false）"
+    } else if message.contains("unknown variant") {
+        "不是可选的值"
+    } else if message.contains("invalid type") {
+        "类型不正确"
+    } else {
+        "取值无效"
+    };
+    match field {
+        Some(f) => format!("字段“{f}”{what}"),
+        None => what.to_owned(),
     }
-    t.to_owned()
+}
+
+/// `items[0].name: invalid type…` → (`items[0].name`, `invalid type…`).
+fn split_path(t: &str) -> (Option<&str>, &str) {
+    match t.split_once(": ") {
+        Some((path, rest))
+            if !path.is_empty()
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c)) =>
+        {
+            (Some(path), rest)
+        }
+        _ => (None, t),
+    }
 }
 
 /// Query-string extractor with Chinese errors.
@@ -251,12 +284,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn query_rejection(e: QueryRejection) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad-query",
-        "查询参数无效",
-        format!("查询参数无效：{}", e.body_text()),
-    )
+    let text = e.body_text();
+    let rest = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(&text);
+    let message = format!("查询参数无效：{}", translate_serde(rest));
+    ApiError {
+        status: StatusCode::BAD_REQUEST,
+        kind: "bad-query",
+        title: "查询参数无效".to_owned(),
+        detail: message.clone(),
+        errors: split_path(rest)
+            .0
+            .map(|f| vec![FieldError::new(f, message)])
+            .unwrap_or_default(),
+    }
 }
 
 /// The fallback: a page for a browser that navigated to an unknown address, a
@@ -287,6 +329,7 @@ fn wants_html(h: &axum::http::HeaderMap) -> bool {
 /// rewritten here, in Chinese, naming the parameter when axum names it.
 pub async fn problem_layer(req: Request, next: axum::middleware::Next) -> Response {
     let method = req.method().clone();
+    let page = is_page_request(&req);
     // The route's template names the parameter when axum's message does not ("{id}").
     let single_param = req
         .extensions()
@@ -313,6 +356,12 @@ pub async fn problem_layer(req: Request, next: axum::middleware::Next) -> Respon
     if ct.starts_with(b"application/problem+json") || ct.starts_with(b"text/html") {
         return res;
     }
+    if page && !status.is_server_error() && status != StatusCode::METHOD_NOT_ALLOWED {
+        // A page address that does not parse (a path id that is no number, a query or
+        // form value of the wrong type): the visitor gets a page in plain Chinese, without
+        // the parameter's technical name (issue #22 point 1).
+        return crate::pages::bad_address_page(status);
+    }
     let (parts, body) = res.into_parts();
     let text = match axum::body::to_bytes(body, 64 * 1024).await {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
@@ -324,6 +373,20 @@ pub async fn problem_layer(req: Request, next: axum::middleware::Next) -> Respon
         out.headers_mut().insert(header::ALLOW, allow.clone());
     }
     out
+}
+
+/// A request for a page rather than the API: outside `/api/`, from a client that does not
+/// ask for JSON only.
+fn is_page_request(req: &Request) -> bool {
+    if req.uri().path().starts_with("/api/") {
+        return false;
+    }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    !(accept.contains("json") && !accept.contains("text/html"))
 }
 
 fn rejection_problem(
@@ -344,7 +407,7 @@ fn rejection_problem(
             status,
             "unsupported-media-type",
             "请求格式不支持",
-            format!("请求格式不支持：{text}"),
+            "请求格式不支持：请以 JSON 或表单提交".to_owned(),
         ),
         StatusCode::NOT_FOUND => ApiError::new(status, "not-found", "未找到", "请求的资源不存在"),
         _ if status.is_server_error() => {
@@ -392,7 +455,7 @@ fn translate_rejection(text: &str, single_param: Option<String>) -> (Option<Stri
                 format!("路径参数“{key}”的值“{value}”不是有效的{}", type_name(ty)),
             );
         }
-        return (None, format!("路径参数无效：{text}"));
+        return (None, "网址中的参数无效".to_owned());
     }
     if let Some(rest) = text.strip_prefix("Failed to deserialize query string: ") {
         let field = field_of(rest);
@@ -406,11 +469,14 @@ fn translate_rejection(text: &str, single_param: Option<String>) -> (Option<Stri
         let field = field_of(rest);
         return (field, format!("表单字段无效：{}", translate_serde(rest)));
     }
-    (None, format!("请求无效：{text}"))
+    (None, "请求无效".to_owned())
 }
 
 /// serde_urlencoded names the field as `field: message` or in backquotes.
 fn field_of(rest: &str) -> Option<String> {
+    if let Some(path) = split_path(rest).0 {
+        return Some(path.to_owned());
+    }
     let name = rest.split('`').nth(1)?;
     Some(name.to_owned())
 }

@@ -50,7 +50,7 @@ fn method(p: &mut Problems, field: &str, raw: Option<&str>) -> Option<Replacemen
         None => {
             p.add(
                 field,
-                "替代方式无效（data_sharing 数据共享、commitment 告知承诺、verification 部门核验、other 其他）",
+                "替代方式无效（可选：数据共享、告知承诺、部门核验、其他方式）",
             );
             None
         }

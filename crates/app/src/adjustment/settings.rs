@@ -23,7 +23,7 @@ fn check_grounds(v: &Vec<String>) -> Result<(), String> {
 pub static ADD_GROUNDS: Setting<Vec<String>> = Setting {
     key: "adjustment.grounds.add",
     label: "清单调整理由：新增",
-    basis: "A3 §6",
+    basis: "附件3第六条",
     unit: "",
     owners: &[Role::JointOffice],
     default: default_add_grounds,
@@ -34,7 +34,7 @@ pub static ADD_GROUNDS: Setting<Vec<String>> = Setting {
 pub static CHANGE_GROUNDS: Setting<Vec<String>> = Setting {
     key: "adjustment.grounds.change",
     label: "清单调整理由：变更",
-    basis: "A3 §7",
+    basis: "附件3第七条",
     unit: "",
     owners: &[Role::JointOffice],
     default: default_change_grounds,
@@ -45,7 +45,7 @@ pub static CHANGE_GROUNDS: Setting<Vec<String>> = Setting {
 pub static CANCEL_GROUNDS: Setting<Vec<String>> = Setting {
     key: "adjustment.grounds.cancel",
     label: "清单调整理由：取消",
-    basis: "A3 §8",
+    basis: "附件3第八条",
     unit: "",
     owners: &[Role::JointOffice],
     default: default_cancel_grounds,

@@ -9,7 +9,7 @@ use crate::policy::{Setting, checks};
 pub static PROXY_WORKING_DAYS: Setting<i64> = Setting {
     key: "cases.proxy_working_days",
     label: "干部代办的办理时限",
-    basis: "P 三(二)3",
+    basis: "实施方案三（二）3",
     unit: "工作日",
     owners: &[Role::JointOffice],
     default: || 2,
@@ -21,7 +21,7 @@ pub static PROXY_WORKING_DAYS: Setting<i64> = Setting {
 pub static SUPPLEMENT_WORKING_DAYS: Setting<i64> = Setting {
     key: "cases.supplement_working_days",
     label: "容缺受理的补正时限",
-    basis: "P 三(二)3",
+    basis: "实施方案三（二）3",
     unit: "工作日",
     owners: &[Role::JointOffice],
     default: || 5,

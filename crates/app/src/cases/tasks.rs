@@ -479,7 +479,7 @@ pub(crate) async fn handle_late_in(
     match p.method {
         Some(ResolutionMethod::Proxy) => {
             let summary = format!(
-                "办件 {} 的干部代办任务“{}”逾期未办结（R5.10）",
+                "办件 {} 的干部代办任务“{}”逾期未办结",
                 c.case_no, p.proof_item_name
             );
             violations::record(

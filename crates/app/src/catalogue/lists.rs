@@ -331,7 +331,7 @@ fn publish_problems(s: &ItemSnapshot) -> Vec<String> {
     }
     if s.service_items.is_empty() {
         out.push(
-            "没有关联任何政务服务事项，不能作为保留事项发布：清单须逐项列明使用它的政务服务事项（SPEC R1.2；优化营商环境条例第四十四条）"
+            "没有关联任何政务服务事项，不能作为保留事项发布：清单须逐项列明使用它的政务服务事项（优化营商环境条例第四十四条）"
                 .to_owned(),
         );
     }

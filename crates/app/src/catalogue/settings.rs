@@ -16,7 +16,7 @@ use crate::policy::{Setting, checks};
 pub static STATUTORY_BASIS_KINDS: Setting<Vec<String>> = Setting {
     key: "catalogue.statutory_basis_kinds",
     label: "可以单独设定证明事项的法律依据类别",
-    basis: "优化营商环境条例第四十四条；SPEC R1.3",
+    basis: "优化营商环境条例第四十四条",
     unit: "",
     owners: &[Role::JointOffice, Role::LegalReviewer],
     default: || {
@@ -56,7 +56,7 @@ pub(crate) fn basis_kinds(codes: &[String]) -> Vec<BasisKind> {
 pub static IMPORT_HEADER_ALIASES: Setting<BTreeMap<String, Vec<String>>> = Setting {
     key: "catalogue.import_header_aliases",
     label: "证明事项导入可识别的表头名称",
-    basis: "SPEC R1.2（实施清单）；SPEC Real lists",
+    basis: "实施清单的编制要求",
     unit: "",
     owners: &[Role::JointOffice],
     default: columns::default_aliases,
@@ -101,7 +101,7 @@ mod tests {
 pub static EXCLUDED_RISK_DOMAINS: Setting<Vec<String>> = Setting {
     key: "commitment.excluded_risk_domains",
     label: "不适用告知承诺的高风险领域",
-    basis: "国办发〔2020〕42号；SPEC R4.1",
+    basis: "国办发〔2020〕42号",
     unit: "",
     owners: &[Role::JointOffice],
     default: default_excluded_domains,

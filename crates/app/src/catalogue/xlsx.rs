@@ -2,7 +2,7 @@
 //! Written by `rust_xlsxwriter`: one sheet, every cell but 序号 as text. Text is never
 //! written as a formula, so a cell starting with `=` stays text.
 
-use proofless_domain::catalogue::{CatalogueLevel, ItemSnapshot, ReplacementMethod};
+use proofless_domain::catalogue::ItemSnapshot;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use crate::error::{AppError, AppResult};
@@ -28,21 +28,14 @@ pub fn row(s: &ItemSnapshot) -> [String; 10] {
     let methods = s
         .methods
         .iter()
-        .map(|m| {
-            ReplacementMethod::parse(&m.method)
-                .map(|x| x.label())
-                .unwrap_or("其他方式")
-                .to_owned()
-        })
+        .map(|m| m.method_label().to_owned())
         .collect::<Vec<_>>()
         .join("、");
     let guides = s
         .methods
         .iter()
         .map(|m| {
-            let label = ReplacementMethod::parse(&m.method)
-                .map(|x| x.label())
-                .unwrap_or("其他方式");
+            let label = m.method_label();
             let mut t = format!("{label}：{}", m.citizen_text);
             if !m.guide.is_empty() {
                 t.push_str(&format!("（{}）", m.guide));
@@ -78,10 +71,7 @@ pub fn row(s: &ItemSnapshot) -> [String; 10] {
         s.requesters.join("、"),
         methods,
         guides,
-        CatalogueLevel::parse(&s.level)
-            .map(|l| l.label())
-            .unwrap_or("")
-            .to_owned(),
+        s.level_label().to_owned(),
         s.remarks.clone(),
     ]
 }

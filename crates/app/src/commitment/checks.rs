@@ -34,7 +34,7 @@ pub async fn due(app: &App, actor: &Actor) -> AppResult<Vec<DueCheck>> {
         actor,
         app.now_ms(),
         Entry::new("commitment.checks.list", "org", org)
-            .purpose("承诺事后核查待办（R4.3）")
+            .purpose("承诺事后核查待办")
             .detail(json!({"commitment_ids": ids})),
     )
     .await?;

@@ -21,7 +21,7 @@ fn known(v: &[String], all: &[&str], what: &str) -> Result<(), String> {
 pub static GROUNDS: Setting<Vec<String>> = Setting {
     key: "complaints.grounds",
     label: "投诉举报的范围（事由）",
-    basis: "附件4第四条；SPEC R8.2",
+    basis: "附件4第四条",
     unit: "",
     owners: OWNERS,
     default: || Ground::ALL.iter().map(|g| g.as_str().to_owned()).collect(),
@@ -35,7 +35,7 @@ pub static GROUNDS: Setting<Vec<String>> = Setting {
 pub static REJECT_GROUNDS: Setting<Vec<String>> = Setting {
     key: "complaints.reject_grounds",
     label: "不予受理的情形",
-    basis: "附件4第八条；SPEC R8.5",
+    basis: "附件4第八条",
     unit: "",
     owners: OWNERS,
     default: || {

@@ -14,7 +14,7 @@ use crate::policy::{Setting, checks};
 pub static OBJECTION_DAYS: Setting<i64> = Setting {
     key: "credit.objection_days",
     label: "虚假承诺黑名单异议期",
-    basis: "SPEC R4.8（依法告知并给予异议机会）",
+    basis: "依法告知并给予异议机会",
     unit: "天",
     owners: &[Role::CreditOffice],
     default: || DEFAULT_OBJECTION_DAYS,
@@ -25,7 +25,7 @@ pub static OBJECTION_DAYS: Setting<i64> = Setting {
 pub static REPAIR_MIN_DAYS: Setting<i64> = Setting {
     key: "credit.repair_min_days",
     label: "信用修复最短期限（列入黑名单或产生虚假承诺记录后）",
-    basis: "P 三(四)3；SPEC R4.4",
+    basis: "实施方案三（四）3",
     unit: "天",
     owners: &[Role::CreditOffice],
     default: || MIN_LISTED_DAYS,
@@ -36,7 +36,7 @@ pub static REPAIR_MIN_DAYS: Setting<i64> = Setting {
 pub static KEPT_DELTA: Setting<i64> = Setting {
     key: "credit.delta.commitment_kept",
     label: "信用分变动：履行承诺（加分）",
-    basis: "SPEC R4.8（守信联合激励）",
+    basis: "守信联合激励",
     unit: "分",
     owners: &[Role::CreditOffice],
     default: || RecordKind::CommitmentKept.score_delta(),
@@ -47,7 +47,7 @@ pub static KEPT_DELTA: Setting<i64> = Setting {
 pub static FALSE_DELTA: Setting<i64> = Setting {
     key: "credit.delta.commitment_false",
     label: "信用分变动：虚假承诺（减分，填负数）",
-    basis: "SPEC R4.8",
+    basis: "守信联合激励、失信联合惩戒",
     unit: "分",
     owners: &[Role::CreditOffice],
     default: || RecordKind::CommitmentFalse.score_delta(),
@@ -58,7 +58,7 @@ pub static FALSE_DELTA: Setting<i64> = Setting {
 pub static BLACKLISTED_DELTA: Setting<i64> = Setting {
     key: "credit.delta.blacklisted",
     label: "信用分变动：列入虚假承诺黑名单（减分，填负数）",
-    basis: "SPEC R4.8",
+    basis: "守信联合激励、失信联合惩戒",
     unit: "分",
     owners: &[Role::CreditOffice],
     default: || RecordKind::Blacklisted.score_delta(),
@@ -69,7 +69,7 @@ pub static BLACKLISTED_DELTA: Setting<i64> = Setting {
 pub static REPAIRED_DELTA: Setting<i64> = Setting {
     key: "credit.delta.repaired",
     label: "信用分变动：信用修复（加分）",
-    basis: "P 三(四)3",
+    basis: "实施方案三（四）3",
     unit: "分",
     owners: &[Role::CreditOffice],
     default: || RecordKind::Repaired.score_delta(),
@@ -80,7 +80,7 @@ pub static REPAIRED_DELTA: Setting<i64> = Setting {
 pub static LEVEL_THRESHOLDS_SETTING: Setting<Vec<i64>> = Setting {
     key: "credit.level_thresholds",
     label: "信用等级分数线（A、B、C 级的最低分，低于 C 级为 D 级）",
-    basis: "SPEC R4.8",
+    basis: "守信联合激励、失信联合惩戒",
     unit: "分",
     owners: &[Role::CreditOffice],
     default: || LEVEL_THRESHOLDS.to_vec(),

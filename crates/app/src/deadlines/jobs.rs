@@ -84,7 +84,7 @@ async fn remind(tx: &mut Tx, _app: &App, job: &Job) -> AppResult<Outcome> {
     };
     let text = format!(
         "【提醒】{}（{}）的办理时限已过{share}，将于 {} 到期（{}）。",
-        row.subject_type.as_str(),
+        row.subject_type.label(),
         row.subject_id,
         crate::local_time(due),
         row.org_name
@@ -182,7 +182,7 @@ async fn notify_overdue(
         let link = format!("/deadlines/{}", r.id);
         let text = format!(
             "【逾期】{}（{}）已于 {} 到期未办结，责任单位：{}。",
-            r.subject_type.as_str(),
+            r.subject_type.label(),
             r.subject_id,
             crate::local_time(due),
             r.org_name

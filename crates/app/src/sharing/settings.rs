@@ -9,7 +9,7 @@ use crate::policy::{Setting, checks};
 pub static OUTSIDE_WORKING_DAYS: Setting<i64> = Setting {
     key: "sharing.outside_working_days",
     label: "异地使用电子证明的开具时限",
-    basis: "A4 §4(4)",
+    basis: "附件4第四条第（四）项",
     unit: "工作日",
     owners: &[Role::JointOffice],
     default: || 1,
@@ -21,7 +21,7 @@ pub static OUTSIDE_WORKING_DAYS: Setting<i64> = Setting {
 pub static CASE_CONSENT_DAYS: Setting<i64> = Setting {
     key: "sharing.case_consent_days",
     label: "办件一次授权的有效期",
-    basis: "A2 §12",
+    basis: "附件2第十二条",
     unit: "自然日",
     owners: &[Role::JointOffice],
     default: || proofless_domain::sharing::CASE_CONSENT_DEFAULT_DAYS,

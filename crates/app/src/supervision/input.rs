@@ -150,14 +150,11 @@ pub struct InspectionCommand {
 impl InspectionInput {
     pub fn parse(&self) -> AppResult<InspectionCommand> {
         let mut p = Problems::default();
-        let kind = match self.kind.trim() {
-            "scheduled" => "scheduled",
-            "special" => "special",
+        use proofless_domain::supervision::InspectionKind;
+        let kind = match InspectionKind::parse(&self.kind) {
+            Some(k @ (InspectionKind::Scheduled | InspectionKind::Special)) => k.as_str(),
             _ => {
-                p.add(
-                    "kind",
-                    "检查类型须为定期检查（scheduled）或专项督查（special）",
-                );
+                p.add("kind", "检查类型须为定期检查或专项督查");
                 "scheduled"
             }
         };

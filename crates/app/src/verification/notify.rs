@@ -110,7 +110,7 @@ pub(super) async fn flag_understaffed(app: &App, org_id: i64) -> AppResult<()> {
         &Recipient::Role(Role::JointOffice),
         proofless_domain::notification::NotificationKind::Staffing,
         &format!(
-            "【配备不足】{name}未按附件2第六条配备1名联络员和2名代办员（AB角），但已收到核验请求。"
+            "【配备不足】{name}未按附件2第六条配备1名联络员和2名代办员（A/B 岗），但已收到核验请求。"
         ),
         "/admin/registry",
         &format!("verification:staffing:{org_id}"),

@@ -9,7 +9,7 @@ use crate::policy::{Setting, checks};
 pub static RECLASSIFY_WINDOW_MINUTES: Setting<i64> = Setting {
     key: "verification.reclassify_window_minutes",
     label: "核验请求登记时可重新定类的时限",
-    basis: "A2 §7",
+    basis: "附件2第七条",
     unit: "工作分钟",
     owners: &[Role::JointOffice],
     default: || 10,
@@ -29,7 +29,7 @@ pub const REPORT_GRACE_KEY: &str = "verification.report_grace_minutes";
 pub static REPORT_GRACE_MINUTES: Setting<i64> = Setting {
     key: REPORT_GRACE_KEY,
     label: "逾期核验自动报告联席会议办公室的宽限时间（按核验发出当日施行的版本计算）",
-    basis: "A2 §11",
+    basis: "附件2第十一条",
     unit: "分钟",
     owners: &[Role::JointOffice],
     default: || 60,

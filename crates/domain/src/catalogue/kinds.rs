@@ -161,7 +161,7 @@ impl VerificationDeadlineClass {
             VerificationDeadlineClass::Electronic => "电子档案（30分钟）".to_owned(),
             VerificationDeadlineClass::PaperArchive => "纸质档案（1个工作日）".to_owned(),
             VerificationDeadlineClass::IncompleteArchive => "档案不全（2个工作日）".to_owned(),
-            VerificationDeadlineClass::Statutory(p) => format!("法定程序（{p}）"),
+            VerificationDeadlineClass::Statutory(p) => format!("法定程序（{}）", p.describe()),
         }
     }
 

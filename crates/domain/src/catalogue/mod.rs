@@ -16,7 +16,7 @@ pub use rules::{
 };
 pub use snapshot::{
     BasisSnapshot, FieldChange, ItemChange, ItemSnapshot, ListDiff, MethodSnapshot, ServiceItemRef,
-    diff,
+    diff, period_words,
 };
 pub use stage::{Stage, Verdict};
 

@@ -114,13 +114,13 @@ pub fn retention_problems(f: &ItemFacts) -> Vec<(&'static str, String)> {
     if f.basis_kinds.is_empty() {
         out.push((
             "legal_basis",
-            "没有法律法规依据的证明事项不能保留，建议直接取消（SPEC R1.3）".to_owned(),
+            "没有法律法规依据的证明事项不能保留，建议直接取消".to_owned(),
         ));
     }
     if !f.issuer_can_verify {
         out.push((
             "issuer_can_verify",
-            "开具单位无法调查核实的证明事项不能保留，建议直接取消（SPEC R1.3）".to_owned(),
+            "开具单位无法调查核实的证明事项不能保留，建议直接取消".to_owned(),
         ));
     }
     if f.methods.is_empty() {
@@ -136,7 +136,7 @@ pub fn retention_problems(f: &ItemFacts) -> Vec<(&'static str, String)> {
     if f.service_items == 0 {
         out.push((
             "service_item_ids",
-            "保留的证明事项须逐项列明使用它的政务服务事项，至少关联一个（SPEC R1.2；优化营商环境条例第四十四条）"
+            "保留的证明事项须逐项列明使用它的政务服务事项，至少关联一个（优化营商环境条例第四十四条）"
                 .to_owned(),
         ));
     }

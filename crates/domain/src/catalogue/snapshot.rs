@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::kinds::{CatalogueLevel, Disposition, ReplacementMethod};
+use crate::deadline::Period;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ServiceItemRef {
     pub id: i64,
@@ -64,20 +67,52 @@ pub struct ItemSnapshot {
     pub no_commitment_reason: String,
 }
 
+impl MethodSnapshot {
+    /// The method's one Chinese label (`数据共享`), from its stored code.
+    pub fn method_label(&self) -> &str {
+        ReplacementMethod::parse(&self.method).map_or(self.method.as_str(), |m| m.label())
+    }
+
+    /// The verification period in words (`1个工作日`, `30分钟`), from its stored code.
+    pub fn deadline_period_label(&self) -> Option<String> {
+        self.deadline_period.as_deref().map(period_words)
+    }
+}
+
+/// A stored period code (`1wd`, `30m`) in words (`1个工作日`, `30分钟`); the code itself if
+/// it is none (a snapshot is shown as it was published).
+pub fn period_words(code: &str) -> String {
+    Period::parse(code).map_or_else(|_| code.to_owned(), Period::describe)
+}
+
 impl ItemSnapshot {
+    /// The level's Chinese label (`县级`).
+    pub fn level_label(&self) -> &str {
+        CatalogueLevel::parse(&self.level).map_or(self.level.as_str(), |l| l.label())
+    }
+
+    /// The disposition's Chinese label (`保留（免提交）`).
+    pub fn disposition_label(&self) -> &str {
+        Disposition::parse(&self.disposition).map_or(self.disposition.as_str(), |d| d.label())
+    }
+
     /// The fields a diff compares, each as a readable line of text, in display order.
     fn fields(&self) -> Vec<(&'static str, &'static str, String)> {
         let join = |v: &[String]| v.join("、");
         vec![
             ("name", "证明名称", self.name.clone()),
             ("purpose", "证明用途", self.purpose.clone()),
-            ("level", "层级", self.level.clone()),
+            ("level", "层级", self.level_label().to_owned()),
             (
                 "region",
                 "区划",
                 format!("{}（{}）", self.region_name, self.region_code),
             ),
-            ("disposition", "处理结果", self.disposition.clone()),
+            (
+                "disposition",
+                "处理结果",
+                self.disposition_label().to_owned(),
+            ),
             (
                 "service_items",
                 "涉及的政务服务事项",
@@ -104,8 +139,8 @@ impl ItemSnapshot {
                 self.methods
                     .iter()
                     .map(|m| {
-                        let mut s = format!("{}：{}", m.method, m.citizen_text);
-                        if let Some(p) = &m.deadline_period {
+                        let mut s = format!("{}：{}", m.method_label(), m.citizen_text);
+                        if let Some(p) = m.deadline_period_label() {
                             s.push_str(&format!("（核验时限 {p}）"));
                         }
                         s
@@ -262,7 +297,7 @@ mod tests {
         n.methods[0].deadline_period = Some("1wd".to_owned());
         let d = diff(&old, &[n]);
         assert_eq!(d.changed[0].changes[0].field, "methods");
-        assert!(d.changed[0].changes[0].after.contains("1wd"));
+        assert!(d.changed[0].changes[0].after.contains("1个工作日"));
     }
 
     #[test]

@@ -159,6 +159,39 @@ impl RuleKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The rule's one Chinese name (`核验：电子档案`); a key no workflow writes (one typed
+    /// into the rule settings) is shown as typed.
+    pub fn label(&self) -> &str {
+        rule_label(&self.0).unwrap_or(&self.0)
+    }
+}
+
+/// The Chinese name of every rule key the workflows open deadlines with.
+pub const RULE_LABELS: &[(&str, &str)] = &[
+    ("verification.electronic", "部门核验（电子档案）"),
+    ("verification.paper_archive", "部门核验（纸质档案）"),
+    ("verification.incomplete_archive", "部门核验（档案不全）"),
+    ("verification.statutory", "部门核验（法定程序）"),
+    ("complaint.acceptance", "投诉受理"),
+    ("complaint.handling", "投诉办理"),
+    ("adjustment.application", "清单调整申请"),
+    ("case.immediate", "即办件审查"),
+    ("case.promised", "承诺件审查"),
+    ("case.proxy", "干部代办"),
+    ("case.supplement", "容缺后补正"),
+    ("commitment.post_check", "告知承诺事后核查"),
+    ("joint.decision", "联席会议议定事项办理"),
+    ("joint.meeting", "联席会议例会"),
+    ("risk.review", "风险年度评估"),
+    ("supervision.follow_up", "督查整改跟踪"),
+    ("accountability.rectification", "问责整改"),
+    ("sharing.outside", "外地电子证明调取"),
+];
+
+/// The Chinese name of a rule key, if it is one the workflows write.
+pub fn rule_label(key: &str) -> Option<&'static str> {
+    RULE_LABELS.iter().find(|(k, _)| *k == key).map(|(_, l)| *l)
 }
 
 impl fmt::Display for RuleKey {

@@ -135,6 +135,15 @@ pub fn default_request_fields() -> Vec<FieldSpec> {
     }]
 }
 
+/// The label of a field of the default request or reply template (`facts` → 申请人填报的事实).
+pub fn default_field_label(key: &str) -> Option<String> {
+    default_request_fields()
+        .into_iter()
+        .chain(default_reply_fields())
+        .find(|f| f.key == key)
+        .map(|f| f.label)
+}
+
 pub fn default_reply_fields() -> Vec<FieldSpec> {
     vec![FieldSpec {
         key: "remarks".into(),

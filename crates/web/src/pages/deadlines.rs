@@ -281,7 +281,7 @@ pub async fn item_rows(app: &App, actor: &Actor, items: Vec<DueItem>) -> Vec<Ite
                 link,
                 subject,
                 org_name: i.org_name,
-                period: i.period.to_string(),
+                period: i.period.describe(),
                 due: i.due_at.map(local_time).unwrap_or_default(),
                 late,
             }
@@ -390,12 +390,12 @@ pub async fn deadline(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
             .map(|r| {
                 format!(
                     "{} 第{}版（{} 起施行）：期限 {}，延长上限 {}",
-                    r.rule_key,
+                    r.rule_key.label(),
                     r.version,
                     r.effective_from,
-                    r.period,
+                    r.period.describe(),
                     r.max_extension
-                        .map(|m| m.to_string())
+                        .map(|m| m.describe())
                         .unwrap_or_else(|| "不可延长".to_owned())
                 )
             })
@@ -417,7 +417,7 @@ pub async fn deadline(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
             .extensions
             .iter()
             .map(|x| ExtensionLine {
-                period: x.period.to_string(),
+                period: x.period.describe(),
                 extended_by: x.extended_by.clone(),
                 approved_by: x.approved_by.clone(),
                 reason: x.reason.clone(),

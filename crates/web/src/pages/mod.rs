@@ -15,6 +15,7 @@ mod joint;
 mod layout;
 mod policy;
 mod portal;
+mod readable;
 mod sealed;
 mod session;
 mod sharing;
@@ -364,6 +365,31 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
                 .into_response()
         }
     }
+}
+
+/// The page for an address whose id, query or form value does not parse (axum's
+/// rejection, rewritten by `error::problem_layer`), said in plain Chinese.
+pub fn bad_address_page(status: StatusCode) -> Response {
+    let (heading, text) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        (
+            "提交内容过大",
+            "提交的内容超过了允许的大小，请缩小文件后重试。",
+        )
+    } else if status == StatusCode::NOT_FOUND {
+        ("页面不存在", "您访问的页面不存在或已被移除。")
+    } else {
+        (
+            "网址无效",
+            "您打开的网址有误：其中的编号或查询条件无法识别。请从页面上的链接重新进入。",
+        )
+    };
+    let m = Message {
+        layout: Layout::bare(heading),
+        heading: heading.to_owned(),
+        text: text.to_owned(),
+        back: "/".to_owned(),
+    };
+    render(status, &m)
 }
 
 pub fn not_found_page() -> Response {

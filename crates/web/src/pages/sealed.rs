@@ -19,6 +19,8 @@ struct SealedPage {
     v: Verdict,
     kind: &'static str,
     sealed_at: String,
+    /// The body as labelled lines in Chinese.
+    lines: Vec<super::readable::Line>,
     body: String,
     pem_url: String,
 }
@@ -48,6 +50,7 @@ pub async fn page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
             layout: Layout::new("电子文件验真", &ctx, "/sealed"),
             kind: doc.kind.label(),
             sealed_at: local_time(doc.sealed_at),
+            lines: super::readable::lines_of(&doc.body, proofless_domain::seal::body_key_label),
             body,
             pem_url,
             v,

@@ -202,7 +202,7 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
     if has(Role::CounterClerk) {
         cards.push(Card {
             title: "本单位告知承诺",
-            text: "窗口签署和撤回的告知承诺书；撤回须申请人本人到场提出（R4.6）。",
+            text: "窗口签署和撤回的告知承诺书；撤回须申请人本人到场提出。",
             href: "/commitments",
         });
     }
@@ -216,7 +216,7 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
     if has(Role::UnitAdmin) {
         cards.push(Card {
             title: "本单位管理",
-            text: "工作人员、角色、联络员和代办员的 AB 角。",
+            text: "工作人员、角色，联络员和代办员的 A/B 岗。",
             href: "/admin/orgs",
         });
         cards.push(Card {

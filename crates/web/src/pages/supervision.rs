@@ -32,12 +32,7 @@ fn rate(u: &UnitFigures) -> String {
 }
 
 fn kind_label(k: &str) -> &'static str {
-    match k {
-        "random" => "双随机抽查",
-        "scheduled" => "定期检查",
-        "special" => "专项督查",
-        _ => "检查",
-    }
+    proofless_domain::supervision::InspectionKind::parse(k).map_or("检查", |k| k.label())
 }
 
 #[derive(Template)]

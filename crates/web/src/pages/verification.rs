@@ -347,9 +347,13 @@ fn kvs(json: Option<&str>) -> Vec<KV> {
     };
     m.into_iter()
         .map(|(k, v)| KV {
-            k,
+            // Fields of the default templates by their label, never by their key.
+            k: proofless_domain::verification::default_field_label(&k).unwrap_or(k),
             v: match v {
+                Json::String(s) if s == "true" => "是".to_owned(),
+                Json::String(s) if s == "false" => "否".to_owned(),
                 Json::String(s) => s,
+                Json::Bool(b) => (if b { "是" } else { "否" }).to_owned(),
                 other => other.to_string(),
             },
         })

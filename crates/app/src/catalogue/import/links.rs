@@ -197,7 +197,7 @@ pub(super) fn propose_cancellation(st: &mut State<'_>, row: u32, methods: &mut V
         .iter()
         .filter_map(|m| ReplacementMethod::parse(&m.method).map(|x| x.label()))
         .collect();
-    let mut msg = "没有设定依据，已按“拟取消（直接取消）”保存（SPEC R1.3：没有法律法规依据的证明事项一律取消）；如有依据，请补充后改为保留".to_owned();
+    let mut msg = "没有设定依据，已按“拟取消（直接取消）”保存（没有法律法规依据的证明事项一律取消）；如有依据，请补充后改为保留".to_owned();
     if !dropped.is_empty() {
         msg.push_str(&format!("；原填写的替代方式“{}”未保存", dropped.join("、")));
     }
@@ -238,11 +238,15 @@ pub(super) fn warn_incomplete(
     }
     if service_codes.is_empty() {
         let col = service_column(st);
-        st.notes.warn(row, &col, "未关联政务服务事项：保留的证明事项须逐项列明使用它的政务服务事项，提交审查前请补充（SPEC R1.2；优化营商环境条例第四十四条）");
+        st.notes.warn(row, &col, "未关联政务服务事项：保留的证明事项须逐项列明使用它的政务服务事项，提交审查前请补充（优化营商环境条例第四十四条）");
     }
     if methods.is_empty() {
         let col = st.h(Field::Methods);
-        st.notes.warn(row, &col, "未填写替代取消方式：保留的证明事项须写明办理单位如何自行获取，提交审查前请补充（SPEC R2.2）");
+        st.notes.warn(
+            row,
+            &col,
+            "未填写替代取消方式：保留的证明事项须写明办理单位如何自行获取，提交审查前请补充",
+        );
     }
     let commitment = ReplacementMethod::Commitment.as_str();
     if !c.get(Field::NoCommitmentReason).is_empty()

@@ -66,7 +66,7 @@ impl SearchParams {
         let method = nonempty(&self.method).and_then(|m| {
             let parsed = ReplacementMethod::parse(&m);
             if parsed.is_none() {
-                problems.add("method", "替代取消方式无效（abolished、data_sharing、commitment、verification、proxy、deficiency_acceptance、other）");
+                problems.add("method", "替代取消方式无效（可选：直接取消、数据共享、告知承诺、部门核验、干部代办、容缺受理、其他方式）");
             }
             parsed
         });
