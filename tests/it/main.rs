@@ -63,4 +63,5 @@ mod verification_grace_policy;
 mod verification_rules;
 mod violations;
 mod web_contract;
+mod web_furniture;
 mod web_security;

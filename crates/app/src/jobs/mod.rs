@@ -17,10 +17,12 @@
 //! unexpected second claim has no second effect. After downtime the first pass at start-up
 //! catches up on everything that fell due.
 
+mod heartbeat;
 mod registry;
 mod repo;
 mod runner;
 
+pub use heartbeat::{Heartbeat, JobsHealth, RunnerState, health};
 pub use registry::{BoxFuture, Handler, Job, Outcome, Registry, Stage, Sweep, SweepFn};
 pub use repo::{BATCH, due_query, due_query_in};
 pub use runner::{
