@@ -200,7 +200,6 @@ async fn every_page_has_the_footer(b: Backend) {
         (&anon, "/complaints/channels".to_owned()),
         (&anon, "/accessibility".to_owned()),
         (&anon, "/login".to_owned()),
-        (&anon, "/no-such-page".to_owned()),
         (&citizen, "/portal".to_owned()),
         (&staff, "/workbench".to_owned()),
         (&staff, "/verifications".to_owned()),
@@ -218,6 +217,13 @@ async fn every_page_has_the_footer(b: Backend) {
             assert!(html.contains(needle), "{path} lacks {needle}");
         }
     }
+    // The page a browser gets for an unknown address too.
+    let html = get_with(&anon, "/no-such-page", &[("accept", "text/html")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("页面不存在") && html.contains("href=\"/accessibility\""));
     let html = anon.get("/accessibility").await.text().await.unwrap();
     assert!(html.contains("无障碍与适老化声明") && html.contains("长辈版"));
     assert!(html.contains("GB/T 37668"));
@@ -231,9 +237,12 @@ async fn meta_descriptions_and_htmx_only_where_used(b: Backend) {
     let mut seen = std::collections::HashSet::new();
     for path in ["/", "/proofs", "/proofs/versions", "/complaints/channels", "/accessibility"] {
         let html = c.get(path).await.text().await.unwrap();
-        let d = link_starting(&html, "<meta name=\"description\" content=\"")
+        let prefix = "<meta name=\"description\" content=\"";
+        let at = html
+            .find(prefix)
             .unwrap_or_else(|| panic!("{path}: no description"));
-        let d = d["<meta name=\"description\" content=\"".len()..].to_owned();
+        let rest = &html[at + prefix.len()..];
+        let d = rest[..rest.find('"').unwrap()].to_owned();
         assert!(d.chars().count() >= 20, "{path}: {d}");
         assert!(seen.insert(d), "{path}: description repeats another page's");
         let has_htmx = html.contains("/assets/htmx.min.");

@@ -29,7 +29,7 @@ async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
     use proofless_app::jobs::{self, RunnerState};
     let started = std::time::Instant::now();
     let db_ok = proofless_app::database_ok(&s.app).await;
-    let db_ms = started.elapsed().as_millis();
+    let db_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let jobs = match db_ok {
         true => jobs::health(&s.app).await.ok(),
         false => None,
