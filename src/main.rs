@@ -196,7 +196,11 @@ fn localized(cmd: clap::Command, parent: &str) -> clap::Command {
         );
     }
     cmd.mut_args(|a| {
-        let heading = if a.is_positional() { "参数" } else { "选项" };
+        let heading = if a.is_positional() {
+            "参数"
+        } else {
+            "选项"
+        };
         a.help_heading(heading)
     })
     .mut_subcommands(|c| localized(c, &path))

@@ -80,7 +80,10 @@ async fn the_large_text_switch_enlarges_the_page_and_is_remembered_after_reload(
     .await
     .as_f64()
     .unwrap();
-    assert!(main_width <= 48.0 * large + 1.0, "one narrow column: {main_width}px");
+    assert!(
+        main_width <= 48.0 * large + 1.0,
+        "one narrow column: {main_width}px"
+    );
 
     // Remembered: after a reload, and on another page, without any flash of small text
     // (the server renders the class from the cookie).
@@ -97,7 +100,10 @@ async fn the_large_text_switch_enlarges_the_page_and_is_remembered_after_reload(
     .await
     .as_f64()
     .unwrap();
-    assert!(button_after > button_before, "bigger targets: {button_before} → {button_after}");
+    assert!(
+        button_after > button_before,
+        "bigger targets: {button_before} → {button_after}"
+    );
 
     // And off again, also remembered.
     b.click("#text-size").await;
@@ -105,7 +111,12 @@ async fn the_large_text_switch_enlarges_the_page_and_is_remembered_after_reload(
     b.client.refresh().await.unwrap();
     assert!(!is_large(&b).await, "standard after reload");
     assert_eq!(root_font_px(&b).await, normal);
-    assert!(b.console_log().await.iter().all(|m| !m.contains("Content Security Policy")));
+    assert!(
+        b.console_log()
+            .await
+            .iter()
+            .all(|m| !m.contains("Content Security Policy"))
+    );
     b.close().await;
 }
 
@@ -134,7 +145,10 @@ async fn at_375_px_the_published_list_is_cards_without_sideways_scrolling() {
         .await
         .as_f64()
         .unwrap();
-        assert!(overflow <= 0.0, "large={large}: {overflow}px of sideways scrolling");
+        assert!(
+            overflow <= 0.0,
+            "large={large}: {overflow}px of sideways scrolling"
+        );
         let card = js(
             &b,
             "var td = document.querySelector('table.cards-sm tbody td[data-label=\"证明名称\"]');\
@@ -145,8 +159,14 @@ async fn at_375_px_the_published_list_is_cards_without_sideways_scrolling() {
         .await;
         assert_eq!(card["row"], "block", "large={large}: {card}");
         assert_eq!(card["cell"], "block", "{card}");
-        assert_eq!(card["label"], "\"证明名称\"", "each value shows its column: {card}");
-        assert!(card["head"].as_f64().unwrap() <= 1.0, "header row hidden: {card}");
+        assert_eq!(
+            card["label"], "\"证明名称\"",
+            "each value shows its column: {card}"
+        );
+        assert!(
+            card["head"].as_f64().unwrap() <= 1.0,
+            "header row hidden: {card}"
+        );
         // Touch targets: the switch, the header links, the footer links.
         let small = js(
             &b,
@@ -155,7 +175,11 @@ async fn at_375_px_the_published_list_is_cards_without_sideways_scrolling() {
              return bad;",
         )
         .await;
-        assert_eq!(small, serde_json::json!([]), "large={large}: targets under 44 px");
+        assert_eq!(
+            small,
+            serde_json::json!([]),
+            "large={large}: targets under 44 px"
+        );
     }
     // Back to the standard layout for the home page check.
     b.click("#text-size").await;
@@ -167,6 +191,9 @@ async fn at_375_px_the_published_list_is_cards_without_sideways_scrolling() {
     .await
     .as_f64()
     .unwrap();
-    assert!(overflow <= 0.0, "home page: {overflow}px of sideways scrolling");
+    assert!(
+        overflow <= 0.0,
+        "home page: {overflow}px of sideways scrolling"
+    );
     b.close().await;
 }

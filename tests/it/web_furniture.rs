@@ -67,7 +67,11 @@ async fn responses_are_compressed_as_the_client_asks(b: Backend) {
         let r = get_with(&c, "/proofs", &[("accept-encoding", asked)]).await;
         assert_eq!(r.status(), 200);
         assert_eq!(header(&r, "content-encoding"), got, "asked {asked}");
-        assert!(header(&r, "vary").to_lowercase().contains("accept-encoding"));
+        assert!(
+            header(&r, "vary")
+                .to_lowercase()
+                .contains("accept-encoding")
+        );
         let len = r.bytes().await.unwrap().len();
         assert!(len * 2 < plain_len, "{got}: {len} of {plain_len} bytes");
     }
@@ -86,7 +90,11 @@ async fn responses_are_compressed_as_the_client_asks(b: Backend) {
     )
     .await;
     assert_eq!(r.status(), 200);
-    assert_eq!(header(&r, "content-encoding"), "", "cross-site: uncompressed");
+    assert_eq!(
+        header(&r, "content-encoding"),
+        "",
+        "cross-site: uncompressed"
+    );
 }
 
 // Issue #22 §7: pages link the static assets by a content hash; such a URL is cached for
@@ -96,7 +104,10 @@ async fn versioned_assets_are_cached_for_a_year(b: Backend) {
     let c = t.client();
     let html = c.get("/").await.text().await.unwrap();
     let css = link_starting(&html, "/assets/app.").expect("stylesheet linked");
-    assert!(css.ends_with(".css") && css.len() > "/assets/app..css".len() + 8, "{css}");
+    assert!(
+        css.ends_with(".css") && css.len() > "/assets/app..css".len() + 8,
+        "{css}"
+    );
     let js: Vec<String> = html
         .match_indices("/assets/app.")
         .map(|(i, _)| html[i..i + html[i..].find('"').unwrap()].to_owned())
@@ -235,7 +246,13 @@ async fn meta_descriptions_and_htmx_only_where_used(b: Backend) {
     let Some(t) = spawn_demo(b).await else { return };
     let c = t.client();
     let mut seen = std::collections::HashSet::new();
-    for path in ["/", "/proofs", "/proofs/versions", "/complaints/channels", "/accessibility"] {
+    for path in [
+        "/",
+        "/proofs",
+        "/proofs/versions",
+        "/complaints/channels",
+        "/accessibility",
+    ] {
         let html = c.get(path).await.text().await.unwrap();
         let prefix = "<meta name=\"description\" content=\"";
         let at = html
@@ -246,7 +263,11 @@ async fn meta_descriptions_and_htmx_only_where_used(b: Backend) {
         assert!(d.chars().count() >= 20, "{path}: {d}");
         assert!(seen.insert(d), "{path}: description repeats another page's");
         let has_htmx = html.contains("/assets/htmx.min.");
-        assert_eq!(has_htmx, path == "/proofs", "{path}: htmx loaded {has_htmx}");
+        assert_eq!(
+            has_htmx,
+            path == "/proofs",
+            "{path}: htmx loaded {has_htmx}"
+        );
     }
 }
 
@@ -268,7 +289,10 @@ fn templates_with_htmx_attributes_load_htmx() {
         }
     }
     let base = std::fs::read_to_string(format!("{dir}/base.html")).unwrap();
-    assert!(!base.contains("htmx.min"), "base.html loads htmx on every page");
+    assert!(
+        !base.contains("htmx.min"),
+        "base.html loads htmx on every page"
+    );
 }
 
 // Issue #22 §5: without script the 长辈版 switch is a GET form: it sets a cookie for a
@@ -279,23 +303,41 @@ async fn the_large_text_switch_works_without_script(b: Backend) {
     let html = c.get("/proofs?q=%E6%88%B7").await.text().await.unwrap();
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("aria-pressed=\"false\""));
-    assert!(html.contains("name=\"back\" value=\"/proofs?q=%E6%88%B7\""), "back to the page");
-    let r = c.get("/text-size?large=1&back=%2Fproofs%3Fq%3D%25E6%2588%25B7").await;
+    assert!(
+        html.contains("name=\"back\" value=\"/proofs?q=%E6%88%B7\""),
+        "back to the page"
+    );
+    let r = c
+        .get("/text-size?large=1&back=%2Fproofs%3Fq%3D%25E6%2588%25B7")
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(header(&r, "location"), "/proofs?q=%E6%88%B7");
     let cookie = header(&r, "set-cookie");
-    assert!(cookie.starts_with("pl_text=large;") && cookie.contains("Max-Age=31536000"), "{cookie}");
+    assert!(
+        cookie.starts_with("pl_text=large;") && cookie.contains("Max-Age=31536000"),
+        "{cookie}"
+    );
     let html = c.get("/proofs").await.text().await.unwrap();
-    assert!(html.contains("<html lang=\"zh-CN\" class=\"large\">"), "remembered");
+    assert!(
+        html.contains("<html lang=\"zh-CN\" class=\"large\">"),
+        "remembered"
+    );
     assert!(html.contains("aria-pressed=\"true\""));
-    assert!(html.contains("name=\"large\" value=\"0\""), "the switch now turns it off");
+    assert!(
+        html.contains("name=\"large\" value=\"0\""),
+        "the switch now turns it off"
+    );
     // Off again.
     let r = c.get("/text-size?large=0&back=/").await;
     assert!(header(&r, "set-cookie").contains("Max-Age=0"));
     let html = c.get("/").await.text().await.unwrap();
     assert!(html.contains("<html lang=\"zh-CN\">"));
     // Never to another site.
-    for evil in ["//evil.example/", "https://evil.example/", "/%5Cevil.example"] {
+    for evil in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/%5Cevil.example",
+    ] {
         let r = c.get(&format!("/text-size?large=1&back={evil}")).await;
         assert_eq!(header(&r, "location"), "/", "{evil}");
     }
@@ -309,7 +351,13 @@ async fn list_tables_label_their_cells_for_the_card_layout(b: Backend) {
     let list = published_list_path(&anon).await;
     let html = anon.get(&list).await.text().await.unwrap();
     assert!(html.contains("<table class=\"cards-sm\">"), "{list}");
-    for label in ["证明名称", "涉及事项", "设定依据", "开具单位", "替代取消方式"] {
+    for label in [
+        "证明名称",
+        "涉及事项",
+        "设定依据",
+        "开具单位",
+        "替代取消方式",
+    ] {
         assert!(html.contains(&format!("data-label=\"{label}\"")), "{label}");
     }
     let liaison = t.staff("ga_liaison").await;
@@ -318,8 +366,17 @@ async fn list_tables_label_their_cells_for_the_card_layout(b: Backend) {
         assert!(html.contains("class=\"cards-sm\""), "{path}");
     }
     let joint = t.staff("joint").await;
-    let html = joint.get("/verifications/board").await.text().await.unwrap();
-    assert_eq!(html.matches("class=\"cards-sm\"").count(), 4, "board tables");
+    let html = joint
+        .get("/verifications/board")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        html.matches("class=\"cards-sm\"").count(),
+        4,
+        "board tables"
+    );
     assert!(html.contains("data-label=\"开具单位\""));
     let citizen = portal(&t).await;
     let html = citizen.get("/portal").await.text().await.unwrap();
@@ -331,7 +388,10 @@ async fn list_tables_label_their_cells_for_the_card_layout(b: Backend) {
     assert!(css.contains("@media (max-width:37.5em){\n  table.cards-sm"));
     assert!(css.contains("td[data-label]::before{content:attr(data-label)"));
     assert!(css.contains("html.large{font-size:125%"));
-    assert!(css.contains("font-size:100%"), "rem-based: the browser's text size applies");
+    assert!(
+        css.contains("font-size:100%"),
+        "rem-based: the browser's text size applies"
+    );
 }
 
 both_backends!(

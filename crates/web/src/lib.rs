@@ -140,8 +140,8 @@ pub fn router(state: AppState) -> Router {
 
 /// Responses are compressed (br or gzip, as the client asks) above 32 bytes, except
 /// what is compressed already (images other than SVG, zip archives and xlsx workbooks).
-fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate>
-{
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::Predicate;
     use tower_http::compression::predicate::{DefaultPredicate, NotForContentType};
     tower_http::compression::CompressionLayer::new()
@@ -167,7 +167,8 @@ async fn no_compression_cross_site(
         .get("sec-fetch-site")
         .is_some_and(|v| v.as_bytes() == b"cross-site");
     if cross_site {
-        req.headers_mut().remove(axum::http::header::ACCEPT_ENCODING);
+        req.headers_mut()
+            .remove(axum::http::header::ACCEPT_ENCODING);
     }
     next.run(req).await
 }
