@@ -28,23 +28,26 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
         首次体验：proofless serve --demo ，然后打开 http://127.0.0.1:8080/ 。"
 )]
 struct Cli {
-    /// Configuration file (TOML); environment variables PROOFLESS_* override it.
-    #[arg(long, global = true)]
+    /// 配置文件（TOML）；环境变量 PROOFLESS_* 优先于文件。
+    #[arg(long, global = true, value_name = "文件")]
     config: Option<PathBuf>,
-    /// Database: sqlite://data/proofless.db (default) or postgres://user@host/db.
+    /// 数据库：sqlite://data/proofless.db（默认）或 postgres://用户@主机/库名；也可用环境变量
+    /// PROOFLESS_DATABASE_URL。
     #[arg(
         long,
         global = true,
         env = "PROOFLESS_DATABASE_URL",
-        hide_env_values = true
+        hide_env = true,
+        value_name = "地址"
     )]
     database: Option<String>,
-    /// A PostgreSQL read replica for reads that may lag (figures, exports, search catch-up).
+    /// PostgreSQL 只读副本地址：统计、导出、检索索引追赶等可略有滞后的读取走副本。
     #[arg(
         long,
         global = true,
         env = "PROOFLESS_READ_DATABASE_URL",
-        hide_env_values = true
+        hide_env = true,
+        value_name = "地址"
     )]
     read_database: Option<String>,
     #[command(subcommand)]
@@ -53,110 +56,174 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web UI and the API.
+    /// 启动网页和接口服务。
     Serve {
-        /// Address to listen on.
-        #[arg(long, env = "PROOFLESS_BIND")]
+        /// 监听地址，如 127.0.0.1:8080（也可用环境变量 PROOFLESS_BIND）。
+        #[arg(long, env = "PROOFLESS_BIND", hide_env = true, value_name = "地址")]
         bind: Option<String>,
-        /// Load the Gaoqing demo data first (only once per database).
+        /// 先载入高青县演示数据（每个数据库只载入一次）。
         #[arg(long)]
         demo: bool,
     },
-    /// Create or upgrade the database schema.
+    /// 创建或升级数据库结构。
     Migrate,
-    /// Load the Gaoqing demo data (only once per database).
+    /// 载入高青县演示数据（每个数据库只载入一次）。
     Demo,
-    /// Fill the database with a synthetic world for load tests (not for production).
+    /// 生成压力测试用的模拟数据（不可用于生产）。
     Gen {
-        /// county, city or province (≈ Shandong: 80,000 villages, 20,000 orgs,
-        /// 1,000,000 persons, 10,000,000 audit rows).
-        #[arg(long, value_parser = ["county", "city", "province"])]
+        /// 规模：county（县）、city（市）或 province（省，约山东全省：8 万个村、2 万个单位、
+        /// 100 万人、1000 万条审计记录）。
+        #[arg(
+            long,
+            value_parser = ["county", "city", "province"],
+            hide_possible_values = true,
+            value_name = "规模"
+        )]
         scale: String,
-        /// How many decided cases get their sealed e-archive in this run: a number, or `all`.
-        /// Default: one decided case in fifty of the scale (county 400, city 4,000,
-        /// province 20,000); a further run continues with the next ones.
-        #[arg(long)]
+        /// 本次为多少件已办结办件生成电子档案：数字或 all。默认按规模每 50 件取 1 件
+        /// （县 400、市 4000、省 20000）；再次运行时接着生成后面的办件。
+        #[arg(long, value_name = "件数")]
         archives: Option<String>,
     },
-    /// Audit-log tools.
+    /// 审计日志工具。
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Case e-archive tools (SPEC R6.2).
+    /// 办件电子档案工具（SPEC R6.2）。
     Archive {
         #[command(subcommand)]
         command: ArchiveCommand,
     },
-    /// Working-day calendar tools.
+    /// 工作日历工具。
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
     },
-    /// Online backup: a consistent copy of the SQLite database (PostgreSQL: pg_dump
-    /// guidance) and the master key encrypted with a passphrase.
+    /// 在线备份：SQLite 数据库的一致副本（PostgreSQL 给出 pg_dump 指引）和用口令加密的主密钥。
     Backup {
-        /// A new or empty directory for the backup.
-        #[arg(long)]
+        /// 存放备份的新目录或空目录。
+        #[arg(long, value_name = "目录")]
         to: PathBuf,
-        /// File whose first line is the passphrase (else PROOFLESS_BACKUP_PASSPHRASE).
-        #[arg(long)]
+        /// 口令文件，取第一行（不给时用环境变量 PROOFLESS_BACKUP_PASSPHRASE）。
+        #[arg(long, value_name = "文件")]
         passphrase_file: Option<PathBuf>,
     },
-    /// Check a backup (passphrase, file digest, audit chain, seal keys), then install the
-    /// database and the master key file; nothing is written unless every check passes.
+    /// 检查备份（口令、文件摘要、审计链、印章密钥），全部通过后才安装数据库和主密钥文件。
     Restore {
-        /// The backup directory.
-        #[arg(long)]
+        /// 备份目录。
+        #[arg(long, value_name = "目录")]
         from: PathBuf,
-        /// File whose first line is the passphrase (else PROOFLESS_BACKUP_PASSPHRASE).
-        #[arg(long)]
+        /// 口令文件，取第一行（不给时用环境变量 PROOFLESS_BACKUP_PASSPHRASE）。
+        #[arg(long, value_name = "文件")]
         passphrase_file: Option<PathBuf>,
     },
 }
 
 #[derive(Subcommand)]
 enum CalendarCommand {
-    /// Import a calendar file (`date,kind,name,source`), all or nothing. With --year and
-    /// --notice: the State Council arrangement of that year; without: local overrides.
+    /// 导入日历文件（每行 date,kind,name,source），全部成功或全不导入。带 --year 和 --notice：
+    /// 国务院当年的放假安排；不带：本地调整。
     Import {
+        /// 日历文件（CSV）。
+        #[arg(value_name = "文件")]
         file: PathBuf,
-        /// The year the State Council notice arranges.
-        #[arg(long, requires = "notice")]
+        /// 国务院通知安排的年份。
+        #[arg(long, requires = "notice", value_name = "年份")]
         year: Option<i32>,
-        /// The notice's document number, e.g. 国办发明电〔2026〕8号 (the source of every row).
-        #[arg(long, requires = "year")]
+        /// 通知文号，如 国办发明电〔2026〕8号（每一行的来源）。
+        #[arg(long, requires = "year", value_name = "文号")]
         notice: Option<String>,
-        /// Publication date of the notice (YYYY-MM-DD).
-        #[arg(long)]
+        /// 通知发布日期（YYYY-MM-DD）。
+        #[arg(long, value_name = "日期")]
         published: Option<String>,
     },
 }
 
 #[derive(Subcommand)]
 enum ArchiveCommand {
-    /// Check an e-archive package offline: the unit's SM2 seal over the manifest, the SM3
-    /// digest of every file, the seals of the sealed documents, nothing missing or added.
-    /// Names the first broken part; exits 1 when anything is broken.
+    /// 离线检查电子档案包：单位 SM2 印章对清单的签名、每个文件的 SM3 摘要、其中已盖章文件的印章，
+    /// 文件不缺不多。指出第一处损坏；有损坏时退出码为 1。
     Verify {
-        /// The package (`….zip`, as downloaded from /api/v1/cases/{id}/archive.zip).
+        /// 档案包（….zip，从 /api/v1/cases/{id}/archive.zip 下载）。
+        #[arg(value_name = "文件")]
         file: PathBuf,
-        /// The sealing unit's published public key (PEM); without it (or --url) the key
-        /// the manifest names is used, which shows integrity but not who sealed.
-        #[arg(long, conflicts_with = "url")]
+        /// 盖章单位公布的公钥（PEM）；不给（也不给 --url）时用清单中记载的公钥，
+        /// 只能证明完整，不能证明由谁盖章。
+        #[arg(long, conflicts_with = "url", value_name = "文件")]
         key: Option<PathBuf>,
-        /// A Proofless site to fetch the published key from (by the credit code and key id
-        /// the manifest names), e.g. https://wzm.gaoqing.gov.cn
-        #[arg(long)]
+        /// 从哪个 Proofless 网站取公布的公钥（按清单记载的信用代码和密钥编号），
+        /// 如 https://wzm.gaoqing.gov.cn
+        #[arg(long, value_name = "网址")]
         url: Option<String>,
     },
 }
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the SM3 hash chain and report the first edited or missing row. Opens the
-    /// database read-only: never creates or migrates it.
+    /// 逐条核对 SM3 哈希链，报告第一条被改动或缺失的记录。只读打开数据库，不创建也不迁移。
     Verify,
+}
+
+/// `--help` in one language (issue #22 §8): Chinese headings, usage and descriptions; the
+/// subcommand and option names stay English, as typed.
+fn localized(cmd: clap::Command, parent: &str) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let path = match parent {
+        "" => cmd.get_name().to_owned(),
+        p => format!("{p} {}", cmd.get_name()),
+    };
+    let mut usage = format!("{path} [选项]");
+    for p in cmd.get_positionals() {
+        let name = p
+            .get_value_names()
+            .and_then(|v| v.first())
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| p.get_id().to_string());
+        usage.push_str(&format!(" <{name}>"));
+    }
+    if cmd.has_subcommands() {
+        usage.push_str(" <命令>");
+    }
+    let mut cmd = cmd
+        .help_template("{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}")
+        .override_usage(usage)
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示帮助"),
+        );
+    if parent.is_empty() {
+        cmd = cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本号"),
+        );
+    }
+    cmd.mut_args(|a| {
+        let heading = if a.is_positional() {
+            "参数"
+        } else {
+            "选项"
+        };
+        a.help_heading(heading)
+    })
+    .mut_subcommands(|c| localized(c, &path))
+}
+
+/// The command line, parsed with the Chinese help of [`localized`].
+fn parse_cli() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = localized(Cli::command(), "").get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 async fn open(cfg: &Config) -> anyhow::Result<App> {
@@ -229,7 +296,7 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     let mut cfg = Config::load(cli.config.as_deref())?;
     if let Some(d) = cli.database {
         cfg.database_url = DatabaseUrl(d);
@@ -237,7 +304,11 @@ async fn main() -> anyhow::Result<()> {
     if let Some(d) = cli.read_database.filter(|d| !d.trim().is_empty()) {
         cfg.read_database_url = Some(DatabaseUrl(d));
     }
+    // Colours only for a person at a terminal: a log file or journald gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     tracing_subscriber::fmt()
+        .with_ansi(ansi)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| "info".into()),
         )

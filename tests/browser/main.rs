@@ -14,6 +14,7 @@ mod commitment_ui;
 mod complaints_ui;
 mod driver;
 mod foundation_ui;
+mod furniture_ui;
 mod identity_ui;
 mod joint_ui;
 mod policy_ui;

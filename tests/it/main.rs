@@ -65,5 +65,6 @@ mod verification_rules;
 mod violations;
 mod visible_text;
 mod web_contract;
+mod web_furniture;
 mod web_security;
 mod read_replica;

@@ -110,6 +110,8 @@ pub struct App {
     /// What a workflow does when a new version of one of its settings is added (e.g.
     /// pending jobs the version now governs are rescheduled), composed in `workflows`.
     pub policy_followers: &'static [(&'static str, policy::Follower)],
+    /// What this process's jobs runner last did (`/healthz`).
+    pub runner: Arc<jobs::Heartbeat>,
 }
 
 impl App {
@@ -126,6 +128,7 @@ impl App {
             jobs: workflows::registry(),
             policies: workflows::POLICIES,
             policy_followers: workflows::POLICY_FOLLOWERS,
+            runner: Arc::default(),
         }
     }
 

@@ -16,9 +16,52 @@
     }
     setInterval(tick, 15000);
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", countdown);
-  } else {
+  // 长辈版 (large-text mode): the header's switch changes the page in place and is
+  // remembered per browser, in localStorage and in the cookie the server reads (so the next
+  // page arrives already large, without a flash). Without script the same button submits
+  // its form to /text-size, which sets the cookie.
+  function textSize() {
+    var form = document.querySelector("form.text-size");
+    if (!form) return;
+    var root = document.documentElement;
+    var button = form.querySelector("button");
+    var field = form.querySelector("input[name=large]");
+    function remember(on) {
+      var secure = location.protocol === "https:" ? "; secure" : "";
+      document.cookie = "pl_text=" + (on ? "large; max-age=31536000" : "; max-age=0") +
+        "; path=/; samesite=lax" + secure;
+      try {
+        if (on) localStorage.setItem("pl_text", "large"); else localStorage.removeItem("pl_text");
+      } catch (e) { /* storage refused (private mode): the cookie still remembers */ }
+    }
+    function apply(on) {
+      root.classList.toggle("large", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      field.value = on ? "0" : "1";
+    }
+    var stored = null;
+    try { stored = localStorage.getItem("pl_text"); } catch (e) { stored = null; }
+    if (stored === "large" && !root.classList.contains("large")) {
+      // The cookie was cleared but this browser chose the large layout: restore both.
+      apply(true);
+      remember(true);
+    } else if (root.classList.contains("large") && stored !== "large") {
+      remember(true);
+    }
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var on = !root.classList.contains("large");
+      apply(on);
+      remember(on);
+    });
+  }
+  function start() {
     countdown();
+    textSize();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

@@ -72,7 +72,16 @@ pub struct Ctx {
     /// The anonymous visitor's pre-session CSRF token (double-submit cookie), put in
     /// login forms; empty once a credential is presented.
     pub pre_csrf: String,
+    /// The browser asked for the large-text layout (长辈版, cookie [`TEXT_SIZE_COOKIE`]).
+    pub large_text: bool,
+    /// The requested path and query (`/proofs?q=户口`): the page the large-text switch
+    /// comes back to, and what its meta description is chosen by.
+    pub uri: String,
 }
+
+/// The large-text preference (`large` or absent), kept per browser; set by the switch
+/// in every page's header, by script or by `/text-size` without it.
+pub const TEXT_SIZE_COOKIE: &str = "pl_text";
 
 impl Ctx {
     pub fn csrf(&self) -> &str {
@@ -154,10 +163,16 @@ pub async fn auth_layer(State(state): State<AppState>, req: Request, next: Next)
         .unwrap_or_default();
     let pre_name = pre_csrf_cookie(state.config.cookie_secure);
     let pre_cookie = cookie_value(req.headers(), pre_name).filter(|v| is_pre_token(v));
-    let ctx = match resolve(&state, req.headers(), &op, pre_cookie.clone()).await {
+    let mut ctx = match resolve(&state, req.headers(), &op, pre_cookie.clone()).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
+    ctx.large_text = cookie_value(req.headers(), TEXT_SIZE_COOKIE).as_deref() == Some("large");
+    ctx.uri = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let mut req = req;
     if !is_safe(req.method()) {
         let expected = match &ctx.credential {
@@ -237,6 +252,8 @@ async fn resolve(
         pre_csrf: pre_cookie
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()),
+        large_text: false,
+        uri: String::new(),
     };
     if let Some(token) = bearer {
         return match auth::token_actor(app, &token, op).await? {
@@ -244,6 +261,8 @@ async fn resolve(
                 actor,
                 credential: Credential::Bearer(token),
                 pre_csrf: String::new(),
+                large_text: false,
+                uri: String::new(),
             }),
             None => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -259,6 +278,8 @@ async fn resolve(
                 actor,
                 credential: Credential::Session { token, csrf },
                 pre_csrf: String::new(),
+                large_text: false,
+                uri: String::new(),
             }),
             // An expired or unknown cookie is simply not logged in.
             None => Ok(anonymous()),

@@ -24,7 +24,8 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let is_asset = req.uri().path().starts_with("/assets/");
+    let is_asset = req.uri().path().starts_with("/assets/")
+        || matches!(req.uri().path(), "/favicon.ico" | "/favicon.svg");
     // Anything sent with a credential may carry that person's data (a public page shows
     // the user's name in its header), so it is never stored by a browser or proxy.
     let credentialed = req.headers().contains_key(header::AUTHORIZATION)

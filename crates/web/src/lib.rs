@@ -134,7 +134,44 @@ pub fn router(state: AppState) -> Router {
             headers::layer,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(compression())
+        .layer(axum::middleware::from_fn(no_compression_cross_site))
         .with_state(state)
+}
+
+/// Responses are compressed (br or gzip, as the client asks) above 32 bytes, except
+/// what is compressed already (images other than SVG, zip archives and xlsx workbooks).
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::Predicate;
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType};
+    tower_http::compression::CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .compress_when(
+            DefaultPredicate::new()
+                .and(NotForContentType::new("application/zip"))
+                .and(NotForContentType::new("application/vnd.openxmlformats")),
+        )
+}
+
+/// BREACH: a page that reflects what the request carries (a search query) next to a
+/// secret (the CSRF token) leaks the secret through compressed sizes if another site can
+/// make the browser send such requests. Requests another site started
+/// (`Sec-Fetch-Site: cross-site`) are therefore answered uncompressed.
+async fn no_compression_cross_site(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let cross_site = req
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site");
+    if cross_site {
+        req.headers_mut()
+            .remove(axum::http::header::ACCEPT_ENCODING);
+    }
+    next.run(req).await
 }
 
 /// The internal listener (monitoring network only): `/metrics` without a token.

@@ -17,6 +17,7 @@
 //! unexpected second claim has no second effect. After downtime the first pass at start-up
 //! catches up on everything that fell due.
 
+mod heartbeat;
 mod registry;
 mod repo;
 mod runner;
@@ -24,6 +25,7 @@ mod runner;
 pub use registry::{
     BoxFuture, Handler, Job, Outcome, Prepared, Preparer, Registry, Stage, Sweep, SweepFn,
 };
+pub use heartbeat::{Heartbeat, JobsHealth, RunnerState, health};
 pub use repo::{BATCH, due_query, due_query_in};
 pub use runner::{
     NewJob, RunReport, enqueue_in, enqueue_many_in, enqueue_once_in, escalate_due, run_due_jobs,

@@ -159,3 +159,15 @@ pub(crate) async fn fail(
     .await?;
     Ok(())
 }
+
+/// How many jobs are due and not run, and the `run_at` of the oldest (for `/healthz`; a
+/// range of the `jobs(state, run_at)` index).
+pub(crate) async fn due_jobs(ex: &mut impl Exec, now_ms: i64) -> AppResult<(i64, Option<i64>)> {
+    let row: (i64, Option<i64>) = ex
+        .fetch_one(
+            q("SELECT COUNT(*), MIN(run_at) FROM jobs WHERE state = 'pending' AND run_at <= ?")
+                .bind(now_ms),
+        )
+        .await?;
+    Ok(row)
+}

@@ -195,9 +195,13 @@ pub async fn run_once(app: &App, runner: &str) -> AppResult<RunReport> {
 
 /// Starts the runner: a pass at once (catching up after downtime), then one every `every`.
 pub fn spawn(app: App, runner: String, every: Duration) -> tokio::task::JoinHandle<()> {
+    app.runner
+        .started(i64::try_from(every.as_millis()).unwrap_or(i64::MAX));
     tokio::spawn(async move {
         loop {
-            match run_once(&app, &runner).await {
+            let pass = run_once(&app, &runner).await;
+            app.runner.passed(app.now_ms(), pass.is_ok());
+            match pass {
                 Ok(r) if r != RunReport::default() => {
                     tracing::info!(
                         escalated = r.escalated,

@@ -24,6 +24,84 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
     pub csrf: String,
     pub operation_id: String,
+    /// The page's path and query, for the large-text switch to come back to without
+    /// JavaScript.
+    pub path: String,
+    /// 长辈版: larger text and targets, one column (`<html class="large">`).
+    pub large_text: bool,
+    /// `<meta name="description">`: what the page offers, for search engines and shares.
+    pub description: String,
+}
+
+/// The site's one-line description; public pages have their own ([`description_for`]).
+const SITE_DESCRIPTION: &str = "高青县“无证明城市”应用系统：查询免提交证明清单，办事不用再开证明；在线办事、查阅授权、投诉举报。";
+
+/// Meta descriptions of the public pages, by path prefix (the first that matches).
+const DESCRIPTIONS: &[(&str, &str)] = &[
+    (
+        "/proofs/items/",
+        "这项证明在高青县办事时是否还需要提交：取消或替代方式（数据共享、告知承诺、部门核验等）、设定依据和涉及的办事事项。",
+    ),
+    (
+        "/proofs/services/",
+        "这项政务服务事项在高青县办理时不再需要提交的证明及其替代方式。",
+    ),
+    (
+        "/proofs/versions",
+        "高青县证明事项免提交清单的各个版本、施行日期、县政府核准文号和每版的调整理由。",
+    ),
+    (
+        "/proofs",
+        "查一查这个证明还要开吗：按名称、拼音或首字母查询高青县证明事项免提交清单。",
+    ),
+    (
+        "/complaints/channels",
+        "办事时仍被要求提供已取消的证明，可通过 12345 热线、“无证明”专窗、县司法局或网上投诉。",
+    ),
+    (
+        "/complaints/new",
+        "在线投诉举报：办事时被要求提供免提交清单上的证明，或其他违反“无证明城市”规定的情形。",
+    ),
+    (
+        "/complaints/track",
+        "凭受理编号和联系电话查询投诉的办理进度和结果。",
+    ),
+    (
+        "/sharing/list",
+        "高青县数据共享清单：哪些证明和证照通过数据共享获取，由哪个单位提供、哪些单位可以使用。",
+    ),
+    (
+        "/transparency/",
+        "高青县“无证明城市”建设的监督考核、问责与免责情况公开（不含个人信息）。",
+    ),
+    (
+        "/accessibility",
+        "高青县“无证明城市”应用系统的无障碍与适老化声明：长辈版、大字号、读屏支持和问题反馈渠道。",
+    ),
+    (
+        "/portal/login",
+        "群众和企业登录高青县“无证明城市”办事大厅：在线办事、告知承诺、数据共享授权和查阅记录。",
+    ),
+    ("/login", "高青县“无证明城市”应用系统工作人员登录。"),
+];
+
+/// The page's own title before the description of its kind of page (so two item pages
+/// differ), except on the home page.
+fn page_description(title: &str, uri: &str) -> String {
+    let path = uri.split('?').next().unwrap_or_default();
+    match description_for(path) {
+        d if path == "/" || path.is_empty() => d.to_owned(),
+        d => format!("{title}：{d}"),
+    }
+}
+
+/// The meta description of the page at `path`.
+pub fn description_for(path: &str) -> &'static str {
+    DESCRIPTIONS
+        .iter()
+        .find(|(p, _)| path.starts_with(p))
+        .map(|(_, d)| *d)
+        .unwrap_or(SITE_DESCRIPTION)
 }
 
 /// Which pages each role may open; the same rules the services enforce.
@@ -93,7 +171,27 @@ impl Layout {
             nav: vec![],
             csrf: String::new(),
             operation_id: String::new(),
+            path: "/".to_owned(),
+            large_text: false,
+            description: SITE_DESCRIPTION.to_owned(),
         }
+    }
+
+    pub fn css_url(&self) -> String {
+        crate::assets::CSS.url()
+    }
+
+    pub fn js_url(&self) -> String {
+        crate::assets::APP_JS.url()
+    }
+
+    /// Linked by `_htmx.html`, which only pages with an htmx part include.
+    pub fn htmx_url(&self) -> String {
+        crate::assets::HTMX.url()
+    }
+
+    pub fn favicon_url(&self) -> String {
+        crate::assets::FAVICON_SVG.url()
     }
 
     pub fn new(title: &str, ctx: &Ctx, path: &str) -> Layout {
@@ -125,6 +223,9 @@ impl Layout {
             nav,
             csrf: ctx.csrf().to_owned(),
             operation_id: ctx.op().to_owned(),
+            path: ctx.uri.clone(),
+            large_text: ctx.large_text,
+            description: page_description(title, &ctx.uri),
         }
     }
 }

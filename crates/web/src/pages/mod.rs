@@ -10,6 +10,7 @@ mod catalogue_edit;
 mod commitment;
 mod complaints;
 mod deadlines;
+mod furniture;
 mod identity;
 mod joint;
 mod layout;
@@ -244,6 +245,7 @@ pub fn router() -> Router<AppState> {
         .merge(commitment_routes())
         .route("/policy", get(policy::policy_page))
         .route("/policy/{key}", post(policy::version_submit))
+        .merge(furniture::router())
 }
 
 fn sharing_routes() -> Router<AppState> {
