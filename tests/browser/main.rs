@@ -16,6 +16,7 @@ mod driver;
 mod foundation_ui;
 mod identity_ui;
 mod joint_ui;
+mod paths_ui;
 mod policy_ui;
 mod sealed_ui;
 mod sharing_ui;
