@@ -85,8 +85,8 @@ struct ProofsResults {
     cancelled: Vec<PublicMark>,
     /// When nothing is found: published items near the query (issue #22 §2).
     near: Vec<Arc<PublicItem>>,
-    /// When nothing is found: synonym pairs the query may have meant (everyday word, list's word).
-    related: Vec<(String, String)>,
+    /// When nothing is found: synonym pairs the query may have meant.
+    related: Vec<Related>,
     /// The query as a parameter, for the item links (`← 返回查询` keeps it).
     back: String,
 }
@@ -96,10 +96,13 @@ impl ProofsResults {
         self.marks.get(id)
     }
 
-    /// `/proofs?q=…` for a suggested word.
-    fn search_for(&self, word: &str) -> String {
-        format!("/proofs?q={}", enc(word))
-    }
+}
+
+/// A synonym pair suggested when nothing is found: the list's word and its search.
+struct Related {
+    term: String,
+    canonical: String,
+    href: String,
 }
 
 /// The search's parameters as an item page takes them back (`?q=…&level=…&method=…`).
@@ -158,7 +161,14 @@ async fn results(s: &AppState, f: &SearchForm) -> ProofsResults {
                         .unwrap_or_default(),
                     proofless_app::catalogue::synonyms::related(&s.app, &q)
                         .await
-                        .unwrap_or_default(),
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(term, canonical)| Related {
+                            href: format!("/proofs?q={}", enc(&canonical)),
+                            term,
+                            canonical,
+                        })
+                        .collect(),
                 )
             } else {
                 (vec![], vec![])

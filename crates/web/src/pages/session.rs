@@ -207,6 +207,14 @@ impl Workbench {
             .find(|(h, _)| *h == href)
             .map(|(_, n)| *n)
     }
+
+    /// Amber when something waits, green when nothing does.
+    fn badge(&self, href: &str) -> &'static str {
+        match self.count(href) {
+            Some(n) if n > 0 => "warn",
+            _ => "ok",
+        }
+    }
 }
 
 /// What waits behind each card of the actor's workbench (issue #22 §2): new verification
