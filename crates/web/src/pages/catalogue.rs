@@ -95,7 +95,6 @@ impl ProofsResults {
     fn mark(&self, id: &i64) -> Option<&PublicMark> {
         self.marks.get(id)
     }
-
 }
 
 /// A synonym pair suggested when nothing is found: the list's word and its search.
