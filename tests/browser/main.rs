@@ -17,6 +17,7 @@ mod foundation_ui;
 mod furniture_ui;
 mod identity_ui;
 mod joint_ui;
+mod paths_ui;
 mod policy_ui;
 mod sealed_ui;
 mod sharing_ui;

@@ -289,6 +289,33 @@ async fn the_radar_counts_misses_and_synonyms_find_items(b: Backend) {
     // The demo's synonyms: an everyday word finds the list's item.
     let r: Value = anon.json("/api/v1/public/proof-items?q=无犯罪证明").await;
     assert!(r["total"].as_i64().unwrap() > 0, "{r}");
+    // Issue #22 §2: the same pair twice is refused, in Chinese, naming the field; the index
+    // gives 户口本 the items about 户口簿 directly (also part of the word, as typed).
+    let dup = joint
+        .post_json(
+            "/api/v1/search-synonyms",
+            &json!({"term": "户口本", "canonical": "户口簿"}),
+        )
+        .await;
+    assert_eq!(dup.status(), 422);
+    let body = dup.text().await.unwrap();
+    assert!(
+        body.contains("已在同义词表中") && body.contains("term"),
+        "{body}"
+    );
+    for q in ["户口本", "口本"] {
+        let r: Value = anon
+            .json(&format!("/api/v1/public/proof-items?q={q}"))
+            .await;
+        assert!(
+            r["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["name"].as_str().unwrap().contains("户口簿")),
+            "{q}: {r}"
+        );
+    }
     assert_eq!(
         joint
             .delete("/api/v1/search-synonyms/火星居住证明")

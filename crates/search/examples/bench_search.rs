@@ -216,6 +216,7 @@ fn synthetic_docs(n: usize) -> Vec<SearchDoc> {
                 region_code,
                 issuer_ids: vec![1 + rng.below(300) as i64],
                 methods: vec![rng.pick(METHODS).to_string()],
+                aliases: vec![],
             }
         })
         .collect()

@@ -21,8 +21,9 @@
 //! contain it. Polyphones use the default reading only (see [`pinyin`](https://docs.rs/pinyin)).
 //!
 //! # Ranking
-//! Tiers, then ascending id: exact name, name prefix, name substring, service-item name,
-//! pinyin of the name, pinyin of a service-item name.
+//! Tiers, then ascending id: exact name, name prefix, name substring, an everyday word of
+//! the synonym table ([`SearchDoc::aliases`], issue #22), service-item name, pinyin of the
+//! name, pinyin of a service-item name.
 //!
 //! # Index structure and cost
 //! Postings (Roaring bitmaps over ordinals kept in id order) per character unigram and

@@ -26,6 +26,7 @@ struct Entry {
     doc: SearchDoc,
     name_texts: Vec<u32>,
     service_texts: Vec<u32>,
+    alias_texts: Vec<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -40,6 +41,8 @@ pub(crate) struct Snapshot {
     dead: usize,
     name: Field,
     service: Field,
+    /// Everyday words of the synonym table ([`SearchDoc::aliases`]).
+    alias: Field,
     level: Postings<String>,
     region: Postings<String>,
     /// Region code → documents of that region and every region below it.
@@ -60,6 +63,7 @@ impl Default for Snapshot {
             dead: 0,
             name: Field::new(false),
             service: Field::new(true),
+            alias: Field::new(true),
             level: Postings::default(),
             region: Postings::default(),
             region_tree: Postings::default(),
@@ -109,17 +113,25 @@ impl Snapshot {
                 services,
             )
         });
+        let mut alias = Field::new(true);
+        let alias_texts: Vec<Vec<u32>> = docs
+            .iter()
+            .zip(0..count)
+            .map(|(doc, ordinal)| alias.add_doc(ordinal, &alias_keys(doc)))
+            .collect();
         let mut snapshot = Snapshot {
             name,
             service,
+            alias,
             ..Snapshot::default()
         };
         snapshot.entries.reserve(docs.len());
-        for (((doc, ordinal), name_texts), service_texts) in docs
+        for ((((doc, ordinal), name_texts), service_texts), alias_texts) in docs
             .into_iter()
             .zip(0..count)
             .zip(name_texts)
             .zip(service_texts)
+            .zip(alias_texts)
         {
             snapshot.index_filters(ordinal, &doc);
             snapshot.alive.insert(ordinal);
@@ -129,6 +141,7 @@ impl Snapshot {
                 doc,
                 name_texts,
                 service_texts,
+                alias_texts,
             })));
         }
         snapshot
@@ -210,6 +223,7 @@ impl Snapshot {
     fn index(&mut self, ordinal: u32, doc: SearchDoc) {
         let name_texts = self.name.add_doc(ordinal, &name_keys(&doc));
         let service_texts = self.service.add_doc(ordinal, &service_keys(&doc));
+        let alias_texts = self.alias.add_doc(ordinal, &alias_keys(&doc));
         self.index_filters(ordinal, &doc);
         self.alive.insert(ordinal);
         self.ordinals.insert(doc.id, ordinal);
@@ -218,6 +232,7 @@ impl Snapshot {
                 doc,
                 name_texts,
                 service_texts,
+                alias_texts,
             }));
         }
     }
@@ -245,6 +260,7 @@ impl Snapshot {
         };
         self.name.remove_doc(ordinal, &entry.name_texts);
         self.service.remove_doc(ordinal, &entry.service_texts);
+        self.alias.remove_doc(ordinal, &entry.alias_texts);
         for_each_filter_value(&entry.doc, |key| match key {
             FilterValue::Level(v) => self.level.remove(&v.to_string(), ordinal),
             FilterValue::Region(v) => self.region.remove(&v.to_string(), ordinal),
@@ -325,6 +341,7 @@ impl Snapshot {
         let chars: Vec<char> = key.chars().collect();
         let name = self.name.match_text(key, &chars, base);
         let service = self.service.match_text(key, &chars, base).all;
+        let alias = self.alias.match_text(key, &chars, base).all;
         let (py_name, py_service) = if key.is_ascii() {
             (
                 self.name.match_pinyin(key, base),
@@ -336,6 +353,8 @@ impl Snapshot {
         let prefix_only = &name.prefix - &name.exact;
         let substring_only = &name.all - &name.prefix;
         let mut seen = name.all;
+        let alias_only = &alias - &seen;
+        seen |= alias;
         let service_only = &service - &seen;
         seen |= service;
         let py_name_only = &py_name - &seen;
@@ -345,6 +364,7 @@ impl Snapshot {
             name.exact,
             prefix_only,
             substring_only,
+            alias_only,
             service_only,
             py_name_only,
             py_service_only,
@@ -394,6 +414,19 @@ fn name_keys(doc: &SearchDoc) -> Vec<String> {
 fn service_keys(doc: &SearchDoc) -> Vec<String> {
     let mut keys: Vec<String> = doc
         .service_item_names
+        .iter()
+        .map(|n| match_key(n))
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The distinct non-empty match keys of the aliases (the synonym table's everyday words).
+fn alias_keys(doc: &SearchDoc) -> Vec<String> {
+    let mut keys: Vec<String> = doc
+        .aliases
         .iter()
         .map(|n| match_key(n))
         .filter(|k| !k.is_empty())

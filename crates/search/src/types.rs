@@ -20,6 +20,10 @@ pub struct SearchDoc {
     pub issuer_ids: Vec<i64>,
     /// Replacement methods (`data_sharing`, `commitment`, …).
     pub methods: Vec<String>,
+    /// Everyday words that should find the item (户口本 for an item about 户口簿), from the
+    /// synonym table the joint office maintains. Matched like the names, ranked after them.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 /// Filters; all given ones must hold (AND). Values compare exactly.

@@ -345,3 +345,23 @@ fn many_republished_old_ids_keep_id_order_through_the_rebuild() {
         vec![0, 1, 2]
     );
 }
+
+/// Issue #22 §2: an everyday word of the synonym table finds the item, after the items whose
+/// own name holds the word, before service-item matches; replacing the document with new
+/// aliases (a synonym removed) stops it.
+#[test]
+fn an_everyday_word_finds_the_item_through_its_aliases() {
+    let mut huji = doc(1, "户籍证明");
+    huji.aliases = vec!["户口本".into(), "户口证明".into()];
+    let named = doc(2, "户口本遗失证明");
+    let service = with_services(doc(3, "居住证明"), &["户口本补办"]);
+    let index = Index::build(vec![huji.clone(), named, service]);
+    assert_eq!(index.search(&Query::new("户口本")).ids, vec![2, 1, 3]);
+    assert_eq!(index.search(&Query::new("户口证明")).ids, vec![1]);
+    // Part of an alias, as the citizen types it.
+    assert_eq!(index.search(&Query::new("户口证")).ids, vec![1]);
+    huji.aliases = vec![];
+    index.apply([Change::Upsert(huji)]);
+    assert_eq!(index.search(&Query::new("户口证明")).ids, Vec::<i64>::new());
+    assert_eq!(index.search(&Query::new("户口本")).ids, vec![2, 3]);
+}

@@ -55,9 +55,27 @@
       remember(on);
     });
   }
+  // The public search's instant results (htmx) keep the address in step with the form,
+  // so the address can be shared or bookmarked and the back button returns to the same
+  // results (issue #22 §2). Empty fields are left out.
+  function searchUrl() {
+    var form = document.querySelector("form[action='/proofs'][hx-get]");
+    if (!form || !window.history || !history.replaceState) return;
+    document.body.addEventListener("htmx:afterSwap", function (e) {
+      if (!e.detail || !e.detail.target || e.detail.target.id !== "results") return;
+      var params = [];
+      var fields = form.querySelectorAll("input[name], select[name]");
+      for (var i = 0; i < fields.length; i++) {
+        var f = fields[i];
+        if (f.value) params.push(encodeURIComponent(f.name) + "=" + encodeURIComponent(f.value));
+      }
+      history.replaceState(null, "", "/proofs" + (params.length ? "?" + params.join("&") : ""));
+    });
+  }
   function start() {
     countdown();
     textSize();
+    searchUrl();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

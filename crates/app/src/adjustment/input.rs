@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use proofless_domain::adjustment::{
     APPLICATION_METHODS, AdjustmentKind, ChangeTarget, CommentKind, needs_legal_basis,
-    normalise_query, trigger_in_future,
+    trigger_in_future,
 };
 use proofless_domain::catalogue::ReplacementMethod;
 use serde::Deserialize;
@@ -419,38 +419,5 @@ impl ModerationInput {
         };
         p.into_result()?;
         out.ok_or_else(|| crate::error::AppError::field("action", "操作无效"))
-    }
-}
-
-/// A synonym: an everyday word and the list's word it should find.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SynonymInput {
-    pub term: String,
-    pub canonical: String,
-}
-
-impl SynonymInput {
-    pub fn parse(&self) -> AppResult<(String, String)> {
-        let mut p = Problems::default();
-        let term = normalise_query(&required(
-            &mut p,
-            "term",
-            Some(&self.term),
-            64,
-            "群众常用说法",
-        ));
-        let canonical = required(
-            &mut p,
-            "canonical",
-            Some(&self.canonical),
-            64,
-            "清单中的名称",
-        );
-        if !term.is_empty() && term == normalise_query(&canonical) {
-            p.add("canonical", "同义词与清单名称相同");
-        }
-        p.into_result()?;
-        Ok((term, canonical))
     }
 }

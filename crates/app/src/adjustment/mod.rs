@@ -24,15 +24,14 @@ pub mod review;
 pub mod settings;
 pub mod voice;
 
+pub use crate::catalogue::synonyms::{Synonym, SynonymInput};
 pub use input::{
-    ApplicationInput, CommentInput, EventInput, ModerationInput, SupplementRequest, SynonymInput,
-    TextInput,
+    ApplicationInput, CommentInput, EventInput, ModerationInput, SupplementRequest, TextInput,
 };
 pub use publication::{ListRhythm, PublicMark};
 pub use radar::Radar;
 pub use repo::{
-    Adjustment, Attachment, Comment, DemandedProof, Event, ListPublication, Miss, Synonym,
-    UnitFigures,
+    Adjustment, Attachment, Comment, DemandedProof, Event, ListPublication, Miss, UnitFigures,
 };
 
 /// The sweep of each runner pass: missing filings recorded, approved adjustments gathered

@@ -2,22 +2,21 @@
 //! counted per normalised query (no personal data), and shown to the joint office with the
 //! proofs recorded at the counter as demanded outside the list, ranked by frequency, each
 //! with "start an adjustment". The joint office maintains synonyms so an everyday word
-//! (户口证明) finds the list's word (户籍证明).
+//! (户口证明) finds the list's word (户籍证明): the table is the catalogue's
+//! (`catalogue::synonyms`, which the search index uses); the functions here keep their names.
 
 use proofless_domain::adjustment::normalise_query;
 use proofless_domain::role::Role;
 use serde::Serialize;
-use serde_json::json;
 use std::sync::Arc;
 
-use super::input::SynonymInput;
-use super::repo::{self, DemandedProof, Miss, Synonym};
+use super::repo::{self, DemandedProof, Miss};
 use crate::App;
 use crate::actor::Actor;
-use crate::audit::{self, Entry};
 use crate::catalogue::input::SearchParams;
 use crate::catalogue::public::{self, SearchPage};
-use crate::error::{AppError, AppResult};
+use crate::catalogue::synonyms::{self as table, Synonym, SynonymInput};
+use crate::error::AppResult;
 
 /// The query with every synonym it contains replaced by the list's word (longest first).
 async fn expand(app: &App, q: &str) -> AppResult<Option<String>> {
@@ -25,7 +24,7 @@ async fn expand(app: &App, q: &str) -> AppResult<Option<String>> {
     if norm.is_empty() {
         return Ok(None);
     }
-    let mut syns = repo::synonyms_in(&mut app.db.reader(), &norm).await?;
+    let mut syns = table::in_query(app, &norm).await?;
     if syns.is_empty() {
         return Ok(None);
     }
@@ -112,56 +111,21 @@ pub async fn radar(app: &App, actor: &Actor) -> AppResult<Radar> {
     Ok(Radar {
         misses: repo::misses(&mut r, 200).await?,
         demanded: repo::demanded_proofs(&mut r, 200).await?,
-        synonyms: repo::synonyms(&mut r).await?,
+        synonyms: table::list(app, actor).await?,
     })
 }
 
 /// The synonyms (joint office).
 pub async fn synonyms(app: &App, actor: &Actor) -> AppResult<Vec<Synonym>> {
-    actor.require_any(&[Role::JointOffice, Role::SystemAdmin])?;
-    repo::synonyms(&mut app.db.reader()).await
+    table::list(app, actor).await
 }
 
-/// Adds or replaces a synonym (joint office).
+/// Adds a synonym pair (joint office); the same pair twice is refused.
 pub async fn put_synonym(app: &App, actor: &Actor, input: &SynonymInput) -> AppResult<Synonym> {
-    actor.require_any(&[Role::JointOffice])?;
-    let (term, canonical) = input.parse()?;
-    let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    repo::upsert_synonym(&mut tx, &term, &canonical, &actor.name, now).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        now,
-        Entry::new("adjustment.synonym.put", "search_synonym", &term)
-            .detail(json!({"canonical": canonical})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Synonym {
-        term,
-        canonical,
-        created_by: actor.name.clone(),
-        created_at: now,
-    })
+    table::add(app, actor, input).await
 }
 
-/// Removes a synonym (joint office).
+/// Removes every pair of an everyday word (joint office).
 pub async fn delete_synonym(app: &App, actor: &Actor, term: &str) -> AppResult<()> {
-    actor.require_any(&[Role::JointOffice])?;
-    let term = normalise_query(term);
-    let now = app.now_ms();
-    let mut tx = app.db.begin().await?;
-    if repo::delete_synonym(&mut tx, &term).await? == 0 {
-        return Err(AppError::NotFound(format!("同义词“{term}”")));
-    }
-    audit::append(
-        &mut tx,
-        actor,
-        now,
-        Entry::new("adjustment.synonym.delete", "search_synonym", &term),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    table::remove(app, actor, term, None).await
 }

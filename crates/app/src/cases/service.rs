@@ -371,6 +371,15 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<CaseDetail> {
     Ok(d)
 }
 
+/// The id of a case by its number (a deadline names its case so), for staff who may see
+/// the case's unit; `None` otherwise. Nothing personal is read.
+pub async fn id_of_number(app: &App, actor: &Actor, case_no: &str) -> AppResult<Option<i64>> {
+    let found = repo::id_of_number(&mut app.db.reader(), case_no).await?;
+    Ok(found
+        .filter(|(_, org)| actor.require_staff().is_ok() && actor.require_see_org(*org).is_ok())
+        .map(|(id, _)| id))
+}
+
 /// The case as shown, unaudited (the caller has checked and audits).
 pub async fn detail(app: &App, id: i64) -> AppResult<CaseDetail> {
     let mut r = app.db.reader();

@@ -27,6 +27,7 @@ mod repo;
 pub mod review;
 pub mod services;
 pub mod settings;
+pub mod synonyms;
 pub mod xlsx;
 
 pub use public::PublicCatalogue;

@@ -3,7 +3,9 @@
 //! a publication then replaces only the lists it changed ([`PublicCatalogue::update`]), so
 //! it shows in search at once however large the catalogue. Other instances on the same
 //! database notice a new publication within [`FRESHNESS`] (they compare the number of
-//! published versions) and apply it the same way.
+//! published versions) and apply it the same way. The synonym table (`synonyms`) gives
+//! items their everyday words; a change to it moves its revision on, and the served index
+//! re-derives the words of the items whose words changed, the same way.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
@@ -20,6 +22,7 @@ use serde::de::DeserializeOwned;
 pub use super::input::{SearchParams, SearchQuery};
 use super::lists::{self, ListVersion};
 use super::repo;
+use super::synonyms::{self, Pair};
 use crate::App;
 use crate::error::{AppError, AppResult};
 
@@ -164,6 +167,55 @@ struct Current {
     issuers: HashMap<String, i64>,
     /// Per exemption list: the version served and the items it holds.
     lists: HashMap<i64, (i64, Vec<i64>)>,
+    /// The synonym table's revision and pairs the index reflects.
+    synonym_revision: i64,
+    pairs: Arc<Vec<Pair>>,
+    /// Each item's everyday words as indexed.
+    aliases: HashMap<i64, Vec<String>>,
+}
+
+impl Current {
+    fn empty() -> Current {
+        Current {
+            generation: -1,
+            index: Arc::new(Index::new()),
+            items: HashMap::new(),
+            json: HashMap::new(),
+            issuers: HashMap::new(),
+            lists: HashMap::new(),
+            synonym_revision: -1,
+            pairs: Arc::new(vec![]),
+            aliases: HashMap::new(),
+        }
+    }
+
+    /// What a cached response depends on: grows with a publication and a synonym change.
+    fn stamp(&self) -> i64 {
+        self.generation + self.synonym_revision
+    }
+}
+
+/// The search document of a served item with its everyday words.
+fn doc_of(item: &PublicItem, aliases: Vec<String>) -> SearchDoc {
+    SearchDoc {
+        id: item.id,
+        name: item.name.clone(),
+        service_item_names: item.service_items.iter().map(|x| x.name.clone()).collect(),
+        service_item_codes: item.service_items.iter().map(|x| x.code.clone()).collect(),
+        level: item.level.as_str().to_owned(),
+        region_code: item.region_code.clone(),
+        issuer_ids: item.issuer_ids.clone(),
+        methods: item.methods.iter().map(|m| m.as_str().to_owned()).collect(),
+        aliases,
+    }
+}
+
+fn aliases_of(item: &PublicItem, pairs: &[Pair]) -> Vec<String> {
+    synonyms::aliases_for(
+        &item.name,
+        item.service_items.iter().map(|x| x.name.as_str()),
+        pairs,
+    )
 }
 
 /// One published list version, ready to serve.
@@ -173,7 +225,7 @@ struct LoadedVersion {
     issuers: Vec<(String, i64)>,
 }
 
-async fn load_version(db: &Db, v: &ListVersion) -> AppResult<LoadedVersion> {
+async fn load_version(db: &Db, v: &ListVersion, pairs: &[Pair]) -> AppResult<LoadedVersion> {
     let mut out = LoadedVersion {
         docs: vec![],
         items: vec![],
@@ -183,17 +235,8 @@ async fn load_version(db: &Db, v: &ListVersion) -> AppResult<LoadedVersion> {
         for (id, name) in s.issuer_ids.iter().zip(&s.issuers) {
             out.issuers.push((name.clone(), *id));
         }
-        out.docs.push(SearchDoc {
-            id: s.id,
-            name: s.name.clone(),
-            service_item_names: s.service_items.iter().map(|x| x.name.clone()).collect(),
-            service_item_codes: s.service_items.iter().map(|x| x.code.clone()).collect(),
-            level: s.level.clone(),
-            region_code: s.region_code.clone(),
-            issuer_ids: s.issuer_ids.clone(),
-            methods: s.methods.iter().map(|m| m.method.clone()).collect(),
-        });
         let item = public_item(&s, v)?;
+        out.docs.push(doc_of(&item, aliases_of(&item, pairs)));
         let text = serde_json::to_string(&item).map_err(|e| AppError::Internal(e.to_string()))?;
         out.items.push((Arc::new(item), Arc::from(text)));
     }
@@ -223,14 +266,7 @@ const RESPONSE_CACHE_ENTRIES: usize = 4096;
 impl Default for PublicCatalogue {
     fn default() -> Self {
         PublicCatalogue {
-            current: RwLock::new(Arc::new(Current {
-                generation: -1,
-                index: Arc::new(Index::new()),
-                items: HashMap::new(),
-                json: HashMap::new(),
-                issuers: HashMap::new(),
-                lists: HashMap::new(),
-            })),
+            current: RwLock::new(Arc::new(Current::empty())),
             checked: Mutex::new(None),
             rebuilding: tokio::sync::Mutex::new(()),
             feed: Mutex::new(None),
@@ -245,8 +281,17 @@ impl std::fmt::Debug for PublicCatalogue {
     }
 }
 
-async fn generation(db: &Db) -> AppResult<i64> {
-    Ok(repo::published_count(&mut db.reader()).await?)
+/// The published generation and the synonym table's revision, as `db` has them.
+async fn generation(db: &Db) -> AppResult<(i64, i64)> {
+    let mut r = db.reader();
+    Ok((
+        repo::published_count(&mut r).await?,
+        repo::synonym_revision(&mut r).await?,
+    ))
+}
+
+async fn load_pairs(db: &Db) -> AppResult<Vec<Pair>> {
+    Ok(synonyms::pairs(&repo::synonyms(&mut db.reader()).await?))
 }
 
 /// The latest published version of every list.
@@ -275,18 +320,16 @@ impl PublicCatalogue {
     /// Rebuild everything from the database (at start).
     pub async fn refresh(&self, app: &App) -> AppResult<()> {
         let _guard = self.rebuilding.lock().await;
-        let generation = generation(&app.db).await?;
+        let (generation, synonym_revision) = generation(&app.db).await?;
+        let pairs = load_pairs(&app.db).await?;
         let mut next = Current {
             generation,
-            index: Arc::new(Index::new()),
-            items: HashMap::new(),
-            json: HashMap::new(),
-            issuers: HashMap::new(),
-            lists: HashMap::new(),
+            synonym_revision,
+            ..Current::empty()
         };
         let mut docs = vec![];
         for v in current_versions(app).await? {
-            let loaded = load_version(&app.db, &v).await?;
+            let loaded = load_version(&app.db, &v, &pairs).await?;
             next.issuers.extend(loaded.issuers);
             let ids = loaded.items.iter().map(|(i, _)| i.id).collect();
             for (item, json) in loaded.items {
@@ -296,6 +339,12 @@ impl PublicCatalogue {
             next.lists.insert(v.list_id, (v.id, ids));
             docs.extend(loaded.docs);
         }
+        next.aliases = docs
+            .iter()
+            .filter(|d| !d.aliases.is_empty())
+            .map(|d| (d.id, d.aliases.clone()))
+            .collect();
+        next.pairs = Arc::new(pairs);
         next.index = Arc::new(Index::build(docs));
         self.store(next);
         Ok(())
@@ -318,10 +367,21 @@ impl PublicCatalogue {
             drop(guard);
             return self.refresh(app).await;
         }
-        let generation = generation(db).await?;
-        if generation <= cur.generation {
+        let (generation, synonym_revision) = generation(db).await?;
+        // Both only grow: a source behind what is served in either (a lagging replica) is
+        // never applied, and one equal in both has nothing new.
+        if generation < cur.generation
+            || synonym_revision < cur.synonym_revision
+            || (generation == cur.generation && synonym_revision == cur.synonym_revision)
+        {
             return Ok(());
         }
+        let pairs = if synonym_revision == cur.synonym_revision {
+            cur.pairs.clone()
+        } else {
+            Arc::new(load_pairs(db).await?)
+        };
+        let mut aliases = cur.aliases.clone();
         let mut items = cur.items.clone();
         let mut json = cur.json.clone();
         let mut issuers = cur.issuers.clone();
@@ -334,13 +394,17 @@ impl PublicCatalogue {
                 continue;
             }
             let old = served.remove(&v.list_id).map(|x| x.1).unwrap_or_default();
-            let loaded = load_version(db, &v).await?;
+            let loaded = load_version(db, &v, &pairs).await?;
             let ids: Vec<i64> = loaded.items.iter().map(|(i, _)| i.id).collect();
             let keep: HashSet<i64> = ids.iter().copied().collect();
             for id in old.into_iter().filter(|id| !keep.contains(id)) {
                 items.remove(&id);
                 json.remove(&id);
+                aliases.remove(&id);
                 changes.push(Change::Remove(id));
+            }
+            for d in &loaded.docs {
+                aliases.insert(d.id, d.aliases.clone());
             }
             issuers.extend(loaded.issuers);
             for (item, text) in loaded.items {
@@ -361,9 +425,22 @@ impl PublicCatalogue {
             for id in served.remove(&list).map(|x| x.1).unwrap_or_default() {
                 items.remove(&id);
                 json.remove(&id);
+                aliases.remove(&id);
                 changes.push(Change::Remove(id));
             }
         }
+        if synonym_revision != cur.synonym_revision {
+            // Only the items whose everyday words changed are indexed again.
+            for item in items.values() {
+                let now = aliases_of(item, &pairs);
+                let before = aliases.get(&item.id).map(Vec::as_slice).unwrap_or_default();
+                if now.as_slice() != before {
+                    changes.push(Change::Upsert(doc_of(item, now.clone())));
+                    aliases.insert(item.id, now);
+                }
+            }
+        }
+        aliases.retain(|_, a| !a.is_empty());
         cur.index.apply(changes);
         self.store(Current {
             generation,
@@ -372,6 +449,9 @@ impl PublicCatalogue {
             json,
             issuers,
             lists: served,
+            synonym_revision,
+            pairs,
+            aliases,
         });
         Ok(())
     }
@@ -391,9 +471,11 @@ impl PublicCatalogue {
         if !due {
             return Ok(());
         }
-        // Other instances' publications, from the replica when there is one (issue #23).
-        let seen = self.load().generation;
-        if generation(app.lagging_db()).await? > seen {
+        // Other instances' publications and synonym changes, from the replica when there
+        // is one (issue #23).
+        let cur = self.load();
+        let (g, r) = generation(app.lagging_db()).await?;
+        if g > cur.generation || r > cur.synonym_revision {
             self.update_from(app, app.lagging_db()).await?;
         }
         Ok(())
@@ -512,7 +594,7 @@ pub async fn search_json(app: &App, p: &SearchParams) -> AppResult<Arc<str>> {
         "{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}",
         p.q, p.level, p.region, p.issuer, p.service, p.method, p.limit, p.offset, p.cursor
     );
-    let generation = app.catalogue.generation();
+    let generation = app.catalogue.load().stamp();
     if let Some(hit) = app.catalogue.cached_response(&key, generation) {
         return Ok(hit);
     }
@@ -548,6 +630,29 @@ async fn render_json(app: &App, p: &SearchParams) -> AppResult<String> {
     // `tail` is an object: drop its opening brace and append the rest.
     out.push_str(tail.get(1..).unwrap_or("}"));
     Ok(out)
+}
+
+/// Items near a query that found nothing (issue #22 §2): the published items found by the
+/// query's two-character pieces (户口本明 → 户口, 口本, 本明), most pieces first, at most
+/// `limit`. No login, nothing counted.
+pub async fn near_matches(app: &App, q: &str, limit: usize) -> AppResult<Vec<Arc<PublicItem>>> {
+    app.catalogue.ensure_fresh(app).await?;
+    let cur = app.catalogue.load();
+    let key: Vec<char> = proofless_search::normalize(q).chars().take(16).collect();
+    let mut hits: HashMap<i64, usize> = HashMap::new();
+    for w in key.windows(2) {
+        let piece: String = w.iter().collect();
+        for id in cur.index.search(&Query::new(piece).page(50, 0)).ids {
+            *hits.entry(id).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(i64, usize)> = hits.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(ranked
+        .into_iter()
+        .filter_map(|(id, _)| cur.items.get(&id).cloned())
+        .take(limit)
+        .collect())
 }
 
 /// One item of the current published lists.

@@ -54,7 +54,7 @@ pub async fn propose_in(
             "【黑名单告知】承诺 #{commitment_id} 经核查为虚假承诺，已告知当事人，异议期至 {}。",
             crate::local_time(until)
         ),
-        &format!("/credit/proposals#p{id}"),
+        &format!("/credit#proposal-{id}"),
         &format!("blacklist:propose:{id}"),
         now,
     )
@@ -86,7 +86,7 @@ pub async fn run_objection_end(tx: &mut Tx, proposal_id: i64, now: i64) -> AppRe
         &format!(
             "【待决定】黑名单拟列入事项 #{proposal_id} 异议期已届满，当事人未提出异议，请作出决定。"
         ),
-        &format!("/credit/proposals#p{proposal_id}"),
+        &format!("/credit#proposal-{proposal_id}"),
         &format!("blacklist:objection-end:{proposal_id}"),
         now,
     )
@@ -150,7 +150,7 @@ pub async fn object(
         &Recipient::Role(Role::CreditOffice),
         proofless_domain::notification::NotificationKind::Blacklist,
         &format!("【异议】黑名单拟列入事项 #{id} 的当事人提出了异议，请审查并作出决定。"),
-        &format!("/credit/proposals#p{id}"),
+        &format!("/credit#proposal-{id}"),
         &format!("blacklist:object:{id}"),
         now,
     )

@@ -397,7 +397,8 @@ async fn get_radar(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Radar>
     Ok(Json(radar::radar(&s.app, &ctx.actor).await?))
 }
 
-/// Adds or replaces a synonym (joint office).
+/// Adds a synonym pair (joint office); the same pair twice is refused (422), the search
+/// index follows at once.
 #[utoipa::path(post, path = "/api/v1/search-synonyms", tag = "adjustment", request_body = SynonymInput,
     responses((status = 201, body = Synonym), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn put_synonym(
@@ -420,7 +421,7 @@ async fn synonyms(State(s): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<Syn
     Ok(Json(radar::synonyms(&s.app, &ctx.actor).await?))
 }
 
-/// Removes a synonym (joint office).
+/// Removes every pair of an everyday word (joint office).
 #[utoipa::path(delete, path = "/api/v1/search-synonyms/{term}", tag = "adjustment", params(("term" = String, Path)),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 async fn delete_synonym(

@@ -444,9 +444,9 @@ pub async fn synonym_submit(
     };
     match radar::put_synonym(&s.app, &ctx.actor, &input).await {
         Ok(_) => {
-            Redirect::to(&format!("/adjustments/voice?msg={}", enc("同义词已保存"))).into_response()
+            Redirect::to(&format!("/search-synonyms?msg={}", enc("同义词已保存"))).into_response()
         }
-        Err(e) => page_error(&ctx, e, "/adjustments/voice"),
+        Err(e) => page_error(&ctx, e, "/search-synonyms"),
     }
 }
 

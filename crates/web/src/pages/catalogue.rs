@@ -83,12 +83,36 @@ struct ProofsResults {
     marks: std::collections::HashMap<i64, PublicMark>,
     /// Cancelled items matching the query: still findable (A3 §11).
     cancelled: Vec<PublicMark>,
+    /// When nothing is found: published items near the query (issue #22 §2).
+    near: Vec<Arc<PublicItem>>,
+    /// When nothing is found: synonym pairs the query may have meant.
+    related: Vec<Related>,
+    /// The query as a parameter, for the item links (`← 返回查询` keeps it).
+    back: String,
 }
 
 impl ProofsResults {
     fn mark(&self, id: &i64) -> Option<&PublicMark> {
         self.marks.get(id)
     }
+}
+
+/// A synonym pair suggested when nothing is found: the list's word and its search.
+struct Related {
+    term: String,
+    canonical: String,
+    href: String,
+}
+
+/// The search's parameters as an item page takes them back (`?q=…&level=…&method=…`).
+fn back_query(f: &SearchForm) -> String {
+    let mut parts = vec![];
+    for (k, v) in [("q", &f.q), ("level", &f.level), ("method", &f.method)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", enc(v)));
+        }
+    }
+    parts.join("&")
 }
 
 fn enc(s: &str) -> String {
@@ -129,6 +153,25 @@ async fn results(s: &AppState, f: &SearchForm) -> ProofsResults {
                     enc(f.method.as_deref().unwrap_or(""))
                 )
             });
+            let (near, related) = if r.total == 0 && !q.trim().is_empty() {
+                (
+                    public::near_matches(&s.app, &q, 5)
+                        .await
+                        .unwrap_or_default(),
+                    proofless_app::catalogue::synonyms::related(&s.app, &q)
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(term, canonical)| Related {
+                            href: format!("/proofs?q={}", enc(&canonical)),
+                            term,
+                            canonical,
+                        })
+                        .collect(),
+                )
+            } else {
+                (vec![], vec![])
+            };
             ProofsResults {
                 q,
                 items: r.items,
@@ -138,6 +181,9 @@ async fn results(s: &AppState, f: &SearchForm) -> ProofsResults {
                 error: String::new(),
                 marks,
                 cancelled,
+                near,
+                related,
+                back: back_query(f),
             }
         }
         Err(e) => ProofsResults {
@@ -149,6 +195,9 @@ async fn results(s: &AppState, f: &SearchForm) -> ProofsResults {
             error: crate::error::ApiError::from(e).detail,
             marks: Default::default(),
             cancelled: vec![],
+            near: vec![],
+            related: vec![],
+            back: back_query(f),
         },
     }
 }
@@ -190,6 +239,8 @@ struct ItemPage {
     /// The public's comments the joint office answered (A3 §12).
     comments: Vec<Comment>,
     message: String,
+    /// `?q=…` of the search the citizen came from (issue #22 §2), or empty.
+    back: String,
 }
 
 /// A cancelled item no longer in the current list: still findable (A3 §11).
@@ -212,6 +263,10 @@ struct CancelledItem {
 #[derive(Deserialize, Default)]
 pub struct ItemMsg {
     msg: Option<String>,
+    /// The search the citizen came from, kept for `← 返回查询`.
+    q: Option<String>,
+    level: Option<String>,
+    method: Option<String>,
 }
 
 pub async fn item_page(
@@ -220,6 +275,12 @@ pub async fn item_page(
     Path(id): Path<i64>,
     Query(m): Query<ItemMsg>,
 ) -> Response {
+    let back = back_query(&SearchForm {
+        q: m.q.clone(),
+        level: m.level.clone(),
+        method: m.method.clone(),
+        ..SearchForm::default()
+    });
     let mark = match adjustment::publication::public_mark(&s.app, id).await {
         Ok(m) => m,
         Err(e) => return page_error(&ctx, e, "/proofs"),
@@ -274,6 +335,7 @@ pub async fn item_page(
             mark,
             comments,
             message: m.msg.unwrap_or_default(),
+            back,
         },
     )
 }

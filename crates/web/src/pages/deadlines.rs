@@ -253,7 +253,7 @@ pub async fn item_rows(app: &App, actor: &Actor, items: Vec<DueItem>) -> Vec<Ite
             .into_iter()
             .collect()
     };
-    items
+    let items = items
         .into_iter()
         .map(|i| {
             let v = (i.subject_type == SubjectType::Verification)
@@ -272,21 +272,65 @@ pub async fn item_rows(app: &App, actor: &Actor, items: Vec<DueItem>) -> Vec<Ite
                     s.countdown_text.clone(),
                 ),
                 None => (
-                    format!("/deadlines/{}", i.id),
+                    String::new(),
                     format!("{} {}", i.subject_type.label(), i.subject_id),
-                    i.late.map(|l| l.text).unwrap_or_default(),
+                    i.late.as_ref().map(|l| l.text.clone()).unwrap_or_default(),
                 ),
             };
-            ItemRow {
-                link,
-                subject,
-                org_name: i.org_name,
-                period: i.period.describe(),
-                due: i.due_at.map(local_time).unwrap_or_default(),
-                late,
-            }
+            (i, link, subject, late)
         })
-        .collect()
+        .collect::<Vec<_>>();
+    let mut rows = Vec::with_capacity(items.len());
+    for (i, link, subject, late) in items {
+        let link = if link.is_empty() {
+            subject_link(app, actor, &i).await
+        } else {
+            link
+        };
+        rows.push(ItemRow {
+            link,
+            subject,
+            org_name: i.org_name,
+            period: i.period.describe(),
+            due: i.due_at.map(local_time).unwrap_or_default(),
+            late,
+        });
+    }
+    rows
+}
+
+/// The page of the matter a deadline is about (issue #22 §2: an overdue line opens the
+/// request, the case, the decision…); the deadline's own record only when the matter has no
+/// page of its own.
+async fn subject_link(app: &App, actor: &Actor, i: &DueItem) -> String {
+    let id = &i.subject_id;
+    let numeric = id.parse::<i64>().ok();
+    match (i.subject_type, numeric) {
+        (SubjectType::Verification, _) => {
+            if let Some(v) = verification_id(id) {
+                return format!("/verifications/{v}");
+            }
+        }
+        (SubjectType::Case, _) => {
+            let case_no = id.split('/').next().unwrap_or(id);
+            if let Ok(Some(cid)) = proofless_app::cases::id_of_number(app, actor, case_no).await {
+                return format!("/cases/{cid}");
+            }
+        }
+        (SubjectType::CommitmentCheck, Some(n)) => return format!("/commitments/{n}"),
+        (SubjectType::JointDecision, Some(n)) => return format!("/joint/decisions/{n}"),
+        (SubjectType::AccountabilityRectification, Some(n)) => {
+            return format!("/accountability/{n}");
+        }
+        (SubjectType::JointMeeting, _) => return "/joint".to_owned(),
+        (SubjectType::RiskReview, _) => return "/risks".to_owned(),
+        (SubjectType::SharingOutside, _) => return "/sharing".to_owned(),
+        (SubjectType::Adjustment, _) => return "/adjustments".to_owned(),
+        (SubjectType::Complaint, _) => return "/complaints".to_owned(),
+        (SubjectType::SupervisionFinding, _) => return "/supervision/checks".to_owned(),
+        _ => {}
+    }
+    format!("/deadlines/{}", i.id)
 }
 
 /// The id in a verification's number (`HY00000007` → 7).

@@ -14,6 +14,7 @@ mod furniture;
 mod identity;
 mod joint;
 mod layout;
+mod next;
 mod policy;
 mod portal;
 mod readable;
@@ -21,6 +22,8 @@ mod sealed;
 mod session;
 mod sharing;
 mod supervision;
+mod synonyms;
+mod templates_review;
 mod verification;
 
 use askama::Template;
@@ -197,6 +200,11 @@ pub fn router() -> Router<AppState> {
         .route("/adjustments/voice", get(adjustment::voice_page))
         .route("/adjustments/voice/{id}", post(adjustment::moderate_submit))
         .route("/adjustments/synonyms", post(adjustment::synonym_submit))
+        .route(
+            "/search-synonyms",
+            get(synonyms::synonyms_page).post(synonyms::add_submit),
+        )
+        .route("/search-synonyms/remove", post(synonyms::remove_submit))
         .route("/adjustments/{id}", get(adjustment::detail_page))
         .route(
             "/adjustments/{id}/attachments",
@@ -246,6 +254,7 @@ pub fn router() -> Router<AppState> {
         .route("/policy", get(policy::policy_page))
         .route("/policy/{key}", post(policy::version_submit))
         .merge(furniture::router())
+        .layer(axum::middleware::from_fn(next::remember))
 }
 
 fn sharing_routes() -> Router<AppState> {
@@ -300,6 +309,14 @@ fn commitment_routes() -> Router<AppState> {
             post(commitment::repair_request_submit),
         )
         .route("/commitments", get(commitment::unit_page))
+        .route(
+            "/commitments/templates",
+            get(templates_review::templates_page),
+        )
+        .route(
+            "/commitments/templates/{id}/review",
+            post(templates_review::review_submit),
+        )
         .route("/commitments/checks", get(commitment::checks_page))
         .route("/commitments/figures", get(commitment::figures_page))
         .route("/commitments/{id}", get(commitment::letter_page))

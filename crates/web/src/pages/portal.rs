@@ -30,14 +30,23 @@ fn login_form(s: &AppState, ctx: &Ctx, error: String) -> Login {
         error,
         portal: true,
         oidc: s.oidc.is_some(),
+        next: String::new(),
     }
 }
 
-pub async fn login_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+pub async fn login_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(nq): axum::extract::Query<super::session::NextQuery>,
+) -> Response {
+    let next = super::session::checked_next(&nq.next);
     if ctx.actor.kind == ActorKind::Portal {
-        return Redirect::to("/portal").into_response();
+        let to = if next.is_empty() { "/portal" } else { &next };
+        return Redirect::to(to).into_response();
     }
-    render(StatusCode::OK, &login_form(&s, &ctx, String::new()))
+    let mut form = login_form(&s, &ctx, String::new());
+    form.next = next;
+    render(StatusCode::OK, &form)
 }
 
 pub async fn login_submit(
@@ -48,7 +57,12 @@ pub async fn login_submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     // A deep link the login interrupted (在线办理, issue #17 §4) is followed afterwards.
-    let next = super::cases::next_after_login(&headers);
+    let form_next = super::session::checked_next(&f.next);
+    let next = if form_next.is_empty() {
+        super::cases::next_after_login(&headers)
+    } else {
+        Some(form_next.clone())
+    };
     let input = PortalLoginInput {
         resident_id: f.login,
         password: f.password,
@@ -74,7 +88,9 @@ pub async fn login_submit(
             } else {
                 StatusCode::UNAUTHORIZED
             };
-            render(status, &login_form(&s, &ctx, api.detail))
+            let mut form = login_form(&s, &ctx, api.detail);
+            form.next = form_next;
+            render(status, &form)
         }
     }
 }

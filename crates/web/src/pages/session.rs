@@ -73,16 +73,34 @@ pub struct Login {
     pub portal: bool,
     /// Offer "统一身份认证登录" (the portal, when the identity platform is configured).
     pub oidc: bool,
+    /// The deep link to follow after login, already checked (`next::safe_next`).
+    pub next: String,
 }
 
-pub async fn login_page(ctx: Ctx) -> Response {
+/// The `?next=` of a login page.
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    pub next: String,
+}
+
+/// The deep link to follow, when it is a path of this site.
+pub fn checked_next(raw: &str) -> String {
+    super::next::safe_next(raw).unwrap_or_default().to_owned()
+}
+
+pub async fn login_page(
+    ctx: Ctx,
+    axum::extract::Query(nq): axum::extract::Query<NextQuery>,
+) -> Response {
+    let next = checked_next(&nq.next);
     if ctx.actor.kind == ActorKind::Staff {
-        return Redirect::to("/workbench").into_response();
+        let to = if next.is_empty() { "/workbench" } else { &next };
+        return Redirect::to(to).into_response();
     }
-    render(
-        StatusCode::OK,
-        &staff_login_form(&ctx, String::new(), String::new()),
-    )
+    let mut form = staff_login_form(&ctx, String::new(), String::new());
+    form.next = next;
+    render(StatusCode::OK, &form)
 }
 
 fn staff_login_form(ctx: &Ctx, login: String, error: String) -> Login {
@@ -95,6 +113,7 @@ fn staff_login_form(ctx: &Ctx, login: String, error: String) -> Login {
         error,
         portal: false,
         oidc: false,
+        next: String::new(),
     }
 }
 
@@ -108,6 +127,9 @@ pub struct LoginForm {
     /// The one-time code of a protected staff account (staff form only).
     #[serde(default)]
     pub code: String,
+    /// The deep link the login interrupted (checked again before it is followed).
+    #[serde(default)]
+    pub next: String,
 }
 
 pub async fn login_submit(
@@ -117,6 +139,7 @@ pub async fn login_submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let code = f.code.trim().to_owned();
+    let next = checked_next(&f.next);
     let input = LoginInput {
         username: f.login,
         password: f.password,
@@ -124,7 +147,8 @@ pub async fn login_submit(
     };
     match auth::staff_login(&s.app, ctx.op(), client.as_str(), &input).await {
         Ok((session, _)) => {
-            (session_cookie(&s, &session), Redirect::to("/workbench")).into_response()
+            let to = if next.is_empty() { "/workbench" } else { &next };
+            (session_cookie(&s, &session), Redirect::to(to)).into_response()
         }
         Err(e) => {
             let api = crate::error::ApiError::from(e);
@@ -133,7 +157,9 @@ pub async fn login_submit(
             } else {
                 StatusCode::UNAUTHORIZED
             };
-            render(status, &staff_login_form(&ctx, input.username, api.detail))
+            let mut form = staff_login_form(&ctx, input.username, api.detail);
+            form.next = next;
+            render(status, &form)
         }
     }
 }
@@ -153,6 +179,9 @@ pub struct Card {
     pub href: &'static str,
 }
 
+/// The 部门核验 card leads to the new requests of the inbox.
+const VERIFICATION_INBOX: &str = "/verifications?box=inbox&filter=registered";
+
 #[derive(Template)]
 #[template(path = "workbench.html")]
 struct Workbench {
@@ -167,6 +196,90 @@ struct Workbench {
     unread: i64,
     /// 代办任务 of the unit, for its proxy agents (A and B): the card with its count.
     proxy_tasks: Option<i64>,
+    /// The number of waiting things a card leads to, by the card's address.
+    counts: Vec<(&'static str, i64)>,
+}
+
+impl Workbench {
+    fn count(&self, href: &str) -> Option<i64> {
+        self.counts
+            .iter()
+            .find(|(h, _)| *h == href)
+            .map(|(_, n)| *n)
+    }
+
+    /// Amber when something waits, green when nothing does.
+    fn badge(&self, href: &str) -> &'static str {
+        match self.count(href) {
+            Some(n) if n > 0 => "warn",
+            _ => "ok",
+        }
+    }
+}
+
+/// What waits behind each card of the actor's workbench (issue #22 §2): new verification
+/// requests, items to review, versions to approve, complaints to accept, synonym pairs.
+/// A count that cannot be read is left out, never shown wrong.
+async fn card_counts(s: &AppState, a: &proofless_app::Actor) -> Vec<(&'static str, i64)> {
+    use proofless_app::catalogue::{lists, review, synonyms};
+    use proofless_domain::catalogue::Stage;
+    let mut out = vec![];
+    if a.has_any(&[Role::Liaison, Role::ProxyAgent]) {
+        let f = proofless_app::verification::ListFilter {
+            state: Some("registered".to_owned()),
+            limit: Some(1),
+            ..Default::default()
+        };
+        if let Ok(p) = proofless_app::verification::list(
+            &s.app,
+            a,
+            proofless_app::verification::Box_::Inbox,
+            &f,
+        )
+        .await
+        {
+            out.push((VERIFICATION_INBOX, p.total));
+        }
+    }
+    if a.has(Role::LegalReviewer)
+        && let Ok(q) = review::queue(&s.app, a).await
+    {
+        out.push(("/catalogue/review", q.len() as i64));
+    }
+    if a.has(Role::LegalReviewer)
+        && let Ok(t) =
+            proofless_app::commitment::templates::list(&s.app, a, Some("submitted")).await
+    {
+        out.push(("/commitments/templates", t.len() as i64));
+    }
+    if a.has(Role::CountyApprover)
+        && let Ok(v) = lists::versions(&s.app, a, true).await
+    {
+        let n = v.iter().filter(|v| v.stage == Stage::Prepared).count();
+        out.push(("/catalogue/lists", n as i64));
+    }
+    if a.has(Role::JointOffice)
+        && let Ok(p) = synonyms::list(&s.app, a).await
+    {
+        out.push(("/search-synonyms", p.len() as i64));
+    }
+    if a.has_any(&[
+        Role::ComplaintHotline,
+        Role::ComplaintWindow,
+        Role::ComplaintJustice,
+        Role::UnitAdmin,
+        Role::CounterClerk,
+    ]) {
+        let f = proofless_app::complaints::ListFilter {
+            state: Some("registered".to_owned()),
+            page: Some(1),
+            per_page: Some(1),
+        };
+        if let Ok(p) = proofless_app::complaints::view::list(&s.app, a, &f).await {
+            out.push(("/complaints", p.total));
+        }
+    }
+    out
 }
 
 /// What each role's workbench offers.
@@ -176,8 +289,34 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
     if has(Role::Liaison) || has(Role::ProxyAgent) {
         cards.push(Card {
             title: "部门核验",
-            text: "本单位发出和收到的核验请求，按时限倒计时（附件2）。",
-            href: "",
+            text: "本单位发出和收到的核验请求，按时限倒计时（附件2）。数字为新收到、尚未答复的请求。",
+            href: VERIFICATION_INBOX,
+        });
+    }
+    if has(Role::LegalReviewer) {
+        cards.push(Card {
+            title: "合法性审查",
+            text: "各单位提交的证明事项，逐项审查设定依据后通过或退回（R1.4）。数字为待审查的事项。",
+            href: "/catalogue/review",
+        });
+        cards.push(Card {
+            title: "承诺书格式文本审查",
+            text: "各单位起草的告知承诺书格式文本，审查通过后方可公布使用（R4.1）。数字为待审查的文本。",
+            href: "/commitments/templates",
+        });
+    }
+    if has(Role::CountyApprover) {
+        cards.push(Card {
+            title: "清单核准",
+            text: "联席会议办公室汇总的证明事项免提交清单，经县政府核准并登记文号后发布（R2.2）。数字为待核准的版本。",
+            href: "/catalogue/lists",
+        });
+    }
+    if has(Role::JointOffice) {
+        cards.push(Card {
+            title: "搜索同义词表",
+            text: "群众常用说法（户口本、开公司）对应清单中的名称，公开查询据此找到证明事项。",
+            href: "/search-synonyms",
         });
     }
     if has(Role::CounterClerk) {
@@ -380,6 +519,7 @@ pub async fn workbench(State(s): State<AppState>, ctx: Ctx) -> Response {
     let proxy_tasks = proofless_app::cases::proxy_count(&s.app, a)
         .await
         .unwrap_or(None);
+    let counts = card_counts(&s, a).await;
     let page = Workbench {
         layout: Layout::new("工作台", &ctx, "/workbench"),
         unit: a.org_name.clone().unwrap_or_default(),
@@ -395,6 +535,7 @@ pub async fn workbench(State(s): State<AppState>, ctx: Ctx) -> Response {
         due_soon,
         unread,
         proxy_tasks,
+        counts,
     };
     render(StatusCode::OK, &page)
 }

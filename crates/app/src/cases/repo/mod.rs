@@ -19,6 +19,16 @@ pub(crate) async fn load(ex: &mut impl Exec, id: i64) -> AppResult<Case> {
         .ok_or_else(|| AppError::NotFound(format!("办件 {id} 不存在")))
 }
 
+/// The id and unit of the case with this number.
+pub(crate) async fn id_of_number(
+    ex: &mut impl Exec,
+    case_no: &str,
+) -> AppResult<Option<(i64, i64)>> {
+    Ok(ex
+        .fetch_optional(q("SELECT id, org_id FROM cases WHERE case_no = ?").bind(case_no))
+        .await?)
+}
+
 /// The id of the service item with this code in the catalogue.
 pub(crate) async fn service_item_id(ex: &mut impl Exec, code: &str) -> AppResult<Option<i64>> {
     let found: Option<(i64,)> = ex

@@ -7,10 +7,12 @@
 mod items;
 mod lists;
 mod services;
+mod synonyms;
 
 pub(crate) use items::*;
 pub(crate) use lists::*;
 pub(crate) use services::*;
+pub(crate) use synonyms::*;
 
 use proofless_domain::region::RegionLevel;
 use proofless_store::{Exec, StoreError, q};
