@@ -16,7 +16,10 @@ async fn fill(b: &driver::Browser, css: &str, text: &str) {
 
 async fn active_id(b: &driver::Browser) -> String {
     b.client
-        .execute("return document.activeElement && document.activeElement.id;", vec![])
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
         .await
         .unwrap()
         .as_str()
@@ -70,7 +73,10 @@ async fn a_refused_case_form_shows_each_error_by_its_field_and_a_summary_linking
         .unwrap();
     assert_eq!(by_field, said);
     let input = b.client.find(Locator::Id("applicant")).await.unwrap();
-    assert_eq!(input.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(
+        input.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
     assert_eq!(
         input.attr("aria-describedby").await.unwrap().as_deref(),
         Some("applicant-error")

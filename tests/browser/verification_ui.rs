@@ -105,7 +105,10 @@ async fn a_verification_goes_from_sending_to_a_sealed_answer() {
     // sealed before it is confirmed.
     let text = b.text_with("将要加盖电子印章的反馈内容").await;
     assert!(text.contains("经查询户籍系统，已于2025年迁出"), "{text}");
-    assert!(text.contains("县公安局"), "the sealing unit is named: {text}");
+    assert!(
+        text.contains("县公安局"),
+        "the sealing unit is named: {text}"
+    );
     assert!(text.contains("核验属实"), "{text}");
     b.client
         .find(Locator::Id("confirm-seal"))

@@ -87,7 +87,10 @@ async fn the_access_log_page_names_the_post_the_purpose_and_the_case(b: Backend)
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     let rows = rows_of(&html);
-    assert!(rows.len() >= 2, "the demo's verification and the credit read: {html}");
+    assert!(
+        rows.len() >= 2,
+        "the demo's verification and the credit read: {html}"
+    );
     assert!(rows.iter().all(|r| r.len() == 6), "{rows:?}");
     // One row for the three reads, and it is the newest.
     let credit_rows: Vec<_> = rows.iter().filter(|r| r[4] == "核查信用状况").collect();
@@ -106,14 +109,12 @@ async fn the_access_log_page_names_the_post_the_purpose_and_the_case(b: Backend)
         assert!(r[1..5].iter().all(|c| !c.is_empty()), "{r:?}");
     }
     for (i, a) in rows.iter().enumerate() {
-        assert!(
-            rows[i + 1..].iter().all(|b| b != a),
-            "duplicate row {a:?}"
-        );
+        assert!(rows[i + 1..].iter().all(|b| b != a), "duplicate row {a:?}");
     }
     // The demo's verification about 张三 names the case it served (SJ-2026-0101).
     assert!(
-        rows.iter().any(|r| r[5] == "SJ-2026-0101" && r[2] == "联络员"),
+        rows.iter()
+            .any(|r| r[5] == "SJ-2026-0101" && r[2] == "联络员"),
         "{rows:?}"
     );
     // Plain words: no article numbers, no action codes.

@@ -54,7 +54,10 @@ fn act_of(action: &str) -> (&'static str, &'static [Role]) {
         "verification.ledger" => ("记入核验台账", V),
         "case.read" => ("查看办件", C),
         "case.create" => ("受理办件", C),
-        "case.scan.read" => ("查看代办取得的证明材料", &[Role::ProxyAgent, Role::CounterClerk]),
+        "case.scan.read" => (
+            "查看代办取得的证明材料",
+            &[Role::ProxyAgent, Role::CounterClerk],
+        ),
         "case.archive.read" => ("查阅办件电子档案", C),
         "person.read" => ("查看身份信息", C),
         "person.create" => ("登记身份信息", C),
@@ -117,7 +120,11 @@ async fn case_of(db: &mut impl Exec, r: &AuditRow) -> Result<String, StoreError>
 }
 
 /// The accesses to `subject_ref` by others, newest first, one row per access.
-pub async fn access_view(app: &App, actor: &Actor, subject_ref: &str) -> AppResult<Vec<AccessView>> {
+pub async fn access_view(
+    app: &App,
+    actor: &Actor,
+    subject_ref: &str,
+) -> AppResult<Vec<AccessView>> {
     let (ActorKind::Portal, Some(me)) = (actor.kind, actor.id) else {
         return Err(AppError::forbidden("此功能仅限申请人本人使用"));
     };
@@ -132,7 +139,11 @@ pub async fn access_view(app: &App, actor: &Actor, subject_ref: &str) -> AppResu
     // (operation, who, action, object, at) of the rows kept, to merge repeats into them.
     let mut seen: Vec<(String, String, String, String, i64)> = Vec::new();
     for r in rows {
-        let who = format!("{}:{}", r.actor_kind.as_str(), r.actor_id.unwrap_or_default());
+        let who = format!(
+            "{}:{}",
+            r.actor_kind.as_str(),
+            r.actor_id.unwrap_or_default()
+        );
         let object = format!("{}:{}", r.object_type, r.object_id);
         // Rows come newest first: another row of a shown request about the same thing by
         // the same person, or the same act on the same thing by the same person shortly
@@ -146,13 +157,7 @@ pub async fn access_view(app: &App, actor: &Actor, subject_ref: &str) -> AppResu
         if repeat {
             continue;
         }
-        seen.push((
-            r.operation_id.clone(),
-            who,
-            r.action.clone(),
-            object,
-            r.at,
-        ));
+        seen.push((r.operation_id.clone(), who, r.action.clone(), object, r.at));
         let (act, posts) = act_of(&r.action);
         let unit = match r.org_id {
             Some(o) => repo::org_name(&mut db, o).await?.unwrap_or_default(),
@@ -168,6 +173,7 @@ pub async fn access_view(app: &App, actor: &Actor, subject_ref: &str) -> AppResu
                     .map(|x| x.label().to_owned())
                     .unwrap_or_else(|| "工作人员".to_owned())
             }
+            (ActorKind::Staff, None) => "工作人员".to_owned(),
             (ActorKind::Token, _) => "对接系统".to_owned(),
             (ActorKind::System, _) => "系统自动处理".to_owned(),
             (ActorKind::Portal, _) => "企业经办人".to_owned(),

@@ -442,11 +442,7 @@ pub async fn decision_submit(
 ) -> Response {
     if f.confirm != "yes" {
         let Some(o) = CaseOutcome::ALL.iter().find(|o| o.as_str() == f.outcome) else {
-            return back(
-                id,
-                Err(AppError::field("outcome", "请选择办理决定")),
-                "",
-            );
+            return back(id, Err(AppError::field("outcome", "请选择办理决定")), "");
         };
         let c = match cases::get(&s.app, &ctx.actor, id).await {
             Ok(c) => c,

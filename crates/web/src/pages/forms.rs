@@ -99,8 +99,9 @@ impl FormErrors {
         }
     }
 
-    /// Every message, for a page that still shows them as one line.
-    pub fn text(&self) -> String {
+    /// Every message as one line.
+    #[cfg(test)]
+    fn text(&self) -> String {
         self.items
             .iter()
             .map(|p| p.message.as_str())

@@ -313,8 +313,7 @@ pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Response {
         Ok(e) => e,
         Err(e) => return page_error(&ctx, e, "/"),
     };
-    let records = match applicants::access_view(&s.app, &ctx.actor, &format!("person:{me}")).await
-    {
+    let records = match applicants::access_view(&s.app, &ctx.actor, &format!("person:{me}")).await {
         Ok(r) => r,
         Err(e) => return page_error(&ctx, e, "/"),
     };

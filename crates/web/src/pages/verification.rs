@@ -232,12 +232,7 @@ pub struct NewForm {
     case_id: String,
 }
 
-async fn new_form(
-    s: &AppState,
-    ctx: &Ctx,
-    form: NewForm,
-    errors: FormErrors,
-) -> Response {
+async fn new_form(s: &AppState, ctx: &Ctx, form: NewForm, errors: FormErrors) -> Response {
     if let Err(e) = require_staff(ctx) {
         return page_error(ctx, e, "/");
     }
@@ -312,10 +307,7 @@ pub async fn new_submit(
         Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_))) => {
             page_error(&ctx, e, "/verifications")
         }
-        Err(e) => {
-            new_form(&s, &ctx, form, FormErrors::from_error(e, NEW_FIELDS))
-                .await
-        }
+        Err(e) => new_form(&s, &ctx, form, FormErrors::from_error(e, NEW_FIELDS)).await,
     }
 }
 
