@@ -197,6 +197,9 @@ pub async fn access_view(
             case_no: case_of(&mut db, &r).await?,
         });
     }
+    // Newest first by when it happened (the log's order is when it was written; back-dated
+    // records, e.g. an offline verification entered later, would otherwise sit too high).
+    out.sort_by(|a, b| b.at.cmp(&a.at));
     Ok(out)
 }
 
