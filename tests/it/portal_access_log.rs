@@ -114,7 +114,7 @@ async fn the_access_log_page_names_the_post_the_purpose_and_the_case(b: Backend)
     // The demo's verification about 张三 names the case it served (SJ-2026-0101).
     assert!(
         rows.iter()
-            .any(|r| r[5] == "SJ-2026-0101" && r[2] == "联络员"),
+            .any(|r| r[5] == "SJ-2026-0101" && r[1] == "县公安局"),
         "{rows:?}"
     );
     // Plain words: no article numbers, no action codes.
