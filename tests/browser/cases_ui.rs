@@ -52,6 +52,9 @@ async fn a_clerk_carries_a_case_from_the_workbench_to_its_decision() {
         .unwrap();
     // Deciding now is refused, with the reason, and nothing changes.
     b.click("#decide").await;
+    // Issue #22 point 3: a decision is confirmed first, showing what will be recorded.
+    b.text_with("将要记录的办理决定").await;
+    b.click("#confirm-decide").await;
     let text = b.text_with("尚有证明未解决").await;
     assert!(text.contains("尚有证明未解决"), "{text}");
     b.click(&format!("#proxy-{item}")).await;
@@ -130,7 +133,9 @@ async fn a_clerk_carries_a_case_from_the_workbench_to_its_decision() {
     let text = b.text_with("GA-UI-001").await;
     assert!(text.contains("已解决") && text.contains("杨代办"), "{text}");
     b.click("#decide").await;
-    let text = b.text_with("办结").await;
+    b.text_with("将要记录的办理决定").await;
+    b.click("#confirm-decide").await;
+    let text = b.text_with("办理决定已记录").await;
     assert!(text.contains("准予"), "{text}");
     b.close().await;
 }
@@ -187,6 +192,9 @@ async fn a_citizen_commits_on_the_portal_starting_from_the_item_page() {
     fill(&b, "#facts", "本人承诺经营场所为自有房屋，可合法使用").await;
     b.click("#chosen").await;
     b.click("#sign").await;
+    // The confirmation step shows what will be sealed (issue #22 point 3).
+    b.text_with("将要签署并加盖电子印章的内容").await;
+    b.click("#confirm-sign").await;
     b.text_with("已签署").await;
     // 我的办件: the case, its proof resolved by the commitment.
     b.client

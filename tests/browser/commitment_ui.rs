@@ -105,6 +105,9 @@ async fn a_citizen_signs_a_false_promise_is_blacklisted_by_due_process_and_then_
     );
     b.click("#chosen").await;
     b.click("#sign").await;
+    // The confirmation step shows what will be sealed (issue #22 point 3).
+    b.text_with("将要签署并加盖电子印章的内容").await;
+    b.click("#confirm-sign").await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let state = b
         .client

@@ -13,6 +13,7 @@ mod catalogue_ui;
 mod commitment_ui;
 mod complaints_ui;
 mod driver;
+mod forms_ui;
 mod foundation_ui;
 mod furniture_ui;
 mod identity_ui;

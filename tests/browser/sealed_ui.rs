@@ -111,6 +111,9 @@ async fn sealed_letter_page_and_pdf_display_without_csp_violations() {
     b.text_with("不实承诺的法律责任").await;
     b.click("#chosen").await;
     b.click("#sign").await;
+    // The confirmation step shows what will be sealed (issue #22 point 3).
+    b.text_with("将要签署并加盖电子印章的内容").await;
+    b.click("#confirm-sign").await;
     let text = b.text_with("下载 PDF").await;
     assert!(
         text.contains("下载 PDF"),

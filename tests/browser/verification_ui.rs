@@ -101,7 +101,27 @@ async fn a_verification_goes_from_sending_to_a_sealed_answer() {
         .click()
         .await
         .unwrap();
+    // Issue #22 point 3: a confirmation step shows what the SM2 seal will cover; nothing is
+    // sealed before it is confirmed.
+    let text = b.text_with("将要加盖电子印章的反馈内容").await;
+    assert!(text.contains("经查询户籍系统，已于2025年迁出"), "{text}");
+    assert!(
+        text.contains("县公安局"),
+        "the sealing unit is named: {text}"
+    );
+    assert!(text.contains("核验属实"), "{text}");
+    b.client
+        .find(Locator::Id("confirm-seal"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let text = b.text_with("查验反馈函签章").await;
+    assert!(
+        text.contains("反馈已加盖本单位电子印章"),
+        "a success message after the action: {text}"
+    );
     assert!(text.contains("核验属实"), "{text}");
     b.client
         .find(Locator::Id("sealed-link"))

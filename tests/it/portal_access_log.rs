@@ -47,3 +47,86 @@ async fn the_access_log_total_counts_what_it_shows(b: Backend) {
 }
 
 both_backends!(the_access_log_total_counts_what_it_shows);
+
+/// The cells of each row of the page's access-log table.
+fn rows_of(html: &str) -> Vec<Vec<String>> {
+    let Some(body) = html
+        .split("<tbody>")
+        .nth(1)
+        .and_then(|b| b.split("</tbody>").next())
+    else {
+        return vec![];
+    };
+    body.split("<tr>")
+        .skip(1)
+        .map(|tr| {
+            tr.split("<td>")
+                .skip(1)
+                .map(|td| td.split("</td>").next().unwrap_or("").trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+// A2 §12, issue #22 point 6: 谁查阅了我的信息 — newest first, one row per access, the unit and
+// the post (not the name), a purpose on every row, the case served, plain words.
+async fn the_access_log_page_names_the_post_the_purpose_and_the_case(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let c = citizen(&t, ZHANG).await;
+    let pid = crate::commitment_flow::person_ref(&t, ZHANG).await;
+    let credit = t.staff("credit").await;
+    // The credit office looks three times in a row: one access, not three rows.
+    for _ in 0..3 {
+        let _: Value = credit
+            .json(&format!(
+                "/api/v1/credit/subjects/{pid}?purpose=核查信用状况"
+            ))
+            .await;
+    }
+    let r = c.get("/portal/access-log").await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let rows = rows_of(&html);
+    assert!(
+        rows.len() >= 2,
+        "the demo's verification and the credit read: {html}"
+    );
+    assert!(rows.iter().all(|r| r.len() == 6), "{rows:?}");
+    // One row for the three reads, and it is the newest.
+    let credit_rows: Vec<_> = rows.iter().filter(|r| r[4] == "核查信用状况").collect();
+    assert_eq!(credit_rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][4], "核查信用状况", "newest first: {rows:?}");
+    assert_eq!(rows[0][1], "县发展和改革局");
+    assert_eq!(rows[0][2], "信用办", "the post, not the name");
+    assert!(!html.contains("郑信"), "no staff name");
+    // Newest first throughout (local times sort as text).
+    let times: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted);
+    // No blank purpose, no blank post or unit, no duplicate row.
+    for r in &rows {
+        assert!(r[1..5].iter().all(|c| !c.is_empty()), "{r:?}");
+    }
+    for (i, a) in rows.iter().enumerate() {
+        assert!(rows[i + 1..].iter().all(|b| b != a), "duplicate row {a:?}");
+    }
+    // The demo's verification about 张三 names the case it served (SJ-2026-0101).
+    assert!(
+        rows.iter()
+            .any(|r| r[5] == "SJ-2026-0101" && r[1] == "县公安局"),
+        "{rows:?}"
+    );
+    // Plain words: no article numbers, no action codes.
+    assert!(!html.contains("附件2"), "{html}");
+    assert!(!html.contains("verification."), "{html}");
+    // The portal home links to it.
+    let home = c.get("/portal").await.text().await.unwrap();
+    assert!(home.contains("/portal/access-log"), "{home}");
+    // Staff cannot open it.
+    let staff = t.staff("credit").await;
+    let r = staff.get("/portal/access-log").await;
+    assert_eq!(r.status(), 403);
+}
+
+both_backends!(the_access_log_page_names_the_post_the_purpose_and_the_case);

@@ -83,3 +83,28 @@
     start();
   }
 })();
+// Forms that help (issue #22): after a refused submit, move to the error summary so a screen
+// reader announces it and a keyboard user follows its links to the fields.
+(function () {
+  "use strict";
+  function focusSummary() {
+    var s = document.getElementById("error-summary");
+    if (!s) return;
+    s.focus();
+    // A link of the summary puts the cursor in the field it names.
+    s.addEventListener("click", function (ev) {
+      var a = ev.target.closest("a[href^='#']");
+      var f = a && document.getElementById(a.getAttribute("href").slice(1));
+      if (!f) return;
+      ev.preventDefault();
+      var input = f.matches("input,select,textarea") ? f : f.querySelector("input,select,textarea");
+      (input || f).focus();
+      f.scrollIntoView({ block: "center" });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusSummary);
+  } else {
+    focusSummary();
+  }
+})();

@@ -113,6 +113,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(assets::router())
         .fallback(error::not_found)
+        // Innermost: shows a pending success message on the next page (issue #22).
+        .layer(axum::middleware::from_fn(pages::flash_layer))
         .layer(axum::middleware::from_fn(error::problem_layer))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

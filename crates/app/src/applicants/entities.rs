@@ -103,7 +103,7 @@ pub struct AccessRecord {
 }
 
 /// Whether the portal user `me` may read the access log of `subject_ref`.
-async fn may_read_log(app: &App, me: i64, subject_ref: &str) -> AppResult<bool> {
+pub(super) async fn may_read_log(app: &App, me: i64, subject_ref: &str) -> AppResult<bool> {
     if subject_ref == format!("person:{me}") {
         return Ok(true);
     }

@@ -5,6 +5,7 @@
 //! ID, name and phone are encrypted at rest with a blind index for lookups (item 9,
 //! `at_rest.rs`, `rotation.rs`); persons are addressed by opaque public ids.
 
+mod access_view;
 mod at_rest;
 mod blobs;
 mod columns;
@@ -38,6 +39,7 @@ pub use rotation::{
     reencrypt_pending, rotate_data_key, status as at_rest_status,
 };
 
+pub use access_view::{AccessView, access_view};
 pub use entities::{
     AccessRecord, Entity, access_log, add_representative, create_entity, entities_of, get_entity,
 };

@@ -21,6 +21,7 @@ use proofless_domain::adjustment::{
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
+use super::forms::FormErrors;
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
@@ -56,7 +57,28 @@ struct ListPage {
     figures: Vec<UnitFigures>,
     comment_id: Option<i64>,
     item: Option<i64>,
+    /// The filing form as sent, shown again with its errors.
+    form: FileForm,
+    errors: FormErrors,
 }
+
+/// The filing form's inputs, by the service's field names (the same as the inputs' ids).
+const FILE_FIELDS: &[(&str, &str)] = &[
+    ("proof_item_id", "proof_item_id"),
+    ("service_item", "service_item"),
+    ("kind", "kind"),
+    ("target", "target"),
+    ("method", "method"),
+    ("method_text", "method_text"),
+    ("interim_method", "interim_method"),
+    ("interim_text", "interim_text"),
+    ("ground", "ground"),
+    ("ground_text", "ground_text"),
+    ("basis_law", "basis_law"),
+    ("basis_article", "basis_article"),
+    ("description", "description"),
+    ("trigger_date", "trigger_date"),
+];
 
 async fn list_page_data(s: &AppState, ctx: &Ctx, q: ListQuery) -> Result<ListPage, AppError> {
     let a = &ctx.actor;
@@ -102,6 +124,8 @@ async fn list_page_data(s: &AppState, ctx: &Ctx, q: ListQuery) -> Result<ListPag
         figures: figures::figures(&s.app, a).await?,
         comment_id: q.comment_id,
         item: q.item,
+        form: FileForm::default(),
+        errors: FormErrors::none(),
     })
 }
 
@@ -121,7 +145,7 @@ pub async fn list_page(
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct FileForm {
     #[serde(default)]
     proof_item_id: String,
@@ -161,6 +185,7 @@ fn opt(s: String) -> Option<String> {
 
 /// Files an application (or, from a suggestion, the joint office's own).
 pub async fn file_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<FileForm>) -> Response {
+    let sent = f.clone();
     let comment: Option<i64> = f.comment_id.trim().parse().ok();
     let input = ApplicationInput {
         proof_item_id: f.proof_item_id.trim().parse().unwrap_or(0),
@@ -187,7 +212,25 @@ pub async fn file_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<File
     match done {
         Ok(a) => Redirect::to(&format!("/adjustments/{}?msg={}", a.id, enc("申请已提交")))
             .into_response(),
-        Err(e) => page_error(&ctx, e, "/adjustments"),
+        Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_))) => {
+            page_error(&ctx, e, "/adjustments")
+        }
+        // Refused: the same page, the form as sent, each error next to its field.
+        Err(e) => {
+            let q = ListQuery {
+                comment_id: comment,
+                item: sent.proof_item_id.trim().parse().ok(),
+                ..ListQuery::default()
+            };
+            match list_page_data(&s, &ctx, q).await {
+                Ok(mut p) => {
+                    p.errors = FormErrors::from_error(e, FILE_FIELDS);
+                    p.form = sent;
+                    render(p.errors.status(), &p)
+                }
+                Err(e) => page_error(&ctx, e, "/adjustments"),
+            }
+        }
     }
 }
 

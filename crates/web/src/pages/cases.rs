@@ -16,6 +16,7 @@ use proofless_app::{ActorKind, AppError, local_time};
 use proofless_domain::case::{ApplicantKind, CaseOutcome, CaseState, ProofState, ResolutionMethod};
 use serde::Deserialize;
 
+use super::forms::{FormErrors, done};
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
@@ -100,27 +101,36 @@ struct NewPage {
     q: String,
     hits: Vec<ServiceHit>,
     form: NewForm,
-    error: String,
+    errors: FormErrors,
 }
 
-async fn new_form(s: &AppState, ctx: &Ctx, q: String, form: NewForm, error: String) -> Response {
+/// The case form's inputs, by the service's field names.
+const NEW_FIELDS: &[(&str, &str)] = &[
+    ("service_item_code", "service_item_code"),
+    ("applicant_kind", "applicant_kind"),
+    ("applicant", "applicant"),
+    ("applicant_name", "applicant_name"),
+];
+
+async fn new_form(
+    s: &AppState,
+    ctx: &Ctx,
+    q: String,
+    form: NewForm,
+    errors: FormErrors,
+) -> Response {
     let hits = match cases::search_services(&s.app, &ctx.actor, &q).await {
         Ok(h) => h,
         Err(e) => return page_error(ctx, e, "/cases"),
     };
-    let status = if error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     render(
-        status,
+        errors.status(),
         &NewPage {
             layout: Layout::new("受理办件", ctx, "/cases"),
             q,
             hits,
             form,
-            error,
+            errors,
         },
     )
 }
@@ -135,7 +145,7 @@ pub async fn new_page(State(s): State<AppState>, ctx: Ctx, Query(qy): Query<NewQ
         applicant_kind: "person".into(),
         ..Default::default()
     };
-    new_form(&s, &ctx, qy.q, form, String::new()).await
+    new_form(&s, &ctx, qy.q, form, FormErrors::none()).await
 }
 
 pub async fn new_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<NewForm>) -> Response {
@@ -148,11 +158,14 @@ pub async fn new_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<NewFo
         statutory_limit: None,
     };
     match cases::create(&s.app, &ctx.actor, &input).await {
-        Ok(c) => Redirect::to(&format!("/cases/{}", c.id)).into_response(),
+        Ok(c) => done(&format!("/cases/{}", c.id), "已受理，办件已生成"),
         Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_))) => {
             page_error(&ctx, e, "/cases")
         }
-        Err(e) => new_form(&s, &ctx, String::new(), f, problem_text(e)).await,
+        Err(e) => {
+            let errors = FormErrors::from_error(e, NEW_FIELDS);
+            new_form(&s, &ctx, String::new(), f, errors).await
+        }
     }
 }
 
@@ -307,9 +320,9 @@ pub async fn case_page(
     )
 }
 
-fn back(id: i64, r: Result<(), AppError>) -> Response {
+fn back(id: i64, r: Result<(), AppError>, said: &str) -> Response {
     match r {
-        Ok(()) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Ok(()) => done(&format!("/cases/{id}"), said),
         Err(e) => {
             let text = problem_text(e);
             let q = query(&[("error", &text)]);
@@ -342,6 +355,7 @@ pub async fn resolve_submit(
         cases::resolve(&s.app, &ctx.actor, id, item, &input)
             .await
             .map(|_| ()),
+        "已记录该项证明的办理方式",
     )
 }
 
@@ -370,6 +384,7 @@ pub async fn commit_submit(
         commitment::sign(&s.app, &ctx.actor, &input)
             .await
             .map(|_| ()),
+        "承诺书已当场签署，并已加盖本单位电子印章",
     )
 }
 
@@ -395,6 +410,7 @@ pub async fn demand_submit(
         cases::report_demand(&s.app, &ctx.actor, id, &input)
             .await
             .map(|_| ()),
+        "已登记清单外索要证明的情况",
     )
 }
 
@@ -402,6 +418,19 @@ pub async fn demand_submit(
 #[serde(default)]
 pub struct DecisionForm {
     outcome: String,
+    reason: String,
+    /// `yes` once the clerk has seen the decision to be recorded and confirmed it.
+    confirm: String,
+}
+
+/// The confirmation step before a decision, which cannot be changed once recorded.
+#[derive(Template)]
+#[template(path = "case_decision_confirm.html")]
+struct DecisionConfirm {
+    layout: Layout,
+    c: CaseDetail,
+    outcome: String,
+    outcome_label: &'static str,
     reason: String,
 }
 
@@ -411,6 +440,25 @@ pub async fn decision_submit(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Response {
+    if f.confirm != "yes" {
+        let Some(o) = CaseOutcome::ALL.iter().find(|o| o.as_str() == f.outcome) else {
+            return back(id, Err(AppError::field("outcome", "请选择办理决定")), "");
+        };
+        let c = match cases::get(&s.app, &ctx.actor, id).await {
+            Ok(c) => c,
+            Err(e) => return page_error(&ctx, e, "/cases"),
+        };
+        return render(
+            StatusCode::OK,
+            &DecisionConfirm {
+                layout: Layout::new("确认办理决定", &ctx, "/cases"),
+                c,
+                outcome: f.outcome,
+                outcome_label: o.label(),
+                reason: f.reason,
+            },
+        );
+    }
     let input = Decision {
         outcome: f.outcome,
         reason: f.reason,
@@ -420,6 +468,7 @@ pub async fn decision_submit(
         cases::decide(&s.app, &ctx.actor, id, &input)
             .await
             .map(|_| ()),
+        "办理决定已记录",
     )
 }
 

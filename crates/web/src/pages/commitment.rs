@@ -16,10 +16,11 @@ use proofless_app::credit::{
     RecordFilter, Repair, RepairDecision, RepairRequest, blacklist, repair,
 };
 use proofless_app::{ActorKind, AppError, local_time};
-use proofless_domain::commitment::Consequence;
+use proofless_domain::commitment::{Consequence, SigningChannel};
 use proofless_domain::credit::ProposalState;
 use serde::Deserialize;
 
+use super::forms::{FormErrors, done};
 use super::session::page_error;
 use super::{Layout, render};
 use crate::AppState;
@@ -53,7 +54,59 @@ struct SignPage {
     proof_item_id: i64,
     entity_id: String,
     e: Eligibility,
-    error: String,
+    facts: String,
+    errors: FormErrors,
+}
+
+/// The confirmation step before the letter is signed and sealed: what will be sealed.
+#[derive(Template)]
+#[template(path = "commitment_confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    case_id: i64,
+    proof_item_id: i64,
+    entity_id: String,
+    e: Eligibility,
+    signer: String,
+    facts: String,
+}
+
+/// The signing form's inputs, by the service's field names.
+const SIGN_FIELDS: &[(&str, &str)] = &[("facts", "facts"), ("chosen_by_applicant", "chosen")];
+
+async fn sign_form(
+    s: &AppState,
+    ctx: &Ctx,
+    case_id: i64,
+    proof_item_id: i64,
+    entity_id: Option<i64>,
+    facts: String,
+    errors: FormErrors,
+) -> Response {
+    if ctx.actor.kind != ActorKind::Portal {
+        return Redirect::to("/portal/login").into_response();
+    }
+    let query = EligibilityQuery {
+        proof_item_id,
+        person_id: None,
+        entity_id,
+    };
+    let e = match commitment::check_eligibility(&s.app, &ctx.actor, &query).await {
+        Ok(e) => e,
+        Err(e) => return portal_error(ctx, e, "/portal/commitments"),
+    };
+    render(
+        errors.status(),
+        &SignPage {
+            layout: Layout::new("签署告知承诺书", ctx, "/portal/commitments"),
+            case_id,
+            proof_item_id,
+            entity_id: entity_id.map(|e| e.to_string()).unwrap_or_default(),
+            e,
+            facts,
+            errors,
+        },
+    )
 }
 
 /// The citizen reads the template, sees whether commitment is open to them and which
@@ -63,29 +116,20 @@ pub async fn sign_page(
     ctx: Ctx,
     Query(qy): Query<SignQuery>,
 ) -> Response {
-    if ctx.actor.kind != ActorKind::Portal {
-        return Redirect::to("/portal/login").into_response();
-    }
-    let query = EligibilityQuery {
-        proof_item_id: qy.proof_item_id.unwrap_or_default(),
-        person_id: None,
-        entity_id: qy.entity_id,
+    let errors = match qy.error {
+        Some(m) if !m.trim().is_empty() => FormErrors::general(m),
+        _ => FormErrors::none(),
     };
-    let e = match commitment::check_eligibility(&s.app, &ctx.actor, &query).await {
-        Ok(e) => e,
-        Err(e) => return portal_error(&ctx, e, "/portal/commitments"),
-    };
-    render(
-        StatusCode::OK,
-        &SignPage {
-            layout: Layout::new("签署告知承诺书", &ctx, "/portal/commitments"),
-            case_id: qy.case_id.unwrap_or_default(),
-            proof_item_id: query.proof_item_id,
-            entity_id: qy.entity_id.map(|e| e.to_string()).unwrap_or_default(),
-            e,
-            error: qy.error.unwrap_or_default(),
-        },
+    sign_form(
+        &s,
+        &ctx,
+        qy.case_id.unwrap_or_default(),
+        qy.proof_item_id.unwrap_or_default(),
+        qy.entity_id,
+        String::new(),
+        errors,
     )
+    .await
 }
 
 /// The portal's signing form (the token travels as `csrf`, checked by the middleware).
@@ -99,21 +143,94 @@ pub struct SignForm {
     facts: String,
     /// The box the applicant ticks to choose commitment (`yes`).
     chosen: String,
+    /// `yes` once the applicant has seen what will be sealed and confirmed it.
+    confirm: String,
 }
 
+/// First the confirmation step (what will be signed and sealed), then the signature.
 pub async fn sign_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<SignForm>) -> Response {
+    if !yes(&f.confirm) {
+        if !yes(&f.chosen) || f.facts.chars().count() > 2000 {
+            // The same checks the service makes, said next to their fields before the step.
+            let input = SignInput {
+                case_id: f.case_id,
+                proof_item_id: f.proof_item_id,
+                person_id: None,
+                entity_id: f.entity_id,
+                facts: f.facts.clone(),
+                applicant_confirmed: false,
+                chosen_by_applicant: yes(&f.chosen),
+            };
+            let errors = match input.parse(SigningChannel::Portal) {
+                Err(e) => FormErrors::from_error(e, SIGN_FIELDS),
+                Ok(_) => FormErrors::general("请勾选确认自愿以告知承诺代替提交证明"),
+            };
+            return sign_form(
+                &s,
+                &ctx,
+                f.case_id,
+                f.proof_item_id,
+                f.entity_id,
+                f.facts,
+                errors,
+            )
+            .await;
+        }
+        if ctx.actor.kind != ActorKind::Portal {
+            return Redirect::to("/portal/login").into_response();
+        }
+        let query = EligibilityQuery {
+            proof_item_id: f.proof_item_id,
+            person_id: None,
+            entity_id: f.entity_id,
+        };
+        let e = match commitment::check_eligibility(&s.app, &ctx.actor, &query).await {
+            Ok(e) => e,
+            Err(e) => return portal_error(&ctx, e, "/portal/commitments"),
+        };
+        return render(
+            StatusCode::OK,
+            &ConfirmPage {
+                layout: Layout::new("确认签署告知承诺书", &ctx, "/portal/commitments"),
+                case_id: f.case_id,
+                proof_item_id: f.proof_item_id,
+                entity_id: f.entity_id.map(|e| e.to_string()).unwrap_or_default(),
+                e,
+                signer: ctx.actor.name.clone(),
+                facts: f.facts,
+            },
+        );
+    }
     let input = SignInput {
         case_id: f.case_id,
         proof_item_id: f.proof_item_id,
         person_id: None,
         entity_id: f.entity_id,
-        facts: f.facts,
+        facts: f.facts.clone(),
         applicant_confirmed: false,
         chosen_by_applicant: yes(&f.chosen),
     };
     match commitment::sign(&s.app, &ctx.actor, &input).await {
-        Ok(c) => Redirect::to(&format!("/portal/commitments/{}", c.id)).into_response(),
-        Err(e) => portal_error(&ctx, e, "/portal/commitments"),
+        Ok(c) => done(
+            &format!("/portal/commitments/{}", c.id),
+            "承诺书已签署，并已加盖受理单位电子印章",
+        ),
+        Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_))) => {
+            portal_error(&ctx, e, "/portal/commitments")
+        }
+        Err(e) => {
+            let errors = FormErrors::from_error(e, SIGN_FIELDS);
+            sign_form(
+                &s,
+                &ctx,
+                f.case_id,
+                f.proof_item_id,
+                f.entity_id,
+                f.facts,
+                errors,
+            )
+            .await
+        }
     }
 }
 

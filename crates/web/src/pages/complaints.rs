@@ -22,6 +22,7 @@ use proofless_domain::complaint::{
 };
 use serde::Deserialize;
 
+use super::forms::FormErrors;
 use super::session::page_error;
 use super::{Layout, render};
 use crate::AppState;
@@ -75,25 +76,54 @@ struct PublicPage {
     layout: Layout,
     agencies: Vec<Opt>,
     grounds: Vec<Opt>,
-    error: String,
+    errors: FormErrors,
+    /// What was sent, shown again when it is refused.
+    form: PublicInput,
     receipt: String,
 }
 
-async fn public_page(s: &AppState, ctx: &Ctx, error: String, receipt: String) -> Response {
+/// The public complaint form's inputs, by the service's field names.
+const PUBLIC_FIELDS: &[(&str, &str)] = &[
+    ("receiver", "c-receiver"),
+    ("name", "c-name"),
+    ("phone", "c-phone"),
+    ("agency", "c-agency"),
+    ("agency_org_id", "c-agency"),
+    ("ground", "c-ground"),
+    ("proof_name", "c-proof"),
+    ("request", "c-request"),
+    ("reasons", "c-reasons"),
+];
+
+async fn public_page(
+    s: &AppState,
+    ctx: &Ctx,
+    errors: FormErrors,
+    form: PublicInput,
+    receipt: String,
+) -> Response {
     render(
-        StatusCode::OK,
+        errors.status(),
         &PublicPage {
             layout: Layout::new("我要投诉", ctx, "/complaints/new"),
             agencies: agencies(s).await,
             grounds: opts(Ground::ALL, Ground::as_str, Ground::label),
-            error,
+            errors,
+            form,
             receipt,
         },
     )
 }
 
 pub async fn public_form(State(s): State<AppState>, ctx: Ctx) -> Response {
-    public_page(&s, &ctx, String::new(), String::new()).await
+    public_page(
+        &s,
+        &ctx,
+        FormErrors::none(),
+        PublicInput::default(),
+        String::new(),
+    )
+    .await
 }
 
 pub async fn public_submit(
@@ -102,8 +132,14 @@ pub async fn public_submit(
     Form(f): Form<PublicInput>,
 ) -> Response {
     match intake::submit_public(&s.app, &ctx.actor, &f).await {
-        Ok(r) => public_page(&s, &ctx, String::new(), r.receipt_no).await,
-        Err(e) => public_page(&s, &ctx, problems(e), String::new()).await,
+        Ok(r) => {
+            let blank = PublicInput::default();
+            public_page(&s, &ctx, FormErrors::none(), blank, r.receipt_no).await
+        }
+        Err(e) => {
+            let errors = FormErrors::from_error(e, PUBLIC_FIELDS);
+            public_page(&s, &ctx, errors, f, String::new()).await
+        }
     }
 }
 

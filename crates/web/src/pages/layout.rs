@@ -156,6 +156,7 @@ fn nav_for(actor: &Actor) -> Vec<(&'static str, &'static str)> {
             items.push(("/portal", "我的办事"));
             items.push(("/portal/commitments", "我的承诺"));
             items.push(("/portal/sharing", "数据共享授权"));
+            items.push(("/portal/access-log", "谁查阅了我的信息"));
         }
         _ => {}
     }
@@ -209,12 +210,21 @@ impl Layout {
             }),
             _ => None,
         };
-        let nav = nav_for(a)
+        let items = nav_for(a);
+        // Only the most specific entry is the current one (`/portal/cases` is not also
+        // `/portal`): the active tab is marked once (issue #22 point 3).
+        let matches = |href: &str| path == href || path.starts_with(&format!("{href}/"));
+        let best = items
+            .iter()
+            .filter(|(href, _)| matches(href))
+            .map(|(href, _)| href.len())
+            .max();
+        let nav = items
             .into_iter()
             .map(|(href, label)| NavItem {
                 href,
                 label,
-                current: path == href || path.starts_with(&format!("{href}/")),
+                current: matches(href) && Some(href.len()) == best,
             })
             .collect();
         Layout {

@@ -11,6 +11,7 @@ mod commitment;
 mod complaints;
 mod deadlines;
 mod furniture;
+mod forms;
 mod identity;
 mod joint;
 mod layout;
@@ -32,6 +33,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
+pub use forms::flash_layer;
 pub use layout::{Layout, Message};
 
 use crate::AppState;
@@ -150,6 +152,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/registry", get(admin::registry))
         .route("/admin/audit", get(admin::audit))
         .route("/portal", get(portal::home))
+        .route("/portal/access-log", get(portal::access_log_page))
         .route(
             "/portal/login",
             get(portal::login_page).post(portal::login_submit),

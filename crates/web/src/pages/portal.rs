@@ -270,9 +270,24 @@ pub async fn logout(State(s): State<AppState>, ctx: Ctx) -> Response {
 
 pub struct AccessLine {
     time: String,
-    who: String,
     unit: String,
+    role: String,
+    act: String,
     purpose: String,
+    case_no: String,
+}
+
+fn access_lines(v: Vec<applicants::AccessView>) -> Vec<AccessLine> {
+    v.into_iter()
+        .map(|r| AccessLine {
+            time: local_time(r.at),
+            unit: r.unit,
+            role: r.role,
+            act: r.act,
+            purpose: r.purpose,
+            case_no: r.case_no,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -282,19 +297,28 @@ struct PortalHome {
     name: String,
     resident_id_masked: String,
     entities: Vec<Entity>,
+    /// The newest accesses (the whole list is on its own page).
     records: Vec<AccessLine>,
+    total: usize,
+}
+
+fn portal_only(ctx: &Ctx) -> Option<Response> {
+    if ctx.actor.kind == ActorKind::Portal {
+        return None;
+    }
+    Some(match ctx.actor.kind {
+        ActorKind::Anonymous => Redirect::to("/portal/login").into_response(),
+        _ => page_error(
+            ctx,
+            AppError::forbidden("此页面供群众和企业使用，工作人员请使用工作台"),
+            "/workbench",
+        ),
+    })
 }
 
 pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Response {
-    if ctx.actor.kind != ActorKind::Portal {
-        return match ctx.actor.kind {
-            ActorKind::Anonymous => Redirect::to("/portal/login").into_response(),
-            _ => page_error(
-                &ctx,
-                AppError::forbidden("此页面供群众和企业使用，工作人员请使用工作台"),
-                "/workbench",
-            ),
-        };
+    if let Some(r) = portal_only(&ctx) {
+        return r;
     }
     let me = ctx.actor.id.unwrap_or_default();
     let person = match applicants::read_person(&s.app, &ctx.actor, me, "").await {
@@ -305,25 +329,43 @@ pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Response {
         Ok(e) => e,
         Err(e) => return page_error(&ctx, e, "/"),
     };
-    let (records, _) =
-        match applicants::access_log(&s.app, &ctx.actor, &format!("person:{me}"), 100, 0).await {
-            Ok(r) => r,
-            Err(e) => return page_error(&ctx, e, "/"),
-        };
+    let records = match applicants::access_view(&s.app, &ctx.actor, &format!("person:{me}")).await {
+        Ok(r) => r,
+        Err(e) => return page_error(&ctx, e, "/"),
+    };
+    let total = records.len();
     let p = PortalHome {
         layout: Layout::new("我的办事", &ctx, "/portal"),
         name: person.name,
         resident_id_masked: person.resident_id_masked,
         entities,
-        records: records
-            .into_iter()
-            .map(|r| AccessLine {
-                time: local_time(r.at),
-                who: r.who,
-                unit: r.unit.unwrap_or_default(),
-                purpose: r.purpose,
-            })
-            .collect(),
+        records: access_lines(records.into_iter().take(3).collect()),
+        total,
     };
     render(StatusCode::OK, &p)
+}
+
+#[derive(Template)]
+#[template(path = "portal_access_log.html")]
+struct AccessLogPage {
+    layout: Layout,
+    records: Vec<AccessLine>,
+}
+
+/// 谁查阅了我的信息 (A2 §12): every access by others, newest first, one row each.
+pub async fn access_log_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if let Some(r) = portal_only(&ctx) {
+        return r;
+    }
+    let me = ctx.actor.id.unwrap_or_default();
+    match applicants::access_view(&s.app, &ctx.actor, &format!("person:{me}")).await {
+        Ok(r) => render(
+            StatusCode::OK,
+            &AccessLogPage {
+                layout: Layout::new("谁查阅了我的信息", &ctx, "/portal/access-log"),
+                records: access_lines(r),
+            },
+        ),
+        Err(e) => page_error(&ctx, e, "/portal"),
+    }
 }

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use proofless_app::verification::{
@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 mod board;
 
+use super::forms::{FormErrors, done};
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
@@ -40,7 +41,7 @@ fn problem_text(e: AppError) -> String {
     match e {
         AppError::Validation(errs) => errs
             .into_iter()
-            .map(|e| format!("{}：{}", e.field, e.message))
+            .map(|e| e.message)
             .collect::<Vec<_>>()
             .join("；"),
         other => crate::error::ApiError::from(other).detail,
@@ -197,9 +198,23 @@ pub async fn list_page(
 struct NewPage {
     layout: Layout,
     items: Vec<Verifiable>,
-    error: String,
+    /// Every issuing unit of the items, by name: (id, name).
+    issuers: Vec<(String, String)>,
+    errors: FormErrors,
     form: NewForm,
 }
+
+/// The send form's inputs, by the service's field names.
+const NEW_FIELDS: &[(&str, &str)] = &[
+    ("proof_item_id", "v-item"),
+    ("issuer_org_id", "v-issuer"),
+    ("subject.kind", "v-kind"),
+    ("subject.code", "v-code"),
+    ("subject.name", "v-name"),
+    ("facts", "v-facts"),
+    ("case_ref", "v-case"),
+    ("purpose", "v-purpose"),
+];
 
 /// The send form as posted (and shown again with its error).
 #[derive(Default, Deserialize)]
@@ -217,13 +232,7 @@ pub struct NewForm {
     case_id: String,
 }
 
-async fn new_form(
-    s: &AppState,
-    ctx: &Ctx,
-    form: NewForm,
-    error: String,
-    status: StatusCode,
-) -> Response {
+async fn new_form(s: &AppState, ctx: &Ctx, form: NewForm, errors: FormErrors) -> Response {
     if let Err(e) = require_staff(ctx) {
         return page_error(ctx, e, "/");
     }
@@ -231,13 +240,23 @@ async fn new_form(
         Ok(i) => i,
         Err(e) => return page_error(ctx, e, "/verifications"),
     };
+    let mut issuers: Vec<(String, String)> = Vec::new();
+    for i in &items {
+        for (id, name) in i.issuer_ids.iter().zip(&i.issuers) {
+            if !issuers.iter().any(|(x, _)| *x == id.to_string()) {
+                issuers.push((id.to_string(), name.clone()));
+            }
+        }
+    }
+    issuers.sort_by(|a, b| a.1.cmp(&b.1));
     let t = NewPage {
         layout: Layout::new("发起核验", ctx, "/verifications"),
         items,
-        error,
+        issuers,
+        errors,
         form,
     };
-    render(status, &t)
+    render(t.errors.status(), &t)
 }
 
 pub async fn new_page(State(s): State<AppState>, ctx: Ctx, Query(q): Query<NewForm>) -> Response {
@@ -249,7 +268,7 @@ pub async fn new_page(State(s): State<AppState>, ctx: Ctx, Query(q): Query<NewFo
         case_id: q.case_id,
         ..Default::default()
     };
-    new_form(&s, &ctx, form, String::new(), StatusCode::OK).await
+    new_form(&s, &ctx, form, FormErrors::none()).await
 }
 
 pub async fn new_submit(
@@ -258,14 +277,11 @@ pub async fn new_submit(
     Form(form): Form<NewForm>,
 ) -> Response {
     let Ok(item) = form.proof_item_id.trim().parse::<i64>() else {
-        return new_form(
-            &s,
-            &ctx,
-            form,
-            "请选择要核验的证明事项".into(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        let errors = FormErrors::from_error(
+            AppError::field("proof_item_id", "请选择要核验的证明事项"),
+            NEW_FIELDS,
+        );
+        return new_form(&s, &ctx, form, errors).await;
     };
     let mut facts = Map::new();
     facts.insert("facts".into(), Json::String(form.facts.clone()));
@@ -285,22 +301,13 @@ pub async fn new_submit(
     match verification::send(&s.app, &ctx.actor, &input).await {
         Ok(d) => match d.v.case_id {
             // Sent from a case page: back to its proof checklist.
-            Some(case) => Redirect::to(&format!("/cases/{case}")).into_response(),
-            None => Redirect::to(&format!("/verifications/{}", d.v.id)).into_response(),
+            Some(case) => done(&format!("/cases/{case}"), "核验请求已发送"),
+            None => done(&format!("/verifications/{}", d.v.id), "核验请求已发送"),
         },
         Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_))) => {
             page_error(&ctx, e, "/verifications")
         }
-        Err(e) => {
-            new_form(
-                &s,
-                &ctx,
-                form,
-                problem_text(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(e) => new_form(&s, &ctx, form, FormErrors::from_error(e, NEW_FIELDS)).await,
     }
 }
 
@@ -534,17 +541,84 @@ async fn run_action(
     Some(r)
 }
 
+/// The confirmation step before an answer is sealed: what the unit's seal will cover.
+#[derive(Template)]
+#[template(path = "verification_confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    id: i64,
+    number: String,
+    unit: String,
+    subject: String,
+    outcome: String,
+    outcome_label: &'static str,
+    records_say: String,
+    /// The reply's fields as posted: (`answer.<key>`, value).
+    fields: Vec<(String, String)>,
+}
+
+/// What each action of the detail page says once done.
+fn done_message(action: &str) -> &'static str {
+    match action {
+        "answer" => "反馈已加盖本单位电子印章并送达发起单位",
+        "return" => "已退回发起单位",
+        "reclassify" => "时限类别已改判",
+        "report" => "已报告逾期，联席会议办公室已收到",
+        "order" => "已责成限时办结",
+        "summon" => "约谈请求已记录",
+        "ledger" => "已记入台账",
+        _ => "已完成",
+    }
+}
+
+async fn confirm_answer(s: &AppState, ctx: &Ctx, id: i64, f: ActionForm) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
+    }
+    let d = match verification::get(&s.app, &ctx.actor, id).await {
+        Ok(d) => d,
+        Err(e) => return page_error(ctx, e, "/verifications"),
+    };
+    let outcome_label = match f.outcome.as_str() {
+        "not_matching" => Outcome::NotMatching.label(),
+        _ => Outcome::Confirmed.label(),
+    };
+    let fields = f
+        .rest
+        .iter()
+        .filter(|(k, v)| k.starts_with("answer.") && !v.trim().is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let t = ConfirmPage {
+        layout: Layout::new(&format!("确认反馈 {}", d.number), ctx, "/verifications"),
+        id,
+        number: d.number.clone(),
+        unit: ctx.actor.org_name.clone().unwrap_or_default(),
+        subject: d.v.subject_name.clone(),
+        outcome: f.outcome.clone(),
+        outcome_label,
+        records_say: f.records_say.clone(),
+        fields,
+    };
+    render(StatusCode::OK, &t)
+}
+
 pub async fn action_submit(
     State(s): State<AppState>,
     ctx: Ctx,
     Path((id, action)): Path<(i64, String)>,
     Form(f): Form<ActionForm>,
 ) -> Response {
+    // An answer is sealed with the unit's SM2 key and cannot be taken back: first show what
+    // the seal will cover (issue #22 point 3).
+    if action == "answer" && f.rest.get("confirm").map(String::as_str) != Some("yes") {
+        return confirm_answer(&s, &ctx, id, f).await;
+    }
     let Some(r) = run_action(&s.app, &ctx.actor, id, &action, f).await else {
         return super::not_found_page();
     };
     match r {
-        Ok(_) => Redirect::to(&format!("/verifications/{id}")).into_response(),
+        Ok(_) => done(&format!("/verifications/{id}"), done_message(&action)),
         Err(e @ (AppError::Unauthenticated | AppError::Forbidden(_) | AppError::NotFound(_))) => {
             page_error(&ctx, e, "/verifications")
         }
