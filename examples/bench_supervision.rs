@@ -165,7 +165,9 @@ async fn main() {
             tx.commit().await.unwrap();
         }
     }
-    proofless_app::supervision::rebuild_years(&app).await.unwrap();
+    proofless_app::supervision::rebuild_years(&app)
+        .await
+        .unwrap();
     let cf = proofless_fixtures::supervision_synth::complaint_figures(&app, &year, complaints)
         .await
         .unwrap();

@@ -419,7 +419,12 @@ async fn a_citizen_starts_a_case_online_and_follows_it(b: Backend) {
     let start = format!("/portal/cases/start?code={code}");
     let r = t.client().get(&start).await;
     assert!(r.status().is_redirection());
-    assert_eq!(r.headers()["location"], "/portal/login");
+    // Issue #22 §2: the deep link survives the login.
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        to.starts_with("/portal/login?next=%2Fportal%2Fcases%2Fstart"),
+        "{to}"
+    );
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("pl_next="), "{cookie}");
     let me = crate::commitment_flow::citizen(&t, ZHANG).await;

@@ -402,7 +402,7 @@ async fn hostile_input_is_refused_or_escaped(b: Backend) {
     let anon = t.client();
     let p = page(&anon, "/catalogue/items/new").await;
     assert_eq!(p.status, 303);
-    assert_eq!(p.location, "/login");
+    assert_eq!(p.location, "/login?next=%2Fcatalogue%2Fitems%2Fnew");
 }
 
 const HEADER: [&str; 11] = [

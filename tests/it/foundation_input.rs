@@ -153,7 +153,8 @@ async fn anonymous_callers_get_401_and_public_pages_render_in_chinese(b: Backend
     assert!(home.contains("lang=\"zh-CN\"") && home.contains("无证明城市"));
     let r = c.get("/workbench").await;
     assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/login");
+    // Issue #22 §2: the login remembers where the visitor was going.
+    assert_eq!(r.headers()["location"], "/login?next=%2Fworkbench");
     assert_eq!(c.get("/assets/htmx.min.js").await.status(), 200);
 }
 

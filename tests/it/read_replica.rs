@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use proofless_store::{Db, DbOptions, q};
+use proofless_store::{Db, DbOptions};
 use serde_json::Value;
 
 use crate::common::{Backend, Client, fresh_app, postgres_db_url, spawn_app};
@@ -58,7 +58,9 @@ async fn received(window: &Client) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn figures_lag_on_the_replica_while_own_writes_read_the_primary_postgres() {
     let Some(replica_admin) = replica_url() else {
-        eprintln!("skipped: read-replica test (run .ci/replica and set PROOFLESS_TEST_POSTGRES_REPLICA_URL)");
+        eprintln!(
+            "skipped: read-replica test (run .ci/replica and set PROOFLESS_TEST_POSTGRES_REPLICA_URL)"
+        );
         return;
     };
     let Some((mut app, clock, dir)) = fresh_app(Backend::Postgres).await else {
@@ -76,7 +78,10 @@ async fn figures_lag_on_the_replica_while_own_writes_read_the_primary_postgres()
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let replica = replica.expect("the test database on the replica within 10 s");
-    assert_eq!(sql(&replica, "SELECT pg_is_in_recovery()::text").await, "true");
+    assert_eq!(
+        sql(&replica, "SELECT pg_is_in_recovery()::text").await,
+        "true"
+    );
     app.replica = Some(replica.clone());
     proofless_fixtures::demo::load(&app).await.expect("demo");
     let t = spawn_app(app.clone(), clock, Backend::Postgres, dir).await;
@@ -103,7 +108,10 @@ async fn figures_lag_on_the_replica_while_own_writes_read_the_primary_postgres()
     let while_paused = received(&window).await;
     sql(&replica, "SELECT pg_wal_replay_resume()::text").await;
 
-    assert!(on_primary, "the complaint list reads the primary: {receipt} is in it");
+    assert!(
+        on_primary,
+        "the complaint list reads the primary: {receipt} is in it"
+    );
     assert_eq!(
         while_paused, before,
         "the figures read the paused replica, which has not seen the complaint yet"
@@ -116,5 +124,9 @@ async fn figures_lag_on_the_replica_while_own_writes_read_the_primary_postgres()
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(after, before + 1, "the replica caught up and the figures count it");
+    assert_eq!(
+        after,
+        before + 1,
+        "the replica caught up and the figures count it"
+    );
 }

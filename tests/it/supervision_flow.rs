@@ -454,7 +454,7 @@ async fn random_draw_is_reproducible(b: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(page.contains(&seed) && page.contains("SM3-CTR-FY-1") && page.contains("Fisher"));
+    assert!(page.contains(&seed) && page.contains("SM3-CTR-FY-1") && page.contains("费舍尔–耶茨"));
     // Refusals: without the role; bad fields named; nothing drawn.
     let count = || async {
         t.app

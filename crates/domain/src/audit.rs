@@ -73,6 +73,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("catalogue.list.publish", "免提交清单：公布"),
     ("catalogue.service_item.create", "政务服务事项：新建"),
     ("catalogue.service_item.update", "政务服务事项：修改"),
+    ("catalogue.synonym.add", "搜索同义词：添加"),
+    ("catalogue.synonym.remove", "搜索同义词：删除"),
     ("commitment.check", "告知承诺：核查结果"),
     ("commitment.checks.list", "告知承诺：查阅核查任务"),
     ("commitment.checks.open", "告知承诺：开启核查任务"),

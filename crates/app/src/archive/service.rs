@@ -365,7 +365,11 @@ pub fn archive_job<'a>(tx: &'a mut Tx, app: &'a App, job: &'a Job) -> BoxFuture<
         let actor = Actor::system(&format!("job-{}", job.id));
         // Built before the transaction by `prepare_archive` (rendering and sealing outside
         // the writer); built here only when that did not happen.
-        match job.prepared.as_ref().and_then(|p| p.downcast_ref::<Built>()) {
+        match job
+            .prepared
+            .as_ref()
+            .and_then(|p| p.downcast_ref::<Built>())
+        {
             Some(built) => Ok(Outcome::of(store_in(tx, &actor, job.now, built).await?)),
             None => {
                 let built = build(app, case_id).await?;

@@ -585,7 +585,13 @@ pub(crate) async fn bump_figures(
 
 /// The dimensions of `complaint_rollup`, named by their `complaint_figures` column, in the
 /// order of [`bump_figures`]'s key tuple; `year:<name>` holds the same per year.
-const ROLLUP_DIMS: [&str; 5] = ["receiver", "channel", "ground", "agency_org_id", "proof_item_id"];
+const ROLLUP_DIMS: [&str; 5] = [
+    "receiver",
+    "channel",
+    "ground",
+    "agency_org_id",
+    "proof_item_id",
+];
 
 /// Rebuilds `complaint_rollup` from `complaint_figures` (after a bulk load that wrote only
 /// the latter, e.g. `proofless gen`).
@@ -679,8 +685,10 @@ pub(crate) async fn received_by_month(
 ) -> AppResult<Vec<(String, String, i64)>> {
     Ok(ex
         .fetch_all(
-            q("SELECT key, month, CAST(SUM(received) AS BIGINT) FROM complaint_rollup \
-               WHERE dim = ? AND month BETWEEN ? AND ? GROUP BY key, month")
+            q(
+                "SELECT key, month, CAST(SUM(received) AS BIGINT) FROM complaint_rollup \
+               WHERE dim = ? AND month BETWEEN ? AND ? GROUP BY key, month",
+            )
             .bind(col)
             .bind(first)
             .bind(last),

@@ -22,10 +22,10 @@ mod registry;
 mod repo;
 mod runner;
 
+pub use heartbeat::{Heartbeat, JobsHealth, RunnerState, health};
 pub use registry::{
     BoxFuture, Handler, Job, Outcome, Prepared, Preparer, Registry, Stage, Sweep, SweepFn,
 };
-pub use heartbeat::{Heartbeat, JobsHealth, RunnerState, health};
 pub use repo::{BATCH, due_query, due_query_in};
 pub use runner::{
     NewJob, RunReport, enqueue_in, enqueue_many_in, enqueue_once_in, escalate_due, run_due_jobs,

@@ -369,7 +369,9 @@ pub(super) async fn resolve_case_proof(
     pull_public_id: &str,
     now: i64,
 ) -> AppResult<()> {
-    let evidence = format!("sharing_pull:{pull_public_id}");
+    // The pull itself is named in the audit row of the resolution; the page shows words.
+    let _ = pull_public_id;
+    let evidence = "已通过数据共享调取申请人授权的电子证照".to_owned();
     match crate::cases::resolve_shared(tx, actor, case_id, proof_item_id, &evidence, now).await {
         Ok(()) | Err(AppError::Validation(_)) => Ok(()),
         Err(e) => Err(e),

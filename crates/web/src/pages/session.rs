@@ -296,19 +296,19 @@ fn cards_for(roles: &[Role]) -> Vec<Card> {
     if has(Role::LegalReviewer) {
         cards.push(Card {
             title: "合法性审查",
-            text: "各单位提交的证明事项，逐项审查设定依据后通过或退回（R1.4）。数字为待审查的事项。",
+            text: "各单位提交的证明事项，逐项审查设定依据后通过或退回。数字为待审查的事项。",
             href: "/catalogue/review",
         });
         cards.push(Card {
             title: "承诺书格式文本审查",
-            text: "各单位起草的告知承诺书格式文本，审查通过后方可公布使用（R4.1）。数字为待审查的文本。",
+            text: "各单位起草的告知承诺书格式文本，审查通过后方可公布使用。数字为待审查的文本。",
             href: "/commitments/templates",
         });
     }
     if has(Role::CountyApprover) {
         cards.push(Card {
             title: "清单核准",
-            text: "联席会议办公室汇总的证明事项免提交清单，经县政府核准并登记文号后发布（R2.2）。数字为待核准的版本。",
+            text: "联席会议办公室汇总的证明事项免提交清单，经县政府核准并登记文号后发布。数字为待核准的版本。",
             href: "/catalogue/lists",
         });
     }
