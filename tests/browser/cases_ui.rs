@@ -181,7 +181,7 @@ async fn a_citizen_commits_on_the_portal_starting_from_the_item_page() {
             .await
             .unwrap();
     }
-    b.click("form button[type=submit]").await;
+    b.click("main form button[type=submit]").await;
     let text = b.text_with("确认在线办理").await;
     assert!(text.contains("市场主体"), "{text}");
     b.click("#start-case").await;

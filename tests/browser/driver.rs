@@ -142,7 +142,7 @@ impl Browser {
                 .await
                 .unwrap();
         }
-        self.click("form button[type=submit]").await;
+        self.click("main form button[type=submit]").await;
     }
 
     /// A staff login, done once the workbench is shown.

@@ -30,7 +30,7 @@ async fn a_clerk_logs_in_sees_the_workbench_and_is_refused_the_audit_log() {
         .await
         .unwrap();
     b.client
-        .find(Locator::Css("form button[type=submit]"))
+        .find(Locator::Css("main form button[type=submit]"))
         .await
         .unwrap()
         .click()

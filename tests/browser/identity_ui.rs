@@ -104,7 +104,7 @@ async fn a_unit_admin_issues_a_login_code_to_a_protected_colleague() {
     fill(&b, "login", "ga_liaison").await;
     fill(&b, "password", crate::common::DEMO_PASSWORD).await;
     fill(&b, "code", code.trim()).await;
-    b.click("form button[type=submit]").await;
+    b.click("main form button[type=submit]").await;
     b.client
         .wait()
         .for_url(url::Url::parse(&format!("{}/workbench", t.base)).unwrap())

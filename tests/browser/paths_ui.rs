@@ -261,7 +261,7 @@ async fn cards_and_overdue_lines_open_the_work_and_deep_links_survive_login() {
             .await
             .unwrap();
     }
-    b.click("form button[type=submit]").await;
+    b.click("main form button[type=submit]").await;
     b.client
         .wait()
         .for_url(url::Url::parse(&wanted).unwrap())
