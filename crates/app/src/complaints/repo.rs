@@ -624,22 +624,23 @@ pub(crate) async fn figures(
     col: &'static str,
     receiver: Option<&str>,
 ) -> AppResult<Vec<FigureRow>> {
-    let (first, last) = if prefix.len() == 4 {
+    let year = prefix.len() == 4;
+    let (first, last) = if year {
         (format!("{prefix}-01"), format!("{prefix}-12"))
     } else {
         (prefix.to_owned(), prefix.to_owned())
     };
     if col == "month" || receiver.is_none() {
-        let (dim, key) = match col {
-            "month" => ("receiver".to_owned(), "month"),
+        let (dim, key, first, last) = match col {
+            "month" => ("receiver".to_owned(), "month", first, last),
             // A whole year of one dimension: its year rows.
-            _ if prefix.len() == 4 => (format!("year:{col}"), "key"),
-            _ => (col.to_owned(), "key"),
-        };
-        let (first, last) = if dim.starts_with("year:") {
-            (prefix.to_owned(), prefix.to_owned())
-        } else {
-            (first, last)
+            _ if year => (
+                format!("year:{col}"),
+                "key",
+                prefix.to_owned(),
+                prefix.to_owned(),
+            ),
+            _ => (col.to_owned(), "key", first, last),
         };
         let mut sql = Query::new(format!(
             "SELECT {key} AS key, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(accepted) AS BIGINT) AS accepted, \

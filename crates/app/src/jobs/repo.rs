@@ -90,29 +90,22 @@ pub(crate) struct JobRow {
     pub attempts: i64,
 }
 
+/// Up to [`BATCH`] pending jobs due at `now`, oldest first.
+fn due_query_of_jobs(now: i64) -> Query {
+    q("SELECT id, kind, unique_key, payload, attempts FROM jobs \
+       WHERE state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?")
+    .bind(now)
+    .bind(BATCH)
+}
+
 /// Claims up to [`BATCH`] pending jobs due at `now`.
 pub(crate) async fn claim(ex: &mut impl Exec, now: i64) -> AppResult<Vec<JobRow>> {
-    Ok(ex
-        .fetch_all(
-            q("SELECT id, kind, unique_key, payload, attempts FROM jobs \
-               WHERE state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?")
-            .skip_locked("")
-            .bind(now)
-            .bind(BATCH),
-        )
-        .await?)
+    Ok(ex.fetch_all(due_query_of_jobs(now).skip_locked("")).await?)
 }
 
 /// The jobs [`claim`] would take now, read without claiming (for their preparers).
 pub(crate) async fn due(ex: &mut impl Exec, now: i64) -> AppResult<Vec<JobRow>> {
-    Ok(ex
-        .fetch_all(
-            q("SELECT id, kind, unique_key, payload, attempts FROM jobs \
-               WHERE state = 'pending' AND run_at <= ? ORDER BY run_at LIMIT ?")
-            .bind(now)
-            .bind(BATCH),
-        )
-        .await?)
+    Ok(ex.fetch_all(due_query_of_jobs(now)).await?)
 }
 
 /// Marks a claimed job `done` or `skipped`.

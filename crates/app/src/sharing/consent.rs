@@ -182,15 +182,7 @@ pub async fn decide(
         // The applicant's consent releases the proof to the case's unit: the system resolves
         // the case's proof on that unit's behalf.
         let system = Actor::system(&actor.operation_id);
-        super::pulls::resolve_case_proof(
-            &mut tx,
-            &system,
-            r.case_id,
-            r.proof_item_id,
-            pull_id,
-            now,
-        )
-        .await?;
+        super::pulls::resolve_case_proof(&mut tx, &system, r.case_id, r.proof_item_id, now).await?;
     }
     audit::append(
         &mut tx,

@@ -192,15 +192,7 @@ async fn record(
         enqueue_retry(&mut tx, base.public_id, 1, base.now).await?;
     }
     if base.outcome == PullOutcome::Released {
-        resolve_case_proof(
-            &mut tx,
-            actor,
-            base.case_id,
-            base.proof_item_id,
-            base.public_id,
-            base.now,
-        )
-        .await?;
+        resolve_case_proof(&mut tx, actor, base.case_id, base.proof_item_id, base.now).await?;
     }
     audit::append(
         &mut tx,
@@ -366,13 +358,11 @@ pub(super) async fn resolve_case_proof(
     actor: &Actor,
     case_id: i64,
     proof_item_id: i64,
-    pull_public_id: &str,
     now: i64,
 ) -> AppResult<()> {
-    // The pull itself is named in the audit row of the resolution; the page shows words.
-    let _ = pull_public_id;
-    let evidence = "已通过数据共享调取申请人授权的电子证照".to_owned();
-    match crate::cases::resolve_shared(tx, actor, case_id, proof_item_id, &evidence, now).await {
+    // The pull row names the case and the proof; the evidence the case page shows is words.
+    let evidence = "已通过数据共享调取申请人授权的电子证照";
+    match crate::cases::resolve_shared(tx, actor, case_id, proof_item_id, evidence, now).await {
         Ok(()) | Err(AppError::Validation(_)) => Ok(()),
         Err(e) => Err(e),
     }
@@ -501,7 +491,7 @@ pub async fn run_city_retry(
         .await?;
     }
     if outcome == PullOutcome::Released {
-        resolve_case_proof(tx, &system, r.case_id, r.proof_item_id, id, now).await?;
+        resolve_case_proof(tx, &system, r.case_id, r.proof_item_id, now).await?;
     }
     audit::append(
         tx,

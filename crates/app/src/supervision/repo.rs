@@ -71,50 +71,49 @@ impl Acc {
     }
 }
 
-/// Adds the batch's increments (one upsert per unit and month).
-pub(crate) async fn bump_all(ex: &mut impl Exec, acc: &Acc) -> AppResult<()> {
-    let names: Vec<&str> = COUNTERS.iter().copied().filter(|c| !c.is_empty()).collect();
-    let cols = names.join(", ");
-    let marks = vec!["?"; names.len()].join(", ");
+/// The upsert adding increments to one row of `table`, keyed by `(org_id, period)` (the
+/// monthly `supervision_figures` or the yearly `supervision_year`).
+fn upsert_sql(table: &str, period: &str, names: &[&str]) -> String {
     let sets: Vec<String> = names
         .iter()
-        .map(|c| format!("{c} = supervision_figures.{c} + excluded.{c}"))
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
         .collect();
-    let sql = format!(
-        "INSERT INTO supervision_figures (org_id, month, {cols}) VALUES (?, ?, {marks}) \
-         ON CONFLICT (org_id, month) DO UPDATE SET {}",
+    format!(
+        "INSERT INTO {table} (org_id, {period}, {}) VALUES (?, ?, {}) \
+         ON CONFLICT (org_id, {period}) DO UPDATE SET {}",
+        names.join(", "),
+        vec!["?"; names.len()].join(", "),
         sets.join(", ")
-    );
-    let mut keys: Vec<_> = acc.0.keys().collect();
-    keys.sort();
-    // The same increments per unit and year (`supervision_year`).
+    )
+}
+
+/// Adds the batch's increments: one upsert per unit and month, and per unit and year.
+pub(crate) async fn bump_all(ex: &mut impl Exec, acc: &Acc) -> AppResult<()> {
+    let names: Vec<&str> = COUNTERS.iter().copied().filter(|c| !c.is_empty()).collect();
     let mut years: HashMap<(i64, String), [i64; 21]> = HashMap::new();
-    for k in keys {
-        let v = &acc.0[k];
-        let mut query = q(sql.clone()).bind(k.0).bind(k.1.as_str());
-        for x in v.iter().take(names.len()) {
-            query = query.bind(*x);
-        }
-        ex.execute(query).await?;
+    for ((org, month), v) in &acc.0 {
         let y = years
-            .entry((k.0, k.1.get(..4).unwrap_or(&k.1).to_owned()))
+            .entry((*org, month.get(..4).unwrap_or(month).to_owned()))
             .or_insert([0; 21]);
         for (t, x) in y.iter_mut().zip(v) {
             *t += x;
         }
     }
-    let year_sql = sql
-        .replace("supervision_figures", "supervision_year")
-        .replace("(org_id, month,", "(org_id, year,")
-        .replace("(org_id, month)", "(year, org_id)");
-    let mut ys: Vec<_> = years.into_iter().collect();
-    ys.sort();
-    for ((org, year), v) in ys {
-        let mut query = q(year_sql.clone()).bind(org).bind(year);
-        for x in v.iter().take(names.len()) {
-            query = query.bind(*x);
+    for (table, period, rows) in [
+        ("supervision_figures", "month", &acc.0),
+        ("supervision_year", "year", &years),
+    ] {
+        let sql = upsert_sql(table, period, &names);
+        // In key order, so concurrent batches take row locks in the same order.
+        let mut keys: Vec<_> = rows.keys().collect();
+        keys.sort();
+        for k in keys {
+            let mut query = q(sql.clone()).bind(k.0).bind(k.1.as_str());
+            for x in rows[k].iter().take(names.len()) {
+                query = query.bind(*x);
+            }
+            ex.execute(query).await?;
         }
-        ex.execute(query).await?;
     }
     Ok(())
 }
