@@ -7,8 +7,8 @@
 //! 3. publication of a list version that gathers the synthetic approved adjustments:
 //!    from the publish answer on instance A until instance B's public search shows it.
 //!
-//! Run: `cargo run --release --example bench_governance -- [complaints] [secs] [clients]`
-//! (defaults 1,000,000 complaints, 10 s, 16 clients). SQLite in a temporary directory;
+//! Run: `cargo run --release --example bench_governance -- [complaints] [secs] [clients] [orgs]
+//! [items]` (defaults 1,000,000 complaints, 10 s, 16 clients, 400 units, 1,000 items). SQLite in a temporary directory;
 //! `BENCH_POSTGRES_URL=postgres://…/postgres` runs it on a fresh PostgreSQL database.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -166,6 +166,9 @@ async fn main() {
         .unwrap_or(1_000_000);
     let secs: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
     let clients: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(16);
+    // The world's size (issue #19 §5 asks for province scale: 20,000 units, 100,000 items).
+    let orgs: u64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(400);
+    let proof_items: u64 = args.get(5).and_then(|s| s.parse().ok()).unwrap_or(1_000);
     let (url, _dir) = database().await;
     let key = Arc::new(proofless_seal::MasterKey::generate().unwrap());
     {
@@ -178,7 +181,7 @@ async fn main() {
     let (b, base_b) = instance(&url, &key).await;
     proofless_app::regions::ensure_builtin(&a).await.unwrap();
     proofless_fixtures::demo::load(&a).await.unwrap();
-    // One synthetic county of 1,000 published items, its complaints and adjustments.
+    // A synthetic world (by default a county of 1,000 published items), its complaints and adjustments.
     let t = Instant::now();
     let scale = Scale {
         name: "governance",
@@ -186,10 +189,10 @@ async fn main() {
         counties_per_city: 1,
         towns_per_county: 12,
         villages_per_town: 2,
-        orgs: 400,
+        orgs,
         persons: 0,
         audit_rows: 0,
-        proof_items: 1_000,
+        proof_items,
         cases: 0,
         commitments: 0,
         complaints,

@@ -22,6 +22,7 @@ use proofless_app::{Actor, ActorKind, App, AppSettings, SystemClock};
 use proofless_domain::role::Role;
 use proofless_fixtures::synth::Scale;
 use proofless_store::{Db, DbOptions, Query, q};
+use proofless_web::{AppState, WebConfig};
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -42,7 +43,7 @@ where
     }
     lat.sort();
     println!(
-        "{what}: {n} runs, {rows} lines each: p50 {:?} p99 {:?} max {:?}",
+        "{what}: {n} runs, {rows} lines (or bytes) each: p50 {:?} p99 {:?} max {:?}",
         pct(&lat, 0.5),
         pct(&lat, 0.99),
         lat[lat.len() - 1]
@@ -245,4 +246,72 @@ async fn main() {
             .len()
     })
     .await;
+    over_http(&app, ids[0].0, &year).await;
+}
+
+/// The same reads over HTTP (issue #21 §5): the server in this process on loopback, a
+/// joint-office account logged in through the API, one client, bodies read in full.
+async fn over_http(app: &App, org_id: i64, year: &str) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(app.clone(), WebConfig::local(addr.port()));
+    tokio::spawn(async move {
+        let _ = proofless_web::serve(listener, state, std::future::pending()).await;
+    });
+    let password = "Bench-joint-2026!";
+    proofless_app::staff::create(
+        app,
+        &Actor::system("bench"),
+        org_id,
+        proofless_app::staff::StaffInput {
+            username: "bench_joint".into(),
+            display_name: "基准联席办".into(),
+            phone: None,
+            password: password.into(),
+            roles: vec!["joint_office".into()],
+        },
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let base = format!("http://{addr}");
+    let login = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "bench_joint", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert!(login.status().is_success(), "login: {}", login.status());
+    for (what, path) in [
+        (
+            "HTTP JSON dashboard, every unit, year",
+            format!("/api/v1/supervision/dashboard?period={year}"),
+        ),
+        (
+            "HTTP page 监督考核, every unit, year",
+            format!("/supervision?period={year}"),
+        ),
+        (
+            "HTTP JSON assessment feed, year",
+            format!("/api/v1/supervision/feed?period={year}"),
+        ),
+        (
+            "HTTP public figures page, year",
+            format!("/transparency/supervision?period={year}"),
+        ),
+    ] {
+        let (http, url) = (&http, format!("{base}{path}"));
+        timed(what, 100, |_| {
+            let url = url.clone();
+            async move {
+                let res = http.get(&url).send().await.unwrap();
+                assert!(res.status().is_success(), "{url}: {}", res.status());
+                res.bytes().await.unwrap().len()
+            }
+        })
+        .await;
+    }
 }

@@ -101,6 +101,27 @@ fn prepared<'c>(
     Ok(st)
 }
 
+/// A statement that walks more rows than this in a full table scan is named in the log
+/// once: on a table that grows with use (cases, verifications, audit) it lacks an index.
+const SCAN_WARN_ROWS: i32 = 5_000;
+
+/// Logs, once per statement text, a statement that just scanned a whole large table.
+fn note_full_scan(st: &rusqlite::Statement<'_>, sql: &str) {
+    let rows = st.reset_status(rusqlite::StatementStatus::FullscanStep);
+    if rows <= SCAN_WARN_ROWS {
+        return;
+    }
+    static WARNED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if warned.iter().any(|w| w == sql) {
+        return;
+    }
+    warned.push(sql.to_owned());
+    tracing::warn!(rows, sql, "SQLite 语句全表扫描（可能缺少索引）");
+}
+
 /// Runs a statement; returns the rows it changed. Statements with a result (`RETURNING`)
 /// are stepped to the end.
 pub(crate) fn execute(conn: &Connection, q: &Query) -> Result<u64, StoreError> {
@@ -111,10 +132,14 @@ pub(crate) fn execute(conn: &Connection, q: &Query) -> Result<u64, StoreError> {
     }
     let mut st = prepared(conn, q)?;
     if st.column_count() == 0 {
-        return Ok(st.raw_execute()? as u64);
+        let n = st.raw_execute()? as u64;
+        note_full_scan(&st, &q.sql);
+        return Ok(n);
     }
     let mut rows = st.raw_query();
     while rows.next()?.is_some() {}
+    drop(rows);
+    note_full_scan(&st, &q.sql);
     Ok(conn.changes())
 }
 
@@ -137,6 +162,8 @@ pub(crate) fn fetch<T: Row>(
         }
         out.push(decode(&cols, vals)?);
     }
+    drop(rows);
+    note_full_scan(&st, &q.sql);
     Ok(out)
 }
 

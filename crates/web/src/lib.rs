@@ -67,8 +67,14 @@ impl Default for WebConfig {
     }
 }
 
+/// What every handler and layer shares. Cloned for every request and every layer, so it
+/// is one reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<State>);
+
+/// The shared state behind [`AppState`].
+#[derive(Clone)]
+pub struct State {
     pub app: App,
     pub config: WebConfig,
     pub metrics: Arc<metrics::Metrics>,
@@ -79,9 +85,16 @@ pub struct AppState {
     pub sms: Arc<dyn SmsSender>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
 impl AppState {
     pub fn new(app: App, config: WebConfig) -> AppState {
-        AppState {
+        AppState(Arc::new(State {
             app,
             config,
             metrics: Arc::new(metrics::Metrics::default()),
@@ -91,16 +104,16 @@ impl AppState {
             sms: Arc::new(FileSmsSender::new(
                 std::env::temp_dir().join("proofless-sms-outbox.log"),
             )),
-        }
+        }))
     }
 
     pub fn with_oidc(mut self, oidc: Oidc) -> AppState {
-        self.oidc = Some(Arc::new(oidc));
+        Arc::make_mut(&mut self.0).oidc = Some(Arc::new(oidc));
         self
     }
 
     pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> AppState {
-        self.sms = sms;
+        Arc::make_mut(&mut self.0).sms = sms;
         self
     }
 }

@@ -28,6 +28,8 @@ pub struct Built {
     pub org_id: i64,
     pub archive_no: String,
     pub bytes: Vec<u8>,
+    /// SM3 of `bytes`, computed when built: not inside the writer's transaction.
+    pub sm3: String,
     pub manifest_sm3: String,
     pub key_id: String,
     pub files: usize,
@@ -306,6 +308,7 @@ pub async fn build(app: &App, case_id: i64) -> AppResult<Built> {
         case_id,
         org_id: d.org_id,
         archive_no: no,
+        sm3: sm3_hex(&bytes),
         manifest_sm3: sm3_hex(&mbytes),
         key_id: kid,
         files: parts.len(),
@@ -316,15 +319,14 @@ pub async fn build(app: &App, case_id: i64) -> AppResult<Built> {
 /// Stores a built package in `tx` (once per case) with its audit row; returns whether it
 /// was stored now (false: the case already had one).
 pub async fn store_in(tx: &mut Tx, actor: &Actor, now: i64, b: &Built) -> AppResult<bool> {
-    let sm3 = sm3_hex(&b.bytes);
-    let stored = insert_in(tx, now, b, &sm3).await?;
+    let stored = insert_in(tx, now, b).await?;
     if stored {
         audit::append(
             tx,
             actor,
             now,
             Entry::new("case.archive", "case", b.case_id).detail(json!({
-                "archive_no": b.archive_no, "sm3": sm3, "manifest_sm3": b.manifest_sm3,
+                "archive_no": b.archive_no, "sm3": b.sm3, "manifest_sm3": b.manifest_sm3,
                 "key_id": b.key_id, "files": b.files, "size": b.bytes.len(),
             })),
         )
@@ -333,14 +335,14 @@ pub async fn store_in(tx: &mut Tx, actor: &Actor, now: i64, b: &Built) -> AppRes
     Ok(stored)
 }
 
-async fn insert_in(tx: &mut Tx, now: i64, b: &Built, sm3: &str) -> AppResult<bool> {
+async fn insert_in(tx: &mut Tx, now: i64, b: &Built) -> AppResult<bool> {
     repo::insert(
         tx,
         &NewArchive {
             case_id: b.case_id,
             org_id: b.org_id,
             archive_no: &b.archive_no,
-            sm3,
+            sm3: &b.sm3,
             manifest_sm3: &b.manifest_sm3,
             key_id: &b.key_id,
             files: b.files as i64,
@@ -536,7 +538,7 @@ pub async fn archive_missing(app: &App, limit: i64) -> AppResult<usize> {
         let now = app.now_ms();
         let mut tx = app.db.begin().await?;
         for b in &built {
-            n += usize::from(insert_in(&mut tx, now, b, &sm3_hex(&b.bytes)).await?);
+            n += usize::from(insert_in(&mut tx, now, b).await?);
         }
         tx.commit().await?;
         left -= ids.len() as i64;

@@ -25,7 +25,6 @@ pub async fn start_online(app: &App, actor: &Actor, service_item_code: &str) -> 
         .await?
         .ok_or_else(|| AppError::field("service_item_code", "该事项编码不在政务服务事项目录中"))?;
     let published = super::service::published(app, service_item_id).await?;
-    let mut tx = app.db.begin().await?;
     let o = Opened {
         org_id,
         service_item_id,
@@ -35,7 +34,9 @@ pub async fn start_online(app: &App, actor: &Actor, service_item_code: &str) -> 
         statutory_limit: None,
         code,
     };
-    let id = open_in(&mut tx, app, actor, &o, &published).await?;
+    let plan = super::service::plan_open(app, actor, &o).await?;
+    let mut tx = app.db.begin().await?;
+    let id = open_in(&mut tx, app, actor, &o, &published, &plan).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -106,7 +106,6 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCase) -> AppResult<Case
     };
     let (service_item_id, kind, applicant_id) = checked(app, actor, input).await?;
     let published = published(app, service_item_id).await?;
-    let mut tx = app.db.begin().await?;
     let row = Opened {
         org_id,
         service_item_id,
@@ -116,7 +115,9 @@ pub async fn create(app: &App, actor: &Actor, input: &NewCase) -> AppResult<Case
         statutory_limit: input.statutory_limit.as_deref(),
         code: input.service_item_code.trim(),
     };
-    let id = open_in(&mut tx, app, actor, &row, &published).await?;
+    let plan = plan_open(app, actor, &row).await?;
+    let mut tx = app.db.begin().await?;
+    let id = open_in(&mut tx, app, actor, &row, &published, &plan).await?;
     tx.commit().await?;
     detail(app, id).await
 }
@@ -213,20 +214,21 @@ pub(crate) struct Opened<'a> {
     pub code: &'a str,
 }
 
-pub(crate) async fn open_in(
-    tx: &mut Tx,
-    app: &App,
-    actor: &Actor,
-    o: &Opened<'_>,
-    published: &[Published],
-) -> AppResult<i64> {
+/// A case's number and assessment clock, planned before the write lock is taken (the
+/// calendar arithmetic and the rule reads are not paid by every queued writer).
+pub(crate) struct OpenPlan {
+    case_no: String,
+    clock: deadlines::Planned,
+    now: i64,
+}
+
+pub(crate) async fn plan_open(app: &App, actor: &Actor, o: &Opened<'_>) -> AppResult<OpenPlan> {
     let now = app.now_ms();
     let case_no = new_case_no(now);
     let start = deadlines::to_utc(now).ok_or_else(|| AppError::Internal("时钟时间无效".into()))?;
     // The assessment clock is the system's: a portal applicant may open the case.
     let sys = Actor::system(&actor.operation_id);
-    let deadline_id = deadlines::open_in(
-        tx,
+    let clock = deadlines::plan(
         app,
         &sys,
         &NewDeadline {
@@ -242,10 +244,29 @@ pub(crate) async fn open_in(
             statutory_limit: deadlines::parse_statutory_limit(o.statutory_limit)?,
         },
     )
-    .await?
-    .id;
+    .await?;
+    Ok(OpenPlan {
+        case_no,
+        clock,
+        now,
+    })
+}
+
+pub(crate) async fn open_in(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    o: &Opened<'_>,
+    published: &[Published],
+    plan: &OpenPlan,
+) -> AppResult<i64> {
+    let (now, case_no) = (plan.now, &plan.case_no);
+    let sys = Actor::system(&actor.operation_id);
+    let deadline_id = deadlines::open_planned_in(tx, app, &sys, &plan.clock)
+        .await?
+        .id;
     let row = NewCaseRow {
-        case_no: &case_no,
+        case_no,
         org_id: o.org_id,
         service_item_id: o.service_item_id,
         applicant_kind: o.kind,

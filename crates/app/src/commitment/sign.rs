@@ -3,7 +3,7 @@
 //! for a full check, the deadline at the supervising department (审管衔接).
 
 use proofless_domain::commitment::{Plan, PlanKind, SigningChannel};
-use proofless_store::Tx;
+use proofless_store::{Exec, Tx};
 use serde_json::{Value as Json, json};
 
 use super::eligibility::{Signer, decide, signer};
@@ -64,9 +64,14 @@ async fn published_item(app: &App, cmd: &SignCommand) -> AppResult<ItemInfo> {
 
 /// Checks who signs, for which item and case, under which template and rule; refuses a
 /// second signature of the same promise.
-async fn basis(tx: &mut Tx, actor: &Actor, cmd: &SignCommand, item: ItemInfo) -> AppResult<Basis> {
-    let signer = signer(tx, actor, cmd.person_id, cmd.entity_id).await?;
-    let Some(case) = repo::case(tx, cmd.case_id).await? else {
+async fn basis(
+    db: &mut impl Exec,
+    actor: &Actor,
+    cmd: &SignCommand,
+    item: ItemInfo,
+) -> AppResult<Basis> {
+    let signer = signer(db, actor, cmd.person_id, cmd.entity_id).await?;
+    let Some(case) = repo::case(db, cmd.case_id).await? else {
         return Err(no_case(cmd.case_id));
     };
     // R2.1–R2.2: the published list gives, item by item, the services that use the proof;
@@ -94,17 +99,13 @@ async fn basis(tx: &mut Tx, actor: &Actor, cmd: &SignCommand, item: ItemInfo) ->
             "办件已办结或已撤回，不能再签署承诺".to_owned(),
         ));
     }
-    let template = repo::published_template(tx, item.id)
+    let template = repo::published_template(db, item.id)
         .await?
         .ok_or_else(|| AppError::field("proof_item_id", "该证明事项尚未公布告知承诺书格式文本"))?;
-    let rule = repo::current_rule(tx, item.id)
+    let rule = repo::current_rule(db, item.id)
         .await?
         .ok_or_else(|| AppError::field("proof_item_id", "该证明事项尚未制定事后核查规则"))?;
-    if let Some(d) = repo::signed_duplicate(tx, cmd.case_id, item.id, &signer.subject_ref).await? {
-        return Err(AppError::Conflict(format!(
-            "本办件已就该证明事项签署过承诺（#{d}），无需重复签署"
-        )));
-    }
+    no_duplicate(db, cmd, item.id, &signer.subject_ref).await?;
     Ok(Basis {
         signer,
         item,
@@ -114,13 +115,31 @@ async fn basis(tx: &mut Tx, actor: &Actor, cmd: &SignCommand, item: ItemInfo) ->
     })
 }
 
+/// Refuses a second signature of the same promise.
+async fn no_duplicate(
+    db: &mut impl Exec,
+    cmd: &SignCommand,
+    item_id: i64,
+    subject_ref: &str,
+) -> AppResult<()> {
+    if let Some(d) = repo::signed_duplicate(db, cmd.case_id, item_id, subject_ref).await? {
+        return Err(AppError::Conflict(format!(
+            "本办件已就该证明事项签署过承诺（#{d}），无需重复签署"
+        )));
+    }
+    Ok(())
+}
+
 /// [`sign`] with a parsed command.
 pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppResult<Commitment> {
     let now = app.now_ms();
     let item = published_item(app, cmd).await?;
-    let mut tx = app.db.begin().await?;
-    let b = basis(&mut tx, actor, cmd, item).await?;
-    let status = credit::status_in(&mut tx, &b.signer.subject_ref).await?;
+    // Everything the letter says is read and checked before the write lock is taken (the
+    // database has one writer); inside it, only what a concurrent request could have
+    // changed meanwhile is checked again: the case still open, no signature since.
+    let mut r = app.db.reader();
+    let b = basis(&mut r, actor, cmd, item).await?;
+    let status = credit::status_in(&mut r, &b.signer.subject_ref).await?;
     let plan = match decide(&status, &b.rule.bands) {
         Err(r) => {
             return Err(AppError::Conflict(format!("{}。{}", r.reason, r.way_back)));
@@ -129,12 +148,17 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
         Ok(Some(p)) => p,
     };
     let mut parties =
-        repo::letter_parties(&mut tx, b.signer.person_id, b.signer.entity_id, b.case_org).await?;
+        repo::letter_parties(&mut r, b.signer.person_id, b.signer.entity_id, b.case_org).await?;
+    drop(r);
     // The signer's name and resident ID are encrypted at rest (issue #16 item 9).
     parties.person = (
         crate::applicants::reveal_name(app, &parties.person.0).await?,
         crate::applicants::reveal_resident_id(app, &parties.person.1).await?,
     );
+    let sealer = crate::applicants::CopySealer::new(app).await?;
+    let mut tx = app.db.begin().await?;
+    still_open(&mut tx, cmd.case_id).await?;
+    no_duplicate(&mut tx, cmd, b.item.id, &b.signer.subject_ref).await?;
     let id = repo::insert(
         &mut tx,
         &NewCommitment {
@@ -173,7 +197,6 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
     let body = String::from_utf8(proofless_seal::canonical_json(&letter))
         .map_err(|_| AppError::Internal("承诺书编码失败".to_owned()))?;
     // Stored encrypted: the letter names the applicant and their resident ID (issue #16 item 9).
-    let sealer = crate::applicants::CopySealer::new(app).await?;
     let stored = sealer.letter(&body)?;
     repo::set_letter(&mut tx, id, (&stored, sealer.version()), &sealed_id).await?;
     // R4.2: the case's proof is resolved; the unit may no longer ask for it in this case.
@@ -201,9 +224,20 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
             })),
     )
     .await?;
-    let c = super::view::commitment_in(app, &mut tx, id).await?;
     tx.commit().await?;
-    Ok(c)
+    super::view::commitment_in(app, &mut app.db.reader(), id).await
+}
+
+/// The case is still open in the signing transaction (it may have been decided since it
+/// was read).
+async fn still_open(tx: &mut Tx, case_id: i64) -> AppResult<()> {
+    match repo::case(tx, case_id).await? {
+        None => Err(no_case(case_id)),
+        Some(c) if c.state != proofless_domain::case::CaseState::Open => Err(AppError::Conflict(
+            "办件已办结或已撤回，不能再签署承诺".to_owned(),
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 /// What the plan needs now: a full check gets its deadline, a sampled one waits for the
