@@ -213,8 +213,14 @@ async fn the_settings_page_reads_in_words_and_its_form_takes_them_back(b: Backen
     let Some(t) = spawn_demo(b).await else { return };
     let joint = t.staff("joint").await;
     let html = joint.get("/policy").await.text().await.unwrap();
-    assert!(html.contains("<li>层级：层级、行使层级、清单层级</li>"), "{html}");
-    assert!(html.contains("法律、行政法规、地方性法规、国务院决定"), "{html}");
+    assert!(
+        html.contains("<li>层级：层级、行使层级、清单层级</li>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("法律、行政法规、地方性法规、国务院决定"),
+        "{html}"
+    );
     for raw in ["administrative_regulation", "\"level\"", "{&#34;", "{\""] {
         assert!(!html.contains(raw), "{raw} on the page");
     }
@@ -240,8 +246,14 @@ async fn the_settings_page_reads_in_words_and_its_form_takes_them_back(b: Backen
     };
     // The header table: the form's own text with one name added to a line.
     let text = form_value(&html, "catalogue-import_header_aliases");
-    assert!(text.contains("\n层级：层级、行使层级、清单层级\n"), "{text}");
-    let text = text.replace("\n层级：层级、行使层级、清单层级\n", "\n层级：层级、行使层级、清单层级、所属层级\n");
+    assert!(
+        text.contains("\n层级：层级、行使层级、清单层级\n"),
+        "{text}"
+    );
+    let text = text.replace(
+        "\n层级：层级、行使层级、清单层级\n",
+        "\n层级：层级、行使层级、清单层级、所属层级\n",
+    );
     let r = post("catalogue.import_header_aliases", text).await;
     let status = r.status();
     let body = r.text().await.unwrap();
@@ -257,7 +269,11 @@ async fn the_settings_page_reads_in_words_and_its_form_takes_them_back(b: Backen
     // A code list typed in words is stored as codes.
     let text = form_value(&html, "catalogue-statutory_basis_kinds");
     assert_eq!(text, "法律、行政法规、地方性法规、国务院决定");
-    let r = post("catalogue.statutory_basis_kinds", format!("{text}、部门规章")).await;
+    let r = post(
+        "catalogue.statutory_basis_kinds",
+        format!("{text}、部门规章"),
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let v: Value = joint
         .json("/api/v1/policy/catalogue.statutory_basis_kinds")

@@ -152,7 +152,13 @@ async fn the_access_log_api_answers_the_pages_rows(b: Backend) {
     assert_eq!(items.len(), rows.len(), "{api}");
     assert_eq!(api["total"].as_u64().unwrap() as usize, rows.len());
     for (i, r) in items.iter().zip(&rows) {
-        let fields = [&i["unit"], &i["role"], &i["act"], &i["purpose"], &i["case_no"]];
+        let fields = [
+            &i["unit"],
+            &i["role"],
+            &i["act"],
+            &i["purpose"],
+            &i["case_no"],
+        ];
         let mut cells: Vec<&str> = fields.iter().map(|v| v.as_str().unwrap()).collect();
         if cells[4].is_empty() {
             cells[4] = "—"; // the page's mark for no case
@@ -171,7 +177,10 @@ async fn the_access_log_api_answers_the_pages_rows(b: Backend) {
     let ats: Vec<i64> = items.iter().map(|i| i["at"].as_i64().unwrap()).collect();
     assert!(ats.windows(2).all(|w| w[0] >= w[1]), "{ats:?}");
     assert_eq!(
-        items.iter().filter(|i| i["purpose"] == "核查信用状况").count(),
+        items
+            .iter()
+            .filter(|i| i["purpose"] == "核查信用状况")
+            .count(),
         1
     );
     assert_eq!(items[0]["purpose"], "核查信用状况");
@@ -180,11 +189,12 @@ async fn the_access_log_api_answers_the_pages_rows(b: Backend) {
         assert!(items[n + 1..].iter().all(|b| b != a), "duplicate {a}");
     }
     let text = api.to_string();
-    assert!(!text.contains("郑信") && !text.contains("verification."), "{text}");
+    assert!(
+        !text.contains("郑信") && !text.contains("verification."),
+        "{text}"
+    );
     // Pages: the second row alone, with the whole count.
-    let second: Value = c
-        .json("/api/v1/portal/access-log?limit=1&offset=1")
-        .await;
+    let second: Value = c.json("/api/v1/portal/access-log?limit=1&offset=1").await;
     assert_eq!(second["items"].as_array().unwrap().len(), 1);
     assert_eq!(second["items"][0], items[1]);
     assert_eq!(second["total"], api["total"]);
@@ -195,14 +205,15 @@ async fn the_access_log_api_answers_the_pages_rows(b: Backend) {
     let view = &doc["components"]["schemas"]["AccessView"]["properties"];
     for f in ["at", "unit", "role", "act", "purpose", "case_no"] {
         assert!(
-            view[f]["description"].as_str().is_some_and(|d| !d.is_empty()),
+            view[f]["description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty()),
             "{f}: {view}"
         );
     }
     let page = &doc["components"]["schemas"]["AccessPage"]["properties"];
     assert_eq!(
-        page["items"]["items"]["$ref"],
-        "#/components/schemas/AccessView",
+        page["items"]["items"]["$ref"], "#/components/schemas/AccessView",
         "{page}"
     );
 }

@@ -191,9 +191,7 @@ pub fn form_text(value: &serde_json::Value, words: Option<Words>) -> String {
     use serde_json::Value;
     match value {
         Value::Array(items) if items.is_empty() => String::new(),
-        Value::Object(_) | Value::Array(_) | Value::Bool(_) => {
-            readable(value, words).join("\n")
-        }
+        Value::Object(_) | Value::Array(_) | Value::Bool(_) => readable(value, words).join("\n"),
         Value::Null => String::new(),
         Value::String(s) => term(s, words),
         Value::Number(n) => n.to_string(),
@@ -236,7 +234,10 @@ pub fn from_form(
                 .map(str::trim)
                 .filter(|s| !s.is_empty() && *s != NONE);
             if matches!(items.first(), Some(Value::Number(_))) {
-                parts.map(number).collect::<Result<Vec<_>, _>>().map(Value::Array)
+                parts
+                    .map(number)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Value::Array)
             } else {
                 Ok(Value::Array(parts.map(|s| Value::from(code(s))).collect()))
             }
@@ -397,7 +398,10 @@ mod tests {
         assert_eq!(readable(&json!(true), None), ["是"]);
         assert_eq!(readable(&json!("30m"), None), ["30分钟"]);
         assert_eq!(readable(&json!([900, 700]), None), ["900、700"]);
-        assert_eq!(readable(&json!(["law", "rule"]), Some(KINDS)), ["法律、规章"]);
+        assert_eq!(
+            readable(&json!(["law", "rule"]), Some(KINDS)),
+            ["法律、规章"]
+        );
         assert_eq!(
             readable(&json!({"law": ["甲", "乙"], "rule": []}), Some(KINDS)),
             ["法律：甲、乙", "规章：（无）"]
@@ -410,7 +414,11 @@ mod tests {
         let text = form_text(&map, Some(KINDS));
         assert_eq!(text, "法律：甲\n规章：乙、丙");
         assert_eq!(from_form(&map, &text, Some(KINDS)), Ok(map.clone()));
-        assert!(from_form(&map, "法律 甲", Some(KINDS)).unwrap_err().contains("冒号"));
+        assert!(
+            from_form(&map, "法律 甲", Some(KINDS))
+                .unwrap_err()
+                .contains("冒号")
+        );
         let list = json!(["law"]);
         assert_eq!(form_text(&list, Some(KINDS)), "法律");
         assert_eq!(
@@ -418,7 +426,11 @@ mod tests {
             Ok(json!(["law", "rule"]))
         );
         assert_eq!(from_form(&json!(7), " 10 ", None), Ok(json!(10)));
-        assert!(from_form(&json!(7), "十", None).unwrap_err().contains("整数"));
+        assert!(
+            from_form(&json!(7), "十", None)
+                .unwrap_err()
+                .contains("整数")
+        );
         assert_eq!(
             from_form(&json!([900, 700, 500]), "950、750，550", None),
             Ok(json!([950, 750, 550]))

@@ -103,4 +103,3 @@ pub(super) async fn may_read_log(app: &App, me: i64, subject_ref: &str) -> AppRe
         None => Ok(false),
     }
 }
-

@@ -74,7 +74,12 @@ pub static IMPORT_HEADER_ALIASES: Setting<BTreeMap<String, Vec<String>>> = Setti
     default: columns::default_aliases,
     check: columns::check_aliases,
     words: Some(Words {
-        word: |key| columns::FIELDS.iter().find(|f| f.key == key).map(|f| f.label()),
+        word: |key| {
+            columns::FIELDS
+                .iter()
+                .find(|f| f.key == key)
+                .map(|f| f.label())
+        },
         code: |name| {
             columns::FIELDS
                 .iter()
