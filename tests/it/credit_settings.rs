@@ -191,7 +191,111 @@ async fn a_new_version_does_not_change_an_earlier_outcome(b: Backend) {
     assert!(r.text().await.unwrap().contains("异议期"));
 }
 
+/// The text of the settings page's value field of `anchor` (a text area or an input).
+fn form_value(html: &str, anchor: &str) -> String {
+    let id = format!("id=\"value-{anchor}\"");
+    let at = html.find(&id).unwrap_or_else(|| panic!("no field {id}"));
+    let rest = &html[at..];
+    let text = if html[..at].ends_with("<textarea name=\"value\" ") {
+        let body = &rest[rest.find('>').unwrap() + 1..];
+        &body[..body.find("</textarea>").unwrap()]
+    } else {
+        let v = &rest[rest.find("value=\"").unwrap() + 7..];
+        &v[..v.find('"').unwrap()]
+    };
+    text.replace("&#10;", "\n").replace("&amp;", "&")
+}
+
+// Issue #22 point 1: the settings page shows each value as labelled Chinese lines — a code
+// list in its words, the import's header table one field a line — and its form takes the
+// same words back, stored as the codes the rules read.
+async fn the_settings_page_reads_in_words_and_its_form_takes_them_back(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let joint = t.staff("joint").await;
+    let html = joint.get("/policy").await.text().await.unwrap();
+    assert!(
+        html.contains("<li>层级：层级、行使层级、清单层级</li>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("法律、行政法规、地方性法规、国务院决定"),
+        "{html}"
+    );
+    for raw in ["administrative_regulation", "\"level\"", "{&#34;", "{\""] {
+        assert!(!html.contains(raw), "{raw} on the page");
+    }
+    let today = day(&t, 0);
+    let post = |key: &'static str, value: String| {
+        let joint = &joint;
+        let today = today.clone();
+        async move {
+            let csrf = joint.form_token("/policy").await;
+            joint
+                .http
+                .post(joint.url(&format!("/policy/{key}")))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("value", value.as_str()),
+                    ("effective_from", today.as_str()),
+                    ("note", "联席办试行期调整"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The header table: the form's own text with one name added to a line.
+    let text = form_value(&html, "catalogue-import_header_aliases");
+    assert!(
+        text.contains("\n层级：层级、行使层级、清单层级\n"),
+        "{text}"
+    );
+    let text = text.replace(
+        "\n层级：层级、行使层级、清单层级\n",
+        "\n层级：层级、行使层级、清单层级、所属层级\n",
+    );
+    let r = post("catalogue.import_header_aliases", text).await;
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    assert_eq!(status, 303, "{body}");
+    let v: Value = joint
+        .json("/api/v1/policy/catalogue.import_header_aliases")
+        .await;
+    assert_eq!(
+        v["in_force"]["level"],
+        json!(["层级", "行使层级", "清单层级", "所属层级"])
+    );
+    assert_eq!(v["in_force"]["name"], v["default"]["name"], "the rest kept");
+    // A code list typed in words is stored as codes.
+    let text = form_value(&html, "catalogue-statutory_basis_kinds");
+    assert_eq!(text, "法律、行政法规、地方性法规、国务院决定");
+    let r = post(
+        "catalogue.statutory_basis_kinds",
+        format!("{text}、部门规章"),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let v: Value = joint
+        .json("/api/v1/policy/catalogue.statutory_basis_kinds")
+        .await;
+    assert_eq!(
+        v["in_force"],
+        json!([
+            "law",
+            "administrative_regulation",
+            "local_regulation",
+            "state_council_decision",
+            "departmental_rule"
+        ])
+    );
+    // A line without its colon is named beside the field, in Chinese.
+    let r = post("catalogue.import_header_aliases", "层级 层级".to_owned()).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("没有冒号"));
+}
+
 both_backends!(
+    the_settings_page_reads_in_words_and_its_form_takes_them_back,
     settings_are_public_and_changed_by_the_responsible_office,
     a_new_version_does_not_change_an_earlier_outcome,
 );

@@ -85,7 +85,9 @@ async fn a_citizen_registers_and_sees_who_read_their_data_and_why(b: Backend) {
         .find(|i| i["purpose"] == "办理居住证时核对身份")
         .expect("lookup visible");
     assert_eq!(seen["unit"], "县公安局");
-    assert_eq!(seen["who"], "何窗口");
+    // The post, not the name (issue #22 point 6).
+    assert_eq!(seen["role"], "窗口受理人员");
+    assert!(!log.to_string().contains("何窗口"), "{log}");
 }
 
 // SPEC R5.9

@@ -35,8 +35,9 @@ async fn the_access_log_total_counts_what_it_shows(b: Backend) {
         items.len(),
         "{page}"
     );
+    // Own acts left out: the citizen's eligibility queries are no one looking at their data.
     assert!(
-        items.iter().all(|i| i["who"] != "张三"),
+        items.iter().all(|i| i["act"] != "查询能否适用告知承诺"),
         "own acts left out: {page}"
     );
     assert!(page.to_string().contains("核查信用状况"));
@@ -129,4 +130,95 @@ async fn the_access_log_page_names_the_post_the_purpose_and_the_case(b: Backend)
     assert_eq!(r.status(), 403);
 }
 
-both_backends!(the_access_log_page_names_the_post_the_purpose_and_the_case);
+// Issue #22 point 6 over HTTP: the API answers the page's rows — newest first, one per
+// access, unit and post (never a name or an action code), a purpose on each, the case — a
+// page at a time with the whole count, and the OpenAPI document describes each field.
+async fn the_access_log_api_answers_the_pages_rows(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let c = citizen(&t, ZHANG).await;
+    let pid = crate::commitment_flow::person_ref(&t, ZHANG).await;
+    let credit = t.staff("credit").await;
+    for _ in 0..3 {
+        let _: Value = credit
+            .json(&format!(
+                "/api/v1/credit/subjects/{pid}?purpose=核查信用状况"
+            ))
+            .await;
+    }
+    let api: Value = c.json("/api/v1/portal/access-log?limit=200").await;
+    let items = api["items"].as_array().unwrap();
+    let html = c.get("/portal/access-log").await.text().await.unwrap();
+    let rows = rows_of(&html);
+    assert_eq!(items.len(), rows.len(), "{api}");
+    assert_eq!(api["total"].as_u64().unwrap() as usize, rows.len());
+    for (i, r) in items.iter().zip(&rows) {
+        let fields = [
+            &i["unit"],
+            &i["role"],
+            &i["act"],
+            &i["purpose"],
+            &i["case_no"],
+        ];
+        let mut cells: Vec<&str> = fields.iter().map(|v| v.as_str().unwrap()).collect();
+        if cells[4].is_empty() {
+            cells[4] = "—"; // the page's mark for no case
+        }
+        assert_eq!(cells, r[1..6].to_vec(), "{i}");
+        let mut keys: Vec<&String> = i.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["act", "at", "case_no", "purpose", "role", "unit"],
+            "no raw audit fields: {i}"
+        );
+        assert!(!i["purpose"].as_str().unwrap().trim().is_empty(), "{i}");
+    }
+    // Newest first, the three reads one row, no duplicates, no names, no codes.
+    let ats: Vec<i64> = items.iter().map(|i| i["at"].as_i64().unwrap()).collect();
+    assert!(ats.windows(2).all(|w| w[0] >= w[1]), "{ats:?}");
+    assert_eq!(
+        items
+            .iter()
+            .filter(|i| i["purpose"] == "核查信用状况")
+            .count(),
+        1
+    );
+    assert_eq!(items[0]["purpose"], "核查信用状况");
+    assert_eq!(items[0]["role"], "信用办");
+    for (n, a) in items.iter().enumerate() {
+        assert!(items[n + 1..].iter().all(|b| b != a), "duplicate {a}");
+    }
+    let text = api.to_string();
+    assert!(
+        !text.contains("郑信") && !text.contains("verification."),
+        "{text}"
+    );
+    // Pages: the second row alone, with the whole count.
+    let second: Value = c.json("/api/v1/portal/access-log?limit=1&offset=1").await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["items"][0], items[1]);
+    assert_eq!(second["total"], api["total"]);
+    // Staff get no citizen's log.
+    assert_eq!(credit.get("/api/v1/portal/access-log").await.status(), 403);
+    // The document names each field.
+    let doc: Value = t.client().json("/api/v1/openapi.json").await;
+    let view = &doc["components"]["schemas"]["AccessView"]["properties"];
+    for f in ["at", "unit", "role", "act", "purpose", "case_no"] {
+        assert!(
+            view[f]["description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty()),
+            "{f}: {view}"
+        );
+    }
+    let page = &doc["components"]["schemas"]["AccessPage"]["properties"];
+    assert_eq!(
+        page["items"]["items"]["$ref"], "#/components/schemas/AccessView",
+        "{page}"
+    );
+}
+
+both_backends!(
+    the_access_log_page_names_the_post_the_purpose_and_the_case,
+    the_access_log_api_answers_the_pages_rows
+);

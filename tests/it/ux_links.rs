@@ -101,14 +101,9 @@ async fn every_link_the_product_writes_leads_somewhere(b: Backend) {
     }
     assert!(notified > 0, "the demo writes notifications");
     assert!(checked > 100, "only {checked} links checked");
-    // Known gap (session 11): complaint and verification notices are addressed to the whole
-    // receiving unit, so its justice reviewer and county approver see notices whose pages
-    // their roles may not open (404/403). Addressing those notices to the handling roles is
-    // still to do; every other dead end fails this test.
-    broken.retain(|b| {
-        !((b.starts_with("justice:") || b.starts_with("approver:"))
-            && (b.contains(" /complaints/") || b.contains(" /verifications/")))
-    });
+    // Issue #22 point 2: no exception: a unit's complaint and verification notices reach only
+    // the roles that may open them (the justice bureau's reviewer and the county approver
+    // included, see `unit_notices_reach_the_roles_that_handle_them`).
     assert!(broken.is_empty(), "dead ends:\n{}", broken.join("\n"));
 }
 
@@ -239,7 +234,87 @@ async fn the_cards_count_the_work_of_each_role(b: Backend) {
     );
 }
 
+/// The caller's notifications of `kind` addressed to their unit, and whether the badge
+/// (`unread`, also the workbench's) counts exactly the unread ones the list shows.
+async fn unit_notices(c: &Client, kind: &str) -> (usize, bool) {
+    let n: Value = c.json("/api/v1/notifications?limit=500").await;
+    let items = n["items"].as_array().unwrap();
+    assert!(items.len() < 500, "the whole list fits one page");
+    let of_kind = items
+        .iter()
+        .filter(|i| i["kind"] == kind && !i["recipient_org_id"].is_null())
+        .count();
+    let unread = items.iter().filter(|i| i["read_at"].is_null()).count();
+    let page = c.get("/workbench").await.text().await.unwrap();
+    let badge = if unread == 0 {
+        !page.contains("id=\"unread-badge\"")
+    } else {
+        page.contains(&format!("id=\"unread-badge\">{unread}<"))
+    };
+    (of_kind, n["unread"] == unread && badge)
+}
+
+// Issue #22 point 2: a notice to a whole unit reaches the roles that handle its kind. The
+// complaints the demo's justice bureau and hotline receive are notified to their units: the
+// complaint office and the hotline get them, the bureau's legal reviewer and the county
+// approver (of the hotline's office) do not; a verification notice to the bureau reaches
+// neither of its two (no liaison, proxy agent or unit admin among them). Every badge counts
+// its list.
+async fn unit_notices_reach_the_roles_that_handle_them(b: Backend) {
+    let Some(t) = spawn_demo(b).await else { return };
+    let org = t
+        .app
+        .db
+        .reader()
+        .scalar_i64(proofless_store::q(
+            "SELECT org_id FROM staff WHERE username = 'justice'",
+        ))
+        .await
+        .unwrap();
+    let mut tx = t.app.db.begin().await.unwrap();
+    proofless_app::notifications::insert_in(
+        &mut tx,
+        &proofless_app::notifications::Recipient::Org(org),
+        proofless_app::notifications::NotificationKind::Verification,
+        "【部门核验】请核验",
+        "/verifications?box=inbox",
+        "test:unit-verification",
+        t.app.now_ms(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    for (who, kind, handles) in [
+        ("justice_cp", "complaint", true),
+        ("hotline", "complaint", true),
+        ("justice", "complaint", false),
+        ("approver", "complaint", false),
+        ("justice", "verification", false),
+        ("justice_cp", "verification", false),
+    ] {
+        let c = t.staff(who).await;
+        let (n, counted) = unit_notices(&c, kind).await;
+        assert_eq!(n > 0, handles, "{who}: {n} unit notices of {kind}");
+        assert!(counted, "{who}: the badge counts what the list shows");
+    }
+    // The bureau's notice is there, for a role that acts on verifications.
+    let n: i64 = t
+        .app
+        .db
+        .reader()
+        .scalar_i64(
+            proofless_store::q(
+                "SELECT COUNT(*) FROM notifications WHERE recipient_org_id = ? AND kind = 'verification'",
+            )
+            .bind(org),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
 both_backends!(
+    unit_notices_reach_the_roles_that_handle_them,
     every_link_the_product_writes_leads_somewhere,
     deep_links_survive_login_and_hostile_ones_are_refused,
     the_cards_count_the_work_of_each_role,

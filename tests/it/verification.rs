@@ -595,9 +595,11 @@ async fn the_citizen_sees_who_read_the_verification_and_why(b: Backend) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|i| i["action"] == "verification.read" && i["who"] == "黄代办")
+        .find(|i| i["act"] == "查看核验单" && i["role"] == "代办员")
         .unwrap_or_else(|| panic!("read visible: {log}"));
     assert_eq!(read["unit"], "县公安局");
+    // The post, not the name (issue #22 point 6).
+    assert!(!log.to_string().contains("黄代办"), "{log}");
     assert!(
         read["purpose"]
             .as_str()

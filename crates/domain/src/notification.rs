@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::role::Role;
+
 /// The event a notification reports; stored as its snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -90,6 +92,38 @@ impl NotificationKind {
         }
     }
 
+    /// For a notice addressed to a whole unit: the roles of that unit that act on it and may
+    /// open the page it links; `None` when every member may. Listing, counting and reading a
+    /// unit's notices apply it, so the justice bureau's legal reviewer never gets the bureau's
+    /// complaint notices, nor the county approver those of the county government's office
+    /// (issue #22 point 2: every link a notice writes leads somewhere for whoever gets it).
+    pub fn unit_roles(self) -> Option<&'static [Role]> {
+        match self {
+            // The unit's receivers (A4 §3: the hotline, the window, the justice bureau's
+            // complaint office; a unit's admin and clerks for complaints about itself) and the
+            // handling unit's admin and clerks.
+            NotificationKind::Complaint => Some(&[
+                Role::ComplaintHotline,
+                Role::ComplaintWindow,
+                Role::ComplaintJustice,
+                Role::UnitAdmin,
+                Role::CounterClerk,
+            ]),
+            // Liaison and proxy agents send and answer (A2 §5–§7); the unit's admin staffs
+            // the posts a unit without them lacks.
+            NotificationKind::Verification => {
+                Some(&[Role::Liaison, Role::ProxyAgent, Role::UnitAdmin])
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a member of the addressed unit holding `roles` receives this kind of notice.
+    pub fn reaches(self, roles: &[Role]) -> bool {
+        self.unit_roles()
+            .is_none_or(|allowed| roles.iter().any(|r| allowed.contains(r)))
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             NotificationKind::Verification => "部门核验",
@@ -150,5 +184,20 @@ mod tests {
                 .iter()
                 .all(|k| k.label().chars().all(|c| !c.is_ascii_alphabetic()))
         );
+    }
+
+    // Issue #22 point 2: a unit's complaint and verification notices reach the roles that
+    // handle them, not the unit's legal reviewer or county approver; other kinds reach all.
+    #[test]
+    fn unit_notices_reach_the_roles_that_handle_them() {
+        use NotificationKind as K;
+        assert!(!K::Complaint.reaches(&[Role::LegalReviewer]));
+        assert!(!K::Complaint.reaches(&[Role::CountyApprover]));
+        assert!(K::Complaint.reaches(&[Role::ComplaintJustice]));
+        assert!(K::Complaint.reaches(&[Role::CountyApprover, Role::ComplaintHotline]));
+        assert!(!K::Verification.reaches(&[Role::LegalReviewer]));
+        assert!(K::Verification.reaches(&[Role::Liaison]));
+        assert!(K::Overdue.reaches(&[Role::LegalReviewer]));
+        assert!(K::Staffing.reaches(&[]));
     }
 }

@@ -30,6 +30,19 @@ pub struct Setting<T: 'static> {
     pub default: fn() -> T,
     /// Refuses a value that makes no sense (negative days, an empty list…) with a Chinese reason.
     pub check: fn(&T) -> Result<(), String>,
+    /// The words for the codes the value holds, when it holds any (issue #22 point 1: the
+    /// settings page shows 法律, not `law`).
+    pub words: Option<Words>,
+}
+
+/// The codes a setting's value may hold and their words, both ways: the page shows the word
+/// ([`readable`]), its form takes the word back ([`from_form`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Words {
+    /// A code's word (`law` → 法律); `None` for a text that is no code.
+    pub word: fn(&str) -> Option<&'static str>,
+    /// The code a word (or the code itself) stands for.
+    pub code: fn(&str) -> Option<&'static str>,
 }
 
 impl<T: Serialize + DeserializeOwned + 'static> Setting<T> {
@@ -55,6 +68,8 @@ pub trait AnySetting: Sync {
     fn unit(&self) -> &'static str;
     fn owners(&self) -> &'static [Role];
     fn default_json(&self) -> serde_json::Value;
+    /// The words for the codes its value holds.
+    fn words(&self) -> Option<Words>;
     /// Checks a proposed value given as JSON; the normalised JSON text to store.
     fn check_json(&self, value: &serde_json::Value) -> Result<String, String>;
 }
@@ -77,6 +92,9 @@ impl<T: Serialize + DeserializeOwned + Sync + 'static> AnySetting for Setting<T>
     }
     fn default_json(&self) -> serde_json::Value {
         Setting::default_json(self)
+    }
+    fn words(&self) -> Option<Words> {
+        self.words
     }
     fn check_json(&self, value: &serde_json::Value) -> Result<String, String> {
         let v: T = serde_json::from_value(value.clone())
@@ -112,6 +130,151 @@ pub fn check_effective_from(effective_from: NaiveDate, today: NaiveDate) -> Resu
         ));
     }
     Ok(())
+}
+
+/// A value as the lines a person reads (issue #22 point 1): a number as it is, 是/否, a period
+/// in words (`30m` → 30分钟), a code in its word, a list joined with 、, an object one line per
+/// entry (`证明名称：证明名称、证明事项名称`). Never JSON. The unit is the caller's to add.
+pub fn readable(value: &serde_json::Value, words: Option<Words>) -> Vec<String> {
+    use serde_json::Value;
+    match value {
+        Value::Object(entries) if entries.is_empty() => vec![NONE.to_owned()],
+        Value::Object(entries) => entries
+            .iter()
+            .map(|(k, v)| format!("{}：{}", term(k, words), readable(v, words).join("；")))
+            .collect(),
+        Value::Array(items) if items.is_empty() => vec![NONE.to_owned()],
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            vec![
+                items
+                    .iter()
+                    .map(|i| scalar(i, words))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ]
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(n, i)| format!("第{}项：{}", n + 1, readable(i, words).join("；")))
+            .collect(),
+        other => vec![scalar(other, words)],
+    }
+}
+
+fn scalar(v: &serde_json::Value, words: Option<Words>) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => NONE.to_owned(),
+        Value::Bool(true) => "是".to_owned(),
+        Value::Bool(false) => "否".to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => term(s, words),
+        nested => readable(nested, words).join("；"),
+    }
+}
+
+/// A code in words: the setting's word for it, a period described, or the text as it is.
+fn term(s: &str, words: Option<Words>) -> String {
+    if let Some(w) = words.and_then(|w| (w.word)(s)) {
+        return w.to_owned();
+    }
+    match crate::deadline::Period::parse(s) {
+        Ok(p) => p.describe(),
+        Err(_) => s.to_owned(),
+    }
+}
+
+/// The text a setting's form shows for a value: words, items joined with 、, an object one
+/// line per entry (`字段：名称、名称`); [`from_form`] reads it back.
+pub fn form_text(value: &serde_json::Value, words: Option<Words>) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) if items.is_empty() => String::new(),
+        Value::Object(_) | Value::Array(_) | Value::Bool(_) => readable(value, words).join("\n"),
+        Value::Null => String::new(),
+        Value::String(s) => term(s, words),
+        Value::Number(n) => n.to_string(),
+    }
+}
+
+/// How an empty list or a missing value reads.
+const NONE: &str = "（无）";
+
+/// What separates the items of a list typed into a form.
+const ITEM_SEPARATORS: [char; 6] = ['、', ',', '，', ';', '；', '\n'];
+
+/// A form's text as a value of the setting's shape (the shape of its seed value `like`), the
+/// words turned back into their codes; a Chinese reason when it does not fit.
+pub fn from_form(
+    like: &serde_json::Value,
+    text: &str,
+    words: Option<Words>,
+) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("请填写新的值".to_owned());
+    }
+    let code = |s: &str| -> String {
+        words
+            .and_then(|w| (w.code)(s))
+            .map_or_else(|| s.to_owned(), str::to_owned)
+    };
+    match like {
+        Value::Number(_) => number(text),
+        Value::Bool(_) => match text {
+            "是" | "true" => Ok(Value::Bool(true)),
+            "否" | "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("请填写“是”或“否”，收到“{}”", clip(text))),
+        },
+        Value::Array(items) => {
+            let parts = text
+                .split(ITEM_SEPARATORS)
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && *s != NONE);
+            if matches!(items.first(), Some(Value::Number(_))) {
+                parts
+                    .map(number)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Value::Array)
+            } else {
+                Ok(Value::Array(parts.map(|s| Value::from(code(s))).collect()))
+            }
+        }
+        Value::Object(entries) => {
+            let mut out = serde_json::Map::new();
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                let Some((k, v)) = line.split_once(['：', ':']) else {
+                    return Err(format!(
+                        "每行写成“名称：内容”，这一行没有冒号：“{}”",
+                        clip(line)
+                    ));
+                };
+                let key = code(k.trim());
+                let shape = entries.get(&key).or_else(|| entries.values().next());
+                let value = match shape {
+                    Some(shape) => from_form(shape, v, words)?,
+                    None => Value::from(v.trim().to_owned()),
+                };
+                out.insert(key, value);
+            }
+            Ok(Value::Object(out))
+        }
+        Value::String(_) => Ok(Value::from(code(text))),
+        Value::Null => serde_json::from_str(text).map_err(|_| "值的格式不对".to_owned()),
+    }
+}
+
+fn number(s: &str) -> Result<serde_json::Value, String> {
+    s.trim()
+        .parse::<i64>()
+        .map(serde_json::Value::from)
+        .map_err(|_| format!("“{}”不是整数", clip(s.trim())))
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(20).collect()
 }
 
 /// Check helpers for the common value shapes.
@@ -166,6 +329,7 @@ mod tests {
         owners: &[Role::CreditOffice],
         default: || 7,
         check: |v| checks::within(*v, 1, 60, "天数"),
+        words: None,
     };
 
     // SPEC "Trial rules": a case uses the version in force when it started.
@@ -210,5 +374,68 @@ mod tests {
                 .unwrap_err()
                 .contains("重复")
         );
+    }
+
+    const KINDS: Words = Words {
+        word: |c| match c {
+            "law" => Some("法律"),
+            "rule" => Some("规章"),
+            _ => None,
+        },
+        code: |w| match w {
+            "法律" | "law" => Some("law"),
+            "规章" | "rule" => Some("rule"),
+            _ => None,
+        },
+    };
+
+    // Issue #22 point 1: the settings page shows values as labelled Chinese lines, never
+    // JSON or codes; its form takes them back in the value's shape.
+    #[test]
+    fn values_read_as_chinese_lines_and_come_back_from_the_form() {
+        use serde_json::json;
+        assert_eq!(readable(&json!(7), None), ["7"]);
+        assert_eq!(readable(&json!(true), None), ["是"]);
+        assert_eq!(readable(&json!("30m"), None), ["30分钟"]);
+        assert_eq!(readable(&json!([900, 700]), None), ["900、700"]);
+        assert_eq!(
+            readable(&json!(["law", "rule"]), Some(KINDS)),
+            ["法律、规章"]
+        );
+        assert_eq!(
+            readable(&json!({"law": ["甲", "乙"], "rule": []}), Some(KINDS)),
+            ["法律：甲、乙", "规章：（无）"]
+        );
+        assert_eq!(
+            readable(&json!([{"law": 1}, {"rule": false}]), Some(KINDS)),
+            ["第1项：法律：1", "第2项：规章：否"]
+        );
+        let map = json!({"law": ["甲"], "rule": ["乙", "丙"]});
+        let text = form_text(&map, Some(KINDS));
+        assert_eq!(text, "法律：甲\n规章：乙、丙");
+        assert_eq!(from_form(&map, &text, Some(KINDS)), Ok(map.clone()));
+        assert!(
+            from_form(&map, "法律 甲", Some(KINDS))
+                .unwrap_err()
+                .contains("冒号")
+        );
+        let list = json!(["law"]);
+        assert_eq!(form_text(&list, Some(KINDS)), "法律");
+        assert_eq!(
+            from_form(&list, "法律、规章", Some(KINDS)),
+            Ok(json!(["law", "rule"]))
+        );
+        assert_eq!(from_form(&json!(7), " 10 ", None), Ok(json!(10)));
+        assert!(
+            from_form(&json!(7), "十", None)
+                .unwrap_err()
+                .contains("整数")
+        );
+        assert_eq!(
+            from_form(&json!([900, 700, 500]), "950、750，550", None),
+            Ok(json!([950, 750, 550]))
+        );
+        assert_eq!(from_form(&json!(false), "是", None), Ok(json!(true)));
+        assert!(from_form(&json!(7), "  ", None).is_err());
     }
 }

@@ -28,6 +28,7 @@ pub static ADD_GROUNDS: Setting<Vec<String>> = Setting {
     owners: &[Role::JointOffice],
     default: default_add_grounds,
     check: check_grounds,
+    words: None,
 };
 
 /// A3 §7: grounds to change a listed proof.
@@ -39,6 +40,7 @@ pub static CHANGE_GROUNDS: Setting<Vec<String>> = Setting {
     owners: &[Role::JointOffice],
     default: default_change_grounds,
     check: check_grounds,
+    words: None,
 };
 
 /// A3 §8: grounds to cancel a listed proof.
@@ -50,6 +52,7 @@ pub static CANCEL_GROUNDS: Setting<Vec<String>> = Setting {
     owners: &[Role::JointOffice],
     default: default_cancel_grounds,
     check: check_grounds,
+    words: None,
 };
 
 /// The setting holding a kind's grounds.

@@ -19,18 +19,22 @@ const SCAN: i64 = 1000;
 /// Reads of the same thing by the same person within this time are one access.
 const SAME_READ_MS: i64 = 30 * 60 * 1000;
 
-/// One access to the subject's data.
+/// One access to the subject's data, as the portal's page and `GET /api/v1/portal/access-log`
+/// show it (A2 §12, issue #22 point 6).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccessView {
-    /// Milliseconds since the epoch (the newest of the merged rows).
+    /// When it happened: milliseconds since the epoch (the newest of the merged rows).
     pub at: i64,
+    /// The unit whose staff looked (县公安局…), or the system itself when no unit did.
     pub unit: String,
-    /// The post of whoever looked (窗口人员, 联络员…), or who acted when it was not a person.
+    /// The post of whoever looked (窗口受理人员, 联络员…), never their name; or who acted when
+    /// it was not a person (对接系统, 系统自动处理).
     pub role: String,
-    /// What was done, in plain words.
+    /// What was done, in plain words (查看核验单, 查询信用状况…), never an action code.
     pub act: String,
+    /// Why, as recorded with the access; never blank (what was done when none was recorded).
     pub purpose: String,
-    /// The case number it served, when known.
+    /// The case number it served; empty when the access served no case.
     pub case_no: String,
 }
 
@@ -201,6 +205,25 @@ pub async fn access_view(
     // records, e.g. an offline verification entered later, would otherwise sit too high).
     out.sort_by(|a, b| b.at.cmp(&a.at));
     Ok(out)
+}
+
+/// One page of [`access_view`]: `limit` rows from `offset`, and how many rows there are in
+/// all (of the accesses the view reads, the newest [`SCAN`] audit rows).
+pub async fn access_page(
+    app: &App,
+    actor: &Actor,
+    subject_ref: &str,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<AccessView>, i64)> {
+    let all = access_view(app, actor, subject_ref).await?;
+    let total = all.len() as i64;
+    let rows = all
+        .into_iter()
+        .skip(usize::try_from(offset.max(0)).unwrap_or(0))
+        .take(usize::try_from(limit.clamp(1, 200)).unwrap_or(1))
+        .collect();
+    Ok((rows, total))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::input::{EntityInput, RepresentativeInput};
 use super::persons::APPLICANT_ROLES;
 use super::repo;
 use crate::App;
-use crate::actor::{Actor, ActorKind};
+use crate::actor::Actor;
 use crate::audit::{self, Entry};
 use crate::error::{AppError, AppResult};
 
@@ -90,18 +90,6 @@ pub async fn entities_of(app: &App, person_id: i64) -> AppResult<Vec<Entity>> {
     Ok(repo::entities_of(&mut app.db.reader(), person_id).await?)
 }
 
-/// Who looked at this subject's data, when and why (A2 §12). A citizen sees their own;
-/// an entity's representative sees the entity's.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct AccessRecord {
-    pub at: i64,
-    pub who: String,
-    pub unit: Option<String>,
-    pub action: String,
-    pub purpose: String,
-    pub operation_id: String,
-}
-
 /// Whether the portal user `me` may read the access log of `subject_ref`.
 pub(super) async fn may_read_log(app: &App, me: i64, subject_ref: &str) -> AppResult<bool> {
     if subject_ref == format!("person:{me}") {
@@ -114,47 +102,4 @@ pub(super) async fn may_read_log(app: &App, me: i64, subject_ref: &str) -> AppRe
         Some(eid) => Ok(entities_of(app, me).await?.iter().any(|e| e.id == eid)),
         None => Ok(false),
     }
-}
-
-pub async fn access_log(
-    app: &App,
-    actor: &Actor,
-    subject_ref: &str,
-    limit: i64,
-    offset: i64,
-) -> AppResult<(Vec<AccessRecord>, i64)> {
-    let (ActorKind::Portal, Some(me)) = (actor.kind, actor.id) else {
-        return Err(AppError::forbidden("此功能仅限申请人本人使用"));
-    };
-    if !may_read_log(app, me, subject_ref).await? {
-        return Err(AppError::forbidden(
-            "只能查看本人或本人所代表法人的数据查阅记录",
-        ));
-    }
-    // A subject's own actions are not "someone looking at my data": left out by the query,
-    // so `total` counts what the pages show.
-    let (rows, total) = audit::about_subject_by_others(
-        &app.db,
-        subject_ref,
-        me,
-        limit.clamp(1, 200),
-        offset.max(0),
-    )
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let unit = match r.org_id {
-            Some(o) => super::repo::org_name(&mut app.db.reader(), o).await?,
-            None => None,
-        };
-        out.push(AccessRecord {
-            at: r.at,
-            who: r.actor_name,
-            unit,
-            action: r.action,
-            purpose: r.purpose,
-            operation_id: r.operation_id,
-        });
-    }
-    Ok((out, total))
 }

@@ -39,10 +39,8 @@ pub use rotation::{
     reencrypt_pending, rotate_data_key, status as at_rest_status,
 };
 
-pub use access_view::{AccessView, access_view};
-pub use entities::{
-    AccessRecord, Entity, access_log, add_representative, create_entity, entities_of, get_entity,
-};
+pub use access_view::{AccessView, access_page, access_view};
+pub use entities::{Entity, add_representative, create_entity, entities_of, get_entity};
 pub use input::{
     EntityInput, NewEntity, NewPerson, NewRepresentative, PersonInput, RepresentativeInput,
 };

@@ -14,6 +14,7 @@ pub static PROXY_WORKING_DAYS: Setting<i64> = Setting {
     owners: &[Role::JointOffice],
     default: || 2,
     check: |v| checks::within(*v, 1, 30, "时限"),
+    words: None,
 };
 
 /// Working days an applicant has to supply what was missing under deficiency acceptance
@@ -26,4 +27,5 @@ pub static SUPPLEMENT_WORKING_DAYS: Setting<i64> = Setting {
     owners: &[Role::JointOffice],
     default: || 5,
     check: |v| checks::within(*v, 1, 60, "时限"),
+    words: None,
 };

@@ -8,7 +8,15 @@ use proofless_domain::commitment::{default_excluded_domains, excluded_domains_pr
 use proofless_domain::role::Role;
 
 use super::import::columns;
-use crate::policy::{Setting, checks};
+use crate::policy::{Setting, Words, checks};
+
+/// A high-risk domain by its code or its label (the setting stores labels; older versions
+/// may hold codes).
+fn risk_domain(s: &str) -> Option<&'static proofless_domain::catalogue::RiskDomain> {
+    proofless_domain::catalogue::EXCLUDED_RISK_DOMAINS
+        .iter()
+        .find(|d| d.code == s || d.label == s)
+}
 
 /// The legal-basis kinds that may set a proof item by themselves (优化营商环境条例 §44; SPEC
 /// "defaults we chose": laws, administrative and local regulations, State Council decisions).
@@ -26,6 +34,10 @@ pub static STATUTORY_BASIS_KINDS: Setting<Vec<String>> = Setting {
             .collect()
     },
     check: check_basis_kinds,
+    words: Some(Words {
+        word: |c| BasisKind::parse(c).map(BasisKind::label),
+        code: |w| BasisKind::parse(w).map(BasisKind::as_str),
+    }),
 };
 
 fn check_basis_kinds(v: &Vec<String>) -> Result<(), String> {
@@ -61,6 +73,20 @@ pub static IMPORT_HEADER_ALIASES: Setting<BTreeMap<String, Vec<String>>> = Setti
     owners: &[Role::JointOffice],
     default: columns::default_aliases,
     check: columns::check_aliases,
+    words: Some(Words {
+        word: |key| {
+            columns::FIELDS
+                .iter()
+                .find(|f| f.key == key)
+                .map(|f| f.label())
+        },
+        code: |name| {
+            columns::FIELDS
+                .iter()
+                .find(|f| f.key == name || f.names.iter().any(|n| *n == name))
+                .map(|f| f.key)
+        },
+    }),
 };
 
 #[cfg(test)]
@@ -106,4 +132,8 @@ pub static EXCLUDED_RISK_DOMAINS: Setting<Vec<String>> = Setting {
     owners: &[Role::JointOffice],
     default: default_excluded_domains,
     check: |v| excluded_domains_problem(v).map_or(Ok(()), Err),
+    words: Some(Words {
+        word: |c| risk_domain(c).map(|d| d.label),
+        code: |w| risk_domain(w).map(|d| d.label),
+    }),
 };

@@ -29,6 +29,7 @@ pub static GROUNDS: Setting<Vec<String>> = Setting {
         let all: Vec<&str> = Ground::ALL.iter().map(|g| g.as_str()).collect();
         known(v, &all, "投诉事由")
     },
+    words: None,
 };
 
 /// A4 §8: the grounds on which a complaint is not accepted.
@@ -48,6 +49,7 @@ pub static REJECT_GROUNDS: Setting<Vec<String>> = Setting {
         let all: Vec<&str> = RejectGround::ALL.iter().map(|g| g.as_str()).collect();
         known(v, &all, "不予受理情形")
     },
+    words: None,
 };
 
 /// A4 §9: how far back a likely duplicate is looked for.
@@ -59,6 +61,7 @@ pub static DUPLICATE_WINDOW_DAYS: Setting<i64> = Setting {
     owners: OWNERS,
     default: || 30,
     check: |v| checks::within(*v, 1, 365, "比对期间"),
+    words: None,
 };
 
 /// A4 §9: how alike two texts must be (0–100) to be shown as a likely duplicate.
@@ -70,4 +73,5 @@ pub static DUPLICATE_MIN_SIMILARITY: Setting<i64> = Setting {
     owners: OWNERS,
     default: || 50,
     check: |v| checks::within(*v, 1, 100, "相似度阈值"),
+    words: None,
 };

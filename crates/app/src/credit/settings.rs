@@ -19,6 +19,7 @@ pub static OBJECTION_DAYS: Setting<i64> = Setting {
     owners: &[Role::CreditOffice],
     default: || DEFAULT_OBJECTION_DAYS,
     check: |v| checks::within(*v, 1, 60, "异议期"),
+    words: None,
 };
 
 /// P 三(四)3 信用修复: days after the listing (or the serious record) before repair.
@@ -30,6 +31,7 @@ pub static REPAIR_MIN_DAYS: Setting<i64> = Setting {
     owners: &[Role::CreditOffice],
     default: || MIN_LISTED_DAYS,
     check: |v| checks::within(*v, 0, 1825, "修复期限"),
+    words: None,
 };
 
 /// R4.8 (守信激励): points a kept commitment adds.
@@ -41,6 +43,7 @@ pub static KEPT_DELTA: Setting<i64> = Setting {
     owners: &[Role::CreditOffice],
     default: || RecordKind::CommitmentKept.score_delta(),
     check: |v| checks::within(*v, 0, 1000, "加分"),
+    words: None,
 };
 
 /// R4.8 (失信惩戒): points a false commitment takes away (a negative number).
@@ -52,6 +55,7 @@ pub static FALSE_DELTA: Setting<i64> = Setting {
     owners: &[Role::CreditOffice],
     default: || RecordKind::CommitmentFalse.score_delta(),
     check: |v| checks::within(*v, -1000, 0, "减分"),
+    words: None,
 };
 
 /// R4.8: points the blacklisting takes away (a negative number).
@@ -63,6 +67,7 @@ pub static BLACKLISTED_DELTA: Setting<i64> = Setting {
     owners: &[Role::CreditOffice],
     default: || RecordKind::Blacklisted.score_delta(),
     check: |v| checks::within(*v, -1000, 0, "减分"),
+    words: None,
 };
 
 /// P 三(四)3: points a credit repair gives back.
@@ -74,6 +79,7 @@ pub static REPAIRED_DELTA: Setting<i64> = Setting {
     owners: &[Role::CreditOffice],
     default: || RecordKind::Repaired.score_delta(),
     check: |v| checks::within(*v, 0, 1000, "加分"),
+    words: None,
 };
 
 /// The lowest scores of levels A, B and C (D is below C).
@@ -85,6 +91,7 @@ pub static LEVEL_THRESHOLDS_SETTING: Setting<Vec<i64>> = Setting {
     owners: &[Role::CreditOffice],
     default: || LEVEL_THRESHOLDS.to_vec(),
     check: |v| threshold_problem(v).map_or(Ok(()), Err),
+    words: None,
 };
 
 /// The setting of a record kind's score change.

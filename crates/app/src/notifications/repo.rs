@@ -1,5 +1,6 @@
 //! The notifications' SQL.
 
+use proofless_domain::notification::ALL_NOTIFICATION_KINDS;
 use proofless_store::{Exec, Query, StoreError, q};
 
 use super::service::{NewNotification, Notification, Recipient};
@@ -46,23 +47,38 @@ pub(crate) async fn insert(
 }
 
 /// `sql` with `{MINE}` replaced by the condition selecting what the actor receives, its
-/// arguments bound.
+/// arguments bound: notices to them, to a role they hold, and those to their unit of a kind
+/// their roles handle (`NotificationKind::reaches`, issue #22 point 2). Listing, counting
+/// and marking read share it, so the badge counts what the list shows.
 fn mine(actor: &Actor, sql: &str) -> Query {
     let roles: Vec<&str> = actor.roles.iter().map(|r| r.as_str()).collect();
-    let placeholders = if roles.is_empty() {
-        "''".to_owned()
-    } else {
-        vec!["?"; roles.len()].join(", ")
+    let kinds: Vec<&str> = ALL_NOTIFICATION_KINDS
+        .iter()
+        .filter(|k| k.reaches(&actor.roles))
+        .map(|k| k.as_str())
+        .collect();
+    let list = |n: usize| {
+        if n == 0 {
+            "''".to_owned()
+        } else {
+            vec!["?"; n].join(", ")
+        }
     };
     let full = sql.replace(
         "{MINE}",
         &format!(
-            "(recipient_staff_id = ? OR recipient_org_id = ? OR recipient_role IN ({placeholders}))"
+            "(recipient_staff_id = ? OR (recipient_org_id = ? AND kind IN ({})) \
+             OR recipient_role IN ({}))",
+            list(kinds.len()),
+            list(roles.len())
         ),
     );
     let mut query = q(&full)
         .bind(actor.id.unwrap_or(-1))
         .bind(actor.org_id.unwrap_or(-1));
+    for k in kinds {
+        query = query.bind(k);
+    }
     for r in roles {
         query = query.bind(r);
     }

@@ -9,7 +9,7 @@ mod repo;
 mod service;
 
 pub use input::VersionInput;
-pub use proofless_domain::policy::{AnySetting, Setting, checks};
+pub use proofless_domain::policy::{AnySetting, Setting, Words, checks};
 pub use service::{
     Follower, SettingView, StoredVersion, add_version, describe, in_force, in_force_now, settings,
 };

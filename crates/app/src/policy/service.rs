@@ -44,6 +44,9 @@ pub struct SettingView {
     /// The version in force today; 0 = the seed's value.
     pub in_force_version: i64,
     pub versions: Vec<StoredVersion>,
+    /// The words for the codes its values hold (the page's, not the API's).
+    #[serde(skip)]
+    pub words: Option<rule::Words>,
 }
 
 fn local_day(ms: i64) -> NaiveDate {
@@ -106,6 +109,7 @@ async fn view(
         in_force,
         in_force_version: picked.unwrap_or(0),
         versions,
+        words: s.words(),
     })
 }
 

@@ -14,6 +14,7 @@ pub static OUTSIDE_WORKING_DAYS: Setting<i64> = Setting {
     owners: &[Role::JointOffice],
     default: || 1,
     check: |v| checks::within(*v, 1, 20, "开具时限"),
+    words: None,
 };
 
 /// Issue #18 §3: calendar days a consent given once for all the data-sharing proofs of one
@@ -26,4 +27,5 @@ pub static CASE_CONSENT_DAYS: Setting<i64> = Setting {
     owners: &[Role::JointOffice],
     default: || proofless_domain::sharing::CASE_CONSENT_DEFAULT_DAYS,
     check: |v| checks::within(*v, 1, 90, "有效期"),
+    words: None,
 };

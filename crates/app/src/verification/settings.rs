@@ -14,6 +14,7 @@ pub static RECLASSIFY_WINDOW_MINUTES: Setting<i64> = Setting {
     owners: &[Role::JointOffice],
     default: || 10,
     check: |v| checks::within(*v, 1, 240, "时限"),
+    words: None,
 };
 
 /// The key of [`REPORT_GRACE_MINUTES`].
@@ -34,4 +35,5 @@ pub static REPORT_GRACE_MINUTES: Setting<i64> = Setting {
     owners: &[Role::JointOffice],
     default: || 60,
     check: |v| checks::within(*v, 0, 7 * 24 * 60, "宽限时间"),
+    words: None,
 };

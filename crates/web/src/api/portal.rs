@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use proofless_app::applicants::{self, AccessRecord, Entity, Person};
+use proofless_app::applicants::{self, AccessView, Entity, Person};
 use proofless_app::identity::{
     self, CounterCode, CounterCodeInput, PortalLoginInput, RegisterInput, SmsCodeInput,
 };
@@ -161,17 +161,25 @@ struct AccessQuery {
     /// `person:PUBLIC_ID` (yourself, by your opaque id) or `entity:ID` (an entity you
     /// represent); default yourself.
     subject: Option<String>,
+    /// Rows per page, 1 to 200; default 50.
     limit: Option<i64>,
+    /// Rows to skip, for the next pages; default 0.
     offset: Option<i64>,
 }
 
+/// 谁查阅了我的信息: the rows the portal's page shows, one page of them.
 #[derive(Serialize, utoipa::ToSchema)]
 struct AccessPage {
-    items: Vec<AccessRecord>,
+    /// Newest first, one row per access (a page reloaded or one act written as several audit
+    /// rows is one access), each with the unit, the post (not the name), what was done and
+    /// why in plain words, and the case it served.
+    items: Vec<AccessView>,
+    /// How many rows there are in all, on every page.
     total: i64,
 }
 
-/// Who looked at my data, when, and why (A2 §12).
+/// Who looked at my data, when, and why (A2 §12, issue #22 point 6): the same rows as the
+/// portal's page 谁查阅了我的信息, not the raw audit log.
 #[utoipa::path(get, path = "/api/v1/portal/access-log", tag = "portal", params(AccessQuery),
     responses((status = 200, body = AccessPage), (status = 403, body = crate::error::Problem)))]
 async fn access_log(
@@ -187,7 +195,7 @@ async fn access_log(
             .ok_or_else(|| AppError::forbidden("只能查看本人或本人所代表法人的数据查阅记录"))?,
         None => format!("person:{}", ctx.actor.id.unwrap_or_default()),
     };
-    let (items, total) = applicants::access_log(
+    let (items, total) = applicants::access_page(
         &s.app,
         &ctx.actor,
         &subject,

@@ -19,9 +19,33 @@ use super::{Layout, render};
 use crate::AppState;
 use crate::ctx::Ctx;
 
+/// A value as the page shows it (issue #22 point 1): one line inline, or several lines
+/// (an object's entries) as a list; never JSON.
+pub struct Shown {
+    inline: String,
+    lines: Vec<String>,
+}
+
+impl Shown {
+    fn of(v: &Value, words: Option<policy::Words>) -> Shown {
+        let mut lines = proofless_domain::policy::readable(v, words);
+        if lines.len() <= 1 {
+            Shown {
+                inline: lines.pop().unwrap_or_default(),
+                lines,
+            }
+        } else {
+            Shown {
+                inline: String::new(),
+                lines,
+            }
+        }
+    }
+}
+
 pub struct HistoryRow {
     version: i64,
-    value: String,
+    value: Shown,
     from: String,
     state: &'static str,
     note: String,
@@ -48,14 +72,16 @@ pub struct SettingRow {
     basis: &'static str,
     unit: &'static str,
     owners: String,
-    seed: String,
-    in_force: String,
+    seed: Shown,
+    in_force: Shown,
     in_force_version: i64,
     history: Vec<HistoryRow>,
     can_edit: bool,
     form: FormState,
     /// How the value is typed, shown beside the field.
     hint: &'static str,
+    /// An object's entries are typed one a line, in a text area.
+    multiline: bool,
 }
 
 #[derive(Template)]
@@ -74,57 +100,13 @@ fn today(now_ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// A value as a person reads it: numbers as they are, lists joined with 、.
-fn show(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(show).collect::<Vec<_>>().join("、"),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 fn hint(default: &Value) -> &'static str {
     match default {
         Value::Number(_) => "填写整数",
+        Value::Bool(_) => "填写“是”或“否”",
         Value::Array(_) => "多项用顿号“、”、逗号或换行分隔",
-        _ => "JSON 格式",
-    }
-}
-
-/// The form's text as a value of the setting's shape (the shape of its seed value).
-fn parse_value(default: &Value, text: &str) -> Result<Value, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("请填写新的值".to_owned());
-    }
-    let number = |s: &str| {
-        s.trim().parse::<i64>().map(Value::from).map_err(|_| {
-            format!(
-                "“{}”不是整数",
-                s.trim().chars().take(20).collect::<String>()
-            )
-        })
-    };
-    match default {
-        Value::Number(_) => number(text),
-        Value::Array(items) => {
-            let parts = text
-                .split(['、', ',', '，', ';', '；', '\n'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty());
-            if matches!(items.first(), Some(Value::Number(_))) {
-                parts
-                    .map(number)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(Value::Array)
-            } else {
-                Ok(Value::Array(
-                    parts.map(|s| Value::from(s.to_owned())).collect(),
-                ))
-            }
-        }
-        _ => serde_json::from_str(text).map_err(|_| "值的格式不对（应为 JSON）".to_owned()),
+        Value::Object(_) => "每行一项，写成“名称：内容”，内容多项用顿号“、”分隔",
+        _ => "照现行值的写法填写",
     }
 }
 
@@ -139,7 +121,7 @@ fn row(actor: &Actor, s: SettingView, today: &str, form: Option<FormState>) -> S
         .rev()
         .map(|v| HistoryRow {
             version: v.version,
-            value: show(&v.value),
+            value: Shown::of(&v.value, s.words),
             from: v.effective_from.to_string(),
             state: if v.version == s.in_force_version {
                 "现行"
@@ -154,7 +136,7 @@ fn row(actor: &Actor, s: SettingView, today: &str, form: Option<FormState>) -> S
         })
         .collect();
     let form = form.unwrap_or_else(|| FormState {
-        value: show(&s.in_force),
+        value: proofless_domain::policy::form_text(&s.in_force, s.words),
         effective_from: today.to_owned(),
         ..FormState::default()
     });
@@ -170,11 +152,12 @@ fn row(actor: &Actor, s: SettingView, today: &str, form: Option<FormState>) -> S
             .map(|r| r.label())
             .collect::<Vec<_>>()
             .join("、"),
-        seed: show(&s.default),
-        in_force: show(&s.in_force),
+        seed: Shown::of(&s.default, s.words),
+        in_force: Shown::of(&s.in_force, s.words),
         in_force_version: s.in_force_version,
         can_edit: may_edit(actor, &s),
         hint: hint(&s.default),
+        multiline: s.default.is_object(),
         history,
         form,
     }
@@ -246,7 +229,7 @@ pub async fn version_submit(
         note: f.note.clone(),
         ..FormState::default()
     };
-    let value = match parse_value(&seed.default, &f.value) {
+    let value = match proofless_domain::policy::from_form(&seed.default, &f.value, seed.words) {
         Ok(v) => v,
         Err(e) => {
             form.value_err = e;
@@ -284,19 +267,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    // Issue #22 point 1: one line inline, an object's entries as lines; the form's text
+    // comes back in the seed's shape (proofless_domain::policy::from_form).
     #[test]
-    fn form_text_takes_the_shape_of_the_seed_value() {
-        assert_eq!(parse_value(&json!(7), " 10 "), Ok(json!(10)));
-        assert!(parse_value(&json!(7), "十").unwrap_err().contains("整数"));
+    fn values_show_inline_or_as_lines() {
+        let one = Shown::of(&json!(["国家安全", "公共安全"]), None);
+        assert_eq!(one.inline, "国家安全、公共安全");
+        assert!(one.lines.is_empty());
+        let many = Shown::of(&json!({"甲": [1], "乙": [2]}), None);
+        assert_eq!(many.inline, "");
+        assert_eq!(many.lines, ["甲：1", "乙：2"]);
         assert_eq!(
-            parse_value(&json!([900, 700, 500]), "950、750，550"),
-            Ok(json!([950, 750, 550]))
+            proofless_domain::policy::from_form(&json!(7), " 10 ", None),
+            Ok(json!(10))
         );
-        assert_eq!(
-            parse_value(&json!(["国家安全"]), "国家安全\n公共安全"),
-            Ok(json!(["国家安全", "公共安全"]))
-        );
-        assert!(parse_value(&json!(7), "  ").is_err());
-        assert_eq!(show(&json!(["国家安全", "公共安全"])), "国家安全、公共安全");
     }
 }
