@@ -229,3 +229,129 @@ async fn the_case_page_forms_say_errors_by_their_fields_and_the_counter_commitme
     let html = c.get(&format!("/cases/{case}")).await.text().await.unwrap();
     assert!(html.contains("承诺书已当场签署"), "{html}");
 }
+
+async fn org_id(t: &TestApp, name: &str) -> String {
+    id(t, "SELECT id FROM orgs WHERE name = ?", name)
+        .await
+        .to_string()
+}
+
+// issue #22 point 3: a verification's reply and its return keep what was typed and say the
+// error by its field — the reply before the confirmation step, nothing sealed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_verification_reply_or_return_says_the_error_by_its_field() {
+    let t = spawn_demo(Backend::Sqlite).await.unwrap();
+    let hukou = id(
+        &t,
+        "SELECT id FROM proof_items WHERE name = ?",
+        "注销户口证明",
+    )
+    .await;
+    let sj = t.staff("sj_liaison").await;
+    let r = sj
+        .post_json("/api/v1/verifications", &crate::verification::body(hukou))
+        .await;
+    assert_eq!(r.status(), 201);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let vid = v["id"].as_i64().unwrap();
+    let ga = t.staff("ga_proxy1").await;
+    // Not matching without what the records say.
+    let res = post_form(
+        &ga,
+        &format!("/verifications/{vid}/answer"),
+        &[
+            ("outcome", "not_matching"),
+            ("answer.remarks", "已调阅户籍档案"),
+            ("records_say", ""),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert_field_error(&html, "answer-records_say", "档案记载");
+    assert!(html.contains(">已调阅户籍档案</textarea>"), "remarks kept");
+    assert!(!html.contains("将要加盖"), "no confirmation step yet");
+    // A return without its reason.
+    let res = post_form(
+        &ga,
+        &format!("/verifications/{vid}/return"),
+        &[("reason", " ")],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert_field_error(&html, "return-reason", "退回理由");
+    let state: serde_json::Value = ga.json(&format!("/api/v1/verifications/{vid}")).await;
+    assert_eq!(state["state"], "registered", "nothing changed");
+}
+
+// issue #22 point 3: the staff complaint registration keeps every value and names the
+// missing agent's fields by their inputs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_complaint_registration_keeps_the_values_and_marks_the_fields() {
+    let t = spawn_demo(Backend::Sqlite).await.unwrap();
+    let ga = org_id(&t, "县公安局").await;
+    let window = t.staff("window").await;
+    let res = post_form(
+        &window,
+        "/complaints/register",
+        &[
+            ("channel", "agent"),
+            ("form", "oral"),
+            ("name", "李四"),
+            ("phone", "13800000002"),
+            ("agency_org_id", ga.as_str()),
+            ("ground", "list_not_followed"),
+            ("request", "按清单办理"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert_field_error(&html, "r-agent", "代理人");
+    assert_field_error(&html, "r-auth", "授权委托书");
+    assert!(tag_of(&html, "r-name").contains("value=\"李四\""));
+    assert!(html.contains(">按清单办理</textarea>"));
+    assert!(html.contains(&format!("<option value=\"{ga}\" selected>")));
+}
+
+// issue #22 point 3: accountability (a new case) and the joint office (a new meeting).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_accountability_and_joint_office_forms_say_errors_by_their_fields() {
+    let t = spawn_demo(Backend::Sqlite).await.unwrap();
+    let ga = org_id(&t, "县公安局").await;
+    let account = t.staff("account").await;
+    let res = post_form(
+        &account,
+        "/accountability/new",
+        &[
+            ("kind", "proof_demanded"),
+            ("org_id", ga.as_str()),
+            ("summary", ""),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert_field_error(&html, "new-summary", "");
+    assert!(html.contains(&format!("<option value=\"{ga}\" selected>")));
+
+    let joint = t.staff("joint").await;
+    let res = post_form(
+        &joint,
+        "/joint/new",
+        &[
+            ("kind", "special"),
+            ("title", ""),
+            ("planned_on", "2026-13-40"),
+            ("place", "县政务服务中心三楼会议室"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert_field_error(&html, "m-title", "会议名称");
+    assert_field_error(&html, "m-date", "会议日期");
+    assert!(tag_of(&html, "m-place").contains("value=\"县政务服务中心三楼会议室\""));
+    assert!(tag_of(&html, "m-date").contains("value=\"2026-13-40\""));
+}
