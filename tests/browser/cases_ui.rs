@@ -207,3 +207,111 @@ async fn a_citizen_commits_on_the_portal_starting_from_the_item_page() {
     assert!(text.contains("已解决"), "{text}");
     b.close().await;
 }
+
+// Issue #22 point 3: the counter's 当场承诺 from the case page is confirmed first — the
+// page shows what the unit's SM2 seal will cover, and only the confirmation signs. A box left
+// unticked is said next to it, and what the clerk typed is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_confirms_what_will_be_sealed_before_a_commitment_signed_at_the_counter() {
+    let Some(b) = driver::open().await else {
+        return;
+    };
+    let Some(t) = spawn_demo(Backend::Sqlite).await else {
+        return;
+    };
+    let one = |sql: &'static str, arg: &'static str| {
+        let t = &t;
+        async move {
+            let (id,): (i64,) = t
+                .app
+                .db
+                .reader()
+                .fetch_one(proofless_store::q(sql).bind(arg))
+                .await
+                .unwrap();
+            id
+        }
+    };
+    let item = one(
+        "SELECT id FROM proof_items WHERE name = ?",
+        "住所（经营场所）使用证明",
+    )
+    .await;
+    let org = one("SELECT id FROM orgs WHERE name = ?", "县行政审批服务局").await;
+    let rid = proofless_domain::codes::ResidentId::parse("370322199001011238").unwrap();
+    let person = proofless_app::applicants::person_id_by_resident_id(&t.app, &rid)
+        .await
+        .unwrap()
+        .unwrap();
+    let (code,): (String,) = t
+        .app
+        .db
+        .reader()
+        .fetch_one(
+            proofless_store::q(
+                "SELECT s.code FROM service_items s JOIN proof_item_services ps ON ps.service_item_id = s.id \
+                 WHERE ps.proof_item_id = ? ORDER BY s.id LIMIT 1",
+            )
+            .bind(item),
+        )
+        .await
+        .unwrap();
+    let clerk = proofless_app::Actor {
+        kind: proofless_app::ActorKind::Staff,
+        id: None,
+        name: "窗口".into(),
+        org_id: Some(org),
+        org_name: None,
+        region_code: None,
+        roles: vec![proofless_domain::role::Role::CounterClerk],
+        operation_id: "browser-test".into(),
+    };
+    let case = proofless_app::cases::create(
+        &t.app,
+        &clerk,
+        &proofless_app::cases::NewCase {
+            service_item_code: code,
+            applicant_kind: "person".into(),
+            applicant: proofless_app::applicants::public_id_of(&t.app, person)
+                .await
+                .unwrap(),
+            applicant_name: None,
+            immediate: false,
+            statutory_limit: None,
+        },
+    )
+    .await
+    .unwrap();
+    b.staff_login(&t.base, "window").await;
+    b.client
+        .goto(&format!("{}/cases/{}", t.base, case.id))
+        .await
+        .unwrap();
+    b.text_with("证明清单").await;
+    fill(&b, &format!("#facts-{item}"), "经营场所为本人自有房屋").await;
+    // The applicant's own choice is not ticked: said by the box, the facts kept.
+    b.click(&format!("#confirmed-{item}")).await;
+    b.click(&format!("#commit-{item}")).await;
+    let text = b.text_with("提交未成功").await;
+    assert!(text.contains("自愿选择"), "{text}");
+    let kept = b
+        .client
+        .find(Locator::Id(&format!("facts-{item}")))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("经营场所为本人自有房屋"));
+    b.click(&format!("#chosen-{item}")).await;
+    b.click(&format!("#commit-{item}")).await;
+    // The confirmation step: what will be signed and sealed, nothing signed yet.
+    let text = b.text_with("将要签署并加盖电子印章的内容").await;
+    assert!(text.contains("不实承诺的法律责任"), "{text}");
+    assert!(text.contains("经营场所为本人自有房屋"), "{text}");
+    assert!(!text.contains("承诺书已当场签署"), "{text}");
+    b.click("#confirm-commit").await;
+    let text = b.text_with("承诺书已当场签署").await;
+    assert!(text.contains("证明清单"), "{text}");
+    b.close().await;
+}

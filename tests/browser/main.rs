@@ -23,4 +23,5 @@ mod policy_ui;
 mod sealed_ui;
 mod sharing_ui;
 mod supervision_ui;
+mod touch_ui;
 mod verification_ui;

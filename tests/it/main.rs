@@ -60,6 +60,7 @@ mod store_rows;
 mod supervision_flow;
 mod synth;
 mod three_instances;
+mod ux_forms;
 mod ux_links;
 mod verification;
 mod verification_grace_policy;

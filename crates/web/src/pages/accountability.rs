@@ -17,6 +17,7 @@ use proofless_domain::accountability::{ExemptionGround, Measure, Organ};
 use proofless_domain::violation::ViolationKind;
 use serde::Deserialize;
 
+use super::forms::{FormErrors, Kept, done};
 use super::session::page_error;
 use super::{Layout, render};
 use crate::AppState;
@@ -46,14 +47,21 @@ struct ListPage {
     department: bool,
     units: Vec<Org>,
     kinds: &'static [ViolationKind],
+    /// The refused new case: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 pub async fn list_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    list_view(&s, &ctx, FormErrors::none(), Kept::none()).await
+}
+
+async fn list_view(s: &AppState, ctx: &Ctx, errors: FormErrors, kept: Kept) -> Response {
     let result = async {
         let cases = accountability::list(&s.app, &ctx.actor).await?;
         let department = ctx.actor.has(proofless_domain::role::Role::Accountability);
         let units = if department {
-            units(&s, &ctx).await?
+            units(s, ctx).await?
         } else {
             vec![]
         };
@@ -62,12 +70,12 @@ pub async fn list_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     .await;
     let (cases, department, units) = match result {
         Ok(r) => r,
-        Err(e) => return page_error(&ctx, e, "/workbench"),
+        Err(e) => return page_error(ctx, e, "/workbench"),
     };
     render(
-        StatusCode::OK,
+        errors.status(),
         &ListPage {
-            layout: Layout::new("责任追究", &ctx, "/accountability"),
+            layout: Layout::new("责任追究", ctx, "/accountability"),
             rows: cases
                 .into_iter()
                 .map(|c| Row {
@@ -78,6 +86,8 @@ pub async fn list_page(State(s): State<AppState>, ctx: Ctx) -> Response {
             department,
             units,
             kinds: &ViolationKind::ALL,
+            errors,
+            kept,
         },
     )
 }
@@ -95,6 +105,10 @@ pub async fn create_submit(
     ctx: Ctx,
     Form(f): Form<NewForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("new-kind", f.kind.as_str())
+        .with("new-org", f.org_id.to_string())
+        .with("new-summary", f.summary.as_str());
     let input = CaseInput {
         kind: f.kind,
         org_id: f.org_id,
@@ -102,8 +116,16 @@ pub async fn create_submit(
         summary: f.summary,
     };
     match accountability::create(&s.app, &ctx.actor, &input).await {
-        Ok(id) => Redirect::to(&format!("/accountability/{id}")).into_response(),
-        Err(e) => page_error(&ctx, e, "/accountability"),
+        Ok(id) => done(&format!("/accountability/{id}"), "问责事项已录入"),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, "/accountability"),
+        Err(e) => {
+            let fields = [
+                ("kind", "new-kind"),
+                ("org_id", "new-org"),
+                ("summary", "new-summary"),
+            ];
+            list_view(&s, &ctx, FormErrors::from_error(e, &fields), kept).await
+        }
     }
 }
 
@@ -128,9 +150,17 @@ struct CasePage {
     organs: &'static [Organ],
     measures: &'static [Measure],
     grounds: &'static [ExemptionGround],
+    /// A refused form of the page: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 impl CasePage {
+    /// Whether ground `g` was ticked in a refused application.
+    fn ticked(&self, g: &str) -> bool {
+        self.kept.is("ex-grounds", g)
+    }
+
     fn can(&self, action: &str) -> bool {
         self.d.actions.iter().any(|a| a == action)
     }
@@ -151,10 +181,14 @@ impl CasePage {
 }
 
 pub async fn case_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    case_view(&s, &ctx, id, FormErrors::none(), Kept::none()).await
+}
+
+async fn case_view(s: &AppState, ctx: &Ctx, id: i64, errors: FormErrors, kept: Kept) -> Response {
     let result = async {
         let d = accountability::get(&s.app, &ctx.actor, id).await?;
         let units = if d.actions.iter().any(|a| a == "refer") {
-            units(&s, &ctx).await?
+            units(s, ctx).await?
         } else {
             vec![]
         };
@@ -163,7 +197,7 @@ pub async fn case_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     .await;
     let (d, units) = match result {
         Ok(r) => r,
-        Err(e) => return page_error(&ctx, e, "/accountability"),
+        Err(e) => return page_error(ctx, e, "/accountability"),
     };
     let evidence = d
         .evidence
@@ -176,9 +210,9 @@ pub async fn case_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         })
         .collect();
     render(
-        StatusCode::OK,
+        errors.status(),
         &CasePage {
-            layout: Layout::new("问责事项", &ctx, "/accountability"),
+            layout: Layout::new("问责事项", ctx, "/accountability"),
             decided_at: d.case.decided_at.map(local_time).unwrap_or_default(),
             rectify_by: d.case.rectify_by.map(local_time).unwrap_or_default(),
             evidence,
@@ -188,6 +222,8 @@ pub async fn case_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
             organs: Organ::ALL,
             measures: Measure::ALL,
             grounds: ExemptionGround::ALL,
+            errors,
+            kept,
         },
     )
 }
@@ -206,6 +242,67 @@ pub struct ActionForm {
     grounds: Vec<String>,
     statement: String,
     evidence: String,
+    /// The id of the text input of the form (two forms dismiss: each says its own).
+    from: String,
+}
+
+impl ActionForm {
+    /// The inputs of `action`'s form by the service's field names, and what was typed.
+    fn inputs(&self, action: &str) -> (Vec<(&'static str, String)>, Kept) {
+        let text_id = |default: &str| {
+            if self.from.starts_with("dismiss-text") && action == "dismiss" {
+                self.from.clone()
+            } else {
+                default.to_owned()
+            }
+        };
+        let fields: Vec<(&'static str, String)> = match action {
+            "refer" => vec![
+                ("organ", "organ".into()),
+                ("organ_org_id", "organ-org".into()),
+            ],
+            "dismiss" => vec![("text", text_id("dismiss-text"))],
+            "decide" => vec![
+                ("measure", "measure".into()),
+                ("rectify_by", "rectify-by".into()),
+                ("text", "decide-text".into()),
+            ],
+            "rectified" => vec![("text", "rect-text".into())],
+            "appeal" => vec![("text", "appeal-text".into())],
+            "decide_appeal" => vec![("text", "da-text".into())],
+            "exempt" => vec![
+                ("grounds", "ex-grounds".into()),
+                ("statement", "ex-statement".into()),
+                ("evidence", "ex-evidence".into()),
+            ],
+            "report_exemption" => vec![("text", "rep-text".into())],
+            "decide_exemption" => vec![("text", "de-text".into())],
+            _ => vec![],
+        };
+        let mut kept = Kept::none();
+        for (field, id) in &fields {
+            match *field {
+                "grounds" => {
+                    for g in &self.grounds {
+                        kept = kept.with(id.as_str(), g.as_str());
+                    }
+                }
+                f => {
+                    let v = match f {
+                        "organ" => self.organ.clone(),
+                        "organ_org_id" => self.organ_org_id.to_string(),
+                        "measure" => self.measure.clone(),
+                        "rectify_by" => self.rectify_by.clone(),
+                        "statement" => self.statement.clone(),
+                        "evidence" => self.evidence.clone(),
+                        _ => self.text.clone(),
+                    };
+                    kept = kept.with(id.as_str(), v);
+                }
+            }
+        }
+        (fields, kept)
+    }
 }
 
 pub async fn action_submit(
@@ -215,6 +312,7 @@ pub async fn action_submit(
     Form(f): Form<ActionForm>,
 ) -> Response {
     let (app, a) = (&s.app, &ctx.actor);
+    let (fields, kept) = f.inputs(&action);
     let text = TextInput {
         text: f.text.clone(),
     };
@@ -257,7 +355,11 @@ pub async fn action_submit(
     let back = format!("/accountability/{id}");
     match r {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => page_error(&ctx, e, &back),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, &back),
+        Err(e) => {
+            let map: Vec<(&str, &str)> = fields.iter().map(|(f, i)| (*f, i.as_str())).collect();
+            case_view(&s, &ctx, id, FormErrors::from_error(e, &map), kept).await
+        }
     }
 }
 

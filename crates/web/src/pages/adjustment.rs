@@ -21,7 +21,7 @@ use proofless_domain::adjustment::{
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
-use super::forms::FormErrors;
+use super::forms::{FormErrors, Kept};
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
@@ -244,6 +244,9 @@ struct DetailPage {
     is_office: bool,
     is_unit: bool,
     today: String,
+    /// A refused review action: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 #[derive(Deserialize, Default)]
@@ -258,16 +261,28 @@ pub async fn detail_page(
     Path(id): Path<i64>,
     Query(m): Query<Msg>,
 ) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
+    let message = m.msg.unwrap_or_default();
+    detail_view(&s, &ctx, id, message, FormErrors::none(), Kept::none()).await
+}
+
+async fn detail_view(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    message: String,
+    errors: FormErrors,
+    kept: Kept,
+) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
     }
     let a = match apply::get(&s.app, &ctx.actor, id).await {
         Ok(a) => a,
-        Err(e) => return page_error(&ctx, e, "/adjustments"),
+        Err(e) => return page_error(ctx, e, "/adjustments"),
     };
     let attachments = match apply::attachments(&s.app, &ctx.actor, id).await {
         Ok(x) => x,
-        Err(e) => return page_error(&ctx, e, "/adjustments"),
+        Err(e) => return page_error(ctx, e, "/adjustments"),
     };
     let is_office = ctx.actor.has(Role::JointOffice);
     let is_unit = ctx.actor.has(Role::UnitAdmin) && ctx.actor.org_id == Some(a.org_id);
@@ -276,15 +291,17 @@ pub async fn detail_page(
         .take(10)
         .collect();
     render(
-        StatusCode::OK,
+        errors.status(),
         &DetailPage {
-            layout: Layout::new(&format!("调整申请 #{id}"), &ctx, "/adjustments"),
-            message: m.msg.unwrap_or_default(),
+            layout: Layout::new(&format!("调整申请 #{id}"), ctx, "/adjustments"),
+            message,
             a,
             attachments,
             is_office,
             is_unit,
             today,
+            errors,
+            kept,
         },
     )
 }
@@ -308,6 +325,16 @@ pub async fn action_submit(
     let text = TextInput {
         text: f.text.clone(),
     };
+    // The action's inputs on the detail page, by the service's field names.
+    let text_id = match action.as_str() {
+        "supplement-request" => "sr-text",
+        "supplement" => "supp",
+        _ => "ret-text",
+    };
+    let kept = Kept::none()
+        .with(text_id, f.text.as_str())
+        .with("sr-due", f.due_date.as_str());
+    let fields = [("text", text_id), ("note", text_id), ("due_date", "sr-due")];
     let done = match action.as_str() {
         "supplement-request" => {
             review::request_supplement(
@@ -330,7 +357,11 @@ pub async fn action_submit(
         Ok(a) => {
             Redirect::to(&format!("/adjustments/{id}?msg={}", enc(a.state.label()))).into_response()
         }
-        Err(e) => page_error(&ctx, e, &format!("/adjustments/{id}")),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, &format!("/adjustments/{id}")),
+        Err(e) => {
+            let errors = FormErrors::from_error(e, &fields);
+            detail_view(&s, &ctx, id, String::new(), errors, kept).await
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use proofless_domain::region::RegionLevel;
 use proofless_domain::role::{ALL_ROLES, Role, Staffing};
 use serde::Deserialize;
 
+use super::forms::{FormErrors, Kept};
 use super::session::{page_error, require_staff};
 use axum_extra::extract::Form;
 
@@ -44,7 +45,9 @@ struct OrgsPage {
     q: String,
     can_create: bool,
     kinds: Vec<(&'static str, &'static str)>,
-    error: String,
+    /// The refused new unit: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 #[derive(Deserialize, Default)]
@@ -57,8 +60,8 @@ async fn orgs_page(
     s: &AppState,
     ctx: &Ctx,
     f: OrgsQuery,
-    error: String,
-    status: StatusCode,
+    errors: FormErrors,
+    kept: Kept,
 ) -> Response {
     if let Err(e) = require_staff(ctx) {
         return page_error(ctx, e, "/");
@@ -127,13 +130,14 @@ async fn orgs_page(
             .iter()
             .map(|k| (k.as_str(), k.label()))
             .collect(),
-        error,
+        errors,
+        kept,
     };
-    render(status, &p)
+    render(p.errors.status(), &p)
 }
 
 pub async fn orgs(State(s): State<AppState>, ctx: Ctx, Query(f): Query<OrgsQuery>) -> Response {
-    orgs_page(&s, &ctx, f, String::new(), StatusCode::OK).await
+    orgs_page(&s, &ctx, f, FormErrors::none(), Kept::none()).await
 }
 
 /// The new-org form (`csrf` is checked by the middleware).
@@ -153,6 +157,11 @@ pub struct OrgForm {
 }
 
 pub async fn create_org(State(s): State<AppState>, ctx: Ctx, Form(f): Form<OrgForm>) -> Response {
+    let kept = Kept::none()
+        .with("new-name", f.name.as_str())
+        .with("new-code", f.credit_code.as_str())
+        .with("new-kind", f.kind.as_str())
+        .with("new-region", f.region_code.as_str());
     let input = OrgInput {
         name: f.name,
         credit_code: Some(f.credit_code),
@@ -164,15 +173,15 @@ pub async fn create_org(State(s): State<AppState>, ctx: Ctx, Form(f): Form<OrgFo
     match orgs::create(&s.app, &ctx.actor, input).await {
         Ok(org) => Redirect::to(&format!("/admin/orgs/{}", org.id)).into_response(),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let msg = crate::error::ApiError::from(e).detail;
-            orgs_page(
-                &s,
-                &ctx,
-                OrgsQuery::default(),
-                msg,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let fields = [
+                ("name", "new-name"),
+                ("credit_code", "new-code"),
+                ("kind", "new-kind"),
+                ("region_code", "new-region"),
+                ("confirm_warnings", "new-code"),
+            ];
+            let errors = FormErrors::from_error(e, &fields);
+            orgs_page(&s, &ctx, OrgsQuery::default(), errors, kept).await
         }
         Err(e) => page_error(&ctx, e, "/admin/orgs"),
     }
@@ -203,10 +212,12 @@ struct OrgPage {
     staff: Vec<StaffRow>,
     can_manage: bool,
     grantable: Vec<(&'static str, &'static str)>,
-    error: String,
+    /// The refused new staff member: errors by their inputs, what was typed.
+    errors: FormErrors,
+    kept: Kept,
 }
 
-async fn org_page(s: &AppState, ctx: &Ctx, id: i64, error: String, status: StatusCode) -> Response {
+async fn org_page(s: &AppState, ctx: &Ctx, id: i64, errors: FormErrors, kept: Kept) -> Response {
     if let Err(e) = require_staff(ctx) {
         return page_error(ctx, e, "/");
     }
@@ -263,13 +274,14 @@ async fn org_page(s: &AppState, ctx: &Ctx, id: i64, error: String, status: Statu
         org,
         can_manage,
         grantable: grantable.iter().map(|r| (r.as_str(), r.label())).collect(),
-        error,
+        errors,
+        kept,
     };
-    render(status, &p)
+    render(p.errors.status(), &p)
 }
 
 pub async fn org(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    org_page(&s, &ctx, id, String::new(), StatusCode::OK).await
+    org_page(&s, &ctx, id, FormErrors::none(), Kept::none()).await
 }
 
 /// The new-staff form: one `roles` field per ticked role.
@@ -291,6 +303,12 @@ pub async fn create_staff(
     Path(id): Path<i64>,
     Form(f): Form<StaffForm>,
 ) -> Response {
+    let mut kept = Kept::none()
+        .with("s-name", f.display_name.as_str())
+        .with("s-user", f.username.as_str());
+    for r in &f.roles {
+        kept = kept.with("s-roles", r.as_str());
+    }
     let input = StaffInput {
         username: f.username,
         display_name: f.display_name,
@@ -301,8 +319,13 @@ pub async fn create_staff(
     match staff::create(&s.app, &ctx.actor, id, input).await {
         Ok(_) => Redirect::to(&format!("/admin/orgs/{id}")).into_response(),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let msg = crate::error::ApiError::from(e).detail;
-            org_page(&s, &ctx, id, msg, StatusCode::UNPROCESSABLE_ENTITY).await
+            let fields = [
+                ("display_name", "s-name"),
+                ("username", "s-user"),
+                ("password", "s-pass"),
+                ("roles", "s-roles"),
+            ];
+            org_page(&s, &ctx, id, FormErrors::from_error(e, &fields), kept).await
         }
         Err(e) => page_error(&ctx, e, &format!("/admin/orgs/{id}")),
     }

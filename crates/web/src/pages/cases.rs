@@ -11,27 +11,17 @@ use proofless_app::cases::{
     self, CaseDetail, CaseLine, CaseProof, Decision, DemandReport, NewCase, ResolveInput,
     ServiceHit,
 };
-use proofless_app::commitment::{self, SignInput};
+use proofless_app::commitment::{self, Eligibility, EligibilityQuery, SignInput};
 use proofless_app::{ActorKind, AppError, local_time};
 use proofless_domain::case::{ApplicantKind, CaseOutcome, CaseState, ProofState, ResolutionMethod};
+use proofless_domain::commitment::SigningChannel;
 use serde::Deserialize;
 
-use super::forms::{FormErrors, done};
+use super::forms::{FormErrors, Kept, done};
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
 use crate::ctx::Ctx;
-
-fn problem_text(e: AppError) -> String {
-    match e {
-        AppError::Validation(errs) => errs
-            .into_iter()
-            .map(|e| e.message)
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => crate::error::ApiError::from(other).detail,
-    }
-}
 
 fn query(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
@@ -176,8 +166,14 @@ pub struct ProofRow {
     state: &'static str,
     method: &'static str,
     at: String,
-    /// Methods the clerk records here: (code, label).
-    buttons: Vec<(&'static str, &'static str)>,
+    /// Methods the clerk records here: (code, label, the id of its note input).
+    buttons: Vec<(&'static str, &'static str, String)>,
+    /// The ids of this proof's inputs, for its errors and kept values (issue #22 point 3).
+    facts_id: String,
+    chosen_id: String,
+    confirmed_id: String,
+    got_id: String,
+    scan_id: String,
     verify: bool,
     commit: bool,
     sharing: bool,
@@ -191,6 +187,11 @@ pub struct ProofRow {
     withdraw: bool,
 }
 
+/// The id of the note input of method `method` for proof `item` on the case page.
+fn note_id(item: i64, method: &str) -> String {
+    format!("note-{item}-{method}")
+}
+
 fn row(c: &CaseDetail, p: CaseProof) -> ProofRow {
     let open = c.state == CaseState::Open;
     let pending = open && p.state == ProofState::Pending;
@@ -201,7 +202,7 @@ fn row(c: &CaseDetail, p: CaseProof) -> ProofRow {
         ResolutionMethod::DeficiencyAcceptance,
     ] {
         if pending && has(m) {
-            buttons.push((m.as_str(), m.label()));
+            buttons.push((m.as_str(), m.label(), note_id(p.proof_item_id, m.as_str())));
         }
     }
     let applicant = ResolutionMethod::ApplicantProvided;
@@ -210,7 +211,11 @@ fn row(c: &CaseDetail, p: CaseProof) -> ProofRow {
         && p.method != Some(ResolutionMethod::Abolished)
         && p.state != ProofState::Resolved
     {
-        buttons.push((applicant.as_str(), applicant.label()));
+        buttons.push((
+            applicant.as_str(),
+            applicant.label(),
+            note_id(p.proof_item_id, applicant.as_str()),
+        ));
     }
     ProofRow {
         methods: p
@@ -223,6 +228,11 @@ fn row(c: &CaseDetail, p: CaseProof) -> ProofRow {
         method: p.method.map(ResolutionMethod::label).unwrap_or("—"),
         at: when(p.resolved_at),
         buttons,
+        facts_id: format!("facts-{}", p.proof_item_id),
+        chosen_id: format!("chosen-{}", p.proof_item_id),
+        confirmed_id: format!("confirmed-{}", p.proof_item_id),
+        got_id: format!("got-{}", p.proof_item_id),
+        scan_id: format!("scanfile-{}", p.proof_item_id),
         verify: pending && has(ResolutionMethod::Verification),
         commit: pending
             && has(ResolutionMethod::Commitment)
@@ -271,7 +281,9 @@ struct CasePage {
     decided: String,
     outcomes: Vec<(&'static str, &'static str)>,
     sharing_note: &'static str,
-    error: String,
+    /// A refused form of the page: its errors next to its inputs, what was typed kept.
+    errors: FormErrors,
+    kept: Kept,
 }
 
 #[derive(Deserialize, Default)]
@@ -287,23 +299,35 @@ pub async fn case_page(
     Path(id): Path<i64>,
     Query(qy): Query<ErrorQuery>,
 ) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
+    let errors = if qy.error.trim().is_empty() {
+        FormErrors::none()
+    } else {
+        FormErrors::general(qy.error)
+    };
+    case_view(&s, &ctx, id, errors, Kept::none()).await
+}
+
+/// The case page, with the errors of a refused form next to its inputs and what was typed
+/// kept (issue #22 point 3); 422 when it shows errors.
+pub(super) async fn case_view(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+    kept: Kept,
+) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
     }
     let c = match cases::get(&s.app, &ctx.actor, id).await {
         Ok(c) => c,
-        Err(e) => return page_error(&ctx, e, "/cases"),
+        Err(e) => return page_error(ctx, e, "/cases"),
     };
     let rows = c.proofs.clone().into_iter().map(|p| row(&c, p)).collect();
-    let status = if qy.error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     render(
-        status,
+        errors.status(),
         &CasePage {
-            layout: Layout::new(&format!("办件 {}", c.case_no), &ctx, "/cases"),
+            layout: Layout::new(&format!("办件 {}", c.case_no), ctx, "/cases"),
             state: c.state.label(),
             outcome: c.outcome.map(CaseOutcome::label).unwrap_or(""),
             created: local_time(c.created_at),
@@ -313,21 +337,30 @@ pub async fn case_page(
                 .map(|o| (o.as_str(), o.label()))
                 .collect(),
             sharing_note: cases::DATA_SHARING_UNAVAILABLE,
-            error: qy.error,
+            errors,
+            kept,
             rows,
             c,
         },
     )
 }
 
-fn back(id: i64, r: Result<(), AppError>, said: &str) -> Response {
+/// After a form of the case page: the success message on the case page, or the page again
+/// with the errors by their inputs (`fields`: the service's field → the page's input id)
+/// and what was typed.
+async fn back(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: Result<(), AppError>,
+    said: &str,
+    fields: &[(&str, &str)],
+    kept: Kept,
+) -> Response {
     match r {
         Ok(()) => done(&format!("/cases/{id}"), said),
-        Err(e) => {
-            let text = problem_text(e);
-            let q = query(&[("error", &text)]);
-            Redirect::to(&format!("/cases/{id}?{q}")).into_response()
-        }
+        Err(e) if FormErrors::is_access(&e) => page_error(ctx, e, "/cases"),
+        Err(e) => case_view(s, ctx, id, FormErrors::from_error(e, fields), kept).await,
     }
 }
 
@@ -338,6 +371,8 @@ pub struct NoteForm {
     note: String,
     applicant_confirmed: String,
     chosen: String,
+    /// `yes` once the clerk and the applicant have seen what will be sealed (当场承诺).
+    confirm: String,
 }
 
 pub async fn resolve_submit(
@@ -346,20 +381,34 @@ pub async fn resolve_submit(
     Path((id, item)): Path<(i64, i64)>,
     Form(f): Form<NoteForm>,
 ) -> Response {
+    let note = note_id(item, &f.method);
+    let kept = Kept::none().with(note.as_str(), f.note.as_str());
     let input = ResolveInput {
         method: f.method,
         note: f.note,
     };
-    back(
-        id,
-        cases::resolve(&s.app, &ctx.actor, id, item, &input)
-            .await
-            .map(|_| ()),
-        "已记录该项证明的办理方式",
-    )
+    let r = cases::resolve(&s.app, &ctx.actor, id, item, &input)
+        .await
+        .map(|_| ());
+    let fields = [("note", note.as_str()), ("method", note.as_str())];
+    back(&s, &ctx, id, r, "已记录该项证明的办理方式", &fields, kept).await
+}
+
+/// The confirmation step before the counter's 当场承诺 is signed and sealed: what the
+/// unit's SM2 seal will cover (issue #22 point 3).
+#[derive(Template)]
+#[template(path = "case_commit_confirm.html")]
+struct CommitConfirm {
+    layout: Layout,
+    c: CaseDetail,
+    item: i64,
+    proof_name: String,
+    e: Eligibility,
+    facts: String,
 }
 
 /// 当场承诺: the applicant, present, chooses commitment and signs the letter at the counter.
+/// First the confirmation step (what will be signed and sealed), then the signature.
 pub async fn commit_submit(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -370,22 +419,84 @@ pub async fn commit_submit(
         Ok(c) => c,
         Err(e) => return page_error(&ctx, e, "/cases"),
     };
+    let (facts, chosen, confirmed) = (
+        format!("facts-{item}"),
+        format!("chosen-{item}"),
+        format!("confirmed-{item}"),
+    );
+    let fields = [
+        ("facts", facts.as_str()),
+        ("chosen_by_applicant", chosen.as_str()),
+        ("applicant_confirmed", confirmed.as_str()),
+        ("proof_item_id", facts.as_str()),
+    ];
+    let kept = Kept::none()
+        .with(facts.as_str(), f.note.as_str())
+        .with(chosen.as_str(), f.chosen.as_str())
+        .with(confirmed.as_str(), f.applicant_confirmed.as_str());
     let input = SignInput {
         case_id: id,
         proof_item_id: item,
-        person_id: Some(c.applicant),
+        person_id: Some(c.applicant.clone()),
         entity_id: None,
-        facts: f.note,
+        facts: f.note.clone(),
         applicant_confirmed: f.applicant_confirmed == "yes",
         chosen_by_applicant: f.chosen == "yes",
     };
+    if f.confirm != "yes" {
+        // The same checks the signature makes, said next to their inputs before the step.
+        if let Err(e) = input.parse(SigningChannel::Counter) {
+            return back(&s, &ctx, id, Err(e), "", &fields, kept).await;
+        }
+        let query = EligibilityQuery {
+            proof_item_id: item,
+            person_id: Some(c.applicant.clone()),
+            entity_id: None,
+        };
+        let e = match commitment::check_eligibility(&s.app, &ctx.actor, &query).await {
+            Ok(e) => e,
+            Err(e) => return back(&s, &ctx, id, Err(e), "", &fields, kept).await,
+        };
+        if !e.eligible {
+            let why = [e.reason.clone(), e.way_back.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("；");
+            let errors = FormErrors::from_error(AppError::field("facts", why), &fields);
+            return case_view(&s, &ctx, id, errors, kept).await;
+        }
+        let proof_name = c
+            .proofs
+            .iter()
+            .find(|p| p.proof_item_id == item)
+            .map(|p| p.proof_item_name.clone())
+            .unwrap_or_default();
+        return render(
+            StatusCode::OK,
+            &CommitConfirm {
+                layout: Layout::new("确认当场承诺", &ctx, "/cases"),
+                item,
+                proof_name,
+                e,
+                facts: f.note,
+                c,
+            },
+        );
+    }
+    let r = commitment::sign(&s.app, &ctx.actor, &input)
+        .await
+        .map(|_| ());
     back(
+        &s,
+        &ctx,
         id,
-        commitment::sign(&s.app, &ctx.actor, &input)
-            .await
-            .map(|_| ()),
+        r,
         "承诺书已当场签署，并已加盖本单位电子印章",
+        &fields,
+        kept,
     )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -401,17 +512,18 @@ pub async fn demand_submit(
     Path(id): Path<i64>,
     Form(f): Form<DemandForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("proof_name", f.proof_name.as_str())
+        .with("demand_note", f.note.as_str());
     let input = DemandReport {
         proof_name: f.proof_name,
         note: f.note,
     };
-    back(
-        id,
-        cases::report_demand(&s.app, &ctx.actor, id, &input)
-            .await
-            .map(|_| ()),
-        "已登记清单外索要证明的情况",
-    )
+    let r = cases::report_demand(&s.app, &ctx.actor, id, &input)
+        .await
+        .map(|_| ());
+    let fields = [("proof_name", "proof_name"), ("note", "demand_note")];
+    back(&s, &ctx, id, r, "已登记清单外索要证明的情况", &fields, kept).await
 }
 
 #[derive(Deserialize, Default)]
@@ -440,10 +552,23 @@ pub async fn decision_submit(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Response {
+    const FIELDS: &[(&str, &str)] = &[("outcome", "outcome"), ("reason", "reason")];
+    let kept = Kept::none()
+        .with("outcome", f.outcome.as_str())
+        .with("reason", f.reason.as_str());
+    let input = Decision {
+        outcome: f.outcome.clone(),
+        reason: f.reason.clone(),
+    };
     if f.confirm != "yes" {
         let Some(o) = CaseOutcome::ALL.iter().find(|o| o.as_str() == f.outcome) else {
-            return back(id, Err(AppError::field("outcome", "请选择办理决定")), "");
+            let e = AppError::field("outcome", "请选择办理决定");
+            return back(&s, &ctx, id, Err(e), "", FIELDS, kept).await;
         };
+        // A refusal without its reason is said next to the reason, before the step.
+        if let Err(e) = input.parse() {
+            return back(&s, &ctx, id, Err(e), "", FIELDS, kept).await;
+        }
         let c = match cases::get(&s.app, &ctx.actor, id).await {
             Ok(c) => c,
             Err(e) => return page_error(&ctx, e, "/cases"),
@@ -459,17 +584,10 @@ pub async fn decision_submit(
             },
         );
     }
-    let input = Decision {
-        outcome: f.outcome,
-        reason: f.reason,
-    };
-    back(
-        id,
-        cases::decide(&s.app, &ctx.actor, id, &input)
-            .await
-            .map(|_| ()),
-        "办理决定已记录",
-    )
+    let r = cases::decide(&s.app, &ctx.actor, id, &input)
+        .await
+        .map(|_| ());
+    back(&s, &ctx, id, r, "办理决定已记录", FIELDS, kept).await
 }
 
 // --- portal ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ use proofless_app::{AppError, local_time};
 use proofless_domain::case::LateRule;
 use serde::Deserialize;
 
+use super::forms::{FormErrors, Kept};
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
@@ -150,6 +151,14 @@ pub async fn complete_submit(
     match cases::complete_with(&s.app, &ctx.actor, id, item, &note, scan.as_deref()).await {
         Ok(_) => Redirect::to(&to).into_response(),
         Err(e @ AppError::Unauthenticated) => page_error(&ctx, e, "/"),
+        Err(e) if back != "proxy" && !FormErrors::is_access(&e) => {
+            // From the case page: the page again, the error by its input, the note kept.
+            let (got, file) = (format!("got-{item}"), format!("scanfile-{item}"));
+            let errors =
+                FormErrors::from_error(e, &[("note", got.as_str()), ("scan", file.as_str())]);
+            let kept = Kept::none().with(got.as_str(), note.as_str());
+            super::cases::case_view(&s, &ctx, id, errors, kept).await
+        }
         Err(e) => with_error(&to, e),
     }
 }

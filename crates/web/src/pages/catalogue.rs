@@ -23,6 +23,7 @@ use proofless_domain::catalogue::{CatalogueLevel, Disposition, ReplacementMethod
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
+use super::forms::{FormErrors, Kept};
 use super::session::{page_error, require_staff};
 use super::{Hx, Layout, WithFragment, render, render_page};
 use crate::AppState;
@@ -472,9 +473,18 @@ struct StaffPage {
     can_publish: bool,
     regions: Vec<(String, String)>,
     versions: Vec<ListVersion>,
+    /// A refused review, summary, approval or publication: errors by their inputs, what was
+    /// typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 impl StaffPage {
+    /// The id of input `name` of row `id` (`doc-7`, `date-7`, `remarks-7`).
+    fn fid(&self, name: &str, id: &i64) -> String {
+        format!("{name}-{id}")
+    }
+
     fn new(ctx: &Ctx, heading: &'static str, path: &str) -> StaffPage {
         StaffPage {
             layout: Layout::new(heading, ctx, path),
@@ -488,6 +498,8 @@ impl StaffPage {
             can_publish: false,
             regions: vec![],
             versions: vec![],
+            errors: FormErrors::none(),
+            kept: Kept::none(),
         }
     }
 }
@@ -523,19 +535,32 @@ pub async fn submit_item(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
 
 /// The justice bureau's review queue.
 pub async fn review_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg>) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
+    let message = m.msg.unwrap_or_default();
+    review_view(&s, &ctx, message, FormErrors::none(), Kept::none()).await
+}
+
+async fn review_view(
+    s: &AppState,
+    ctx: &Ctx,
+    message: String,
+    errors: FormErrors,
+    kept: Kept,
+) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
     }
     match review::queue(&s.app, &ctx.actor).await {
         Ok(items) => {
-            let mut p = StaffPage::new(&ctx, "合法性审查", "/catalogue/review");
+            let mut p = StaffPage::new(ctx, "合法性审查", "/catalogue/review");
             p.items = items;
             p.show_items = true;
             p.review_mode = ctx.actor.has(Role::LegalReviewer);
-            p.message = m.msg.unwrap_or_default();
-            render(StatusCode::OK, &p)
+            p.message = message;
+            p.errors = errors;
+            p.kept = kept;
+            render(p.errors.status(), &p)
         }
-        Err(e) => page_error(&ctx, e, "/workbench"),
+        Err(e) => page_error(ctx, e, "/workbench"),
     }
 }
 
@@ -553,6 +578,8 @@ pub async fn review_submit(
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> Response {
+    let remarks = format!("remarks-{id}");
+    let kept = Kept::none().with(remarks.as_str(), f.remarks.as_str());
     let input = ReviewInput {
         verdict: f.verdict,
         remarks: f.remarks,
@@ -563,24 +590,61 @@ pub async fn review_submit(
     };
     match done {
         Ok(_) => Redirect::to("/catalogue/review?msg=审查结论已保存").into_response(),
-        Err(e) => page_error(&ctx, e, "/catalogue/review"),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, "/catalogue/review"),
+        Err(e) => {
+            let fields = [("remarks", remarks.as_str()), ("verdict", remarks.as_str())];
+            let errors = FormErrors::from_error(e, &fields);
+            review_view(&s, &ctx, String::new(), errors, kept).await
+        }
     }
 }
 
 /// The joint office's (and approver's) page: prepare, approve, publish.
 pub async fn lists_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg>) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
+    let message = m.msg.unwrap_or_default();
+    lists_view(&s, &ctx, message, FormErrors::none(), Kept::none()).await
+}
+
+/// After a refused form of the lists page: the page again, the errors by their inputs.
+async fn lists_refused(
+    s: &AppState,
+    ctx: &Ctx,
+    e: AppError,
+    fields: &[(&str, &str)],
+    kept: Kept,
+) -> Response {
+    if FormErrors::is_access(&e) {
+        return page_error(ctx, e, "/catalogue/lists");
+    }
+    lists_view(
+        s,
+        ctx,
+        String::new(),
+        FormErrors::from_error(e, fields),
+        kept,
+    )
+    .await
+}
+
+async fn lists_view(
+    s: &AppState,
+    ctx: &Ctx,
+    message: String,
+    errors: FormErrors,
+    kept: Kept,
+) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
     }
     if let Err(e) =
         ctx.actor
             .require_any(&[Role::JointOffice, Role::CountyApprover, Role::SystemAdmin])
     {
-        return page_error(&ctx, e, "/workbench");
+        return page_error(ctx, e, "/workbench");
     }
     let versions = match lists::versions(&s.app, &ctx.actor, true).await {
         Ok(v) => v,
-        Err(e) => return page_error(&ctx, e, "/workbench"),
+        Err(e) => return page_error(ctx, e, "/workbench"),
     };
     let mut regions = vec![("370322000000".to_owned(), "高青县（县级清单）".to_owned())];
     if let Ok(towns) = proofless_app::regions::list(
@@ -592,14 +656,16 @@ pub async fn lists_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg
     {
         regions.extend(towns.into_iter().map(|r| (r.code, r.name)));
     }
-    let mut p = StaffPage::new(&ctx, "免提交清单汇总与发布", "/catalogue/lists");
+    let mut p = StaffPage::new(ctx, "免提交清单汇总与发布", "/catalogue/lists");
     p.show_prepare = true;
     p.can_approve = ctx.actor.has(Role::CountyApprover);
     p.can_publish = ctx.actor.has(Role::JointOffice);
     p.regions = regions;
     p.versions = versions;
-    p.message = m.msg.unwrap_or_default();
-    render(StatusCode::OK, &p)
+    p.message = message;
+    p.errors = errors;
+    p.kept = kept;
+    render(p.errors.status(), &p)
 }
 
 #[derive(Deserialize)]
@@ -615,6 +681,9 @@ pub async fn prepare_submit(
     ctx: Ctx,
     Form(f): Form<PrepareForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("region_code", f.region_code.as_str())
+        .with("note", f.note.as_str());
     let input = PrepareInput {
         region_code: f.region_code,
         item_ids: None,
@@ -626,7 +695,14 @@ pub async fn prepare_submit(
     };
     match done {
         Ok(_) => Redirect::to("/catalogue/lists?msg=清单已汇总，待县政府核准").into_response(),
-        Err(e) => page_error(&ctx, e, "/catalogue/lists"),
+        Err(e) => {
+            let fields = [
+                ("region_code", "region_code"),
+                ("note", "note"),
+                ("item_ids", "region_code"),
+            ];
+            lists_refused(&s, &ctx, e, &fields, kept).await
+        }
     }
 }
 
@@ -642,6 +718,8 @@ pub async fn approve_submit(
     Path(id): Path<i64>,
     Form(f): Form<ApproveForm>,
 ) -> Response {
+    let doc = format!("doc-{id}");
+    let kept = Kept::none().with(doc.as_str(), f.approval_doc_no.as_str());
     let input = ApproveInput {
         approval_doc_no: f.approval_doc_no,
     };
@@ -651,7 +729,7 @@ pub async fn approve_submit(
     };
     match done {
         Ok(_) => Redirect::to("/catalogue/lists?msg=已核准").into_response(),
-        Err(e) => page_error(&ctx, e, "/catalogue/lists"),
+        Err(e) => lists_refused(&s, &ctx, e, &[("approval_doc_no", doc.as_str())], kept).await,
     }
 }
 
@@ -667,6 +745,8 @@ pub async fn publish_submit(
     Path(id): Path<i64>,
     Form(f): Form<PublishForm>,
 ) -> Response {
+    let date = format!("date-{id}");
+    let kept = Kept::none().with(date.as_str(), f.effective_date.as_str());
     let input = PublishInput {
         effective_date: f.effective_date,
     };
@@ -676,6 +756,6 @@ pub async fn publish_submit(
     };
     match done {
         Ok(_) => Redirect::to("/catalogue/lists?msg=已发布").into_response(),
-        Err(e) => page_error(&ctx, e, "/catalogue/lists"),
+        Err(e) => lists_refused(&s, &ctx, e, &[("effective_date", date.as_str())], kept).await,
     }
 }

@@ -20,7 +20,7 @@ use proofless_domain::commitment::{Consequence, SigningChannel};
 use proofless_domain::credit::ProposalState;
 use serde::Deserialize;
 
-use super::forms::{FormErrors, done};
+use super::forms::{FormErrors, Kept, done};
 use super::session::page_error;
 use super::{Layout, render};
 use crate::AppState;
@@ -248,13 +248,20 @@ struct LetterPage {
     portal: bool,
     /// A counter clerk of the receiving unit may record the applicant's withdrawal.
     counter: bool,
+    /// The refused withdrawal: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 /// One commitment: the sealed letter, the plan, the PDF, withdrawal.
 pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    letter_view(&s, &ctx, id, FormErrors::none(), Kept::none()).await
+}
+
+async fn letter_view(s: &AppState, ctx: &Ctx, id: i64, errors: FormErrors, kept: Kept) -> Response {
     let c = match commitment::get(&s.app, &ctx.actor, id).await {
         Ok(c) => c,
-        Err(e) => return portal_error(&ctx, e, "/"),
+        Err(e) => return portal_error(ctx, e, "/"),
     };
     let letter = serde_json::from_str(&c.letter).unwrap_or_default();
     let portal = ctx.actor.kind == ActorKind::Portal;
@@ -267,9 +274,9 @@ pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
         "/commitments/checks"
     };
     render(
-        StatusCode::OK,
+        errors.status(),
         &LetterPage {
-            layout: Layout::new("告知承诺书", &ctx, path),
+            layout: Layout::new("告知承诺书", ctx, path),
             v: LetterView {
                 signed: local_time(c.signed_at),
                 c,
@@ -277,6 +284,8 @@ pub async fn letter_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64
             },
             portal,
             counter,
+            errors,
+            kept,
         },
     )
 }
@@ -297,6 +306,9 @@ pub async fn withdraw_submit(
     Path(id): Path<i64>,
     Form(f): Form<WithdrawForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("reason", f.reason.as_str())
+        .with("applicant_confirmed", f.applicant_confirmed.as_str());
     let input = WithdrawInput {
         reason: f.reason,
         applicant_confirmed: yes(&f.applicant_confirmed),
@@ -308,7 +320,14 @@ pub async fn withdraw_submit(
     };
     match commitment::withdraw(&s.app, &ctx.actor, id, &input).await {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => portal_error(&ctx, e, &back),
+        Err(e) if FormErrors::is_access(&e) => portal_error(&ctx, e, &back),
+        Err(e) => {
+            let fields = [
+                ("reason", "reason"),
+                ("applicant_confirmed", "applicant_confirmed"),
+            ];
+            letter_view(&s, &ctx, id, FormErrors::from_error(e, &fields), kept).await
+        }
     }
 }
 
@@ -359,6 +378,17 @@ struct MinePage {
     proposals: Vec<ProposalRow>,
     /// Why commitment is barred and repair is open (R4.4), with a request under review.
     repair: Option<(String, bool)>,
+    /// A refused objection or repair request: errors by their inputs, what was typed
+    /// (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
+}
+
+impl MinePage {
+    /// The id of the objection input of proposal `id`.
+    fn objection_id(&self, id: &i64) -> String {
+        format!("objection-{id}")
+    }
 }
 
 pub struct ProposalRow {
@@ -369,28 +399,48 @@ pub struct ProposalRow {
 
 /// The citizen's commitments and any blacklist notice about them (with the objection form).
 pub async fn mine_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    mine_view(&s, &ctx, FormErrors::none(), Kept::none()).await
+}
+
+/// After a refused form of 我的告知承诺: the page again, the errors by their inputs.
+async fn mine_refused(
+    s: &AppState,
+    ctx: &Ctx,
+    e: AppError,
+    fields: &[(&str, &str)],
+    kept: Kept,
+) -> Response {
+    if FormErrors::is_access(&e) {
+        return portal_error(ctx, e, "/portal/commitments");
+    }
+    mine_view(s, ctx, FormErrors::from_error(e, fields), kept).await
+}
+
+async fn mine_view(s: &AppState, ctx: &Ctx, errors: FormErrors, kept: Kept) -> Response {
     if ctx.actor.kind != ActorKind::Portal {
         return Redirect::to("/portal/login").into_response();
     }
     let rows = match commitment::mine(&s.app, &ctx.actor).await {
         Ok(r) => r,
-        Err(e) => return portal_error(&ctx, e, "/portal"),
+        Err(e) => return portal_error(ctx, e, "/portal"),
     };
     let proposals = match blacklist::proposals(&s.app, &ctx.actor, &ProposalFilter::default()).await
     {
         Ok(p) => p,
-        Err(e) => return portal_error(&ctx, e, "/portal"),
+        Err(e) => return portal_error(ctx, e, "/portal"),
     };
-    let repair = match repair_box(&s, &ctx).await {
+    let repair = match repair_box(s, ctx).await {
         Ok(r) => r,
-        Err(e) => return portal_error(&ctx, e, "/portal"),
+        Err(e) => return portal_error(ctx, e, "/portal"),
     };
     let now = s.app.now_ms();
     render(
-        StatusCode::OK,
+        errors.status(),
         &MinePage {
             repair,
-            layout: Layout::new("我的告知承诺", &ctx, "/portal/commitments"),
+            errors,
+            kept,
+            layout: Layout::new("我的告知承诺", ctx, "/portal/commitments"),
             commitments: rows
                 .into_iter()
                 .map(|c| {
@@ -448,6 +498,7 @@ pub async fn repair_request_submit(
     ctx: Ctx,
     Form(f): Form<RepairRequestForm>,
 ) -> Response {
+    let kept = Kept::none().with("rectification", f.rectification.as_str());
     match repair::request_repair(
         &s.app,
         &ctx.actor,
@@ -460,7 +511,7 @@ pub async fn repair_request_submit(
     .await
     {
         Ok(_) => Redirect::to("/portal/commitments#repair").into_response(),
-        Err(e) => portal_error(&ctx, e, "/portal/commitments"),
+        Err(e) => mine_refused(&s, &ctx, e, &[("rectification", "rectification")], kept).await,
     }
 }
 
@@ -476,6 +527,8 @@ pub async fn objection_submit(
     Path(id): Path<i64>,
     Form(f): Form<ObjectionForm>,
 ) -> Response {
+    let input_id = format!("objection-{id}");
+    let kept = Kept::none().with(input_id.as_str(), f.objection.as_str());
     match blacklist::object(
         &s.app,
         &ctx.actor,
@@ -487,7 +540,7 @@ pub async fn objection_submit(
     .await
     {
         Ok(_) => Redirect::to("/portal/commitments").into_response(),
-        Err(e) => portal_error(&ctx, e, "/portal/commitments"),
+        Err(e) => mine_refused(&s, &ctx, e, &[("objection", input_id.as_str())], kept).await,
     }
 }
 
@@ -497,18 +550,32 @@ struct ChecksPage {
     layout: Layout,
     due: Vec<(DueCheck, String)>,
     consequences: Vec<(&'static str, &'static str)>,
+    /// A refused result: errors by their inputs (`{field}-{commitment}`), what was typed.
+    errors: FormErrors,
+    kept: Kept,
+}
+
+impl ChecksPage {
+    /// The id of input `name` of commitment `id`'s form.
+    fn id(&self, name: &str, id: &i64) -> String {
+        format!("{name}-{id}")
+    }
 }
 
 /// The inspector's due checks with the result form.
 pub async fn checks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    checks_view(&s, &ctx, FormErrors::none(), Kept::none()).await
+}
+
+async fn checks_view(s: &AppState, ctx: &Ctx, errors: FormErrors, kept: Kept) -> Response {
     let due = match checks::due(&s.app, &ctx.actor).await {
         Ok(d) => d,
-        Err(e) => return page_error(&ctx, e, "/workbench"),
+        Err(e) => return page_error(ctx, e, "/workbench"),
     };
     render(
-        StatusCode::OK,
+        errors.status(),
         &ChecksPage {
-            layout: Layout::new("告知承诺核查", &ctx, "/commitments/checks"),
+            layout: Layout::new("告知承诺核查", ctx, "/commitments/checks"),
             due: due
                 .into_iter()
                 .map(|d| {
@@ -520,6 +587,8 @@ pub async fn checks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
                 .iter()
                 .map(|c| (c.as_str(), c.label()))
                 .collect(),
+            errors,
+            kept,
         },
     )
 }
@@ -539,6 +608,15 @@ pub async fn check_submit(
     Path(id): Path<i64>,
     Form(f): Form<CheckForm>,
 ) -> Response {
+    let (result, evidence, consequence) = (
+        format!("result-{id}"),
+        format!("evidence-{id}"),
+        format!("consequence-{id}"),
+    );
+    let kept = Kept::none()
+        .with(result.as_str(), f.result.as_str())
+        .with(evidence.as_str(), f.evidence.as_str())
+        .with(consequence.as_str(), f.consequence.as_str());
     let input = ResultInput {
         result: f.result,
         evidence: f.evidence,
@@ -546,7 +624,15 @@ pub async fn check_submit(
     };
     match checks::record_result(&s.app, &ctx.actor, id, &input).await {
         Ok(_) => Redirect::to("/commitments/checks").into_response(),
-        Err(e) => page_error(&ctx, e, "/commitments/checks"),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, "/commitments/checks"),
+        Err(e) => {
+            let fields = [
+                ("result", result.as_str()),
+                ("evidence", evidence.as_str()),
+                ("consequence", consequence.as_str()),
+            ];
+            checks_view(&s, &ctx, FormErrors::from_error(e, &fields), kept).await
+        }
     }
 }
 
@@ -558,10 +644,38 @@ struct CreditPage {
     blacklist: Vec<(BlacklistEntry, String)>,
     repairs: Vec<Repair>,
     records: Vec<(CreditRecord, String)>,
+    /// A refused decision: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
+}
+
+impl CreditPage {
+    /// The id of input `name` of row `id` (`reasons-7`, `rr-7`).
+    fn fid(&self, name: &str, id: &i64) -> String {
+        format!("{name}-{id}")
+    }
 }
 
 /// The credit office: proposals to decide, the blacklist, the repair queue, the records.
 pub async fn credit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    credit_view(&s, &ctx, FormErrors::none(), Kept::none()).await
+}
+
+/// After a refused decision of the credit office: the page again, the errors by their inputs.
+async fn credit_refused(
+    s: &AppState,
+    ctx: &Ctx,
+    e: AppError,
+    fields: &[(&str, &str)],
+    kept: Kept,
+) -> Response {
+    if FormErrors::is_access(&e) {
+        return page_error(ctx, e, "/credit");
+    }
+    credit_view(s, ctx, FormErrors::from_error(e, fields), kept).await
+}
+
+async fn credit_view(s: &AppState, ctx: &Ctx, errors: FormErrors, kept: Kept) -> Response {
     let now = s.app.now_ms();
     let result = async {
         let proposals =
@@ -574,12 +688,14 @@ pub async fn credit_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     .await;
     let (proposals, bl, repairs, records) = match result {
         Ok(r) => r,
-        Err(e) => return page_error(&ctx, e, "/workbench"),
+        Err(e) => return page_error(ctx, e, "/workbench"),
     };
     render(
-        StatusCode::OK,
+        errors.status(),
         &CreditPage {
-            layout: Layout::new("信用办", &ctx, "/credit"),
+            errors,
+            kept,
+            layout: Layout::new("信用办", ctx, "/credit"),
             proposals: proposals
                 .into_iter()
                 .map(|p| ProposalRow {
@@ -621,13 +737,23 @@ pub async fn decide_submit(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Response {
+    let (decision, reasons) = (format!("decision-{id}"), format!("reasons-{id}"));
+    let kept = Kept::none()
+        .with(decision.as_str(), f.decision.as_str())
+        .with(reasons.as_str(), f.reasons.as_str());
     let input = DecisionInput {
         decision: f.decision,
         reasons: f.reasons,
     };
     match blacklist::decide(&s.app, &ctx.actor, id, &input).await {
         Ok(_) => Redirect::to("/credit").into_response(),
-        Err(e) => page_error(&ctx, e, "/credit"),
+        Err(e) => {
+            let fields = [
+                ("decision", decision.as_str()),
+                ("reasons", reasons.as_str()),
+            ];
+            credit_refused(&s, &ctx, e, &fields, kept).await
+        }
     }
 }
 
@@ -647,6 +773,10 @@ pub async fn repair_submit(
     Path(id): Path<i64>,
     Form(f): Form<RepairForm>,
 ) -> Response {
+    let (reasons, rectified) = (format!("rr-{id}"), format!("rectified-{id}"));
+    let kept = Kept::none()
+        .with(reasons.as_str(), f.reasons.as_str())
+        .with(rectified.as_str(), f.rectified.as_str());
     let input = RepairDecision {
         approve: yes(&f.approve),
         rectified: yes(&f.rectified),
@@ -654,7 +784,13 @@ pub async fn repair_submit(
     };
     match repair::decide_repair(&s.app, &ctx.actor, id, &input).await {
         Ok(_) => Redirect::to("/credit").into_response(),
-        Err(e) => page_error(&ctx, e, "/credit"),
+        Err(e) => {
+            let fields = [
+                ("reasons", reasons.as_str()),
+                ("rectified", rectified.as_str()),
+            ];
+            credit_refused(&s, &ctx, e, &fields, kept).await
+        }
     }
 }
 

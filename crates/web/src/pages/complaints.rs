@@ -22,7 +22,7 @@ use proofless_domain::complaint::{
 };
 use serde::Deserialize;
 
-use super::forms::FormErrors;
+use super::forms::{FormErrors, Kept};
 use super::session::page_error;
 use super::{Layout, render};
 use crate::AppState;
@@ -57,17 +57,6 @@ async fn agencies(s: &AppState) -> Vec<Opt> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn problems(e: AppError) -> String {
-    match e {
-        AppError::Validation(errs) => errs
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => crate::error::ApiError::from(other).detail,
-    }
 }
 
 #[derive(Template)]
@@ -149,7 +138,8 @@ struct TrackPage {
     layout: Layout,
     receipt_no: String,
     phone: String,
-    error: String,
+    /// Errors by their inputs (issue #22 point 3).
+    errors: FormErrors,
     found: Option<Tracked>,
     answers: Vec<Opt>,
 }
@@ -160,18 +150,26 @@ fn track_page(
     phone: String,
     r: Result<Tracked, AppError>,
 ) -> Response {
-    let (found, error) = match r {
-        Ok(t) => (Some(t), String::new()),
-        Err(AppError::Throttled(m)) => (None, format!("查询过于频繁，请 {m} 分钟后再试")),
-        Err(e) => (None, problems(e)),
+    let fields = [
+        ("receipt_no", "t-no"),
+        ("phone", "t-phone"),
+        ("answer", "t-answer"),
+    ];
+    let (found, errors) = match r {
+        Ok(t) => (Some(t), FormErrors::none()),
+        Err(AppError::Throttled(m)) => (
+            None,
+            FormErrors::general(format!("查询过于频繁，请 {m} 分钟后再试")),
+        ),
+        Err(e) => (None, FormErrors::from_error(e, &fields)),
     };
     render(
-        StatusCode::OK,
+        errors.status(),
         &TrackPage {
             layout: Layout::new("投诉查询", ctx, "/complaints/track"),
             receipt_no,
             phone,
-            error,
+            errors,
             found,
             answers: opts(Satisfaction::ALL, Satisfaction::as_str, Satisfaction::label),
         },
@@ -292,18 +290,38 @@ struct RegisterPage {
     agencies: Vec<Opt>,
     grounds: Vec<Opt>,
     channels: Vec<Opt>,
-    error: String,
+    /// Errors by their inputs and what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
-async fn register_page(s: &AppState, ctx: &Ctx, error: String) -> Response {
+/// The staff registration form's inputs, by the service's field names.
+const REGISTER_FIELDS: &[(&str, &str)] = &[
+    ("channel", "r-channel"),
+    ("form", "r-form"),
+    ("anonymous", "r-anon"),
+    ("name", "r-name"),
+    ("phone", "r-phone"),
+    ("agent_name", "r-agent"),
+    ("agent_authorisation", "r-auth"),
+    ("agency", "r-agency"),
+    ("agency_org_id", "r-agency"),
+    ("ground", "r-ground"),
+    ("proof_name", "r-proof"),
+    ("request", "r-request"),
+    ("reasons", "r-reasons"),
+];
+
+async fn register_page(s: &AppState, ctx: &Ctx, errors: FormErrors, kept: Kept) -> Response {
     render(
-        StatusCode::OK,
+        errors.status(),
         &RegisterPage {
             layout: Layout::new("登记投诉", ctx, "/complaints"),
             agencies: agencies(s).await,
             grounds: opts(Ground::ALL, Ground::as_str, Ground::label),
             channels: opts(Channel::ALL, Channel::as_str, Channel::label),
-            error,
+            errors,
+            kept,
         },
     )
 }
@@ -312,7 +330,7 @@ pub async fn register_form(State(s): State<AppState>, ctx: Ctx) -> Response {
     if ctx.actor.kind != ActorKind::Staff {
         return Redirect::to("/login").into_response();
     }
-    register_page(&s, &ctx, String::new()).await
+    register_page(&s, &ctx, FormErrors::none(), Kept::none()).await
 }
 
 /// The staff form; `anonymous` arrives as a checkbox (`yes`).
@@ -342,6 +360,22 @@ pub async fn register_submit(
     ctx: Ctx,
     Form(f): Form<RegisterForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("r-channel", f.channel.as_str())
+        .with("r-form", f.form.as_str())
+        .with("r-anon", f.anonymous.as_str())
+        .with("r-name", f.name.as_str())
+        .with("r-phone", f.phone.as_str())
+        .with("r-agent", f.agent_name.as_str())
+        .with("r-auth", f.agent_authorisation.as_str())
+        .with(
+            "r-agency",
+            f.agency_org_id.map(|i| i.to_string()).unwrap_or_default(),
+        )
+        .with("r-ground", f.ground.as_str())
+        .with("r-proof", f.proof_name.as_str())
+        .with("r-request", f.request.as_str())
+        .with("r-reasons", f.reasons.as_str());
     let input = RegisterInput {
         receiver: None,
         channel: f.channel,
@@ -361,8 +395,11 @@ pub async fn register_submit(
     };
     match intake::register(&s.app, &ctx.actor, &input).await {
         Ok(c) => Redirect::to(&format!("/complaints/{}", c.id)).into_response(),
-        Err(e @ AppError::Validation(_)) => register_page(&s, &ctx, problems(e)).await,
-        Err(e) => page_error(&ctx, e, "/complaints"),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, "/complaints"),
+        Err(e) => {
+            let errors = FormErrors::from_error(e, REGISTER_FIELDS);
+            register_page(&s, &ctx, errors, kept).await
+        }
     }
 }
 
@@ -377,7 +414,9 @@ struct DetailPage {
     reject_grounds: Vec<Opt>,
     terminate_grounds: Vec<Opt>,
     agencies: Vec<Opt>,
-    error: String,
+    /// A refused act: its errors by their inputs, what was typed kept (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 #[derive(Deserialize, Default)]
@@ -391,9 +430,17 @@ pub async fn detail(
     Path(id): Path<i64>,
     Query(q): Query<DetailQuery>,
 ) -> Response {
+    let errors = match q.error {
+        Some(m) if !m.trim().is_empty() => FormErrors::general(m),
+        _ => FormErrors::none(),
+    };
+    detail_view(&s, &ctx, id, errors, Kept::none()).await
+}
+
+async fn detail_view(s: &AppState, ctx: &Ctx, id: i64, errors: FormErrors, kept: Kept) -> Response {
     let c = match view::get(&s.app, &ctx.actor, id).await {
         Ok(c) => c,
-        Err(e) => return page_error(&ctx, e, "/complaints"),
+        Err(e) => return page_error(ctx, e, "/complaints"),
     };
     let a = view::access(&ctx.actor, &c);
     let is_receiver = a == Some(view::Access::Receiver);
@@ -410,9 +457,9 @@ pub async fn detail(
         },
     ];
     render(
-        StatusCode::OK,
+        errors.status(),
         &DetailPage {
-            layout: Layout::new("投诉详情", &ctx, "/complaints"),
+            layout: Layout::new("投诉详情", ctx, "/complaints"),
             received: local_time(c.received_at),
             c,
             is_receiver,
@@ -424,7 +471,8 @@ pub async fn detail(
                 TerminateGround::label,
             ),
             agencies,
-            error: q.error.unwrap_or_default(),
+            errors,
+            kept,
         },
     )
 }
@@ -455,6 +503,35 @@ pub async fn act(
 ) -> Response {
     let (app, a) = (&s.app, &ctx.actor);
     let yes = |v: &str| v == "yes";
+    // The act's inputs on the detail page, by the service's field names, and what was typed.
+    let fields: &[(&str, &str)] = match what.as_str() {
+        "accept" => &[("handling_org_id", "a-org")],
+        "reject" => &[("ground", "rj-ground"), ("note", "rj-note")],
+        "result" => &[
+            ("facts", "rs-facts"),
+            ("upheld", "rs-upheld"),
+            ("measures", "rs-measures"),
+        ],
+        "extension" => &[("period", "ex-period"), ("reason", "ex-reason")],
+        "terminate" => &[("ground", "tm-ground"), ("note", "tm-note")],
+        _ => &[],
+    };
+    let typed = |f: &ActForm, field: &str| -> String {
+        match field {
+            "handling_org_id" => f.handling_org_id.map(|i| i.to_string()).unwrap_or_default(),
+            "ground" => f.ground.clone(),
+            "note" => f.note.clone(),
+            "facts" => f.facts.clone(),
+            "upheld" => f.upheld.clone(),
+            "measures" => f.measures.clone(),
+            "period" => f.period.clone(),
+            "reason" => f.reason.clone(),
+            _ => String::new(),
+        }
+    };
+    let kept = fields
+        .iter()
+        .fold(Kept::none(), |k, (field, id)| k.with(*id, typed(&f, field)));
     let r: Result<Option<handling::Acted>, AppError> = match what.as_str() {
         "accept" => handling::accept(
             app,
@@ -554,9 +631,8 @@ pub async fn act(
     match r {
         Ok(()) => Redirect::to(&format!("/complaints/{id}")).into_response(),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let msg: String =
-                url::form_urlencoded::byte_serialize(problems(e).as_bytes()).collect();
-            Redirect::to(&format!("/complaints/{id}?error={msg}")).into_response()
+            let errors = FormErrors::from_error(e, fields);
+            detail_view(&s, &ctx, id, errors, kept).await
         }
         Err(e) => page_error(&ctx, e, &format!("/complaints/{id}")),
     }

@@ -145,6 +145,66 @@ impl FormErrors {
     }
 }
 
+/// The values a refused form was submitted with, by the page's input ids, so that the page
+/// shows them again (issue #22 point 3: a refused form never loses what was typed).
+#[derive(Default)]
+pub struct Kept {
+    pairs: Vec<(String, String)>,
+}
+
+impl Kept {
+    pub fn none() -> Kept {
+        Kept::default()
+    }
+
+    /// Adds the value of input `id`.
+    pub fn with(mut self, id: impl Into<String>, value: impl Into<String>) -> Kept {
+        self.pairs.push((id.into(), value.into()));
+        self
+    }
+
+    /// The kept value of input `id` (empty when none).
+    pub fn get(&self, id: &str) -> &str {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+
+    /// Whether input `id` was submitted with `value` (a checkbox, radio or option).
+    pub fn is(&self, id: &str, value: &str) -> bool {
+        self.pairs.iter().any(|(k, v)| k == id && v == value)
+    }
+
+    /// Whether anything was kept (the page then shows the refused form open).
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+impl FormErrors {
+    /// The errors of `e` for a form whose inputs are named `{prefix}{field}` after the
+    /// service's fields listed in `fields` (a page with several forms, each with its prefix).
+    pub fn prefixed(e: AppError, prefix: &str, fields: &[&str]) -> FormErrors {
+        let map: Vec<(String, String)> = fields
+            .iter()
+            .map(|f| ((*f).to_owned(), format!("{prefix}{f}")))
+            .collect();
+        let refs: Vec<(&str, &str)> = map.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        FormErrors::from_error(e, &refs)
+    }
+
+    /// Whether the form is refused for a reason that is no field's: the caller shows the
+    /// error page instead (no right to act, or nothing to act on).
+    pub fn is_access(e: &AppError) -> bool {
+        matches!(
+            e,
+            AppError::Unauthenticated | AppError::Forbidden(_) | AppError::NotFound(_)
+        )
+    }
+}
+
 /// Redirect to `to` and say `message` there once.
 pub fn done(to: &str, message: &str) -> Response {
     let value: String = url::form_urlencoded::byte_serialize(message.as_bytes()).collect();

@@ -13,6 +13,7 @@ use proofless_app::{AppError, local_time, staff};
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
+use super::forms::{FormErrors, Kept};
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
@@ -22,19 +23,22 @@ use crate::ctx::Ctx;
 #[template(path = "counter_activation.html")]
 struct CounterPage {
     layout: Layout,
-    error: String,
+    /// Errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
     issued: Option<CounterCode>,
     expires: String,
 }
 
-fn counter_page(ctx: &Ctx, error: String, issued: Option<CounterCode>) -> CounterPage {
+fn counter_page(ctx: &Ctx, errors: FormErrors, issued: Option<CounterCode>) -> CounterPage {
     let expires = issued
         .as_ref()
         .map(|c| local_time(c.expires_at))
         .unwrap_or_default();
     CounterPage {
         layout: Layout::new("开通群众账号", ctx, "/counter/activation"),
-        error,
+        errors,
+        kept: Kept::none(),
         issued,
         expires,
     }
@@ -49,7 +53,10 @@ pub async fn counter_page_get(ctx: Ctx) -> Response {
     if let Err(e) = clerk_only(&ctx) {
         return page_error(&ctx, e, "/workbench");
     }
-    render(StatusCode::OK, &counter_page(&ctx, String::new(), None))
+    render(
+        StatusCode::OK,
+        &counter_page(&ctx, FormErrors::none(), None),
+    )
 }
 
 #[derive(Deserialize)]
@@ -70,16 +77,35 @@ pub async fn counter_submit(
     if let Err(e) = clerk_only(&ctx) {
         return page_error(&ctx, e, "/workbench");
     }
+    let kept = Kept::none()
+        .with("resident_id", f.resident_id.as_str())
+        .with("name", f.name.as_str())
+        .with("phone", f.phone.as_str());
     let input = CounterCodeInput {
         resident_id: f.resident_id,
         name: f.name,
         phone: Some(f.phone).filter(|p| !p.trim().is_empty()),
     };
     match identity::issue_counter_code(&s.app, &ctx.actor, input).await {
-        Ok(c) => render(StatusCode::OK, &counter_page(&ctx, String::new(), Some(c))),
+        Ok(c) => render(
+            StatusCode::OK,
+            &counter_page(&ctx, FormErrors::none(), Some(c)),
+        ),
+        Err(e @ AppError::Validation(_)) => {
+            let fields = [
+                ("resident_id", "resident_id"),
+                ("name", "name"),
+                ("phone", "phone"),
+            ];
+            let mut p = counter_page(&ctx, FormErrors::from_error(e, &fields), None);
+            p.kept = kept;
+            render(p.errors.status(), &p)
+        }
         Err(e) => {
             let api = crate::error::ApiError::from(e);
-            render(api.status, &counter_page(&ctx, api.detail, None))
+            let mut p = counter_page(&ctx, FormErrors::general(api.detail), None);
+            p.kept = kept;
+            render(api.status, &p)
         }
     }
 }

@@ -22,6 +22,7 @@ use proofless_domain::joint::{MeetingKind, Position, RiskLevel};
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
+use super::forms::{FormErrors, Kept};
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
@@ -55,11 +56,32 @@ struct JointPage {
     positions: &'static [Position],
     kinds: &'static [MeetingKind],
     due: String,
+    /// A refused form of the page: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 pub async fn joint_page(State(s): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
+    joint_view(&s, &ctx, FormErrors::none(), Kept::none()).await
+}
+
+/// After a refused form of the joint page: the page again, the errors by their inputs.
+async fn joint_refused(
+    s: &AppState,
+    ctx: &Ctx,
+    e: AppError,
+    fields: &[(&str, &str)],
+    kept: Kept,
+) -> Response {
+    if FormErrors::is_access(&e) {
+        return page_error(ctx, e, "/joint");
+    }
+    joint_view(s, ctx, FormErrors::from_error(e, fields), kept).await
+}
+
+async fn joint_view(s: &AppState, ctx: &Ctx, errors: FormErrors, kept: Kept) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
     }
     let result = async {
         let r = joint::registry(&s.app, &ctx.actor).await?;
@@ -75,26 +97,22 @@ pub async fn joint_page(State(s): State<AppState>, ctx: Ctx) -> Response {
         .await?
         .items;
         let office = ctx.actor.has(Role::JointOffice);
-        let units = if office {
-            units(&s, &ctx).await?
-        } else {
-            vec![]
-        };
+        let units = if office { units(s, ctx).await? } else { vec![] };
         Ok::<_, AppError>((r, meetings, office, units))
     }
     .await;
     let (r, meetings, office, units) = match result {
         Ok(x) => x,
-        Err(e) => return page_error(&ctx, e, "/workbench"),
+        Err(e) => return page_error(ctx, e, "/workbench"),
     };
     let own_unit = match (&ctx.actor.org_id, &ctx.actor.org_name) {
         (Some(id), Some(n)) if ctx.actor.has(Role::UnitAdmin) => Some((*id, n.clone())),
         _ => None,
     };
     render(
-        StatusCode::OK,
+        errors.status(),
         &JointPage {
-            layout: Layout::new("联席会议", &ctx, "/joint"),
+            layout: Layout::new("联席会议", ctx, "/joint"),
             due: r.rhythm.due_at.map(at).unwrap_or_default(),
             r,
             meetings,
@@ -103,6 +121,8 @@ pub async fn joint_page(State(s): State<AppState>, ctx: Ctx) -> Response {
             units,
             positions: Position::ALL,
             kinds: MeetingKind::ALL,
+            errors,
+            kept,
         },
     )
 }
@@ -121,6 +141,11 @@ pub async fn create_meeting(
     ctx: Ctx,
     Form(f): Form<MeetingForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("m-kind", f.kind.as_str())
+        .with("m-title", f.title.as_str())
+        .with("m-date", f.planned_on.as_str())
+        .with("m-place", f.place.as_str());
     let input = MeetingInput {
         kind: f.kind,
         title: f.title,
@@ -129,7 +154,15 @@ pub async fn create_meeting(
     };
     match joint::create(&s.app, &ctx.actor, &input).await {
         Ok(id) => Redirect::to(&format!("/joint/meetings/{id}")).into_response(),
-        Err(e) => page_error(&ctx, e, "/joint"),
+        Err(e) => {
+            let fields = [
+                ("kind", "m-kind"),
+                ("title", "m-title"),
+                ("planned_on", "m-date"),
+                ("place", "m-place"),
+            ];
+            joint_refused(&s, &ctx, e, &fields, kept).await
+        }
     }
 }
 
@@ -147,6 +180,11 @@ pub async fn add_member(
     ctx: Ctx,
     Form(f): Form<MemberForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("mem-org", f.org_id.to_string())
+        .with("mem-pos", f.position.as_str())
+        .with("mem-name", f.person_name.as_str())
+        .with("mem-title", f.person_title.as_str());
     let input = MemberInput {
         org_id: f.org_id,
         position: f.position,
@@ -155,7 +193,15 @@ pub async fn add_member(
     };
     match joint::add_member(&s.app, &ctx.actor, &input).await {
         Ok(_) => Redirect::to("/joint").into_response(),
-        Err(e) => page_error(&ctx, e, "/joint"),
+        Err(e) => {
+            let fields = [
+                ("org_id", "mem-org"),
+                ("position", "mem-pos"),
+                ("person_name", "mem-name"),
+                ("person_title", "mem-title"),
+            ];
+            joint_refused(&s, &ctx, e, &fields, kept).await
+        }
     }
 }
 
@@ -174,6 +220,12 @@ pub async fn file_liaison(
     ctx: Ctx,
     Form(f): Form<LiaisonForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("l-org", f.org_id.to_string())
+        .with("l-name", f.person_name.as_str())
+        .with("l-phone", f.phone.as_str())
+        .with("l-since", f.since_on.as_str())
+        .with("l-reason", f.reason.as_str());
     let input = LiaisonInput {
         org_id: f.org_id,
         person_name: f.person_name,
@@ -183,7 +235,16 @@ pub async fn file_liaison(
     };
     match joint::file_liaison(&s.app, &ctx.actor, &input).await {
         Ok(_) => Redirect::to("/joint").into_response(),
-        Err(e) => page_error(&ctx, e, "/joint"),
+        Err(e) => {
+            let fields = [
+                ("org_id", "l-org"),
+                ("person_name", "l-name"),
+                ("phone", "l-phone"),
+                ("since_on", "l-since"),
+                ("reason", "l-reason"),
+            ];
+            joint_refused(&s, &ctx, e, &fields, kept).await
+        }
     }
 }
 
@@ -194,6 +255,20 @@ struct MeetingPage {
     d: MeetingDetail,
     units: Vec<Org>,
     sealed_at: String,
+    /// The minutes' five decision rows, with what a refused form had in them.
+    rows: Vec<MinuteRow>,
+    /// A refused form of the page: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
+}
+
+/// One decision row of the minutes form: its input ids and the values typed.
+pub struct MinuteRow {
+    i: usize,
+    kind_id: String,
+    text_id: String,
+    owner_id: String,
+    due_id: String,
 }
 
 impl MeetingPage {
@@ -213,13 +288,23 @@ impl MeetingPage {
 }
 
 pub async fn meeting_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
+    meeting_view(&s, &ctx, id, FormErrors::none(), Kept::none()).await
+}
+
+async fn meeting_view(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+    kept: Kept,
+) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
     }
     let result = async {
         let d = joint::get(&s.app, &ctx.actor, id).await?;
         let units = if d.actions.iter().any(|a| a == "minutes") {
-            units(&s, &ctx).await?
+            units(s, ctx).await?
         } else {
             vec![]
         };
@@ -228,15 +313,27 @@ pub async fn meeting_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i6
     .await;
     let (d, units) = match result {
         Ok(x) => x,
-        Err(e) => return page_error(&ctx, e, "/joint"),
+        Err(e) => return page_error(ctx, e, "/joint"),
     };
+    let rows = (0..5)
+        .map(|i| MinuteRow {
+            i,
+            kind_id: format!("dk-{i}"),
+            text_id: format!("dt-{i}"),
+            owner_id: format!("do-{i}"),
+            due_id: format!("dd-{i}"),
+        })
+        .collect();
     render(
-        StatusCode::OK,
+        errors.status(),
         &MeetingPage {
-            layout: Layout::new("联席会议", &ctx, "/joint"),
+            layout: Layout::new("联席会议", ctx, "/joint"),
             sealed_at: d.meeting.sealed_at.map(at).unwrap_or_default(),
             d,
             units,
+            rows,
+            errors,
+            kept,
         },
     )
 }
@@ -305,6 +402,7 @@ pub async fn meeting_action(
     Form(f): Form<MeetingActionForm>,
 ) -> Response {
     let (app, a) = (&s.app, &ctx.actor);
+    let (fields, kept) = meeting_inputs(&action, &f);
     let r = match action.as_str() {
         "agenda" => {
             let input = AgendaInput {
@@ -334,7 +432,71 @@ pub async fn meeting_action(
     let back = format!("/joint/meetings/{id}");
     match r {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => page_error(&ctx, e, &back),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, &back),
+        Err(e) => {
+            let map: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(f, i)| (f.as_str(), i.as_str()))
+                .collect();
+            meeting_view(&s, &ctx, id, FormErrors::from_error(e, &map), kept).await
+        }
+    }
+}
+
+/// The inputs of the meeting page's form `action`, by the service's field names, and what
+/// was typed into them.
+fn meeting_inputs(action: &str, f: &MeetingActionForm) -> (Vec<(String, String)>, Kept) {
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    match action {
+        "agenda" => (
+            vec![pair("title", "a-title"), pair("description", "a-desc")],
+            Kept::none()
+                .with("a-title", f.title.as_str())
+                .with("a-desc", f.description.as_str()),
+        ),
+        "liaison_meeting" => (
+            vec![pair("held_on", "lm-date"), pair("notes", "lm-notes")],
+            Kept::none()
+                .with("lm-date", f.held_on.as_str())
+                .with("lm-notes", f.notes.as_str()),
+        ),
+        "minutes" => {
+            let mut fields = vec![
+                pair("held_on", "mi-date"),
+                pair("summary", "mi-summary"),
+                pair("decisions", "dt-0"),
+            ];
+            let mut kept = Kept::none()
+                .with("mi-date", f.held_on.as_str())
+                .with("mi-summary", f.summary.as_str());
+            // The service numbers the rows it was given: the filled ones, in order.
+            let filled = f
+                .d_text
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| !t.trim().is_empty())
+                .map(|(i, _)| i);
+            for (n, i) in filled.enumerate() {
+                for (name, id) in [
+                    ("kind", "dk"),
+                    ("text", "dt"),
+                    ("owner_org_id", "do"),
+                    ("due_on", "dd"),
+                ] {
+                    fields.push((format!("decisions[{n}].{name}"), format!("{id}-{i}")));
+                }
+            }
+            for i in 0..5 {
+                let at = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
+                kept = kept
+                    .with(format!("dk-{i}"), at(&f.d_kind))
+                    .with(format!("dt-{i}"), at(&f.d_text))
+                    .with(format!("do-{i}"), at(&f.d_owner))
+                    .with(format!("dd-{i}"), at(&f.d_due));
+            }
+            (fields, kept)
+        }
+        _ => (vec![], Kept::none()),
     }
 }
 
@@ -415,6 +577,9 @@ struct DecisionPage {
     layout: Layout,
     d: DecisionDetail,
     due: String,
+    /// The refused report: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 impl DecisionPage {
@@ -424,19 +589,31 @@ impl DecisionPage {
 }
 
 pub async fn decision_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
+    decision_view(&s, &ctx, id, FormErrors::none(), Kept::none()).await
+}
+
+async fn decision_view(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+    kept: Kept,
+) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
     }
     match joint::get_decision(&s.app, &ctx.actor, id).await {
         Ok(d) => render(
-            StatusCode::OK,
+            errors.status(),
             &DecisionPage {
-                layout: Layout::new("议定事项", &ctx, "/joint/decisions"),
+                layout: Layout::new("议定事项", ctx, "/joint/decisions"),
                 due: d.decision.due_at.map(at).unwrap_or_default(),
                 d,
+                errors,
+                kept,
             },
         ),
-        Err(e) => page_error(&ctx, e, "/joint/decisions"),
+        Err(e) => page_error(ctx, e, "/joint/decisions"),
     }
 }
 
@@ -454,6 +631,9 @@ pub async fn progress_submit(
     Path(id): Path<i64>,
     Form(f): Form<ProgressForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("p-text", f.text.as_str())
+        .with("p-done", f.done.as_str());
     let input = ProgressInput {
         text: f.text,
         done: f.done == "yes",
@@ -461,7 +641,11 @@ pub async fn progress_submit(
     let back = format!("/joint/decisions/{id}");
     match joint::report(&s.app, &ctx.actor, id, &input).await {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => page_error(&ctx, e, &back),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, &back),
+        Err(e) => {
+            let errors = FormErrors::from_error(e, &[("text", "p-text"), ("done", "p-done")]);
+            decision_view(&s, &ctx, id, errors, kept).await
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use super::admin::local_time;
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
+use super::forms::FormErrors;
 use super::session::{Login, LoginForm, page_error};
 use super::{Layout, render};
 use crate::AppState;
@@ -100,7 +101,8 @@ pub async fn login_submit(
 struct Register {
     layout: Layout,
     resident_id: String,
-    error: String,
+    /// Errors by their inputs (issue #22 point 3); the password is never shown again.
+    errors: FormErrors,
     notice: String,
     oidc: bool,
 }
@@ -109,7 +111,7 @@ fn register_form(s: &AppState, ctx: &Ctx, resident_id: String) -> Register {
     Register {
         layout: Layout::new("开通账号", ctx, "/portal/register"),
         resident_id,
-        error: String::new(),
+        errors: FormErrors::none(),
         notice: String::new(),
         oidc: s.oidc.is_some(),
     }
@@ -143,10 +145,20 @@ pub async fn register_submit(
     };
     match identity::register(&s.app, ctx.op(), client.as_str(), input).await {
         Ok((session, _)) => (session_cookie(&s, &session), Redirect::to("/portal")).into_response(),
+        Err(e @ AppError::Validation(_)) => {
+            let mut p = register_form(&s, &ctx, rid);
+            let fields = [
+                ("resident_id", "resident_id"),
+                ("code", "code"),
+                ("password", "password"),
+            ];
+            p.errors = FormErrors::from_error(e, &fields);
+            render(p.errors.status(), &p)
+        }
         Err(e) => {
             let api = crate::error::ApiError::from(e);
             let mut p = register_form(&s, &ctx, rid);
-            p.error = api.detail;
+            p.errors = FormErrors::general(api.detail);
             render(api.status, &p)
         }
     }
@@ -175,9 +187,13 @@ pub async fn sms_submit(
             p.notice = identity::SMS_SENT.to_owned();
             render(StatusCode::OK, &p)
         }
+        Err(e @ AppError::Validation(_)) => {
+            p.errors = FormErrors::from_error(e, &[("resident_id", "sms_resident_id")]);
+            render(p.errors.status(), &p)
+        }
         Err(e) => {
             let api = crate::error::ApiError::from(e);
-            p.error = api.detail;
+            p.errors = FormErrors::general(api.detail);
             render(api.status, &p)
         }
     }

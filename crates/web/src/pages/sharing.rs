@@ -15,6 +15,7 @@ use proofless_app::sharing::{
 use proofless_app::{ActorKind, AppError, local_time};
 use serde::Deserialize;
 
+use super::forms::{FormErrors, Kept};
 use super::session::page_error;
 use super::{Layout, render};
 use crate::AppState;
@@ -105,6 +106,10 @@ struct PortalPage {
     code: Option<(String, String)>,
     consentable: Vec<sharing::ConsentableCase>,
     case_consents: Vec<sharing::CaseConsent>,
+    /// A refused request for use outside the city: errors by their inputs, what was typed
+    /// (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 #[derive(Deserialize, Default)]
@@ -142,6 +147,8 @@ async fn portal_data(s: &AppState, ctx: &Ctx, q: PortalQuery) -> Result<PortalPa
         code: q.code.zip(q.code_for),
         consentable: sharing::consentable_cases(&s.app, a).await?,
         case_consents: sharing::my_case_consents(&s.app, a).await?,
+        errors: FormErrors::none(),
+        kept: Kept::none(),
     })
 }
 
@@ -218,6 +225,10 @@ pub async fn outside_submit(
     ctx: Ctx,
     Form(f): Form<OutsideForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("outside-item", f.proof_item_id.to_string())
+        .with("destination", f.destination.as_str())
+        .with("outside-purpose", f.purpose.as_str());
     let input = OutsideInput {
         proof_item_id: f.proof_item_id,
         destination: f.destination,
@@ -225,7 +236,23 @@ pub async fn outside_submit(
     };
     match sharing::request_outside(&s.app, &ctx.actor, &input).await {
         Ok(_) => Redirect::to("/portal/sharing#outside").into_response(),
-        Err(e) => portal_error(&ctx, e, "/portal/sharing"),
+        Err(e) if FormErrors::is_access(&e) => portal_error(&ctx, e, "/portal/sharing"),
+        Err(e) => {
+            // The page again, the error by its input, what was typed kept.
+            let fields = [
+                ("proof_item_id", "outside-item"),
+                ("destination", "destination"),
+                ("purpose", "outside-purpose"),
+            ];
+            match portal_data(&s, &ctx, PortalQuery::default()).await {
+                Ok(mut p) => {
+                    p.errors = FormErrors::from_error(e, &fields);
+                    p.kept = kept;
+                    render(p.errors.status(), &p)
+                }
+                Err(e) => portal_error(&ctx, e, "/portal/sharing"),
+            }
+        }
     }
 }
 

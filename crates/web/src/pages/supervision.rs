@@ -17,6 +17,7 @@ use proofless_app::{AppError, local_time};
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
+use super::forms::{FormErrors, Kept};
 use super::session::page_error;
 use super::{Layout, render};
 use crate::AppState;
@@ -214,15 +215,45 @@ struct ChecksPage {
     inspections: Vec<Inspection>,
     units: Vec<Org>,
     organiser: bool,
+    /// A refused draw or inspection: errors by their inputs, what was typed (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
 }
 
 impl ChecksPage {
+    /// The kept value of input `id`, or `default` when nothing was kept.
+    fn or(&self, id: &str, default: &str) -> String {
+        if self.kept.is_empty() {
+            default.to_owned()
+        } else {
+            self.kept.get(id).to_owned()
+        }
+    }
+
     fn kind(&self, k: &str) -> &'static str {
         kind_label(k)
     }
 }
 
 pub async fn checks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
+    checks_view(&s, &ctx, FormErrors::none(), Kept::none()).await
+}
+
+/// After a refused form of the checks page: the page again, the errors by their inputs.
+async fn checks_refused(
+    s: &AppState,
+    ctx: &Ctx,
+    e: AppError,
+    fields: &[(&str, &str)],
+    kept: Kept,
+) -> Response {
+    if FormErrors::is_access(&e) {
+        return page_error(ctx, e, "/supervision/checks");
+    }
+    checks_view(s, ctx, FormErrors::from_error(e, fields), kept).await
+}
+
+async fn checks_view(s: &AppState, ctx: &Ctx, errors: FormErrors, kept: Kept) -> Response {
     let organiser = ctx.actor.has(Role::JointOffice);
     let result = async {
         let draws =
@@ -236,7 +267,7 @@ pub async fn checks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
             };
         let inspections = supervision::inspections(&s.app, &ctx.actor, None).await?;
         let units = if organiser {
-            units(&s, &ctx).await?
+            units(s, ctx).await?
         } else {
             vec![]
         };
@@ -245,12 +276,12 @@ pub async fn checks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     .await;
     let (draws, inspections, units) = match result {
         Ok(r) => r,
-        Err(e) => return page_error(&ctx, e, "/workbench"),
+        Err(e) => return page_error(ctx, e, "/workbench"),
     };
     render(
-        StatusCode::OK,
+        errors.status(),
         &ChecksPage {
-            layout: Layout::new("督查检查", &ctx, "/supervision/checks"),
+            layout: Layout::new("督查检查", ctx, "/supervision/checks"),
             draws: draws
                 .into_iter()
                 .map(|d| DrawRow {
@@ -261,6 +292,8 @@ pub async fn checks_page(State(s): State<AppState>, ctx: Ctx) -> Response {
             inspections,
             units,
             organiser,
+            errors,
+            kept,
         },
     )
 }
@@ -276,6 +309,12 @@ pub struct DrawForm {
 }
 
 pub async fn draw_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<DrawForm>) -> Response {
+    let kept = Kept::none()
+        .with("draw-title", f.title.as_str())
+        .with("draw-units", f.unit_count.as_str())
+        .with("draw-per", f.inspectors_per_unit.as_str())
+        .with("draw-seed", f.seed.as_str())
+        .with("draw-day", f.planned_on.as_str());
     let input = DrawInput {
         title: f.title,
         unit_pool: vec![],
@@ -287,7 +326,18 @@ pub async fn draw_submit(State(s): State<AppState>, ctx: Ctx, Form(f): Form<Draw
     };
     match supervision::create_draw(&s.app, &ctx.actor, &input).await {
         Ok(d) => Redirect::to(&format!("/supervision/draws/{}", d.id)).into_response(),
-        Err(e) => page_error(&ctx, e, "/supervision/checks"),
+        Err(e) => {
+            let fields = [
+                ("title", "draw-title"),
+                ("unit_count", "draw-units"),
+                ("unit_pool", "draw-units"),
+                ("inspectors_per_unit", "draw-per"),
+                ("inspectors", "draw-per"),
+                ("seed", "draw-seed"),
+                ("planned_on", "draw-day"),
+            ];
+            checks_refused(&s, &ctx, e, &fields, kept).await
+        }
     }
 }
 
@@ -305,6 +355,11 @@ pub async fn inspection_submit(
     ctx: Ctx,
     Form(f): Form<InspectionForm>,
 ) -> Response {
+    let kept = Kept::none()
+        .with("ins-kind", f.kind.as_str())
+        .with("ins-org", f.org_id.to_string())
+        .with("ins-title", f.title.as_str())
+        .with("ins-day", f.planned_on.as_str());
     let input = InspectionInput {
         kind: f.kind,
         org_id: f.org_id,
@@ -316,7 +371,15 @@ pub async fn inspection_submit(
         Ok(d) => {
             Redirect::to(&format!("/supervision/inspections/{}", d.inspection.id)).into_response()
         }
-        Err(e) => page_error(&ctx, e, "/supervision/checks"),
+        Err(e) => {
+            let fields = [
+                ("kind", "ins-kind"),
+                ("org_id", "ins-org"),
+                ("title", "ins-title"),
+                ("planned_on", "ins-day"),
+            ];
+            checks_refused(&s, &ctx, e, &fields, kept).await
+        }
     }
 }
 
@@ -387,9 +450,17 @@ struct InspectionPage {
     kind: &'static str,
     organiser: bool,
     unit_admin: bool,
+    /// A refused finding or follow-up: errors by their inputs, what was typed.
+    errors: FormErrors,
+    kept: Kept,
 }
 
 impl InspectionPage {
+    /// The id of the follow-up input of finding `id`.
+    fn follow(&self, id: &i64) -> String {
+        format!("follow-{id}")
+    }
+
     fn at(&self, t: &i64) -> String {
         local_time(*t)
     }
@@ -399,19 +470,31 @@ impl InspectionPage {
 }
 
 pub async fn inspection_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    inspection_view(&s, &ctx, id, FormErrors::none(), Kept::none()).await
+}
+
+async fn inspection_view(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+    kept: Kept,
+) -> Response {
     match supervision::get_inspection(&s.app, &ctx.actor, id).await {
         Ok(d) => render(
-            StatusCode::OK,
+            errors.status(),
             &InspectionPage {
-                layout: Layout::new("督查检查", &ctx, "/supervision/checks"),
+                layout: Layout::new("督查检查", ctx, "/supervision/checks"),
                 kind: kind_label(&d.inspection.kind),
                 organiser: ctx.actor.has(Role::JointOffice),
                 unit_admin: ctx.actor.has(Role::UnitAdmin)
                     && ctx.actor.org_id == Some(d.inspection.org_id),
                 d,
+                errors,
+                kept,
             },
         ),
-        Err(e) => page_error(&ctx, e, "/supervision/checks"),
+        Err(e) => page_error(ctx, e, "/supervision/checks"),
     }
 }
 
@@ -431,6 +514,20 @@ pub async fn inspection_action(
     Form(f): Form<ActionForm>,
 ) -> Response {
     let (app, a) = (&s.app, &ctx.actor);
+    let follow = format!("follow-{}", f.finding_id);
+    let (fields, kept) = match action.as_str() {
+        "finding" => (
+            vec![("text", "finding-text"), ("follow_up_days", "finding-days")],
+            Kept::none()
+                .with("finding-text", f.text.as_str())
+                .with("finding-days", f.follow_up_days.as_str()),
+        ),
+        "follow_up" => (
+            vec![("text", follow.as_str())],
+            Kept::none().with(follow.as_str(), f.text.as_str()),
+        ),
+        _ => (vec![], Kept::none()),
+    };
     let r = match action.as_str() {
         "finding" => {
             let input = FindingInput {
@@ -449,7 +546,11 @@ pub async fn inspection_action(
     let back = format!("/supervision/inspections/{id}");
     match r {
         Ok(_) => Redirect::to(&back).into_response(),
-        Err(e) => page_error(&ctx, e, &back),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, &back),
+        Err(e) => {
+            let errors = FormErrors::from_error(e, &fields);
+            inspection_view(&s, &ctx, id, errors, kept).await
+        }
     }
 }
 

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use proofless_app::commitment::ReviewInput;
@@ -12,6 +11,7 @@ use proofless_app::commitment::templates::{self, Template as CommitmentTemplate}
 use proofless_domain::role::Role;
 use serde::Deserialize;
 
+use super::forms::{FormErrors, Kept};
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
@@ -28,6 +28,16 @@ struct TemplatesPage {
     message: String,
     templates: Vec<CommitmentTemplate>,
     can_review: bool,
+    /// A refused review: the error by its input, the remarks kept (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
+}
+
+impl TemplatesPage {
+    /// The id of the remarks input of template `id`.
+    fn remarks_id(&self, id: &i64) -> String {
+        format!("remarks-{id}")
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -37,20 +47,33 @@ pub struct Msg {
 
 /// Templates waiting for legal review (the reviewer), or the actor's templates in review.
 pub async fn templates_page(State(s): State<AppState>, ctx: Ctx, Query(m): Query<Msg>) -> Response {
-    if let Err(e) = require_staff(&ctx) {
-        return page_error(&ctx, e, "/");
+    let message = m.msg.unwrap_or_default();
+    templates_view(&s, &ctx, message, FormErrors::none(), Kept::none()).await
+}
+
+async fn templates_view(
+    s: &AppState,
+    ctx: &Ctx,
+    message: String,
+    errors: FormErrors,
+    kept: Kept,
+) -> Response {
+    if let Err(e) = require_staff(ctx) {
+        return page_error(ctx, e, "/");
     }
     match templates::list(&s.app, &ctx.actor, Some("submitted")).await {
         Ok(templates) => render(
-            StatusCode::OK,
+            errors.status(),
             &TemplatesPage {
-                layout: Layout::new("告知承诺书格式文本审查", &ctx, "/commitments/templates"),
-                message: m.msg.unwrap_or_default(),
+                layout: Layout::new("告知承诺书格式文本审查", ctx, "/commitments/templates"),
+                message,
                 templates,
                 can_review: ctx.actor.has(Role::LegalReviewer),
+                errors,
+                kept,
             },
         ),
-        Err(e) => page_error(&ctx, e, "/workbench"),
+        Err(e) => page_error(ctx, e, "/workbench"),
     }
 }
 
@@ -71,6 +94,8 @@ pub async fn review_submit(
     Path(id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> Response {
+    let remarks = format!("remarks-{id}");
+    let kept = Kept::none().with(remarks.as_str(), f.remarks.as_str());
     let input = ReviewInput {
         verdict: f.verdict,
         remarks: f.remarks,
@@ -86,6 +111,11 @@ pub async fn review_submit(
             ))
         ))
         .into_response(),
-        Err(e) => page_error(&ctx, e, "/commitments/templates"),
+        Err(e) if FormErrors::is_access(&e) => page_error(&ctx, e, "/commitments/templates"),
+        Err(e) => {
+            let fields = [("remarks", remarks.as_str()), ("verdict", remarks.as_str())];
+            let errors = FormErrors::from_error(e, &fields);
+            templates_view(&s, &ctx, String::new(), errors, kept).await
+        }
     }
 }

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 mod board;
 
-use super::forms::{FormErrors, done};
+use super::forms::{FormErrors, Kept, done};
 use super::session::{page_error, require_staff};
 use super::{Layout, render};
 use crate::AppState;
@@ -35,17 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/verifications/board", get(board::board_page))
         .route("/verifications/{id}", get(detail_page))
         .route("/verifications/{id}/{action}", post(action_submit))
-}
-
-fn problem_text(e: AppError) -> String {
-    match e {
-        AppError::Validation(errs) => errs
-            .into_iter()
-            .map(|e| e.message)
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => crate::error::ApiError::from(other).detail,
-    }
 }
 
 pub(super) struct Row {
@@ -327,7 +316,10 @@ pub struct KV {
 struct DetailPage {
     layout: Layout,
     d: Detail,
-    error: String,
+    /// A refused action form: its errors by their inputs (`{action}-{field}`), what was
+    /// typed kept (issue #22 point 3).
+    errors: FormErrors,
+    kept: Kept,
     sent_at: String,
     due: String,
     due_ms: i64,
@@ -367,7 +359,7 @@ fn kvs(json: Option<&str>) -> Vec<KV> {
         .collect()
 }
 
-async fn detail(s: &AppState, ctx: &Ctx, id: i64, error: String, status: StatusCode) -> Response {
+async fn detail(s: &AppState, ctx: &Ctx, id: i64, errors: FormErrors, kept: Kept) -> Response {
     if let Err(e) = require_staff(ctx) {
         return page_error(ctx, e, "/");
     }
@@ -380,7 +372,6 @@ async fn detail(s: &AppState, ctx: &Ctx, id: i64, error: String, status: StatusC
     let registered = d.v.state == VState::Registered;
     let t = DetailPage {
         layout: Layout::new(&format!("核验 {}", d.number), ctx, "/verifications"),
-        error,
         sent_at: local_time(d.v.sent_at),
         due: d.v.due_at.map(local_time).unwrap_or_default(),
         due_ms: d.v.due_at.unwrap_or_default(),
@@ -429,12 +420,14 @@ async fn detail(s: &AppState, ctx: &Ctx, id: i64, error: String, status: StatusC
         can_onsite: d.v.state == VState::Returned || d.overdue,
         order_due: d.v.order_due_at.map(local_time).unwrap_or_default(),
         d,
+        errors,
+        kept,
     };
-    render(status, &t)
+    render(t.errors.status(), &t)
 }
 
 pub async fn detail_page(State(s): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    detail(&s, &ctx, id, String::new(), StatusCode::OK).await
+    detail(&s, &ctx, id, FormErrors::none(), Kept::none()).await
 }
 
 /// Any action form of the detail page as posted: each action reads its own fields.
@@ -458,6 +451,32 @@ pub struct ActionForm {
 }
 
 impl ActionForm {
+    /// What was typed into the form of `action`, by the page's input ids (`{action}-{name}`).
+    fn kept(&self, action: &str) -> Kept {
+        let named = [
+            ("outcome", &self.outcome),
+            ("records_say", &self.records_say),
+            ("reason", &self.reason),
+            ("deadline_class", &self.deadline_class),
+            ("statutory_limit", &self.statutory_limit),
+            ("finish_by", &self.finish_by),
+            ("text", &self.text),
+            ("kind", &self.kind),
+            ("what", &self.what),
+            ("why", &self.why),
+        ];
+        let mut kept = Kept::none();
+        for (k, v) in named {
+            kept = kept.with(format!("{action}-{k}"), v.as_str());
+        }
+        for (k, v) in &self.rest {
+            if let Some(key) = k.strip_prefix("answer.") {
+                kept = kept.with(format!("{action}-{key}"), v.as_str());
+            }
+        }
+        kept
+    }
+
     fn answer(&self) -> Map<String, Json> {
         self.rest
             .iter()
@@ -541,6 +560,20 @@ async fn run_action(
     Some(r)
 }
 
+/// The service's fields the detail page's action forms show, each as `{action}-{field}`.
+const ACTION_FIELDS: &[&str] = &[
+    "outcome",
+    "records_say",
+    "reason",
+    "deadline_class",
+    "statutory_limit",
+    "finish_by",
+    "text",
+    "kind",
+    "what",
+    "why",
+];
+
 /// The confirmation step before an answer is sealed: what the unit's seal will cover.
 #[derive(Template)]
 #[template(path = "verification_confirm.html")]
@@ -611,7 +644,18 @@ pub async fn action_submit(
 ) -> Response {
     // An answer is sealed with the unit's SM2 key and cannot be taken back: first show what
     // the seal will cover (issue #22 point 3).
+    let kept = f.kept(&action);
     if action == "answer" && f.rest.get("confirm").map(String::as_str) != Some("yes") {
+        // What the service would refuse is said by its field before the step.
+        let input = AnswerInput {
+            answer: f.answer(),
+            outcome: f.outcome.clone(),
+            records_say: Some(f.records_say.clone()),
+        };
+        if let Err(p) = input.parse() {
+            let errors = FormErrors::prefixed(AppError::Validation(p.0), "answer-", ACTION_FIELDS);
+            return detail(&s, &ctx, id, errors, kept).await;
+        }
         return confirm_answer(&s, &ctx, id, f).await;
     }
     let Some(r) = run_action(&s.app, &ctx.actor, id, &action, f).await else {
@@ -623,14 +667,8 @@ pub async fn action_submit(
             page_error(&ctx, e, "/verifications")
         }
         Err(e) => {
-            detail(
-                &s,
-                &ctx,
-                id,
-                problem_text(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let errors = FormErrors::prefixed(e, &format!("{action}-"), ACTION_FIELDS);
+            detail(&s, &ctx, id, errors, kept).await
         }
     }
 }
