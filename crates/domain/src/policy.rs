@@ -221,6 +221,12 @@ pub fn from_form(
             .and_then(|w| (w.code)(s))
             .map_or_else(|| s.to_owned(), str::to_owned)
     };
+    // Only where the seed holds codes are words turned back into them: a free text that
+    // happens to be a word (the header name 依据 beside the field 依据) stays as typed.
+    let is_code = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .is_some_and(|s| words.and_then(|w| (w.word)(s)).is_some())
+    };
     match like {
         Value::Number(_) => number(text),
         Value::Bool(_) => match text {
@@ -238,8 +244,10 @@ pub fn from_form(
                     .map(number)
                     .collect::<Result<Vec<_>, _>>()
                     .map(Value::Array)
-            } else {
+            } else if is_code(items.first()) {
                 Ok(Value::Array(parts.map(|s| Value::from(code(s))).collect()))
+            } else {
+                Ok(Value::Array(parts.map(Value::from).collect()))
             }
         }
         Value::Object(entries) => {
@@ -261,7 +269,8 @@ pub fn from_form(
             }
             Ok(Value::Object(out))
         }
-        Value::String(_) => Ok(Value::from(code(text))),
+        Value::String(_) if is_code(Some(like)) => Ok(Value::from(code(text))),
+        Value::String(_) => Ok(Value::from(text.to_owned())),
         Value::Null => serde_json::from_str(text).map_err(|_| "值的格式不对".to_owned()),
     }
 }

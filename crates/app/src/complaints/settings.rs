@@ -5,7 +5,7 @@
 use proofless_domain::complaint::{Ground, RejectGround};
 use proofless_domain::role::Role;
 
-use crate::policy::{Setting, checks};
+use crate::policy::{Setting, Words, checks};
 
 const OWNERS: &[Role] = &[Role::JointOffice, Role::ComplaintJustice];
 
@@ -29,7 +29,16 @@ pub static GROUNDS: Setting<Vec<String>> = Setting {
         let all: Vec<&str> = Ground::ALL.iter().map(|g| g.as_str()).collect();
         known(v, &all, "投诉事由")
     },
-    words: None,
+    // issue #22 point 1: the page and its form speak the grounds' words.
+    words: Some(Words {
+        word: |c| Ground::parse(c).map(Ground::label),
+        code: |w| {
+            Ground::ALL
+                .iter()
+                .find(|g| g.as_str() == w || g.label() == w)
+                .map(|g| g.as_str())
+        },
+    }),
 };
 
 /// A4 §8: the grounds on which a complaint is not accepted.
@@ -49,7 +58,15 @@ pub static REJECT_GROUNDS: Setting<Vec<String>> = Setting {
         let all: Vec<&str> = RejectGround::ALL.iter().map(|g| g.as_str()).collect();
         known(v, &all, "不予受理情形")
     },
-    words: None,
+    words: Some(Words {
+        word: |c| RejectGround::parse(c).map(RejectGround::label),
+        code: |w| {
+            RejectGround::ALL
+                .iter()
+                .find(|g| g.as_str() == w || g.label() == w)
+                .map(|g| g.as_str())
+        },
+    }),
 };
 
 /// A4 §9: how far back a likely duplicate is looked for.

@@ -8,7 +8,9 @@ use crate::actor::{Actor, ActorKind};
 use crate::error::{AppError, AppResult};
 
 /// Who may read a verification: staff of the requesting or the issuing unit, the joint
-/// office, the accountability department and the system administrator.
+/// office, the accountability department, the county government's approver (the joint
+/// office refers an overdue issuer to it for a summons, A2 §11, and it reads what it is
+/// asked to act on) and the system administrator.
 pub(super) fn require_read(actor: &Actor, v: &Verification) -> AppResult<()> {
     actor.require_staff()?;
     if matches!(actor.kind, ActorKind::System) {
@@ -16,7 +18,12 @@ pub(super) fn require_read(actor: &Actor, v: &Verification) -> AppResult<()> {
     }
     let own = actor.org_id == Some(v.requester_org_id) || actor.org_id == Some(v.issuer_org_id);
     let county = actor.kind == ActorKind::Staff
-        && actor.has_any(&[Role::JointOffice, Role::Accountability, Role::SystemAdmin]);
+        && actor.has_any(&[
+            Role::JointOffice,
+            Role::Accountability,
+            Role::CountyApprover,
+            Role::SystemAdmin,
+        ]);
     if own || county {
         Ok(())
     } else {
