@@ -60,7 +60,7 @@ async fn at_375_px_every_link_and_button_in_the_page_is_at_least_44_px() {
     b.client.delete_all_cookies().await.unwrap();
     let base = &t.base;
     bad.extend(small_targets(&b, &format!("{base}/"), "免提交清单").await);
-    bad.extend(small_targets(&b, &format!("{base}/proofs/results?q=住所"), "住所").await);
+    bad.extend(small_targets(&b, &format!("{base}/proofs?q=住所"), "住所").await);
     bad.extend(small_targets(&b, &format!("{base}/proofs/items/{item}"), "住所").await);
     b.client
         .goto(&format!("{base}/proofs/versions"))
@@ -72,7 +72,8 @@ async fn at_375_px_every_link_and_button_in_the_page_is_at_least_44_px() {
     )
     .await;
     let list = format!("{base}{}", list.as_str().expect("a published list"));
-    bad.extend(small_targets(&b, &list, "证明名称").await);
+    // Below 600 px the list is cards: no table header, the title names it.
+    bad.extend(small_targets(&b, &list, "免提交清单").await);
     // The portal.
     b.log_in(&format!("{base}/portal/login"), "370322199001011238")
         .await;
