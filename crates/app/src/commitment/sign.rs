@@ -41,6 +41,10 @@ struct Basis {
     rule: CheckRule,
 }
 
+fn case_closed() -> AppError {
+    AppError::Conflict("办件已办结或已撤回，不能再签署承诺".to_owned())
+}
+
 fn no_case(case_id: i64) -> AppError {
     AppError::field("case_id", format!("办件 {case_id} 不存在"))
 }
@@ -95,9 +99,7 @@ async fn basis(
         ));
     }
     if case.state != proofless_domain::case::CaseState::Open {
-        return Err(AppError::Conflict(
-            "办件已办结或已撤回，不能再签署承诺".to_owned(),
-        ));
+        return Err(case_closed());
     }
     let template = repo::published_template(db, item.id)
         .await?
@@ -233,9 +235,7 @@ pub async fn sign_command(app: &App, actor: &Actor, cmd: &SignCommand) -> AppRes
 async fn still_open(tx: &mut Tx, case_id: i64) -> AppResult<()> {
     match repo::case(tx, case_id).await? {
         None => Err(no_case(case_id)),
-        Some(c) if c.state != proofless_domain::case::CaseState::Open => Err(AppError::Conflict(
-            "办件已办结或已撤回，不能再签署承诺".to_owned(),
-        )),
+        Some(c) if c.state != proofless_domain::case::CaseState::Open => Err(case_closed()),
         Some(_) => Ok(()),
     }
 }
